@@ -1,0 +1,123 @@
+package io.paddock.core.wire;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Writes values in Apache Jute's binary encoding, the one ZooKeeper's client protocol uses:
+ * big-endian ints and longs, booleans as one byte, strings and buffers as a 4-byte length
+ * (-1 for null) followed by the bytes, vectors as a 4-byte count (-1 for null) then elements.
+ */
+public final class JuteWriter {
+    private byte[] bytes;
+    private int size;
+
+    public JuteWriter() {
+        this(64);
+    }
+
+    public JuteWriter(int initialCapacity) {
+        this.bytes = new byte[Math.max(16, initialCapacity)];
+    }
+
+    private void ensure(int extra) {
+        int needed = size + extra;
+        if (needed > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+        }
+    }
+
+    public JuteWriter writeByte(int v) {
+        ensure(1);
+        bytes[size++] = (byte) v;
+        return this;
+    }
+
+    public JuteWriter writeBool(boolean v) {
+        return writeByte(v ? 1 : 0);
+    }
+
+    public JuteWriter writeInt(int v) {
+        ensure(4);
+        bytes[size++] = (byte) (v >>> 24);
+        bytes[size++] = (byte) (v >>> 16);
+        bytes[size++] = (byte) (v >>> 8);
+        bytes[size++] = (byte) v;
+        return this;
+    }
+
+    public JuteWriter writeLong(long v) {
+        writeInt((int) (v >>> 32));
+        return writeInt((int) v);
+    }
+
+    public JuteWriter writeBuffer(byte[] b) {
+        if (b == null) {
+            return writeInt(-1);
+        }
+        writeInt(b.length);
+        return writeRaw(b, 0, b.length);
+    }
+
+    public JuteWriter writeString(String s) {
+        if (s == null) {
+            return writeInt(-1);
+        }
+        return writeBuffer(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public JuteWriter writeRaw(byte[] b, int off, int len) {
+        ensure(len);
+        System.arraycopy(b, off, bytes, size, len);
+        size += len;
+        return this;
+    }
+
+    /** Writes a vector: its count (-1 when null), then each element with {@code element}. */
+    public <T> JuteWriter writeVector(List<T> list, BiConsumer<JuteWriter, T> element) {
+        if (list == null) {
+            return writeInt(-1);
+        }
+        writeInt(list.size());
+        for (T t : list) {
+            element.accept(this, t);
+        }
+        return this;
+    }
+
+    public JuteWriter writeStringVector(List<String> list) {
+        return writeVector(list, JuteWriter::writeString);
+    }
+
+    public JuteWriter write(JuteRecord r) {
+        r.write(this);
+        return this;
+    }
+
+    /** Overwrites 4 bytes at {@code position} (used to fill in a frame length afterwards). */
+    public void putInt(int position, int v) {
+        if (position < 0 || position + 4 > size) {
+            throw new IllegalArgumentException("putInt at " + position + " outside size " + size);
+        }
+        bytes[position] = (byte) (v >>> 24);
+        bytes[position + 1] = (byte) (v >>> 16);
+        bytes[position + 2] = (byte) (v >>> 8);
+        bytes[position + 3] = (byte) v;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The bytes written so far, as a new array. */
+    public byte[] toByteArray() {
+        return Arrays.copyOf(bytes, size);
+    }
+
+    /** The backing array; only the first {@link #size()} bytes are meaningful. */
+    public byte[] array() {
+        return bytes;
+    }
+}
