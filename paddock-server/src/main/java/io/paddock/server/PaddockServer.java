@@ -1,26 +1,164 @@
 package io.paddock.server;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.paddock.core.CoreConfig;
+import io.paddock.core.Replica;
+import io.paddock.server.admin.FourLetterWords;
+import io.paddock.server.log.InMemoryTxnLog;
+import io.paddock.server.log.TxnLog;
+import io.paddock.server.loop.ReplicaLoop;
+import io.paddock.server.net.ClientConnections;
+import io.paddock.server.net.ClientPipeline;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A standalone Paddock server: the real shell around one core. (Being built.) */
+/**
+ * A standalone Paddock server: the real shell around one core. Netty threads turn bytes into
+ * events; one loop thread owns the core; the transaction log makes writes durable before the
+ * core answers them.
+ */
 public final class PaddockServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PaddockServer.class);
+
     private final ServerConfig config;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private Channel serverChannel;
+    private ReplicaLoop loop;
+    private TxnLog log;
+    private ClientConnections connections;
+    private Replica replica;
+    private long startedAtMs;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
     }
 
     /** Binds the client port and starts serving; returns once clients can connect. */
-    public void start() throws IOException {
-        throw new UnsupportedOperationException("not built yet");
+    public synchronized void start() throws IOException {
+        if (loop != null) {
+            throw new IllegalStateException("already started");
+        }
+        startedAtMs = System.currentTimeMillis();
+        replica = new Replica(coreConfig(config), initialSessionId(startedAtMs, 0), secret(), startedAtMs);
+        log = new InMemoryTxnLog();
+        connections = new ClientConnections(config.maxClientCnxns(), config.maxOutstandingRequestsPerConnection());
+        loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
+        ServerAdminView view = new ServerAdminView(this);
+        FourLetterWords words = new FourLetterWords(config, view);
+        acceptGroup = new NioEventLoopGroup(1);
+        ioGroup = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ClientPipeline pipeline = new ClientPipeline(connections, loop, config.juteMaxBuffer(),
+                config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        pipeline.install(ch);
+                    }
+                });
+        InetSocketAddress address = config.clientPortAddress() == null
+                ? new InetSocketAddress(config.clientPort())
+                : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
+        loop.start();
+        try {
+            serverChannel = bootstrap.bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IOException("interrupted while binding " + address, e);
+        } catch (RuntimeException e) {
+            close();
+            throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        LOG.info("Paddock serving clients on {} (standalone, data in memory)", serverChannel.localAddress());
+    }
+
+    static CoreConfig coreConfig(ServerConfig c) {
+        return new CoreConfig(c.tickTime(), c.minSessionTimeout(), c.maxSessionTimeout(),
+                c.extendedTypesEnabled(), c.containerCheckIntervalMs(), c.containerMaxPerMinute(),
+                c.superDigest());
+    }
+
+    /** ZooKeeper's scheme: the clock in the middle bits, the server id in the top byte. */
+    static long initialSessionId(long nowMs, long serverId) {
+        return ((nowMs << 24) >>> 8) | (serverId << 56);
+    }
+
+    private static byte[] secret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
     }
 
     /** The bound client port (useful when the config asked for port 0). */
     public int clientPort() {
-        throw new UnsupportedOperationException("not built yet");
+        if (serverChannel == null) {
+            throw new IllegalStateException("not started");
+        }
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    ReplicaLoop loop() {
+        return loop;
+    }
+
+    Replica replica() {
+        return replica;
+    }
+
+    ClientConnections connections() {
+        return connections;
+    }
+
+    long startedAtMs() {
+        return startedAtMs;
+    }
+
+    /** Runs a query against the core on its loop thread. */
+    <T> CompletableFuture<T> query(java.util.function.Supplier<T> q) {
+        return loop.call(q);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+            serverChannel = null;
+        }
+        if (connections != null) {
+            connections.closeAll();
+        }
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            ioGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            acceptGroup = null;
+        }
+        if (loop != null) {
+            loop.close();
+        }
+        if (log != null) {
+            log.close();
+        }
     }
 }

@@ -1,5 +1,625 @@
 package io.paddock.server;
 
-/** Placeholder; replaced by the zoo.cfg parser. */
+import io.paddock.server.admin.FourLetterWord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's configuration: one immutable value, parsed once from a ZooKeeper {@code zoo.cfg}
+ * ({@link Properties} syntax; keys and values are trimmed, as ZooKeeper does).
+ *
+ * <p>Defaults are ZooKeeper 3.9's, from its code where its docs are silent: tickTime 3000 ms
+ * ({@code ZooKeeperServer.DEFAULT_TICK_TIME}; the 2000 seen everywhere comes from
+ * {@code zoo_sample.cfg}), min/max session timeout 2x/20x tickTime, maxClientCnxns 60, 4lw
+ * whitelist {@code srvr} only, jute.maxbuffer 0xfffff. Keys that ZooKeeper reads only as system
+ * properties (4lw.commands.whitelist, jute.maxbuffer, extendedTypesEnabled, snapCount, ...) are
+ * read here from zoo.cfg; for them numbers may be written as {@link Integer#decode} accepts
+ * ({@code 0x100000}), as {@code Integer.getInteger} does in ZooKeeper.
+ *
+ * <p>Two deliberate differences: clientPort defaults to 2181 (ZooKeeper refuses to serve
+ * without one), and a value ZooKeeper would silently misread (a non-number, {@code
+ * forceSync=maybe}) is an error here. A key nobody knows is a warning, never an error, so a
+ * zoo.cfg written for ZooKeeper keeps working.
+ */
 public final class ServerConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerConfig.class);
+
+    public static final int DEFAULT_TICK_TIME_MS = 3000;
+    public static final int DEFAULT_CLIENT_PORT = 2181;
+    public static final int DEFAULT_MAX_CLIENT_CNXNS = 60;
+    public static final int DEFAULT_JUTE_MAX_BUFFER_BYTES = 0xfffff;
+    public static final int DEFAULT_CONTAINER_CHECK_INTERVAL_MS = 60_000;
+    public static final int DEFAULT_CONTAINER_MAX_PER_MINUTE = 10_000;
+    public static final int DEFAULT_GLOBAL_OUTSTANDING_LIMIT = 1000;
+    /**
+     * Paddock's own bound: reading from one connection pauses while it has this many requests
+     * in flight. ZooKeeper has no per-connection bound (only the global one, which it applies by
+     * pausing reads too), so the default equals the global default: one busy client alone
+     * behaves as it does with ZooKeeper.
+     */
+    public static final int DEFAULT_MAX_OUTSTANDING_REQUESTS_PER_CONNECTION = 1000;
+    /** Paddock's own bound on a connection that has not completed its handshake. */
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_SNAP_COUNT = 100_000;
+    public static final long DEFAULT_PRE_ALLOC_SIZE_KB = 65_536;
+    public static final int MIN_SNAP_RETAIN_COUNT = 3;
+    public static final int MIN_SNAP_COUNT = 2;
+
+    /** The zoo.cfg key ZooKeeper users write; ZooKeeper turns it into the system property. */
+    public static final String SUPER_DIGEST_KEY = "DigestAuthenticationProvider.superDigest";
+    /** The system property's own name, also accepted in zoo.cfg. */
+    public static final String SUPER_DIGEST_PROPERTY_KEY = "zookeeper." + SUPER_DIGEST_KEY;
+
+    private final Settings s;
+
+    private ServerConfig(Settings settings) {
+        this.s = settings;
+    }
+
+    /** Reads and parses a zoo.cfg file (ISO-8859-1, like {@link Properties#load(InputStream)}). */
+    public static ServerConfig load(Path zooCfg) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(zooCfg)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("Cannot read configuration file " + zooCfg + ": " + e);
+        }
+        return fromProperties(p);
+    }
+
+    /** Parses zoo.cfg properties; throws {@link ConfigException} naming the key and value. */
+    public static ServerConfig fromProperties(Properties p) {
+        Settings settings = new Parser(p).parse();
+        for (String w : settings.warnings) {
+            LOG.warn(w);
+        }
+        return new ServerConfig(settings);
+    }
+
+    /**
+     * The configuration of {@code paddock start}: ZooKeeper's {@code zoo_sample.cfg} (tickTime
+     * 2000, clientPort 2181) with dataDir {@code ./data}, listening on 127.0.0.1 only since
+     * nobody chose to expose it.
+     */
+    public static ServerConfig defaults() {
+        Properties p = new Properties();
+        p.setProperty("tickTime", "2000");
+        p.setProperty("dataDir", "./data");
+        p.setProperty("clientPort", String.valueOf(DEFAULT_CLIENT_PORT));
+        p.setProperty("clientPortAddress", "127.0.0.1");
+        return fromProperties(p);
+    }
+
+    /** A copy listening on {@code port} (0 = any free port); for tests. */
+    public ServerConfig withClientPort(int port) {
+        Settings copy = s.copy();
+        copy.clientPort = Parser.checkPort("clientPort", String.valueOf(port), port);
+        return new ServerConfig(copy);
+    }
+
+    /** A copy storing its data (and, unless set apart, its log) under {@code dir}; for tests. */
+    public ServerConfig withDataDir(Path dir) {
+        Settings copy = s.copy();
+        boolean logFollowsData = s.dataLogDir.equals(s.dataDir);
+        copy.dataDir = dir;
+        copy.dataLogDir = logFollowsData ? dir : s.dataLogDir;
+        return new ServerConfig(copy);
+    }
+
+    public int tickTime() {
+        return s.tickTime;
+    }
+
+    public Path dataDir() {
+        return s.dataDir;
+    }
+
+    /** Where the transaction log goes; dataDir unless zoo.cfg sets dataLogDir. */
+    public Path dataLogDir() {
+        return s.dataLogDir;
+    }
+
+    /** The configured port; 0 means any free port (ask the running server for the bound one). */
+    public int clientPort() {
+        return s.clientPort;
+    }
+
+    /** The address to bind, as written in zoo.cfg; null means all addresses. */
+    public String clientPortAddress() {
+        return s.clientPortAddress;
+    }
+
+    /** Concurrent connections allowed from one client IP; 0 = unlimited. */
+    public int maxClientCnxns() {
+        return s.maxClientCnxns;
+    }
+
+    /** Resolved: 2 x tickTime unless set. */
+    public int minSessionTimeout() {
+        return s.minSessionTimeout;
+    }
+
+    /** Resolved: 20 x tickTime unless set. */
+    public int maxSessionTimeout() {
+        return s.maxSessionTimeout;
+    }
+
+    /** The enabled words; always holds {@code srvr} (ZooKeeper's zkServer.sh needs it). */
+    public Set<String> fourLetterWordWhitelist() {
+        return s.fourLetterWordWhitelist;
+    }
+
+    /** True if {@code word} (exact, case-sensitive) may be executed. */
+    public boolean isFourLetterWordAllowed(String word) {
+        return s.fourLetterWordWhitelist.contains(word);
+    }
+
+    public boolean extendedTypesEnabled() {
+        return s.extendedTypesEnabled;
+    }
+
+    /** The largest frame or znode payload accepted, in bytes. */
+    public int juteMaxBuffer() {
+        return s.juteMaxBuffer;
+    }
+
+    /** {@code super:<base64 digest>}, or null when the super user is disabled. */
+    public String superDigest() {
+        return s.superDigest;
+    }
+
+    public int containerCheckIntervalMs() {
+        return s.containerCheckIntervalMs;
+    }
+
+    public int containerMaxPerMinute() {
+        return s.containerMaxPerMinute;
+    }
+
+    public int globalOutstandingLimit() {
+        return s.globalOutstandingLimit;
+    }
+
+    public int maxOutstandingRequestsPerConnection() {
+        return s.maxOutstandingRequestsPerConnection;
+    }
+
+    public int handshakeTimeoutMs() {
+        return s.handshakeTimeoutMs;
+    }
+
+    public int snapCount() {
+        return s.snapCount;
+    }
+
+    /** True unless zoo.cfg says {@code forceSync=no}. */
+    public boolean forceSync() {
+        return s.forceSync;
+    }
+
+    public long preAllocSizeKb() {
+        return s.preAllocSizeKb;
+    }
+
+    public int snapRetainCount() {
+        return s.snapRetainCount;
+    }
+
+    /** 0 = automatic purge disabled. */
+    public int purgeIntervalHours() {
+        return s.purgeIntervalHours;
+    }
+
+    /** ZooKeeper keys Paddock accepts but does not act on yet (ensemble, admin server...). */
+    public SortedMap<String, String> ignoredKeys() {
+        return s.ignoredKeys;
+    }
+
+    /** What the parser warned about (unknown keys, values it adjusted), in order. */
+    public List<String> warnings() {
+        return s.warnings;
+    }
+
+    /**
+     * The keys and values ZooKeeper's {@code conf} four-letter word prints, in its order, for a
+     * standalone server. The two disk sizes ({@code dataDirSize}, {@code dataLogSize}) are live
+     * values and are added by the 4lw itself; clientPort is the configured one.
+     */
+    public Map<String, String> asMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("clientPort", String.valueOf(s.clientPort));
+        m.put("secureClientPort", "-1");
+        m.put("dataDir", s.dataDir.toAbsolutePath().normalize().toString());
+        m.put("dataLogDir", s.dataLogDir.toAbsolutePath().normalize().toString());
+        m.put("tickTime", String.valueOf(s.tickTime));
+        m.put("maxClientCnxns", String.valueOf(s.maxClientCnxns));
+        m.put("minSessionTimeout", String.valueOf(s.minSessionTimeout));
+        m.put("maxSessionTimeout", String.valueOf(s.maxSessionTimeout));
+        m.put("clientPortListenBacklog", "-1");
+        m.put("serverId", "0");
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig" + asMap();
+    }
+
+    /** A wrong value in zoo.cfg; the message names the key and the value. */
+    public static final class ConfigException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        public ConfigException(String message) {
+            super(message);
+        }
+
+        static ConfigException badValue(String key, String value, String why) {
+            return new ConfigException("Invalid value for " + key + ": '" + value + "' (" + why + ")");
+        }
+    }
+
+    /** The parsed values, mutable only while the parser fills them in. */
+    static final class Settings {
+        int tickTime = DEFAULT_TICK_TIME_MS;
+        Path dataDir;
+        Path dataLogDir;
+        int clientPort = DEFAULT_CLIENT_PORT;
+        String clientPortAddress;
+        int maxClientCnxns = DEFAULT_MAX_CLIENT_CNXNS;
+        int minSessionTimeout;
+        int maxSessionTimeout;
+        Set<String> fourLetterWordWhitelist = Set.of(FourLetterWord.SRVR.word());
+        boolean extendedTypesEnabled;
+        int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
+        String superDigest;
+        int containerCheckIntervalMs = DEFAULT_CONTAINER_CHECK_INTERVAL_MS;
+        int containerMaxPerMinute = DEFAULT_CONTAINER_MAX_PER_MINUTE;
+        int globalOutstandingLimit = DEFAULT_GLOBAL_OUTSTANDING_LIMIT;
+        int maxOutstandingRequestsPerConnection = DEFAULT_MAX_OUTSTANDING_REQUESTS_PER_CONNECTION;
+        int handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS;
+        int snapCount = DEFAULT_SNAP_COUNT;
+        boolean forceSync = true;
+        long preAllocSizeKb = DEFAULT_PRE_ALLOC_SIZE_KB;
+        int snapRetainCount = MIN_SNAP_RETAIN_COUNT;
+        int purgeIntervalHours;
+        SortedMap<String, String> ignoredKeys = new TreeMap<>();
+        List<String> warnings = new ArrayList<>();
+
+        Settings copy() {
+            Settings c = new Settings();
+            c.tickTime = tickTime;
+            c.dataDir = dataDir;
+            c.dataLogDir = dataLogDir;
+            c.clientPort = clientPort;
+            c.clientPortAddress = clientPortAddress;
+            c.maxClientCnxns = maxClientCnxns;
+            c.minSessionTimeout = minSessionTimeout;
+            c.maxSessionTimeout = maxSessionTimeout;
+            c.fourLetterWordWhitelist = fourLetterWordWhitelist;
+            c.extendedTypesEnabled = extendedTypesEnabled;
+            c.juteMaxBuffer = juteMaxBuffer;
+            c.superDigest = superDigest;
+            c.containerCheckIntervalMs = containerCheckIntervalMs;
+            c.containerMaxPerMinute = containerMaxPerMinute;
+            c.globalOutstandingLimit = globalOutstandingLimit;
+            c.maxOutstandingRequestsPerConnection = maxOutstandingRequestsPerConnection;
+            c.handshakeTimeoutMs = handshakeTimeoutMs;
+            c.snapCount = snapCount;
+            c.forceSync = forceSync;
+            c.preAllocSizeKb = preAllocSizeKb;
+            c.snapRetainCount = snapRetainCount;
+            c.purgeIntervalHours = purgeIntervalHours;
+            c.ignoredKeys = ignoredKeys;
+            c.warnings = warnings;
+            return c;
+        }
+
+        /** Freezes the collections once parsing is done. */
+        Settings freeze() {
+            fourLetterWordWhitelist = Collections.unmodifiableSet(new TreeSet<>(fourLetterWordWhitelist));
+            ignoredKeys = Collections.unmodifiableSortedMap(new TreeMap<>(ignoredKeys));
+            warnings = List.copyOf(warnings);
+            return this;
+        }
+    }
+
+    /**
+     * Reads zoo.cfg keys into {@link Settings}. Each key is taken at most once; whatever is left
+     * at the end is either a ZooKeeper key Paddock does not act on (noted at info level) or
+     * unknown (a warning).
+     */
+    private static final class Parser {
+        /** ZooKeeper keys that only matter to an ensemble. */
+        private static final Set<String> ENSEMBLE_KEYS = Set.of(
+            "initLimit", "syncLimit", "electionAlg", "peerType", "syncEnabled",
+            "dynamicConfigFile", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs",
+            "connectToLearnerMasterLimit", "observerMasterPort", "electionPortBindRetry",
+            "cnxTimeout", "sslQuorum", "sslQuorumReloadCertFiles", "portUnification",
+            "oraclePath", "leaderServes", "localSessionsEnabled", "localSessionsUpgradingEnabled");
+        private static final List<String> ENSEMBLE_PREFIXES = List.of(
+            "server.", "group.", "weight.", "multiAddress.", "quorum.", "learner.", "observer.");
+        /** Other ZooKeeper keys Paddock accepts and does not act on (yet). */
+        private static final Set<String> UNSUPPORTED_KEYS = Set.of(
+            "audit.enable", "secureClientPort", "secureClientPortAddress",
+            "clientPortListenBacklog", "serverCnxnFactory", "fsync.warningthresholdms",
+            "snapSizeLimitInKb", "txnLogSizeLimitInKb", "commitLogCount", "maxCnxns", "skipACL",
+            "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "digest.enabled",
+            "enforceQuota", "znode.container.maxNeverUsedIntervalMs",
+            "sessionRequireClientSASLAuth", "enforce.auth.enabled", "enforce.auth.schemes",
+            "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
+            "requestThrottleStallTime", "requestThrottleDropStale", "largeRequestMaxBytes",
+            "largeRequestThreshold", "watchManagerName", "closeSessionTxn.enabled");
+        private static final List<String> UNSUPPORTED_PREFIXES = List.of(
+            "admin.", "metricsProvider.", "ssl.", "authProvider.", "jvm.pause.", "client.",
+            "kerberos.", "connection_throttle_");
+
+        private final SortedMap<String, String> remaining = new TreeMap<>();
+        private final Settings st = new Settings();
+
+        Parser(Properties p) {
+            for (String name : p.stringPropertyNames()) {
+                remaining.put(name.trim(), p.getProperty(name).trim());
+            }
+        }
+
+        Settings parse() {
+            readPaths();
+            readNetwork();
+            readSessions();
+            readFeatures();
+            readLimits();
+            readDurability();
+            sortLeftovers();
+            return st.freeze();
+        }
+
+        private void readPaths() {
+            String dataDir = take("dataDir");
+            if (dataDir == null || dataDir.isEmpty()) {
+                throw new ConfigException("dataDir is not set");
+            }
+            st.dataDir = Path.of(dataDir);
+            String dataLogDir = take("dataLogDir");
+            st.dataLogDir = dataLogDir == null || dataLogDir.isEmpty() ? st.dataDir : Path.of(dataLogDir);
+        }
+
+        private void readNetwork() {
+            String port = take("clientPort");
+            if (port != null) {
+                st.clientPort = checkPort("clientPort", port, parseInt("clientPort", port, false));
+            }
+            String address = take("clientPortAddress");
+            if (address != null && address.isEmpty()) {
+                throw ConfigException.badValue("clientPortAddress", address, "empty; omit it to listen on all addresses");
+            }
+            st.clientPortAddress = address;
+            st.maxClientCnxns = readInt("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS, 0, false);
+            st.handshakeTimeoutMs = readInt("handshakeTimeoutMs", DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, false);
+        }
+
+        private void readSessions() {
+            st.tickTime = readInt("tickTime", DEFAULT_TICK_TIME_MS, 1, false);
+            if (st.tickTime > Integer.MAX_VALUE / 20) {
+                throw ConfigException.badValue("tickTime", String.valueOf(st.tickTime), "too large");
+            }
+            String minRaw = remaining.get("minSessionTimeout");
+            String maxRaw = remaining.get("maxSessionTimeout");
+            st.minSessionTimeout = readTimeout("minSessionTimeout", 2 * st.tickTime);
+            st.maxSessionTimeout = readTimeout("maxSessionTimeout", 20 * st.tickTime);
+            if (st.minSessionTimeout > st.maxSessionTimeout) {
+                String shown = minRaw != null ? minRaw : String.valueOf(st.minSessionTimeout);
+                String maxShown = maxRaw != null ? maxRaw : st.maxSessionTimeout + " (20 x tickTime)";
+                throw ConfigException.badValue("minSessionTimeout", shown,
+                    "must not be larger than maxSessionTimeout " + maxShown);
+            }
+        }
+
+        /** -1 or absent means the tick-based default, as in ZooKeeper; else a positive ms value. */
+        private int readTimeout(String key, int resolvedDefault) {
+            String v = take(key);
+            if (v == null) {
+                return resolvedDefault;
+            }
+            int n = parseInt(key, v, false);
+            if (n == -1) {
+                return resolvedDefault;
+            }
+            if (n < 1) {
+                throw ConfigException.badValue(key, v, "must be -1 (default) or a positive number of milliseconds");
+            }
+            return n;
+        }
+
+        private void readFeatures() {
+            st.fourLetterWordWhitelist = readWhitelist();
+            st.extendedTypesEnabled = readBoolean("extendedTypesEnabled", false);
+            st.superDigest = readSuperDigest();
+        }
+
+        private Set<String> readWhitelist() {
+            Set<String> words = new TreeSet<>();
+            // ZooKeeper always enables srvr: its own zkServer.sh status depends on it.
+            words.add(FourLetterWord.SRVR.word());
+            String v = take("4lw.commands.whitelist");
+            if (v == null) {
+                return words;
+            }
+            for (String part : v.split(",")) {
+                String word = part.trim();
+                if (word.equals("*")) {
+                    for (FourLetterWord w : FourLetterWord.values()) {
+                        words.add(w.word());
+                    }
+                } else if (FourLetterWord.fromWord(word) != null) {
+                    words.add(word);
+                } else if (!word.isEmpty()) {
+                    st.warnings.add("4lw.commands.whitelist names an unknown four-letter word '" + word + "'; ignored");
+                }
+            }
+            return words;
+        }
+
+        private String readSuperDigest() {
+            String plain = take(SUPER_DIGEST_KEY);
+            String prefixed = take(SUPER_DIGEST_PROPERTY_KEY);
+            if (plain != null && prefixed != null && !plain.equals(prefixed)) {
+                throw ConfigException.badValue(SUPER_DIGEST_PROPERTY_KEY, prefixed,
+                    "differs from " + SUPER_DIGEST_KEY + "='" + plain + "'; set only one");
+            }
+            String v = plain != null ? plain : prefixed;
+            if (v == null || v.isEmpty()) {
+                return null;
+            }
+            String key = plain != null ? SUPER_DIGEST_KEY : SUPER_DIGEST_PROPERTY_KEY;
+            int colon = v.indexOf(':');
+            if (colon <= 0 || colon == v.length() - 1) {
+                throw ConfigException.badValue(key, v, "expected user:base64digest, e.g. super:xxxx=");
+            }
+            return v;
+        }
+
+        private void readLimits() {
+            st.juteMaxBuffer = readInt("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER_BYTES, 1, true);
+            st.globalOutstandingLimit = readInt("globalOutstandingLimit", DEFAULT_GLOBAL_OUTSTANDING_LIMIT, 1, true);
+            st.maxOutstandingRequestsPerConnection = readInt("maxOutstandingRequestsPerConnection",
+                DEFAULT_MAX_OUTSTANDING_REQUESTS_PER_CONNECTION, 1, false);
+            st.containerCheckIntervalMs = readInt("znode.container.checkIntervalMs",
+                DEFAULT_CONTAINER_CHECK_INTERVAL_MS, 1, true);
+            st.containerMaxPerMinute = readInt("znode.container.maxPerMinute", DEFAULT_CONTAINER_MAX_PER_MINUTE, 1, true);
+        }
+
+        private void readDurability() {
+            int snapCount = readInt("snapCount", DEFAULT_SNAP_COUNT, Integer.MIN_VALUE, true);
+            if (snapCount < MIN_SNAP_COUNT) {
+                st.warnings.add("snapCount " + snapCount + " is below " + MIN_SNAP_COUNT + "; using " + MIN_SNAP_COUNT);
+                snapCount = MIN_SNAP_COUNT;
+            }
+            st.snapCount = snapCount;
+            st.forceSync = readYesNo("forceSync", true);
+            st.preAllocSizeKb = readLong("preAllocSize", DEFAULT_PRE_ALLOC_SIZE_KB, 0);
+            int retain = readInt("autopurge.snapRetainCount", MIN_SNAP_RETAIN_COUNT, Integer.MIN_VALUE, false);
+            if (retain < MIN_SNAP_RETAIN_COUNT) {
+                st.warnings.add("autopurge.snapRetainCount " + retain + " is below " + MIN_SNAP_RETAIN_COUNT
+                    + "; using " + MIN_SNAP_RETAIN_COUNT);
+                retain = MIN_SNAP_RETAIN_COUNT;
+            }
+            st.snapRetainCount = retain;
+            st.purgeIntervalHours = readInt("autopurge.purgeInterval", 0, 0, false);
+        }
+
+        /** Whatever is left: known-but-ignored keys are kept raw; unknown keys become warnings. */
+        private void sortLeftovers() {
+            for (Map.Entry<String, String> e : remaining.entrySet()) {
+                String key = e.getKey();
+                if (isEnsembleKey(key)) {
+                    st.ignoredKeys.put(key, e.getValue());
+                    LOG.info("zoo.cfg key {} ignored: ensemble mode is not yet supported", key);
+                } else if (isUnsupportedKey(key)) {
+                    st.ignoredKeys.put(key, e.getValue());
+                    LOG.info("zoo.cfg key {} ignored: not supported by Paddock", key);
+                } else {
+                    st.warnings.add("Unknown configuration key '" + key + "' (value '" + e.getValue() + "') is ignored");
+                }
+            }
+        }
+
+        private static boolean isEnsembleKey(String key) {
+            return ENSEMBLE_KEYS.contains(key) || ENSEMBLE_PREFIXES.stream().anyMatch(key::startsWith);
+        }
+
+        private static boolean isUnsupportedKey(String key) {
+            return UNSUPPORTED_KEYS.contains(key) || UNSUPPORTED_PREFIXES.stream().anyMatch(key::startsWith);
+        }
+
+        private String take(String key) {
+            return remaining.remove(key);
+        }
+
+        private int readInt(String key, int defaultValue, int min, boolean decode) {
+            String v = take(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            int n = parseInt(key, v, decode);
+            if (n < min) {
+                throw ConfigException.badValue(key, v, "must be at least " + min);
+            }
+            return n;
+        }
+
+        private long readLong(String key, long defaultValue, long min) {
+            String v = take(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            long n;
+            try {
+                n = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw ConfigException.badValue(key, v, "not an integer");
+            }
+            if (n < min) {
+                throw ConfigException.badValue(key, v, "must be at least " + min);
+            }
+            return n;
+        }
+
+        private boolean readBoolean(String key, boolean defaultValue) {
+            String v = take(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw ConfigException.badValue(key, v, "expected true or false");
+        }
+
+        private boolean readYesNo(String key, boolean defaultValue) {
+            String v = take(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            if (v.equalsIgnoreCase("yes")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("no")) {
+                return false;
+            }
+            throw ConfigException.badValue(key, v, "expected yes or no");
+        }
+
+        /** {@code decode}: also accept 0x.. and # hex and 0.. octal, as Integer.getInteger does. */
+        private static int parseInt(String key, String v, boolean decode) {
+            try {
+                return decode ? Integer.decode(v) : Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw ConfigException.badValue(key, v, "not an integer");
+            }
+        }
+
+        static int checkPort(String key, String shown, int port) {
+            if (port < 0 || port > 65535) {
+                throw ConfigException.badValue(key, shown, "a port must be between 0 and 65535");
+            }
+            return port;
+        }
+    }
 }

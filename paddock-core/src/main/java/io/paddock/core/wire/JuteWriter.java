@@ -1,6 +1,5 @@
 package io.paddock.core.wire;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -61,11 +60,45 @@ public final class JuteWriter {
         return writeRaw(b, 0, b.length);
     }
 
+    /**
+     * Writes a string as Jute does, which is not quite UTF-8: each UTF-16 char is encoded on its
+     * own in 1-3 bytes, so a supplementary character (a surrogate pair) takes 6 bytes, not 4, and
+     * a lone surrogate takes 3 rather than becoming '?'. Readers decode with plain UTF-8.
+     */
     public JuteWriter writeString(String s) {
         if (s == null) {
             return writeInt(-1);
         }
-        return writeBuffer(s.getBytes(StandardCharsets.UTF_8));
+        int length = juteStringLength(s);
+        writeInt(length);
+        ensure(length);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes[size++] = (byte) c;
+            } else if (c < 0x800) {
+                bytes[size++] = (byte) (0xc0 | (c >> 6));
+                bytes[size++] = (byte) (0x80 | (c & 0x3f));
+            } else {
+                bytes[size++] = (byte) (0xe0 | (c >> 12));
+                bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                bytes[size++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        return this;
+    }
+
+    /** The number of bytes {@link #writeString} writes for {@code s} after its length prefix. */
+    public static int juteStringLength(String s) {
+        long length = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            length += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("string of " + length + " bytes is too long for Jute");
+        }
+        return (int) length;
     }
 
     public JuteWriter writeRaw(byte[] b, int off, int len) {

@@ -1,0 +1,24 @@
+package io.paddock.core;
+
+/**
+ * The part of the configuration a core needs, parsed once by the shell.
+ *
+ * @param superDigest "super:base64digest" of the super user, or null
+ */
+public record CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
+                         boolean extendedTypesEnabled, long containerCheckIntervalMs,
+                         int containerMaxPerMinute, String superDigest) {
+    public CoreConfig {
+        if (tickMs <= 0 || minSessionTimeoutMs <= 0 || maxSessionTimeoutMs < minSessionTimeoutMs) {
+            throw new IllegalArgumentException("bad timeouts: tick " + tickMs + " min "
+                    + minSessionTimeoutMs + " max " + maxSessionTimeoutMs);
+        }
+        if (containerCheckIntervalMs <= 0 || containerMaxPerMinute <= 0) {
+            throw new IllegalArgumentException("bad container sweep settings");
+        }
+    }
+
+    public static CoreConfig defaults() {
+        return new CoreConfig(2000, 4000, 40000, false, 60000, 10000, null);
+    }
+}

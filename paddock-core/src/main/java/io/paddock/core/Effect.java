@@ -1,0 +1,28 @@
+package io.paddock.core;
+
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.ConnectResponse;
+import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.WatcherEvent;
+
+/** What a core asks its shell to do, as plain data. The shell does them in the order given. */
+public sealed interface Effect {
+
+    /** Make the transaction durable, then feed back {@code LogAppended(txn.zxid())}. */
+    record AppendLog(TxnEnvelope txn) implements Effect {}
+
+    /** Answer a ConnectRequest. */
+    record ConnectReply(long connId, ConnectResponse response) implements Effect {}
+
+    /** Answer a request: a ReplyHeader (xid, zxid, err) and an optional body. */
+    record Reply(long connId, int xid, long zxid, int err, JuteRecord body) implements Effect {}
+
+    /** Deliver a watch notification; {@code zxid} goes in its header (-1 for catch-up events). */
+    record Watch(long connId, long zxid, WatcherEvent event) implements Effect {}
+
+    /** Close the connection after everything sent before this effect has been flushed. */
+    record CloseClient(long connId, String reason) implements Effect {}
+
+    /** Something worth a log line for an operator (a session expired, a client refused). */
+    record Trace(String message) implements Effect {}
+}

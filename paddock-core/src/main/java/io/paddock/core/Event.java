@@ -1,0 +1,29 @@
+package io.paddock.core;
+
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.JuteRecord;
+
+/** What the shells feed a core: everything the core learns about the world comes as one of these. */
+public sealed interface Event {
+
+    /** The clock moved; sessions may expire and clean-up sweeps may run. */
+    record Tick(long nowMs) implements Event {}
+
+    /**
+     * A client opened a connection and sent its ConnectRequest. {@code remoteIp} is the peer's
+     * address as text (for the ip ACL scheme and for connection listings).
+     */
+    record ClientConnected(long connId, ConnectRequest request, String remoteIp) implements Event {}
+
+    /**
+     * One decoded request. {@code body} is null for requests without one (ping, closeSession,
+     * whoAmI). The shell has already rejected frames that do not decode.
+     */
+    record ClientRequest(long connId, int xid, int opCode, JuteRecord body) implements Event {}
+
+    /** The connection is gone (the client closed it, or the shell did). */
+    record ClientClosed(long connId) implements Event {}
+
+    /** Every transaction up to and including {@code zxid} is durable. */
+    record LogAppended(long zxid) implements Event {}
+}

@@ -1,0 +1,234 @@
+package io.paddock.core;
+
+import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.DataTree;
+import io.paddock.core.tree.Znode;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.AddWatchRequest;
+import io.paddock.core.wire.CheckWatchesRequest;
+import io.paddock.core.wire.ClientInfo;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ErrorResponse;
+import io.paddock.core.wire.ExistsRequest;
+import io.paddock.core.wire.ExistsResponse;
+import io.paddock.core.wire.GetACLRequest;
+import io.paddock.core.wire.GetACLResponse;
+import io.paddock.core.wire.GetAllChildrenNumberRequest;
+import io.paddock.core.wire.GetAllChildrenNumberResponse;
+import io.paddock.core.wire.GetChildren2Request;
+import io.paddock.core.wire.GetChildren2Response;
+import io.paddock.core.wire.GetChildrenRequest;
+import io.paddock.core.wire.GetChildrenResponse;
+import io.paddock.core.wire.GetDataRequest;
+import io.paddock.core.wire.GetDataResponse;
+import io.paddock.core.wire.GetEphemeralsRequest;
+import io.paddock.core.wire.GetEphemeralsResponse;
+import io.paddock.core.wire.Id;
+import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.MultiOp;
+import io.paddock.core.wire.MultiRequest;
+import io.paddock.core.wire.MultiResponse;
+import io.paddock.core.wire.MultiResult;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.RemoveWatchesRequest;
+import io.paddock.core.wire.SyncRequest;
+import io.paddock.core.wire.SyncResponse;
+import io.paddock.core.wire.WhoAmIResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Answers requests that change nothing from the local tree. Reads do not validate paths (a
+ * malformed path is simply absent: NoNode), as in ZooKeeper; permission checks use the node's
+ * ACL and the connection's identities.
+ */
+final class ReadHandler {
+    private final DataTree tree;
+
+    ReadHandler(DataTree tree) {
+        this.tree = tree;
+    }
+
+    /** The answer to a read: an error code and a body (null for none). */
+    record Answer(int err, JuteRecord body) {
+        static Answer ok(JuteRecord body) {
+            return new Answer(Code.OK, body);
+        }
+
+        static Answer error(int err) {
+            return new Answer(err, null);
+        }
+    }
+
+    Answer answer(ClientConnection conn, int opCode, JuteRecord body) {
+        return switch (opCode) {
+            case OpCode.EXISTS -> exists(conn, (ExistsRequest) body);
+            case OpCode.GET_DATA -> getData(conn, (GetDataRequest) body);
+            case OpCode.GET_CHILDREN -> getChildren(conn, (GetChildrenRequest) body);
+            case OpCode.GET_CHILDREN2 -> getChildren2(conn, (GetChildren2Request) body);
+            case OpCode.GET_ACL -> getAcl(conn, (GetACLRequest) body);
+            case OpCode.GET_ALL_CHILDREN_NUMBER -> allChildrenNumber(conn, (GetAllChildrenNumberRequest) body);
+            case OpCode.GET_EPHEMERALS -> ephemerals(conn, (GetEphemeralsRequest) body);
+            case OpCode.SYNC -> Answer.ok(new SyncResponse(((SyncRequest) body).path()));
+            case OpCode.MULTI_READ -> multiRead(conn, (MultiRequest) body);
+            case OpCode.ADD_WATCH -> addWatch(conn, (AddWatchRequest) body);
+            case OpCode.REMOVE_WATCHES -> removeWatches(conn, (RemoveWatchesRequest) body);
+            case OpCode.CHECK_WATCHES -> checkWatches(conn, (CheckWatchesRequest) body);
+            case OpCode.WHO_AM_I -> whoAmI(conn);
+            case OpCode.PING -> Answer.ok(null);
+            default -> throw new IllegalArgumentException("not a read: op " + opCode);
+        };
+    }
+
+    private boolean allowed(ClientConnection conn, Znode node, int perm) {
+        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper());
+    }
+
+    private Answer exists(ClientConnection conn, ExistsRequest r) {
+        Znode node = tree.get(r.path());
+        if (node == null) {
+            if (r.watch()) {
+                tree.watches().addExistWatch(r.path(), conn.connId);
+            }
+            return Answer.error(Code.NO_NODE);
+        }
+        if (!allowed(conn, node, Acl.READ)) {
+            return Answer.error(Code.NO_AUTH);
+        }
+        if (r.watch()) {
+            tree.watches().addDataWatch(r.path(), conn.connId);
+        }
+        return Answer.ok(new ExistsResponse(node.stat()));
+    }
+
+    private Answer getData(ClientConnection conn, GetDataRequest r) {
+        Znode node = tree.get(r.path());
+        if (node == null) {
+            return Answer.error(Code.NO_NODE);
+        }
+        if (!allowed(conn, node, Acl.READ)) {
+            return Answer.error(Code.NO_AUTH);
+        }
+        if (r.watch()) {
+            tree.watches().addDataWatch(r.path(), conn.connId);
+        }
+        return Answer.ok(new GetDataResponse(node.data(), node.stat()));
+    }
+
+    private Answer getChildren(ClientConnection conn, GetChildrenRequest r) {
+        Znode node = tree.get(r.path());
+        if (node == null) {
+            return Answer.error(Code.NO_NODE);
+        }
+        if (!allowed(conn, node, Acl.READ)) {
+            return Answer.error(Code.NO_AUTH);
+        }
+        if (r.watch()) {
+            tree.watches().addChildWatch(r.path(), conn.connId);
+        }
+        return Answer.ok(new GetChildrenResponse(tree.children(r.path())));
+    }
+
+    private Answer getChildren2(ClientConnection conn, GetChildren2Request r) {
+        Answer a = getChildren(conn, new GetChildrenRequest(r.path(), r.watch()));
+        if (a.err() != Code.OK) {
+            return a;
+        }
+        List<String> children = ((GetChildrenResponse) a.body()).children();
+        return Answer.ok(new GetChildren2Response(children, tree.get(r.path()).stat()));
+    }
+
+    /** Needs READ or ADMIN; without ADMIN, digest identities are masked as ZooKeeper does. */
+    private Answer getAcl(ClientConnection conn, GetACLRequest r) {
+        Znode node = tree.get(r.path());
+        if (node == null) {
+            return Answer.error(Code.NO_NODE);
+        }
+        boolean admin = allowed(conn, node, Acl.ADMIN);
+        if (!admin && !allowed(conn, node, Acl.READ)) {
+            return Answer.error(Code.NO_AUTH);
+        }
+        List<Acl> acl = admin ? node.acl() : masked(node.acl());
+        return Answer.ok(new GetACLResponse(acl, node.stat()));
+    }
+
+    private static List<Acl> masked(List<Acl> acl) {
+        List<Acl> out = new ArrayList<>(acl.size());
+        for (Acl a : acl) {
+            if (a.id().scheme().equals("digest")) {
+                String id = a.id().id();
+                int colon = id.indexOf(':');
+                String user = colon < 0 ? id : id.substring(0, colon);
+                out.add(new Acl(a.perms(), new Id("digest", user + ":x")));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private Answer allChildrenNumber(ClientConnection conn, GetAllChildrenNumberRequest r) {
+        Znode node = tree.get(r.path());
+        if (node == null) {
+            return Answer.error(Code.NO_NODE);
+        }
+        if (!allowed(conn, node, Acl.READ)) {
+            return Answer.error(Code.NO_AUTH);
+        }
+        return Answer.ok(new GetAllChildrenNumberResponse(tree.allChildrenNumber(r.path())));
+    }
+
+    private Answer ephemerals(ClientConnection conn, GetEphemeralsRequest r) {
+        String prefix = r.prefixPath() == null ? "/" : r.prefixPath();
+        return Answer.ok(new GetEphemeralsResponse(tree.ephemeralsUnder(conn.sessionId, prefix)));
+    }
+
+    /** Each op answers on its own; a failing op is an error result and the others still run. */
+    private Answer multiRead(ClientConnection conn, MultiRequest r) {
+        List<MultiResult> results = new ArrayList<>();
+        for (MultiOp op : r.ops()) {
+            Answer a = switch (op.type()) {
+                case OpCode.GET_CHILDREN -> getChildren(conn, (GetChildrenRequest) op.request());
+                case OpCode.GET_DATA -> getData(conn, (GetDataRequest) op.request());
+                default -> Answer.error(Code.UNIMPLEMENTED);
+            };
+            if (a.err() != Code.OK) {
+                results.add(MultiResult.error(a.err()));
+            } else if (a.body() instanceof GetChildrenResponse c) {
+                results.add(MultiResult.children(c.children()));
+            } else {
+                GetDataResponse d = (GetDataResponse) a.body();
+                results.add(MultiResult.data(d.data(), d.stat()));
+            }
+        }
+        return Answer.ok(new MultiResponse(results));
+    }
+
+    private Answer addWatch(ClientConnection conn, AddWatchRequest r) {
+        tree.watches().addWatch(r.path(), r.mode(), conn.connId);
+        return Answer.ok(new ErrorResponse(Code.OK));
+    }
+
+    private Answer removeWatches(ClientConnection conn, RemoveWatchesRequest r) {
+        boolean removed = tree.watches().removeWatches(r.path(), r.type(), conn.connId);
+        return removed ? Answer.ok(null) : Answer.error(Code.NO_WATCHER);
+    }
+
+    private Answer checkWatches(ClientConnection conn, CheckWatchesRequest r) {
+        boolean present = tree.watches().checkWatches(r.path(), r.type(), conn.connId);
+        return present ? Answer.ok(null) : Answer.error(Code.NO_WATCHER);
+    }
+
+    /** ZooKeeper reports the user name of digest identities and the id of the others. */
+    private Answer whoAmI(ClientConnection conn) {
+        List<ClientInfo> infos = new ArrayList<>();
+        for (Id id : conn.authIds) {
+            String user = id.id();
+            if (id.scheme().equals("digest") && user.indexOf(':') >= 0) {
+                user = user.substring(0, user.indexOf(':'));
+            }
+            infos.add(new ClientInfo(id.scheme(), user));
+        }
+        return Answer.ok(new WhoAmIResponse(infos));
+    }
+}

@@ -1,0 +1,489 @@
+package io.paddock.core;
+
+import io.paddock.core.Effect.AppendLog;
+import io.paddock.core.Effect.CloseClient;
+import io.paddock.core.Effect.ConnectReply;
+import io.paddock.core.Effect.Reply;
+import io.paddock.core.Effect.Trace;
+import io.paddock.core.Event.ClientClosed;
+import io.paddock.core.Event.ClientConnected;
+import io.paddock.core.Event.ClientRequest;
+import io.paddock.core.Event.LogAppended;
+import io.paddock.core.Event.Tick;
+import io.paddock.core.request.Caller;
+import io.paddock.core.request.PendingChanges;
+import io.paddock.core.request.RequestPrep;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.session.Session;
+import io.paddock.core.session.SessionTable;
+import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.DataTree;
+import io.paddock.core.tree.Fired;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.AuthPacket;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.ConnectResponse;
+import io.paddock.core.wire.Id;
+import io.paddock.core.wire.KeeperState;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetWatches;
+import io.paddock.core.wire.SetWatches2;
+import io.paddock.core.wire.WatcherEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One Paddock server's core: a pure state machine that is fed {@link Event}s and answers with
+ * {@link Effect}s. It owns the data tree, the sessions and the client connections' ordering;
+ * it owns no thread, socket, file, clock or random source.
+ *
+ * <p>Today it runs standalone: a write is prepared (validated, given the next zxid), handed to
+ * the shell as {@link AppendLog}, and applied only when the shell reports it durable with
+ * {@link LogAppended}; only then are watches fired and the client answered. Replication will
+ * put the quorum between those two steps without changing the rest.
+ */
+public final class Replica {
+    private static final int PROTOCOL_VERSION = 0;
+    private static final int PASSWORD_BYTES = 16;
+
+    private final CoreConfig config;
+    private final DataTree tree = new DataTree();
+    private final SessionTable sessions;
+    private final PendingChanges pending = new PendingChanges();
+    private final RequestPrep prep;
+    private final TxnApplier applier;
+    private final ReadHandler reads;
+    private final byte[] passwordSecret;
+    private final Map<Long, ClientConnection> connections = new HashMap<>();
+    /** Prepared transactions waiting for the disk, by zxid, with who asked for them. */
+    private final TreeMap<Long, Awaiting> awaiting = new TreeMap<>();
+
+    private long nextSessionId;
+    private long lastZxid;
+    private long lastAppliedZxid;
+    private long nowMs;
+    private long nextSweepMs;
+    private List<Effect> out = new ArrayList<>();
+
+    /** A prepared transaction and the request that asked for it (connId -1: the server itself). */
+    private record Awaiting(TxnEnvelope txn, long connId, int opCode, ConnectRequest connect) {}
+
+    /**
+     * @param sessionIdBase the first session id to hand out (the shell derives it from the
+     *     clock, as ZooKeeper does, so ids do not repeat across restarts)
+     * @param passwordSecret a secret from the shell's random source; passwords are derived from
+     *     it and the session id, so a restarted server recognises old sessions' passwords only if
+     *     it gets the same secret back (sessions carry their password in the log, so it does)
+     */
+    public Replica(CoreConfig config, long sessionIdBase, byte[] passwordSecret, long nowMs) {
+        this.config = config;
+        this.sessions = new SessionTable(config.tickMs());
+        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled());
+        this.applier = new TxnApplier(tree, sessions);
+        this.reads = new ReadHandler(tree);
+        this.passwordSecret = passwordSecret.clone();
+        this.nextSessionId = sessionIdBase;
+        this.nowMs = nowMs;
+        this.nextSweepMs = nowMs + config.containerCheckIntervalMs();
+    }
+
+    /** Feeds one event; returns the effects, in the order the shell must carry them out. */
+    public List<Effect> step(Event event) {
+        out = new ArrayList<>();
+        if (event instanceof ClientRequest r) {
+            onRequest(r);
+        } else if (event instanceof LogAppended l) {
+            onLogAppended(l.zxid());
+        } else if (event instanceof Tick t) {
+            onTick(t.nowMs());
+        } else if (event instanceof ClientConnected c) {
+            onConnect(c);
+        } else if (event instanceof ClientClosed c) {
+            onClosed(c.connId());
+        } else {
+            throw new IllegalArgumentException("unknown event " + event);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    private void onTick(long tickNowMs) {
+        nowMs = Math.max(nowMs, tickNowMs);
+        for (Session s : sessions.expired(nowMs)) {
+            out.add(new Trace("session 0x" + Long.toHexString(s.id()) + " expired after "
+                    + s.timeoutMs() + " ms without a ping"));
+            closeSession(s, -1, 0);
+        }
+        if (nowMs >= nextSweepMs) {
+            nextSweepMs = nowMs + config.containerCheckIntervalMs();
+            sweepContainersAndTtls();
+        }
+    }
+
+    /** Deletes empty containers that once had children and expired TTL nodes, at a bounded rate. */
+    private void sweepContainersAndTtls() {
+        long budget = Math.max(1, config.containerMaxPerMinute() * config.containerCheckIntervalMs() / 60_000);
+        List<String> candidates = new ArrayList<>(tree.containers());
+        candidates.addAll(tree.ttlNodes());
+        for (String path : candidates) {
+            if (budget <= 0) {
+                return;
+            }
+            var node = tree.get(path);
+            if (node == null || node.numChildren() > 0) {
+                continue;
+            }
+            boolean due = switch (node.kind()) {
+                case CONTAINER -> node.childCreations() > 0;
+                case TTL -> nowMs - node.mtime() > node.ttlMs();
+                default -> false;
+            };
+            if (due) {
+                long zxid = lastZxid + 1;
+                Txn txn = prep.prepareSweepDelete(zxid, path);
+                if (txn != null) {
+                    lastZxid = zxid;
+                    submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), -1, OpCode.DELETE, null);
+                    budget--;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    private void onConnect(ClientConnected c) {
+        ConnectRequest req = c.request();
+        ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp(), req.hasReadOnlyField());
+        connections.put(c.connId(), conn);
+        if (req.lastZxidSeen() > lastAppliedZxid) {
+            refuse(conn, "client has seen zxid 0x" + Long.toHexString(req.lastZxidSeen())
+                    + " but this server's last zxid is 0x" + Long.toHexString(lastAppliedZxid), req);
+            return;
+        }
+        int timeoutMs = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
+        if (req.sessionId() == 0) {
+            long sessionId = nextSessionId++;
+            conn.sessionId = sessionId;
+            long zxid = ++lastZxid;
+            Txn txn = new Txn.CreateSession(sessionId, timeoutMs, passwordFor(sessionId));
+            TxnEnvelope env = new TxnEnvelope(zxid, sessionId, 0, nowMs, txn);
+            conn.queue.add(new ClientConnection.QueuedWrite(zxid));
+            submit(env, conn.connId, OpCode.CREATE_SESSION, req);
+            return;
+        }
+        Session s = sessions.get(req.sessionId());
+        if (s == null || s.closing() || !MessageDigest.isEqual(s.passwd(), req.passwd())) {
+            refuse(conn, s == null || s.closing()
+                    ? "session 0x" + Long.toHexString(req.sessionId()) + " has expired"
+                    : "wrong password for session 0x" + Long.toHexString(req.sessionId()), req);
+            return;
+        }
+        long previous = s.connectionId();
+        if (previous != Session.NO_CONNECTION && previous != conn.connId && connections.containsKey(previous)) {
+            dropConnection(previous, "session 0x" + Long.toHexString(s.id()) + " moved to another connection");
+        }
+        conn.sessionId = s.id();
+        sessions.attach(s, conn.connId);
+        sessions.touch(s, nowMs);
+        out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
+                s.timeoutMs(), s.id(), s.passwd(), false)));
+    }
+
+    /** Answers an invalid handshake the way clients recognise as "session expired", then closes. */
+    private void refuse(ClientConnection conn, String reason, ConnectRequest req) {
+        out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION, 0, 0,
+                new byte[PASSWORD_BYTES], false)));
+        dropConnection(conn.connId, reason);
+    }
+
+    private void dropConnection(long connId, String reason) {
+        out.add(new CloseClient(connId, reason));
+        forget(connId);
+    }
+
+    private void onClosed(long connId) {
+        forget(connId);
+    }
+
+    private void forget(long connId) {
+        ClientConnection conn = connections.remove(connId);
+        if (conn == null) {
+            return;
+        }
+        tree.watches().removeWatcher(connId);
+        Session s = sessions.get(conn.sessionId);
+        if (s != null && s.connectionId() == connId) {
+            sessions.attach(s, Session.NO_CONNECTION);
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    private void onRequest(ClientRequest r) {
+        ClientConnection conn = connections.get(r.connId());
+        if (conn == null) {
+            return;
+        }
+        conn.requestsReceived++;
+        Session s = sessions.get(conn.sessionId);
+        if (s != null) {
+            if (s.closing()) {
+                out.add(new Reply(conn.connId, r.xid(), lastAppliedZxid, Code.SESSION_EXPIRED, null));
+                return;
+            }
+            sessions.touch(s, nowMs);
+        }
+        switch (r.opCode()) {
+            case OpCode.AUTH -> authenticate(conn, r);
+            case OpCode.CLOSE_SESSION -> {
+                if (s == null) {
+                    dropConnection(conn.connId, "closeSession before the session exists");
+                } else {
+                    closeSession(s, conn.connId, r.xid());
+                }
+            }
+            case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), OpCode.RECONFIG, null);
+            default -> {
+                if (RequestPrep.isWrite(r.opCode())) {
+                    write(conn, r);
+                } else {
+                    answerInOrder(conn, r.xid(), r.opCode(), r.body());
+                }
+            }
+        }
+    }
+
+    private void write(ClientConnection conn, ClientRequest r) {
+        long zxid = ++lastZxid;
+        Caller caller = new Caller(conn.sessionId, conn.authIds, conn.isSuper());
+        Txn txn = prep.prepare(zxid, caller, r.opCode(), r.body());
+        conn.queue.add(new ClientConnection.QueuedWrite(zxid));
+        submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn.connId, r.opCode(), null);
+    }
+
+    private void closeSession(Session s, long connId, int xid) {
+        sessions.markClosing(s);
+        long zxid = ++lastZxid;
+        Txn txn = prep.prepareCloseSession(zxid, s.id());
+        ClientConnection conn = connections.get(connId);
+        if (conn != null) {
+            conn.queue.add(new ClientConnection.QueuedWrite(zxid));
+        }
+        submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connId, OpCode.CLOSE_SESSION, null);
+    }
+
+    private void submit(TxnEnvelope env, long connId, int opCode, ConnectRequest connect) {
+        awaiting.put(env.zxid(), new Awaiting(env, connId, opCode, connect));
+        out.add(new AppendLog(env));
+    }
+
+    /**
+     * Adds an identity to the connection at once (later writes must see it), answering in order.
+     * An unknown scheme or a malformed credential fails the connection, as in ZooKeeper.
+     */
+    private void authenticate(ClientConnection conn, ClientRequest r) {
+        AuthPacket auth = (AuthPacket) r.body();
+        byte[] credential = auth.auth() == null ? new byte[0] : auth.auth();
+        String text = new String(credential, StandardCharsets.UTF_8);
+        if (!"digest".equals(auth.scheme()) || text.indexOf(':') < 0) {
+            out.add(new Reply(conn.connId, r.xid(), 0, Code.AUTH_FAILED, null));
+            dropConnection(conn.connId, "authentication with scheme '" + auth.scheme() + "' failed");
+            return;
+        }
+        String digest = AclCheck.digest(text);
+        Id id = new Id("digest", digest);
+        if (!conn.authIds.contains(id)) {
+            conn.authIds.add(id);
+        }
+        if (config.superDigest() != null && config.superDigest().equals(digest)) {
+            Id superId = new Id("super", "");
+            if (!conn.authIds.contains(superId)) {
+                conn.authIds.add(superId);
+            }
+        }
+        answerInOrder(conn, r.xid(), OpCode.AUTH, null);
+    }
+
+    /** Answers now when nothing of this connection is in flight, else after what is. */
+    private void answerInOrder(ClientConnection conn, int xid, int opCode, io.paddock.core.wire.JuteRecord body) {
+        if (conn.queue.isEmpty()) {
+            answerRead(conn, xid, opCode, body);
+        } else {
+            conn.queue.add(new ClientConnection.QueuedRead(xid, opCode, body));
+        }
+    }
+
+    private void answerRead(ClientConnection conn, int xid, int opCode, io.paddock.core.wire.JuteRecord body) {
+        switch (opCode) {
+            case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
+            case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));
+            case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> {
+                deliver(setWatches(conn, body));
+                out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.OK, null));
+            }
+            default -> {
+                ReadHandler.Answer a = reads.answer(conn, opCode, body);
+                out.add(new Reply(conn.connId, xid, lastAppliedZxid, a.err(), a.body()));
+            }
+        }
+    }
+
+    private List<Fired> setWatches(ClientConnection conn, io.paddock.core.wire.JuteRecord body) {
+        if (body instanceof SetWatches w) {
+            return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
+                    orEmpty(w.childWatches()), List.of(), List.of(), conn.connId);
+        }
+        SetWatches2 w = (SetWatches2) body;
+        return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
+                orEmpty(w.childWatches()), orEmpty(w.persistentWatches()),
+                orEmpty(w.persistentRecursiveWatches()), conn.connId);
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    // ------------------------------------------------------------------ durable: apply
+
+    private void onLogAppended(long durableZxid) {
+        while (!awaiting.isEmpty() && awaiting.firstKey() <= durableZxid) {
+            Awaiting a = awaiting.pollFirstEntry().getValue();
+            applyDurable(a);
+        }
+    }
+
+    private void applyDurable(Awaiting a) {
+        TxnEnvelope env = a.txn();
+        long closingConnection = Session.NO_CONNECTION;
+        if (env.txn() instanceof Txn.CloseSession close) {
+            Session s = sessions.get(close.sessionId());
+            closingConnection = s == null ? Session.NO_CONNECTION : s.connectionId();
+        }
+        TxnApplier.Outcome outcome = applier.apply(env, a.opCode());
+        lastAppliedZxid = env.zxid();
+        pending.applied(env.zxid());
+        deliver(outcome.fired());
+        ClientConnection conn = connections.get(a.connId());
+        if (conn != null) {
+            if (a.opCode() == OpCode.CREATE_SESSION) {
+                Session s = sessions.get(env.sessionId());
+                sessions.attach(s, conn.connId);
+                out.add(new ConnectReply(conn.connId, ConnectResponse.answering(a.connect(), PROTOCOL_VERSION,
+                        s.timeoutMs(), s.id(), s.passwd(), false)));
+            } else {
+                out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
+            }
+            finishWrite(conn, env.zxid());
+        }
+        if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {
+            dropConnection(closingConnection, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
+        }
+    }
+
+    /** The write at the head of the connection's queue is answered; answer the reads behind it. */
+    private void finishWrite(ClientConnection conn, long zxid) {
+        ClientConnection.Queued head = conn.queue.poll();
+        if (!(head instanceof ClientConnection.QueuedWrite w) || w.zxid() != zxid) {
+            throw new IllegalStateException("connection " + conn.connId + " answered zxid 0x"
+                    + Long.toHexString(zxid) + " out of order; queue head was " + head);
+        }
+        while (conn.queue.peek() instanceof ClientConnection.QueuedRead read) {
+            conn.queue.poll();
+            answerRead(conn, read.xid(), read.opCode(), read.body());
+            if (!connections.containsKey(conn.connId)) {
+                return;
+            }
+        }
+    }
+
+    private void deliver(List<Fired> fired) {
+        for (Fired f : fired) {
+            ClientConnection conn = connections.get(f.watcherId());
+            if (conn == null) {
+                continue;
+            }
+            if (!f.acl().isEmpty() && !AclCheck.permitted(f.acl(), Acl.READ, conn.authIds, conn.isSuper())) {
+                continue;
+            }
+            out.add(new Effect.Watch(conn.connId, f.zxid(),
+                    new WatcherEvent(f.eventType(), KeeperState.SYNC_CONNECTED, f.path())));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers and views
+
+    private byte[] passwordFor(long sessionId) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(passwordSecret);
+            for (int i = 7; i >= 0; i--) {
+                sha.update((byte) (sessionId >>> (8 * i)));
+            }
+            byte[] full = sha.digest();
+            byte[] passwd = new byte[PASSWORD_BYTES];
+            System.arraycopy(full, 0, passwd, 0, PASSWORD_BYTES);
+            return passwd;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    public DataTree tree() {
+        return tree;
+    }
+
+    public SessionTable sessions() {
+        return sessions;
+    }
+
+    public long lastAppliedZxid() {
+        return lastAppliedZxid;
+    }
+
+    public long lastZxid() {
+        return lastZxid;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** The session a connection belongs to, 0 when none (yet). */
+    public long sessionIdOf(long connId) {
+        ClientConnection conn = connections.get(connId);
+        return conn == null ? 0 : conn.sessionId;
+    }
+
+    /** The timeout of a connection's session, 0 when none (yet). */
+    public int sessionTimeoutOf(long connId) {
+        Session s = sessions.get(sessionIdOf(connId));
+        return s == null ? 0 : s.timeoutMs();
+    }
+
+    /** Transactions prepared but not yet durable and applied. */
+    public int outstandingTxns() {
+        return awaiting.size();
+    }
+
+    /** Checks the core's own invariants; cheap enough to run after every step in tests. */
+    public void checkInvariants() {
+        if (lastAppliedZxid > lastZxid) {
+            throw new IllegalStateException("applied 0x" + Long.toHexString(lastAppliedZxid)
+                    + " beyond prepared 0x" + Long.toHexString(lastZxid));
+        }
+        if (awaiting.isEmpty() && !pending.isEmpty()) {
+            throw new IllegalStateException("pending changes remain with nothing awaiting the disk");
+        }
+        tree.checkInvariants();
+    }
+}

@@ -1,0 +1,12 @@
+package io.paddock.core.request;
+
+import java.util.Collection;
+
+/** The committed tree as validation sees it. */
+public interface NodeLookup {
+    /** The node's record, or null when the tree has no such node. */
+    NodeRecord find(String path);
+
+    /** The paths of a session's ephemeral nodes in the committed tree. */
+    Collection<String> ephemeralsOf(long sessionId);
+}

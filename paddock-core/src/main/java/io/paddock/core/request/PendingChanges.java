@@ -1,0 +1,144 @@
+package io.paddock.core.request;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Prepared transactions that have not reached the tree yet, seen as changes to node records.
+ * A request is validated against the tree with these layered on top, so two writes prepared
+ * back to back see each other although neither is durable yet. A record disappears once the
+ * transaction that last wrote it is applied. Supports a rollback mark for multi.
+ */
+public final class PendingChanges {
+    /** Absent value = "the node is deleted by a pending transaction". */
+    private final Map<String, Optional<NodeRecord>> byPath = new HashMap<>();
+    private final Map<String, Long> zxidByPath = new HashMap<>();
+    /** Ephemerals created (true) or deleted (false) by pending txns, per session. */
+    private final Map<Long, TreeMap<String, Boolean>> ephemeralChanges = new HashMap<>();
+    private final Deque<Runnable> undo = new ArrayDeque<>();
+    /** Every write in zxid order, so applying a zxid forgets only what it must (no scan). */
+    private final Deque<Written> writeOrder = new ArrayDeque<>();
+    private boolean marking;
+
+    /** The node as it will be once every pending transaction applies; null if absent then. */
+    public NodeRecord find(String path, NodeLookup tree) {
+        Optional<NodeRecord> pending = byPath.get(path);
+        if (pending != null) {
+            return pending.orElse(null);
+        }
+        return tree.find(path);
+    }
+
+    public void put(NodeRecord record) {
+        record(record.path(), Optional.of(record), record.zxid());
+        if (record.isEphemeral()) {
+            noteEphemeral(record.ephemeralOwner(), record.path(), true);
+        }
+    }
+
+    public void markDeleted(String path, long zxid, NodeRecord was) {
+        record(path, Optional.empty(), zxid);
+        if (was != null && was.isEphemeral()) {
+            noteEphemeral(was.ephemeralOwner(), path, false);
+        }
+    }
+
+    /** A session's ephemerals once every pending transaction applies, in path order. */
+    public TreeSet<String> ephemeralsOf(long sessionId, NodeLookup tree) {
+        TreeSet<String> out = new TreeSet<>(tree.ephemeralsOf(sessionId));
+        TreeMap<String, Boolean> changes = ephemeralChanges.get(sessionId);
+        if (changes != null) {
+            changes.forEach((path, created) -> {
+                if (created) {
+                    out.add(path);
+                } else {
+                    out.remove(path);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Forgets every record last written by a transaction at or before {@code zxid}. */
+    public void applied(long zxid) {
+        while (!writeOrder.isEmpty() && writeOrder.peekFirst().zxid() <= zxid) {
+            Written w = writeOrder.pollFirst();
+            Long last = zxidByPath.get(w.path());
+            if (last != null && last <= zxid) {
+                zxidByPath.remove(w.path());
+                byPath.remove(w.path());
+            }
+        }
+        if (byPath.isEmpty()) {
+            ephemeralChanges.clear();
+        }
+    }
+
+    public boolean isEmpty() {
+        return byPath.isEmpty();
+    }
+
+    /** Starts recording undo steps (a multi is being prepared). */
+    public void mark() {
+        if (marking) {
+            throw new IllegalStateException("nested mark");
+        }
+        undo.clear();
+        marking = true;
+    }
+
+    /** Keeps every change since {@link #mark()}. */
+    public void commitMark() {
+        marking = false;
+        undo.clear();
+    }
+
+    /** Reverts every change since {@link #mark()}, newest first. */
+    public void rollback() {
+        while (!undo.isEmpty()) {
+            undo.pop().run();
+        }
+        marking = false;
+    }
+
+    private void record(String path, Optional<NodeRecord> value, long zxid) {
+        if (marking) {
+            Optional<NodeRecord> oldValue = byPath.get(path);
+            Long oldZxid = zxidByPath.get(path);
+            undo.push(() -> {
+                if (oldValue == null) {
+                    byPath.remove(path);
+                    zxidByPath.remove(path);
+                } else {
+                    byPath.put(path, oldValue);
+                    zxidByPath.put(path, oldZxid);
+                }
+            });
+        }
+        byPath.put(path, value);
+        zxidByPath.put(path, zxid);
+        writeOrder.addLast(new Written(zxid, path));
+    }
+
+    private record Written(long zxid, String path) {}
+
+    private void noteEphemeral(long session, String path, boolean created) {
+        TreeMap<String, Boolean> changes = ephemeralChanges.computeIfAbsent(session, k -> new TreeMap<>());
+        if (marking) {
+            Boolean old = changes.get(path);
+            undo.push(() -> {
+                if (old == null) {
+                    changes.remove(path);
+                } else {
+                    changes.put(path, old);
+                }
+            });
+        }
+        changes.put(path, created);
+    }
+}

@@ -1,0 +1,280 @@
+package io.paddock.core.request;
+
+import io.paddock.core.tree.NodeKind;
+import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.InvalidPathException;
+import io.paddock.core.tree.PathValidation;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.CheckVersionRequest;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.CreateTTLRequest;
+import io.paddock.core.wire.DeleteRequest;
+import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.MultiRequest;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetACLRequest;
+import io.paddock.core.wire.SetDataRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a client's write request into a transaction, validating it against the tree plus every
+ * pending change, in the order ZooKeeper checks things (so the same bad request gets the same
+ * error code). A request that fails still becomes a transaction ({@link Txn.Error} or {@link
+ * Txn.MultiError}): like ZooKeeper, every write takes a zxid and its reply carries it.
+ *
+ * <p>{@code cversion} here is ZooKeeper's stored counter of child creations: deletes leave it
+ * alone and sequential suffixes come from it. Clients see {@code 2 * cversion - numChildren}
+ * (creations plus deletions), which the tree computes when it builds a Stat.
+ */
+public final class RequestPrep {
+    /** ZooKeeper keeps a TTL in 40 bits of the ephemeral owner. */
+    public static final long TTL_MS_MAX = 0xFF_FFFF_FFFFL;
+
+    private final NodeLookup tree;
+    private final PendingChanges pending;
+    private final boolean extendedTypesEnabled;
+
+    public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled) {
+        this.tree = tree;
+        this.pending = pending;
+        this.extendedTypesEnabled = extendedTypesEnabled;
+    }
+
+    /** Whether {@code opCode} changes state (and so becomes a transaction). */
+    public static boolean isWrite(int opCode) {
+        return switch (opCode) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL,
+                 OpCode.DELETE, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK, OpCode.MULTI,
+                 OpCode.CLOSE_SESSION -> true;
+            default -> false;
+        };
+    }
+
+    /** Validates one write and records its effect as pending; never throws for bad input. */
+    public Txn prepare(long zxid, Caller caller, int opCode, JuteRecord request) {
+        if (opCode == OpCode.MULTI) {
+            return prepareMulti(zxid, caller, (MultiRequest) request);
+        }
+        try {
+            return prepareOne(zxid, caller, opCode, request);
+        } catch (PrepException e) {
+            return new Txn.Error(e.code());
+        }
+    }
+
+    /** Ends a session: every ephemeral it owns (committed or pending) is deleted with it. */
+    public Txn prepareCloseSession(long zxid, long sessionId) {
+        for (String path : pending.ephemeralsOf(sessionId, tree)) {
+            NodeRecord node = pending.find(path, tree);
+            if (node == null) {
+                continue;
+            }
+            NodeRecord parent = pending.find(PathValidation.parentOf(path), tree);
+            pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
+            pending.markDeleted(path, zxid, node);
+        }
+        return new Txn.CloseSession(sessionId);
+    }
+
+    /**
+     * The server's own delete of an empty container or an expired TTL node (ZooKeeper's
+     * deleteContainer). Returns null when pending changes mean the node no longer qualifies.
+     */
+    public Txn prepareSweepDelete(long zxid, String path) {
+        NodeRecord node = pending.find(path, tree);
+        if (node == null || node.numChildren() > 0) {
+            return null;
+        }
+        NodeRecord parent = pending.find(PathValidation.parentOf(path), tree);
+        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
+        pending.markDeleted(path, zxid, node);
+        return new Txn.Delete(path);
+    }
+
+    private Txn prepareMulti(long zxid, Caller caller, MultiRequest multi) {
+        List<Txn> txns = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        multi.ops().forEach(op -> types.add(op.type()));
+        pending.mark();
+        for (int i = 0; i < multi.ops().size(); i++) {
+            var op = multi.ops().get(i);
+            try {
+                txns.add(prepareOne(zxid, caller, op.type(), op.request()));
+            } catch (PrepException e) {
+                pending.rollback();
+                List<Integer> errors = new ArrayList<>();
+                for (int j = 0; j < types.size(); j++) {
+                    errors.add(j < i ? Code.OK : j == i ? e.code() : Code.RUNTIME_INCONSISTENCY);
+                }
+                return new Txn.MultiError(errors, types);
+            }
+        }
+        pending.commitMark();
+        return new Txn.Multi(txns);
+    }
+
+    private Txn prepareOne(long zxid, Caller caller, int opCode, JuteRecord request) throws PrepException {
+        return switch (opCode) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
+                CreateRequest r = (CreateRequest) request;
+                yield create(zxid, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), -1);
+            }
+            case OpCode.CREATE_TTL -> {
+                CreateTTLRequest r = (CreateTTLRequest) request;
+                yield create(zxid, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), r.ttl());
+            }
+            case OpCode.DELETE -> {
+                DeleteRequest r = (DeleteRequest) request;
+                yield delete(zxid, caller, r.path(), r.version());
+            }
+            case OpCode.SET_DATA -> {
+                SetDataRequest r = (SetDataRequest) request;
+                yield setData(zxid, caller, r.path(), r.data(), r.version());
+            }
+            case OpCode.SET_ACL -> {
+                SetACLRequest r = (SetACLRequest) request;
+                yield setAcl(zxid, caller, r.path(), r.acl(), r.version());
+            }
+            case OpCode.CHECK -> {
+                CheckVersionRequest r = (CheckVersionRequest) request;
+                yield check(caller, r.path(), r.version());
+            }
+            default -> throw new PrepException(Code.UNIMPLEMENTED, "op " + opCode + " is not a write");
+        };
+    }
+
+    private Txn create(long zxid, Caller caller, int opCode, String path, byte[] data,
+                       List<Acl> acl, int flags, long ttlMs) throws PrepException {
+        NodeKind kind = kindOf(opCode, flags, ttlMs);
+        boolean sequential = flags == 2 || flags == 3 || flags == 6;
+        validatePath(sequential ? path + "1" : path);
+        List<Acl> fixedAcl = fixupAcl(acl, caller);
+        String parentPath = PathValidation.parentOf(path);
+        NodeRecord parent = existing(parentPath);
+        requirePermission(parent, Acl.CREATE, caller);
+        String finalPath = sequential
+                ? path + String.format(Locale.ROOT, "%010d", parent.cversion()) : path;
+        validatePath(finalPath);
+        if (pending.find(finalPath, tree) != null) {
+            throw new PrepException(Code.NODE_EXISTS, finalPath);
+        }
+        if (parent.isEphemeral()) {
+            throw new PrepException(Code.NO_CHILDREN_FOR_EPHEMERALS, finalPath);
+        }
+        int newCversion = parent.cversion() + 1;
+        long owner = kind == NodeKind.EPHEMERAL ? caller.sessionId() : 0;
+        pending.put(parent.withChildren(zxid, newCversion, parent.numChildren() + 1));
+        pending.put(new NodeRecord(zxid, finalPath, 0, 0, 0, fixedAcl, owner, kind, 0));
+        return new Txn.Create(finalPath, data == null ? new byte[0] : data, fixedAcl, kind, owner,
+                kind == NodeKind.TTL ? ttlMs : 0, newCversion, opCode != OpCode.CREATE);
+    }
+
+    private NodeKind kindOf(int opCode, int flags, long ttlMs) throws PrepException {
+        NodeKind kind = switch (flags) {
+            case 0, 2 -> NodeKind.PERSISTENT;
+            case 1, 3 -> NodeKind.EPHEMERAL;
+            case 4 -> NodeKind.CONTAINER;
+            case 5, 6 -> NodeKind.TTL;
+            default -> throw new PrepException(Code.BAD_ARGUMENTS, "unknown create flags " + flags);
+        };
+        if (kind == NodeKind.TTL || opCode == OpCode.CREATE_TTL) {
+            if (!extendedTypesEnabled) {
+                throw new PrepException(Code.UNIMPLEMENTED, "TTL nodes need extendedTypesEnabled");
+            }
+            if (kind != NodeKind.TTL || opCode != OpCode.CREATE_TTL || ttlMs <= 0 || ttlMs > TTL_MS_MAX) {
+                throw new PrepException(Code.BAD_ARGUMENTS, "bad TTL " + ttlMs + " for flags " + flags);
+            }
+        }
+        if ((kind == NodeKind.CONTAINER) != (opCode == OpCode.CREATE_CONTAINER)
+                && opCode == OpCode.CREATE_CONTAINER) {
+            throw new PrepException(Code.BAD_ARGUMENTS, "createContainer needs the container flag");
+        }
+        return kind;
+    }
+
+    private Txn delete(long zxid, Caller caller, String path, int version) throws PrepException {
+        validatePath(path);
+        if (path.equals("/")) {
+            throw new PrepException(Code.BAD_ARGUMENTS, "cannot delete /");
+        }
+        NodeRecord parent = existing(PathValidation.parentOf(path));
+        NodeRecord node = existing(path);
+        requirePermission(parent, Acl.DELETE, caller);
+        checkVersion(node.version(), version, path);
+        if (node.numChildren() > 0) {
+            throw new PrepException(Code.NOT_EMPTY, path);
+        }
+        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
+        pending.markDeleted(path, zxid, node);
+        return new Txn.Delete(path);
+    }
+
+    private Txn setData(long zxid, Caller caller, String path, byte[] data, int version)
+            throws PrepException {
+        validatePath(path);
+        NodeRecord node = existing(path);
+        requirePermission(node, Acl.WRITE, caller);
+        int newVersion = checkVersion(node.version(), version, path) + 1;
+        pending.put(node.withVersion(zxid, newVersion));
+        return new Txn.SetData(path, data == null ? new byte[0] : data, newVersion);
+    }
+
+    private Txn setAcl(long zxid, Caller caller, String path, List<Acl> acl, int version)
+            throws PrepException {
+        validatePath(path);
+        List<Acl> fixedAcl = fixupAcl(acl, caller);
+        NodeRecord node = existing(path);
+        requirePermission(node, Acl.ADMIN, caller);
+        int newAversion = checkVersion(node.aversion(), version, path) + 1;
+        pending.put(node.withAcl(zxid, fixedAcl, newAversion));
+        return new Txn.SetAcl(path, fixedAcl, newAversion);
+    }
+
+    private Txn check(Caller caller, String path, int version) throws PrepException {
+        validatePath(path);
+        NodeRecord node = existing(path);
+        requirePermission(node, Acl.READ, caller);
+        checkVersion(node.version(), version, path);
+        return new Txn.Check(path, version);
+    }
+
+    private static int checkVersion(int current, int expected, String path) throws PrepException {
+        if (expected != -1 && expected != current) {
+            throw new PrepException(Code.BAD_VERSION, path + " is at version " + current + ", not " + expected);
+        }
+        return current;
+    }
+
+    private NodeRecord existing(String path) throws PrepException {
+        NodeRecord node = pending.find(path, tree);
+        if (node == null) {
+            throw new PrepException(Code.NO_NODE, path);
+        }
+        return node;
+    }
+
+    private static void validatePath(String path) throws PrepException {
+        try {
+            PathValidation.validate(path);
+        } catch (InvalidPathException e) {
+            throw new PrepException(Code.BAD_ARGUMENTS, e.getMessage());
+        }
+    }
+
+    private static void requirePermission(NodeRecord node, int perm, Caller caller) throws PrepException {
+        if (!AclCheck.permitted(node.acl(), perm, caller.authIds(), caller.isSuper())) {
+            throw new PrepException(Code.NO_AUTH, node.path());
+        }
+    }
+
+    private static List<Acl> fixupAcl(List<Acl> acl, Caller caller) throws PrepException {
+        try {
+            return AclCheck.fixup(acl, caller.authIds());
+        } catch (AclCheck.InvalidAclException e) {
+            throw new PrepException(Code.INVALID_ACL, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.paddock.core.tree;
+
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.Id;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * ACL decisions with ZooKeeper's default providers: world:anyone, digest (user:base64(sha1))
+ * and ip (address or CIDR, IPv4 and IPv6). The `auth` scheme exists only in requests: fixup
+ * expands it to the session's authenticated (digest) ids.
+ */
+public final class AclCheck {
+    public static final String WORLD = "world";
+    public static final String ANYONE = "anyone";
+    public static final String AUTH = "auth";
+    public static final String DIGEST = "digest";
+    public static final String IP = "ip";
+    public static final String SUPER = "super";
+
+    private AclCheck() {}
+
+    /** An ACL list a create or setACL may not use; the request fails with {@link Code#INVALID_ACL}. */
+    public static final class InvalidAclException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidAclException(String message) {
+            super(message);
+        }
+
+        /** The error code to reply with. */
+        public int code() {
+            return Code.INVALID_ACL;
+        }
+    }
+
+    /**
+     * Whether a client with {@code authIds} may do {@code perm} on a node with {@code acl}.
+     * As ZooKeeper: an empty or null ACL permits all, and so does a super id.
+     */
+    public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper) {
+        if (isSuper || acl == null || acl.isEmpty()) {
+            return true;
+        }
+        for (Id authId : authIds) {
+            if (SUPER.equals(authId.scheme())) {
+                return true;
+            }
+        }
+        for (Acl entry : acl) {
+            if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean grants(Id aclId, List<Id> authIds) {
+        if (WORLD.equals(aclId.scheme()) && ANYONE.equals(aclId.id())) {
+            return true;
+        }
+        for (Id authId : authIds) {
+            if (!aclId.scheme().equals(authId.scheme())) {
+                continue;
+            }
+            if (DIGEST.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
+                return true;
+            }
+            if (IP.equals(aclId.scheme()) && IpAddress.matches(authId.id(), aclId.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The ACL a create or setACL stores: duplicates dropped, `auth` entries expanded to the
+     * session's digest ids; throws {@link InvalidAclException} for an empty list, an `auth`
+     * entry without authenticated ids, an unknown scheme or a malformed id.
+     */
+    public static List<Acl> fixup(List<Acl> acls, List<Id> authIds) {
+        List<Acl> unique = new ArrayList<>();
+        if (acls != null) {
+            for (Acl acl : acls) {
+                if (!unique.contains(acl)) {
+                    unique.add(acl);
+                }
+            }
+        }
+        if (unique.isEmpty()) {
+            throw new InvalidAclException("empty ACL");
+        }
+        List<Acl> fixed = new ArrayList<>();
+        for (Acl acl : unique) {
+            if (acl == null || acl.id() == null || acl.id().scheme() == null || acl.id().id() == null) {
+                throw new InvalidAclException("incomplete ACL entry " + acl);
+            }
+            if (AUTH.equals(acl.id().scheme())) {
+                fixed.addAll(expandAuth(acl.perms(), authIds));
+            } else if (isValid(acl.id())) {
+                fixed.add(acl);
+            } else {
+                throw new InvalidAclException("invalid ACL id " + acl.id().scheme() + ":" + acl.id().id());
+            }
+        }
+        return fixed;
+    }
+
+    private static List<Acl> expandAuth(int perms, List<Id> authIds) {
+        List<Acl> expanded = new ArrayList<>();
+        for (Id authId : authIds) {
+            // Only providers that authenticate (digest) count; ip ids and super do not.
+            if (DIGEST.equals(authId.scheme())) {
+                expanded.add(new Acl(perms, authId));
+            }
+        }
+        if (expanded.isEmpty()) {
+            throw new InvalidAclException("auth scheme used without authenticated ids");
+        }
+        return expanded;
+    }
+
+    private static boolean isValid(Id id) {
+        return switch (id.scheme()) {
+            case WORLD -> ANYONE.equals(id.id());
+            // String.split drops trailing empties: ZooKeeper accepts "a:b:" and rejects "a:".
+            case DIGEST -> id.id().split(":").length == 2;
+            case IP -> IpAddress.isValidExpression(id.id());
+            default -> false;
+        };
+    }
+
+    /** The digest id for "user:password": "user:" + base64(sha1("user:password")). */
+    public static String digest(String userColonPassword) {
+        String user = userColonPassword.split(":", 2)[0];
+        byte[] hash = sha1().digest(userColonPassword.getBytes(StandardCharsets.UTF_8));
+        return user + ":" + Base64.getEncoder().encodeToString(hash);
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK must provide SHA-1", e);
+        }
+    }
+}

@@ -1,0 +1,377 @@
+package io.paddock.core.tree;
+
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.Stat;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * The znode tree of one replica: pure, deterministic, owned by one loop thread. Transactions
+ * reach it already validated by the request layer; apply methods change stats exactly as
+ * ZooKeeper's DataTree does and return the watch notifications they fire. Impossible input
+ * (a missing parent, an existing node, a non-empty delete) throws IllegalStateException.
+ */
+public final class DataTree {
+    public static final String ROOT = "/";
+    public static final String PROC = "/zookeeper";
+    public static final String QUOTA = "/zookeeper/quota";
+    public static final String CONFIG = "/zookeeper/config";
+
+    private final HashMap<String, Znode> nodes = new HashMap<>();
+    private final TreeMap<Long, TreeSet<String>> ephemerals = new TreeMap<>();
+    private final TreeSet<String> containers = new TreeSet<>();
+    private final TreeSet<String> ttlNodes = new TreeSet<>();
+    private final WatchRegistry watches = new WatchRegistry();
+    /** Sum over nodes of path length plus data length; see {@link #approximateDataSize()}. */
+    private long dataSize;
+
+    /** A tree holding what ZooKeeper starts with: /, /zookeeper, /zookeeper/quota, /zookeeper/config. */
+    public DataTree() {
+        putSystemNode(ROOT, Acl.OPEN);
+        putSystemNode(PROC, Acl.OPEN);
+        putSystemNode(QUOTA, Acl.OPEN);
+        // ZooKeeper sets the config node's ACL with setACL(..., version -1) at start (ZOOKEEPER-2014).
+        putSystemNode(CONFIG, Acl.READ_ONLY).aversion = -1;
+    }
+
+    private Znode putSystemNode(String path, List<Acl> acl) {
+        Znode node = new Znode(new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
+        nodes.put(path, node);
+        if (!path.equals(ROOT)) {
+            nodes.get(PathValidation.parentOf(path)).children.add(PathValidation.lastComponent(path));
+        }
+        dataSize += path.length();
+        return node;
+    }
+
+    public WatchRegistry watches() {
+        return watches;
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    /**
+     * Applies a create. {@code parentCVersion} is the CreateTxn's: the parent's cversion after
+     * this creation (-1 means parent's + 1). As in ZooKeeper the parent's cversion and pzxid move
+     * only when it is larger than the current cversion (a replay over a fuzzy snapshot).
+     */
+    public Applied create(String path, byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwnerSession,
+                          long ttlMs, int parentCVersion, long zxid, long timeMs) {
+        PathValidation.validate(path);
+        checkKind(kind, ephemeralOwnerSession, ttlMs);
+        String parentPath = PathValidation.parentOf(path);
+        Znode parent = nodes.get(parentPath);
+        require(parent != null, "create " + path + ": parent missing");
+        require(!nodes.containsKey(path), "create " + path + ": node exists");
+        require(parent.kind != NodeKind.EPHEMERAL, "create " + path + ": parent is ephemeral");
+        int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
+        if (newCversion > parent.cversion) {
+            parent.cversion = newCversion;
+            parent.pzxid = zxid;
+        }
+        Znode node = new Znode(data, List.copyOf(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
+        parent.children.add(PathValidation.lastComponent(path));
+        nodes.put(path, node);
+        dataSize += nodeSize(path, data);
+        index(path, node);
+        List<Fired> fired = watches.fireCreated(path, zxid, node.acl, parent.acl);
+        return new Applied(node.stat(), fired);
+    }
+
+    /** Applies a delete: the parent's pzxid moves to zxid (if larger); its client cversion grows by one. */
+    public List<Fired> delete(String path, long zxid) {
+        Znode node = nodes.get(path);
+        require(node != null, "delete " + path + ": no node");
+        require(!path.equals(ROOT), "delete of the root");
+        require(node.children.isEmpty(), "delete " + path + ": has children");
+        String parentPath = PathValidation.parentOf(path);
+        Znode parent = nodes.get(parentPath);
+        parent.children.remove(PathValidation.lastComponent(path));
+        if (zxid > parent.pzxid) {
+            parent.pzxid = zxid;
+        }
+        nodes.remove(path);
+        dataSize -= nodeSize(path, node.data);
+        unindex(path, node);
+        return watches.fireDeleted(path, zxid, node.acl, parent.acl);
+    }
+
+    /** Applies a setData; {@code version} is the SetDataTxn's (the node's new version). */
+    public Applied setData(String path, byte[] data, int version, long zxid, long timeMs) {
+        Znode node = nodes.get(path);
+        require(node != null, "setData " + path + ": no node");
+        dataSize += nodeSize(path, data) - nodeSize(path, node.data);
+        node.data = data;
+        node.version = version;
+        node.mzxid = zxid;
+        node.mtime = timeMs;
+        return new Applied(node.stat(), watches.fireDataChanged(path, zxid, node.acl));
+    }
+
+    /** Applies a setACL; {@code aversion} is the SetACLTxn's (the new aversion). Fires no watch. */
+    public Stat setAcl(String path, List<Acl> acl, int aversion) {
+        Znode node = nodes.get(path);
+        require(node != null, "setACL " + path + ": no node");
+        node.acl = List.copyOf(acl);
+        node.aversion = aversion;
+        return node.stat();
+    }
+
+    /** Applies closeSession: deletes the session's ephemerals in path order, all at {@code zxid}. */
+    public List<Fired> closeSession(long sessionId, long zxid) {
+        List<Fired> fired = new ArrayList<>();
+        for (String path : ephemerals(sessionId)) {
+            fired.addAll(delete(path, zxid));
+        }
+        return fired;
+    }
+
+    private static void checkKind(NodeKind kind, long session, long ttlMs) {
+        require(kind == NodeKind.EPHEMERAL ? session != 0 : session == 0,
+                kind + " node with ephemeral owner 0x" + Long.toHexString(session));
+        require(kind == NodeKind.TTL ? ttlMs > 0 && ttlMs <= NodeKind.TTL_MS_MAX : ttlMs == 0,
+                kind + " node with ttl " + ttlMs);
+    }
+
+    private void index(String path, Znode node) {
+        switch (node.kind) {
+            case EPHEMERAL -> ephemerals.computeIfAbsent(node.ephemeralOwner, s -> new TreeSet<>()).add(path);
+            case CONTAINER -> containers.add(path);
+            case TTL -> ttlNodes.add(path);
+            case PERSISTENT -> { }
+        }
+    }
+
+    private void unindex(String path, Znode node) {
+        switch (node.kind) {
+            case EPHEMERAL -> {
+                TreeSet<String> paths = ephemerals.get(node.ephemeralOwner);
+                paths.remove(path);
+                if (paths.isEmpty()) {
+                    ephemerals.remove(node.ephemeralOwner);
+                }
+            }
+            case CONTAINER -> containers.remove(path);
+            case TTL -> ttlNodes.remove(path);
+            case PERSISTENT -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The node at path, or null. Callers must not change it. */
+    public Znode get(String path) {
+        return nodes.get(path);
+    }
+
+    /** The sorted child names of path, or null if there is no such node. */
+    public List<String> children(String path) {
+        Znode node = nodes.get(path);
+        return node == null ? null : List.copyOf(node.children);
+    }
+
+    /** Number of descendants (all depths) of path, 0 if absent; for "/" every node but the root. */
+    public int allChildrenNumber(String path) {
+        Znode start = nodes.get(path);
+        if (start == null) {
+            return 0;
+        }
+        int count = 0;
+        ArrayDeque<String> pending = new ArrayDeque<>();
+        pending.push(path);
+        while (!pending.isEmpty()) {
+            String current = pending.pop();
+            for (String name : nodes.get(current).children) {
+                count++;
+                pending.push(childPath(current, name));
+            }
+        }
+        return count;
+    }
+
+    /** The session's ephemeral paths, sorted. */
+    public SortedSet<String> ephemerals(long sessionId) {
+        TreeSet<String> paths = ephemerals.get(sessionId);
+        return paths == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(new TreeSet<>(paths));
+    }
+
+    /**
+     * getEphemerals(prefix) for one session, as ZooKeeper answers it: all of the session's
+     * ephemerals when prefix is null, blank or "/", else those whose path starts with prefix
+     * (a plain string prefix: "/a" also matches "/ab").
+     */
+    public List<String> ephemeralsUnder(long sessionId, String prefix) {
+        List<String> result = new ArrayList<>();
+        boolean all = prefix == null || prefix.trim().isEmpty() || prefix.trim().equals(ROOT);
+        for (String path : ephemerals(sessionId)) {
+            if (all || path.startsWith(prefix)) {
+                result.add(path);
+            }
+        }
+        return result;
+    }
+
+    /** Sessions owning ephemerals and their paths (the `dump` 4lw). */
+    public SortedMap<Long, SortedSet<String>> ephemeralsBySession() {
+        TreeMap<Long, SortedSet<String>> copy = new TreeMap<>();
+        ephemerals.forEach((session, paths) -> copy.put(session, Collections.unmodifiableSortedSet(new TreeSet<>(paths))));
+        return copy;
+    }
+
+    /** Number of ephemeral nodes (mntr's zk_ephemerals_count). */
+    public int ephemeralCount() {
+        int count = 0;
+        for (TreeSet<String> paths : ephemerals.values()) {
+            count += paths.size();
+        }
+        return count;
+    }
+
+    /** Number of znodes, the root included (a fresh tree has 4). */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /**
+     * mntr's zk_znode_count: ZooKeeper's node map holds the root twice ("" and "/"), so it
+     * reports one more than {@link #nodeCount()}.
+     */
+    public int reportedNodeCount() {
+        return nodes.size() + 1;
+    }
+
+    public SortedSet<String> containers() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(containers));
+    }
+
+    public SortedSet<String> ttlNodes() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(ttlNodes));
+    }
+
+    /**
+     * Sum over nodes of path length (chars) plus data length (bytes): mntr's zk_approximate_data_size
+     * (ZooKeeper's cachedApproximateDataSize; its uncached approximateDataSize counts the root's data
+     * twice because the root is also stored under "").
+     */
+    public long approximateDataSize() {
+        return dataSize;
+    }
+
+    /** Visits every node parent-first, children in name order (snapshots, digests, dumps). */
+    public void forEach(BiConsumer<String, Znode> visitor) {
+        ArrayDeque<String> pending = new ArrayDeque<>();
+        pending.push(ROOT);
+        while (!pending.isEmpty()) {
+            String path = pending.pop();
+            Znode node = nodes.get(path);
+            visitor.accept(path, node);
+            for (String name : node.children.descendingSet()) {
+                pending.push(childPath(path, name));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- watches
+
+    /**
+     * Re-registers a reconnecting client's watches (SetWatches / SetWatches2). Changes the
+     * client missed since {@code relativeZxid} fire at once instead of registering: a data watch
+     * fires NodeDeleted if the node is gone, NodeDataChanged if its mzxid is newer; an exist
+     * watch fires NodeCreated if the node now exists; a child watch fires NodeDeleted if gone,
+     * NodeChildrenChanged if its pzxid is newer. Persistent watches just register.
+     */
+    public List<Fired> setWatches(long relativeZxid, List<String> dataWatches, List<String> existWatches,
+                                  List<String> childWatches, List<String> persistentWatches,
+                                  List<String> persistentRecursiveWatches, long watcherId) {
+        List<Fired> fired = new ArrayList<>();
+        for (String path : dataWatches) {
+            Znode node = nodes.get(path);
+            if (node == null) {
+                fired.add(catchUp(watcherId, NodeEvent.NODE_DELETED, path));
+            } else if (node.mzxid > relativeZxid) {
+                fired.add(catchUp(watcherId, NodeEvent.NODE_DATA_CHANGED, path));
+            } else {
+                watches.addDataWatch(path, watcherId);
+            }
+        }
+        for (String path : existWatches) {
+            if (nodes.containsKey(path)) {
+                fired.add(catchUp(watcherId, NodeEvent.NODE_CREATED, path));
+            } else {
+                watches.addExistWatch(path, watcherId);
+            }
+        }
+        for (String path : childWatches) {
+            Znode node = nodes.get(path);
+            if (node == null) {
+                fired.add(catchUp(watcherId, NodeEvent.NODE_DELETED, path));
+            } else if (node.pzxid > relativeZxid) {
+                fired.add(catchUp(watcherId, NodeEvent.NODE_CHILDREN_CHANGED, path));
+            } else {
+                watches.addChildWatch(path, watcherId);
+            }
+        }
+        persistentWatches.forEach(path -> watches.addPersistentWatch(path, watcherId));
+        persistentRecursiveWatches.forEach(path -> watches.addPersistentRecursiveWatch(path, watcherId));
+        return fired;
+    }
+
+    /** ZooKeeper sends catch-up events with no zxid and without an ACL check. */
+    private static Fired catchUp(long watcherId, int eventType, String path) {
+        return new Fired(watcherId, eventType, path, Fired.NO_ZXID, List.of());
+    }
+
+    // ---------------------------------------------------------------- invariants
+
+    /** Checks the whole tree against its indexes; O(nodes). Throws IllegalStateException on drift. */
+    public void checkInvariants() {
+        long size = 0;
+        int ephemeralTotal = 0;
+        for (Map.Entry<String, Znode> e : nodes.entrySet()) {
+            String path = e.getKey();
+            Znode node = e.getValue();
+            size += nodeSize(path, node.data);
+            for (String name : node.children) {
+                require(nodes.containsKey(childPath(path, name)), "child " + name + " of " + path + " missing");
+            }
+            if (!path.equals(ROOT)) {
+                Znode parent = nodes.get(PathValidation.parentOf(path));
+                require(parent != null && parent.children.contains(PathValidation.lastComponent(path)),
+                        "orphan " + path);
+            }
+            require(node.kind != NodeKind.EPHEMERAL || ephemerals(node.ephemeralOwner).contains(path),
+                    "ephemeral index misses " + path);
+            require(node.kind != NodeKind.CONTAINER || containers.contains(path), "container index misses " + path);
+            require(node.kind != NodeKind.TTL || ttlNodes.contains(path), "ttl index misses " + path);
+            ephemeralTotal += node.kind == NodeKind.EPHEMERAL ? 1 : 0;
+        }
+        require(size == dataSize, "data size " + dataSize + " != " + size);
+        require(ephemeralTotal == ephemeralCount(), "ephemeral index holds extra paths");
+        require(containers.stream().allMatch(p -> nodes.containsKey(p)), "container index holds extra paths");
+        require(ttlNodes.stream().allMatch(p -> nodes.containsKey(p)), "ttl index holds extra paths");
+        watches.checkInvariants();
+    }
+
+    private static String childPath(String parent, String name) {
+        return parent.equals(ROOT) ? ROOT + name : parent + "/" + name;
+    }
+
+    private static long nodeSize(String path, byte[] data) {
+        return path.length() + (data == null ? 0 : data.length);
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+}

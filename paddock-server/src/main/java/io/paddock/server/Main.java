@@ -1,0 +1,115 @@
+package io.paddock.server;
+
+import io.paddock.server.ServerConfig.ConfigException;
+import io.paddock.server.admin.PaddockVersion;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
+ * version}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    static final String USAGE = String.join("\n",
+        "Usage: paddock <command>",
+        "  server <zoo.cfg>   run a server in the foreground with a ZooKeeper zoo.cfg",
+        "  start              run a server in the foreground on 127.0.0.1:2181, data in ./data",
+        "  version            print the version",
+        "  log <file>         print a transaction log (coming with durability)",
+        "  snapshot <file>    print a snapshot (coming with durability)",
+        "");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != EXIT_OK) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command; returns the exit code. {@code server} and {@code start} block until the JVM stops. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "" : args[0];
+        switch (command) {
+            case "version":
+                return args.length == 1 ? printVersion(out) : usage(err);
+            case "server":
+                return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1])), err) : usage(err);
+            case "start":
+                return args.length == 1 ? serve(ServerConfig::defaults, err) : usage(err);
+            case "help":
+            case "-h":
+            case "--help":
+                out.print(USAGE);
+                return EXIT_OK;
+            default:
+                return usage(err);
+        }
+    }
+
+    private static int printVersion(PrintStream out) {
+        out.println("Paddock " + PaddockVersion.paddock() + " (ZooKeeper " + PaddockVersion.ZOOKEEPER_COMPATIBLE
+            + " compatible): " + PaddockVersion.fullVersion());
+        return EXIT_OK;
+    }
+
+    private static int usage(PrintStream err) {
+        err.print(USAGE);
+        return EXIT_USAGE;
+    }
+
+    /** Loads the configuration (errors: exit 1), then serves until SIGTERM/SIGINT. */
+    private static int serve(ConfigSource source, PrintStream err) {
+        ServerConfig config;
+        try {
+            config = source.load();
+        } catch (ConfigException e) {
+            err.println("Invalid configuration: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        PaddockServer server = new PaddockServer(config);
+        try {
+            server.start();
+        } catch (IOException e) {
+            err.println("Cannot start the server: " + e);
+            server.close();
+            return EXIT_FAILED;
+        }
+        LOG.info("Paddock {} serving on {}:{} (dataDir {}, dataLogDir {})", PaddockVersion.version(),
+            config.clientPortAddress() == null ? "*" : config.clientPortAddress(), server.clientPort(),
+            config.dataDir().toAbsolutePath(), config.dataLogDir().toAbsolutePath());
+        awaitShutdown(server);
+        return EXIT_OK;
+    }
+
+    /** Blocks until the JVM is asked to stop; the shutdown hook closes the server. */
+    private static void awaitShutdown(PaddockServer server) {
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Shutting down");
+            server.close();
+            closed.countDown();
+        }, "paddock-shutdown"));
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ConfigSource {
+        ServerConfig load();
+    }
+}

@@ -1,0 +1,175 @@
+package io.paddock.server;
+
+import io.paddock.core.Replica;
+import io.paddock.core.session.Session;
+import io.paddock.server.admin.AdminView;
+import io.paddock.server.admin.ConnectionInfo;
+import io.paddock.server.admin.LatencyStats;
+import io.paddock.server.admin.SessionExpiryBucket;
+import io.paddock.server.net.LatencyRecorder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The four-letter words' view of a running server. It reads the core directly, so it must only
+ * be used on the loop thread (the transport runs the words there).
+ */
+final class ServerAdminView implements AdminView {
+    private final PaddockServer server;
+
+    ServerAdminView(PaddockServer server) {
+        this.server = server;
+    }
+
+    private Replica core() {
+        return server.replica();
+    }
+
+    @Override
+    public boolean isServing() {
+        return true;
+    }
+
+    @Override
+    public String serverState() {
+        return "standalone";
+    }
+
+    @Override
+    public long lastProcessedZxid() {
+        return core().lastAppliedZxid();
+    }
+
+    @Override
+    public long nodeCount() {
+        return core().tree().nodeCount();
+    }
+
+    @Override
+    public long watchCount() {
+        return core().tree().watches().watchCount();
+    }
+
+    @Override
+    public long ephemeralsCount() {
+        return core().tree().ephemeralCount();
+    }
+
+    @Override
+    public long approximateDataSize() {
+        return core().tree().approximateDataSize();
+    }
+
+    @Override
+    public long sessionCount() {
+        return core().sessions().size();
+    }
+
+    @Override
+    public long packetsReceived() {
+        return server.connections().packetsReceived();
+    }
+
+    @Override
+    public long packetsSent() {
+        return server.connections().packetsSent();
+    }
+
+    @Override
+    public long outstandingRequests() {
+        return server.connections().outstandingRequests();
+    }
+
+    @Override
+    public int aliveConnectionCount() {
+        return server.connections().size();
+    }
+
+    @Override
+    public LatencyStats latency() {
+        LatencyRecorder r = server.connections().latency();
+        return new LatencyStats(r.count(), r.totalMs(), r.minMs(), r.maxMs());
+    }
+
+    @Override
+    public long uptimeMs() {
+        return System.currentTimeMillis() - server.startedAtMs();
+    }
+
+    @Override
+    public int boundClientPort() {
+        return server.clientPort();
+    }
+
+    @Override
+    public long dataDirSizeBytes() {
+        return sizeOf(server.config().dataDir());
+    }
+
+    @Override
+    public long logDirSizeBytes() {
+        return sizeOf(server.config().dataLogDir());
+    }
+
+    private static long sizeOf(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public List<ConnectionInfo> connections() {
+        return server.connections().describe(core()::sessionIdOf, core()::sessionTimeoutOf);
+    }
+
+    @Override
+    public SortedMap<Long, SortedSet<String>> dataWatchesBySession() {
+        SortedMap<Long, SortedSet<String>> out = new TreeMap<>();
+        core().tree().watches().pathsByWatcher().forEach((connId, paths) ->
+                out.computeIfAbsent(core().sessionIdOf(connId), k -> new java.util.TreeSet<>()).addAll(paths));
+        return out;
+    }
+
+    @Override
+    public List<SessionExpiryBucket> sessionExpiryBuckets() {
+        TreeMap<Long, List<Long>> buckets = new TreeMap<>();
+        for (Session s : core().sessions().all()) {
+            buckets.computeIfAbsent(s.expiresAtMs(), k -> new ArrayList<>()).add(s.id());
+        }
+        List<SessionExpiryBucket> out = new ArrayList<>();
+        for (Map.Entry<Long, List<Long>> e : buckets.entrySet()) {
+            e.getValue().sort(null);
+            out.add(new SessionExpiryBucket(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    @Override
+    public SortedMap<Long, SortedSet<String>> ephemeralsBySession() {
+        return core().tree().ephemeralsBySession();
+    }
+
+    @Override
+    public void resetServerStats() {
+        server.connections().latency().reset();
+        server.connections().resetCounters();
+    }
+
+    @Override
+    public void resetConnectionStats() {
+        server.connections().resetConnectionCounters();
+    }
+}

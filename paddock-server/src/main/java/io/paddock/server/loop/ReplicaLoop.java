@@ -1,0 +1,147 @@
+package io.paddock.server.loop;
+
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.Replica;
+import io.paddock.server.log.TxnLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns a replica's core. Network threads post events; this thread feeds
+ * them to the core in batches, carries out the effects (replies go to the {@link Outbox},
+ * transactions to the {@link TxnLog}), flushes the log once per batch (so one disk sync serves
+ * every write of the batch) and then the sockets. It also ticks the core's clock.
+ */
+public final class ReplicaLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
+    /** At most this many events are fed between two log flushes. */
+    public static final int BATCH_EVENTS_MAX = 1024;
+    /** The core's clock advances at least this often even when nothing happens. */
+    public static final long IDLE_TICK_MS = 25;
+
+    /** Where replies and watch notifications go; called only from the loop thread. */
+    public interface Outbox {
+        void send(long connId, Effect message);
+
+        void close(long connId, String reason);
+
+        /** Pushes out everything sent since the last call. */
+        void flush();
+    }
+
+    private final Replica replica;
+    private final TxnLog log;
+    private final Outbox outbox;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long lastTickMs;
+
+    public ReplicaLoop(Replica replica, TxnLog log, Outbox outbox, String name) {
+        this.replica = replica;
+        this.log = log;
+        this.outbox = outbox;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Posts an event from any thread. */
+    public void post(Event event) {
+        inbox.add(event);
+    }
+
+    /** Runs {@code query} on the loop thread (where the core may be read) and returns its result. */
+    public <T> CompletableFuture<T> call(Supplier<T> query) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        inbox.add((Runnable) () -> {
+            try {
+                result.complete(query.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private void run() {
+        List<Object> batch = new ArrayList<>();
+        try {
+            while (running) {
+                Object first = inbox.poll(IDLE_TICK_MS, TimeUnit.MILLISECONDS);
+                tick();
+                if (first == null) {
+                    outbox.flush();
+                    continue;
+                }
+                batch.add(first);
+                inbox.drainTo(batch, BATCH_EVENTS_MAX - 1);
+                for (Object item : batch) {
+                    if (item instanceof Event e) {
+                        execute(replica.step(e));
+                    } else {
+                        ((Runnable) item).run();
+                    }
+                }
+                batch.clear();
+                log.flush(zxid -> inbox.add(new Event.LogAppended(zxid)));
+                outbox.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.error("the replica loop failed; the server cannot go on", e);
+            throw e;
+        }
+    }
+
+    private void tick() {
+        long now = System.currentTimeMillis();
+        if (now != lastTickMs) {
+            lastTickMs = now;
+            execute(replica.step(new Event.Tick(now)));
+        }
+    }
+
+    private void execute(List<Effect> effects) {
+        for (Effect effect : effects) {
+            if (effect instanceof Effect.AppendLog a) {
+                log.append(a.txn());
+            } else if (effect instanceof Effect.CloseClient c) {
+                outbox.close(c.connId(), c.reason());
+            } else if (effect instanceof Effect.Trace t) {
+                LOG.info(t.message());
+            } else if (effect instanceof Effect.Reply r) {
+                outbox.send(r.connId(), r);
+            } else if (effect instanceof Effect.Watch w) {
+                outbox.send(w.connId(), w);
+            } else if (effect instanceof Effect.ConnectReply c) {
+                outbox.send(c.connId(), c);
+            } else {
+                throw new IllegalStateException("unknown effect " + effect);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

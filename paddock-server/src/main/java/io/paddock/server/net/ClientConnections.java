@@ -1,0 +1,202 @@
+package io.paddock.server.net;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.paddock.core.Effect;
+import io.paddock.server.loop.ReplicaLoop;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every open client connection, by id; the loop's {@link ReplicaLoop.Outbox}. It also bounds
+ * connections per client address ({@code maxClientCnxns}) and requests in flight per
+ * connection (reading pauses at the bound and resumes as replies go out), and keeps the
+ * counters the four-letter words report.
+ */
+public final class ClientConnections implements ReplicaLoop.Outbox {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnections.class);
+
+    private final Map<Long, Conn> byId = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Set<Conn> touched = new HashSet<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final int maxPerAddress;
+    private final int outstandingMax;
+    final AtomicLong packetsReceived = new AtomicLong();
+    final AtomicLong packetsSent = new AtomicLong();
+    private final LatencyRecorder latency = new LatencyRecorder();
+
+    /** @param maxPerAddress connections one client address may hold; 0 = unlimited */
+    public ClientConnections(int maxPerAddress, int outstandingMax) {
+        this.maxPerAddress = maxPerAddress;
+        this.outstandingMax = outstandingMax;
+    }
+
+    /** One connection's transport state. */
+    static final class Conn {
+        final long id;
+        final Channel channel;
+        final String address;
+        final long openedAtMs = System.currentTimeMillis();
+        final AtomicInteger outstanding = new AtomicInteger();
+        /** Arrival times of unanswered requests, oldest first (replies come back in order). */
+        final ArrayDeque<Long> arrivalsNanos = new ArrayDeque<>();
+        volatile long sessionId;
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong sent = new AtomicLong();
+
+        Conn(long id, Channel channel, String address) {
+            this.id = id;
+            this.channel = channel;
+            this.address = address;
+        }
+    }
+
+    /** Registers a new connection, or returns null when its address holds too many already. */
+    Conn open(Channel channel, String address) {
+        AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+        if (maxPerAddress > 0 && count.incrementAndGet() > maxPerAddress) {
+            count.decrementAndGet();
+            LOG.warn("refusing connection from {}: it already has {} connections (maxClientCnxns)",
+                    address, maxPerAddress);
+            return null;
+        } else if (maxPerAddress == 0) {
+            count.incrementAndGet();
+        }
+        Conn conn = new Conn(nextId.getAndIncrement(), channel, address);
+        byId.put(conn.id, conn);
+        return conn;
+    }
+
+    void closed(Conn conn) {
+        if (byId.remove(conn.id) != null) {
+            perAddress.computeIfPresent(conn.address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
+        }
+    }
+
+    /** A request arrived; pauses reading when too many are in flight. */
+    void requestArrived(Conn conn) {
+        packetsReceived.incrementAndGet();
+        conn.received.incrementAndGet();
+        synchronized (conn.arrivalsNanos) {
+            conn.arrivalsNanos.addLast(System.nanoTime());
+        }
+        if (conn.outstanding.incrementAndGet() >= outstandingMax) {
+            conn.channel.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void send(long connId, Effect message) {
+        Conn conn = byId.get(connId);
+        if (conn == null) {
+            return;
+        }
+        if (message instanceof Effect.Reply) {
+            answered(conn);
+        }
+        packetsSent.incrementAndGet();
+        conn.sent.incrementAndGet();
+        conn.channel.write(message, conn.channel.voidPromise());
+        touched.add(conn);
+    }
+
+    private void answered(Conn conn) {
+        Long arrived;
+        synchronized (conn.arrivalsNanos) {
+            arrived = conn.arrivalsNanos.pollFirst();
+        }
+        if (arrived != null) {
+            latency.record((System.nanoTime() - arrived) / 1_000_000);
+        }
+        if (conn.outstanding.decrementAndGet() == outstandingMax - 1) {
+            conn.channel.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void close(long connId, String reason) {
+        Conn conn = byId.get(connId);
+        if (conn == null) {
+            return;
+        }
+        LOG.info("closing connection 0x{} from {}: {}", Long.toHexString(connId), conn.address, reason);
+        touched.remove(conn);
+        conn.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void flush() {
+        for (Conn conn : touched) {
+            conn.channel.flush();
+        }
+        touched.clear();
+    }
+
+    public long packetsReceived() {
+        return packetsReceived.get();
+    }
+
+    public long packetsSent() {
+        return packetsSent.get();
+    }
+
+    public LatencyRecorder latency() {
+        return latency;
+    }
+
+    public long outstandingRequests() {
+        long total = 0;
+        for (Conn c : byId.values()) {
+            total += Math.max(0, c.outstanding.get());
+        }
+        return total;
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    public void resetCounters() {
+        packetsReceived.set(0);
+        packetsSent.set(0);
+    }
+
+    public void resetConnectionCounters() {
+        for (Conn c : byId.values()) {
+            c.received.set(0);
+            c.sent.set(0);
+        }
+    }
+
+    /** The connections as the four-letter words print them, oldest first. */
+    public java.util.List<io.paddock.server.admin.ConnectionInfo> describe(
+            java.util.function.LongUnaryOperator sessionOf, java.util.function.LongToIntFunction timeoutOf) {
+        java.util.List<io.paddock.server.admin.ConnectionInfo> out = new java.util.ArrayList<>();
+        java.util.List<Conn> conns = new java.util.ArrayList<>(byId.values());
+        conns.sort(java.util.Comparator.comparingLong(c -> c.id));
+        for (Conn c : conns) {
+            int ops = c.channel.config().isAutoRead() ? 1 : 0;
+            out.add(new io.paddock.server.admin.ConnectionInfo(String.valueOf(c.channel.remoteAddress()), ops,
+                    Math.max(0, c.outstanding.get()), c.received.get(), c.sent.get(),
+                    sessionOf.applyAsLong(c.id), io.paddock.server.admin.LastOperation.NONE, c.openedAtMs,
+                    timeoutOf.applyAsInt(c.id), -1, -1, 0, 0, 0, 0, 0));
+        }
+        return out;
+    }
+
+    /** Closes every connection (server shutdown). */
+    public void closeAll() {
+        for (Conn conn : byId.values()) {
+            conn.channel.close();
+        }
+    }
+}

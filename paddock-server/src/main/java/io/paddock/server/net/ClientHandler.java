@@ -1,0 +1,168 @@
+package io.paddock.server.net;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.JuteReader;
+import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.RequestHeader;
+import io.paddock.core.wire.Requests;
+import io.paddock.core.wire.UnknownOpCodeException;
+import io.paddock.core.wire.WireException;
+import io.paddock.server.loop.ReplicaLoop;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: turns frames into events for the loop. The first frame must be a
+ * ConnectRequest; until it arrives (bounded by the handshake timeout) nothing else is
+ * accepted. Bad input closes this connection with one log line and touches no one else: a
+ * frame that does not decode is answered MARSHALLINGERROR, an unknown op code UNIMPLEMENTED,
+ * and then the connection is closed (the session lives on and can be resumed).
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
+
+    private final ClientConnections connections;
+    private final ReplicaLoop loop;
+    private final long handshakeTimeoutMs;
+    private final IntFunction<CompletableFuture<String>> fourLetterWords;
+    private ClientConnections.Conn conn;
+    private boolean handshakeDone;
+    private boolean failed;
+    private ScheduledFuture<?> handshakeTimer;
+
+    ClientHandler(ClientConnections connections, ReplicaLoop loop, long handshakeTimeoutMs,
+                  IntFunction<CompletableFuture<String>> fourLetterWords) {
+        this.connections = connections;
+        this.loop = loop;
+        this.handshakeTimeoutMs = handshakeTimeoutMs;
+        this.fourLetterWords = fourLetterWords;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        conn = connections.open(ctx.channel(), addressOf(ctx.channel().remoteAddress()));
+        if (conn == null) {
+            ctx.close();
+            return;
+        }
+        handshakeTimer = ctx.executor().schedule(() -> {
+            if (!handshakeDone) {
+                fail(ctx, "no ConnectRequest within " + handshakeTimeoutMs + " ms");
+            }
+        }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        if (conn != null) {
+            connections.closed(conn);
+            if (handshakeDone) {
+                loop.post(new Event.ClientClosed(conn.id));
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed || conn == null) {
+            return;
+        }
+        if (msg instanceof FrameDecoder.FourLetterWordRequest word) {
+            answerFourLetterWord(ctx, word.code());
+        } else if (!handshakeDone) {
+            handshake(ctx, (byte[]) msg);
+        } else {
+            request(ctx, (byte[]) msg);
+        }
+    }
+
+    private void handshake(ChannelHandlerContext ctx, byte[] frame) {
+        ConnectRequest request;
+        try {
+            request = ConnectRequest.read(new JuteReader(frame));
+        } catch (WireException e) {
+            fail(ctx, "malformed ConnectRequest: " + e.getMessage());
+            return;
+        }
+        handshakeDone = true;
+        handshakeTimer.cancel(false);
+        loop.post(new Event.ClientConnected(conn.id, request, conn.address));
+    }
+
+    private void request(ChannelHandlerContext ctx, byte[] frame) {
+        JuteReader in = new JuteReader(frame);
+        RequestHeader header;
+        try {
+            header = RequestHeader.read(in);
+        } catch (WireException e) {
+            fail(ctx, "malformed request header: " + e.getMessage());
+            return;
+        }
+        JuteRecord body;
+        try {
+            body = Requests.decodeRequest(header.type(), in);
+        } catch (UnknownOpCodeException e) {
+            replyAndClose(ctx, header.xid(), Code.UNIMPLEMENTED, "unknown op code " + header.type());
+            return;
+        } catch (WireException e) {
+            replyAndClose(ctx, header.xid(), Code.MARSHALLING_ERROR,
+                    "request (op " + header.type() + ") does not decode: " + e.getMessage());
+            return;
+        }
+        connections.requestArrived(conn);
+        loop.post(new Event.ClientRequest(conn.id, header.xid(), header.type(), body));
+    }
+
+    private void answerFourLetterWord(ChannelHandlerContext ctx, int code) {
+        failed = true;
+        handshakeTimer.cancel(false);
+        fourLetterWords.apply(code).whenComplete((text, error) -> {
+            String answer = error == null ? text : "error: " + error.getMessage() + "\n";
+            ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8))
+                    .addListener(ChannelFutureListener.CLOSE);
+        });
+    }
+
+    private void replyAndClose(ChannelHandlerContext ctx, int xid, int err, String reason) {
+        failed = true;
+        LOG.warn("closing connection from {}: {}", conn.address, reason);
+        ctx.writeAndFlush(new Effect.Reply(conn.id, xid, 0, err, null)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason) {
+        failed = true;
+        LOG.warn("closing connection from {}: {}", conn == null ? ctx.channel().remoteAddress() : conn.address, reason);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    private static String addressOf(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+}

@@ -1,0 +1,262 @@
+package io.paddock.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.server.ServerConfig;
+import io.paddock.server.ServerConfig.ConfigException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves that zoo.cfg is read as ZooKeeper reads it: ZooKeeper's defaults when a key is absent,
+ * every supported key taken into account, session timeouts resolved from tickTime, unknown keys
+ * warned about (not fatal), known-but-unsupported keys kept quietly, and that the test-only
+ * copies and {@code asMap()} behave.
+ */
+class ServerConfigTest {
+
+    static Properties props(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    static ServerConfig parse(String... keyValues) {
+        return ServerConfig.fromProperties(props(keyValues));
+    }
+
+    @Test
+    void absentKeysTakeZooKeepersDefaults() {
+        ServerConfig c = parse("dataDir", "/var/zk");
+        assertEquals(3000, c.tickTime());
+        assertEquals(Path.of("/var/zk"), c.dataDir());
+        assertEquals(Path.of("/var/zk"), c.dataLogDir());
+        assertEquals(2181, c.clientPort());
+        assertNull(c.clientPortAddress());
+        assertEquals(60, c.maxClientCnxns());
+        assertEquals(6000, c.minSessionTimeout());
+        assertEquals(60000, c.maxSessionTimeout());
+        assertEquals(Set.of("srvr"), c.fourLetterWordWhitelist());
+        assertFalse(c.extendedTypesEnabled());
+        assertEquals(0xfffff, c.juteMaxBuffer());
+        assertNull(c.superDigest());
+        assertEquals(60000, c.containerCheckIntervalMs());
+        assertEquals(10000, c.containerMaxPerMinute());
+        assertEquals(1000, c.globalOutstandingLimit());
+        assertEquals(1000, c.maxOutstandingRequestsPerConnection());
+        assertEquals(10000, c.handshakeTimeoutMs());
+        assertEquals(100000, c.snapCount());
+        assertTrue(c.forceSync());
+        assertEquals(65536, c.preAllocSizeKb());
+        assertEquals(3, c.snapRetainCount());
+        assertEquals(0, c.purgeIntervalHours());
+        assertEquals(List.of(), c.warnings());
+        assertTrue(c.ignoredKeys().isEmpty());
+    }
+
+    @Test
+    void defaultsAreZooSampleCfgOnLoopback() {
+        ServerConfig c = ServerConfig.defaults();
+        assertEquals("127.0.0.1", c.clientPortAddress());
+        assertEquals(2181, c.clientPort());
+        assertEquals(2000, c.tickTime());
+        assertEquals(Path.of("./data"), c.dataDir());
+        assertEquals(4000, c.minSessionTimeout());
+        assertEquals(40000, c.maxSessionTimeout());
+        assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
+    void everySupportedKeyIsRead() {
+        ServerConfig c = parse(
+            "tickTime", "1000", "dataDir", "/d", "dataLogDir", "/l", "clientPort", "0",
+            "clientPortAddress", "::1", "maxClientCnxns", "0", "minSessionTimeout", "3000",
+            "maxSessionTimeout", "90000", "4lw.commands.whitelist", "ruok", "extendedTypesEnabled", "TRUE",
+            "jute.maxbuffer", "4194304", "DigestAuthenticationProvider.superDigest", "super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+            "znode.container.checkIntervalMs", "1000", "znode.container.maxPerMinute", "5",
+            "globalOutstandingLimit", "2000", "maxOutstandingRequestsPerConnection", "50",
+            "handshakeTimeoutMs", "3000", "snapCount", "5000", "forceSync", "no", "preAllocSize", "1024",
+            "autopurge.snapRetainCount", "7", "autopurge.purgeInterval", "24");
+        assertEquals(1000, c.tickTime());
+        assertEquals(Path.of("/d"), c.dataDir());
+        assertEquals(Path.of("/l"), c.dataLogDir());
+        assertEquals(0, c.clientPort());
+        assertEquals("::1", c.clientPortAddress());
+        assertEquals(0, c.maxClientCnxns());
+        assertEquals(3000, c.minSessionTimeout());
+        assertEquals(90000, c.maxSessionTimeout());
+        assertEquals(Set.of("ruok", "srvr"), c.fourLetterWordWhitelist());
+        assertTrue(c.extendedTypesEnabled());
+        assertEquals(4194304, c.juteMaxBuffer());
+        assertEquals("super:D/InIHSb7yEEbrWz8b9l71RjZJU=", c.superDigest());
+        assertEquals(1000, c.containerCheckIntervalMs());
+        assertEquals(5, c.containerMaxPerMinute());
+        assertEquals(2000, c.globalOutstandingLimit());
+        assertEquals(50, c.maxOutstandingRequestsPerConnection());
+        assertEquals(3000, c.handshakeTimeoutMs());
+        assertEquals(5000, c.snapCount());
+        assertFalse(c.forceSync());
+        assertEquals(1024, c.preAllocSizeKb());
+        assertEquals(7, c.snapRetainCount());
+        assertEquals(24, c.purgeIntervalHours());
+        assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
+    void sessionTimeoutsResolveFromTickTime() {
+        ServerConfig explicitDefault = parse("dataDir", "/d", "tickTime", "500",
+            "minSessionTimeout", "-1", "maxSessionTimeout", "-1");
+        assertEquals(1000, explicitDefault.minSessionTimeout());
+        assertEquals(10000, explicitDefault.maxSessionTimeout());
+
+        ServerConfig onlyMin = parse("dataDir", "/d", "tickTime", "500", "minSessionTimeout", "7000");
+        assertEquals(7000, onlyMin.minSessionTimeout());
+        assertEquals(10000, onlyMin.maxSessionTimeout());
+    }
+
+    @Test
+    void minAboveMaxNamesTheKeyAndValue() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d",
+            "minSessionTimeout", "50000", "maxSessionTimeout", "40000"));
+        assertTrue(e.getMessage().contains("minSessionTimeout"), e.getMessage());
+        assertTrue(e.getMessage().contains("50000"), e.getMessage());
+        assertTrue(e.getMessage().contains("40000"), e.getMessage());
+
+        // the max here is the resolved default, 20 x 3000
+        ConfigException implicitMax = assertThrows(ConfigException.class,
+            () -> parse("dataDir", "/d", "minSessionTimeout", "70000"));
+        assertTrue(implicitMax.getMessage().contains("60000"), implicitMax.getMessage());
+    }
+
+    @Test
+    void unknownKeyWarnsAndNamesIt() {
+        ServerConfig c = parse("dataDir", "/d", "tickTme", "2000", "zookeeper.snapCount", "10");
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).contains("'tickTme'"), c.warnings().toString());
+        assertTrue(c.warnings().get(1).contains("'zookeeper.snapCount'"), c.warnings().toString());
+        assertEquals(3000, c.tickTime());
+    }
+
+    @Test
+    void ensembleAndUnsupportedZooKeeperKeysAreKeptWithoutWarning() {
+        ServerConfig c = parse("dataDir", "/d", "initLimit", "10", "syncLimit", "5",
+            "server.1", "zk1:2888:3888", "electionAlg", "3", "admin.enableServer", "false",
+            "metricsProvider.className", "org.example.Prometheus", "standaloneEnabled", "true",
+            "reconfigEnabled", "false", "audit.enable", "true");
+        assertEquals(List.of(), c.warnings());
+        assertEquals("zk1:2888:3888", c.ignoredKeys().get("server.1"));
+        assertEquals("10", c.ignoredKeys().get("initLimit"));
+        assertEquals(9, c.ignoredKeys().size());
+    }
+
+    @Test
+    void missingDataDirIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("clientPort", "2181"));
+        assertTrue(e.getMessage().contains("dataDir"), e.getMessage());
+    }
+
+    @Test
+    void keysAndValuesAreTrimmed() {
+        ServerConfig c = parse(" tickTime ", " 1500 ", "dataDir", " /d ");
+        assertEquals(1500, c.tickTime());
+        assertEquals(Path.of("/d"), c.dataDir());
+    }
+
+    @Test
+    void systemPropertyStyleNumbersMayBeHex() {
+        ServerConfig c = parse("dataDir", "/d", "jute.maxbuffer", "0x400000", "globalOutstandingLimit", "#10");
+        assertEquals(0x400000, c.juteMaxBuffer());
+        assertEquals(16, c.globalOutstandingLimit());
+    }
+
+    @Test
+    void tooSmallSnapCountsAreRaisedWithAWarningAsZooKeeperDoes() {
+        ServerConfig c = parse("dataDir", "/d", "snapCount", "1", "autopurge.snapRetainCount", "1");
+        assertEquals(2, c.snapCount());
+        assertEquals(3, c.snapRetainCount());
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+    }
+
+    @Test
+    void superDigestAcceptsBothSpellings() {
+        ServerConfig prefixed = parse("dataDir", "/d", "zookeeper.DigestAuthenticationProvider.superDigest", "super:abc=");
+        assertEquals("super:abc=", prefixed.superDigest());
+        ServerConfig both = parse("dataDir", "/d", "zookeeper.DigestAuthenticationProvider.superDigest", "super:abc=",
+            "DigestAuthenticationProvider.superDigest", "super:abc=");
+        assertEquals("super:abc=", both.superDigest());
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d",
+            "zookeeper.DigestAuthenticationProvider.superDigest", "super:abc=",
+            "DigestAuthenticationProvider.superDigest", "super:xyz="));
+        assertTrue(e.getMessage().contains("super:xyz="), e.getMessage());
+    }
+
+    @Test
+    void loadReadsAZooCfgFile(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("zoo.cfg");
+        Files.writeString(cfg, String.join("\n",
+            "# The number of milliseconds of each tick",
+            "tickTime=2000",
+            "initLimit=10",
+            "dataDir=" + dir.resolve("data"),
+            "clientPort = 2182",
+            "4lw.commands.whitelist=stat, ruok, conf, isro",
+            ""), StandardCharsets.ISO_8859_1);
+        ServerConfig c = ServerConfig.load(cfg);
+        assertEquals(2000, c.tickTime());
+        assertEquals(2182, c.clientPort());
+        assertEquals(dir.resolve("data"), c.dataDir());
+        assertEquals(Set.of("conf", "isro", "ruok", "srvr", "stat"), c.fourLetterWordWhitelist());
+    }
+
+    @Test
+    void loadOfAMissingFileNamesIt(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.cfg");
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(missing));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+    }
+
+    @Test
+    void copiesForTestsChangeOnlyWhatTheySay() {
+        ServerConfig base = parse("dataDir", "/d", "tickTime", "100");
+        ServerConfig moved = base.withDataDir(Path.of("/e")).withClientPort(0);
+        assertEquals(Path.of("/e"), moved.dataDir());
+        assertEquals(Path.of("/e"), moved.dataLogDir());
+        assertEquals(0, moved.clientPort());
+        assertEquals(100, moved.tickTime());
+        assertEquals(Path.of("/d"), base.dataDir());
+        assertEquals(2181, base.clientPort());
+
+        ServerConfig apart = parse("dataDir", "/d", "dataLogDir", "/l").withDataDir(Path.of("/e"));
+        assertEquals(Path.of("/l"), apart.dataLogDir());
+        assertThrows(ConfigException.class, () -> base.withClientPort(-1));
+    }
+
+    @Test
+    void asMapFollowsTheConfWordsOrder() {
+        ServerConfig c = parse("dataDir", "/d", "clientPort", "2999", "tickTime", "100", "maxClientCnxns", "9");
+        Map<String, String> m = c.asMap();
+        assertEquals(List.of("clientPort", "secureClientPort", "dataDir", "dataLogDir", "tickTime",
+            "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "clientPortListenBacklog", "serverId"),
+            List.copyOf(m.keySet()));
+        assertEquals("2999", m.get("clientPort"));
+        assertEquals("-1", m.get("secureClientPort"));
+        assertEquals("/d", m.get("dataDir"));
+        assertEquals("200", m.get("minSessionTimeout"));
+        assertEquals("2000", m.get("maxSessionTimeout"));
+        assertEquals("9", m.get("maxClientCnxns"));
+        assertEquals("0", m.get("serverId"));
+    }
+}

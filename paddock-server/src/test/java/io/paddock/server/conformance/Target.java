@@ -1,0 +1,29 @@
+package io.paddock.server.conformance;
+
+import java.io.IOException;
+
+/**
+ * A server under test: something that speaks ZooKeeper's client protocol on 127.0.0.1.
+ * The conformance tests run the same expectations against every target.
+ */
+public interface Target extends AutoCloseable {
+
+    /** A short name used in test display names and in {@code -Dpaddock.targets}. */
+    String name();
+
+    /** Starts the server; returns once clients can connect. */
+    void start() throws Exception;
+
+    /** {@code 127.0.0.1:port} of the started server. */
+    String connectString();
+
+    /** Stops the server and removes its files. */
+    @Override
+    void close() throws IOException;
+
+    /** The bound client port, parsed from {@link #connectString()}. */
+    default int clientPort() {
+        String connectString = connectString();
+        return Integer.parseInt(connectString.substring(connectString.lastIndexOf(':') + 1));
+    }
+}
