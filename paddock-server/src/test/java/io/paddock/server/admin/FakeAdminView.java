@@ -8,8 +8,8 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 
-/** A settable AdminView for testing the four-letter words alone. */
-final class FakeAdminView implements AdminView {
+/** A settable AdminView for testing the four-letter words alone (subclass it to override more). */
+class FakeAdminView implements AdminView {
     boolean serving = true;
     String state = "standalone";
     long zxid;
