@@ -11,7 +11,6 @@ import java.util.Set;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooKeeper;
@@ -64,8 +63,7 @@ class SessionConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(TARGETS)
     void aWrongPasswordIsTreatedAsAnExpiredSession(Target target) throws Exception {
-        EventRecorder ownerEvents = new EventRecorder();
-        try (ZooKeeper owner = Clients.connect(target, ownerEvents)) {
+        try (ZooKeeper owner = Clients.connect(target)) {
             String path = owner.create(Clients.uniquePath("password"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
             byte[] wrongPassword = owner.getSessionPasswd().clone();
             wrongPassword[0] ^= 1;
@@ -76,8 +74,11 @@ class SessionConformanceTest {
                 assertTrue(!intruderEvents.sawState(KeeperState.SyncConnected));
                 assertThrows(KeeperException.SessionExpiredException.class, () -> intruder.exists("/", false));
             }
-            System.out.println("OWNER saw disconnected: " + ownerEvents.sawState(KeeperState.Disconnected));
-            assertEquals(owner.getSessionId(), owner.exists(path, false).getEphemeralOwner(), "the owner is untouched");
+            // Surprise: ZooKeeper closes the session's current connection before it checks the
+            // password, so the owner is kicked off and reconnects (its session and ephemerals
+            // survive). Paddock may keep the owner connected; both pass.
+            Await.until("the owner still holds its session and ephemeral",
+                    () -> ownsNode(owner, path));
         }
     }
 
@@ -144,11 +145,15 @@ class SessionConformanceTest {
         }
     }
 
-    private static String describe(WatchedEvent event) {
-        return event.getType() + " " + event.getPath();
+    private static boolean ownsNode(ZooKeeper owner, String path) throws Exception {
+        try {
+            return owner.exists(path, false).getEphemeralOwner() == owner.getSessionId();
+        } catch (KeeperException.ConnectionLossException e) {
+            return false; // reconnecting: ask again
+        }
     }
 
-    static boolean isNodeDeleted(WatchedEvent event) {
-        return event.getType() == EventType.NodeDeleted;
+    private static String describe(WatchedEvent event) {
+        return event.getType() + " " + event.getPath();
     }
 }

@@ -1,0 +1,144 @@
+package io.paddock.core;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.paddock.core.Effect.AppendLog;
+import io.paddock.core.Effect.CloseClient;
+import io.paddock.core.Effect.ConnectReply;
+import io.paddock.core.Effect.Reply;
+import io.paddock.core.Effect.Watch;
+import io.paddock.core.Event.ClientConnected;
+import io.paddock.core.Event.ClientRequest;
+import io.paddock.core.Event.LogAppended;
+import io.paddock.core.Event.Tick;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.GetDataRequest;
+import io.paddock.core.wire.GetDataResponse;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetDataRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Conversations with one core, events in and effects out. They prove the durability contract
+ * (nothing is answered, no watch fires, before the disk says the write is durable), that a
+ * connection's replies keep its request order, and that sessions expire on the core's clock.
+ */
+class ReplicaTest {
+    private static final long T0 = 1_000_000;
+    private Replica core;
+    private final List<Effect> effects = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        core = new Replica(new CoreConfig(100, 200, 2000, false, 1000, 100, null), 0x100, new byte[] {7}, T0);
+    }
+
+    private List<Effect> step(Event e) {
+        List<Effect> out = core.step(e);
+        effects.addAll(out);
+        core.checkInvariants();
+        return out;
+    }
+
+    /** Connects connection {@code connId} with a new session and makes it durable. */
+    private long connect(long connId) {
+        step(new ClientConnected(connId, new ConnectRequest(0, 0, 1000, 0, new byte[16], false, true), "127.0.0.1"));
+        List<Effect> out = step(new LogAppended(core.lastZxid()));
+        ConnectReply reply = only(out, ConnectReply.class);
+        assertEquals(1000, reply.response().timeOut());
+        return reply.response().sessionId();
+    }
+
+    private static <T> T only(List<Effect> out, Class<T> type) {
+        List<T> found = out.stream().filter(type::isInstance).map(type::cast).toList();
+        assertEquals(1, found.size(), "expected one " + type.getSimpleName() + " in " + out);
+        return found.get(0);
+    }
+
+    private static CreateRequest create(String path, String data) {
+        return new CreateRequest(path, data.getBytes(), Acl.OPEN, 0);
+    }
+
+    @Test
+    void aWriteIsAnsweredOnlyAfterItIsDurable() {
+        connect(1);
+        List<Effect> out = step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        AppendLog append = only(out, AppendLog.class);
+        assertTrue(out.stream().noneMatch(e -> e instanceof Reply), "replied before the disk: " + out);
+        out = step(new LogAppended(append.txn().zxid()));
+        Reply reply = only(out, Reply.class);
+        assertEquals(1, reply.xid());
+        assertEquals(Code.OK, reply.err());
+        assertEquals(append.txn().zxid(), reply.zxid());
+    }
+
+    @Test
+    void aReadWaitsBehindTheSameConnectionsWriteButNotBehindOthers() {
+        connect(1);
+        connect(2);
+        step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        List<Effect> read1 = step(new ClientRequest(1, 2, OpCode.GET_DATA, new GetDataRequest("/a", false)));
+        assertTrue(read1.isEmpty(), "a read overtook its connection's write: " + read1);
+        List<Effect> read2 = step(new ClientRequest(2, 1, OpCode.GET_DATA, new GetDataRequest("/a", false)));
+        assertEquals(Code.NO_NODE, only(read2, Reply.class).err(), "uncommitted data leaked to another client");
+        List<Effect> out = step(new LogAppended(core.lastZxid()));
+        List<Reply> replies = out.stream().filter(e -> e instanceof Reply).map(e -> (Reply) e).toList();
+        assertEquals(List.of(1, 2), replies.stream().map(Reply::xid).toList());
+        assertArrayEquals("x".getBytes(), ((GetDataResponse) replies.get(1).body()).data());
+    }
+
+    @Test
+    void writesPreparedBackToBackSeeEachOther() {
+        connect(1);
+        step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        step(new ClientRequest(1, 2, OpCode.CREATE, create("/a", "again")));
+        step(new ClientRequest(1, 3, OpCode.SET_DATA, new SetDataRequest("/a", "y".getBytes(), 0)));
+        step(new ClientRequest(1, 4, OpCode.SET_DATA, new SetDataRequest("/a", "z".getBytes(), 0)));
+        List<Effect> out = step(new LogAppended(core.lastZxid()));
+        List<Integer> errs = out.stream().filter(e -> e instanceof Reply).map(e -> ((Reply) e).err()).toList();
+        assertEquals(List.of(Code.OK, Code.NODE_EXISTS, Code.OK, Code.BAD_VERSION), errs);
+    }
+
+    @Test
+    void aWatchFiresBeforeTheReplyToTheWrite() {
+        connect(1);
+        connect(2);
+        step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        step(new LogAppended(core.lastZxid()));
+        step(new ClientRequest(2, 1, OpCode.GET_DATA, new GetDataRequest("/a", true)));
+        step(new ClientRequest(1, 2, OpCode.SET_DATA, new SetDataRequest("/a", "y".getBytes(), -1)));
+        List<Effect> out = step(new LogAppended(core.lastZxid()));
+        assertTrue(out.get(0) instanceof Watch w && w.connId() == 2, "watch first: " + out);
+        assertTrue(out.get(1) instanceof Reply r && r.connId() == 1, "then the reply: " + out);
+    }
+
+    @Test
+    void aSessionExpiresOnTheCoresClockAndTakesItsEphemerals() {
+        connect(1);
+        step(new ClientRequest(1, 1, OpCode.CREATE, new CreateRequest("/e", new byte[0], Acl.OPEN, 1)));
+        step(new LogAppended(core.lastZxid()));
+        assertNotNull(core.tree().get("/e"));
+        step(new Tick(T0 + 900));
+        assertEquals(0, core.outstandingTxns(), "expired too early");
+        List<Effect> out = step(new Tick(T0 + 1300));
+        only(out, AppendLog.class);
+        out = step(new LogAppended(core.lastZxid()));
+        only(out, CloseClient.class);
+        assertNull(core.tree().get("/e"));
+        assertEquals(0, core.sessions().size());
+    }
+
+    @Test
+    void aReconnectWithAWrongPasswordIsRefused() {
+        long session = connect(1);
+        List<Effect> out = step(new ClientConnected(2, new ConnectRequest(0, 0, 1000, session, new byte[16], false, true), "127.0.0.1"));
+        assertEquals(0, only(out, ConnectReply.class).response().timeOut());
+        only(out, CloseClient.class);
+    }
+}
