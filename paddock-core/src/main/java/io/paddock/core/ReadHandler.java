@@ -84,7 +84,11 @@ final class ReadHandler {
         return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper());
     }
 
+    /** Unlike the other reads, ZooKeeper's exists refuses a NUL in the path (BadArguments). */
     private Answer exists(ClientConnection conn, ExistsRequest r) {
+        if (r.path() == null || r.path().indexOf('\0') != -1) {
+            return Answer.error(Code.BAD_ARGUMENTS);
+        }
         Znode node = tree.get(r.path());
         if (node == null) {
             if (r.watch()) {

@@ -420,6 +420,42 @@ public final class Replica {
         }
     }
 
+    // ------------------------------------------------------------------ recovery
+
+    /**
+     * Replays one durable transaction found in the log at start-up (after the snapshot, if any,
+     * was loaded into {@link #tree()} and {@link #sessions()}). Nothing is answered: no client
+     * is connected yet. Transactions must come in strictly increasing zxid order.
+     */
+    public void replay(TxnEnvelope env) {
+        if (!connections.isEmpty() || !awaiting.isEmpty()) {
+            throw new IllegalStateException("replay after serving started");
+        }
+        if (env.zxid() <= lastAppliedZxid) {
+            throw new IllegalStateException("replay of zxid 0x" + Long.toHexString(env.zxid())
+                    + " after 0x" + Long.toHexString(lastAppliedZxid));
+        }
+        applier.apply(env, -1);
+        lastAppliedZxid = env.zxid();
+        lastZxid = env.zxid();
+    }
+
+    /**
+     * Marks the end of recovery: the tree and sessions hold everything durable up to {@code
+     * zxid}. Every recovered session gets a full timeout from now, as after a leader change.
+     */
+    public void recovered(long zxid) {
+        if (zxid < lastAppliedZxid) {
+            throw new IllegalStateException("recovered to 0x" + Long.toHexString(zxid)
+                    + " but replayed up to 0x" + Long.toHexString(lastAppliedZxid));
+        }
+        lastAppliedZxid = zxid;
+        lastZxid = zxid;
+        for (Session s : new ArrayList<>(sessions.all())) {
+            sessions.touch(s, nowMs);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers and views
 
     private byte[] passwordFor(long sessionId) {

@@ -150,9 +150,8 @@ public final class RequestPrep {
                        List<Acl> acl, int flags, long ttlMs) throws PrepException {
         NodeKind kind = kindOf(opCode, flags, ttlMs);
         boolean sequential = flags == 2 || flags == 3 || flags == 6;
-        validatePath(sequential ? path + "1" : path);
+        String parentPath = parentForWrite(path, false);
         List<Acl> fixedAcl = fixupAcl(acl, caller);
-        String parentPath = PathValidation.parentOf(path);
         NodeRecord parent = existing(parentPath);
         requirePermission(parent, Acl.CREATE, caller);
         String finalPath = sequential
@@ -168,7 +167,7 @@ public final class RequestPrep {
         long owner = kind == NodeKind.EPHEMERAL ? caller.sessionId() : 0;
         pending.put(parent.withChildren(zxid, newCversion, parent.numChildren() + 1));
         pending.put(new NodeRecord(zxid, finalPath, 0, 0, 0, fixedAcl, owner, kind, 0));
-        return new Txn.Create(finalPath, data == null ? new byte[0] : data, fixedAcl, kind, owner,
+        return new Txn.Create(finalPath, data, fixedAcl, kind, owner,
                 kind == NodeKind.TTL ? ttlMs : 0, newCversion, opCode != OpCode.CREATE);
     }
 
@@ -196,11 +195,7 @@ public final class RequestPrep {
     }
 
     private Txn delete(long zxid, Caller caller, String path, int version) throws PrepException {
-        validatePath(path);
-        if (path.equals("/")) {
-            throw new PrepException(Code.BAD_ARGUMENTS, "cannot delete /");
-        }
-        NodeRecord parent = existing(PathValidation.parentOf(path));
+        NodeRecord parent = existing(parentForWrite(path, true));
         NodeRecord node = existing(path);
         requirePermission(parent, Acl.DELETE, caller);
         checkVersion(node.version(), version, path);
@@ -219,7 +214,7 @@ public final class RequestPrep {
         requirePermission(node, Acl.WRITE, caller);
         int newVersion = checkVersion(node.version(), version, path) + 1;
         pending.put(node.withVersion(zxid, newVersion));
-        return new Txn.SetData(path, data == null ? new byte[0] : data, newVersion);
+        return new Txn.SetData(path, data, newVersion);
     }
 
     private Txn setAcl(long zxid, Caller caller, String path, List<Acl> acl, int version)
@@ -240,6 +235,26 @@ public final class RequestPrep {
         checkVersion(node.version(), version, path);
         return new Txn.Check(path, version);
     }
+
+    /**
+     * ZooKeeper's first check of a create or delete path: it only needs a slash and no NUL, and
+     * the root and /zookeeper nodes cannot be deleted. Anything else malformed shows up later as
+     * a missing parent (NoNode) or, for create, in the full check after the sequential suffix
+     * (BadArguments) — which is how "/p/." with the sequential flag becomes a legal name.
+     */
+    private static String parentForWrite(String path, boolean delete) throws PrepException {
+        int lastSlash = path == null ? -1 : path.lastIndexOf('/');
+        if (lastSlash == -1 || path.indexOf('\0') != -1) {
+            throw new PrepException(Code.BAD_ARGUMENTS, "bad path " + path);
+        }
+        if (delete && SPECIAL_PATHS.contains(path)) {
+            throw new PrepException(Code.BAD_ARGUMENTS, path + " cannot be deleted");
+        }
+        return lastSlash == 0 ? "/" : path.substring(0, lastSlash);
+    }
+
+    private static final java.util.Set<String> SPECIAL_PATHS =
+            java.util.Set.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config");
 
     private static int checkVersion(int current, int expected, String path) throws PrepException {
         if (expected != -1 && expected != current) {

@@ -52,9 +52,9 @@ class DataTreeOracleTest {
     void randomHistoriesAgree() {
         TreeSet<Integer> eventTypes = new TreeSet<>();
         int maxNodes = 0;
-        for (int seed = 1; seed <= 60; seed++) {
+        for (int seed = 1; seed <= 30; seed++) {
             Run run = new Run(seed);
-            for (int step = 0; step < 400; step++) {
+            for (int step = 0; step < 300; step++) {
                 run.step();
                 run.compareAll();
                 maxNodes = Math.max(maxNodes, run.ours.nodeCount());

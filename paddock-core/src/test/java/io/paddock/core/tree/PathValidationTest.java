@@ -56,7 +56,7 @@ class PathValidationTest {
             '\u007f', '\u009f', '\u00a0', '\ud800', '\udbff', '\uf8ff', '\uf900', '\uffef', '\ufff0', '\uffff'};
         Random rnd = new Random(42);
         int valid = 0;
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 60_000; i++) {
             StringBuilder sb = new StringBuilder();
             if (rnd.nextInt(10) > 0) {
                 sb.append('/');
@@ -70,7 +70,7 @@ class PathValidationTest {
             assertEquals(zooKeeperAccepts(path, true), accepts(path, true), "sequential " + escape(path));
             valid += ours ? 1 : 0;
         }
-        assertTrue(valid > 10_000, "too few valid samples: " + valid);
+        assertTrue(valid > 3_000, "too few valid samples: " + valid);
     }
 
     @Test

@@ -35,9 +35,14 @@ final class EventRecorder implements Watcher {
     }
 
     synchronized void awaitState(KeeperState state, Duration bound) throws InterruptedException {
+        awaitStateCount(state, 1, bound);
+    }
+
+    /** Waits until the session has entered {@code state} at least {@code times} times. */
+    synchronized void awaitStateCount(KeeperState state, int times, Duration bound) throws InterruptedException {
         long deadlineNanos = System.nanoTime() + bound.toNanos();
-        while (states.stream().noneMatch(event -> event.getState() == state)) {
-            waitUntil(deadlineNanos, "session state " + state + ", saw " + states);
+        while (states.stream().filter(event -> event.getState() == state).count() < times) {
+            waitUntil(deadlineNanos, times + " x session state " + state + ", saw " + states);
         }
     }
 

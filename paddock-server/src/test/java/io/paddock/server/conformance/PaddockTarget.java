@@ -3,8 +3,6 @@ package io.paddock.server.conformance;
 import io.paddock.server.PaddockServer;
 import io.paddock.server.ServerConfig;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -22,7 +20,7 @@ public final class PaddockTarget implements Target {
     @Override
     public void start() throws Exception {
         dataDir = Files.createTempDirectory("conformance-paddock");
-        server = new PaddockServer(parseConfig(zooCfg(dataDir)));
+        server = new PaddockServer(ServerConfig.fromProperties(zooCfg(dataDir)));
         server.start();
     }
 
@@ -39,23 +37,6 @@ public final class PaddockTarget implements Target {
         cfg.setProperty("znode.container.checkIntervalMs",
                 Integer.toString(TargetSettings.CONTAINER_CHECK_INTERVAL_MS));
         return cfg;
-    }
-
-    /**
-     * {@code ServerConfig.fromProperties(Properties)}, looked up reflectively only because the
-     * parser is being written at the same time as this suite; replace with a direct call once it
-     * exists.
-     */
-    private static ServerConfig parseConfig(Properties cfg) throws Exception {
-        Method fromProperties = ServerConfig.class.getMethod("fromProperties", Properties.class);
-        try {
-            return (ServerConfig) fromProperties.invoke(null, cfg);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     @Override

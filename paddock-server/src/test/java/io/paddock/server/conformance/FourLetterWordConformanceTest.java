@@ -1,0 +1,75 @@
+package io.paddock.server.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Proves the four-letter words over a plain socket: ruok, srvr's shape as monitoring tools parse
+ * it, and the refusal text for a word outside {@code 4lw.commands.whitelist}.
+ */
+class FourLetterWordConformanceTest {
+    private static final String TARGETS = "io.paddock.server.conformance.Targets#selected";
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void ruokAnswersImok(Target target) throws IOException {
+        assertEquals("imok", send(target, "ruok"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void srvrShowsVersionAndStandaloneMode(Target target) throws IOException {
+        String answer = send(target, "srvr");
+        assertTrue(answer.startsWith("Zookeeper version: "), answer);
+        assertTrue(answer.contains("\nMode: standalone\n"), answer);
+        for (String line : new String[] {"Latency min/avg/max: ", "Received: ", "Sent: ", "Connections: ",
+                "Outstanding: ", "Zxid: 0x", "Node count: "}) {
+            assertTrue(answer.contains("\n" + line), line + " in " + answer);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void wordsOutsideTheWhitelistAreRefused(Target target) throws IOException {
+        assertEquals("envi is not executed because it is not in the whitelist.\n", send(target, "envi"));
+        assertEquals("dump is not executed because it is not in the whitelist.\n", send(target, "dump"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void isroAnswersRw(Target target) throws IOException {
+        assertEquals("rw", send(target, "isro"));
+    }
+
+    /**
+     * Words are case-sensitive: "RUOK" is no word, so its four bytes are read as a frame length
+     * (0x52554F4B, over jute.maxbuffer) and the connection is closed with nothing sent.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void unknownWordsAreFrameLengthsAndCloseTheConnection(Target target) throws IOException {
+        assertEquals("", send(target, "RUOK"));
+        assertEquals("", send(target, "xyzw"));
+    }
+
+    /** Sends one word and reads until the server closes the connection. */
+    private static String send(Target target, String word) throws IOException {
+        try (Socket socket = new Socket(TargetSettings.HOST, target.clientPort())) {
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            OutputStream out = socket.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
