@@ -26,4 +26,10 @@ public sealed interface Event {
 
     /** Every transaction up to and including {@code zxid} is durable. */
     record LogAppended(long zxid) implements Event {}
+
+    /**
+     * The log could not make {@code fromZxid} and what follows it durable (a full disk). Those
+     * transactions are dropped: their clients get an error and the zxids are handed out again.
+     */
+    record LogFailed(long fromZxid, String reason) implements Event {}
 }

@@ -102,6 +102,8 @@ public final class Replica {
             onRequest(r);
         } else if (event instanceof LogAppended l) {
             onLogAppended(l.zxid());
+        } else if (event instanceof Event.LogFailed f) {
+            onLogFailed(f.fromZxid(), f.reason());
         } else if (event instanceof Tick t) {
             onTick(t.nowMs());
         } else if (event instanceof ClientConnected c) {
@@ -387,6 +389,44 @@ public final class Replica {
         }
         if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {
             dropConnection(closingConnection, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
+        }
+    }
+
+    /**
+     * Nothing from {@code fromZxid} on reached the disk. Every transaction still waiting was
+     * prepared on top of the failed one, so all of them are dropped: pending changes are
+     * forgotten, zxids are handed out again from the last applied one, sessions being closed
+     * stay open (the close will be tried again), and each client hears SYSTEMERROR (a new
+     * session's handshake is refused and its connection closed).
+     */
+    private void onLogFailed(long fromZxid, String reason) {
+        if (!awaiting.isEmpty() && awaiting.firstKey() < fromZxid) {
+            throw new IllegalStateException("log failed at 0x" + Long.toHexString(fromZxid)
+                    + " but 0x" + Long.toHexString(awaiting.firstKey()) + " was never reported durable");
+        }
+        out.add(new Trace("the log failed at zxid 0x" + Long.toHexString(fromZxid) + " (" + reason
+                + "); failing " + awaiting.size() + " waiting writes"));
+        List<Awaiting> dropped = new ArrayList<>(awaiting.values());
+        awaiting.clear();
+        pending.clear();
+        lastZxid = lastAppliedZxid;
+        for (Awaiting a : dropped) {
+            if (a.txn().txn() instanceof Txn.CloseSession close) {
+                Session s = sessions.get(close.sessionId());
+                if (s != null) {
+                    sessions.unmarkClosing(s);
+                }
+            }
+            ClientConnection conn = connections.get(a.connId());
+            if (conn == null) {
+                continue;
+            }
+            if (a.opCode() == OpCode.CREATE_SESSION) {
+                dropConnection(conn.connId, "cannot create its session: " + reason);
+                continue;
+            }
+            out.add(new Reply(conn.connId, a.txn().cxid(), lastAppliedZxid, Code.SYSTEM_ERROR, null));
+            finishWrite(conn, a.txn().zxid());
         }
     }
 

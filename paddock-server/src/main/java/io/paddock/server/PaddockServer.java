@@ -16,6 +16,10 @@ import io.paddock.server.log.TxnLog;
 import io.paddock.server.loop.ReplicaLoop;
 import io.paddock.server.net.ClientConnections;
 import io.paddock.server.net.ClientPipeline;
+import io.paddock.server.storage.FileTxnLog;
+import io.paddock.server.storage.Recovery;
+import io.paddock.server.storage.Snapshots;
+import io.paddock.server.storage.StartupException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -40,6 +44,7 @@ public final class PaddockServer implements AutoCloseable {
     private ClientConnections connections;
     private Replica replica;
     private long startedAtMs;
+    private Snapshots snapshots;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
@@ -52,9 +57,23 @@ public final class PaddockServer implements AutoCloseable {
         }
         startedAtMs = System.currentTimeMillis();
         replica = new Replica(coreConfig(config), initialSessionId(startedAtMs, 0), secret(), startedAtMs);
-        log = new InMemoryTxnLog();
+        long recoveredZxid = 0;
+        if (config.dataDir() == null) {
+            log = new InMemoryTxnLog();
+        } else {
+            try {
+                recoveredZxid = Recovery.recover(config.dataDir(), config.dataLogDir(), replica, startedAtMs).lastZxid();
+            } catch (StartupException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024);
+            snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
+        }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxOutstandingRequestsPerConnection());
         loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
+        if (snapshots != null) {
+            loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log));
+        }
         ServerAdminView view = new ServerAdminView(this);
         FourLetterWords words = new FourLetterWords(config, view);
         acceptGroup = new NioEventLoopGroup(1);
@@ -87,7 +106,10 @@ public final class PaddockServer implements AutoCloseable {
             close();
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
-        LOG.info("Paddock serving clients on {} (standalone, data in memory)", serverChannel.localAddress());
+        LOG.info("Paddock serving clients on {} (standalone, {})", serverChannel.localAddress(),
+                config.dataDir() == null ? "data in memory only"
+                        : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
+                        + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
     }
 
     static CoreConfig coreConfig(ServerConfig c) {
@@ -156,6 +178,9 @@ public final class PaddockServer implements AutoCloseable {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (snapshots != null) {
+            snapshots.close();
         }
         if (log != null) {
             log.close();

@@ -20,6 +20,7 @@ import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Proves that bad input on one connection closes that connection only: garbage, oversized,
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class BadInputTest {
     private static final int FRAME_MAX = 4096;
     private PaddockServer server;
+    @TempDir
+    java.nio.file.Path dataDir;
     private ZooKeeper good;
 
     @BeforeEach
@@ -38,7 +41,7 @@ class BadInputTest {
         p.setProperty("tickTime", "200");
         p.setProperty("clientPort", "0");
         p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", "target/badinput");
+        p.setProperty("dataDir", dataDir.toString());
         p.setProperty("jute.maxbuffer", Integer.toString(FRAME_MAX));
         p.setProperty("handshakeTimeoutMs", "500");
         server = new PaddockServer(ServerConfig.fromProperties(p));

@@ -18,6 +18,7 @@ import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shortest path a user takes: the official client connects to a real Paddock server over
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class SmokeTest {
     private PaddockServer server;
+    @TempDir
+    java.nio.file.Path dataDir;
 
     @BeforeEach
     void start() throws Exception {
@@ -32,7 +35,7 @@ class SmokeTest {
         p.setProperty("tickTime", "200");
         p.setProperty("clientPort", "0");
         p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", "target/smoke");
+        p.setProperty("dataDir", dataDir.toString());
         server = new PaddockServer(ServerConfig.fromProperties(p));
         server.start();
     }

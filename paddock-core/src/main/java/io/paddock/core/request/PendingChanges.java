@@ -79,6 +79,17 @@ public final class PendingChanges {
         }
     }
 
+    /** Forgets every pending change (the transactions behind them were dropped). */
+    public void clear() {
+        if (marking) {
+            throw new IllegalStateException("clear during a multi");
+        }
+        byPath.clear();
+        zxidByPath.clear();
+        ephemeralChanges.clear();
+        writeOrder.clear();
+    }
+
     public boolean isEmpty() {
         return byPath.isEmpty();
     }

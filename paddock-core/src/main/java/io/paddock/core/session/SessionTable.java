@@ -76,6 +76,11 @@ public final class SessionTable {
         s.closing = true;
     }
 
+    /** A close that could not be made durable: the session goes on. */
+    public void unmarkClosing(Session s) {
+        s.closing = false;
+    }
+
     public void remove(long id) {
         Session s = sessions.remove(id);
         if (s != null) {

@@ -53,6 +53,34 @@ public final class DataTree {
         return node;
     }
 
+    /**
+     * Puts a node back as a snapshot recorded it, every stored field as it was. Parents come
+     * before children; a node that exists already (the root and the /zookeeper nodes every tree
+     * starts with) is replaced and keeps its children. Fires no watch.
+     */
+    public void restoreNode(String path, byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner,
+                            long ttlMs, long czxid, long mzxid, long ctime, long mtime, int version,
+                            int cversion, int aversion, long pzxid) {
+        PathValidation.validate(path);
+        checkKind(kind, ephemeralOwner, ttlMs);
+        Znode node = new Znode(data, List.copyOf(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
+                mtime, version, cversion, aversion, pzxid);
+        Znode old = nodes.get(path);
+        if (old != null) {
+            node.children.addAll(old.children);
+            dataSize -= nodeSize(path, old.data);
+            unindex(path, old);
+        } else {
+            Znode parent = nodes.get(PathValidation.parentOf(path));
+            require(parent != null, "restore " + path + ": parent missing");
+            require(parent.kind != NodeKind.EPHEMERAL, "restore " + path + ": parent is ephemeral");
+            parent.children.add(PathValidation.lastComponent(path));
+        }
+        nodes.put(path, node);
+        dataSize += nodeSize(path, data);
+        index(path, node);
+    }
+
     public WatchRegistry watches() {
         return watches;
     }

@@ -44,6 +44,24 @@ public final class Znode {
         this.mtime = timeMs;
     }
 
+    /** A node restored from a snapshot with every stored field as it was. */
+    Znode(byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs, long czxid,
+          long mzxid, long ctime, long mtime, int version, int cversion, int aversion, long pzxid) {
+        this.data = data;
+        this.acl = acl;
+        this.kind = kind;
+        this.ephemeralOwner = ephemeralOwner;
+        this.ttlMs = ttlMs;
+        this.czxid = czxid;
+        this.mzxid = mzxid;
+        this.ctime = ctime;
+        this.mtime = mtime;
+        this.version = version;
+        this.cversion = cversion;
+        this.aversion = aversion;
+        this.pzxid = pzxid;
+    }
+
     /** The Stat clients see: cversion counts creations and deletions; containers and TTL nodes show owner 0. */
     public Stat stat() {
         int numChildren = children.size();

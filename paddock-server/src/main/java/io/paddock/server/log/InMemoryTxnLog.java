@@ -1,11 +1,10 @@
 package io.paddock.server.log;
 
 import io.paddock.core.request.TxnEnvelope;
-import java.util.function.LongConsumer;
 
 /**
- * A log that keeps nothing: every transaction counts as durable at once. It serves while the
- * data lives in memory only; a restart starts from an empty tree.
+ * A log that keeps nothing: every transaction counts as durable at once. For tests of the
+ * shell and for a server started without a data directory; a restart starts empty.
  */
 public final class InMemoryTxnLog implements TxnLog {
     private long lastZxid = -1;
@@ -16,9 +15,9 @@ public final class InMemoryTxnLog implements TxnLog {
     }
 
     @Override
-    public void flush(LongConsumer durable) {
+    public void flush(Listener listener) {
         if (lastZxid >= 0) {
-            durable.accept(lastZxid);
+            listener.durable(lastZxid);
             lastZxid = -1;
         }
     }

@@ -1,19 +1,43 @@
 package io.paddock.server.log;
 
 import io.paddock.core.request.TxnEnvelope;
-import java.util.function.LongConsumer;
 
 /**
  * Where transactions become durable. The loop thread appends a batch, then calls {@link
- * #flush}; once the batch is durable the log calls the {@code durable} callback with the last
- * zxid, from whatever thread it likes (the loop turns it into a {@code LogAppended} event).
- * Nothing is answered before that callback: this is the seam the group-commit file log fills.
+ * #flush}; once the batch is durable the log tells the {@link Listener}, from whatever thread it
+ * likes (the loop turns it into an event). Nothing is answered before that: this is the seam
+ * where group commit happens.
  */
 public interface TxnLog extends AutoCloseable {
+
+    /** Hears what became of appended transactions. */
+    interface Listener {
+        /** Every transaction up to and including {@code zxid} is durable. */
+        void durable(long zxid);
+
+        /**
+         * Appending failed at {@code fromZxid} (a full disk, an I/O error): that transaction and
+         * everything appended after it is not durable and never will be. The log takes nothing
+         * more until {@link #resume()}.
+         */
+        void failed(long fromZxid, String reason);
+    }
+
     void append(TxnEnvelope txn);
 
-    /** Makes everything appended so far durable, then reports the last zxid to {@code durable}. */
-    void flush(LongConsumer durable);
+    /** Makes everything appended so far durable (now or later), then tells {@code listener}. */
+    void flush(Listener listener);
+
+    /**
+     * After a failure has been handled: appends are taken again, starting at the zxid that
+     * failed (the core hands those zxids out again).
+     */
+    default void resume() {
+    }
+
+    /** Starts a new file with the next append (called when a snapshot is taken). */
+    default void roll() {
+    }
 
     @Override
     void close();

@@ -44,6 +44,18 @@ public final class ReplicaLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long lastTickMs;
+    private Runnable afterBatch = () -> {};
+    private final TxnLog.Listener logListener = new TxnLog.Listener() {
+        @Override
+        public void durable(long zxid) {
+            inbox.add(new Event.LogAppended(zxid));
+        }
+
+        @Override
+        public void failed(long fromZxid, String reason) {
+            inbox.add(new Event.LogFailed(fromZxid, reason));
+        }
+    };
 
     public ReplicaLoop(Replica replica, TxnLog log, Outbox outbox, String name) {
         this.replica = replica;
@@ -51,6 +63,11 @@ public final class ReplicaLoop implements AutoCloseable {
         this.outbox = outbox;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+    }
+
+    /** Runs {@code task} on the loop thread after every batch (snapshot scheduling). */
+    public void setAfterBatch(Runnable task) {
+        this.afterBatch = task;
     }
 
     public void start() {
@@ -90,12 +107,16 @@ public final class ReplicaLoop implements AutoCloseable {
                 for (Object item : batch) {
                     if (item instanceof Event e) {
                         execute(replica.step(e));
+                        if (e instanceof Event.LogFailed) {
+                            log.resume(); // the core has dropped what failed; the disk may be tried again
+                        }
                     } else {
                         ((Runnable) item).run();
                     }
                 }
                 batch.clear();
-                log.flush(zxid -> inbox.add(new Event.LogAppended(zxid)));
+                log.flush(logListener);
+                afterBatch.run();
                 outbox.flush();
             }
         } catch (InterruptedException e) {

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -19,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Proves that the basic node operations (create/create2, exists, getData, setData, delete,
- * getChildren/getChildren2, getAllChildrenNumber) answer exactly as ZooKeeper does, with
+ * getChildren/getChildren2, getAllChildrenNumber, sync) answer exactly as ZooKeeper does, with
  * success and error paths and every Stat field whose value is deterministic.
  */
 class NodeOperationsConformanceTest {
@@ -221,5 +225,25 @@ class NodeOperationsConformanceTest {
 
     private static String createSequential(ZooKeeper zk, String prefix) throws Exception {
         return zk.create(prefix, null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void syncAnswersWithItsPathAndOrdersLaterReads(Target target) throws Exception {
+        try (ZooKeeper reader = Clients.connect(target); ZooKeeper writer = Clients.connect(target)) {
+            String path = writer.create(Clients.uniquePath("sync"), new byte[] {1}, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            writer.setData(path, new byte[] {2}, -1);
+            assertEquals(List.of(Code.OK.intValue() + " " + path), sync(reader, path));
+            assertArrayEquals(new byte[] {2}, reader.getData(path, false, null), "a read after sync sees the write");
+            // sync does not look at the node: an absent path is fine.
+            assertEquals(List.of(Code.OK.intValue() + " " + path + "/absent"), sync(reader, path + "/absent"));
+        }
+    }
+
+    private static List<String> sync(ZooKeeper zk, String path) throws InterruptedException {
+        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        zk.sync(path, (rc, answeredPath, ctx) -> answers.add(rc + " " + answeredPath), null);
+        String answer = answers.poll(Await.DEFAULT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        return answer == null ? List.of() : List.of(answer);
     }
 }

@@ -48,7 +48,12 @@ public final class ZooKeeperTarget implements Target {
         server = new ExposedZooKeeperServer(dir, TargetSettings.TICK_TIME_MS);
         InetSocketAddress address = new InetSocketAddress(TargetSettings.HOST, 0);
         cnxnFactory = ServerCnxnFactory.createFactory(address, TargetSettings.MAX_CLIENT_CNXNS);
-        cnxnFactory.startup(server);
+        try {
+            cnxnFactory.startup(server);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("ZooKeeper's server needs io.dropwizard.metrics:metrics-core and "
+                    + "org.xerial.snappy:snappy-java on the test classpath (its pom marks them provided)", e);
+        }
         containerManager = new ContainerManager(server.getZKDatabase(), server.firstProcessor(),
                 TargetSettings.CONTAINER_CHECK_INTERVAL_MS, CONTAINER_DELETES_PER_MINUTE_MAX, 0);
         containerManager.start();
@@ -61,8 +66,6 @@ public final class ZooKeeperTarget implements Target {
         System.setProperty("zookeeper.4lw.commands.whitelist", TargetSettings.FOUR_LETTER_WHITELIST);
         System.setProperty("znode.container.checkIntervalMs",
                 Integer.toString(TargetSettings.CONTAINER_CHECK_INTERVAL_MS));
-        // The in-process server would otherwise also start the admin HTTP server on 8080.
-        System.setProperty("zookeeper.admin.enableServer", "false");
     }
 
     @Override

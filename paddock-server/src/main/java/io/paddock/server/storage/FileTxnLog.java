@@ -1,0 +1,258 @@
+package io.paddock.server.storage;
+
+import io.paddock.server.log.TxnLog;
+
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.LogFormat;
+import io.paddock.core.wire.JuteWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transaction log on disk, with group commit: the loop hands over batches; one writer
+ * thread takes every batch that is waiting, writes them with one call and syncs once
+ * ({@code forceSync}), then reports the last zxid durable. While it syncs, new batches queue up
+ * and share the next sync, so throughput grows with the number of writers.
+ *
+ * <p>Files are named {@code log.<first zxid in hex>} and start with {@link LogFormat}'s header.
+ * Space is preallocated with real zeros in {@code preAllocBytes} steps, so a sync rarely has to
+ * persist a size change and a full disk shows up before a record is half written. A write that
+ * fails (disk full) cuts the file back to its last durable byte, reports the failure and drops
+ * everything until the loop calls {@link #resume()}; the next write tries the disk again, so
+ * the server recovers as soon as space is freed.
+ */
+public final class FileTxnLog implements TxnLog {
+    private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
+    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+
+    private final Path dir;
+    private final boolean forceSync;
+    private final long preAllocBytes;
+    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+    private volatile int generation;
+    private volatile boolean rollRequested;
+
+    // loop thread only
+    private List<TxnEnvelope> current = new ArrayList<>();
+
+    // writer thread only
+    private FileChannel channel;
+    private Path currentFile;
+    private long position;
+    private long allocated;
+    private boolean failed;
+    private int failedGeneration = -1;
+
+    private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
+
+    public FileTxnLog(Path dir, boolean forceSync, long preAllocBytes) throws IOException {
+        this.dir = dir;
+        this.forceSync = forceSync;
+        this.preAllocBytes = Math.max(4096, preAllocBytes);
+        Files.createDirectories(dir);
+        this.writer = new Thread(this::run, "paddock-log-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /** The file name of a log whose first record has {@code baseZxid}. */
+    public static String fileName(long baseZxid) {
+        return "log." + Long.toHexString(baseZxid);
+    }
+
+    @Override
+    public void append(TxnEnvelope txn) {
+        current.add(txn);
+    }
+
+    @Override
+    public void flush(Listener listener) {
+        if (current.isEmpty()) {
+            return;
+        }
+        queue.add(new Batch(current, listener, generation));
+        current = new ArrayList<>();
+    }
+
+    @Override
+    public void resume() {
+        generation++;
+    }
+
+    @Override
+    public void roll() {
+        rollRequested = true;
+    }
+
+    private void run() {
+        List<Batch> batches = new ArrayList<>();
+        try {
+            while (running) {
+                batches.add(queue.take());
+                queue.drainTo(batches);
+                writeAll(batches);
+                batches.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeChannel();
+        }
+    }
+
+    private void writeAll(List<Batch> batches) {
+        List<Batch> live = new ArrayList<>();
+        for (Batch b : batches) {
+            if (failed && b.generation() > failedGeneration) {
+                failed = false; // the loop has handled the failure: try the disk again
+            }
+            if (!failed) {
+                live.add(b);
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        JuteWriter bytes = new JuteWriter(4096);
+        for (Batch b : live) {
+            for (TxnEnvelope txn : b.txns()) {
+                LogFormat.writeRecord(bytes, txn);
+            }
+        }
+        long firstZxid = live.get(0).txns().get(0).zxid();
+        List<TxnEnvelope> lastTxns = live.get(live.size() - 1).txns();
+        long lastZxid = lastTxns.get(lastTxns.size() - 1).zxid();
+        long goodPosition = position;
+        try {
+            ensureFile(firstZxid);
+            goodPosition = position;
+            ensureSpace(bytes.size());
+            writeFully(ByteBuffer.wrap(bytes.array(), 0, bytes.size()), position);
+            if (forceSync) {
+                channel.force(false);
+            }
+            position += bytes.size();
+        } catch (IOException e) {
+            fail(live, firstZxid, goodPosition, e);
+            return;
+        }
+        live.get(live.size() - 1).listener().durable(lastZxid);
+    }
+
+    private void fail(List<Batch> live, long firstZxid, long goodPosition, IOException e) {
+        failed = true;
+        failedGeneration = live.get(live.size() - 1).generation();
+        String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        LOG.error("cannot write the transaction log {} at zxid 0x{}: {}; failing these writes",
+                currentFile, Long.toHexString(firstZxid), reason);
+        try {
+            if (channel != null) {
+                channel.truncate(goodPosition);
+                channel.force(true);
+                position = goodPosition;
+                allocated = goodPosition;
+            }
+        } catch (IOException again) {
+            LOG.error("cannot cut {} back to {}: {}; closing it, the next write starts a new file",
+                    currentFile, goodPosition, again.getMessage());
+            closeChannel();
+        }
+        live.get(0).listener().failed(firstZxid, reason);
+    }
+
+    /** Opens a new file (first write, after a roll, or after a file could not be repaired). */
+    private void ensureFile(long firstZxid) throws IOException {
+        if (channel != null && !rollRequested) {
+            return;
+        }
+        rollRequested = false;
+        closeChannel();
+        Path file = dir.resolve(fileName(firstZxid));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            ByteBuffer header = ByteBuffer.wrap(LogFormat.header(firstZxid));
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
+            }
+            ch.force(true);
+            syncDirectory(dir);
+        } catch (IOException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        channel = ch;
+        currentFile = file;
+        position = LogFormat.HEADER_BYTES;
+        allocated = position;
+    }
+
+    /** Extends the file with real zeros so the write lands in allocated space. */
+    private void ensureSpace(int bytes) throws IOException {
+        if (position + bytes <= allocated) {
+            return;
+        }
+        // Steps double from 1 MiB up to preAllocBytes, so a young file (and a test server) does
+        // not pay for 64 MiB of zeros before its first write.
+        long step = Math.min(preAllocBytes, Math.max(ZERO_CHUNK_BYTES, allocated));
+        long target = Math.max(position + bytes, allocated + step);
+        ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK_BYTES);
+        long at = allocated;
+        while (at < target) {
+            zeros.clear();
+            zeros.limit((int) Math.min(ZERO_CHUNK_BYTES, target - at));
+            while (zeros.hasRemaining()) {
+                at += channel.write(zeros, at);
+            }
+        }
+        allocated = target;
+    }
+
+    private void writeFully(ByteBuffer buffer, long at) throws IOException {
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+    }
+
+    /** Makes a new or renamed file's directory entry durable. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("closing {}: {}", currentFile, e.getMessage());
+            }
+            channel = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        writer.interrupt();
+        try {
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
