@@ -4,14 +4,20 @@ import io.paddock.server.ServerConfig.ConfigException;
 import io.paddock.server.admin.PaddockVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import io.paddock.core.storage.CorruptSnapshotException;
+import io.paddock.core.storage.LogScanner;
+import io.paddock.core.storage.ScanResult;
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.storage.StorageDump;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
- * version}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage.
+ * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -25,8 +31,8 @@ public final class Main {
         "  server <zoo.cfg>   run a server in the foreground with a ZooKeeper zoo.cfg",
         "  start              run a server in the foreground on 127.0.0.1:2181, data in ./data",
         "  version            print the version",
-        "  log <file>         print a transaction log (coming with durability)",
-        "  snapshot <file>    print a snapshot (coming with durability)",
+        "  log <file>         print a transaction log's transactions, one per line",
+        "  snapshot <file>    print a snapshot's sessions and znodes, one per line",
         "");
 
     private Main() {}
@@ -48,6 +54,10 @@ public final class Main {
                 return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1])), err) : usage(err);
             case "start":
                 return args.length == 1 ? serve(ServerConfig::defaults, err) : usage(err);
+            case "log":
+                return args.length == 2 ? printLog(Path.of(args[1]), out, err) : usage(err);
+            case "snapshot":
+                return args.length == 2 ? printSnapshot(Path.of(args[1]), out, err) : usage(err);
             case "help":
             case "-h":
             case "--help":
@@ -86,11 +96,34 @@ public final class Main {
             server.close();
             return EXIT_FAILED;
         }
-        LOG.info("Paddock {} serving on {}:{} (dataDir {}, dataLogDir {})", PaddockVersion.version(),
-            config.clientPortAddress() == null ? "*" : config.clientPortAddress(), server.clientPort(),
-            config.dataDir().toAbsolutePath(), config.dataLogDir().toAbsolutePath());
         awaitShutdown(server);
         return EXIT_OK;
+    }
+
+    /** Prints a log file for an operator; a damaged file prints what is valid, then the damage (exit 1). */
+    private static int printLog(Path file, PrintStream out, PrintStream err) {
+        ScanResult scan;
+        try {
+            scan = LogScanner.scan(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            err.println("Cannot read " + file + ": " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        StorageDump.describeLog(scan).forEach(out::println);
+        return scan.tail() == ScanResult.Tail.CORRUPT ? EXIT_FAILED : EXIT_OK;
+    }
+
+    private static int printSnapshot(Path file, PrintStream out, PrintStream err) {
+        try {
+            StorageDump.describeSnapshot(SnapshotData.decode(Files.readAllBytes(file), file.toString()))
+                    .forEach(out::println);
+            return EXIT_OK;
+        } catch (IOException e) {
+            err.println("Cannot read " + file + ": " + e.getMessage());
+        } catch (CorruptSnapshotException e) {
+            err.println(e.getMessage());
+        }
+        return EXIT_FAILED;
     }
 
     /** Blocks until the JVM is asked to stop; the shutdown hook closes the server. */

@@ -43,11 +43,11 @@ class MainTest {
     @Test
     void wrongCommandLinesPrintUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"serve"}, {"server"}, {"server", "a", "b"}, {"start", "x"},
-                {"version", "x"}, {"log", "f"}}) {
+                {"version", "x"}, {"log"}, {"snapshot", "a", "b"}}) {
             err.reset();
             assertEquals(2, run(args), String.join(" ", args));
             assertTrue(err().startsWith("Usage: paddock"), err());
-            assertTrue(err().contains("(coming with durability)"), err());
+            assertTrue(err().contains("log <file>"), err());
         }
     }
 
