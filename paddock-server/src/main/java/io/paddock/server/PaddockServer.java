@@ -17,6 +17,7 @@ import io.paddock.server.loop.ReplicaLoop;
 import io.paddock.server.net.ClientConnections;
 import io.paddock.server.net.ClientPipeline;
 import io.paddock.server.storage.FileTxnLog;
+import io.paddock.server.storage.Purger;
 import io.paddock.server.storage.Recovery;
 import io.paddock.server.storage.Snapshots;
 import io.paddock.server.storage.StartupException;
@@ -45,6 +46,7 @@ public final class PaddockServer implements AutoCloseable {
     private Replica replica;
     private long startedAtMs;
     private Snapshots snapshots;
+    private java.util.concurrent.ScheduledExecutorService purger;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
@@ -73,6 +75,7 @@ public final class PaddockServer implements AutoCloseable {
         loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
         if (snapshots != null) {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log));
+            schedulePurge();
         }
         ServerAdminView view = new ServerAdminView(this);
         FourLetterWords words = new FourLetterWords(config, view);
@@ -110,6 +113,25 @@ public final class PaddockServer implements AutoCloseable {
                 config.dataDir() == null ? "data in memory only"
                         : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
                         + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+    }
+
+    /** autopurge.purgeInterval hours (0 = never, ZooKeeper's default) keeps snapRetainCount snapshots. */
+    private void schedulePurge() {
+        if (config.purgeIntervalHours() <= 0) {
+            return;
+        }
+        purger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "paddock-autopurge");
+            t.setDaemon(true);
+            return t;
+        });
+        purger.scheduleAtFixedRate(() -> {
+            try {
+                Purger.purge(config.dataDir(), config.dataLogDir(), config.snapRetainCount());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("autopurge failed: {}", e.toString());
+            }
+        }, 0, config.purgeIntervalHours(), java.util.concurrent.TimeUnit.HOURS);
     }
 
     static CoreConfig coreConfig(ServerConfig c) {
@@ -178,6 +200,9 @@ public final class PaddockServer implements AutoCloseable {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (purger != null) {
+            purger.shutdownNow();
         }
         if (snapshots != null) {
             snapshots.close();
