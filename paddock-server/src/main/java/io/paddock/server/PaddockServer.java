@@ -159,6 +159,11 @@ public final class PaddockServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** The file log, or null when data lives in memory only. */
+    FileTxnLog fileLog() {
+        return log instanceof FileTxnLog f ? f : null;
+    }
+
     public ServerConfig config() {
         return config;
     }

@@ -50,7 +50,7 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public long nodeCount() {
-        return core().tree().nodeCount();
+        return core().tree().reportedNodeCount();
     }
 
     @Override

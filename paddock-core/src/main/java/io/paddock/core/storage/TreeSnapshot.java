@@ -30,7 +30,7 @@ public final class TreeSnapshot {
 
     static SnapshotNode nodeOf(String path, Znode node) {
         return new SnapshotNode(path, node.data(), node.acl(), node.kind(), node.ephemeralOwner(), node.ttlMs(),
-                node.czxid(), node.mzxid(), node.stat().ctime(), node.mtime(), node.version(),
+                node.czxid(), node.mzxid(), node.ctime(), node.mtime(), node.version(),
                 node.childCreations(), node.aversion(), node.pzxid());
     }
 }

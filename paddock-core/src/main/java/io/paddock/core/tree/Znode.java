@@ -111,6 +111,10 @@ public final class Znode {
         return pzxid;
     }
 
+    public long ctime() {
+        return ctime;
+    }
+
     public long mtime() {
         return mtime;
     }
