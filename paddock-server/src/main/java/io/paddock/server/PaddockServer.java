@@ -71,7 +71,8 @@ public final class PaddockServer implements AutoCloseable {
             log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
         }
-        connections = new ClientConnections(config.maxClientCnxns(), config.maxOutstandingRequestsPerConnection());
+        connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),
+                config.maxOutstandingRequestsPerConnection());
         loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
         if (snapshots != null) {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log));

@@ -54,6 +54,8 @@ public final class ServerConfig {
     public static final int DEFAULT_MAX_OUTSTANDING_REQUESTS_PER_CONNECTION = 1000;
     /** Paddock's own bound on a connection that has not completed its handshake. */
     public static final int DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+    /** Paddock's own bound on open client connections from all addresses together. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_SNAP_COUNT = 100_000;
     public static final long DEFAULT_PRE_ALLOC_SIZE_KB = 65_536;
     public static final int MIN_SNAP_RETAIN_COUNT = 3;
@@ -198,6 +200,11 @@ public final class ServerConfig {
         return s.maxOutstandingRequestsPerConnection;
     }
 
+    /** Open client connections the server accepts in all (Paddock's own key; ZooKeeper has none). */
+    public int maxConnections() {
+        return s.maxConnections;
+    }
+
     public int handshakeTimeoutMs() {
         return s.handshakeTimeoutMs;
     }
@@ -291,6 +298,7 @@ public final class ServerConfig {
         int globalOutstandingLimit = DEFAULT_GLOBAL_OUTSTANDING_LIMIT;
         int maxOutstandingRequestsPerConnection = DEFAULT_MAX_OUTSTANDING_REQUESTS_PER_CONNECTION;
         int handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
         int snapCount = DEFAULT_SNAP_COUNT;
         boolean forceSync = true;
         long preAllocSizeKb = DEFAULT_PRE_ALLOC_SIZE_KB;
@@ -318,6 +326,7 @@ public final class ServerConfig {
             c.globalOutstandingLimit = globalOutstandingLimit;
             c.maxOutstandingRequestsPerConnection = maxOutstandingRequestsPerConnection;
             c.handshakeTimeoutMs = handshakeTimeoutMs;
+            c.maxConnections = maxConnections;
             c.snapCount = snapCount;
             c.forceSync = forceSync;
             c.preAllocSizeKb = preAllocSizeKb;
@@ -409,6 +418,7 @@ public final class ServerConfig {
             st.clientPortAddress = address;
             st.maxClientCnxns = readInt("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS, 0, false);
             st.handshakeTimeoutMs = readInt("handshakeTimeoutMs", DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, false);
+            st.maxConnections = readInt("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, false);
         }
 
         private void readSessions() {

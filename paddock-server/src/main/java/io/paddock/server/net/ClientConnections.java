@@ -34,9 +34,15 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     final AtomicLong packetsSent = new AtomicLong();
     private final LatencyRecorder latency = new LatencyRecorder();
 
-    /** @param maxPerAddress connections one client address may hold; 0 = unlimited */
-    public ClientConnections(int maxPerAddress, int outstandingMax) {
+    private final int connectionsMax;
+
+    /**
+     * @param maxPerAddress connections one client address may hold; 0 = unlimited
+     * @param connectionsMax connections from all addresses together
+     */
+    public ClientConnections(int maxPerAddress, int connectionsMax, int outstandingMax) {
         this.maxPerAddress = maxPerAddress;
+        this.connectionsMax = connectionsMax;
         this.outstandingMax = outstandingMax;
     }
 
@@ -62,6 +68,11 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
 
     /** Registers a new connection, or returns null when its address holds too many already. */
     Conn open(Channel channel, String address) {
+        if (byId.size() >= connectionsMax) {
+            LOG.warn("refusing connection from {}: the server holds {} connections (maxConnections)",
+                    address, connectionsMax);
+            return null;
+        }
         AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
         if (maxPerAddress > 0 && count.incrementAndGet() > maxPerAddress) {
             count.decrementAndGet();
