@@ -31,6 +31,9 @@ public final class DataTree {
     private final TreeSet<String> containers = new TreeSet<>();
     private final TreeSet<String> ttlNodes = new TreeSet<>();
     private final WatchRegistry watches = new WatchRegistry();
+    /** Distinct ACL lists stored once each, up to {@link #ACL_CACHE_ENTRIES_MAX}. */
+    private final HashMap<List<Acl>, List<Acl>> aclCache = new HashMap<>();
+    public static final int ACL_CACHE_ENTRIES_MAX = 10_000;
     /** Sum over nodes of path length plus data length; see {@link #approximateDataSize()}. */
     private long dataSize;
 
@@ -47,7 +50,7 @@ public final class DataTree {
         Znode node = new Znode(new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
         nodes.put(path, node);
         if (!path.equals(ROOT)) {
-            nodes.get(PathValidation.parentOf(path)).children.add(PathValidation.lastComponent(path));
+            nodes.get(PathValidation.parentOf(path)).addChild(PathValidation.lastComponent(path));
         }
         dataSize += path.length();
         return node;
@@ -63,22 +66,39 @@ public final class DataTree {
                             int cversion, int aversion, long pzxid) {
         PathValidation.validate(path);
         checkKind(kind, ephemeralOwner, ttlMs);
-        Znode node = new Znode(data, List.copyOf(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
+        Znode node = new Znode(data, internAcl(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
                 mtime, version, cversion, aversion, pzxid);
         Znode old = nodes.get(path);
         if (old != null) {
-            node.children.addAll(old.children);
+            old.childNames().forEach(node::addChild);
             dataSize -= nodeSize(path, old.data);
             unindex(path, old);
         } else {
             Znode parent = nodes.get(PathValidation.parentOf(path));
             require(parent != null, "restore " + path + ": parent missing");
             require(parent.kind != NodeKind.EPHEMERAL, "restore " + path + ": parent is ephemeral");
-            parent.children.add(PathValidation.lastComponent(path));
+            parent.addChild(PathValidation.lastComponent(path));
         }
         nodes.put(path, node);
         dataSize += nodeSize(path, data);
         index(path, node);
+    }
+
+    /**
+     * Most znodes share a handful of ACLs (ZooKeeper keeps them in a cache for the same
+     * reason): equal lists are stored once. The cache is bounded; past the bound a list is
+     * simply not shared.
+     */
+    private List<Acl> internAcl(List<Acl> acl) {
+        List<Acl> known = aclCache.get(acl);
+        if (known != null) {
+            return known;
+        }
+        List<Acl> copy = List.copyOf(acl);
+        if (aclCache.size() < ACL_CACHE_ENTRIES_MAX) {
+            aclCache.put(copy, copy);
+        }
+        return copy;
     }
 
     public WatchRegistry watches() {
@@ -106,8 +126,8 @@ public final class DataTree {
             parent.cversion = newCversion;
             parent.pzxid = zxid;
         }
-        Znode node = new Znode(data, List.copyOf(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
-        parent.children.add(PathValidation.lastComponent(path));
+        Znode node = new Znode(data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
+        parent.addChild(PathValidation.lastComponent(path));
         nodes.put(path, node);
         dataSize += nodeSize(path, data);
         index(path, node);
@@ -120,10 +140,10 @@ public final class DataTree {
         Znode node = nodes.get(path);
         require(node != null, "delete " + path + ": no node");
         require(!path.equals(ROOT), "delete of the root");
-        require(node.children.isEmpty(), "delete " + path + ": has children");
+        require(node.numChildren() == 0, "delete " + path + ": has children");
         String parentPath = PathValidation.parentOf(path);
         Znode parent = nodes.get(parentPath);
-        parent.children.remove(PathValidation.lastComponent(path));
+        parent.removeChild(PathValidation.lastComponent(path));
         if (zxid > parent.pzxid) {
             parent.pzxid = zxid;
         }
@@ -149,7 +169,7 @@ public final class DataTree {
     public Stat setAcl(String path, List<Acl> acl, int aversion) {
         Znode node = nodes.get(path);
         require(node != null, "setACL " + path + ": no node");
-        node.acl = List.copyOf(acl);
+        node.acl = internAcl(acl);
         node.aversion = aversion;
         return node.stat();
     }
@@ -204,7 +224,7 @@ public final class DataTree {
     /** The sorted child names of path, or null if there is no such node. */
     public List<String> children(String path) {
         Znode node = nodes.get(path);
-        return node == null ? null : List.copyOf(node.children);
+        return node == null ? null : List.copyOf(node.childNames());
     }
 
     /** Number of descendants (all depths) of path, 0 if absent; for "/" every node but the root. */
@@ -218,7 +238,7 @@ public final class DataTree {
         pending.push(path);
         while (!pending.isEmpty()) {
             String current = pending.pop();
-            for (String name : nodes.get(current).children) {
+            for (String name : nodes.get(current).childNames()) {
                 count++;
                 pending.push(childPath(current, name));
             }
@@ -302,7 +322,7 @@ public final class DataTree {
             String path = pending.pop();
             Znode node = nodes.get(path);
             visitor.accept(path, node);
-            for (String name : node.children.descendingSet()) {
+            for (String name : node.childNames().descendingSet()) {
                 pending.push(childPath(path, name));
             }
         }
@@ -368,12 +388,12 @@ public final class DataTree {
             String path = e.getKey();
             Znode node = e.getValue();
             size += nodeSize(path, node.data);
-            for (String name : node.children) {
+            for (String name : node.childNames()) {
                 require(nodes.containsKey(childPath(path, name)), "child " + name + " of " + path + " missing");
             }
             if (!path.equals(ROOT)) {
                 Znode parent = nodes.get(PathValidation.parentOf(path));
-                require(parent != null && parent.children.contains(PathValidation.lastComponent(path)),
+                require(parent != null && parent.childNames().contains(PathValidation.lastComponent(path)),
                         "orphan " + path);
             }
             require(node.kind != NodeKind.EPHEMERAL || ephemerals(node.ephemeralOwner).contains(path),

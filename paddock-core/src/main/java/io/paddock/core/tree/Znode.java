@@ -28,7 +28,31 @@ public final class Znode {
     /** Time to live of a TTL node, else 0. */
     final long ttlMs;
     long pzxid;
-    final TreeSet<String> children = new TreeSet<>();
+    /** Child names in order; null while there are none (most nodes are leaves: saves memory). */
+    private TreeSet<String> children;
+    private static final java.util.NavigableSet<String> NO_CHILDREN =
+            java.util.Collections.unmodifiableNavigableSet(new TreeSet<>());
+
+    void addChild(String name) {
+        if (children == null) {
+            children = new TreeSet<>();
+        }
+        children.add(name);
+    }
+
+    void removeChild(String name) {
+        if (children != null) {
+            children.remove(name);
+            if (children.isEmpty()) {
+                children = null;
+            }
+        }
+    }
+
+    /** The child names, read-only. */
+    java.util.NavigableSet<String> childNames() {
+        return children == null ? NO_CHILDREN : java.util.Collections.unmodifiableNavigableSet(children);
+    }
 
     Znode(byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs,
           long zxid, long timeMs) {
@@ -64,7 +88,7 @@ public final class Znode {
 
     /** The Stat clients see: cversion counts creations and deletions; containers and TTL nodes show owner 0. */
     public Stat stat() {
-        int numChildren = children.size();
+        int numChildren = children == null ? 0 : children.size();
         long clientOwner = kind == NodeKind.EPHEMERAL ? ephemeralOwner : 0L;
         return new Stat(czxid, mzxid, ctime, mtime, version, cversion * 2 - numChildren,
                 aversion, clientOwner, dataLength(), numChildren, pzxid);
@@ -128,7 +152,7 @@ public final class Znode {
     }
 
     public int numChildren() {
-        return children.size();
+        return children == null ? 0 : children.size();
     }
 
     /** The ephemeralOwner ZooKeeper would store for this node (snapshots, digests). */
