@@ -105,13 +105,34 @@ final class ReadHandler {
         return Answer.ok(new ExistsResponse(node.stat()));
     }
 
-    private Answer getData(ClientConnection conn, GetDataRequest r) {
-        Znode node = tree.get(r.path());
+    /** The node at {@code path} if it exists and the connection may read it; else why not. */
+    private Znode readable(ClientConnection conn, String path) throws ReadRefused {
+        Znode node = tree.get(path);
         if (node == null) {
-            return Answer.error(Code.NO_NODE);
+            throw new ReadRefused(Code.NO_NODE);
         }
         if (!allowed(conn, node, Acl.READ)) {
-            return Answer.error(Code.NO_AUTH);
+            throw new ReadRefused(Code.NO_AUTH);
+        }
+        return node;
+    }
+
+    /** A read that fails with {@code code}; carries no stack trace. */
+    private static final class ReadRefused extends Exception {
+        final int code;
+
+        ReadRefused(int code) {
+            super(null, null, false, false);
+            this.code = code;
+        }
+    }
+
+    private Answer getData(ClientConnection conn, GetDataRequest r) {
+        Znode node;
+        try {
+            node = readable(conn, r.path());
+        } catch (ReadRefused e) {
+            return Answer.error(e.code);
         }
         if (r.watch()) {
             tree.watches().addDataWatch(r.path(), conn.connId);
@@ -120,12 +141,10 @@ final class ReadHandler {
     }
 
     private Answer getChildren(ClientConnection conn, GetChildrenRequest r) {
-        Znode node = tree.get(r.path());
-        if (node == null) {
-            return Answer.error(Code.NO_NODE);
-        }
-        if (!allowed(conn, node, Acl.READ)) {
-            return Answer.error(Code.NO_AUTH);
+        try {
+            readable(conn, r.path());
+        } catch (ReadRefused e) {
+            return Answer.error(e.code);
         }
         if (r.watch()) {
             tree.watches().addChildWatch(r.path(), conn.connId);
@@ -172,12 +191,10 @@ final class ReadHandler {
     }
 
     private Answer allChildrenNumber(ClientConnection conn, GetAllChildrenNumberRequest r) {
-        Znode node = tree.get(r.path());
-        if (node == null) {
-            return Answer.error(Code.NO_NODE);
-        }
-        if (!allowed(conn, node, Acl.READ)) {
-            return Answer.error(Code.NO_AUTH);
+        try {
+            readable(conn, r.path());
+        } catch (ReadRefused e) {
+            return Answer.error(e.code);
         }
         return Answer.ok(new GetAllChildrenNumberResponse(tree.allChildrenNumber(r.path())));
     }

@@ -37,22 +37,9 @@ class BadInputTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("tickTime", "200");
-        p.setProperty("clientPort", "0");
-        p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", dataDir.toString());
-        p.setProperty("jute.maxbuffer", Integer.toString(FRAME_MAX));
-        p.setProperty("handshakeTimeoutMs", "500");
-        server = new PaddockServer(ServerConfig.fromProperties(p));
-        server.start();
-        CountDownLatch connected = new CountDownLatch(1);
-        good = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        assertTrue(connected.await(10, TimeUnit.SECONDS));
+        server = TestServers.start(dataDir, "jute.maxbuffer", Integer.toString(FRAME_MAX),
+                "handshakeTimeoutMs", "500");
+        good = TestServers.connect(server, null);
         good.create("/ok", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
     }
 

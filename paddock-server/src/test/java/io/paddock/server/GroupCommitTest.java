@@ -26,20 +26,8 @@ class GroupCommitTest {
 
     @Test
     void concurrentWritesShareSyncs() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("tickTime", "200");
-        p.setProperty("clientPort", "0");
-        p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", dataDir.toString());
-        try (PaddockServer server = new PaddockServer(ServerConfig.fromProperties(p))) {
-            server.start();
-            CountDownLatch connected = new CountDownLatch(1);
-            try (ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-                if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                    connected.countDown();
-                }
-            })) {
-                assertTrue(connected.await(10, TimeUnit.SECONDS));
+        try (PaddockServer server = TestServers.start(dataDir)) {
+            try (ZooKeeper zk = TestServers.connect(server, null)) {
                 zk.create("/g", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                 long syncsBefore = server.fileLog().syncCount();
                 long recordsBefore = server.fileLog().recordsWritten();

@@ -31,13 +31,7 @@ class SmokeTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("tickTime", "200");
-        p.setProperty("clientPort", "0");
-        p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", dataDir.toString());
-        server = new PaddockServer(ServerConfig.fromProperties(p));
-        server.start();
+        server = TestServers.start(dataDir);
     }
 
     @AfterEach
@@ -46,17 +40,7 @@ class SmokeTest {
     }
 
     private ZooKeeper connect(Watcher watcher) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-            if (watcher != null) {
-                watcher.process(e);
-            }
-        });
-        assertTrue(connected.await(10, TimeUnit.SECONDS), "client did not connect");
-        return zk;
+        return TestServers.connect(server, watcher);
     }
 
     @Test

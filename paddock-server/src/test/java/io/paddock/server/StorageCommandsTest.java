@@ -29,26 +29,11 @@ class StorageCommandsTest {
     Path dataDir;
 
     private PaddockServer start() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("tickTime", "200");
-        p.setProperty("clientPort", "0");
-        p.setProperty("clientPortAddress", "127.0.0.1");
-        p.setProperty("dataDir", dataDir.toString());
-        p.setProperty("snapCount", "20");
-        PaddockServer server = new PaddockServer(ServerConfig.fromProperties(p));
-        server.start();
-        return server;
+        return TestServers.start(dataDir, "snapCount", "20");
     }
 
     private static ZooKeeper connect(PaddockServer server) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        assertTrue(connected.await(10, TimeUnit.SECONDS));
-        return zk;
+        return TestServers.connect(server, null);
     }
 
     private static String run(String... args) {
