@@ -72,7 +72,7 @@ public final class PaddockServer implements AutoCloseable {
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
         }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),
-                config.maxOutstandingRequestsPerConnection());
+                config.maxOutstandingRequestsPerConnection(), config.globalOutstandingLimit());
         loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
         if (snapshots != null) {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log));

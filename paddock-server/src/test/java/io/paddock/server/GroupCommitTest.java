@@ -55,4 +55,37 @@ class GroupCommitTest {
             }
         }
     }
+
+    /** Tight in-flight bounds pause reading but never stall: every write still completes. */
+    @Test
+    void tightInFlightBoundsThrottleWithoutStalling() throws Exception {
+        try (PaddockServer server = TestServers.start(dataDir, "globalOutstandingLimit", "8",
+                "maxOutstandingRequestsPerConnection", "3")) {
+            ZooKeeper[] clients = {TestServers.connect(server, null), TestServers.connect(server, null),
+                    TestServers.connect(server, null)};
+            try {
+                clients[0].create("/t", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                int perClient = 300;
+                CountDownLatch done = new CountDownLatch(perClient * clients.length);
+                AtomicInteger failures = new AtomicInteger();
+                for (int i = 0; i < perClient; i++) {
+                    for (ZooKeeper zk : clients) {
+                        zk.setData("/t", new byte[8], -1, (rc, path, ctx, stat) -> {
+                            if (rc != KeeperException.Code.OK.intValue()) {
+                                failures.incrementAndGet();
+                            }
+                            done.countDown();
+                        }, null);
+                    }
+                }
+                assertTrue(done.await(60, TimeUnit.SECONDS), "throttled writes stalled");
+                assertEquals(0, failures.get());
+                assertEquals(perClient * clients.length, clients[1].exists("/t", false).getVersion());
+            } finally {
+                for (ZooKeeper zk : clients) {
+                    zk.close();
+                }
+            }
+        }
+    }
 }

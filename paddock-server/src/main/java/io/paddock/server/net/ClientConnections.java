@@ -35,15 +35,22 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     private final LatencyRecorder latency = new LatencyRecorder();
 
     private final int connectionsMax;
+    private final int globalOutstandingMax;
+    private final AtomicLong globalOutstanding = new AtomicLong();
+    /** Connections whose reading paused because the whole server had too much in flight. */
+    private final Set<Conn> pausedForGlobal = ConcurrentHashMap.newKeySet();
 
     /**
      * @param maxPerAddress connections one client address may hold; 0 = unlimited
      * @param connectionsMax connections from all addresses together
+     * @param globalOutstandingMax requests in flight over all connections before reading pauses
+     *     (ZooKeeper's globalOutstandingLimit)
      */
-    public ClientConnections(int maxPerAddress, int connectionsMax, int outstandingMax) {
+    public ClientConnections(int maxPerAddress, int connectionsMax, int outstandingMax, int globalOutstandingMax) {
         this.maxPerAddress = maxPerAddress;
         this.connectionsMax = connectionsMax;
         this.outstandingMax = outstandingMax;
+        this.globalOutstandingMax = globalOutstandingMax;
     }
 
     /** One connection's transport state. */
@@ -88,7 +95,9 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     }
 
     void closed(Conn conn) {
+        pausedForGlobal.remove(conn);
         if (byId.remove(conn.id) != null) {
+            globalOutstanding.addAndGet(-Math.max(0, conn.outstanding.getAndSet(0)));
             perAddress.computeIfPresent(conn.address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
         }
     }
@@ -101,6 +110,10 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
             conn.arrivalsNanos.addLast(System.nanoTime());
         }
         if (conn.outstanding.incrementAndGet() >= outstandingMax) {
+            conn.channel.config().setAutoRead(false);
+        }
+        if (globalOutstanding.incrementAndGet() >= globalOutstandingMax) {
+            pausedForGlobal.add(conn);
             conn.channel.config().setAutoRead(false);
         }
     }
@@ -128,8 +141,16 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         if (arrived != null) {
             latency.record((System.nanoTime() - arrived) / 1_000_000);
         }
-        if (conn.outstanding.decrementAndGet() == outstandingMax - 1) {
+        if (conn.outstanding.decrementAndGet() == outstandingMax - 1 && !pausedForGlobal.contains(conn)) {
             conn.channel.config().setAutoRead(true);
+        }
+        if (globalOutstanding.decrementAndGet() < globalOutstandingMax && !pausedForGlobal.isEmpty()) {
+            for (Conn paused : pausedForGlobal) {
+                pausedForGlobal.remove(paused);
+                if (paused.outstanding.get() < outstandingMax) {
+                    paused.channel.config().setAutoRead(true);
+                }
+            }
         }
     }
 
@@ -165,11 +186,7 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     }
 
     public long outstandingRequests() {
-        long total = 0;
-        for (Conn c : byId.values()) {
-            total += Math.max(0, c.outstanding.get());
-        }
-        return total;
+        return Math.max(0, globalOutstanding.get());
     }
 
     public int size() {
