@@ -141,4 +141,24 @@ class ReplicaTest {
         assertEquals(0, only(out, ConnectReply.class).response().timeOut());
         only(out, CloseClient.class);
     }
+
+    @Test
+    void aFailedLogAppendFailsEveryWaitingWriteAndHandsTheZxidsOutAgain() {
+        connect(1);
+        step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        long failedZxid = core.lastZxid();
+        step(new ClientRequest(1, 2, OpCode.CREATE, create("/a/b", "y")));
+        step(new ClientRequest(1, 3, OpCode.GET_DATA, new GetDataRequest("/a", false)));
+        List<Effect> out = step(new Event.LogFailed(failedZxid, "disk full"));
+        List<Reply> replies = out.stream().filter(e -> e instanceof Reply).map(e -> (Reply) e).toList();
+        assertEquals(List.of(1, 2, 3), replies.stream().map(Reply::xid).toList(), "in request order");
+        assertEquals(List.of(Code.SYSTEM_ERROR, Code.SYSTEM_ERROR, Code.NO_NODE),
+                replies.stream().map(Reply::err).toList(), "the read sees that nothing was written");
+        assertNull(core.tree().get("/a"));
+        step(new ClientRequest(1, 4, OpCode.CREATE, create("/a", "x")));
+        assertEquals(failedZxid, core.lastZxid(), "the failed zxid is handed out again");
+        out = step(new LogAppended(failedZxid));
+        assertEquals(Code.OK, only(out, Reply.class).err());
+        assertNotNull(core.tree().get("/a"));
+    }
 }
