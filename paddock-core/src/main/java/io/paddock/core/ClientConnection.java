@@ -1,6 +1,7 @@
 package io.paddock.core;
 
 import io.paddock.core.wire.Id;
+import io.paddock.core.wire.JuteRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -15,16 +16,13 @@ import java.util.List;
 final class ClientConnection {
     final long connId;
     final String remoteIp;
-    final boolean hasReadOnlyField;
     long sessionId;
     final List<Id> authIds = new ArrayList<>();
     final Deque<Queued> queue = new ArrayDeque<>();
-    long requestsReceived;
 
-    ClientConnection(long connId, String remoteIp, boolean hasReadOnlyField) {
+    ClientConnection(long connId, String remoteIp) {
         this.connId = connId;
         this.remoteIp = remoteIp;
-        this.hasReadOnlyField = hasReadOnlyField;
         if (remoteIp != null) {
             authIds.add(new Id("ip", remoteIp));
         }
@@ -44,5 +42,5 @@ final class ClientConnection {
 
     record QueuedWrite(long zxid) implements Queued {}
 
-    record QueuedRead(int xid, int opCode, io.paddock.core.wire.JuteRecord body) implements Queued {}
+    record QueuedRead(int xid, int opCode, JuteRecord body) implements Queued {}
 }

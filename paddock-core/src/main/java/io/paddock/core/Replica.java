@@ -26,6 +26,7 @@ import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.ConnectResponse;
 import io.paddock.core.wire.Id;
+import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.KeeperState;
 import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.SetWatches;
@@ -165,7 +166,7 @@ public final class Replica {
 
     private void onConnect(ClientConnected c) {
         ConnectRequest req = c.request();
-        ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp(), req.hasReadOnlyField());
+        ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
         connections.put(c.connId(), conn);
         if (req.lastZxidSeen() > lastAppliedZxid) {
             refuse(conn, "client has seen zxid 0x" + Long.toHexString(req.lastZxidSeen())
@@ -236,7 +237,6 @@ public final class Replica {
         if (conn == null) {
             return;
         }
-        conn.requestsReceived++;
         Session s = sessions.get(conn.sessionId);
         if (s != null) {
             if (s.closing()) {
@@ -317,7 +317,7 @@ public final class Replica {
     }
 
     /** Answers now when nothing of this connection is in flight, else after what is. */
-    private void answerInOrder(ClientConnection conn, int xid, int opCode, io.paddock.core.wire.JuteRecord body) {
+    private void answerInOrder(ClientConnection conn, int xid, int opCode, JuteRecord body) {
         if (conn.queue.isEmpty()) {
             answerRead(conn, xid, opCode, body);
         } else {
@@ -325,7 +325,7 @@ public final class Replica {
         }
     }
 
-    private void answerRead(ClientConnection conn, int xid, int opCode, io.paddock.core.wire.JuteRecord body) {
+    private void answerRead(ClientConnection conn, int xid, int opCode, JuteRecord body) {
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));
@@ -340,7 +340,7 @@ public final class Replica {
         }
     }
 
-    private List<Fired> setWatches(ClientConnection conn, io.paddock.core.wire.JuteRecord body) {
+    private List<Fired> setWatches(ClientConnection conn, JuteRecord body) {
         if (body instanceof SetWatches w) {
             return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
                     orEmpty(w.childWatches()), List.of(), List.of(), conn.connId);
