@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class FileTxnLog implements TxnLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
+    /** The largest preallocation step, whatever preAllocSize says (see ensureSpace). */
+    public static final long PREALLOC_STEP_BYTES_MAX = 8L << 20;
 
     private final Path dir;
     private final boolean forceSync;
@@ -211,9 +213,10 @@ public final class FileTxnLog implements TxnLog {
         if (position + bytes <= allocated) {
             return;
         }
-        // Steps double from 1 MiB up to preAllocBytes, so a young file (and a test server) does
-        // not pay for 64 MiB of zeros before its first write.
-        long step = Math.min(preAllocBytes, Math.max(ZERO_CHUNK_BYTES, allocated));
+        // Zeros are really written (so a full disk shows before a record is half written), and
+        // the sync that follows waits for them: steps start at 1 MiB, double with the file, and
+        // stop at PREALLOC_STEP_BYTES_MAX so one step never stalls group commit for long.
+        long step = Math.min(Math.min(preAllocBytes, PREALLOC_STEP_BYTES_MAX), Math.max(ZERO_CHUNK_BYTES, allocated));
         long target = Math.max(position + bytes, allocated + step);
         ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK_BYTES);
         long at = allocated;
