@@ -61,11 +61,16 @@ class GroupCommitTest {
     void tightInFlightBoundsThrottleWithoutStalling() throws Exception {
         try (PaddockServer server = TestServers.start(dataDir, "globalOutstandingLimit", "8",
                 "maxOutstandingRequestsPerConnection", "3")) {
-            ZooKeeper[] clients = {TestServers.connect(server, null), TestServers.connect(server, null),
-                    TestServers.connect(server, null)};
+            // Eight busy connections against a server-wide bound of 8: reads pause and resume
+            // constantly, which is where a lost wake-up would leave a connection stuck (its
+            // client then times out and reports ConnectionLoss).
+            ZooKeeper[] clients = new ZooKeeper[8];
+            for (int i = 0; i < clients.length; i++) {
+                clients[i] = TestServers.connect(server, null);
+            }
             try {
                 clients[0].create("/t", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-                int perClient = 300;
+                int perClient = 1500;
                 CountDownLatch done = new CountDownLatch(perClient * clients.length);
                 AtomicInteger failures = new AtomicInteger();
                 for (int i = 0; i < perClient; i++) {

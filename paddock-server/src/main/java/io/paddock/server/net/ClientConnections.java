@@ -109,13 +109,29 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         synchronized (conn.arrivalsNanos) {
             conn.arrivalsNanos.addLast(System.nanoTime());
         }
-        if (conn.outstanding.incrementAndGet() >= outstandingMax) {
-            conn.channel.config().setAutoRead(false);
-        }
-        if (globalOutstanding.incrementAndGet() >= globalOutstandingMax) {
+        conn.outstanding.incrementAndGet();
+        globalOutstanding.incrementAndGet();
+        reconsiderReading(conn);
+    }
+
+    /**
+     * Pauses or resumes reading from {@code conn} by the counters as they are now. Runs only on
+     * the connection's event loop, so decisions about one connection never overtake each other.
+     * A connection paused for the server-wide bound is put in {@link #pausedForGlobal} BEFORE
+     * the bound is checked again: either {@link #answered} (which lowers the count, then looks
+     * at that set) sees it there, or this re-check sees the lowered count. No wake-up is lost.
+     */
+    private void reconsiderReading(Conn conn) {
+        boolean overConnection = conn.outstanding.get() >= outstandingMax;
+        boolean overGlobal = globalOutstanding.get() >= globalOutstandingMax;
+        if (overGlobal) {
             pausedForGlobal.add(conn);
-            conn.channel.config().setAutoRead(false);
+            if (globalOutstanding.get() < globalOutstandingMax) {
+                pausedForGlobal.remove(conn);
+                overGlobal = false;
+            }
         }
+        conn.channel.config().setAutoRead(!overConnection && !overGlobal);
     }
 
     @Override
@@ -141,14 +157,15 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         if (arrived != null) {
             latency.record((System.nanoTime() - arrived) / 1_000_000);
         }
-        if (conn.outstanding.decrementAndGet() == outstandingMax - 1 && !pausedForGlobal.contains(conn)) {
-            conn.channel.config().setAutoRead(true);
+        boolean connectionWasFull = conn.outstanding.decrementAndGet() == outstandingMax - 1;
+        boolean globalHasRoom = globalOutstanding.decrementAndGet() < globalOutstandingMax;
+        if (connectionWasFull) {
+            conn.channel.eventLoop().execute(() -> reconsiderReading(conn));
         }
-        if (globalOutstanding.decrementAndGet() < globalOutstandingMax && !pausedForGlobal.isEmpty()) {
+        if (globalHasRoom && !pausedForGlobal.isEmpty()) {
             for (Conn paused : pausedForGlobal) {
-                pausedForGlobal.remove(paused);
-                if (paused.outstanding.get() < outstandingMax) {
-                    paused.channel.config().setAutoRead(true);
+                if (pausedForGlobal.remove(paused)) {
+                    paused.channel.eventLoop().execute(() -> reconsiderReading(paused));
                 }
             }
         }

@@ -90,8 +90,14 @@ public final class FileTxnLog implements TxnLog {
         current = new ArrayList<>();
     }
 
+    /**
+     * Called on the loop thread once the core has dropped everything from the failed zxid on.
+     * Transactions appended in the same loop batch before the failure was handled are among
+     * those dropped, so they are discarded here too, not flushed under the new generation.
+     */
     @Override
     public void resume() {
+        current = new ArrayList<>();
         generation++;
     }
 

@@ -37,6 +37,7 @@ public final class Recovery {
         long started = System.nanoTime();
         Files.createDirectories(snapDir);
         Files.createDirectories(logDir);
+        long damagedZxid = newestSnapshotZxid(snapDir);
         long snapZxid = loadNewestSnapshot(snapDir, replica, nowMs);
         long last = snapZxid;
         int replayed = 0;
@@ -61,11 +62,24 @@ public final class Recovery {
                 replayed++;
             }
         }
+        if (last < damagedZxid) {
+            // A snapshot names a zxid only once everything up to it was applied, so data up to
+            // there was committed; recovering less would silently lose it.
+            throw new StartupException("snapshot " + snapDir.resolve(DataFiles.snapshotName(damagedZxid))
+                    + " cannot be read, and the older snapshots and the log only reach zxid 0x"
+                    + Long.toHexString(last) + " of its 0x" + Long.toHexString(damagedZxid) + "; refusing to start");
+        }
         replica.recovered(last);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         LOG.info("recovered to zxid 0x{} from snapshot 0x{} and {} logged transactions in {} ms",
                 Long.toHexString(last), Long.toHexString(snapZxid), replayed, elapsedMs);
         return new Result(last, snapZxid, replayed, elapsedMs);
+    }
+
+    /** The zxid in the newest snapshot file's name (read or not), 0 when there is none. */
+    private static long newestSnapshotZxid(Path snapDir) throws IOException {
+        List<DataFiles.Numbered> snaps = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX);
+        return snaps.isEmpty() ? 0 : snaps.get(snaps.size() - 1).zxid();
     }
 
     /** Loads the newest readable snapshot; returns its zxid, or 0 when there is none. */

@@ -1,0 +1,133 @@
+package io.paddock.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Every count, size and duration of a run. {@code --quick} picks small ones; later options override. */
+final class BenchOptions {
+    static final String USAGE = String.join("\n",
+        "Usage: java -jar paddock-bench-<version>-all.jar [options]",
+        "  --quick                 small counts, short durations (under a minute); put it first",
+        "  --duration-s N          measured seconds per throughput run (default 10)",
+        "  --warmup-s N            warm-up seconds before each measured window (default 3)",
+        "  --repeats N             throughput runs per server and session count; median reported (default 3)",
+        "  --sessions A,B          session counts for the write load (default 8,32)",
+        "  --outstanding N         async calls in flight per session (default 100)",
+        "  --value-bytes N         setData payload (default 1024)",
+        "  --write-nodes N         pre-created nodes the load writes to (default 1000)",
+        "  --creates N             znodes created for the create/memory/restart phase (default 200000)",
+        "  --create-bytes N        payload of each created znode (default 64)",
+        "  --create-sessions N     sessions creating them (default 8)",
+        "  --create-timeout-s N    bound on the create phase (default 600)",
+        "  --jvm-opts \"...\"        JVM flags for both servers (default \"-Xmx2g\")",
+        "  --servers a,b           zookeeper and/or paddock (default both)",
+        "  --keep                  keep the temp directories (data, zoo.cfg, server output)",
+        "");
+
+    int durationS = 10;
+    int warmupS = 3;
+    int repeats = 3;
+    List<Integer> sessionCounts = List.of(8, 32);
+    int outstanding = 100;
+    int valueBytes = 1024;
+    int writeNodes = 1000;
+    int creates = 200_000;
+    int createBytes = 64;
+    int createSessions = 8;
+    int createTimeoutS = 600;
+    List<String> jvmOpts = List.of("-Xmx2g");
+    List<ServerKind> servers = List.of(ServerKind.ZOOKEEPER, ServerKind.PADDOCK);
+    boolean keep;
+    boolean help;
+
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--quick")) {
+                o.quick();
+            } else if (name.equals("--keep")) {
+                o.keep = true;
+            } else if (name.equals("--help") || name.equals("-h")) {
+                o.help = true;
+            } else if (i + 1 < args.length) {
+                o.set(name, args[++i]);
+            } else {
+                throw new BenchException("unknown option or missing value: " + name);
+            }
+        }
+        return o;
+    }
+
+    private void quick() {
+        durationS = 2;
+        warmupS = 1;
+        repeats = 1;
+        writeNodes = 100;
+        creates = 5_000;
+    }
+
+    private void set(String name, String value) {
+        switch (name) {
+            case "--duration-s" -> durationS = bounded(name, value, 1, 3600);
+            case "--warmup-s" -> warmupS = bounded(name, value, 0, 600);
+            case "--repeats" -> repeats = bounded(name, value, 1, 100);
+            case "--sessions" -> sessionCounts = counts(name, value);
+            case "--outstanding" -> outstanding = bounded(name, value, 1, 10_000);
+            case "--value-bytes" -> valueBytes = bounded(name, value, 0, 1_000_000);
+            case "--write-nodes" -> writeNodes = bounded(name, value, 1, 1_000_000);
+            case "--creates" -> creates = bounded(name, value, 1, 10_000_000);
+            case "--create-bytes" -> createBytes = bounded(name, value, 0, 1_000_000);
+            case "--create-sessions" -> createSessions = bounded(name, value, 1, 1000);
+            case "--create-timeout-s" -> createTimeoutS = bounded(name, value, 1, 7200);
+            case "--jvm-opts" -> jvmOpts = value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
+            case "--servers" -> servers = Arrays.stream(value.split(",")).map(ServerKind::parse).distinct().toList();
+            default -> throw new BenchException("unknown option: " + name);
+        }
+    }
+
+    private static int bounded(String name, String value, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BenchException(name + " needs a number, got '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new BenchException(name + " must be in " + min + ".." + max + ", got " + n);
+        }
+        return n;
+    }
+
+    private static List<Integer> counts(String name, String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            out.add(bounded(name, part, 1, 1000));
+        }
+        return List.copyOf(out);
+    }
+
+    int durationS() { return durationS; }
+    int warmupS() { return warmupS; }
+    int repeats() { return repeats; }
+    List<Integer> sessionCounts() { return sessionCounts; }
+    int outstanding() { return outstanding; }
+    int valueBytes() { return valueBytes; }
+    int writeNodes() { return writeNodes; }
+    int creates() { return creates; }
+    int createBytes() { return createBytes; }
+    int createSessions() { return createSessions; }
+    int createTimeoutS() { return createTimeoutS; }
+    List<String> jvmOpts() { return jvmOpts; }
+    List<ServerKind> servers() { return servers; }
+    boolean keep() { return keep; }
+    boolean help() { return help; }
+
+    String describe() {
+        return "duration " + durationS + " s after " + warmupS + " s warm-up, " + repeats + " repeat(s), sessions "
+            + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
+            + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
+            + " sessions; server JVM flags " + jvmOpts;
+    }
+}

@@ -1,0 +1,186 @@
+package io.paddock.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server running as a child JVM on this bench's own class path. Only the process started
+ * here is ever stopped, through its {@link Process} handle.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final int PROBE_TIMEOUT_MS = 1000;
+    private static final long POLL_INTERVAL_MS = 2;
+    private static final int STOP_WAIT_S = 30;
+    private static final int KILL_WAIT_S = 10;
+
+    /** Every child started and not yet stopped, so a Ctrl-C of the bench does not orphan them. */
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
+
+    private final ServerHome home;
+    private final Process process;
+    private final long startedAtNanos;
+
+    private ServerProcess(ServerHome home, Process process, long startedAtNanos) {
+        this.home = home;
+        this.process = process;
+        this.startedAtNanos = startedAtNanos;
+    }
+
+    /** Starts the server of {@code home}; output goes (appended) to the home's output log. */
+    static ServerProcess start(ServerHome home, List<String> jvmOpts) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOpts);
+        command.add("-cp");
+        command.add(childClassPath());
+        command.add(home.kind().mainClass());
+        command.addAll(home.kind().args(home.zooCfg()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+            .directory(home.dir().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.outputLog().toFile()));
+        long startedAtNanos = System.nanoTime();
+        Process process = builder.start();
+        STARTED.add(process);
+        return new ServerProcess(home, process, startedAtNanos);
+    }
+
+    /** Kills the children this bench started and has not stopped (for the shutdown hook only). */
+    static void killStarted() {
+        for (Process process : STARTED) {
+            process.destroyForcibly();
+        }
+        try {
+            for (Process process : STARTED) {
+                process.waitFor(KILL_WAIT_S, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bench's class path made absolute (the child runs in its own directory). */
+    static String childClassPath() {
+        String classPath = System.getProperty("java.class.path");
+        List<String> absolute = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                absolute.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, absolute);
+    }
+
+    ServerHome home() {
+        return home;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    long startedAtNanos() {
+        return startedAtNanos;
+    }
+
+    /**
+     * Polls {@code srvr} until the server answers with its mode (ZooKeeper answers "not currently
+     * serving" while it loads its data), or fails when the process dies or time runs out.
+     */
+    void awaitServing(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            try {
+                String reply = FourLetterWord.ask(home.clientPort(), "srvr", PROBE_TIMEOUT_MS);
+                if (reply.contains("Mode:")) {
+                    return;
+                }
+                last = reply.trim();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        throw new BenchException(home.kind().label() + " not serving after " + timeoutMs + " ms (last probe: "
+            + last + ")\n" + logTail(20));
+    }
+
+    /** Throws with the end of the server's output if the process has exited. */
+    void checkAlive() {
+        if (!process.isAlive()) {
+            throw new BenchException(home.kind().label() + " (pid " + process.pid() + ") exited with code "
+                + process.exitValue() + "\n" + logTail(30));
+        }
+    }
+
+    /** VmRSS and VmHWM from /proc/<pid>/status, in KiB. */
+    Memory memory() throws IOException {
+        checkAlive();
+        long rss = -1;
+        long hwm = -1;
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = kib(line);
+            } else if (line.startsWith("VmHWM:")) {
+                hwm = kib(line);
+            }
+        }
+        return new Memory(rss, hwm);
+    }
+
+    private static long kib(String statusLine) {
+        String[] parts = statusLine.trim().split("\\s+");
+        return Long.parseLong(parts[1]);
+    }
+
+    record Memory(long rssKib, long peakRssKib) {}
+
+    /** SIGTERM, then a bounded wait; SIGKILL only if the server did not stop. Returns the exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(STOP_WAIT_S, TimeUnit.SECONDS)) {
+            STARTED.remove(process);
+            return process.exitValue();
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(KILL_WAIT_S, TimeUnit.SECONDS)) {
+            throw new BenchException(home.kind().label() + " (pid " + process.pid() + ") survived SIGKILL");
+        }
+        STARTED.remove(process);
+        throw new BenchException(home.kind().label() + " did not stop within " + STOP_WAIT_S
+            + " s of SIGTERM and was killed\n" + logTail(20));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    /** The last lines of the server's output, for error reports. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(home.outputLog(), StandardCharsets.UTF_8);
+            List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());
+            return "--- last lines of " + home.outputLog() + " ---\n" + String.join("\n", tail);
+        } catch (IOException e) {
+            return "(cannot read " + home.outputLog() + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return home.kind().label() + " pid " + process.pid() + " port " + home.clientPort() + " in " + home.dir();
+    }
+}

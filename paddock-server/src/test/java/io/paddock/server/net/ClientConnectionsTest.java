@@ -1,0 +1,65 @@
+package io.paddock.server.net;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.paddock.core.Effect;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the in-flight bounds pause and resume reading: a connection stops being read when it
+ * or the whole server has too many requests in flight, and every paused connection is read
+ * again once replies bring the counts down (the benchmark once found a connection left paused
+ * forever). Uses Netty's embedded channel: a real channel whose event loop runs on demand.
+ */
+class ClientConnectionsTest {
+    private static Effect.Reply reply(long connId) {
+        return new Effect.Reply(connId, 1, 1, 0, null);
+    }
+
+    @Test
+    void aConnectionPausesAtItsOwnBoundAndResumesBelowIt() {
+        ClientConnections conns = new ClientConnections(0, 100, 2, 1000);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ClientConnections.Conn c = conns.open(ch, "127.0.0.1");
+        conns.requestArrived(c);
+        assertTrue(ch.config().isAutoRead());
+        conns.requestArrived(c);
+        assertFalse(ch.config().isAutoRead(), "two in flight with a bound of two");
+        conns.send(c.id, reply(c.id));
+        ch.runPendingTasks();
+        assertTrue(ch.config().isAutoRead(), "read again after a reply");
+        assertEquals(1, conns.outstandingRequests());
+    }
+
+    @Test
+    void everyConnectionPausedByTheServerWideBoundIsReadAgain() {
+        ClientConnections conns = new ClientConnections(0, 100, 100, 3);
+        EmbeddedChannel[] chs = {new EmbeddedChannel(), new EmbeddedChannel(), new EmbeddedChannel()};
+        ClientConnections.Conn[] cs = new ClientConnections.Conn[3];
+        for (int i = 0; i < 3; i++) {
+            cs[i] = conns.open(chs[i], "127.0.0.1");
+            conns.requestArrived(cs[i]);
+        }
+        conns.requestArrived(cs[0]);
+        assertFalse(chs[2].config().isAutoRead(), "the third request reached the bound");
+        assertFalse(chs[0].config().isAutoRead());
+        for (int i = 0; i < 3; i++) {
+            conns.send(cs[i].id, reply(cs[i].id));
+        }
+        for (EmbeddedChannel ch : chs) {
+            ch.runPendingTasks();
+            assertTrue(ch.config().isAutoRead(), "a paused connection was never read again");
+        }
+        assertEquals(1, conns.outstandingRequests());
+    }
+
+    @Test
+    void connectionsBeyondTheBoundsAreRefused() {
+        ClientConnections conns = new ClientConnections(1, 2, 10, 10);
+        assertNotNull(conns.open(new EmbeddedChannel(), "10.0.0.1"));
+        assertNull(conns.open(new EmbeddedChannel(), "10.0.0.1"), "maxClientCnxns per address");
+        assertNotNull(conns.open(new EmbeddedChannel(), "10.0.0.2"));
+        assertNull(conns.open(new EmbeddedChannel(), "10.0.0.3"), "maxConnections in all");
+    }
+}
