@@ -58,13 +58,19 @@ public final class PaddockServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         startedAtMs = System.currentTimeMillis();
-        replica = new Replica(coreConfig(config), initialSessionId(startedAtMs, 0), secret(), startedAtMs);
+        CoreConfig core = coreConfig(config);
+        long sessionIdBase = initialSessionId(startedAtMs, 0);
+        byte[] secret = secret();
+        replica = new Replica(core, sessionIdBase, secret, startedAtMs);
         long recoveredZxid = 0;
         if (config.dataDir() == null) {
             log = new InMemoryTxnLog();
         } else {
             try {
-                recoveredZxid = Recovery.recover(config.dataDir(), config.dataLogDir(), replica, startedAtMs).lastZxid();
+                Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(),
+                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs);
+                replica = recovered.replica();
+                recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
                 throw new IOException(e.getMessage(), e);
             }
