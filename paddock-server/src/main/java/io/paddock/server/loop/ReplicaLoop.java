@@ -44,11 +44,19 @@ public final class ReplicaLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long lastTickMs;
+    /**
+     * The highest zxid the log reported durable. The loop applies it at the start of every
+     * batch, ahead of the requests queued meanwhile, so replies do not wait behind a whole
+     * batch of new work (the event in the inbox then finds nothing left to do).
+     */
+    private final java.util.concurrent.atomic.AtomicLong durableZxid = new java.util.concurrent.atomic.AtomicLong();
+    private long appliedDurableZxid;
     private Runnable afterBatch = () -> {};
     private final TxnLog.Listener logListener = new TxnLog.Listener() {
         @Override
         public void durable(long zxid) {
-            inbox.add(new Event.LogAppended(zxid));
+            durableZxid.accumulateAndGet(zxid, Math::max);
+            inbox.add(new Event.LogAppended(zxid)); // wakes the loop if it waits
         }
 
         @Override
@@ -104,6 +112,11 @@ public final class ReplicaLoop implements AutoCloseable {
                 }
                 batch.add(first);
                 inbox.drainTo(batch, BATCH_EVENTS_MAX - 1);
+                long durable = durableZxid.get();
+                if (durable > appliedDurableZxid) {
+                    appliedDurableZxid = durable;
+                    execute(replica.step(new Event.LogAppended(durable)));
+                }
                 for (Object item : batch) {
                     if (item instanceof Event e) {
                         execute(replica.step(e));
