@@ -64,7 +64,8 @@ public final class DataTree {
     public void restoreNode(String path, byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner,
                             long ttlMs, long czxid, long mzxid, long ctime, long mtime, int version,
                             int cversion, int aversion, long pzxid) {
-        PathValidation.validate(path);
+        // No path validation here: every path was validated when it was created, and the
+        // snapshot decoder has checked each frame's CRC and that paths come parent-first.
         checkKind(kind, ephemeralOwner, ttlMs);
         Znode node = new Znode(data, internAcl(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
                 mtime, version, cversion, aversion, pzxid);
