@@ -1,0 +1,55 @@
+package io.paddock.server.clients;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves that the ZooKeeper C client (libzookeeper_mt, Debian's 3.8) works against Paddock
+ * unchanged: c_check.c is compiled here with gcc and runs the same checks as the other client
+ * programs (zoo_multi included), against Paddock and against Apache ZooKeeper.
+ */
+class CClientTest {
+    private static final long COMPILE_SECONDS_MAX = 60;
+
+    @TempDir
+    static Path buildDir;
+    private static boolean installed;
+    private static Path program;
+
+    @BeforeAll
+    static void compile() throws Exception {
+        installed = InstalledClients.cClientInstalled();
+        if (!installed) {
+            return; // each test skips, saying why
+        }
+        program = buildDir.resolve("c_check");
+        List<String> gcc = List.of("gcc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-DTHREADED",
+                "-o", program.toString(), ClientChecks.clientsFolder().resolve("c_check.c").toString(),
+                "-lzookeeper_mt");
+        ScriptRun run = ScriptRun.run(gcc, Map.of(), COMPILE_SECONDS_MAX);
+        assertEquals(0, run.exitCode(), "gcc failed:\n" + run.output());
+    }
+
+    @BeforeEach
+    void cClientIsInstalled() {
+        assumeTrue(installed, "C client (libzookeeper-mt-dev) or gcc not installed: " + ClientChecks.INSTALL_HINT);
+    }
+
+    @Test
+    void passesAgainstZooKeeper() throws Exception {
+        ClientChecks.passAgainstZooKeeper(List.of(program.toString()), Map.of());
+    }
+
+    @Test
+    void passesAgainstPaddock() throws Exception {
+        ClientChecks.passAgainstPaddock(List.of(program.toString()), Map.of());
+    }
+}

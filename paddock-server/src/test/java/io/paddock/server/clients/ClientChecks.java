@@ -1,0 +1,56 @@
+package io.paddock.server.clients;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.server.conformance.PaddockTarget;
+import io.paddock.server.conformance.Target;
+import io.paddock.server.conformance.ZooKeeperTarget;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs a client check program (one of src/test/clients) against a fresh server and asserts that
+ * every check passed. The programs take {@code host:port} as their last argument, print
+ * {@code ok <check>} per check and exit non-zero on the first failure.
+ */
+final class ClientChecks {
+    static final String INSTALL_HINT = "run .ci/install-clients";
+    /** The programs bound each of their own waits to 5 s; this bounds the whole run. */
+    private static final long RUN_SECONDS_MAX = 30;
+    private static final String LAST_LINE = "ok all checks passed";
+
+    private ClientChecks() {
+    }
+
+    /** The folder of the client programs, src/test/clients of this module. */
+    static Path clientsFolder() {
+        return Path.of(System.getProperty("basedir", "."), "src", "test", "clients").toAbsolutePath();
+    }
+
+    static void passAgainstZooKeeper(List<String> command, Map<String, String> env) throws Exception {
+        passAgainst(ZooKeeperTarget::new, command, env);
+    }
+
+    static void passAgainstPaddock(List<String> command, Map<String, String> env) throws Exception {
+        passAgainst(PaddockTarget::new, command, env);
+    }
+
+    private static void passAgainst(Supplier<Target> newTarget, List<String> command, Map<String, String> env)
+            throws Exception {
+        try (Target target = newTarget.get()) {
+            target.start();
+            List<String> withAddress = new ArrayList<>(command);
+            withAddress.add(target.connectString());
+            ScriptRun run = ScriptRun.run(withAddress, env, RUN_SECONDS_MAX);
+            String report = String.join(" ", withAddress) + " against " + target.name() + " exited "
+                    + run.exitCode() + ":\n" + run.output();
+            System.out.println(report);
+            assertEquals(0, run.exitCode(), report);
+            assertTrue(run.output().contains(LAST_LINE), "no '" + LAST_LINE + "' line; " + report);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.paddock.server.clients;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves that kazoo, the Python client, works against Paddock unchanged: kazoo_check.py
+ * (connect, create/get/set with versions, BadVersion, ephemeral and sequential nodes, children,
+ * data/exists/child watches fired from a second session, a good and a failing transaction,
+ * delete, ephemerals gone after close) passes against Paddock, and against Apache ZooKeeper so
+ * that the script itself is known to expect ZooKeeper's behaviour.
+ */
+class KazooClientTest {
+    private static final List<String> COMMAND = List.of(
+            InstalledClients.DEBIAN_PYTHON.toString(),
+            ClientChecks.clientsFolder().resolve("kazoo_check.py").toString());
+
+    @BeforeEach
+    void kazooIsInstalled() throws Exception {
+        assumeTrue(InstalledClients.kazooInstalled(),
+                "kazoo not installed for /usr/bin/python3: " + ClientChecks.INSTALL_HINT);
+    }
+
+    @Test
+    void passesAgainstZooKeeper() throws Exception {
+        ClientChecks.passAgainstZooKeeper(COMMAND, InstalledClients.debianPythonEnv());
+    }
+
+    @Test
+    void passesAgainstPaddock() throws Exception {
+        ClientChecks.passAgainstPaddock(COMMAND, InstalledClients.debianPythonEnv());
+    }
+}

@@ -1,0 +1,40 @@
+package io.paddock.server.clients;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves that node-zookeeper-client 1.1.3 (Node.js) works against Paddock unchanged. This client
+ * sends the old ConnectRequest without the readOnly byte and learns that its close is done only
+ * when the server closes the socket. node_check.js runs the same checks as the other client
+ * programs, against Paddock and against Apache ZooKeeper.
+ */
+class NodeClientTest {
+    private static final List<String> COMMAND = List.of(
+            "node", ClientChecks.clientsFolder().resolve("node_check.js").toString());
+
+    @BeforeEach
+    void nodeClientIsInstalled() throws Exception {
+        assumeTrue(InstalledClients.nodeClientInstalled(),
+                "node-zookeeper-client not installed in " + InstalledClients.nodeModules() + ": "
+                        + ClientChecks.INSTALL_HINT);
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("NODE_PATH", InstalledClients.nodeModules().toString());
+    }
+
+    @Test
+    void passesAgainstZooKeeper() throws Exception {
+        ClientChecks.passAgainstZooKeeper(COMMAND, env());
+    }
+
+    @Test
+    void passesAgainstPaddock() throws Exception {
+        ClientChecks.passAgainstPaddock(COMMAND, env());
+    }
+}
