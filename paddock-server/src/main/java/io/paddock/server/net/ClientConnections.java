@@ -122,8 +122,13 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
      * at that set) sees it there, or this re-check sees the lowered count. No wake-up is lost.
      */
     private void reconsiderReading(Conn conn) {
-        boolean overConnection = conn.outstanding.get() >= outstandingMax;
-        boolean overGlobal = globalOutstanding.get() >= globalOutstandingMax;
+        int outstanding = conn.outstanding.get();
+        boolean overConnection = outstanding >= outstandingMax;
+        // The server-wide bound pauses only connections holding more than their fair share, so
+        // a client with one request at a time (a lock, a leader latch) is never starved by bulk
+        // writers; the bound can be exceeded by at most one fair share per connection.
+        int fairShare = Math.max(1, globalOutstandingMax / Math.max(1, byId.size()));
+        boolean overGlobal = outstanding > fairShare && globalOutstanding.get() >= globalOutstandingMax;
         if (overGlobal) {
             pausedForGlobal.add(conn);
             if (globalOutstanding.get() < globalOutstandingMax) {

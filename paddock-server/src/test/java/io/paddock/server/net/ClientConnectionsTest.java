@@ -33,21 +33,28 @@ class ClientConnectionsTest {
     }
 
     @Test
-    void everyConnectionPausedByTheServerWideBoundIsReadAgain() {
-        ClientConnections conns = new ClientConnections(0, 100, 100, 3);
-        EmbeddedChannel[] chs = {new EmbeddedChannel(), new EmbeddedChannel(), new EmbeddedChannel()};
-        ClientConnections.Conn[] cs = new ClientConnections.Conn[3];
-        for (int i = 0; i < 3; i++) {
-            cs[i] = conns.open(chs[i], "127.0.0.1");
-            conns.requestArrived(cs[i]);
+    void theServerWideBoundPausesHeavyConnectionsOnlyAndReadsThemAgain() {
+        ClientConnections conns = new ClientConnections(0, 100, 100, 4);
+        EmbeddedChannel heavyA = new EmbeddedChannel();
+        EmbeddedChannel heavyB = new EmbeddedChannel();
+        EmbeddedChannel light = new EmbeddedChannel();
+        ClientConnections.Conn a = conns.open(heavyA, "127.0.0.1");
+        ClientConnections.Conn b = conns.open(heavyB, "127.0.0.1");
+        ClientConnections.Conn l = conns.open(light, "127.0.0.1");
+        conns.requestArrived(a);
+        conns.requestArrived(a);
+        assertTrue(heavyA.config().isAutoRead(), "below the server-wide bound");
+        conns.requestArrived(b);
+        conns.requestArrived(b);
+        assertFalse(heavyB.config().isAutoRead(), "over its fair share (4 / 3 connections) at the bound");
+        conns.requestArrived(a);
+        assertFalse(heavyA.config().isAutoRead(), "decided as each request arrives");
+        conns.requestArrived(l);
+        assertTrue(light.config().isAutoRead(), "one request at a time is never starved");
+        for (ClientConnections.Conn c : new ClientConnections.Conn[] {a, b, a, b, a}) {
+            conns.send(c.id, reply(c.id));
         }
-        conns.requestArrived(cs[0]);
-        assertFalse(chs[2].config().isAutoRead(), "the third request reached the bound");
-        assertFalse(chs[0].config().isAutoRead());
-        for (int i = 0; i < 3; i++) {
-            conns.send(cs[i].id, reply(cs[i].id));
-        }
-        for (EmbeddedChannel ch : chs) {
+        for (EmbeddedChannel ch : new EmbeddedChannel[] {heavyA, heavyB, light}) {
             ch.runPendingTasks();
             assertTrue(ch.config().isAutoRead(), "a paused connection was never read again");
         }
