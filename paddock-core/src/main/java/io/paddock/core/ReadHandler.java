@@ -4,6 +4,7 @@ import io.paddock.core.tree.AclCheck;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.Znode;
 import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.AddWatchMode;
 import io.paddock.core.wire.AddWatchRequest;
 import io.paddock.core.wire.CheckWatchesRequest;
 import io.paddock.core.wire.ClientInfo;
@@ -33,6 +34,7 @@ import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.RemoveWatchesRequest;
 import io.paddock.core.wire.SyncRequest;
 import io.paddock.core.wire.SyncResponse;
+import io.paddock.core.wire.WatcherType;
 import io.paddock.core.wire.WhoAmIResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +78,7 @@ final class ReadHandler {
             case OpCode.CHECK_WATCHES -> checkWatches(conn, (CheckWatchesRequest) body);
             case OpCode.WHO_AM_I -> whoAmI(conn);
             case OpCode.PING -> Answer.ok(null);
-            default -> throw new IllegalArgumentException("not a read: op " + opCode);
+            default -> Answer.error(Code.UNIMPLEMENTED);
         };
     }
 
@@ -225,17 +227,27 @@ final class ReadHandler {
         return Answer.ok(new MultiResponse(results));
     }
 
+    /** Unknown modes and types and null paths are answered MARSHALLINGERROR, as ZooKeeper does. */
     private Answer addWatch(ClientConnection conn, AddWatchRequest r) {
+        if (r.path() == null || !AddWatchMode.isValid(r.mode())) {
+            return Answer.error(Code.MARSHALLING_ERROR);
+        }
         tree.watches().addWatch(r.path(), r.mode(), conn.connId);
         return Answer.ok(new ErrorResponse(Code.OK));
     }
 
     private Answer removeWatches(ClientConnection conn, RemoveWatchesRequest r) {
+        if (r.path() == null || !WatcherType.isValid(r.type())) {
+            return Answer.error(Code.MARSHALLING_ERROR);
+        }
         boolean removed = tree.watches().removeWatches(r.path(), r.type(), conn.connId);
         return removed ? Answer.ok(null) : Answer.error(Code.NO_WATCHER);
     }
 
     private Answer checkWatches(ClientConnection conn, CheckWatchesRequest r) {
+        if (r.path() == null || !WatcherType.isValid(r.type())) {
+            return Answer.error(Code.MARSHALLING_ERROR);
+        }
         boolean present = tree.watches().checkWatches(r.path(), r.type(), conn.connId);
         return present ? Answer.ok(null) : Answer.error(Code.NO_WATCHER);
     }

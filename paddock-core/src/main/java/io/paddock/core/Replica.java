@@ -72,6 +72,7 @@ public final class Replica {
     private long lastAppliedZxid;
     private long nowMs;
     private long nextSweepMs;
+    private boolean freshTimeoutsOnNextTick;
     private List<Effect> out = new ArrayList<>();
 
     /** A prepared transaction and the request that asked for it (connId -1: the server itself). */
@@ -121,6 +122,14 @@ public final class Replica {
 
     private void onTick(long tickNowMs) {
         nowMs = Math.max(nowMs, tickNowMs);
+        if (freshTimeoutsOnNextTick) {
+            // Recovery may have taken longer than a session timeout: recovered sessions count
+            // their timeout from the first tick of the serving server, not from before recovery.
+            freshTimeoutsOnNextTick = false;
+            for (Session s : new ArrayList<>(sessions.all())) {
+                sessions.touch(s, nowMs);
+            }
+        }
         for (Session s : sessions.expired(nowMs)) {
             out.add(new Trace("session 0x" + Long.toHexString(s.id()) + " expired after "
                     + s.timeoutMs() + " ms without a ping"));
@@ -169,8 +178,10 @@ public final class Replica {
         ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
         connections.put(c.connId(), conn);
         if (req.lastZxidSeen() > lastAppliedZxid) {
-            refuse(conn, "client has seen zxid 0x" + Long.toHexString(req.lastZxidSeen())
-                    + " but this server's last zxid is 0x" + Long.toHexString(lastAppliedZxid), req);
+            // No answer, as ZooKeeper: a "session expired" reply would make the client give up
+            // its session, when it should just try a server that is not behind.
+            dropConnection(conn.connId, "client has seen zxid 0x" + Long.toHexString(req.lastZxidSeen())
+                    + " but this server's last zxid is 0x" + Long.toHexString(lastAppliedZxid));
             return;
         }
         int timeoutMs = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
@@ -240,7 +251,8 @@ public final class Replica {
         Session s = sessions.get(conn.sessionId);
         if (s != null) {
             if (s.closing()) {
-                out.add(new Reply(conn.connId, r.xid(), lastAppliedZxid, Code.SESSION_EXPIRED, null));
+                // Dropped unanswered, as ZooKeeper does: an immediate error would overtake the
+                // replies to this connection's earlier requests; the connection closes soon.
                 return;
             }
             sessions.touch(s, nowMs);
@@ -254,7 +266,7 @@ public final class Replica {
                     closeSession(s, conn.connId, r.xid());
                 }
             }
-            case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), OpCode.RECONFIG, null);
+            case OpCode.RECONFIG, OpCode.SASL -> answerInOrder(conn, r.xid(), r.opCode(), null);
             default -> {
                 if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
@@ -329,9 +341,15 @@ public final class Replica {
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));
+            case OpCode.SASL -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.AUTH_FAILED, null));
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> {
-                deliver(setWatches(conn, body));
-                out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.OK, null));
+                List<Fired> fired = setWatches(conn, body);
+                if (fired == null) {
+                    out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.MARSHALLING_ERROR, null));
+                } else {
+                    deliver(fired);
+                    out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.OK, null));
+                }
             }
             default -> {
                 ReadHandler.Answer a = reads.answer(conn, opCode, body);
@@ -342,13 +360,35 @@ public final class Replica {
 
     private List<Fired> setWatches(ClientConnection conn, JuteRecord body) {
         if (body instanceof SetWatches w) {
+            if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches())) {
+                return null;
+            }
             return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
                     orEmpty(w.childWatches()), List.of(), List.of(), conn.connId);
         }
         SetWatches2 w = (SetWatches2) body;
+        if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches(), w.persistentWatches(),
+                w.persistentRecursiveWatches())) {
+            return null;
+        }
         return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
                 orEmpty(w.childWatches()), orEmpty(w.persistentWatches()),
                 orEmpty(w.persistentRecursiveWatches()), conn.connId);
+    }
+
+    @SafeVarargs
+    private static boolean hasNull(List<String>... lists) {
+        for (List<String> list : lists) {
+            if (list == null) {
+                continue;
+            }
+            for (String path : list) { // not contains(null): immutable lists throw on it
+                if (path == null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static List<String> orEmpty(List<String> list) {
@@ -491,9 +531,7 @@ public final class Replica {
         }
         lastAppliedZxid = zxid;
         lastZxid = zxid;
-        for (Session s : new ArrayList<>(sessions.all())) {
-            sessions.touch(s, nowMs);
-        }
+        freshTimeoutsOnNextTick = true;
     }
 
     // ------------------------------------------------------------------ helpers and views

@@ -20,6 +20,8 @@ public final class PendingChanges {
     private final Map<String, Long> zxidByPath = new HashMap<>();
     /** Ephemerals created (true) or deleted (false) by pending txns, per session. */
     private final Map<Long, TreeMap<String, Boolean>> ephemeralChanges = new HashMap<>();
+    /** The session whose ephemeral change was recorded last for a path (to prune it when applied). */
+    private final Map<String, Long> ephemeralOwnerByPath = new HashMap<>();
     private final Deque<Runnable> undo = new ArrayDeque<>();
     /** Every write in zxid order, so applying a zxid forgets only what it must (no scan). */
     private final Deque<Written> writeOrder = new ArrayDeque<>();
@@ -72,10 +74,12 @@ public final class PendingChanges {
             if (last != null && last <= zxid) {
                 zxidByPath.remove(w.path());
                 byPath.remove(w.path());
+                forgetEphemeralChange(w.path());
             }
         }
         if (byPath.isEmpty()) {
             ephemeralChanges.clear();
+            ephemeralOwnerByPath.clear();
         }
     }
 
@@ -87,6 +91,7 @@ public final class PendingChanges {
         byPath.clear();
         zxidByPath.clear();
         ephemeralChanges.clear();
+        ephemeralOwnerByPath.clear();
         writeOrder.clear();
     }
 
@@ -138,7 +143,23 @@ public final class PendingChanges {
 
     private record Written(long zxid, String path) {}
 
+    /** The path's last write is in the tree now, so its ephemeral change says nothing new. */
+    private void forgetEphemeralChange(String path) {
+        Long session = ephemeralOwnerByPath.remove(path);
+        if (session == null) {
+            return;
+        }
+        TreeMap<String, Boolean> changes = ephemeralChanges.get(session);
+        if (changes != null) {
+            changes.remove(path);
+            if (changes.isEmpty()) {
+                ephemeralChanges.remove(session);
+            }
+        }
+    }
+
     private void noteEphemeral(long session, String path, boolean created) {
+        ephemeralOwnerByPath.put(path, session);
         TreeMap<String, Boolean> changes = ephemeralChanges.computeIfAbsent(session, k -> new TreeMap<>());
         if (marking) {
             Boolean old = changes.get(path);

@@ -9,6 +9,7 @@ import io.paddock.core.wire.CheckVersionRequest;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.CreateTTLRequest;
+import io.paddock.core.wire.DeleteContainerRequest;
 import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.MultiRequest;
@@ -47,8 +48,8 @@ public final class RequestPrep {
     public static boolean isWrite(int opCode) {
         return switch (opCode) {
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL,
-                 OpCode.DELETE, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK, OpCode.MULTI,
-                 OpCode.CLOSE_SESSION -> true;
+                 OpCode.DELETE, OpCode.DELETE_CONTAINER, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK,
+                 OpCode.MULTI, OpCode.CLOSE_SESSION -> true;
             default -> false;
         };
     }
@@ -85,7 +86,10 @@ public final class RequestPrep {
      */
     public Txn prepareSweepDelete(long zxid, String path) {
         NodeRecord node = pending.find(path, tree);
-        if (node == null || node.numChildren() > 0) {
+        // The sweep chose the node from the committed tree; a pending delete and re-create may
+        // have made it something else (ZooKeeper refuses a non-container with BadVersion).
+        if (node == null || node.numChildren() > 0
+                || (node.kind() != NodeKind.CONTAINER && node.kind() != NodeKind.TTL)) {
             return null;
         }
         NodeRecord parent = pending.find(PathValidation.parentOf(path), tree);
@@ -130,6 +134,7 @@ public final class RequestPrep {
                 DeleteRequest r = (DeleteRequest) request;
                 yield delete(zxid, caller, r.path(), r.version());
             }
+            case OpCode.DELETE_CONTAINER -> deleteContainer(zxid, ((DeleteContainerRequest) request).path());
             case OpCode.SET_DATA -> {
                 SetDataRequest r = (SetDataRequest) request;
                 yield setData(zxid, caller, r.path(), r.data(), r.version());
@@ -196,11 +201,29 @@ public final class RequestPrep {
 
     private Txn delete(long zxid, Caller caller, String path, int version) throws PrepException {
         NodeRecord parent = existing(parentForWrite(path, true));
-        NodeRecord node = existing(path);
         requirePermission(parent, Acl.DELETE, caller);
+        NodeRecord node = existing(path);
         checkVersion(node.version(), version, path);
         if (node.numChildren() > 0) {
             throw new PrepException(Code.NOT_EMPTY, path);
+        }
+        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
+        pending.markDeleted(path, zxid, node);
+        return new Txn.Delete(path);
+    }
+
+    /**
+     * A client's deleteContainer (ZooKeeper's container manager sends it; any client may): only
+     * an empty container or TTL node goes, anything else is BadVersion as in ZooKeeper.
+     */
+    private Txn deleteContainer(long zxid, String path) throws PrepException {
+        NodeRecord parent = existing(parentForWrite(path, true));
+        NodeRecord node = existing(path);
+        if (node.numChildren() > 0) {
+            throw new PrepException(Code.NOT_EMPTY, path);
+        }
+        if (node.kind() != NodeKind.CONTAINER && node.kind() != NodeKind.TTL) {
+            throw new PrepException(Code.BAD_VERSION, path + " is not a container or TTL node");
         }
         pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
         pending.markDeleted(path, zxid, node);

@@ -25,7 +25,7 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnections.class);
 
     private final Map<Long, Conn> byId = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final Set<Conn> touched = new HashSet<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final int maxPerAddress;
@@ -80,14 +80,19 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
                     address, connectionsMax);
             return null;
         }
-        AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-        if (maxPerAddress > 0 && count.incrementAndGet() > maxPerAddress) {
-            count.decrementAndGet();
+        boolean[] admitted = {true};
+        perAddress.compute(address, (a, count) -> {
+            int n = count == null ? 0 : count;
+            if (maxPerAddress > 0 && n >= maxPerAddress) {
+                admitted[0] = false;
+                return count;
+            }
+            return n + 1;
+        });
+        if (!admitted[0]) {
             LOG.warn("refusing connection from {}: it already has {} connections (maxClientCnxns)",
                     address, maxPerAddress);
             return null;
-        } else if (maxPerAddress == 0) {
-            count.incrementAndGet();
         }
         Conn conn = new Conn(nextId.getAndIncrement(), channel, address);
         byId.put(conn.id, conn);
@@ -97,8 +102,10 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     void closed(Conn conn) {
         pausedForGlobal.remove(conn);
         if (byId.remove(conn.id) != null) {
+            // Each request in flight is taken off the server-wide count exactly once: here, or
+            // by answered() if it got to it first (see takeOneOutstanding).
             globalOutstanding.addAndGet(-Math.max(0, conn.outstanding.getAndSet(0)));
-            perAddress.computeIfPresent(conn.address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
+            perAddress.computeIfPresent(conn.address, (a, c) -> c <= 1 ? null : c - 1);
         }
     }
 
@@ -162,7 +169,11 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         if (arrived != null) {
             latency.record((System.nanoTime() - arrived) / 1_000_000);
         }
-        boolean connectionWasFull = conn.outstanding.decrementAndGet() == outstandingMax - 1;
+        int before = conn.outstanding.getAndUpdate(n -> n > 0 ? n - 1 : n);
+        if (before <= 0) {
+            return; // closed meanwhile: closed() has already taken this request off the counts
+        }
+        boolean connectionWasFull = before == outstandingMax;
         boolean globalHasRoom = globalOutstanding.decrementAndGet() < globalOutstandingMax;
         if (connectionWasFull) {
             conn.channel.eventLoop().execute(() -> reconsiderReading(conn));
