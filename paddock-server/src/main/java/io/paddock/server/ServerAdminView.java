@@ -162,6 +162,20 @@ final class ServerAdminView implements AdminView {
         return core().tree().ephemeralsBySession();
     }
 
+    /** mntr lines of Paddock's own (zk_ is prefixed by the formatter): the log's group commit. */
+    @Override
+    public Map<String, Object> extraMonitorValues() {
+        var log = server.fileLog();
+        if (log == null) {
+            return Map.of();
+        }
+        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        values.put("paddock_log_records_written", log.recordsWritten());
+        values.put("paddock_log_sync_count", log.syncCount());
+        values.put("paddock_log_sync_time_ms", log.syncTimeMs());
+        return values;
+    }
+
     @Override
     public void resetServerStats() {
         server.connections().latency().reset();

@@ -58,6 +58,7 @@ public final class FileTxnLog implements TxnLog {
     private int failedGeneration = -1;
     private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong recordsWritten = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong syncNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
 
@@ -151,7 +152,9 @@ public final class FileTxnLog implements TxnLog {
             ensureSpace(bytes.size());
             writeFully(ByteBuffer.wrap(bytes.array(), 0, bytes.size()), position);
             if (forceSync) {
+                long syncStarted = System.nanoTime();
                 channel.force(false);
+                syncNanos.addAndGet(System.nanoTime() - syncStarted);
                 syncs.incrementAndGet();
             }
             position += bytes.size();
@@ -269,8 +272,18 @@ public final class FileTxnLog implements TxnLog {
         return recordsWritten.get();
     }
 
+    /** Time spent waiting for the disk to sync, in all. */
+    public long syncTimeMs() {
+        return syncNanos.get() / 1_000_000;
+    }
+
     @Override
     public void close() {
+        long n = syncs.get();
+        if (n > 0) {
+            LOG.info("transaction log: {} records in {} syncs ({} per sync), {} ms syncing ({} ms per sync)",
+                    recordsWritten.get(), n, recordsWritten.get() / n, syncTimeMs(), String.format("%.2f", syncNanos.get() / 1e6 / n));
+        }
         running = false;
         writer.interrupt();
         try {
