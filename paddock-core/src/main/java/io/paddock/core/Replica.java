@@ -18,6 +18,7 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.session.Session;
 import io.paddock.core.session.SessionTable;
 import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.ContainerSweep;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.Fired;
 import io.paddock.core.wire.Acl;
@@ -144,29 +145,12 @@ public final class Replica {
     /** Deletes empty containers that once had children and expired TTL nodes, at a bounded rate. */
     private void sweepContainersAndTtls() {
         long budget = Math.max(1, config.containerMaxPerMinute() * config.containerCheckIntervalMs() / 60_000);
-        List<String> candidates = new ArrayList<>(tree.containers());
-        candidates.addAll(tree.ttlNodes());
-        for (String path : candidates) {
-            if (budget <= 0) {
-                return;
-            }
-            var node = tree.get(path);
-            if (node == null || node.numChildren() > 0) {
-                continue;
-            }
-            boolean due = switch (node.kind()) {
-                case CONTAINER -> node.childCreations() > 0;
-                case TTL -> nowMs - node.mtime() > node.ttlMs();
-                default -> false;
-            };
-            if (due) {
-                long zxid = lastZxid + 1;
-                Txn txn = prep.prepareSweepDelete(zxid, path);
-                if (txn != null) {
-                    lastZxid = zxid;
-                    submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), -1, OpCode.DELETE, null);
-                    budget--;
-                }
+        for (String path : ContainerSweep.due(tree, nowMs, (int) Math.min(Integer.MAX_VALUE, budget))) {
+            long zxid = lastZxid + 1;
+            Txn txn = prep.prepareSweepDelete(zxid, path);
+            if (txn != null) {
+                lastZxid = zxid;
+                submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), -1, OpCode.DELETE, null);
             }
         }
     }
