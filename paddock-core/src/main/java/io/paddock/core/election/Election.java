@@ -1,0 +1,239 @@
+package io.paddock.core.election;
+
+import io.paddock.core.election.ElectionInput.Received;
+import io.paddock.core.election.ElectionInput.Start;
+import io.paddock.core.election.ElectionInput.Tick;
+import io.paddock.core.election.ElectionOutput.Decided;
+import io.paddock.core.election.ElectionOutput.Send;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Fast Leader Election for one server, as a pure state machine: inputs in, sends and a decision
+ * out, no threads or clocks (time is the ticks it is given). The rules follow ZooKeeper's FLE:
+ * vote for yourself, adopt better votes of the same round, jump to newer rounds, ignore (but
+ * answer) older ones, decide after a short finalize wait once a quorum agrees, and join an
+ * existing leader when a quorum of FOLLOWING/LEADING servers reports it. After deciding it answers
+ * LOOKING peers with the leader it follows or is. Deciding here is only a proposal: the leader
+ * still has to gather a quorum of followers (Zab discovery) before it really leads.
+ */
+public final class Election {
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private final long sid;
+    private final QuorumVerifier quorum;
+    private final Vote initialVote;
+    private final ElectionTimings timings;
+
+    private boolean started;
+    private ServerState state = ServerState.LOOKING;
+    private long round;
+    private Vote proposal;
+    private long nowTick;
+    private long finalizeAtTick = NO_DEADLINE;
+    private long resendAtTick = NO_DEADLINE;
+    private int resendGapTicks;
+    /** Votes of the current round, by sid (ours included), with the sender's state. */
+    private final Map<Long, Notification> roundVotes = new TreeMap<>();
+    /** Latest notification of each FOLLOWING/LEADING server, whatever its round. */
+    private final Map<Long, Notification> outOfElection = new TreeMap<>();
+
+    public Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings) {
+        if (!quorum.isVoter(sid)) {
+            throw new IllegalArgumentException("server " + sid + " is not a voter of " + quorum.voters());
+        }
+        this.sid = sid;
+        this.quorum = quorum;
+        this.initialVote = new Vote(sid, lastZxid, epoch);
+        this.timings = Objects.requireNonNull(timings, "timings");
+        this.proposal = initialVote;
+    }
+
+    public List<ElectionOutput> step(ElectionInput input) {
+        List<ElectionOutput> out = new ArrayList<>();
+        if (input instanceof Start start) {
+            start(start.nowTick(), out);
+        } else if (input instanceof Tick tick) {
+            tick(tick.nowTick(), out);
+        } else if (input instanceof Received received) {
+            receive(received.fromSid(), received.notification(), out);
+        }
+        return out;
+    }
+
+    public long sid() {
+        return sid;
+    }
+
+    public ServerState state() {
+        return state;
+    }
+
+    public long round() {
+        return round;
+    }
+
+    /** Our current vote while LOOKING; the leader's vote once decided. */
+    public Vote currentVote() {
+        return proposal;
+    }
+
+    private void start(long tick, List<ElectionOutput> out) {
+        started = true;
+        nowTick = Math.max(nowTick, tick);
+        state = ServerState.LOOKING;
+        round++;
+        roundVotes.clear();
+        outOfElection.clear();
+        resendGapTicks = timings.resendTicksMin();
+        resendAtTick = nowTick + resendGapTicks;
+        adopt(initialVote, out);
+    }
+
+    private void tick(long tick, List<ElectionOutput> out) {
+        nowTick = Math.max(nowTick, tick);
+        if (!started || state != ServerState.LOOKING) {
+            return;
+        }
+        if (nowTick >= finalizeAtTick) {
+            finalizeAtTick = NO_DEADLINE;
+            if (quorumAgreesWith(roundVotes, proposal, false)) {
+                decide(proposal, out);
+                return;
+            }
+        }
+        if (nowTick >= resendAtTick) {
+            // Notification timeout: messages may have been lost, so say our vote again (with backoff).
+            broadcast(out);
+            resendGapTicks = Math.min(resendGapTicks * 2, timings.resendTicksMax());
+            resendAtTick = nowTick + resendGapTicks;
+        }
+    }
+
+    private void receive(long fromSid, Notification n, List<ElectionOutput> out) {
+        if (!started || fromSid == sid || !quorum.isVoter(fromSid)) {
+            return;
+        }
+        if (state != ServerState.LOOKING) {
+            if (n.state() == ServerState.LOOKING) {
+                out.add(new Send(fromSid, myNotification())); // tell the laggard who leads
+            }
+            return;
+        }
+        if (n.state() == ServerState.LOOKING) {
+            outOfElection.remove(fromSid);
+            receiveLooking(fromSid, n, out);
+        } else if (n.state() == ServerState.FOLLOWING || n.state() == ServerState.LEADING) {
+            receiveDecided(fromSid, n, out);
+        }
+    }
+
+    private void receiveLooking(long fromSid, Notification n, List<ElectionOutput> out) {
+        if (n.round() > round) {
+            round = n.round();
+            roundVotes.clear();
+            adopt(Vote.better(initialVote, n.vote()), out);
+        } else if (n.round() < round) {
+            out.add(new Send(fromSid, myNotification())); // help the laggard catch up
+            return;
+        } else if (n.vote().isBetterThan(proposal)) {
+            adopt(n.vote(), out);
+        }
+        roundVotes.put(fromSid, n);
+        checkFinalize(out);
+    }
+
+    private void receiveDecided(long fromSid, Notification n, List<ElectionOutput> out) {
+        if (n.round() == round) {
+            roundVotes.put(fromSid, n);
+            if (quorumAgreesWith(roundVotes, n.vote(), true) && leaderConfirmed(roundVotes, n)) {
+                decide(n.vote(), out);
+                return;
+            }
+        }
+        // A server starting while a leader exists: join it if a quorum already follows it.
+        outOfElection.put(fromSid, n);
+        if (quorumAgreesWith(outOfElection, n.vote(), true) && leaderConfirmed(outOfElection, n)) {
+            round = n.round();
+            decide(n.vote(), out);
+        }
+    }
+
+    /** ZooKeeper's checkLeader: we must know the proposed leader really leads (or be it, in its round). */
+    private boolean leaderConfirmed(Map<Long, Notification> votes, Notification n) {
+        long leaderSid = n.vote().leaderSid();
+        if (leaderSid == sid) {
+            return round == n.round();
+        }
+        Notification fromLeader = votes.get(leaderSid);
+        return fromLeader != null && fromLeader.state() == ServerState.LEADING;
+    }
+
+    private boolean quorumAgreesWith(Map<Long, Notification> votes, Vote vote, boolean leaderOnly) {
+        TreeSet<Long> agreeing = new TreeSet<>();
+        for (Map.Entry<Long, Notification> entry : votes.entrySet()) {
+            Vote v = entry.getValue().vote();
+            boolean same = leaderOnly
+                    ? v.leaderSid() == vote.leaderSid() && v.epoch() == vote.epoch()
+                    : v.equals(vote);
+            if (same) {
+                agreeing.add(entry.getKey());
+            }
+        }
+        return quorum.containsQuorum(agreeing);
+    }
+
+    private void checkFinalize(List<ElectionOutput> out) {
+        if (state != ServerState.LOOKING) {
+            return; // already decided (a zero finalize wait decides inside adopt)
+        }
+        if (!quorumAgreesWith(roundVotes, proposal, false)) {
+            finalizeAtTick = NO_DEADLINE;
+            return;
+        }
+        if (timings.finalizeWaitTicks() == 0) {
+            decide(proposal, out);
+        } else if (finalizeAtTick == NO_DEADLINE) {
+            finalizeAtTick = nowTick + timings.finalizeWaitTicks();
+        }
+    }
+
+    private void adopt(Vote vote, List<ElectionOutput> out) {
+        proposal = vote;
+        finalizeAtTick = NO_DEADLINE; // a changed vote needs a fresh quorum and a fresh wait
+        roundVotes.put(sid, myNotification());
+        broadcast(out);
+        checkFinalize(out);
+    }
+
+    private void decide(Vote leader, List<ElectionOutput> out) {
+        proposal = leader;
+        state = leader.leaderSid() == sid ? ServerState.LEADING : ServerState.FOLLOWING;
+        finalizeAtTick = NO_DEADLINE;
+        resendAtTick = NO_DEADLINE;
+        out.add(new Decided(state, leader, round));
+    }
+
+    private void broadcast(List<ElectionOutput> out) {
+        Notification mine = myNotification();
+        for (long peer : quorum.voters()) {
+            if (peer != sid) {
+                out.add(new Send(peer, mine));
+            }
+        }
+    }
+
+    private Notification myNotification() {
+        return new Notification(proposal, round, state);
+    }
+
+    /** The current-round tally (for tests and diagnostics). */
+    public Map<Long, Notification> roundVotes() {
+        return Collections.unmodifiableMap(roundVotes);
+    }
+}
