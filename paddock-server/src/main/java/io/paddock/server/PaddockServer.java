@@ -24,7 +24,6 @@ import io.paddock.server.storage.StartupException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,10 +174,6 @@ public final class PaddockServer implements AutoCloseable {
         return config;
     }
 
-    ReplicaLoop loop() {
-        return loop;
-    }
-
     Replica replica() {
         return replica;
     }
@@ -191,10 +186,6 @@ public final class PaddockServer implements AutoCloseable {
         return startedAtMs;
     }
 
-    /** Runs a query against the core on its loop thread. */
-    <T> CompletableFuture<T> query(java.util.function.Supplier<T> q) {
-        return loop.call(q);
-    }
 
     @Override
     public synchronized void close() {
