@@ -82,9 +82,14 @@ public final class BenchMain {
     private void run() throws InterruptedException {
         printHeader();
         declareMetrics();
-        throughputPhase();
+        if (options.runs(BenchOptions.PHASE_WRITES)) {
+            throughputPhase();
+        }
+        if (options.runs(BenchOptions.PHASE_FIXED_RATE)) {
+            new FixedRatePhase(options, results, findings, this::startFresh, this::fail, this::stopAndDelete).run();
+        }
         for (ServerKind kind : options.servers()) {
-            if (!failed.getOrDefault(kind, false)) {
+            if (options.runs(BenchOptions.PHASE_CREATES) && !failed.getOrDefault(kind, false)) {
                 createMemoryRestartPhase(kind);
             }
         }
@@ -128,15 +133,22 @@ public final class BenchMain {
     private static final Metric RSS_AFTER_RESTART = new Metric("RSS after restart and first read", "MiB", 1, Goal.NONE);
 
     private void declareMetrics() {
-        for (int sessions : options.sessionCounts()) {
-            results.declare(throughput(sessions));
+        if (options.runs(BenchOptions.PHASE_WRITES)) {
+            for (int sessions : options.sessionCounts()) {
+                results.declare(throughput(sessions));
+            }
+            for (int sessions : options.sessionCounts()) {
+                results.declare(syncLatency(sessions, "p50"));
+                results.declare(syncLatency(sessions, "p99"));
+            }
         }
-        for (int sessions : options.sessionCounts()) {
-            results.declare(syncLatency(sessions, "p50"));
-            results.declare(syncLatency(sessions, "p99"));
+        if (options.runs(BenchOptions.PHASE_FIXED_RATE)) {
+            FixedRatePhase.declareMetrics(options, results);
         }
-        for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, DISK, RESTART, RSS_AFTER_RESTART)) {
-            results.declare(m);
+        if (options.runs(BenchOptions.PHASE_CREATES)) {
+            for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, DISK, RESTART, RSS_AFTER_RESTART)) {
+                results.declare(m);
+            }
         }
     }
 

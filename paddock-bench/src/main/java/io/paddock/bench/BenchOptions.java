@@ -20,10 +20,18 @@ final class BenchOptions {
         "  --create-bytes N        payload of each created znode (default 64)",
         "  --create-sessions N     sessions creating them (default 8)",
         "  --create-timeout-s N    bound on the create phase (default 600)",
+        "  --phases a,b,c          writes, creates and/or fixedrate (default all three)",
+        "  --rates A,B             fixedrate: offered setData rates in ops/s, same for both servers (default 2000,10000)",
+        "  --fixed-sessions N      fixedrate: sessions sharing the schedule (default 8)",
+        "  --fixed-outstanding N   fixedrate: max in flight per session; a send beyond it is skipped (default 1000)",
         "  --jvm-opts \"...\"        JVM flags for both servers (default \"-Xmx2g\")",
         "  --servers a,b           zookeeper and/or paddock (default both)",
         "  --keep                  keep the temp directories (data, zoo.cfg, server output)",
         "");
+
+    static final String PHASE_WRITES = "writes";
+    static final String PHASE_CREATES = "creates";
+    static final String PHASE_FIXED_RATE = "fixedrate";
 
     int durationS = 10;
     int warmupS = 3;
@@ -36,6 +44,10 @@ final class BenchOptions {
     int createBytes = 64;
     int createSessions = 8;
     int createTimeoutS = 600;
+    List<String> phases = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE);
+    List<Integer> rates = List.of(2_000, 10_000);
+    int fixedSessions = 8;
+    int fixedOutstanding = 1000;
     List<String> jvmOpts = List.of("-Xmx2g");
     List<ServerKind> servers = List.of(ServerKind.ZOOKEEPER, ServerKind.PADDOCK);
     boolean keep;
@@ -81,6 +93,10 @@ final class BenchOptions {
             case "--create-bytes" -> createBytes = bounded(name, value, 0, 1_000_000);
             case "--create-sessions" -> createSessions = bounded(name, value, 1, 1000);
             case "--create-timeout-s" -> createTimeoutS = bounded(name, value, 1, 7200);
+            case "--phases" -> phases = phases(value);
+            case "--rates" -> rates = rates(name, value);
+            case "--fixed-sessions" -> fixedSessions = bounded(name, value, 1, 1000);
+            case "--fixed-outstanding" -> fixedOutstanding = bounded(name, value, 1, 100_000);
             case "--jvm-opts" -> jvmOpts = value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
             case "--servers" -> servers = Arrays.stream(value.split(",")).map(ServerKind::parse).distinct().toList();
             default -> throw new BenchException("unknown option: " + name);
@@ -108,6 +124,28 @@ final class BenchOptions {
         return List.copyOf(out);
     }
 
+    private static List<String> phases(String value) {
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String phase = part.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE).contains(phase)) {
+                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate)");
+            }
+            if (!out.contains(phase)) {
+                out.add(phase);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Integer> rates(String name, String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            out.add(bounded(name, part, 1, 200_000));
+        }
+        return List.copyOf(out);
+    }
+
     int durationS() { return durationS; }
     int warmupS() { return warmupS; }
     int repeats() { return repeats; }
@@ -119,6 +157,10 @@ final class BenchOptions {
     int createBytes() { return createBytes; }
     int createSessions() { return createSessions; }
     int createTimeoutS() { return createTimeoutS; }
+    boolean runs(String phase) { return phases.contains(phase); }
+    List<Integer> rates() { return rates; }
+    int fixedSessions() { return fixedSessions; }
+    int fixedOutstanding() { return fixedOutstanding; }
     List<String> jvmOpts() { return jvmOpts; }
     List<ServerKind> servers() { return servers; }
     boolean keep() { return keep; }
@@ -128,6 +170,7 @@ final class BenchOptions {
         return "duration " + durationS + " s after " + warmupS + " s warm-up, " + repeats + " repeat(s), sessions "
             + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
-            + " sessions; server JVM flags " + jvmOpts;
+            + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
+            + fixedOutstanding + " in flight each; phases " + phases + "; server JVM flags " + jvmOpts;
     }
 }

@@ -33,8 +33,13 @@ final class WriteBenchmark {
         this.value = Values.of(options.valueBytes());
         this.nodePaths = new String[options.writeNodes()];
         for (int i = 0; i < nodePaths.length; i++) {
-            nodePaths[i] = String.format("%s/n-%06d", ROOT, i);
+            nodePaths[i] = nodePath(i);
         }
+    }
+
+    /** The path of pre-created node {@code i} (0..writeNodes-1). */
+    static String nodePath(int i) {
+        return String.format("%s/n-%06d", ROOT, i);
     }
 
     /** Creates the root, the nodes written and the probe's node. */
