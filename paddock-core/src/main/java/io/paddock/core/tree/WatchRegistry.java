@@ -114,6 +114,9 @@ public final class WatchRegistry {
     }
 
     List<Fired> fireCreated(String path, long zxid, List<Acl> acl, List<Acl> parentAcl) {
+        if (data.isEmpty() && child.isEmpty()) {
+            return List.of(); // no watches at all: skip the lookups on the write path
+        }
         List<Fired> fired = new ArrayList<>();
         collect(fired, data.trigger(path), NodeEvent.NODE_CREATED, path, zxid, acl, null);
         fireChildrenChanged(fired, path, zxid, parentAcl);
@@ -121,6 +124,9 @@ public final class WatchRegistry {
     }
 
     List<Fired> fireDeleted(String path, long zxid, List<Acl> acl, List<Acl> parentAcl) {
+        if (data.isEmpty() && child.isEmpty()) {
+            return List.of();
+        }
         List<Fired> fired = new ArrayList<>();
         SortedSet<Long> dataHit = data.trigger(path);
         collect(fired, dataHit, NodeEvent.NODE_DELETED, path, zxid, acl, null);
@@ -131,6 +137,9 @@ public final class WatchRegistry {
     }
 
     List<Fired> fireDataChanged(String path, long zxid, List<Acl> acl) {
+        if (data.isEmpty()) {
+            return List.of();
+        }
         List<Fired> fired = new ArrayList<>();
         collect(fired, data.trigger(path), NodeEvent.NODE_DATA_CHANGED, path, zxid, acl, null);
         return fired;

@@ -70,9 +70,17 @@ final class WatchTable {
      * The watchers an event on {@code path} reaches, in id order: every watcher on the exact
      * path (its one-shot mode is consumed) plus PERSISTENT_RECURSIVE watchers on any ancestor.
      */
+    /** No watch of any kind is registered. */
+    boolean isEmpty() {
+        return byPath.isEmpty();
+    }
+
     SortedSet<Long> trigger(String path) {
-        TreeSet<Long> hit = new TreeSet<>();
         TreeMap<Long, Integer> exact = byPath.get(path);
+        if (exact == null && recursiveCount == 0) {
+            return java.util.Collections.emptySortedSet(); // the common case: nobody watches
+        }
+        TreeSet<Long> hit = new TreeSet<>();
         if (exact != null) {
             for (Map.Entry<Long, Integer> e : new TreeMap<>(exact).entrySet()) {
                 hit.add(e.getKey());
