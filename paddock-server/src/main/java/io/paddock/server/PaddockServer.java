@@ -1,5 +1,8 @@
 package io.paddock.server;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -45,7 +48,7 @@ public final class PaddockServer implements AutoCloseable {
     private Replica replica;
     private long startedAtMs;
     private Snapshots snapshots;
-    private java.util.concurrent.ScheduledExecutorService purger;
+    private ScheduledExecutorService purger;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
@@ -126,7 +129,7 @@ public final class PaddockServer implements AutoCloseable {
         if (config.purgeIntervalHours() <= 0) {
             return;
         }
-        purger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        purger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "paddock-autopurge");
             t.setDaemon(true);
             return t;
@@ -137,7 +140,7 @@ public final class PaddockServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("autopurge failed: {}", e.toString());
             }
-        }, 0, config.purgeIntervalHours(), java.util.concurrent.TimeUnit.HOURS);
+        }, 0, config.purgeIntervalHours(), TimeUnit.HOURS);
     }
 
     static CoreConfig coreConfig(ServerConfig c) {
@@ -197,8 +200,8 @@ public final class PaddockServer implements AutoCloseable {
             connections.closeAll();
         }
         if (acceptGroup != null) {
-            acceptGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-            ioGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptGroup = null;
         }
         if (loop != null) {

@@ -1,5 +1,7 @@
 package io.paddock.server;
 
+import java.util.LinkedHashMap;
+import java.util.TreeSet;
 import io.paddock.core.Replica;
 import io.paddock.core.session.Session;
 import io.paddock.server.admin.AdminView;
@@ -139,7 +141,7 @@ final class ServerAdminView implements AdminView {
     public SortedMap<Long, SortedSet<String>> dataWatchesBySession() {
         SortedMap<Long, SortedSet<String>> out = new TreeMap<>();
         core().tree().watches().pathsByWatcher().forEach((connId, paths) ->
-                out.computeIfAbsent(core().sessionIdOf(connId), k -> new java.util.TreeSet<>()).addAll(paths));
+                out.computeIfAbsent(core().sessionIdOf(connId), k -> new TreeSet<>()).addAll(paths));
         return out;
     }
 
@@ -169,7 +171,7 @@ final class ServerAdminView implements AdminView {
         if (log == null) {
             return Map.of();
         }
-        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         values.put("paddock_log_records_written", log.recordsWritten());
         values.put("paddock_log_sync_count", log.syncCount());
         values.put("paddock_log_sync_time_ms", log.syncTimeMs());

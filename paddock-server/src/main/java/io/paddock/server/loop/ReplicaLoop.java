@@ -1,5 +1,6 @@
 package io.paddock.server.loop;
 
+import java.util.concurrent.atomic.AtomicLong;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
 import io.paddock.core.Replica;
@@ -49,7 +50,7 @@ public final class ReplicaLoop implements AutoCloseable {
      * batch, ahead of the requests queued meanwhile, so replies do not wait behind a whole
      * batch of new work (the event in the inbox then finds nothing left to do).
      */
-    private final java.util.concurrent.atomic.AtomicLong durableZxid = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong durableZxid = new AtomicLong();
     private long appliedDurableZxid;
     private Runnable afterBatch = () -> {};
     private final TxnLog.Listener logListener = new TxnLog.Listener() {

@@ -1,5 +1,12 @@
 package io.paddock.server.net;
 
+import io.paddock.server.admin.ConnectionInfo;
+import io.paddock.server.admin.LastOperation;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -239,16 +246,16 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     }
 
     /** The connections as the four-letter words print them, oldest first. */
-    public java.util.List<io.paddock.server.admin.ConnectionInfo> describe(
-            java.util.function.LongUnaryOperator sessionOf, java.util.function.LongToIntFunction timeoutOf) {
-        java.util.List<io.paddock.server.admin.ConnectionInfo> out = new java.util.ArrayList<>();
-        java.util.List<Conn> conns = new java.util.ArrayList<>(byId.values());
-        conns.sort(java.util.Comparator.comparingLong(c -> c.id));
+    public List<ConnectionInfo> describe(
+            LongUnaryOperator sessionOf, LongToIntFunction timeoutOf) {
+        List<ConnectionInfo> out = new ArrayList<>();
+        List<Conn> conns = new ArrayList<>(byId.values());
+        conns.sort(Comparator.comparingLong(c -> c.id));
         for (Conn c : conns) {
             int ops = c.channel.config().isAutoRead() ? 1 : 0;
-            out.add(new io.paddock.server.admin.ConnectionInfo(String.valueOf(c.channel.remoteAddress()), ops,
+            out.add(new ConnectionInfo(String.valueOf(c.channel.remoteAddress()), ops,
                     Math.max(0, c.outstanding.get()), c.received.get(), c.sent.get(),
-                    sessionOf.applyAsLong(c.id), io.paddock.server.admin.LastOperation.NONE, c.openedAtMs,
+                    sessionOf.applyAsLong(c.id), LastOperation.NONE, c.openedAtMs,
                     timeoutOf.applyAsInt(c.id), -1, -1, 0, 0, 0, 0, 0));
         }
         return out;

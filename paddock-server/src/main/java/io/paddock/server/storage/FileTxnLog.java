@@ -1,5 +1,6 @@
 package io.paddock.server.storage;
 
+import java.util.concurrent.atomic.AtomicLong;
 import io.paddock.server.log.TxnLog;
 
 import io.paddock.core.request.TxnEnvelope;
@@ -56,9 +57,9 @@ public final class FileTxnLog implements TxnLog {
     private long allocated;
     private boolean failed;
     private int failedGeneration = -1;
-    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong recordsWritten = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong syncNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong recordsWritten = new AtomicLong();
+    private final AtomicLong syncNanos = new AtomicLong();
 
     private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
 

@@ -61,7 +61,7 @@ public final class Snapshots implements AutoCloseable {
         log.roll();
         writer.execute(() -> {
             try {
-                write(view);
+                write(dir, view);
                 LOG.info("snapshot at zxid 0x{} written ({} ms on the loop to capture it)",
                         Long.toHexString(view.lastZxid()), captureMs);
             } catch (IOException | RuntimeException e) {
@@ -93,10 +93,6 @@ public final class Snapshots implements AutoCloseable {
             throw e;
         }
         return target;
-    }
-
-    private void write(SnapshotSource view) throws IOException {
-        write(dir, view);
     }
 
     @Override
