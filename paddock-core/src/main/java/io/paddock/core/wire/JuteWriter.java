@@ -2,6 +2,7 @@ package io.paddock.core.wire;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.function.BiConsumer;
 
 /**
@@ -114,8 +115,14 @@ public final class JuteWriter {
             return writeInt(-1);
         }
         writeInt(list.size());
-        for (T t : list) {
-            element.accept(this, t);
+        if (list instanceof RandomAccess) {
+            for (int i = 0; i < list.size(); i++) { // no iterator: this runs for every reply and log record
+                element.accept(this, list.get(i));
+            }
+        } else {
+            for (T t : list) {
+                element.accept(this, t);
+            }
         }
         return this;
     }
@@ -142,6 +149,19 @@ public final class JuteWriter {
 
     public int size() {
         return size;
+    }
+
+    /**
+     * Forgets what was written and keeps the buffer, so one writer can serve many messages
+     * without allocating. A buffer that grew past {@code keepBytesMax} is dropped for a new one
+     * of {@code keepBytesMax}, so one huge message does not pin its memory for good.
+     */
+    public JuteWriter reset(int keepBytesMax) {
+        size = 0;
+        if (bytes.length > keepBytesMax) {
+            bytes = new byte[Math.max(16, keepBytesMax)];
+        }
+        return this;
     }
 
     /** The bytes written so far, as a new array. */
