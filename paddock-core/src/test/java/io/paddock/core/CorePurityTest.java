@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CorePurityTest {
     private static final Pattern FORBIDDEN = Pattern.compile(
             "import\\s+(io\\.netty|java\\.net\\.|java\\.nio\\.channels|java\\.nio\\.file|java\\.io\\.File"
-            + "|java\\.util\\.Random|java\\.util\\.concurrent\\.ThreadLocalRandom|java\\.util\\.UUID"
+            + "|java\\.util\\.Random\\b|java\\.util\\.concurrent\\.ThreadLocalRandom|java\\.util\\.UUID"
             + "|java\\.security\\.SecureRandom|java\\.time\\.Clock)"
             + "|new\\s+Thread\\s*\\(|Thread\\.sleep|System\\.(currentTimeMillis|nanoTime)"
             + "|Instant\\.now|LocalDateTime\\.now|new\\s+Random\\s*\\(|Math\\.random");

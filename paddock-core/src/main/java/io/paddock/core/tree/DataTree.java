@@ -76,8 +76,8 @@ public final class DataTree {
             unindex(path, old);
         } else {
             Znode parent = nodes.get(PathValidation.parentOf(path));
-            require(parent != null, "restore " + path + ": parent missing");
-            require(parent.kind != NodeKind.EPHEMERAL, "restore " + path + ": parent is ephemeral");
+            require(parent != null, "restore", path, "parent missing");
+            require(parent.kind != NodeKind.EPHEMERAL, "restore", path, "parent is ephemeral");
             parent.addChild(PathValidation.lastComponent(path));
         }
         nodes.put(path, node);
@@ -119,9 +119,9 @@ public final class DataTree {
         checkKind(kind, ephemeralOwnerSession, ttlMs);
         String parentPath = PathValidation.parentOf(path);
         Znode parent = nodes.get(parentPath);
-        require(parent != null, "create " + path + ": parent missing");
-        require(!nodes.containsKey(path), "create " + path + ": node exists");
-        require(parent.kind != NodeKind.EPHEMERAL, "create " + path + ": parent is ephemeral");
+        require(parent != null, "create", path, "parent missing");
+        require(!nodes.containsKey(path), "create", path, "node exists");
+        require(parent.kind != NodeKind.EPHEMERAL, "create", path, "parent is ephemeral");
         int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
         if (newCversion > parent.cversion) {
             parent.cversion = newCversion;
@@ -139,9 +139,9 @@ public final class DataTree {
     /** Applies a delete: the parent's pzxid moves to zxid (if larger); its client cversion grows by one. */
     public List<Fired> delete(String path, long zxid) {
         Znode node = nodes.get(path);
-        require(node != null, "delete " + path + ": no node");
+        require(node != null, "delete", path, "no node");
         require(!path.equals(ROOT), "delete of the root");
-        require(node.numChildren() == 0, "delete " + path + ": has children");
+        require(node.numChildren() == 0, "delete", path, "has children");
         String parentPath = PathValidation.parentOf(path);
         Znode parent = nodes.get(parentPath);
         parent.removeChild(PathValidation.lastComponent(path));
@@ -157,7 +157,7 @@ public final class DataTree {
     /** Applies a setData; {@code version} is the SetDataTxn's (the node's new version). */
     public Applied setData(String path, byte[] data, int version, long zxid, long timeMs) {
         Znode node = nodes.get(path);
-        require(node != null, "setData " + path + ": no node");
+        require(node != null, "setData", path, "no node");
         dataSize += nodeSize(path, data) - nodeSize(path, node.data);
         node.data = data;
         node.version = version;
@@ -169,7 +169,7 @@ public final class DataTree {
     /** Applies a setACL; {@code aversion} is the SetACLTxn's (the new aversion). Fires no watch. */
     public Stat setAcl(String path, List<Acl> acl, int aversion) {
         Znode node = nodes.get(path);
-        require(node != null, "setACL " + path + ": no node");
+        require(node != null, "setACL", path, "no node");
         node.acl = internAcl(acl);
         node.aversion = aversion;
         return node.stat();
@@ -185,10 +185,12 @@ public final class DataTree {
     }
 
     private static void checkKind(NodeKind kind, long session, long ttlMs) {
-        require(kind == NodeKind.EPHEMERAL ? session != 0 : session == 0,
-                kind + " node with ephemeral owner 0x" + Long.toHexString(session));
-        require(kind == NodeKind.TTL ? ttlMs > 0 && ttlMs <= NodeKind.TTL_MS_MAX : ttlMs == 0,
-                kind + " node with ttl " + ttlMs);
+        if (kind == NodeKind.EPHEMERAL ? session == 0 : session != 0) {
+            throw new IllegalStateException(kind + " node with ephemeral owner 0x" + Long.toHexString(session));
+        }
+        if (kind == NodeKind.TTL ? ttlMs <= 0 || ttlMs > NodeKind.TTL_MS_MAX : ttlMs != 0) {
+            throw new IllegalStateException(kind + " node with ttl " + ttlMs);
+        }
     }
 
     private void index(String path, Znode node) {
@@ -416,6 +418,13 @@ public final class DataTree {
 
     private static long nodeSize(String path, byte[] data) {
         return path.length() + (data == null ? 0 : data.length);
+    }
+
+    /** Like {@link #require(boolean, String)}, but builds the message only when the check fails (hot path). */
+    private static void require(boolean ok, String op, String path, String problem) {
+        if (!ok) {
+            throw new IllegalStateException(op + " " + path + ": " + problem);
+        }
     }
 
     private static void require(boolean ok, String what) {
