@@ -1,9 +1,11 @@
 package io.paddock.server;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -11,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.NetUtil;
 import io.paddock.core.CoreConfig;
 import io.paddock.core.Replica;
 import io.paddock.server.admin.FourLetterWords;
@@ -60,6 +63,9 @@ public final class PaddockServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         startedAtMs = System.currentTimeMillis();
+        // Netty's start-up (class loading, selectors, the allocator) is ~0.1-0.2 s of a cold JVM's
+        // time; it runs on its own thread while recovery reads the disk on this one.
+        CompletableFuture<EventLoopGroup[]> groups = startEventLoopGroups();
         CoreConfig core = coreConfig(config);
         long sessionIdBase = initialSessionId(startedAtMs, 0);
         byte[] secret = secret();
@@ -74,7 +80,11 @@ public final class PaddockServer implements AutoCloseable {
                 replica = recovered.replica();
                 recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
+                shutDownGroups(groups.join());
                 throw new IOException(e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                shutDownGroups(groups.join());
+                throw e;
             }
             log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
@@ -88,8 +98,9 @@ public final class PaddockServer implements AutoCloseable {
         }
         ServerAdminView view = new ServerAdminView(this);
         FourLetterWords words = new FourLetterWords(config, view);
-        acceptGroup = new NioEventLoopGroup(1);
-        ioGroup = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        EventLoopGroup[] started = groups.join();
+        acceptGroup = started[0];
+        ioGroup = started[1];
         ClientPipeline pipeline = new ClientPipeline(connections, loop, config.juteMaxBuffer(),
                 config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -122,6 +133,33 @@ public final class PaddockServer implements AutoCloseable {
                 config.dataDir() == null ? "data in memory only"
                         : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
                         + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+    }
+
+    /** The accept and I/O event loop groups, made on a thread of their own. */
+    private static CompletableFuture<EventLoopGroup[]> startEventLoopGroups() {
+        CompletableFuture<EventLoopGroup[]> groups = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                EventLoopGroup accept = new NioEventLoopGroup(1);
+                EventLoopGroup io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+                // Static set-up that binding and the first connection would otherwise do later.
+                if (NetUtil.SOMAXCONN < 0 || ByteBufAllocator.DEFAULT == null) {
+                    throw new IllegalStateException("Netty did not initialise");
+                }
+                groups.complete(new EventLoopGroup[] {accept, io});
+            } catch (RuntimeException | Error e) {
+                groups.completeExceptionally(e);
+            }
+        }, "paddock-netty-start");
+        starter.setDaemon(true);
+        starter.start();
+        return groups;
+    }
+
+    private static void shutDownGroups(EventLoopGroup[] groups) {
+        for (EventLoopGroup group : groups) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
     }
 
     /** autopurge.purgeInterval hours (0 = never, ZooKeeper's default) keeps snapRetainCount snapshots. */
