@@ -4,6 +4,7 @@ import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Stat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -47,10 +48,10 @@ public final class DataTree {
     }
 
     private Znode putSystemNode(String path, List<Acl> acl) {
-        Znode node = new Znode(new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
+        Znode node = new Znode(path, new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
         nodes.put(path, node);
         if (!path.equals(ROOT)) {
-            nodes.get(PathValidation.parentOf(path)).addChild(PathValidation.lastComponent(path));
+            nodes.get(PathValidation.parentOf(path)).addChild(node);
         }
         dataSize += path.length();
         return node;
@@ -67,18 +68,23 @@ public final class DataTree {
         // No path validation here: every path was validated when it was created, and the
         // snapshot decoder has checked each frame's CRC and that paths come parent-first.
         checkKind(kind, ephemeralOwner, ttlMs);
-        Znode node = new Znode(data, internAcl(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
+        Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
                 mtime, version, cversion, aversion, pzxid);
         Znode old = nodes.get(path);
         if (old != null) {
-            old.childNames().forEach(node::addChild);
+            node.adoptChildren(old);
+            if (!path.equals(ROOT)) {
+                Znode parent = nodes.get(PathValidation.parentOf(path));
+                parent.removeChild(path);
+                parent.addChild(node);
+            }
             dataSize -= nodeSize(path, old.data);
             unindex(path, old);
         } else {
             Znode parent = nodes.get(PathValidation.parentOf(path));
             require(parent != null, "restore", path, "parent missing");
             require(parent.kind != NodeKind.EPHEMERAL, "restore", path, "parent is ephemeral");
-            parent.addChild(PathValidation.lastComponent(path));
+            parent.addChild(node);
         }
         nodes.put(path, node);
         dataSize += nodeSize(path, data);
@@ -127,8 +133,8 @@ public final class DataTree {
             parent.cversion = newCversion;
             parent.pzxid = zxid;
         }
-        Znode node = new Znode(data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
-        parent.addChild(PathValidation.lastComponent(path));
+        Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
+        parent.addChild(node);
         nodes.put(path, node);
         dataSize += nodeSize(path, data);
         index(path, node);
@@ -144,7 +150,7 @@ public final class DataTree {
         require(node.numChildren() == 0, "delete", path, "has children");
         String parentPath = PathValidation.parentOf(path);
         Znode parent = nodes.get(parentPath);
-        parent.removeChild(PathValidation.lastComponent(path));
+        parent.removeChild(path);
         if (zxid > parent.pzxid) {
             parent.pzxid = zxid;
         }
@@ -195,7 +201,7 @@ public final class DataTree {
 
     private void index(String path, Znode node) {
         switch (node.kind) {
-            case EPHEMERAL -> ephemerals.computeIfAbsent(node.ephemeralOwner, s -> new TreeSet<>()).add(path);
+            case EPHEMERAL -> ephemerals.computeIfAbsent(node.ephemeralOwner(), s -> new TreeSet<>()).add(path);
             case CONTAINER -> containers.add(path);
             case TTL -> ttlNodes.add(path);
             case PERSISTENT -> { }
@@ -205,10 +211,10 @@ public final class DataTree {
     private void unindex(String path, Znode node) {
         switch (node.kind) {
             case EPHEMERAL -> {
-                TreeSet<String> paths = ephemerals.get(node.ephemeralOwner);
+                TreeSet<String> paths = ephemerals.get(node.ephemeralOwner());
                 paths.remove(path);
                 if (paths.isEmpty()) {
-                    ephemerals.remove(node.ephemeralOwner);
+                    ephemerals.remove(node.ephemeralOwner());
                 }
             }
             case CONTAINER -> containers.remove(path);
@@ -227,7 +233,14 @@ public final class DataTree {
     /** The sorted child names of path, or null if there is no such node. */
     public List<String> children(String path) {
         Znode node = nodes.get(path);
-        return node == null ? null : List.copyOf(node.childNames());
+        if (node == null) {
+            return null;
+        }
+        String[] names = new String[node.numChildren()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = node.child(i).name();
+        }
+        return Arrays.asList(names);
     }
 
     /** Number of descendants (all depths) of path, 0 if absent; for "/" every node but the root. */
@@ -237,13 +250,13 @@ public final class DataTree {
             return 0;
         }
         int count = 0;
-        ArrayDeque<String> pending = new ArrayDeque<>();
-        pending.push(path);
+        ArrayDeque<Znode> pending = new ArrayDeque<>();
+        pending.push(start);
         while (!pending.isEmpty()) {
-            String current = pending.pop();
-            for (String name : nodes.get(current).childNames()) {
-                count++;
-                pending.push(childPath(current, name));
+            Znode current = pending.pop();
+            count += current.numChildren();
+            for (int i = 0; i < current.numChildren(); i++) {
+                pending.push(current.child(i));
             }
         }
         return count;
@@ -319,14 +332,13 @@ public final class DataTree {
 
     /** Visits every node parent-first, children in name order (snapshots, digests, dumps). */
     public void forEach(BiConsumer<String, Znode> visitor) {
-        ArrayDeque<String> pending = new ArrayDeque<>();
-        pending.push(ROOT);
+        ArrayDeque<Znode> pending = new ArrayDeque<>();
+        pending.push(nodes.get(ROOT));
         while (!pending.isEmpty()) {
-            String path = pending.pop();
-            Znode node = nodes.get(path);
-            visitor.accept(path, node);
-            for (String name : node.childNames().descendingSet()) {
-                pending.push(childPath(path, name));
+            Znode node = pending.pop();
+            visitor.accept(node.path, node);
+            for (int i = node.numChildren() - 1; i >= 0; i--) {
+                pending.push(node.child(i));
             }
         }
     }
@@ -391,15 +403,19 @@ public final class DataTree {
             String path = e.getKey();
             Znode node = e.getValue();
             size += nodeSize(path, node.data);
-            for (String name : node.childNames()) {
-                require(nodes.containsKey(childPath(path, name)), "child " + name + " of " + path + " missing");
+            require(node.path.equals(path), "node at " + path + " says it is at " + node.path);
+            for (int i = 0; i < node.numChildren(); i++) {
+                Znode child = node.child(i);
+                require(nodes.get(child.path) == child && PathValidation.parentOf(child.path).equals(path),
+                        "child " + child.path + " of " + path + " is not in the tree there");
+                require(i == 0 || Znode.compareNames(node.child(i - 1).path, child.path) < 0,
+                        "children of " + path + " out of name order at " + child.path);
             }
             if (!path.equals(ROOT)) {
                 Znode parent = nodes.get(PathValidation.parentOf(path));
-                require(parent != null && parent.childNames().contains(PathValidation.lastComponent(path)),
-                        "orphan " + path);
+                require(parent != null && parent.hasChild(node), "orphan " + path);
             }
-            require(node.kind != NodeKind.EPHEMERAL || ephemerals(node.ephemeralOwner).contains(path),
+            require(node.kind != NodeKind.EPHEMERAL || ephemerals(node.ephemeralOwner()).contains(path),
                     "ephemeral index misses " + path);
             require(node.kind != NodeKind.CONTAINER || containers.contains(path), "container index misses " + path);
             require(node.kind != NodeKind.TTL || ttlNodes.contains(path), "ttl index misses " + path);
@@ -412,9 +428,6 @@ public final class DataTree {
         watches.checkInvariants();
     }
 
-    private static String childPath(String parent, String name) {
-        return parent.equals(ROOT) ? ROOT + name : parent + "/" + name;
-    }
 
     private static long nodeSize(String path, byte[] data) {
         return path.length() + (data == null ? 0 : data.length);

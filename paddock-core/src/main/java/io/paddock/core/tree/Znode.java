@@ -2,16 +2,27 @@ package io.paddock.core.tree;
 
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Stat;
+import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * One znode, mutable and owned by its {@link DataTree}. Fields mirror ZooKeeper's
  * StatPersisted: in particular {@code cversion} is the number of child creations (what the
  * CreateTxn's parentCVersion sets and what sequential names count), while the cversion a
  * client sees, from {@link #stat()}, counts creations and deletions.
+ *
+ * <p>Memory matters here: a tree holds one of these per znode, often millions. A node keeps
+ * its own path (the same String the tree's map is keyed by) and its children as an array of
+ * nodes sorted by name, so a child's name is never stored twice: it is the part of the child's
+ * path after the last '/'. That saves a name String and a TreeMap entry per znode (about a
+ * quarter of a small node's memory). Inserting or removing a child shifts the array: O(children),
+ * a few microseconds even for the 100,000 children a 1 MB getChildren reply can carry;
+ * appending a larger name (sequential nodes) is O(1).
  */
 public final class Znode {
+    private static final Znode[] NO_CHILDREN = new Znode[0];
+
+    final String path;
     byte[] data;
     List<Acl> acl;
     final long czxid;
@@ -23,44 +34,20 @@ public final class Znode {
     int cversion;
     int aversion;
     final NodeKind kind;
-    /** Owning session of an EPHEMERAL node, else 0. */
-    final long ephemeralOwner;
-    /** Time to live of a TTL node, else 0. */
-    final long ttlMs;
+    /** The owning session of an EPHEMERAL node, the time to live of a TTL node, else 0. */
+    private final long owner;
     long pzxid;
-    /** Child names in order; null while there are none (most nodes are leaves: saves memory). */
-    private TreeSet<String> children;
-    private static final java.util.NavigableSet<String> NO_CHILDREN =
-            java.util.Collections.unmodifiableNavigableSet(new TreeSet<>());
+    /** Children sorted by name; the first {@link #childCount} slots are used. */
+    private Znode[] children = NO_CHILDREN;
+    private int childCount;
 
-    void addChild(String name) {
-        if (children == null) {
-            children = new TreeSet<>();
-        }
-        children.add(name);
-    }
-
-    void removeChild(String name) {
-        if (children != null) {
-            children.remove(name);
-            if (children.isEmpty()) {
-                children = null;
-            }
-        }
-    }
-
-    /** The child names, read-only. */
-    java.util.NavigableSet<String> childNames() {
-        return children == null ? NO_CHILDREN : java.util.Collections.unmodifiableNavigableSet(children);
-    }
-
-    Znode(byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs,
+    Znode(String path, byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs,
           long zxid, long timeMs) {
+        this.path = path;
         this.data = data;
         this.acl = acl;
         this.kind = kind;
-        this.ephemeralOwner = ephemeralOwner;
-        this.ttlMs = ttlMs;
+        this.owner = ownerOf(kind, ephemeralOwner, ttlMs);
         this.czxid = zxid;
         this.mzxid = zxid;
         this.pzxid = zxid;
@@ -69,13 +56,13 @@ public final class Znode {
     }
 
     /** A node restored from a snapshot with every stored field as it was. */
-    Znode(byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs, long czxid,
+    Znode(String path, byte[] data, List<Acl> acl, NodeKind kind, long ephemeralOwner, long ttlMs, long czxid,
           long mzxid, long ctime, long mtime, int version, int cversion, int aversion, long pzxid) {
+        this.path = path;
         this.data = data;
         this.acl = acl;
         this.kind = kind;
-        this.ephemeralOwner = ephemeralOwner;
-        this.ttlMs = ttlMs;
+        this.owner = ownerOf(kind, ephemeralOwner, ttlMs);
         this.czxid = czxid;
         this.mzxid = mzxid;
         this.ctime = ctime;
@@ -86,12 +73,114 @@ public final class Znode {
         this.pzxid = pzxid;
     }
 
+    private static long ownerOf(NodeKind kind, long ephemeralOwner, long ttlMs) {
+        return switch (kind) {
+            case EPHEMERAL -> ephemeralOwner;
+            case TTL -> ttlMs;
+            default -> 0;
+        };
+    }
+
+    // ---------------------------------------------------------------- children
+
+    /** Adds a child whose name is not taken yet (the tree checked). */
+    void addChild(Znode child) {
+        int at = childCount == 0 || compareNames(children[childCount - 1].path, child.path) < 0
+                ? childCount : -(find(child.path) + 1);
+        if (at < 0) {
+            throw new IllegalStateException("child " + child.path + " is there already");
+        }
+        if (childCount == children.length) {
+            children = Arrays.copyOf(children, Math.max(4, childCount + (childCount >> 1)));
+        }
+        System.arraycopy(children, at, children, at + 1, childCount - at);
+        children[at] = child;
+        childCount++;
+    }
+
+    /** Removes the child with {@code childPath}'s name, if there is one. */
+    void removeChild(String childPath) {
+        int at = find(childPath);
+        if (at < 0) {
+            return;
+        }
+        childCount--;
+        System.arraycopy(children, at + 1, children, at, childCount - at);
+        children[childCount] = null;
+        if (childCount == 0) {
+            children = NO_CHILDREN;
+        } else if (children.length >= 16 && childCount < children.length / 4) {
+            children = Arrays.copyOf(children, childCount * 2);
+        }
+    }
+
+    /** Takes over another node's children (a restored node replacing one the tree started with). */
+    void adoptChildren(Znode other) {
+        children = other.children;
+        childCount = other.childCount;
+    }
+
+    /** Whether {@code child} itself (not just a node of its name) is a child of this node. */
+    boolean hasChild(Znode child) {
+        int at = find(child.path);
+        return at >= 0 && children[at] == child;
+    }
+
+    /** The i-th child in name order, 0 <= i < {@link #numChildren()}. */
+    Znode child(int i) {
+        return children[i];
+    }
+
+    /** The index of the child named as {@code childPath}'s last name, or -(insertion point + 1). */
+    private int find(String childPath) {
+        int low = 0;
+        int high = childCount - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int c = compareNames(children[mid].path, childPath);
+            if (c < 0) {
+                low = mid + 1;
+            } else if (c > 0) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(low + 1);
+    }
+
+    /** Compares the last names of two paths as String.compareTo would compare the names, without copying them. */
+    static int compareNames(String a, String b) {
+        int i = a.lastIndexOf('/') + 1;
+        int j = b.lastIndexOf('/') + 1;
+        int aEnd = a.length();
+        int bEnd = b.length();
+        while (i < aEnd && j < bEnd) {
+            char x = a.charAt(i++);
+            char y = b.charAt(j++);
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return (aEnd - i) - (bEnd - j);
+    }
+
+    /** This node's last name ("" for the root). */
+    String name() {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    // ---------------------------------------------------------------- stat and fields
+
     /** The Stat clients see: cversion counts creations and deletions; containers and TTL nodes show owner 0. */
     public Stat stat() {
-        int numChildren = children == null ? 0 : children.size();
-        long clientOwner = kind == NodeKind.EPHEMERAL ? ephemeralOwner : 0L;
-        return new Stat(czxid, mzxid, ctime, mtime, version, cversion * 2 - numChildren,
-                aversion, clientOwner, dataLength(), numChildren, pzxid);
+        long clientOwner = kind == NodeKind.EPHEMERAL ? owner : 0L;
+        return new Stat(czxid, mzxid, ctime, mtime, version, cversion * 2 - childCount,
+                aversion, clientOwner, dataLength(), childCount, pzxid);
+    }
+
+    public String path() {
+        return path;
     }
 
     public byte[] data() {
@@ -110,12 +199,14 @@ public final class Znode {
         return kind;
     }
 
+    /** Owning session of an EPHEMERAL node, else 0. */
     public long ephemeralOwner() {
-        return ephemeralOwner;
+        return kind == NodeKind.EPHEMERAL ? owner : 0;
     }
 
+    /** Time to live of a TTL node, else 0. */
     public long ttlMs() {
-        return ttlMs;
+        return kind == NodeKind.TTL ? owner : 0;
     }
 
     /** ZooKeeper's persisted cversion: how many children were ever created here. */
@@ -152,11 +243,11 @@ public final class Znode {
     }
 
     public int numChildren() {
-        return children == null ? 0 : children.size();
+        return childCount;
     }
 
     /** The ephemeralOwner ZooKeeper would store for this node (snapshots, digests). */
     public long encodedEphemeralOwner() {
-        return kind.encodeOwner(ephemeralOwner, ttlMs);
+        return kind.encodeOwner(ephemeralOwner(), ttlMs());
     }
 }
