@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -127,6 +128,8 @@ public final class BenchMain {
 
     private static final Metric RSS_AFTER_CREATES = new Metric("RSS (VmRSS) after the creates", "MiB", 1, Goal.AT_MOST_HALF);
     private static final Metric PEAK_RSS = new Metric("peak RSS (VmHWM) after the creates", "MiB", 1, Goal.NONE);
+    private static final Metric LIVE_HEAP = new Metric("heap in use after a full GC, after the creates", "MiB", 1,
+        Goal.NONE);
     private static final Metric DISK = new Metric("data on disk after the creates", "MiB", 1, Goal.NONE);
     private static final Metric RESTART = new Metric("restart to first read (process start to getData)", "ms", 0,
         Goal.AT_MOST_HALF);
@@ -146,7 +149,8 @@ public final class BenchMain {
             FixedRatePhase.declareMetrics(options, results);
         }
         if (options.runs(BenchOptions.PHASE_CREATES)) {
-            for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, DISK, RESTART, RSS_AFTER_RESTART)) {
+            for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, LIVE_HEAP, DISK, RESTART,
+                RSS_AFTER_RESTART)) {
                 results.declare(m);
             }
         }
@@ -247,6 +251,13 @@ public final class BenchMain {
             results.add(RSS_AFTER_CREATES, kind, memory.rssKib() / 1024.0);
             results.add(PEAK_RSS, kind, memory.peakRssKib() / 1024.0);
             results.add(DISK, kind, disk.bytes() / 1048576.0);
+            // After the RSS reading, so the forced collection does not change it.
+            OptionalLong liveKib = server.liveHeapKibAfterFullGc();
+            if (liveKib.isPresent()) {
+                System.out.printf(Locale.ROOT, "%-9s heap in use after a full GC: %.1f MiB%n", kind.label(),
+                    liveKib.getAsLong() / 1024.0);
+                results.add(LIVE_HEAP, kind, liveKib.getAsLong() / 1024.0);
+            }
             int exit = server.stop();
             restarted = ServerProcess.start(server.home(), options.jvmOpts());
             double firstReadMs = RestartProbe.firstReadMs(restarted, created.lastPath(),

@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One server running as a child JVM on this bench's own class path. Only the process started
@@ -144,6 +147,44 @@ final class ServerProcess implements AutoCloseable {
     }
 
     record Memory(long rssKib, long peakRssKib) {}
+
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final int JCMD_WAIT_S = 60;
+
+    /**
+     * The heap in use after a full collection, in KiB: what the server's data really needs, as
+     * opposed to how far its JVM grew the heap. Asks {@code jcmd} (next to this JVM's java) for
+     * GC.run then GC.heap_info; empty when jcmd is missing or answers something else.
+     */
+    OptionalLong liveHeapKibAfterFullGc() throws InterruptedException {
+        checkAlive();
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return OptionalLong.empty();
+        }
+        try {
+            if (jcmd(jcmd, "GC.run") == null) {
+                return OptionalLong.empty();
+            }
+            String info = jcmd(jcmd, "GC.heap_info");
+            Matcher m = info == null ? null : HEAP_USED.matcher(info);
+            return m != null && m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Runs one jcmd command against this server; its output, or null if it failed or took too long. */
+    private String jcmd(Path jcmd, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command)
+            .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes(); // jcmd's output is small; EOF comes when it exits
+        if (!p.waitFor(JCMD_WAIT_S, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return null;
+        }
+        return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
+    }
 
     /** SIGTERM, then a bounded wait; SIGKILL only if the server did not stop. Returns the exit code. */
     int stop() throws InterruptedException {
