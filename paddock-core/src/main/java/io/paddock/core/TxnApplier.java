@@ -62,8 +62,8 @@ final class TxnApplier {
 
     private MultiResult applyInMulti(TxnEnvelope env, Txn sub, List<Fired> fired) {
         if (sub instanceof Txn.Create c) {
-            Stat stat = create(env, c, fired);
-            return MultiResult.created(opCodeOfCreate(c), c.path(), stat);
+            Applied a = create(env, c, fired);
+            return MultiResult.created(opCodeOfCreate(c), c.path(), a.stat());
         }
         if (sub instanceof Txn.Delete d) {
             fired.addAll(tree.delete(d.path(), env.zxid()));
@@ -96,8 +96,11 @@ final class TxnApplier {
             return null;
         }
         if (txn instanceof Txn.Create c) {
-            Stat stat = create(env, c, fired);
-            return opCode == OpCode.CREATE ? new CreateResponse(c.path()) : new Create2Response(c.path(), stat);
+            Applied a = create(env, c, fired);
+            if (opCode == -1) {
+                return null; // replay: nobody waits for a reply
+            }
+            return opCode == OpCode.CREATE ? new CreateResponse(c.path()) : new Create2Response(c.path(), a.stat());
         }
         if (txn instanceof Txn.Delete d) {
             fired.addAll(tree.delete(d.path(), env.zxid()));
@@ -117,10 +120,10 @@ final class TxnApplier {
         throw new IllegalStateException("unexpected txn " + txn);
     }
 
-    private Stat create(TxnEnvelope env, Txn.Create c, List<Fired> fired) {
+    private Applied create(TxnEnvelope env, Txn.Create c, List<Fired> fired) {
         Applied a = tree.create(c.path(), c.data(), c.acl(), c.kind(), c.ephemeralOwner(), c.ttlMs(),
                 c.parentCVersion(), env.zxid(), env.timeMs());
         fired.addAll(a.fired());
-        return a.stat();
+        return a;
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -15,9 +14,8 @@ import java.util.TreeSet;
  * transaction that last wrote it is applied. Supports a rollback mark for multi.
  */
 public final class PendingChanges {
-    /** Absent value = "the node is deleted by a pending transaction". */
-    private final Map<String, Optional<NodeRecord>> byPath = new HashMap<>();
-    private final Map<String, Long> zxidByPath = new HashMap<>();
+    /** The pending state of each path a pending transaction wrote. */
+    private final Map<String, Change> byPath = new HashMap<>();
     /** Ephemerals created (true) or deleted (false) by pending txns, per session. */
     private final Map<Long, TreeMap<String, Boolean>> ephemeralChanges = new HashMap<>();
     /** The session whose ephemeral change was recorded last for a path (to prune it when applied). */
@@ -29,22 +27,22 @@ public final class PendingChanges {
 
     /** The node as it will be once every pending transaction applies; null if absent then. */
     public NodeRecord find(String path, NodeLookup tree) {
-        Optional<NodeRecord> pending = byPath.get(path);
+        Change pending = byPath.get(path);
         if (pending != null) {
-            return pending.orElse(null);
+            return pending.record;
         }
         return tree.find(path);
     }
 
     public void put(NodeRecord record) {
-        record(record.path(), Optional.of(record), record.zxid());
+        record(record.path(), record, record.zxid());
         if (record.isEphemeral()) {
             noteEphemeral(record.ephemeralOwner(), record.path(), true);
         }
     }
 
     public void markDeleted(String path, long zxid, NodeRecord was) {
-        record(path, Optional.empty(), zxid);
+        record(path, null, zxid);
         if (was != null && was.isEphemeral()) {
             noteEphemeral(was.ephemeralOwner(), path, false);
         }
@@ -70,9 +68,8 @@ public final class PendingChanges {
     public void applied(long zxid) {
         while (!writeOrder.isEmpty() && writeOrder.peekFirst().zxid() <= zxid) {
             Written w = writeOrder.pollFirst();
-            Long last = zxidByPath.get(w.path());
-            if (last != null && last <= zxid) {
-                zxidByPath.remove(w.path());
+            Change last = byPath.get(w.path());
+            if (last != null && last.zxid <= zxid) {
                 byPath.remove(w.path());
                 forgetEphemeralChange(w.path());
             }
@@ -89,7 +86,6 @@ public final class PendingChanges {
             throw new IllegalStateException("clear during a multi");
         }
         byPath.clear();
-        zxidByPath.clear();
         ephemeralChanges.clear();
         ephemeralOwnerByPath.clear();
         writeOrder.clear();
@@ -122,23 +118,38 @@ public final class PendingChanges {
         marking = false;
     }
 
-    private void record(String path, Optional<NodeRecord> value, long zxid) {
+    /** @param value the record once this write applies; null when it deletes the node */
+    private void record(String path, NodeRecord value, long zxid) {
+        Change change = byPath.get(path);
         if (marking) {
-            Optional<NodeRecord> oldValue = byPath.get(path);
-            Long oldZxid = zxidByPath.get(path);
+            Change old = change == null ? null : new Change(change.record, change.zxid);
             undo.push(() -> {
-                if (oldValue == null) {
+                if (old == null) {
                     byPath.remove(path);
-                    zxidByPath.remove(path);
                 } else {
-                    byPath.put(path, oldValue);
-                    zxidByPath.put(path, oldZxid);
+                    byPath.put(path, old);
                 }
             });
+            change = null; // the undo step holds a copy; do not change the object it may restore
         }
-        byPath.put(path, value);
-        zxidByPath.put(path, zxid);
+        if (change == null) {
+            byPath.put(path, new Change(value, zxid));
+        } else {
+            change.record = value; // most writes touch a path already pending (a parent): no allocation
+            change.zxid = zxid;
+        }
         writeOrder.addLast(new Written(zxid, path));
+    }
+
+    /** A path's pending state: its record (null = deleted) and the zxid of the write that made it. */
+    private static final class Change {
+        NodeRecord record;
+        long zxid;
+
+        Change(NodeRecord record, long zxid) {
+            this.record = record;
+            this.zxid = zxid;
+        }
     }
 
     private record Written(long zxid, String path) {}

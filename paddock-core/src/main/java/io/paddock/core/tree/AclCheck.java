@@ -84,6 +84,9 @@ public final class AclCheck {
      * entry without authenticated ids, an unknown scheme or a malformed id.
      */
     public static List<Acl> fixup(List<Acl> acls, List<Id> authIds) {
+        if (isStoredAsIs(acls)) {
+            return acls; // nearly every create: world:anyone, nothing to drop or expand
+        }
         List<Acl> unique = new ArrayList<>();
         if (acls != null) {
             for (Acl acl : acls) {
@@ -109,6 +112,26 @@ public final class AclCheck {
             }
         }
         return fixed;
+    }
+
+    /** A non-empty list of complete, valid, distinct entries with no `auth` entry: fixup would copy it unchanged. */
+    private static boolean isStoredAsIs(List<Acl> acls) {
+        if (acls == null || acls.isEmpty() || acls.size() > 8) {
+            return false;
+        }
+        for (int i = 0; i < acls.size(); i++) {
+            Acl acl = acls.get(i);
+            if (acl == null || acl.id() == null || acl.id().scheme() == null || acl.id().id() == null
+                    || AUTH.equals(acl.id().scheme()) || !isValid(acl.id())) {
+                return false;
+            }
+            for (int j = 0; j < i; j++) {
+                if (acls.get(j).equals(acl)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static List<Acl> expandAuth(int perms, List<Id> authIds) {

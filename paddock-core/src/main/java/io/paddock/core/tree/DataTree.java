@@ -139,7 +139,7 @@ public final class DataTree {
         dataSize += nodeSize(path, data);
         index(path, node);
         List<Fired> fired = watches.fireCreated(path, zxid, node.acl, parent.acl);
-        return new Applied(node.stat(), fired);
+        return new Applied(node, fired);
     }
 
     /** Applies a delete: the parent's pzxid moves to zxid (if larger); its client cversion grows by one. */
@@ -169,7 +169,7 @@ public final class DataTree {
         node.version = version;
         node.mzxid = zxid;
         node.mtime = timeMs;
-        return new Applied(node.stat(), watches.fireDataChanged(path, zxid, node.acl));
+        return new Applied(node, watches.fireDataChanged(path, zxid, node.acl));
     }
 
     /** Applies a setACL; {@code aversion} is the SetACLTxn's (the new aversion). Fires no watch. */
