@@ -1,5 +1,8 @@
 package io.paddock.core;
 
+import io.paddock.core.request.Caller;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
 import java.util.ArrayDeque;
@@ -17,8 +20,11 @@ final class ClientConnection {
     final long connId;
     final String remoteIp;
     long sessionId;
+    /** Read freely; changed only through {@link #addAuthId}, which keeps {@link #caller()} true. */
     final List<Id> authIds = new ArrayList<>();
     final Deque<Queued> queue = new ArrayDeque<>();
+    /** Who this connection's writes come from; built once, not per write. Null when stale. */
+    private Caller caller;
 
     ClientConnection(long connId, String remoteIp) {
         this.connId = connId;
@@ -29,18 +35,43 @@ final class ClientConnection {
     }
 
     boolean isSuper() {
-        for (Id id : authIds) {
-            if (id.scheme().equals("super")) {
+        for (int i = 0; i < authIds.size(); i++) {
+            if (authIds.get(i).scheme().equals("super")) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Adds an identity the connection has proved, unless it has it already. */
+    void addAuthId(Id id) {
+        if (!authIds.contains(id)) {
+            authIds.add(id);
+            caller = null;
+        }
+    }
+
+    /** The session and identities, as request preparation takes them. */
+    Caller caller() {
+        if (caller == null || caller.sessionId() != sessionId) {
+            caller = new Caller(sessionId, authIds, isSuper());
+        }
+        return caller;
+    }
+
     /** A request waiting for its turn. */
     sealed interface Queued {}
 
-    record QueuedWrite(long zxid) implements Queued {}
+    /**
+     * A prepared transaction on its way to the disk and the request that asked for it (connId
+     * -1: the server itself; {@code connect} only for createSession). The replica's queue of
+     * transactions awaiting the disk holds the very same object.
+     */
+    record QueuedWrite(TxnEnvelope txn, long connId, int opCode, ConnectRequest connect) implements Queued {
+        long zxid() {
+            return txn.zxid();
+        }
+    }
 
     record QueuedRead(int xid, int opCode, JuteRecord body) implements Queued {}
 }

@@ -1,5 +1,6 @@
 package io.paddock.core;
 
+import io.paddock.core.ClientConnection.QueuedWrite;
 import io.paddock.core.Effect.AppendLog;
 import io.paddock.core.Effect.CloseClient;
 import io.paddock.core.Effect.ConnectReply;
@@ -10,7 +11,6 @@ import io.paddock.core.Event.ClientConnected;
 import io.paddock.core.Event.ClientRequest;
 import io.paddock.core.Event.LogAppended;
 import io.paddock.core.Event.Tick;
-import io.paddock.core.request.Caller;
 import io.paddock.core.request.PendingChanges;
 import io.paddock.core.request.RequestPrep;
 import io.paddock.core.request.Txn;
@@ -36,11 +36,11 @@ import io.paddock.core.wire.WatcherEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One Paddock server's core: a pure state machine that is fed {@link Event}s and answers with
@@ -65,8 +65,12 @@ public final class Replica {
     private final ReadHandler reads;
     private final byte[] passwordSecret;
     private final Map<Long, ClientConnection> connections = new HashMap<>();
-    /** Prepared transactions waiting for the disk, by zxid, with who asked for them. */
-    private final TreeMap<Long, Awaiting> awaiting = new TreeMap<>();
+    /**
+     * Prepared transactions waiting for the disk, with who asked for them, oldest first: zxids
+     * are handed out in increasing order, so this is a queue (checked in {@link #submit}). The
+     * same objects wait in their connections' queues.
+     */
+    private final ArrayDeque<QueuedWrite> awaiting = new ArrayDeque<>();
 
     private long nextSessionId;
     private long lastZxid;
@@ -74,10 +78,8 @@ public final class Replica {
     private long nowMs;
     private long nextSweepMs;
     private boolean freshTimeoutsOnNextTick;
+    /** Where the current step puts its effects. */
     private List<Effect> out = new ArrayList<>();
-
-    /** A prepared transaction and the request that asked for it (connId -1: the server itself). */
-    private record Awaiting(TxnEnvelope txn, long connId, int opCode, ConnectRequest connect) {}
 
     /**
      * @param sessionIdBase the first session id to hand out (the shell derives it from the
@@ -100,7 +102,17 @@ public final class Replica {
 
     /** Feeds one event; returns the effects, in the order the shell must carry them out. */
     public List<Effect> step(Event event) {
-        out = new ArrayList<>();
+        List<Effect> effects = new ArrayList<>();
+        step(event, effects);
+        return effects;
+    }
+
+    /**
+     * Feeds one event and appends its effects to {@code effects}, in the order the shell must
+     * carry them out; a shell that reuses one list allocates nothing for the effects.
+     */
+    public void step(Event event, List<Effect> effects) {
+        out = effects;
         if (event instanceof ClientRequest r) {
             onRequest(r);
         } else if (event instanceof LogAppended l) {
@@ -116,7 +128,6 @@ public final class Replica {
         } else {
             throw new IllegalArgumentException("unknown event " + event);
         }
-        return out;
     }
 
     // ------------------------------------------------------------------ time
@@ -150,7 +161,7 @@ public final class Replica {
             Txn txn = prep.prepareSweepDelete(zxid, path);
             if (txn != null) {
                 lastZxid = zxid;
-                submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), -1, OpCode.DELETE, null);
+                submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), null, -1, OpCode.DELETE, null);
             }
         }
     }
@@ -175,8 +186,7 @@ public final class Replica {
             long zxid = ++lastZxid;
             Txn txn = new Txn.CreateSession(sessionId, timeoutMs, passwordFor(sessionId));
             TxnEnvelope env = new TxnEnvelope(zxid, sessionId, 0, nowMs, txn);
-            conn.queue.add(new ClientConnection.QueuedWrite(zxid));
-            submit(env, conn.connId, OpCode.CREATE_SESSION, req);
+            submit(env, conn, conn.connId, OpCode.CREATE_SESSION, req);
             return;
         }
         Session s = sessions.get(req.sessionId());
@@ -263,25 +273,33 @@ public final class Replica {
 
     private void write(ClientConnection conn, ClientRequest r) {
         long zxid = ++lastZxid;
-        Caller caller = new Caller(conn.sessionId, conn.authIds, conn.isSuper());
-        Txn txn = prep.prepare(zxid, caller, r.opCode(), r.body());
-        conn.queue.add(new ClientConnection.QueuedWrite(zxid));
-        submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn.connId, r.opCode(), null);
+        Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
+        submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
     private void closeSession(Session s, long connId, int xid) {
         sessions.markClosing(s);
         long zxid = ++lastZxid;
         Txn txn = prep.prepareCloseSession(zxid, s.id());
-        ClientConnection conn = connections.get(connId);
-        if (conn != null) {
-            conn.queue.add(new ClientConnection.QueuedWrite(zxid));
-        }
-        submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connId, OpCode.CLOSE_SESSION, null);
+        submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connections.get(connId), connId,
+                OpCode.CLOSE_SESSION, null);
     }
 
-    private void submit(TxnEnvelope env, long connId, int opCode, ConnectRequest connect) {
-        awaiting.put(env.zxid(), new Awaiting(env, connId, opCode, connect));
+    /**
+     * Hands a prepared transaction to the disk. It waits, in zxid order, until it is durable;
+     * {@code conn} (null for none) answers nothing behind it before that.
+     */
+    private void submit(TxnEnvelope env, ClientConnection conn, long connId, int opCode, ConnectRequest connect) {
+        QueuedWrite last = awaiting.peekLast();
+        if (last != null && last.zxid() >= env.zxid()) {
+            throw new IllegalStateException("zxid 0x" + Long.toHexString(env.zxid())
+                    + " prepared after 0x" + Long.toHexString(last.zxid()));
+        }
+        QueuedWrite write = new QueuedWrite(env, connId, opCode, connect);
+        if (conn != null) {
+            conn.queue.add(write);
+        }
+        awaiting.addLast(write);
         out.add(new AppendLog(env));
     }
 
@@ -299,15 +317,9 @@ public final class Replica {
             return;
         }
         String digest = AclCheck.digest(text);
-        Id id = new Id("digest", digest);
-        if (!conn.authIds.contains(id)) {
-            conn.authIds.add(id);
-        }
+        conn.addAuthId(new Id("digest", digest));
         if (config.superDigest() != null && config.superDigest().equals(digest)) {
-            Id superId = new Id("super", "");
-            if (!conn.authIds.contains(superId)) {
-                conn.authIds.add(superId);
-            }
+            conn.addAuthId(new Id("super", ""));
         }
         answerInOrder(conn, r.xid(), OpCode.AUTH, null);
     }
@@ -382,13 +394,12 @@ public final class Replica {
     // ------------------------------------------------------------------ durable: apply
 
     private void onLogAppended(long durableZxid) {
-        while (!awaiting.isEmpty() && awaiting.firstKey() <= durableZxid) {
-            Awaiting a = awaiting.pollFirstEntry().getValue();
-            applyDurable(a);
+        while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= durableZxid) {
+            applyDurable(awaiting.pollFirst());
         }
     }
 
-    private void applyDurable(Awaiting a) {
+    private void applyDurable(QueuedWrite a) {
         TxnEnvelope env = a.txn();
         long closingConnection = Session.NO_CONNECTION;
         if (env.txn() instanceof Txn.CloseSession close) {
@@ -409,7 +420,7 @@ public final class Replica {
             } else {
                 out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
             }
-            finishWrite(conn, env.zxid());
+            finishWrite(conn, a);
         }
         if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {
             dropConnection(closingConnection, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
@@ -424,17 +435,17 @@ public final class Replica {
      * session's handshake is refused and its connection closed).
      */
     private void onLogFailed(long fromZxid, String reason) {
-        if (!awaiting.isEmpty() && awaiting.firstKey() < fromZxid) {
-            throw new IllegalStateException("log failed at 0x" + Long.toHexString(fromZxid)
-                    + " but 0x" + Long.toHexString(awaiting.firstKey()) + " was never reported durable");
+        if (!awaiting.isEmpty() && awaiting.peekFirst().zxid() < fromZxid) {
+            throw new IllegalStateException("log failed at 0x" + Long.toHexString(fromZxid) + " but 0x"
+                    + Long.toHexString(awaiting.peekFirst().zxid()) + " was never reported durable");
         }
         out.add(new Trace("the log failed at zxid 0x" + Long.toHexString(fromZxid) + " (" + reason
                 + "); failing " + awaiting.size() + " waiting writes"));
-        List<Awaiting> dropped = new ArrayList<>(awaiting.values());
+        List<QueuedWrite> dropped = new ArrayList<>(awaiting);
         awaiting.clear();
         pending.clear();
         lastZxid = lastAppliedZxid;
-        for (Awaiting a : dropped) {
+        for (QueuedWrite a : dropped) {
             if (a.txn().txn() instanceof Txn.CloseSession close) {
                 Session s = sessions.get(close.sessionId());
                 if (s != null) {
@@ -450,16 +461,16 @@ public final class Replica {
                 continue;
             }
             out.add(new Reply(conn.connId, a.txn().cxid(), lastAppliedZxid, Code.SYSTEM_ERROR, null));
-            finishWrite(conn, a.txn().zxid());
+            finishWrite(conn, a);
         }
     }
 
     /** The write at the head of the connection's queue is answered; answer the reads behind it. */
-    private void finishWrite(ClientConnection conn, long zxid) {
+    private void finishWrite(ClientConnection conn, QueuedWrite write) {
         ClientConnection.Queued head = conn.queue.poll();
-        if (!(head instanceof ClientConnection.QueuedWrite w) || w.zxid() != zxid) {
+        if (head != write) {
             throw new IllegalStateException("connection " + conn.connId + " answered zxid 0x"
-                    + Long.toHexString(zxid) + " out of order; queue head was " + head);
+                    + Long.toHexString(write.zxid()) + " out of order; queue head was " + head);
         }
         while (conn.queue.peek() instanceof ClientConnection.QueuedRead read) {
             conn.queue.poll();
@@ -471,7 +482,8 @@ public final class Replica {
     }
 
     private void deliver(List<Fired> fired) {
-        for (Fired f : fired) {
+        for (int i = 0; i < fired.size(); i++) { // indexed: no iterator per write
+            Fired f = fired.get(i);
             ClientConnection conn = connections.get(f.watcherId());
             if (conn == null) {
                 continue;

@@ -12,11 +12,13 @@ import io.paddock.core.Event.ClientRequest;
 import io.paddock.core.Event.LogAppended;
 import io.paddock.core.Event.Tick;
 import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.AuthPacket;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.GetDataRequest;
 import io.paddock.core.wire.GetDataResponse;
+import io.paddock.core.wire.Id;
 import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.SetDataRequest;
 import java.util.ArrayList;
@@ -160,5 +162,40 @@ class ReplicaTest {
         out = step(new LogAppended(failedZxid));
         assertEquals(Code.OK, only(out, Reply.class).err());
         assertNotNull(core.tree().get("/a"));
+    }
+
+    @Test
+    void effectsCanBeAppendedToTheShellsOwnList() {
+        connect(1);
+        List<Effect> sink = new ArrayList<>(List.of(new Effect.Trace("before")));
+        core.step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")), sink);
+        core.step(new ClientRequest(1, 2, OpCode.CREATE, create("/b", "x")), sink);
+        assertEquals(3, sink.size(), "appended after what the list held: " + sink);
+        assertInstanceOf(Effect.Trace.class, sink.get(0));
+        long first = ((AppendLog) sink.get(1)).txn().zxid();
+        assertEquals(first + 1, ((AppendLog) sink.get(2)).txn().zxid());
+        sink.clear();
+        core.step(new LogAppended(first + 1), sink);
+        List<Integer> xids = sink.stream().filter(e -> e instanceof Reply).map(e -> ((Reply) e).xid()).toList();
+        assertEquals(List.of(1, 2), xids);
+        assertEquals(0, core.outstandingTxns());
+        core.checkInvariants();
+    }
+
+    @Test
+    void writesSeeIdentitiesAddedByAuthentication() {
+        connect(1);
+        List<Acl> authAcl = List.of(new Acl(Acl.ALL, new Id("auth", "")));
+        step(new ClientRequest(1, 1, OpCode.CREATE, new CreateRequest("/before", new byte[0], authAcl, 0)));
+        step(new ClientRequest(1, 2, OpCode.AUTH,
+                new AuthPacket(0, "digest", "bob:secret".getBytes())));
+        step(new ClientRequest(1, 3, OpCode.CREATE, new CreateRequest("/after", new byte[0], authAcl, 0)));
+        List<Effect> out = new ArrayList<>(effects);
+        out.addAll(step(new LogAppended(core.lastZxid())));
+        List<Reply> replies = out.stream().filter(e -> e instanceof Reply).map(e -> (Reply) e).toList();
+        assertEquals(List.of(1, 2, 3), replies.stream().map(Reply::xid).toList());
+        assertEquals(Code.INVALID_ACL, replies.get(0).err(), "no digest identity yet");
+        assertEquals(Code.OK, replies.get(1).err());
+        assertEquals(Code.OK, replies.get(2).err(), "the write after auth carries the digest identity");
     }
 }

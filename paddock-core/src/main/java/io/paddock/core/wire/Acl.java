@@ -1,5 +1,6 @@
 package io.paddock.core.wire;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** One ACL entry (jute {@code org.apache.zookeeper.data.ACL}): permission bits for an identity. */
@@ -22,15 +23,48 @@ public record Acl(int perms, Id id) implements JuteRecord {
         id.write(out);
     }
 
+    /** Decodes an entry; the entries of {@link #OPEN} and {@link #READ_ONLY} come back shared. */
     public static Acl read(JuteReader in) {
-        return new Acl(in.readInt(), Id.read(in));
+        int perms = in.readInt();
+        Id id = Id.read(in);
+        if (id == Id.ANYONE) {
+            if (perms == ALL) {
+                return OPEN.get(0);
+            }
+            if (perms == READ) {
+                return READ_ONLY.get(0);
+            }
+        }
+        return new Acl(perms, id);
     }
 
     public static void writeList(JuteWriter out, List<Acl> acls) {
         out.writeVector(acls, (w, a) -> a.write(w));
     }
 
+    /**
+     * Decodes a list; one equal to {@link #OPEN} or {@link #READ_ONLY} (what nearly every
+     * client sends) comes back as that shared, immutable list, without allocating.
+     */
     public static List<Acl> readList(JuteReader in) {
-        return in.readVector(Acl::read);
+        int count = in.readVectorCount();
+        if (count == -1) {
+            return null;
+        }
+        Acl first = count == 0 ? null : read(in);
+        if (count == 1 && first == OPEN.get(0)) {
+            return OPEN;
+        }
+        if (count == 1 && first == READ_ONLY.get(0)) {
+            return READ_ONLY;
+        }
+        List<Acl> acls = new ArrayList<>(count);
+        if (first != null) {
+            acls.add(first);
+        }
+        for (int i = 1; i < count; i++) {
+            acls.add(read(in));
+        }
+        return acls;
     }
 }

@@ -4,12 +4,22 @@ package io.paddock.core.wire;
 public record Id(String scheme, String id) implements JuteRecord {
     public static final Id ANYONE = new Id("world", "anyone");
 
+    /** Schemes decoded without allocating (nearly every request carries one of these). */
+    private static final String[] COMMON_SCHEMES = {"world", "digest", "ip", "auth", "sasl", "x509", "super"};
+    private static final String[] COMMON_IDS = {"anyone"};
+
     @Override
     public void write(JuteWriter out) {
         out.writeString(scheme).writeString(id);
     }
 
+    /** Decodes an Id; world:anyone comes back as the shared {@link #ANYONE}. */
     public static Id read(JuteReader in) {
-        return new Id(in.readString(), in.readString());
+        String scheme = in.readString(COMMON_SCHEMES);
+        String id = in.readString(COMMON_IDS);
+        if (ANYONE.scheme.equals(scheme) && ANYONE.id.equals(id)) {
+            return ANYONE;
+        }
+        return new Id(scheme, id);
     }
 }

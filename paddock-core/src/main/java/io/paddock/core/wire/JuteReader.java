@@ -101,22 +101,64 @@ public final class JuteReader {
     }
 
     /**
+     * A string as {@link #readString()} reads it, except that when its bytes spell one of
+     * {@code known} (ASCII strings) that very instance is returned and nothing is allocated:
+     * common values such as ACL schemes and ids decode for free.
+     */
+    public String readString(String[] known) {
+        int start = pos;
+        int len = readInt();
+        if (len >= 0 && len <= limit - pos) {
+            for (String s : known) {
+                if (spells(s, len)) {
+                    pos += len;
+                    return s;
+                }
+            }
+        }
+        pos = start;
+        return readString();
+    }
+
+    private boolean spells(String s, int len) {
+        if (s.length() != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || bytes[pos + i] != (byte) c) { // a non-ASCII known string never matches
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * A vector; null when the count is -1. Each element needs at least one byte on the wire,
      * which bounds the count by the bytes left before anything is allocated.
      */
     public <T> List<T> readVector(Function<JuteReader, T> element) {
-        int count = readInt();
+        int count = readVectorCount();
         if (count == -1) {
             return null;
-        }
-        if (count < -1 || count > remaining()) {
-            throw new WireException("bad vector count " + count + " with " + remaining() + " bytes left");
         }
         List<T> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(element.apply(this));
         }
         return out;
+    }
+
+    /**
+     * A vector's count, checked as {@link #readVector} checks it (-1 for a null vector), for a
+     * caller that reads the elements itself.
+     */
+    public int readVectorCount() {
+        int count = readInt();
+        if (count < -1 || count > remaining()) {
+            throw new WireException("bad vector count " + count + " with " + remaining() + " bytes left");
+        }
+        return count;
     }
 
     public List<String> readStringVector() {

@@ -4,6 +4,11 @@ package io.paddock.core.wire;
 public record ReplyHeader(int xid, long zxid, int err) implements JuteRecord {
     @Override
     public void write(JuteWriter out) {
+        write(out, xid, zxid, err);
+    }
+
+    /** Writes a header without making the record (once per reply). */
+    public static void write(JuteWriter out, int xid, long zxid, int err) {
         out.writeInt(xid).writeLong(zxid).writeInt(err);
     }
 

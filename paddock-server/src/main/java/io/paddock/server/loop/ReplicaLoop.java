@@ -27,6 +27,8 @@ public final class ReplicaLoop implements AutoCloseable {
     public static final int BATCH_EVENTS_MAX = 1024;
     /** The core's clock advances at least this often even when nothing happens. */
     public static final long IDLE_TICK_MS = 25;
+    /** The effects list is reused between steps unless one step made more effects than this. */
+    private static final int EFFECTS_KEPT_MAX = 4096;
 
     /** Where replies and watch notifications go; called only from the loop thread. */
     public interface Outbox {
@@ -52,6 +54,8 @@ public final class ReplicaLoop implements AutoCloseable {
      */
     private final AtomicLong durableZxid = new AtomicLong();
     private long appliedDurableZxid;
+    /** The current step's effects; one list serves every step (loop thread only). */
+    private List<Effect> effects = new ArrayList<>();
     private Runnable afterBatch = () -> {};
     private final TxnLog.Listener logListener = new TxnLog.Listener() {
         @Override
@@ -116,11 +120,11 @@ public final class ReplicaLoop implements AutoCloseable {
                 long durable = durableZxid.get();
                 if (durable > appliedDurableZxid) {
                     appliedDurableZxid = durable;
-                    execute(replica.step(new Event.LogAppended(durable)));
+                    step(new Event.LogAppended(durable));
                 }
                 for (Object item : batch) {
                     if (item instanceof Event e) {
-                        execute(replica.step(e));
+                        step(e);
                         if (e instanceof Event.LogFailed) {
                             log.resume(); // the core has dropped what failed; the disk may be tried again
                         }
@@ -145,27 +149,41 @@ public final class ReplicaLoop implements AutoCloseable {
         long now = System.currentTimeMillis();
         if (now != lastTickMs) {
             lastTickMs = now;
-            execute(replica.step(new Event.Tick(now)));
+            step(new Event.Tick(now));
         }
     }
 
-    private void execute(List<Effect> effects) {
-        for (Effect effect : effects) {
-            if (effect instanceof Effect.AppendLog a) {
-                log.append(a.txn());
-            } else if (effect instanceof Effect.CloseClient c) {
-                outbox.close(c.connId(), c.reason());
-            } else if (effect instanceof Effect.Trace t) {
-                LOG.info(t.message());
-            } else if (effect instanceof Effect.Reply r) {
-                outbox.send(r.connId(), r);
-            } else if (effect instanceof Effect.Watch w) {
-                outbox.send(w.connId(), w);
-            } else if (effect instanceof Effect.ConnectReply c) {
-                outbox.send(c.connId(), c);
-            } else {
-                throw new IllegalStateException("unknown effect " + effect);
+    /** Feeds one event to the core and carries out its effects. */
+    private void step(Event event) {
+        try {
+            replica.step(event, effects);
+            for (int i = 0; i < effects.size(); i++) { // indexed: no iterator per step
+                execute(effects.get(i));
             }
+        } finally {
+            if (effects.size() > EFFECTS_KEPT_MAX) {
+                effects = new ArrayList<>(); // do not keep a huge array for good
+            } else {
+                effects.clear();
+            }
+        }
+    }
+
+    private void execute(Effect effect) {
+        if (effect instanceof Effect.AppendLog a) {
+            log.append(a.txn());
+        } else if (effect instanceof Effect.CloseClient c) {
+            outbox.close(c.connId(), c.reason());
+        } else if (effect instanceof Effect.Trace t) {
+            LOG.info(t.message());
+        } else if (effect instanceof Effect.Reply r) {
+            outbox.send(r.connId(), r);
+        } else if (effect instanceof Effect.Watch w) {
+            outbox.send(w.connId(), w);
+        } else if (effect instanceof Effect.ConnectReply c) {
+            outbox.send(c.connId(), c);
+        } else {
+            throw new IllegalStateException("unknown effect " + effect);
         }
     }
 

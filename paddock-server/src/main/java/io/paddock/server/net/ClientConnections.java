@@ -12,8 +12,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.paddock.core.Effect;
 import io.paddock.server.loop.ReplicaLoop;
-import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +31,8 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
 
     private final Map<Long, Conn> byId = new ConcurrentHashMap<>();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
-    private final Set<Conn> touched = new HashSet<>();
+    /** Connections written to since the last flush (loop thread only; see {@link Conn#touched}). */
+    private final List<Conn> touched = new ArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final int maxPerAddress;
     private final int outstandingMax;
@@ -68,7 +67,9 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         final long openedAtMs = System.currentTimeMillis();
         final AtomicInteger outstanding = new AtomicInteger();
         /** Arrival times of unanswered requests, oldest first (replies come back in order). */
-        final ArrayDeque<Long> arrivalsNanos = new ArrayDeque<>();
+        final ArrivalTimes arrivalsNanos = new ArrivalTimes();
+        /** In {@link #touched} (loop thread only). */
+        boolean touched;
         volatile long sessionId;
         final AtomicLong received = new AtomicLong();
         final AtomicLong sent = new AtomicLong();
@@ -165,15 +166,22 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         packetsSent.incrementAndGet();
         conn.sent.incrementAndGet();
         conn.channel.write(message, conn.channel.voidPromise());
-        touched.add(conn);
+        if (!conn.touched) {
+            conn.touched = true;
+            touched.add(conn);
+        }
     }
 
     private void answered(Conn conn) {
-        Long arrived;
+        long arrived = 0;
+        boolean known;
         synchronized (conn.arrivalsNanos) {
-            arrived = conn.arrivalsNanos.pollFirst();
+            known = conn.arrivalsNanos.size() > 0;
+            if (known) {
+                arrived = conn.arrivalsNanos.pollFirst();
+            }
         }
-        if (arrived != null) {
+        if (known) {
             latency.record((System.nanoTime() - arrived) / 1_000_000);
         }
         int before = conn.outstanding.getAndUpdate(n -> n > 0 ? n - 1 : n);
@@ -201,13 +209,18 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
             return;
         }
         LOG.info("closing connection 0x{} from {}: {}", Long.toHexString(connId), conn.address, reason);
-        touched.remove(conn);
+        if (conn.touched) {
+            conn.touched = false;
+            touched.remove(conn);
+        }
         conn.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
     public void flush() {
-        for (Conn conn : touched) {
+        for (int i = 0; i < touched.size(); i++) {
+            Conn conn = touched.get(i);
+            conn.touched = false;
             conn.channel.flush();
         }
         touched.clear();

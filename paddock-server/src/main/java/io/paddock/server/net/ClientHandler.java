@@ -1,9 +1,12 @@
 package io.paddock.server.net;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
@@ -31,9 +34,21 @@ import org.slf4j.LoggerFactory;
  * accepted. Bad input closes this connection with one log line and touches no one else: a
  * frame that does not decode is answered MARSHALLINGERROR, an unknown op code UNIMPLEMENTED,
  * and then the connection is closed (the session lives on and can be resumed).
+ *
+ * <p>A frame is decoded at once from a copy in a buffer the I/O thread reuses; the decoded
+ * records own their strings and byte arrays, so nothing of the frame is shared once this
+ * handler returns, and the frame is released here.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
+    /** Frames up to this size are decoded from the I/O thread's reused buffer; larger get their own. */
+    static final int SCRATCH_BYTES = 64 * 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
 
     private final ClientConnections connections;
     private final ReplicaLoop loop;
@@ -83,22 +98,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (failed || conn == null) {
-            return;
-        }
-        if (msg instanceof FrameDecoder.FourLetterWordRequest word) {
-            answerFourLetterWord(ctx, word.code());
-        } else if (!handshakeDone) {
-            handshake(ctx, (byte[]) msg);
-        } else {
-            request(ctx, (byte[]) msg);
+        try {
+            if (failed || conn == null) {
+                return;
+            }
+            if (msg instanceof FrameDecoder.FourLetterWordRequest word) {
+                answerFourLetterWord(ctx, word.code());
+            } else if (!handshakeDone) {
+                handshake(ctx, readerOf((ByteBuf) msg));
+            } else {
+                request(ctx, readerOf((ByteBuf) msg));
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
         }
     }
 
-    private void handshake(ChannelHandlerContext ctx, byte[] frame) {
+    /** A reader over a copy of the frame's bytes, valid until this handler returns. */
+    private static JuteReader readerOf(ByteBuf frame) {
+        int length = frame.readableBytes();
+        if (frame.hasArray()) {
+            return new JuteReader(frame.array(), frame.arrayOffset() + frame.readerIndex(), length);
+        }
+        byte[] bytes = length <= SCRATCH_BYTES ? SCRATCH.get() : new byte[length];
+        frame.getBytes(frame.readerIndex(), bytes, 0, length);
+        return new JuteReader(bytes, 0, length);
+    }
+
+    private void handshake(ChannelHandlerContext ctx, JuteReader in) {
         ConnectRequest request;
         try {
-            request = ConnectRequest.read(new JuteReader(frame));
+            request = ConnectRequest.read(in);
         } catch (WireException e) {
             fail(ctx, "malformed ConnectRequest: " + e.getMessage());
             return;
@@ -108,8 +138,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         loop.post(new Event.ClientConnected(conn.id, request, conn.address));
     }
 
-    private void request(ChannelHandlerContext ctx, byte[] frame) {
-        JuteReader in = new JuteReader(frame);
+    private void request(ChannelHandlerContext ctx, JuteReader in) {
         RequestHeader header;
         try {
             header = RequestHeader.read(in);

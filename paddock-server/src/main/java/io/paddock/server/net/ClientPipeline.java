@@ -1,6 +1,8 @@
 package io.paddock.server.net;
 
-import io.netty.channel.socket.SocketChannel;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.paddock.server.admin.FourLetterWords;
 import io.paddock.server.loop.ReplicaLoop;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +10,17 @@ import java.util.function.IntFunction;
 
 /** Sets up a new client connection's handlers: frames in, the handler, effects out. */
 public final class ClientPipeline {
+    static final int PAGE_BYTES = 8192;
+    /** Chunks of {@code PAGE_BYTES << CHUNK_ORDER} = 512 KB. */
+    static final int CHUNK_ORDER = 6;
+    /**
+     * Client connections' buffers come from a pool sized for this server rather than Netty's
+     * default (4 MB chunks in 2 x cores arenas): one arena per I/O thread and 512 KB chunks
+     * (8 KB pages, order 6). Requests and replies are small and short-lived, so this holds far
+     * less direct memory; a buffer larger than a chunk is allocated on its own and freed on
+     * release.
+     */
+    static final ByteBufAllocator ALLOCATOR = newAllocator(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final ClientConnections connections;
     private final ReplicaLoop loop;
     private final int frameBytesMax;
@@ -23,9 +36,16 @@ public final class ClientPipeline {
         this.fourLetterWords = fourLetterWords;
     }
 
-    public void install(SocketChannel ch) {
+    public void install(Channel ch) {
+        ch.config().setAllocator(ALLOCATOR);
         ch.pipeline().addLast("frames", new FrameDecoder(frameBytesMax, FourLetterWords::isFourLetterWord));
         ch.pipeline().addLast("encoder", EffectEncoder.INSTANCE);
         ch.pipeline().addLast("client", new ClientHandler(connections, loop, handshakeTimeoutMs, fourLetterWords));
+    }
+
+    private static ByteBufAllocator newAllocator(int arenas) {
+        return new PooledByteBufAllocator(true, arenas, arenas, PAGE_BYTES, CHUNK_ORDER,
+                PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
+                false);
     }
 }

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
  * that is negative or over {@code frameBytesMax} closes the connection at once, before anything
  * is allocated for it. The first four bytes of a connection may instead be a four-letter word
  * (ZooKeeper's admin commands); that is passed on as a {@link FourLetterWordRequest}.
+ *
+ * <p>A frame is passed on as a retained slice of the bytes read, not a copy: the next handler
+ * decodes it at once and must release it.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
@@ -58,9 +61,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         in.skipBytes(4);
-        byte[] frame = new byte[length];
-        in.readBytes(frame);
         firstFrame = false;
-        out.add(frame);
+        out.add(in.readRetainedSlice(length));
     }
 }
