@@ -3,6 +3,7 @@ package io.paddock.core.storage;
 import io.paddock.core.wire.JuteReader;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.WireException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Strings on disk must come back exactly as they were applied, or a replica recovered from its
@@ -26,6 +27,9 @@ final class ExactStrings {
     }
 
     static String decode(byte[] bytes) {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1); // the common case: one copy, no builder
+        }
         StringBuilder out = new StringBuilder(bytes.length);
         int i = 0;
         while (i < bytes.length) {
@@ -46,6 +50,15 @@ final class ExactStrings {
             }
         }
         return out.toString();
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int continuation(byte[] bytes, int index) {

@@ -6,6 +6,7 @@ import io.paddock.core.wire.WireException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -61,13 +62,26 @@ public final class LogScanner {
 
     private LogScanner() {}
 
+    /** Scans a whole file; the result lists every valid record. */
     public static ScanResult scan(byte[] fileBytes, String fileName) {
+        List<TxnEnvelope> txns = new ArrayList<>();
+        ScanResult result = scan(fileBytes, fileName, txns::add);
+        return result.withTxns(txns);
+    }
+
+    /**
+     * Scans a whole file and hands each valid record to {@code onRecord} as soon as it is read,
+     * in order, so a caller can replay a large log without holding it decoded; the result's
+     * {@code txns} is then empty (its count and last zxid are set). Records come before the
+     * verdict: when the result is CORRUPT, the caller must throw away what it built from them.
+     */
+    public static ScanResult scan(byte[] fileBytes, String fileName, Consumer<TxnEnvelope> onRecord) {
         ScanResult headerProblem = checkHeader(fileBytes, fileName);
         if (headerProblem != null) {
             return headerProblem;
         }
         LogHeader header = new LogHeader(LogFormat.intAt(fileBytes, 4), LogFormat.longAt(fileBytes, 8));
-        return new Scan(fileBytes, fileName, header).run();
+        return new Scan(fileBytes, fileName, header, onRecord).run();
     }
 
     /** A result when the header is missing or bad, null when it is fine. */
@@ -109,7 +123,7 @@ public final class LogScanner {
     }
 
     private static ScanResult noHeader(byte[] bytes, String fileName, Tail tail, String reason) {
-        return new ScanResult(fileName, null, List.of(), 0, tail, bytes.length, reason);
+        return new ScanResult(fileName, null, List.of(), 0, 0, 0, tail, bytes.length, reason);
     }
 
     /** One scan over the records of a file with a good header. */
@@ -117,13 +131,16 @@ public final class LogScanner {
         private final byte[] bytes;
         private final String fileName;
         private final LogHeader header;
-        private final List<TxnEnvelope> txns = new ArrayList<>();
+        private final Consumer<TxnEnvelope> onRecord;
+        private int txnCount;
+        private long lastZxid;
         private int pos = LogFormat.HEADER_BYTES;
 
-        Scan(byte[] bytes, String fileName, LogHeader header) {
+        Scan(byte[] bytes, String fileName, LogHeader header, Consumer<TxnEnvelope> onRecord) {
             this.bytes = bytes;
             this.fileName = fileName;
             this.header = header;
+            this.onRecord = onRecord;
         }
 
         ScanResult run() {
@@ -186,14 +203,17 @@ public final class LogScanner {
             } catch (WireException e) {
                 return end(Tail.CORRUPT, "record with a valid CRC does not decode: " + e.getMessage());
             }
-            long expected = txns.isEmpty() ? header.baseZxid() : txns.get(txns.size() - 1).zxid() + 1;
-            boolean inOrder = txns.isEmpty() ? envelope.zxid() == expected : envelope.zxid() >= expected;
+            boolean first = txnCount == 0;
+            long expected = first ? header.baseZxid() : lastZxid + 1;
+            boolean inOrder = first ? envelope.zxid() == expected : envelope.zxid() >= expected;
             if (!inOrder) {
                 return end(Tail.CORRUPT, "zxid 0x" + Long.toHexString(envelope.zxid()) + " out of order (expected "
-                        + (txns.isEmpty() ? "" : "at least ") + "0x" + Long.toHexString(expected) + ")");
+                        + (first ? "" : "at least ") + "0x" + Long.toHexString(expected) + ")");
             }
-            txns.add(envelope);
+            txnCount++;
+            lastZxid = envelope.zxid();
             pos = recordEnd;
+            onRecord.accept(envelope);
             return null;
         }
 
@@ -226,7 +246,7 @@ public final class LogScanner {
         }
 
         private ScanResult end(Tail tail, String reason) {
-            return new ScanResult(fileName, header, txns, pos, tail, bytes.length, reason);
+            return new ScanResult(fileName, header, List.of(), txnCount, lastZxid, pos, tail, bytes.length, reason);
         }
     }
 }

@@ -14,13 +14,16 @@ import java.util.zip.CRC32C;
  * of the tree.
  */
 public final class SnapshotDecoder {
-    /** First allocation for a frame's payload; it grows only as bytes actually arrive. */
+    /** First size of the payload buffer; it grows only as bytes actually arrive. */
     private static final int FRAME_CHUNK_BYTES = 64 * 1024;
 
     private final ByteSource in;
     private final String fileName;
     private final CRC32C fileCrc = new CRC32C();
     private final PreorderCheck order = new PreorderCheck();
+    private final byte[] head = new byte[SnapshotFormat.FRAME_HEADER_BYTES];
+    /** The current frame's payload; see {@link #readPayload}. */
+    private byte[] payload = new byte[FRAME_CHUNK_BYTES];
     private long offset;
     private long frameOffset;
     private int sessionCount;
@@ -65,7 +68,11 @@ public final class SnapshotDecoder {
     }
 
     private int readPreamble() throws CorruptSnapshotException {
-        byte[] preamble = readExactly(SnapshotFormat.PREAMBLE_BYTES, "preamble");
+        byte[] preamble = new byte[SnapshotFormat.PREAMBLE_BYTES];
+        int got = readUpTo(preamble, preamble.length);
+        if (got < preamble.length) {
+            throw corrupt("truncated: preamble cut after " + got + " bytes");
+        }
         if (LogFormat.intAt(preamble, 0) != SnapshotFormat.MAGIC) {
             throw corrupt("not a paddock snapshot: bad magic 0x" + Integer.toHexString(LogFormat.intAt(preamble, 0)));
         }
@@ -154,52 +161,70 @@ public final class SnapshotDecoder {
     /** Reads one frame, checks its length and CRC, and returns a reader over its payload. */
     private JuteReader readFrame(String ifMissing) throws CorruptSnapshotException {
         frameOffset = offset;
-        byte[] head = readUpTo(SnapshotFormat.FRAME_HEADER_BYTES);
-        if (head.length == 0) {
+        int headBytes = readUpTo(head, SnapshotFormat.FRAME_HEADER_BYTES);
+        if (headBytes == 0) {
             throw corrupt("truncated: " + ifMissing);
         }
-        if (head.length < SnapshotFormat.FRAME_HEADER_BYTES) {
-            throw corrupt("truncated: frame header cut after " + head.length + " bytes");
+        if (headBytes < SnapshotFormat.FRAME_HEADER_BYTES) {
+            throw corrupt("truncated: frame header cut after " + headBytes + " bytes");
         }
         int length = LogFormat.intAt(head, 0);
         if (length < 1 || length > SnapshotFormat.FRAME_BYTES_MAX) {
             throw corrupt("impossible frame length " + length);
         }
-        byte[] payload = readExactly(length, "frame of " + length + " bytes");
+        int got = readPayload(length);
+        if (got < length) {
+            throw corrupt("truncated: frame of " + length + " bytes cut after " + got + " bytes");
+        }
         if (LogFormat.intAt(head, 4) != Checksums.crc32c(payload, 0, length)) {
             throw corrupt("frame CRC mismatch");
         }
-        return new JuteReader(payload);
+        return new JuteReader(payload, 0, length);
     }
 
-    private byte[] readExactly(int length, String what) throws CorruptSnapshotException {
-        byte[] bytes = readUpTo(length);
-        if (bytes.length < length) {
-            throw corrupt("truncated: " + what + " cut after " + bytes.length + " bytes");
-        }
-        return bytes;
-    }
-
-    /** Up to {@code length} bytes, fewer only at the end of input; allocates as bytes arrive. */
-    private byte[] readUpTo(int length) {
-        byte[] buffer = new byte[Math.min(length, FRAME_CHUNK_BYTES)];
+    /**
+     * Reads up to {@code length} bytes into the payload buffer, which is reused for every frame
+     * (items copy what they keep) and grows only as bytes actually arrive, so a damaged length
+     * field cannot make us allocate more than the file holds.
+     */
+    private int readPayload(int length) {
         int filled = 0;
         while (filled < length) {
-            if (filled == buffer.length) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(length, 2L * buffer.length));
+            if (filled == payload.length) {
+                payload = Arrays.copyOf(payload, (int) Math.min(SnapshotFormat.FRAME_BYTES_MAX, 2L * payload.length));
             }
-            int n = in.read(buffer, filled, buffer.length - filled);
+            int n = readSome(payload, filled, Math.min(length, payload.length) - filled);
             if (n < 0) {
                 break;
             }
-            if (n == 0) {
-                throw new IllegalStateException("ByteSource read 0 bytes: it must block or report the end");
+            filled += n;
+        }
+        fileCrc.update(payload, 0, filled);
+        offset += filled;
+        return filled;
+    }
+
+    /** Fills {@code dst} up to {@code length}, fewer only at the end of input; returns the count. */
+    private int readUpTo(byte[] dst, int length) {
+        int filled = 0;
+        while (filled < length) {
+            int n = readSome(dst, filled, length - filled);
+            if (n < 0) {
+                break;
             }
             filled += n;
         }
-        fileCrc.update(buffer, 0, filled);
+        fileCrc.update(dst, 0, filled);
         offset += filled;
-        return filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled);
+        return filled;
+    }
+
+    private int readSome(byte[] dst, int at, int length) {
+        int n = in.read(dst, at, length);
+        if (n == 0) {
+            throw new IllegalStateException("ByteSource read 0 bytes: it must block or report the end");
+        }
+        return n;
     }
 
     private static int readCount(JuteReader frame) {

@@ -50,6 +50,14 @@ public final class SnapshotFormat {
     static final byte FRAME_NODES = 3;
     static final byte FRAME_END = 4;
 
+    /**
+     * The streaming encoder hands its buffer to the sink once it holds this much (it holds at
+     * most one frame more: frames are written whole, since their header carries their CRC).
+     */
+    static final int SINK_PIECE_BYTES = 256 * 1024;
+    /** The piece buffer's size: a piece just under the hand-over size plus one frame at the byte target fit. */
+    static final int PIECE_BUFFER_BYTES = SINK_PIECE_BYTES + FRAME_BYTES_TARGET + 64 * 1024;
+
     private SnapshotFormat() {}
 
     /** Encodes a whole snapshot at once (tests, the simulator, small trees). */
@@ -60,5 +68,22 @@ public final class SnapshotFormat {
             // each call appends one bounded frame
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Encodes a whole snapshot into {@code sink}, the same bytes as {@link #encode(SnapshotSource)},
+     * holding at most about one frame in memory: one buffer, reused for every piece.
+     */
+    public static void encode(SnapshotSource source, ByteSink sink) {
+        JuteWriter out = new JuteWriter(PIECE_BUFFER_BYTES);
+        SnapshotEncoder encoder = new SnapshotEncoder(source);
+        boolean done = false;
+        while (!done) {
+            done = encoder.writeNext(out, ITEMS_PER_FRAME_DEFAULT);
+            if (done || out.size() >= SINK_PIECE_BYTES) {
+                sink.write(out.array(), 0, out.size());
+                out.reset(PIECE_BUFFER_BYTES);
+            }
+        }
     }
 }

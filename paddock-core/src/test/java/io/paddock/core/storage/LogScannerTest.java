@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * last record cut at any byte, or missing whole sectors, is a TORN_TAIL with the exact byte count
  * and every earlier record kept; a changed byte anywhere in a middle or last record, a damaged
  * length, a zero length before data, a valid record out of zxid order or a bad header is CORRUPT
- * at the right offset, so no committed record is ever dropped silently.
+ * at the right offset, so no committed record is ever dropped silently. Every case is scanned
+ * twice, listing the records and handing them out one by one as read, with the same verdict.
  */
 class LogScannerTest {
     private static final long BASE = 0x500000001L;
@@ -60,8 +61,16 @@ class LogScannerTest {
         }
     }
 
+    /** Scans both ways: listing the records, and handing them out as read; both must agree. */
     private static ScanResult scan(byte[] bytes) {
-        return LogScanner.scan(bytes, FILE);
+        ScanResult listed = LogScanner.scan(bytes, FILE);
+        List<TxnEnvelope> handedOut = new ArrayList<>();
+        ScanResult streamed = LogScanner.scan(bytes, FILE, handedOut::add);
+        assertEquals(listed.txns(), handedOut, "records handed out while scanning");
+        assertEquals(List.of(), streamed.txns(), "a streaming scan keeps no records");
+        assertEquals(listed.withTxns(List.of()), streamed.withTxns(List.of()), "same verdict either way");
+        assertEquals(listed.txns().size(), listed.txnCount());
+        return listed;
     }
 
     private static byte[] withZeros(byte[] bytes, int zeros) {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves snapshots round-trip a real DataTree and SessionTable with every stored field, that
- * encoding in small pieces gives the same bytes as encoding at once (and the same tree always
- * the same bytes), that the streaming decoder feeds a sink in order, and that every truncation,
- * every changed byte, trailing data and out-of-order nodes fail with CorruptSnapshotException
+ * encoding in small pieces, or streaming into a sink through one bounded buffer, gives the same
+ * bytes as encoding at once (and the same tree always the same bytes), that the streaming
+ * decoder feeds a sink in order, and that every truncation, every changed byte, trailing data and out-of-order nodes fail with CorruptSnapshotException
  * naming the file and offset.
  */
 class SnapshotFormatTest {
@@ -105,6 +105,35 @@ class SnapshotFormatTest {
             SnapshotEncoder finished = encoder;
             assertThrows(IllegalStateException.class, () -> finished.writeNext(new JuteWriter(), 1));
         }
+    }
+
+    @Test
+    void streamingIntoASinkGivesTheSameBytesInBoundedPieces() throws CorruptSnapshotException {
+        List<SnapshotNode> nodes = new ArrayList<>(List.of(node("/")));
+        for (int i = 0; i < 20_000; i++) {
+            nodes.add(bigNode(String.format("/n-%06d", i), new byte[64]));
+        }
+        SnapshotSource source = new ListSnapshotSource(9, 9, List.of(), nodes);
+        byte[] atOnce = SnapshotFormat.encode(source);
+        List<byte[]> pieces = new ArrayList<>();
+        byte[][] lastArray = new byte[1][];
+        SnapshotFormat.encode(source, (bytes, offset, length) -> {
+            assertTrue(length <= SnapshotFormat.SINK_PIECE_BYTES + SnapshotFormat.FRAME_BYTES_TARGET + 1024,
+                    "piece of " + length + " bytes");
+            assertTrue(lastArray[0] == null || lastArray[0] == bytes, "one buffer, reused");
+            lastArray[0] = bytes;
+            pieces.add(Arrays.copyOfRange(bytes, offset, offset + length));
+        });
+        assertTrue(pieces.size() > 3, "handed over in pieces: " + pieces.size());
+        assertArrayEquals(atOnce, StorageSamples.concat(pieces.toArray(new byte[0][])));
+        assertEquals(nodes, SnapshotData.decode(atOnce, FILE).nodes());
+        assertArrayEquals(sampleBytes(), streamed(sampleSource()), "a small tree: one piece, same bytes");
+    }
+
+    private static byte[] streamed(SnapshotSource source) {
+        List<byte[]> pieces = new ArrayList<>();
+        SnapshotFormat.encode(source, (bytes, offset, length) -> pieces.add(Arrays.copyOfRange(bytes, offset, offset + length)));
+        return StorageSamples.concat(pieces.toArray(new byte[0][]));
     }
 
     @Test

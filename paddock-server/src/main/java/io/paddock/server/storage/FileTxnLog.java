@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTxnLog implements TxnLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
-    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+    private static final int ZERO_CHUNK_BYTES = 256 * 1024;
+    private static final long PREALLOC_STEP_BYTES_MIN = 1L << 20;
+    /** The group encode buffer is kept between groups up to this size (a huge group's is dropped). */
+    private static final int ENCODE_KEEP_BYTES_MAX = 1 << 20;
     /** The largest preallocation step, whatever preAllocSize says (see ensureSpace). */
     public static final long PREALLOC_STEP_BYTES_MAX = 8L << 20;
 
@@ -57,6 +60,11 @@ public final class FileTxnLog implements TxnLog {
     private long allocated;
     private boolean failed;
     private int failedGeneration = -1;
+    /** Every group is encoded here: one buffer, reused. */
+    private final JuteWriter encoded = new JuteWriter(64 * 1024);
+    /** Direct buffers for the channel: written bytes and preallocation zeros, allocated once. */
+    private final ByteBuffer direct = ChannelSink.newDirectBuffer();
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES);
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong recordsWritten = new AtomicLong();
     private final AtomicLong syncNanos = new AtomicLong();
@@ -137,7 +145,7 @@ public final class FileTxnLog implements TxnLog {
         if (live.isEmpty()) {
             return;
         }
-        JuteWriter bytes = new JuteWriter(4096);
+        JuteWriter bytes = encoded.reset(ENCODE_KEEP_BYTES_MAX);
         for (Batch b : live) {
             for (TxnEnvelope txn : b.txns()) {
                 LogFormat.writeRecord(bytes, txn);
@@ -151,7 +159,7 @@ public final class FileTxnLog implements TxnLog {
             ensureFile(firstZxid);
             goodPosition = position;
             ensureSpace(bytes.size());
-            writeFully(ByteBuffer.wrap(bytes.array(), 0, bytes.size()), position);
+            new ChannelSink(channel, direct, position).writeAt(bytes.array(), 0, bytes.size());
             if (forceSync) {
                 long syncStarted = System.nanoTime();
                 channel.force(false);
@@ -201,10 +209,8 @@ public final class FileTxnLog implements TxnLog {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            ByteBuffer header = ByteBuffer.wrap(LogFormat.header(firstZxid));
-            while (header.hasRemaining()) {
-                ch.write(header, header.position());
-            }
+            byte[] header = LogFormat.header(firstZxid);
+            new ChannelSink(ch, direct, 0).writeAt(header, 0, header.length);
             ch.force(true);
             syncDirectory(dir);
         } catch (IOException e) {
@@ -226,24 +232,16 @@ public final class FileTxnLog implements TxnLog {
         // Zeros are really written (so a full disk shows before a record is half written), and
         // the sync that follows waits for them: steps start at 1 MiB, double with the file, and
         // stop at PREALLOC_STEP_BYTES_MAX so one step never stalls group commit for long.
-        long step = Math.min(Math.min(preAllocBytes, PREALLOC_STEP_BYTES_MAX), Math.max(ZERO_CHUNK_BYTES, allocated));
+        long step = Math.min(Math.min(preAllocBytes, PREALLOC_STEP_BYTES_MAX), Math.max(PREALLOC_STEP_BYTES_MIN, allocated));
         long target = Math.max(position + bytes, allocated + step);
-        ByteBuffer zeros = ByteBuffer.allocate(ZERO_CHUNK_BYTES);
         long at = allocated;
         while (at < target) {
             zeros.clear();
             zeros.limit((int) Math.min(ZERO_CHUNK_BYTES, target - at));
-            while (zeros.hasRemaining()) {
-                at += channel.write(zeros, at);
-            }
+            ChannelSink.writeFully(channel, zeros, at);
+            at += zeros.limit();
         }
         allocated = target;
-    }
-
-    private void writeFully(ByteBuffer buffer, long at) throws IOException {
-        while (buffer.hasRemaining()) {
-            at += channel.write(buffer, at);
-        }
     }
 
     /** Makes a new or renamed file's directory entry durable. */

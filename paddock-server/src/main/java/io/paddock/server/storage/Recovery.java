@@ -2,7 +2,6 @@ package io.paddock.server.storage;
 
 import io.paddock.core.Replica;
 import io.paddock.core.request.TxnEnvelope;
-import io.paddock.core.storage.ByteSource;
 import io.paddock.core.storage.CorruptSnapshotException;
 import io.paddock.core.storage.LogScanner;
 import io.paddock.core.storage.ScanResult;
@@ -13,16 +12,14 @@ import io.paddock.core.storage.SnapshotSession;
 import io.paddock.core.storage.SnapshotSink;
 import io.paddock.core.storage.SnapshotSummary;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * naming the file and offset: committed data is never skipped silently.
  *
  * <p>For speed, log files that the newest snapshot covers are not read at all, the others are
- * scanned on a second thread while the snapshot streams into the tree, and the snapshot is
- * decoded straight into the tree (no intermediate copy).
+ * scanned on a second thread while the snapshot streams into the tree (see {@link LogFeed}: its
+ * records come over in bounded chunks, so decoded transactions never pile up), and the snapshot
+ * is read through a fixed buffer and decoded straight into the tree (no intermediate copy).
  */
 public final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -55,35 +53,25 @@ public final class Recovery {
         List<DataFiles.Numbered> snaps = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX);
         long newestSnapZxid = snaps.isEmpty() ? 0 : snaps.get(snaps.size() - 1).zxid();
         List<DataFiles.Numbered> logs = DataFiles.list(logDir, DataFiles.LOG_PREFIX);
-        CompletableFuture<Map<Path, ScanResult>> earlyScans =
-                CompletableFuture.supplyAsync(() -> scanAll(needed(logs, newestSnapZxid)));
-
-        Loaded loaded = loadNewestSnapshot(snaps, newReplica, nowMs);
-        Replica replica = loaded.replica();
-        long snapZxid = loaded.zxid();
-        Map<Path, ScanResult> scans = join(earlyScans);
-        long last = snapZxid;
-        int replayed = 0;
-        for (DataFiles.Numbered log : needed(logs, snapZxid)) {
-            ScanResult scan = scans.containsKey(log.path()) ? scans.get(log.path()) : scanAndRepair(log.path());
-            for (TxnEnvelope txn : scan.txns()) {
-                if (txn.zxid() <= snapZxid) {
-                    continue;
+        Replay replay;
+        try (LogFeed feed = new LogFeed(paths(needed(logs, newestSnapZxid)))) {
+            Loaded loaded = loadNewestSnapshot(snaps, newReplica, nowMs);
+            replay = new Replay(loaded.replica(), loaded.zxid());
+            for (DataFiles.Numbered log : needed(logs, loaded.zxid())) {
+                Path file = log.path();
+                if (feed.feeds(file)) {
+                    feed.take(file, txn -> replay.txn(txn, file));
+                } else {
+                    // an older snapshot was loaded, so this file was not scanned ahead
+                    List<TxnEnvelope> txns = new ArrayList<>();
+                    scanAndRepair(file, txns::add);
+                    for (TxnEnvelope txn : txns) {
+                        replay.txn(txn, file);
+                    }
                 }
-                if (txn.zxid() != last + 1) {
-                    throw new StartupException(txn.zxid() <= last
-                            ? log.path() + " repeats zxid 0x" + Long.toHexString(txn.zxid())
-                                    + " already read from an earlier log file; refusing to start"
-                            : "the transaction log is missing zxids 0x" + Long.toHexString(last + 1)
-                                    + " to 0x" + Long.toHexString(txn.zxid() - 1) + " (next found in " + log.path()
-                                    + "); the snapshot at 0x" + Long.toHexString(snapZxid)
-                                    + " needs them; refusing to start");
-                }
-                replica.replay(txn);
-                last = txn.zxid();
-                replayed++;
             }
         }
+        long last = replay.last;
         if (last < newestSnapZxid) {
             // A snapshot names a zxid only once everything up to it was applied, so data up to
             // there was committed; recovering less would silently lose it.
@@ -91,11 +79,52 @@ public final class Recovery {
                     + " cannot be read, and the older snapshots and the log only reach zxid 0x"
                     + Long.toHexString(last) + " of its 0x" + Long.toHexString(newestSnapZxid) + "; refusing to start");
         }
+        Replica replica = replay.replica;
         replica.recovered(last);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         LOG.info("recovered to zxid 0x{} from snapshot 0x{} and {} logged transactions in {} ms",
-                Long.toHexString(last), Long.toHexString(snapZxid), replayed, elapsedMs);
-        return new Result(replica, last, snapZxid, replayed, elapsedMs);
+                Long.toHexString(last), Long.toHexString(replay.snapZxid), replay.replayed, elapsedMs);
+        return new Result(replica, last, replay.snapZxid, replay.replayed, elapsedMs);
+    }
+
+    /** Applies logged transactions after the snapshot, in zxid order with no gap. */
+    private static final class Replay {
+        final Replica replica;
+        final long snapZxid;
+        long last;
+        int replayed;
+
+        Replay(Replica replica, long snapZxid) {
+            this.replica = replica;
+            this.snapZxid = snapZxid;
+            this.last = snapZxid;
+        }
+
+        void txn(TxnEnvelope txn, Path file) throws StartupException {
+            if (txn.zxid() <= snapZxid) {
+                return;
+            }
+            if (txn.zxid() != last + 1) {
+                throw new StartupException(txn.zxid() <= last
+                        ? file + " repeats zxid 0x" + Long.toHexString(txn.zxid())
+                                + " already read from an earlier log file; refusing to start"
+                        : "the transaction log is missing zxids 0x" + Long.toHexString(last + 1)
+                                + " to 0x" + Long.toHexString(txn.zxid() - 1) + " (next found in " + file
+                                + "); the snapshot at 0x" + Long.toHexString(snapZxid)
+                                + " needs them; refusing to start");
+            }
+            replica.replay(txn);
+            last = txn.zxid();
+            replayed++;
+        }
+    }
+
+    private static List<Path> paths(List<DataFiles.Numbered> files) {
+        List<Path> out = new ArrayList<>(files.size());
+        for (DataFiles.Numbered f : files) {
+            out.add(f.path());
+        }
+        return out;
     }
 
     /**
@@ -113,33 +142,6 @@ public final class Recovery {
         return out;
     }
 
-    private static Map<Path, ScanResult> scanAll(List<DataFiles.Numbered> logs) {
-        Map<Path, ScanResult> out = new HashMap<>();
-        for (DataFiles.Numbered log : logs) {
-            try {
-                out.put(log.path(), scanAndRepair(log.path()));
-            } catch (IOException | StartupException e) {
-                throw new CompletionException(e);
-            }
-        }
-        return out;
-    }
-
-    private static Map<Path, ScanResult> join(CompletableFuture<Map<Path, ScanResult>> scans)
-            throws IOException, StartupException {
-        try {
-            return scans.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StartupException s) {
-                throw s;
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
-    }
-
     private record Loaded(Replica replica, long zxid) {}
 
     /** Streams the newest readable snapshot into a fresh replica; a replica with zxid 0 when none reads. */
@@ -148,15 +150,18 @@ public final class Recovery {
         for (int i = snaps.size() - 1; i >= 0; i--) {
             Path file = snaps.get(i).path();
             Replica replica = newReplica.get();
-            try {
-                SnapshotSummary summary = SnapshotDecoder.decode(ByteSource.of(Files.readAllBytes(file)),
-                        file.toString(), new TreeSink(replica, nowMs));
+            long started = System.nanoTime();
+            try (FileByteSource in = new FileByteSource(file)) {
+                SnapshotSummary summary = SnapshotDecoder.decode(in, file.toString(), new TreeSink(replica, nowMs));
                 long zxid = summary.header().lastZxid();
                 replica.recovered(zxid);
-                LOG.info("loaded snapshot {}: {} nodes, {} sessions", file, summary.nodeCount(), summary.sessionCount());
+                LOG.info("loaded snapshot {}: {} nodes, {} sessions in {} ms", file, summary.nodeCount(),
+                        summary.sessionCount(), (System.nanoTime() - started) / 1_000_000);
                 return new Loaded(replica, zxid);
             } catch (CorruptSnapshotException e) {
                 LOG.warn("snapshot {} is damaged ({}); trying an older one", file, e.getMessage());
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
         }
         return new Loaded(newReplica.get(), 0);
@@ -180,9 +185,12 @@ public final class Recovery {
         }
     }
 
-    /** Scans one log file; cuts a torn tail off (durably); refuses damage. */
-    private static ScanResult scanAndRepair(Path file) throws IOException, StartupException {
-        ScanResult scan = LogScanner.scan(Files.readAllBytes(file), file.toString());
+    /**
+     * Scans one log file, handing each valid record to {@code onRecord} as it is read; cuts a
+     * torn tail off (durably); refuses damage (after handing out the records before it).
+     */
+    static ScanResult scanAndRepair(Path file, Consumer<TxnEnvelope> onRecord) throws IOException, StartupException {
+        ScanResult scan = LogScanner.scan(Files.readAllBytes(file), file.toString(), onRecord);
         switch (scan.tail()) {
             case CORRUPT -> throw new StartupException("transaction log " + file + " is damaged at offset "
                     + scan.validEndOffset() + ": " + scan.reason()

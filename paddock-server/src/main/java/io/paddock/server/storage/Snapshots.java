@@ -6,6 +6,7 @@ import io.paddock.core.storage.SnapshotSource;
 import io.paddock.core.storage.TreeSnapshot;
 import io.paddock.server.log.TxnLog;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,6 +40,8 @@ public final class Snapshots implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean writing = new AtomicBoolean();
+    /** The writer thread's buffer for every snapshot it writes. */
+    private final ByteBuffer direct = ChannelSink.newDirectBuffer();
     private long lastSnapshotZxid;
 
     public Snapshots(Path dir, int snapCount, long recoveredZxid) {
@@ -61,7 +64,7 @@ public final class Snapshots implements AutoCloseable {
         log.roll();
         writer.execute(() -> {
             try {
-                write(dir, view);
+                write(dir, view, direct);
                 LOG.info("snapshot at zxid 0x{} written ({} ms on the loop to capture it)",
                         Long.toHexString(view.lastZxid()), captureMs);
             } catch (IOException | RuntimeException e) {
@@ -74,23 +77,28 @@ public final class Snapshots implements AutoCloseable {
 
     /** Writes one snapshot file atomically: temporary file, sync, rename, sync the directory. */
     public static Path write(Path dir, SnapshotSource view) throws IOException {
-        byte[] bytes = SnapshotFormat.encode(view);
+        return write(dir, view, ChannelSink.newDirectBuffer());
+    }
+
+    /**
+     * As {@link #write(Path, SnapshotSource)}, streaming the encoded snapshot to the file through
+     * {@code direct} (a direct buffer the caller reuses): memory stays bounded by about one
+     * frame, whatever the size of the tree.
+     */
+    static Path write(Path dir, SnapshotSource view, ByteBuffer direct) throws IOException {
         Path target = dir.resolve(DataFiles.snapshotName(view.lastZxid()));
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
+                SnapshotFormat.encode(view, new ChannelSink(ch, direct, 0));
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             FileTxnLog.syncDirectory(dir);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             Files.deleteIfExists(tmp);
-            throw e;
+            throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
         }
         return target;
     }
