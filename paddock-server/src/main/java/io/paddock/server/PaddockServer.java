@@ -93,7 +93,7 @@ public final class PaddockServer implements AutoCloseable {
                 config.maxOutstandingRequestsPerConnection(), config.globalOutstandingLimit());
         loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
         if (snapshots != null) {
-            loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log));
+            loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log, loop::call));
             schedulePurge();
         }
         ServerAdminView view = new ServerAdminView(this);

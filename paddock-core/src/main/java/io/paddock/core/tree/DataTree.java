@@ -37,6 +37,37 @@ public final class DataTree {
     public static final int ACL_CACHE_ENTRIES_MAX = 10_000;
     /** Sum over nodes of path length plus data length; see {@link #approximateDataSize()}. */
     private long dataSize;
+    /** Told before a node's stored fields change while a snapshot is being read out; null when none is. */
+    private ChangeGuard changeGuard;
+
+    /**
+     * Hears about a node just before its stored fields (data, ACL, versions, zxids, times) change,
+     * so a snapshot being read out in pieces can keep the old values. Called on the tree's thread.
+     */
+    public interface ChangeGuard {
+        void beforeChange(Znode node);
+    }
+
+    /** Starts telling {@code guard} about changes; one guard at a time. */
+    public void guardChanges(ChangeGuard guard) {
+        if (changeGuard != null) {
+            throw new IllegalStateException("a change guard is set already");
+        }
+        changeGuard = guard;
+    }
+
+    /** Stops telling {@code guard} (no effect if another or none is set). */
+    public void unguardChanges(ChangeGuard guard) {
+        if (changeGuard == guard) {
+            changeGuard = null;
+        }
+    }
+
+    private void aboutToChange(Znode node) {
+        if (changeGuard != null) {
+            changeGuard.beforeChange(node);
+        }
+    }
 
     /** A tree holding what ZooKeeper starts with: /, /zookeeper, /zookeeper/quota, /zookeeper/config. */
     public DataTree() {
@@ -67,6 +98,9 @@ public final class DataTree {
                             int cversion, int aversion, long pzxid) {
         // No path validation here: every path was validated when it was created, and the
         // snapshot decoder has checked each frame's CRC and that paths come parent-first.
+        if (changeGuard != null) {
+            throw new IllegalStateException("restore while a snapshot is being read out");
+        }
         checkKind(kind, ephemeralOwner, ttlMs);
         Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwner, ttlMs, czxid, mzxid, ctime,
                 mtime, version, cversion, aversion, pzxid);
@@ -130,6 +164,7 @@ public final class DataTree {
         require(parent.kind != NodeKind.EPHEMERAL, "create", path, "parent is ephemeral");
         int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
         if (newCversion > parent.cversion) {
+            aboutToChange(parent);
             parent.cversion = newCversion;
             parent.pzxid = zxid;
         }
@@ -152,6 +187,7 @@ public final class DataTree {
         Znode parent = nodes.get(parentPath);
         parent.removeChild(path);
         if (zxid > parent.pzxid) {
+            aboutToChange(parent);
             parent.pzxid = zxid;
         }
         nodes.remove(path);
@@ -165,6 +201,7 @@ public final class DataTree {
         Znode node = nodes.get(path);
         require(node != null, "setData", path, "no node");
         dataSize += nodeSize(path, data) - nodeSize(path, node.data);
+        aboutToChange(node);
         node.data = data;
         node.version = version;
         node.mzxid = zxid;
@@ -176,6 +213,7 @@ public final class DataTree {
     public Stat setAcl(String path, List<Acl> acl, int aversion) {
         Znode node = nodes.get(path);
         require(node != null, "setACL", path, "no node");
+        aboutToChange(node);
         node.acl = internAcl(acl);
         node.aversion = aversion;
         return node.stat();

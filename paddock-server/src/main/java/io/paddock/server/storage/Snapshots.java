@@ -3,7 +3,7 @@ package io.paddock.server.storage;
 import io.paddock.core.Replica;
 import io.paddock.core.storage.SnapshotFormat;
 import io.paddock.core.storage.SnapshotSource;
-import io.paddock.core.storage.TreeSnapshot;
+import io.paddock.core.storage.TreeCapture;
 import io.paddock.server.log.TxnLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,21 +13,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a snapshot every {@code snapCount} transactions without stopping writes: the loop
- * thread captures a consistent view (a list of references to the tree's immutable data and
- * ACLs, at one zxid: no fuzzy snapshot, so recovery never replays over a half-changed tree), the
- * log rolls to a new file, and a background thread encodes the view and writes it to a
- * temporary file, syncs it and renames it into place. Writes go on meanwhile; only the capture
- * (a walk over the tree) runs on the loop. A failed write (a full disk) leaves no partial
- * snapshot behind and is retried after the next {@code snapCount} transactions.
+ * Takes a snapshot every {@code snapCount} transactions without stopping writes. On the loop
+ * thread, a {@link TreeCapture} records the sessions and the nodes (as references) at one zxid
+ * and the log rolls to a new file; a background thread then encodes the snapshot, asking the loop
+ * for the next few thousand node records at a time, and writes it to a temporary file, syncs it
+ * and renames it into place. Nodes that change before they are read out are copied first, so
+ * the file is a consistent state (no fuzzy snapshot: recovery never replays over a
+ * half-changed tree) without the loop copying the whole tree at once. A failed write (a full
+ * disk) leaves no partial snapshot behind and is retried after the next {@code snapCount}
+ * transactions.
  */
 public final class Snapshots implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -43,6 +49,7 @@ public final class Snapshots implements AutoCloseable {
     /** The writer thread's buffer for every snapshot it writes. */
     private final ByteBuffer direct = ChannelSink.newDirectBuffer();
     private long lastSnapshotZxid;
+    private volatile boolean closed;
 
     public Snapshots(Path dir, int snapCount, long recoveredZxid) {
         this.dir = dir;
@@ -50,29 +57,66 @@ public final class Snapshots implements AutoCloseable {
         this.lastSnapshotZxid = recoveredZxid;
     }
 
+    /** Runs a task on the loop thread (where the core may be touched): ReplicaLoop#call. */
+    public interface LoopCalls {
+        <T> CompletableFuture<T> call(Supplier<T> task);
+    }
+
     /** Called on the loop thread after each batch: starts a snapshot when one is due. */
-    public void maybeSnapshot(Replica replica, TxnLog log) {
+    public void maybeSnapshot(Replica replica, TxnLog log, LoopCalls loop) {
         long applied = replica.lastAppliedZxid();
-        if (applied - lastSnapshotZxid < snapCount || !writing.compareAndSet(false, true)) {
+        if (applied - lastSnapshotZxid < snapCount || closed || !writing.compareAndSet(false, true)) {
             return;
         }
         long started = System.nanoTime();
-        SnapshotSource view = TreeSnapshot.capture(replica.tree(), replica.sessions(), applied,
-                System.currentTimeMillis());
-        long captureMs = (System.nanoTime() - started) / 1_000_000;
+        TreeCapture capture = TreeCapture.begin(replica.tree(), replica.sessions(), applied, System.currentTimeMillis());
+        long beginMicros = (System.nanoTime() - started) / 1_000;
         lastSnapshotZxid = applied;
         log.roll();
         writer.execute(() -> {
             try {
+                SnapshotSource view = capture.source(() -> onLoop(loop, () -> capture.next(PIECE_NODES)));
                 write(dir, view, direct);
-                LOG.info("snapshot at zxid 0x{} written ({} ms on the loop to capture it)",
-                        Long.toHexString(view.lastZxid()), captureMs);
+                LOG.info("snapshot at zxid 0x{} written in {} ms ({} us on the loop to begin it)",
+                        Long.toHexString(applied), (System.nanoTime() - started) / 1_000_000, beginMicros);
             } catch (IOException | RuntimeException e) {
-                LOG.error("snapshot at zxid 0x{} failed: {}", Long.toHexString(view.lastZxid()), e.toString());
+                LOG.error("snapshot at zxid 0x{} failed: {}", Long.toHexString(applied), e.toString());
             } finally {
+                if (!capture.isEnded()) {
+                    loop.call(() -> { // stop copying changed nodes for a snapshot nobody reads
+                        capture.end();
+                        return null;
+                    });
+                }
                 writing.set(false);
             }
         });
+    }
+
+    /** Node records the writer asks the loop for at a time: a fraction of a millisecond of loop time. */
+    static final int PIECE_NODES = 4096;
+    /** How long the writer waits for one piece before it gives the snapshot up. */
+    static final long PIECE_WAIT_MS_MAX = 60_000;
+    private static final long PIECE_POLL_MS = 200;
+
+    /** Runs task on the loop and waits for it, giving up when the server closes or the loop does not answer. */
+    private <T> T onLoop(LoopCalls loop, Supplier<T> task) {
+        CompletableFuture<T> result = loop.call(task);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PIECE_WAIT_MS_MAX);
+        while (!closed && System.nanoTime() < deadline) {
+            try {
+                return result.get(PIECE_POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // check closed and the deadline, then wait again
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("reading the tree for the snapshot failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading the tree for the snapshot", e);
+            }
+        }
+        throw new IllegalStateException(closed ? "server closing" : "the loop did not hand out snapshot nodes within "
+                + PIECE_WAIT_MS_MAX + " ms");
     }
 
     /** Writes one snapshot file atomically: temporary file, sync, rename, sync the directory. */
@@ -105,6 +149,7 @@ public final class Snapshots implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         writer.shutdown();
         try {
             writer.awaitTermination(30, TimeUnit.SECONDS);
