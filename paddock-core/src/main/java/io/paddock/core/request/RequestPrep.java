@@ -265,7 +265,7 @@ public final class RequestPrep {
      * a missing parent (NoNode) or, for create, in the full check after the sequential suffix
      * (BadArguments) — which is how "/p/." with the sequential flag becomes a legal name.
      */
-    private static String parentForWrite(String path, boolean delete) throws PrepException {
+    private String parentForWrite(String path, boolean delete) throws PrepException {
         int lastSlash = path == null ? -1 : path.lastIndexOf('/');
         if (lastSlash == -1 || path.indexOf('\0') != -1) {
             throw new PrepException(Code.BAD_ARGUMENTS, "bad path " + path);
@@ -273,8 +273,20 @@ public final class RequestPrep {
         if (delete && SPECIAL_PATHS.contains(path)) {
             throw new PrepException(Code.BAD_ARGUMENTS, path + " cannot be deleted");
         }
-        return lastSlash == 0 ? "/" : path.substring(0, lastSlash);
+        if (lastSlash == 0) {
+            return "/";
+        }
+        // Writes in a row mostly share a parent: reuse its String rather than cut a new one.
+        String last = lastParentPath;
+        if (last != null && last.length() == lastSlash && path.startsWith(last)) {
+            return last;
+        }
+        lastParentPath = path.substring(0, lastSlash);
+        return lastParentPath;
     }
+
+    /** The parent path parentForWrite returned last (a path, not a node: it may no longer exist). */
+    private String lastParentPath;
 
     private static final java.util.Set<String> SPECIAL_PATHS =
             java.util.Set.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config");

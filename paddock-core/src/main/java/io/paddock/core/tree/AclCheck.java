@@ -47,12 +47,14 @@ public final class AclCheck {
         if (isSuper || acl == null || acl.isEmpty()) {
             return true;
         }
-        for (Id authId : authIds) {
-            if (SUPER.equals(authId.scheme())) {
+        // Indexed loops: this runs for every request, and the lists are small and random-access.
+        for (int i = 0; i < authIds.size(); i++) {
+            if (SUPER.equals(authIds.get(i).scheme())) {
                 return true;
             }
         }
-        for (Acl entry : acl) {
+        for (int i = 0; i < acl.size(); i++) {
+            Acl entry = acl.get(i);
             if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds)) {
                 return true;
             }

@@ -39,6 +39,8 @@ public final class DataTree {
     private long dataSize;
     /** Told before a node's stored fields change while a snapshot is being read out; null when none is. */
     private ChangeGuard changeGuard;
+    /** The parent of the last create, delete or restore; see {@link #parentOf}. Never a removed node. */
+    private Znode lastParent;
 
     /**
      * Hears about a node just before its stored fields (data, ACL, versions, zxids, times) change,
@@ -61,6 +63,29 @@ public final class DataTree {
         if (changeGuard == guard) {
             changeGuard = null;
         }
+    }
+
+    /**
+     * The parent node of a non-root path, or null. Most creates and deletes in a row go to the
+     * same parent (a lock or queue directory, a bulk load), so the last one is kept and checked
+     * by comparing characters: no substring and no hash lookup.
+     */
+    private Znode parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        Znode cached = lastParent;
+        if (cached != null) {
+            String cachedPath = cached.path;
+            boolean same = slash == 0 ? cachedPath.length() == 1
+                    : cachedPath.length() == slash && path.startsWith(cachedPath);
+            if (same) {
+                return cached;
+            }
+        }
+        Znode parent = nodes.get(slash == 0 ? ROOT : path.substring(0, slash));
+        if (parent != null) {
+            lastParent = parent;
+        }
+        return parent;
     }
 
     private void aboutToChange(Znode node) {
@@ -112,10 +137,13 @@ public final class DataTree {
                 parent.removeChild(path);
                 parent.addChild(node);
             }
+            if (old == lastParent) {
+                lastParent = null;
+            }
             dataSize -= nodeSize(path, old.data);
             unindex(path, old);
         } else {
-            Znode parent = nodes.get(PathValidation.parentOf(path));
+            Znode parent = parentOf(path);
             require(parent != null, "restore", path, "parent missing");
             require(parent.kind != NodeKind.EPHEMERAL, "restore", path, "parent is ephemeral");
             parent.addChild(node);
@@ -157,8 +185,7 @@ public final class DataTree {
                           long ttlMs, int parentCVersion, long zxid, long timeMs) {
         PathValidation.validate(path);
         checkKind(kind, ephemeralOwnerSession, ttlMs);
-        String parentPath = PathValidation.parentOf(path);
-        Znode parent = nodes.get(parentPath);
+        Znode parent = parentOf(path);
         require(parent != null, "create", path, "parent missing");
         require(!nodes.containsKey(path), "create", path, "node exists");
         require(parent.kind != NodeKind.EPHEMERAL, "create", path, "parent is ephemeral");
@@ -183,14 +210,16 @@ public final class DataTree {
         require(node != null, "delete", path, "no node");
         require(!path.equals(ROOT), "delete of the root");
         require(node.numChildren() == 0, "delete", path, "has children");
-        String parentPath = PathValidation.parentOf(path);
-        Znode parent = nodes.get(parentPath);
+        Znode parent = parentOf(path);
         parent.removeChild(path);
         if (zxid > parent.pzxid) {
             aboutToChange(parent);
             parent.pzxid = zxid;
         }
         nodes.remove(path);
+        if (node == lastParent) {
+            lastParent = null;
+        }
         dataSize -= nodeSize(path, node.data);
         unindex(path, node);
         return watches.fireDeleted(path, zxid, node.acl, parent.acl);

@@ -67,6 +67,25 @@ class ChildOrderTest {
     }
 
     @Test
+    void aParentDeletedAndCreatedAgainGetsTheNewChildren() {
+        DataTree tree = new DataTree();
+        long zxid = 1;
+        tree.create("/d", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.create("/d/x", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.delete("/d/x", zxid++);
+        tree.delete("/d", zxid++);
+        tree.create("/d", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.create("/d/y", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.create("/dd", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.create("/dd/z", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        tree.create("/d/w", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        assertEquals(List.of("w", "y"), tree.children("/d"));
+        assertEquals(List.of("z"), tree.children("/dd"));
+        assertEquals(List.of("d", "dd", "zookeeper"), tree.children("/"));
+        tree.checkInvariants();
+    }
+
+    @Test
     void walkIsParentFirstWithSiblingsInNameOrder() {
         DataTree tree = new DataTree();
         long zxid = 1;
