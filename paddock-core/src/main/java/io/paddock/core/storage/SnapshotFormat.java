@@ -23,14 +23,14 @@ import io.paddock.core.wire.JuteWriter;
  *
  * <p><b>Taking a snapshot without stopping writes.</b> No fuzzy snapshot: a snapshot is exactly
  * the state after {@code lastZxid}, so recovery is "load snapshot, replay log records with
- * larger zxids", never "replay over a half-changed tree". The loop thread captures the state with
- * {@link TreeSnapshot#capture}: a list of node records holding references to the tree's data
- * arrays and ACL lists, which the tree replaces on change and never mutates in place. That costs
- * O(nodes) pointer copies in one loop turn and no data copies. The captured {@link
- * SnapshotSource} is then encoded by {@link SnapshotEncoder} in bounded pieces, either on a writer
- * thread or by the loop itself a few thousand nodes per turn ({@code writeNext(out, maxItems)}),
- * while new transactions keep being applied to the live tree. A copy-on-write tree view could
- * later replace the capture step without changing the format.
+ * larger zxids", never "replay over a half-changed tree". The server reads the state out with
+ * {@link TreeCapture}, copy-on-write per node: the loop records the nodes as references at the
+ * snapshot's zxid, a writer thread asks it for a few thousand records at a time, and a node whose
+ * fields are about to change before it was read out is copied first (the tree's ChangeGuard).
+ * Data arrays and ACL lists are shared, never copied: the tree replaces them on change and never
+ * writes into them. {@link TreeSnapshot#capture} is the eager form (one record per node at once),
+ * kept for tests and tools. Either way the {@link SnapshotSource} is encoded by {@link
+ * SnapshotEncoder} in bounded pieces while new transactions keep being applied to the live tree.
  */
 public final class SnapshotFormat {
     /** "PDKS" as a big-endian int. */

@@ -12,7 +12,9 @@ import java.util.List;
  * Captures a consistent {@link SnapshotSource} from the live state on the loop thread (see
  * {@link SnapshotFormat} for why this is not a fuzzy snapshot). Node records share the tree's
  * data arrays and ACL lists: DataTree replaces them on setData/setACL and never writes into them,
- * so the capture stays valid while the tree moves on. Sessions are ordered by id.
+ * so the capture stays valid while the tree moves on. Sessions are ordered by id. The server
+ * uses {@link TreeCapture} instead, which copies only nodes that change while it is read out;
+ * this eager form is the reference its tests compare with.
  */
 public final class TreeSnapshot {
     private TreeSnapshot() {}
