@@ -34,6 +34,8 @@ public final class DataTree {
     private final WatchRegistry watches = new WatchRegistry();
     /** Distinct ACL lists stored once each, up to {@link #ACL_CACHE_ENTRIES_MAX}. */
     private final HashMap<List<Acl>, List<Acl>> aclCache = new HashMap<>();
+    /** The list internAcl returned last (an immutable list from the cache or a copy). */
+    private List<Acl> lastInternedAcl;
     public static final int ACL_CACHE_ENTRIES_MAX = 10_000;
     /** Sum over nodes of path length plus data length; see {@link #approximateDataSize()}. */
     private long dataSize;
@@ -159,6 +161,31 @@ public final class DataTree {
      * simply not shared.
      */
     private List<Acl> internAcl(List<Acl> acl) {
+        List<Acl> last = lastInternedAcl;
+        if (last != null && sameEntries(last, acl)) {
+            return last; // most nodes in a row have the same ACL: skip hashing the list
+        }
+        List<Acl> interned = internAclSlow(acl);
+        lastInternedAcl = interned;
+        return interned;
+    }
+
+    private static boolean sameEntries(List<Acl> a, List<Acl> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<Acl> internAclSlow(List<Acl> acl) {
         List<Acl> known = aclCache.get(acl);
         if (known != null) {
             return known;
