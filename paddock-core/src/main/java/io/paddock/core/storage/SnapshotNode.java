@@ -2,7 +2,6 @@ package io.paddock.core.storage;
 
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.wire.Acl;
-import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteReader;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.WireException;
@@ -39,7 +38,7 @@ public record SnapshotNode(String path, byte[] data, List<Acl> acl, NodeKind kin
             throw new WireException("node with a null path");
         }
         byte[] data = in.readBuffer();
-        List<Acl> acl = in.readVector(r -> new Acl(r.readInt(), new Id(ExactStrings.read(r), ExactStrings.read(r))));
+        List<Acl> acl = StoredAcls.read(in);
         if (acl == null) {
             throw new WireException("node " + path + " with a null acl");
         }

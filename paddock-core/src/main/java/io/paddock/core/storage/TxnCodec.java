@@ -4,7 +4,6 @@ import io.paddock.core.request.Txn;
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.wire.Acl;
-import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteReader;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.WireException;
@@ -174,8 +173,7 @@ public final class TxnCodec {
 
     /** ACL lists are never null in a txn; a null vector on disk is damage, not a value. */
     private static List<Acl> readAcl(JuteReader in) {
-        List<Acl> acl = in.readVector(r -> new Acl(r.readInt(),
-                new Id(ExactStrings.read(r), ExactStrings.read(r))));
+        List<Acl> acl = StoredAcls.read(in);
         if (acl == null) {
             throw new WireException("null acl list");
         }

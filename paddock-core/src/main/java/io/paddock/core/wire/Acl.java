@@ -2,6 +2,7 @@ package io.paddock.core.wire;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** One ACL entry (jute {@code org.apache.zookeeper.data.ACL}): permission bits for an identity. */
 public record Acl(int perms, Id id) implements JuteRecord {
@@ -21,6 +22,17 @@ public record Acl(int perms, Id id) implements JuteRecord {
     public void write(JuteWriter out) {
         out.writeInt(perms);
         id.write(out);
+    }
+
+    // Written out rather than generated: see Id#equals.
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Acl other && perms == other.perms && Objects.equals(id, other.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return perms * 31 + Objects.hashCode(id);
     }
 
     /** Decodes an entry; the entries of {@link #OPEN} and {@link #READ_ONLY} come back shared. */

@@ -1,5 +1,7 @@
 package io.paddock.core.wire;
 
+import java.util.Objects;
+
 /** An identity in an ACL scheme (jute {@code org.apache.zookeeper.data.Id}), e.g. world:anyone. */
 public record Id(String scheme, String id) implements JuteRecord {
     public static final Id ANYONE = new Id("world", "anyone");
@@ -11,6 +13,19 @@ public record Id(String scheme, String id) implements JuteRecord {
     @Override
     public void write(JuteWriter out) {
         out.writeString(scheme).writeString(id);
+    }
+
+    // Written out rather than the record's generated ones: those go through method handles,
+    // which are slow until the JIT has compiled them, and ACLs are compared for every node a
+    // restart loads.
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Id other && Objects.equals(scheme, other.scheme) && Objects.equals(id, other.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hashCode(scheme) * 31 + Objects.hashCode(id);
     }
 
     /** Decodes an Id; world:anyone comes back as the shared {@link #ANYONE}. */
