@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -27,7 +26,7 @@ public final class DataTree {
     public static final String QUOTA = "/zookeeper/quota";
     public static final String CONFIG = "/zookeeper/config";
 
-    private final HashMap<String, Znode> nodes = new HashMap<>();
+    private final NodeTable nodes = new NodeTable();
     private final TreeMap<Long, TreeSet<String>> ephemerals = new TreeMap<>();
     private final TreeSet<String> containers = new TreeSet<>();
     private final TreeSet<String> ttlNodes = new TreeSet<>();
@@ -107,7 +106,7 @@ public final class DataTree {
 
     private Znode putSystemNode(String path, List<Acl> acl) {
         Znode node = new Znode(path, new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
-        nodes.put(path, node);
+        nodes.put(node);
         if (!path.equals(ROOT)) {
             nodes.get(PathValidation.parentOf(path)).addChild(node);
         }
@@ -150,7 +149,7 @@ public final class DataTree {
             require(parent.kind != NodeKind.EPHEMERAL, "restore", path, "parent is ephemeral");
             parent.addChild(node);
         }
-        nodes.put(path, node);
+        nodes.put(node);
         dataSize += nodeSize(path, data);
         index(path, node);
     }
@@ -214,7 +213,7 @@ public final class DataTree {
         checkKind(kind, ephemeralOwnerSession, ttlMs);
         Znode parent = parentOf(path);
         require(parent != null, "create", path, "parent missing");
-        require(!nodes.containsKey(path), "create", path, "node exists");
+        require(!nodes.contains(path), "create", path, "node exists");
         require(parent.kind != NodeKind.EPHEMERAL, "create", path, "parent is ephemeral");
         int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
         if (newCversion > parent.cversion) {
@@ -224,7 +223,7 @@ public final class DataTree {
         }
         Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
         parent.addChild(node);
-        nodes.put(path, node);
+        nodes.put(node);
         dataSize += nodeSize(path, data);
         index(path, node);
         List<Fired> fired = watches.fireCreated(path, zxid, node.acl, parent.acl);
@@ -461,7 +460,7 @@ public final class DataTree {
             }
         }
         for (String path : existWatches) {
-            if (nodes.containsKey(path)) {
+            if (nodes.contains(path)) {
                 fired.add(catchUp(watcherId, NodeEvent.NODE_CREATED, path));
             } else {
                 watches.addExistWatch(path, watcherId);
@@ -491,13 +490,14 @@ public final class DataTree {
 
     /** Checks the whole tree against its indexes; O(nodes). Throws IllegalStateException on drift. */
     public void checkInvariants() {
-        long size = 0;
-        int ephemeralTotal = 0;
-        for (Map.Entry<String, Znode> e : nodes.entrySet()) {
-            String path = e.getKey();
-            Znode node = e.getValue();
-            size += nodeSize(path, node.data);
-            require(node.path.equals(path), "node at " + path + " says it is at " + node.path);
+        long[] size = {0};
+        int[] ephemeralTotal = {0};
+        int[] visited = {0};
+        nodes.forEach(node -> {
+            String path = node.path;
+            visited[0]++;
+            require(nodes.get(path) == node, "node at " + path + " cannot be found by its path");
+            size[0] += nodeSize(path, node.data);
             for (int i = 0; i < node.numChildren(); i++) {
                 Znode child = node.child(i);
                 require(nodes.get(child.path) == child && PathValidation.parentOf(child.path).equals(path),
@@ -513,12 +513,13 @@ public final class DataTree {
                     "ephemeral index misses " + path);
             require(node.kind != NodeKind.CONTAINER || containers.contains(path), "container index misses " + path);
             require(node.kind != NodeKind.TTL || ttlNodes.contains(path), "ttl index misses " + path);
-            ephemeralTotal += node.kind == NodeKind.EPHEMERAL ? 1 : 0;
-        }
-        require(size == dataSize, "data size " + dataSize + " != " + size);
-        require(ephemeralTotal == ephemeralCount(), "ephemeral index holds extra paths");
-        require(containers.stream().allMatch(p -> nodes.containsKey(p)), "container index holds extra paths");
-        require(ttlNodes.stream().allMatch(p -> nodes.containsKey(p)), "ttl index holds extra paths");
+            ephemeralTotal[0] += node.kind == NodeKind.EPHEMERAL ? 1 : 0;
+        });
+        require(visited[0] == nodes.size(), "node table counts " + nodes.size() + " but holds " + visited[0]);
+        require(size[0] == dataSize, "data size " + dataSize + " != " + size[0]);
+        require(ephemeralTotal[0] == ephemeralCount(), "ephemeral index holds extra paths");
+        require(containers.stream().allMatch(p -> nodes.contains(p)), "container index holds extra paths");
+        require(ttlNodes.stream().allMatch(p -> nodes.contains(p)), "ttl index holds extra paths");
         watches.checkInvariants();
     }
 
