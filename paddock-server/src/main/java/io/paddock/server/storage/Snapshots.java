@@ -18,14 +18,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a snapshot every {@code snapCount} transactions without stopping writes. On the loop
+ * Takes a snapshot every {@code snapCount} transactions or so without stopping writes. As in
+ * ZooKeeper, the next snapshot starts once more than snapCount/2 + r transactions were applied
+ * since the last one, with r drawn anew each time from [0, snapCount/2), so that the servers of
+ * an ensemble do not all snapshot at the same moment. On the loop
  * thread, a {@link TreeCapture} records the sessions and the nodes (as references) at one zxid
  * and the log rolls to a new file; a background thread then encodes the snapshot, asking the loop
  * for the next few thousand node records at a time, and writes it to a temporary file, syncs it
@@ -48,13 +53,36 @@ public final class Snapshots implements AutoCloseable {
     private final AtomicBoolean writing = new AtomicBoolean();
     /** The writer thread's buffer for every snapshot it writes. */
     private final ByteBuffer direct = ChannelSink.newDirectBuffer();
+    private final IntUnaryOperator roll;
     private long lastSnapshotZxid;
+    private long threshold;
     private volatile boolean closed;
 
     public Snapshots(Path dir, int snapCount, long recoveredZxid) {
+        this(dir, snapCount, recoveredZxid, bound -> ThreadLocalRandom.current().nextInt(bound));
+    }
+
+    /** @param roll given a bound, a number in [0, bound) (random in the server, fixed in tests) */
+    Snapshots(Path dir, int snapCount, long recoveredZxid, IntUnaryOperator roll) {
+        if (snapCount < 1) {
+            throw new IllegalArgumentException("snapCount must be at least 1: " + snapCount);
+        }
         this.dir = dir;
         this.snapCount = snapCount;
+        this.roll = roll;
         this.lastSnapshotZxid = recoveredZxid;
+        this.threshold = nextThreshold();
+    }
+
+    /** Transactions after the last snapshot that must be exceeded before the next one. */
+    private long nextThreshold() {
+        int half = snapCount / 2;
+        return half + (half > 0 ? roll.applyAsInt(half) : 0);
+    }
+
+    /** Whether a snapshot is due once {@code appliedZxid} is applied (ZooKeeper's rule, see the class comment). */
+    boolean isDue(long appliedZxid) {
+        return appliedZxid - lastSnapshotZxid > threshold;
     }
 
     /** Runs a task on the loop thread (where the core may be touched): ReplicaLoop#call. */
@@ -65,13 +93,14 @@ public final class Snapshots implements AutoCloseable {
     /** Called on the loop thread after each batch: starts a snapshot when one is due. */
     public void maybeSnapshot(Replica replica, TxnLog log, LoopCalls loop) {
         long applied = replica.lastAppliedZxid();
-        if (applied - lastSnapshotZxid < snapCount || closed || !writing.compareAndSet(false, true)) {
+        if (!isDue(applied) || closed || !writing.compareAndSet(false, true)) {
             return;
         }
         long started = System.nanoTime();
         TreeCapture capture = TreeCapture.begin(replica.tree(), replica.sessions(), applied, System.currentTimeMillis());
         long beginMicros = (System.nanoTime() - started) / 1_000;
         lastSnapshotZxid = applied;
+        threshold = nextThreshold();
         log.roll();
         writer.execute(() -> {
             try {
