@@ -89,6 +89,9 @@ public final class Main {
             return EXIT_FAILED;
         }
         PaddockServer server = new PaddockServer(config);
+        // The hook goes in before start-up, so a stop request during recovery still closes the
+        // server cleanly (close waits for start to finish).
+        CountDownLatch closed = closeOnShutdown(server);
         try {
             server.start();
         } catch (IOException e) {
@@ -96,7 +99,11 @@ public final class Main {
             server.close();
             return EXIT_FAILED;
         }
-        awaitShutdown(server);
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return EXIT_OK;
     }
 
@@ -126,19 +133,15 @@ public final class Main {
         return EXIT_FAILED;
     }
 
-    /** Blocks until the JVM is asked to stop; the shutdown hook closes the server. */
-    private static void awaitShutdown(PaddockServer server) {
+    /** Registers the hook that closes the server when the JVM is asked to stop; its latch opens then. */
+    private static CountDownLatch closeOnShutdown(PaddockServer server) {
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down");
             server.close();
             closed.countDown();
         }, "paddock-shutdown"));
-        try {
-            closed.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return closed;
     }
 
     @FunctionalInterface

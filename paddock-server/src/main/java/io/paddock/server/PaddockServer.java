@@ -52,6 +52,7 @@ public final class PaddockServer implements AutoCloseable {
     private long startedAtMs;
     private Snapshots snapshots;
     private ScheduledExecutorService purger;
+    private boolean closed;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
@@ -61,6 +62,9 @@ public final class PaddockServer implements AutoCloseable {
     public synchronized void start() throws IOException {
         if (loop != null) {
             throw new IllegalStateException("already started");
+        }
+        if (closed) {
+            throw new IOException("the server was closed before it started");
         }
         startedAtMs = System.currentTimeMillis();
         // Netty's start-up (class loading, selectors, the allocator) is ~0.1-0.2 s of a cold JVM's
@@ -146,6 +150,7 @@ public final class PaddockServer implements AutoCloseable {
                 if (NetUtil.SOMAXCONN < 0 || ByteBufAllocator.DEFAULT == null) {
                     throw new IllegalStateException("Netty did not initialise");
                 }
+                warmUpServerChannel(accept, io);
                 groups.complete(new EventLoopGroup[] {accept, io});
             } catch (RuntimeException | Error e) {
                 groups.completeExceptionally(e);
@@ -154,6 +159,25 @@ public final class PaddockServer implements AutoCloseable {
         starter.setDaemon(true);
         starter.start();
         return groups;
+    }
+
+    /**
+     * Opens a server channel and registers it with the event loops, without binding it, then
+     * closes it: the class loading and set-up of the bootstrap path (a few hundred classes) happens
+     * here, off the critical path, instead of after recovery.
+     */
+    private static void warmUpServerChannel(EventLoopGroup accept, EventLoopGroup io) {
+        Channel channel = new ServerBootstrap()
+                .group(accept, io)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.close();
+                    }
+                })
+                .register().syncUninterruptibly().channel();
+        channel.close().syncUninterruptibly();
     }
 
     private static void shutDownGroups(EventLoopGroup[] groups) {
@@ -230,6 +254,10 @@ public final class PaddockServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return; // closed already (a failed start, then the shutdown hook)
+        }
+        closed = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
