@@ -1,6 +1,8 @@
 package io.paddock.server;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,8 @@ public final class PaddockServer implements AutoCloseable {
     private Snapshots snapshots;
     private ScheduledExecutorService purger;
     private boolean closed;
+    /** The event loop groups being made while recovery runs (see start). */
+    private CompletableFuture<EventLoopGroup[]> startingGroups;
 
     public PaddockServer(ServerConfig config) {
         this.config = config;
@@ -70,6 +74,17 @@ public final class PaddockServer implements AutoCloseable {
         // Netty's start-up (class loading, selectors, the allocator) is ~0.1-0.2 s of a cold JVM's
         // time; it runs on its own thread while recovery reads the disk on this one.
         CompletableFuture<EventLoopGroup[]> groups = startEventLoopGroups();
+        try {
+            startWith(groups);
+        } catch (IOException | RuntimeException | Error e) {
+            // Whatever failed, the event loop threads (not daemons) must not keep the JVM alive.
+            close();
+            throw e;
+        }
+    }
+
+    private void startWith(CompletableFuture<EventLoopGroup[]> groups) throws IOException {
+        startingGroups = groups;
         CoreConfig core = coreConfig(config);
         long sessionIdBase = initialSessionId(startedAtMs, 0);
         byte[] secret = secret();
@@ -84,11 +99,7 @@ public final class PaddockServer implements AutoCloseable {
                 replica = recovered.replica();
                 recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
-                shutDownGroups(groups.join());
                 throw new IOException(e.getMessage(), e);
-            } catch (IOException | RuntimeException e) {
-                shutDownGroups(groups.join());
-                throw e;
             }
             log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
@@ -269,6 +280,13 @@ public final class PaddockServer implements AutoCloseable {
             acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptGroup = null;
+        } else if (startingGroups != null) {
+            // Start-up failed before the groups were taken over: wait for them, then stop them.
+            try {
+                shutDownGroups(startingGroups.join());
+            } catch (CompletionException | CancellationException e) {
+                LOG.warn("Netty's event loops did not start: {}", e.toString());
+            }
         }
         if (loop != null) {
             loop.close();

@@ -35,6 +35,8 @@ public final class TreeCapture implements DataTree.ChangeGuard {
     private final Znode[] order;
     private final IdentityHashMap<Znode, SnapshotNode> preserved = new IdentityHashMap<>();
     private int nextIndex;
+    /** The path of the last node handed out, in snapshot order; null before the first. */
+    private String lastReadOutPath;
     private boolean ended;
 
     private TreeCapture(DataTree tree, long lastZxid, long timeMs, List<SnapshotSession> sessions, Znode[] order) {
@@ -62,10 +64,39 @@ public final class TreeCapture implements DataTree.ChangeGuard {
 
     @Override
     public void beforeChange(Znode node) {
-        // Nodes created after the capture (czxid > lastZxid) are not in it.
-        if (!ended && node.czxid() <= lastZxid && !preserved.containsKey(node)) {
+        // Nodes created after the capture (czxid > lastZxid) are not in it; nodes already read
+        // out need no copy either.
+        if (!ended && node.czxid() <= lastZxid && !isReadOut(node.path()) && !preserved.containsKey(node)) {
             preserved.put(node, TreeSnapshot.nodeOf(node.path(), node));
         }
+    }
+
+    /** Whether the capture's node at {@code path} was handed out already (it comes at or before the last one). */
+    private boolean isReadOut(String path) {
+        return lastReadOutPath != null && comparePreorder(path, lastReadOutPath) <= 0;
+    }
+
+    /**
+     * Orders two paths as the snapshot does: depth-first, a node before its descendants,
+     * siblings by String order of their names. That is String order with '/' below every
+     * other char (a name ends where its path has a '/'), and a path before its extensions.
+     */
+    static int comparePreorder(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                if (x == '/') {
+                    return -1;
+                }
+                if (y == '/') {
+                    return 1;
+                }
+                return x - y;
+            }
+        }
+        return a.length() - b.length();
     }
 
     /**
@@ -89,6 +120,7 @@ public final class TreeCapture implements DataTree.ChangeGuard {
             order[nextIndex] = null; // read out: let a deleted node go
             SnapshotNode copy = preserved.remove(node);
             piece.add(copy != null ? copy : TreeSnapshot.nodeOf(node.path(), node));
+            lastReadOutPath = node.path();
         }
         if (nextIndex == order.length) {
             end();

@@ -63,11 +63,11 @@ class TreeCaptureTest {
         TreeCapture capture = TreeCapture.begin(tree, new SessionTable(2000), 2, TIME_MS);
         List<SnapshotNode> first = capture.next(2); // "/" and "/a"
         assertEquals(List.of("/", "/a"), first.stream().map(SnapshotNode::path).toList());
-        tree.setData("/a", new byte[] {9}, 1, 3, 5);             // already read out: still copied, harmless
+        tree.setData("/a", new byte[] {9}, 1, 3, 5);             // already read out: no copy needed
         tree.setData("/b", new byte[] {8}, 1, 4, 5);             // not read yet: must be copied
-        tree.create("/c", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, 5, 5); // new: not copied, but "/" changes
+        tree.create("/c", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, 5, 5); // new; "/" changes, read out already
         tree.setData("/c", new byte[] {7}, 1, 6, 6);             // new node: not in the capture
-        assertEquals(3, capture.preservedCount(), "/, /a and /b; never /c");
+        assertEquals(1, capture.preservedCount(), "only /b: / and /a were read out, /c is new");
         List<SnapshotNode> rest = capture.next(100);
         SnapshotNode b = rest.get(0);
         assertEquals("/b", b.path());
@@ -92,6 +92,25 @@ class TreeCaptureTest {
         assertEquals(0, capture.preservedCount());
         assertThrows(IllegalStateException.class, () -> capture.next(1));
         TreeCapture.begin(tree, new SessionTable(2000), 1, TIME_MS).end(); // the tree is free again
+    }
+
+    @Test
+    void preorderComparisonMatchesTheTreeWalk() {
+        DataTree tree = new DataTree();
+        long zxid = 1;
+        for (String path : List.of("/a", "/a!", "/a-", "/a/x", "/a/x!", "/a/x/y", "/a!/z", "/b", "/a0", "/\u00e9",
+                "/a/x-", "/a/x-/q")) {
+            tree.create(path, new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, zxid++, 0);
+        }
+        List<String> walk = new ArrayList<>();
+        tree.forEach((path, node) -> walk.add(path));
+        for (int i = 0; i < walk.size(); i++) {
+            for (int j = 0; j < walk.size(); j++) {
+                int expected = Integer.compare(i, j);
+                assertEquals(expected, Integer.signum(TreeCapture.comparePreorder(walk.get(i), walk.get(j))),
+                        walk.get(i) + " vs " + walk.get(j));
+            }
+        }
     }
 
     private static void randomWrite(Random random, DataTree tree, List<String> paths, long[] zxid) {

@@ -29,7 +29,7 @@ final class LogFeed implements AutoCloseable {
 
     private record FileDone(Path file, ScanResult scan) implements Item {}
 
-    private record Failed(Exception cause) implements Item {}
+    private record Failed(Throwable cause) implements Item {}
 
     /** Thrown inside the scan when the feed was closed, to unwind it. */
     private static final class Cancelled extends RuntimeException {
@@ -77,10 +77,16 @@ final class LogFeed implements AutoCloseable {
                 }
             } else if (item instanceof FileDone done) {
                 return done.scan();
-            } else if (((Failed) item).cause() instanceof StartupException e) {
-                throw e;
             } else {
-                throw (IOException) ((Failed) item).cause();
+                Throwable cause = ((Failed) item).cause();
+                if (cause instanceof StartupException e) {
+                    throw e;
+                } else if (cause instanceof IOException e) {
+                    throw e;
+                } else if (cause instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) cause;
             }
         }
     }
@@ -102,10 +108,12 @@ final class LogFeed implements AutoCloseable {
                 chunker.flush();
                 put(new FileDone(file, scan));
             }
-        } catch (IOException | StartupException e) {
-            offerFailure(e);
         } catch (Cancelled e) {
             // closed by the consumer: nobody waits for the rest
+        } catch (IOException | StartupException | RuntimeException | Error e) {
+            // Anything that stops the scan must reach the consumer, or it would wait forever
+            // (an OutOfMemoryError for a log too large to read, a bug in the decoder).
+            offerFailure(e);
         }
     }
 
@@ -129,7 +137,7 @@ final class LogFeed implements AutoCloseable {
         }
     }
 
-    private void offerFailure(Exception e) {
+    private void offerFailure(Throwable e) {
         try {
             put(new Failed(e));
         } catch (Cancelled closed) {

@@ -56,6 +56,8 @@ public final class Snapshots implements AutoCloseable {
     private final IntUnaryOperator roll;
     private long lastSnapshotZxid;
     private long threshold;
+    /** The capture of the last snapshot started; touched only on the loop thread. */
+    private TreeCapture current;
     private volatile boolean closed;
 
     public Snapshots(Path dir, int snapCount, long recoveredZxid) {
@@ -96,8 +98,14 @@ public final class Snapshots implements AutoCloseable {
         if (!isDue(applied) || closed || !writing.compareAndSet(false, true)) {
             return;
         }
+        if (current != null) {
+            // The last writer has given up, but its request to end the capture may still be
+            // queued behind this batch: end it here, on the loop, before the tree takes a new one.
+            current.end();
+        }
         long started = System.nanoTime();
         TreeCapture capture = TreeCapture.begin(replica.tree(), replica.sessions(), applied, System.currentTimeMillis());
+        current = capture;
         long beginMicros = (System.nanoTime() - started) / 1_000;
         lastSnapshotZxid = applied;
         threshold = nextThreshold();
@@ -172,6 +180,9 @@ public final class Snapshots implements AutoCloseable {
         } catch (IOException | UncheckedIOException e) {
             Files.deleteIfExists(tmp);
             throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(tmp); // e.g. the server closing while the tree is read out
+            throw e;
         }
         return target;
     }
