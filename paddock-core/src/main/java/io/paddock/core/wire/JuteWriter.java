@@ -2,7 +2,6 @@ package io.paddock.core.wire;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.RandomAccess;
 import java.util.function.BiConsumer;
 
 /**
@@ -115,14 +114,10 @@ public final class JuteWriter {
             return writeInt(-1);
         }
         writeInt(list.size());
-        if (list instanceof RandomAccess) {
-            for (int i = 0; i < list.size(); i++) { // no iterator: this runs for every reply and log record
-                element.accept(this, list.get(i));
-            }
-        } else {
-            for (T t : list) {
-                element.accept(this, t);
-            }
+        // By index, no iterator: this runs for every reply and log record, and every list we
+        // encode is array-backed (ArrayList, List.of, decoded vectors).
+        for (int i = 0; i < list.size(); i++) {
+            element.accept(this, list.get(i));
         }
         return this;
     }
