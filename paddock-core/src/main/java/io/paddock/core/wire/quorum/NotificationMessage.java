@@ -116,7 +116,8 @@ public record NotificationMessage(int state, long leader, long zxid, long electi
 
     @Override
     public int hashCode() {
-        return Long.hashCode(leader * 31 + zxid) * 31 + Long.hashCode(electionEpoch) + Arrays.hashCode(config);
+        long h = ((state * 31L + leader) * 31 + zxid) * 31 + electionEpoch;
+        return (Long.hashCode(h * 31 + peerEpoch) * 31 + version) * 31 + Arrays.hashCode(config);
     }
 
     @Override

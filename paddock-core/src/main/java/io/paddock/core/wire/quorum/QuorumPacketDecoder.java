@@ -20,7 +20,8 @@ import java.util.List;
  * encoding) before anything is allocated, and nothing is copied until the whole packet is there, so
  * a packet that trickles in costs a scan of its lengths per attempt, not a copy. Any packet type is
  * accepted; what a type means is the roles' business. A vector count below -1 is refused (ZooKeeper
- * reads it as an empty vector; no writer produces it).
+ * reads it as an empty vector; no writer produces it). Immutable: one decoder may serve every
+ * connection.
  */
 public final class QuorumPacketDecoder {
     /**

@@ -11,8 +11,9 @@
  *       records written back to back with no frame length, read by
  *       {@link io.paddock.core.wire.quorum.QuorumPacketDecoder}; the learner handshake's payloads
  *       ({@link io.paddock.core.wire.quorum.LearnerInfo}, {@link
- *       io.paddock.core.wire.quorum.LearnerHandshake}); and {@link
- *       io.paddock.core.wire.quorum.TxnHeader}, the head of every transaction a PROPOSAL carries.
+ *       io.paddock.core.wire.quorum.LearnerHandshake}); {@link io.paddock.core.wire.quorum.Ping};
+ *       and {@link io.paddock.core.wire.quorum.TxnHeader}, the head of every transaction a
+ *       PROPOSAL carries (the txn bodies, and sync's DIFF / TRUNC / SNAP, come with replication).
  * </ul>
  *
  * <p><b>Peer bytes are untrusted.</b> The rule every decoder here keeps:
