@@ -9,18 +9,19 @@ import io.paddock.core.wire.JuteWriter;
  *
  * <pre>
  *  0  long serverid          the learner's sid
- *  8  int  protocolVersion   0x10000 since ZooKeeper 3.4 ({@link #PROTOCOL_VERSION})
+ *  8  int  protocolVersion   0x10000 in ZooKeeper 3.9 ({@link #PROTOCOL_VERSION})
  * 12  long configVersion     the learner's last activated config (since 3.5)
  * </pre>
  *
  * ZooKeeper's {@code LearnerHandler} reads the fields that fit in the data (at least 8 bytes for the
  * sid, 12 for the protocol version, 20 for the config version) and ignores any bytes after them;
  * so do we, and {@link #form} says which fields were there. A learner whose protocol version is
- * under 0x10000 gets no LEADERINFO (the pre-3.4 handshake). Null or shorter data is refused:
+ * under 0x10000 gets no LEADERINFO (the handshake before learner protocol 0x10000: the leader
+ * takes the epoch from FOLLOWERINFO's zxid and sends NEWLEADER first). Null or shorter data is refused:
  * ZooKeeper makes up a negative sid for such a learner, which no configuration can place.
  */
 public record LearnerInfo(long sid, int protocolVersion, long configVersion, Form form) {
-    /** The learner protocol version ZooKeeper 3.4 and later send (and Paddock sends). */
+    /** The learner protocol version ZooKeeper 3.9 sends (and Paddock sends). */
     public static final int PROTOCOL_VERSION = 0x10000;
 
     /** Which fields the data held. */

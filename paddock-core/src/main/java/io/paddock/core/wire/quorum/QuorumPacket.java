@@ -20,7 +20,7 @@ import java.util.Objects;
  * reads them.
  *
  * @param data the payload; null means "none" and is what ZooKeeper writes for packets without one
- *     (a leader's PING, UPTODATE, most handshake packets' authinfo). Null and empty are different
+ *     (a leader's PING, COMMIT, NEWLEADER, UPTODATE). Null and empty are different
  *     bytes on the wire and both round-trip as they came.
  * @param authinfo the auth ids of the session a forwarded REQUEST came from; null means "none" and
  *     is what ZooKeeper writes for every other packet. An Id's parts are never null.

@@ -28,8 +28,9 @@
  *       before anything is allocated.
  *   <li>Where jute has a null form (length or count -1) the record says what null means; where
  *       ZooKeeper never writes null, null is refused.
- *   <li>Where ZooKeeper 3.9 accepts an older, shorter form of a message, we accept exactly that
- *       form and decode it to what ZooKeeper reads from it; we always write the current form.
+ *   <li>Where ZooKeeper 3.9 accepts an older, shorter form of a message, we accept that form and
+ *       decode it to what ZooKeeper reads from it; we always write the current form. Where we are
+ *       stricter than ZooKeeper's reader (input no ZooKeeper writes), the record's comment says so.
  * </ol>
  *
  * <p>Encoders trust their caller: a value that cannot be encoded is a programmer error
