@@ -124,6 +124,11 @@ public final class PaddockServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client may send a four-letter word and shut its sending side at once
+                // (`echo ruok | nc`); the connection must stay open for the answer. Without this,
+                // Netty closes the channel on end of input, before the loop has answered. The
+                // handler closes every other connection at end of input (ClientHandler).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
