@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
- * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage.
+ * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
+ * 3 the running server failed in a way that may have left its state half-changed and stopped
+ * ({@link io.paddock.server.failstop.FailStop}; restart it to recover from disk).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -66,6 +66,12 @@ public final class ServerConfig {
     /** The system property's own name, also accepted in zoo.cfg. */
     public static final String SUPER_DIGEST_PROPERTY_KEY = "zookeeper." + SUPER_DIGEST_KEY;
 
+    /**
+     * For tests only: applying the transaction with this zxid fails, as a bug in the apply path
+     * would, so that a test can see the process fail-stop and recover. Never set it in production.
+     */
+    public static final String TEST_FAIL_APPLY_AT_ZXID_KEY = "paddock.test.failApplyAtZxid";
+
     private final Settings s;
 
     private ServerConfig(Settings settings) {
@@ -231,6 +237,11 @@ public final class ServerConfig {
         return s.purgeIntervalHours;
     }
 
+    /** {@value #TEST_FAIL_APPLY_AT_ZXID_KEY} (tests only); 0 = never. */
+    public long testFailApplyAtZxid() {
+        return s.testFailApplyAtZxid;
+    }
+
     /** ZooKeeper keys Paddock accepts but does not act on yet (ensemble, admin server...). */
     public SortedMap<String, String> ignoredKeys() {
         return s.ignoredKeys;
@@ -304,6 +315,7 @@ public final class ServerConfig {
         long preAllocSizeKb = DEFAULT_PRE_ALLOC_SIZE_KB;
         int snapRetainCount = MIN_SNAP_RETAIN_COUNT;
         int purgeIntervalHours;
+        long testFailApplyAtZxid;
         SortedMap<String, String> ignoredKeys = new TreeMap<>();
         List<String> warnings = new ArrayList<>();
 
@@ -332,6 +344,7 @@ public final class ServerConfig {
             c.preAllocSizeKb = preAllocSizeKb;
             c.snapRetainCount = snapRetainCount;
             c.purgeIntervalHours = purgeIntervalHours;
+            c.testFailApplyAtZxid = testFailApplyAtZxid;
             c.ignoredKeys = ignoredKeys;
             c.warnings = warnings;
             return c;
@@ -392,6 +405,7 @@ public final class ServerConfig {
             readFeatures();
             readLimits();
             readDurability();
+            readTestSettings();
             sortLeftovers();
             return st.freeze();
         }
@@ -529,6 +543,21 @@ public final class ServerConfig {
             }
             st.snapRetainCount = retain;
             st.purgeIntervalHours = readInt("autopurge.purgeInterval", 0, 0, false);
+        }
+
+        private void readTestSettings() {
+            String v = take(TEST_FAIL_APPLY_AT_ZXID_KEY);
+            if (v == null) {
+                return;
+            }
+            try {
+                st.testFailApplyAtZxid = Long.decode(v);
+            } catch (NumberFormatException e) {
+                throw ConfigException.badValue(TEST_FAIL_APPLY_AT_ZXID_KEY, v, "not an integer");
+            }
+            if (st.testFailApplyAtZxid < 1) {
+                throw ConfigException.badValue(TEST_FAIL_APPLY_AT_ZXID_KEY, v, "must be a zxid, at least 1");
+            }
         }
 
         /** Whatever is left: known-but-ignored keys are kept raw; unknown keys become warnings. */

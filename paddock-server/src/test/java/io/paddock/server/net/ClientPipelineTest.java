@@ -20,6 +20,7 @@ import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.RequestHeader;
 import io.paddock.core.wire.Stat;
 import io.paddock.server.log.InMemoryTxnLog;
+import io.paddock.server.failstop.FailStop;
 import io.paddock.server.loop.ReplicaLoop;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +65,7 @@ class ClientPipelineTest {
             public void flush() {
             }
         };
-        loop = new ReplicaLoop(replica, new InMemoryTxnLog(), recording, "test-loop");
+        loop = new ReplicaLoop(replica, new InMemoryTxnLog(), recording, new FailStop(status -> { }, System.err), "test-loop");
         loop.start();
         connections = new ClientConnections(0, 10, 100, 1000);
         ClientPipeline pipeline = new ClientPipeline(connections, loop, FRAME_MAX, 10_000,
