@@ -83,14 +83,13 @@ public final class Main {
 
     /** Loads the configuration (errors: exit 1), then serves until SIGTERM/SIGINT. */
     private static int serve(ConfigSource source, PrintStream err) {
-        ServerConfig config;
+        PaddockServer server;
         try {
-            config = source.load();
+            server = new PaddockServer(source.load()); // refuses an ensemble's configuration
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;
         }
-        PaddockServer server = new PaddockServer(config);
         // The hook goes in before start-up, so a stop request during recovery still closes the
         // server cleanly (close waits for start to finish).
         CountDownLatch closed = closeOnShutdown(server);

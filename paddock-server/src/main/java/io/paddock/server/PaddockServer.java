@@ -65,8 +65,14 @@ public final class PaddockServer implements AutoCloseable {
         this(config, FailStop.halting());
     }
 
-    /** A server that calls {@code failStop} when it cannot go on; tests pass one that records. */
+    /**
+     * A server that calls {@code failStop} when it cannot go on; tests pass one that records.
+     *
+     * @throws ServerConfig.ConfigException if the configuration describes an ensemble ({@link
+     *     ServerConfig#ensembleRefusal()})
+     */
     public PaddockServer(ServerConfig config, FailStop failStop) {
+        config.requireStandalone();
         this.config = config;
         this.failStop = failStop;
     }
