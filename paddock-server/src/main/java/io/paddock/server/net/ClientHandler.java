@@ -77,8 +77,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        // Bounds both the handshake and the wait for a four-letter word's answer (a connection
+        // half-closed by its client stays open until that answer is written).
         handshakeTimer = ctx.executor().schedule(() -> {
-            if (!handshakeDone) {
+            if (answeringWord) {
+                fail(ctx, "four-letter word not answered within " + handshakeTimeoutMs + " ms");
+            } else if (!handshakeDone) {
                 fail(ctx, "no ConnectRequest within " + handshakeTimeoutMs + " ms");
             }
         }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
@@ -186,7 +190,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void answerFourLetterWord(ChannelHandlerContext ctx, int code) {
         failed = true;
         answeringWord = true;
-        handshakeTimer.cancel(false);
         fourLetterWords.apply(code).whenComplete((text, error) -> {
             String answer = error == null ? text : "error: " + error.getMessage() + "\n";
             ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8))
