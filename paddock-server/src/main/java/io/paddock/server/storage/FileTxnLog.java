@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * directory that vanished, a bug on the writer thread) ends the process through {@link
  * FailStop}: after a failed fsync the kernel may have dropped the written pages, so what is on
  * disk is unknown, and recovery from disk at the next start is the only safe way on. Out of space
- * is recognised by the operating system's message ({@link #isOutOfSpace}).
+ * is recognised by the operating system's message or, where that message is translated, by the
+ * file system having less usable space than the write needed ({@link #isOutOfSpace}).
  */
 public final class FileTxnLog implements TxnLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
@@ -188,7 +189,7 @@ public final class FileTxnLog implements TxnLog {
         } catch (IOException e) {
             if (!running) {
                 LOG.info("transaction log closed while writing zxid 0x{}: {}", Long.toHexString(firstZxid), e.toString());
-            } else if (isOutOfSpace(e)) {
+            } else if (isOutOfSpace(e, usableBytes(), Math.min(preAllocBytes, PREALLOC_STEP_BYTES_MAX) + bytes.size())) {
                 fail(live, firstZxid, goodPosition, e);
             } else {
                 failStop.stop("cannot write the transaction log " + (currentFile == null ? dir : currentFile)
@@ -200,10 +201,16 @@ public final class FileTxnLog implements TxnLog {
     }
 
     /**
-     * True if {@code e} (or a cause) is the operating system's "no space left on device" or
-     * "disk quota exceeded": failures that freeing space cures, so writes fail and are tried again.
+     * True if the failure {@code e} is one that freeing space cures (so writes fail and are tried
+     * again): its message (or a cause's) is the operating system's "no space left on device" or
+     * "disk quota exceeded", or, since the JVM may give those messages in the user's language,
+     * the file system had less than {@code neededBytes} usable ({@code usableBytes}, -1 if
+     * unknown) when it failed.
      */
-    public static boolean isOutOfSpace(IOException e) {
+    public static boolean isOutOfSpace(IOException e, long usableBytes, long neededBytes) {
+        if (usableBytes >= 0 && usableBytes < neededBytes) {
+            return true;
+        }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
             if (message != null && (message.contains("No space left on device")
@@ -212,6 +219,15 @@ public final class FileTxnLog implements TxnLog {
             }
         }
         return false;
+    }
+
+    /** The log directory's usable space in bytes, or -1 if it cannot be read. */
+    private long usableBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private void fail(List<Batch> live, long firstZxid, long goodPosition, IOException e) {

@@ -196,12 +196,19 @@ class FailStopTest {
 
     @Test
     void onlyAFullDiskOrQuotaCountsAsOutOfSpace() {
-        assertTrue(FileTxnLog.isOutOfSpace(new IOException("No space left on device")));
-        assertTrue(FileTxnLog.isOutOfSpace(new FileSystemException("/data/log.1", null, "No space left on device")));
-        assertTrue(FileTxnLog.isOutOfSpace(new IOException("Disk quota exceeded")));
-        assertTrue(FileTxnLog.isOutOfSpace(new IOException("wrapped", new IOException("No space left on device"))));
-        assertFalse(FileTxnLog.isOutOfSpace(new IOException("Input/output error")));
-        assertFalse(FileTxnLog.isOutOfSpace(new FileSystemException("/data/log.1", null, "Read-only file system")));
-        assertFalse(FileTxnLog.isOutOfSpace(new IOException((String) null)));
+        long plenty = 1L << 40;
+        long needed = 1L << 20;
+        assertTrue(FileTxnLog.isOutOfSpace(new IOException("No space left on device"), plenty, needed));
+        assertTrue(FileTxnLog.isOutOfSpace(new FileSystemException("/data/log.1", null, "No space left on device"), -1, needed));
+        assertTrue(FileTxnLog.isOutOfSpace(new IOException("Disk quota exceeded"), plenty, needed));
+        assertTrue(FileTxnLog.isOutOfSpace(new IOException("wrapped", new IOException("No space left on device")), plenty, needed));
+        // A translated message: the file system's usable space tells.
+        IOException translated = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
+        assertTrue(FileTxnLog.isOutOfSpace(translated, needed - 1, needed));
+        assertFalse(FileTxnLog.isOutOfSpace(translated, plenty, needed));
+        assertFalse(FileTxnLog.isOutOfSpace(new IOException("Input/output error"), plenty, needed));
+        assertFalse(FileTxnLog.isOutOfSpace(new IOException("Input/output error"), -1, needed));
+        assertFalse(FileTxnLog.isOutOfSpace(new FileSystemException("/data/log.1", null, "Read-only file system"), plenty, needed));
+        assertFalse(FileTxnLog.isOutOfSpace(new IOException((String) null), plenty, needed));
     }
 }
