@@ -274,7 +274,7 @@ public final class ServerConfig {
      */
     public String ensembleRefusal() {
         List<QuorumServer> voters = votingServers();
-        String remedy = " Paddock does not support ensembles yet. To run a standalone server, remove the server.N lines.";
+        String notYet = " Paddock does not support ensembles yet. To run a standalone server, remove ";
         if (voters.size() >= 2) {
             StringBuilder lines = new StringBuilder();
             for (QuorumServer q : s.servers) {
@@ -282,15 +282,15 @@ public final class ServerConfig {
             }
             return "zoo.cfg describes an ensemble of " + voters.size() + " voting servers (" + lines + ");"
                 + " running this server alone would let each member accept writes on its own diverging copy of the data."
-                + remedy;
+                + notYet + "the server.N lines.";
         }
         if (!s.standaloneEnabled && !s.servers.isEmpty()) {
             return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer, not a standalone server."
-                + remedy + " (or standaloneEnabled=false)";
+                + notYet + "standaloneEnabled=false.";
         }
         if (s.dynamicConfigFile != null) {
             return "dynamicConfigFile=" + s.dynamicConfigFile + ": Paddock does not read dynamic configuration files yet,"
-                + " so it cannot tell whether they describe an ensemble." + remedy.replace("the server.N lines", "dynamicConfigFile");
+                + " so it cannot tell whether they describe an ensemble." + notYet + "dynamicConfigFile.";
         }
         return null;
     }
