@@ -134,8 +134,11 @@ class FourLetterWordHalfCloseTest {
     void echoRuokThroughNetcatIsAnswered() throws Exception {
         String nc = onPath("nc");
         Assumptions.assumeTrue(nc != null, "nc (netcat) is not installed; the Java half-close tests cover the same path");
+        // OpenBSD's nc half-closes at the end of stdin only with -N; traditional netcat, ncat and
+        // busybox do it by default. Either way the word is followed by a half-close.
+        String command = nc + (offersHalfCloseFlag(nc) ? " -N" : "");
         for (int i = 0; i < 50; i++) {
-            Process p = new ProcessBuilder("bash", "-c", "echo ruok | " + nc + " 127.0.0.1 " + server.clientPort())
+            Process p = new ProcessBuilder("bash", "-c", "echo ruok | " + command + " 127.0.0.1 " + server.clientPort())
                     .redirectErrorStream(true).start();
             assertTrue(p.waitFor(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS), "nc did not finish");
             String answer = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -173,6 +176,14 @@ class FourLetterWordHalfCloseTest {
             }
             Thread.sleep(POLL_MS);
         }
+    }
+
+    /** True if this nc documents -N ("shutdown the network socket after EOF on stdin"). */
+    private static boolean offersHalfCloseFlag(String nc) throws Exception {
+        Process p = new ProcessBuilder(nc, "-h").redirectErrorStream(true).start();
+        String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS), "nc -h did not finish");
+        return help.contains("-N") && help.contains("EOF on stdin");
     }
 
     private static String onPath(String program) {
