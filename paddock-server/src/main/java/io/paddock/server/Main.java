@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
- * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage.
+ * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
+ * 3 the running server failed in a way that may have left its state half-changed and stopped
+ * ({@link io.paddock.server.failstop.FailStop}; restart it to recover from disk).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -81,14 +83,13 @@ public final class Main {
 
     /** Loads the configuration (errors: exit 1), then serves until SIGTERM/SIGINT. */
     private static int serve(ConfigSource source, PrintStream err) {
-        ServerConfig config;
+        PaddockServer server;
         try {
-            config = source.load();
+            server = new PaddockServer(source.load()); // refuses an ensemble's configuration
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;
         }
-        PaddockServer server = new PaddockServer(config);
         // The hook goes in before start-up, so a stop request during recovery still closes the
         // server cleanly (close waits for start to finish).
         CountDownLatch closed = closeOnShutdown(server);

@@ -19,6 +19,7 @@ import io.netty.util.NetUtil;
 import io.paddock.core.CoreConfig;
 import io.paddock.core.Replica;
 import io.paddock.server.admin.FourLetterWords;
+import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.InMemoryTxnLog;
 import io.paddock.server.log.TxnLog;
 import io.paddock.server.loop.ReplicaLoop;
@@ -44,6 +45,7 @@ public final class PaddockServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PaddockServer.class);
 
     private final ServerConfig config;
+    private final FailStop failStop;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
@@ -58,8 +60,21 @@ public final class PaddockServer implements AutoCloseable {
     /** The event loop groups being made while recovery runs (see start). */
     private CompletableFuture<EventLoopGroup[]> startingGroups;
 
+    /** A server that ends this JVM when it cannot go on ({@link FailStop#halting()}). */
     public PaddockServer(ServerConfig config) {
+        this(config, FailStop.halting());
+    }
+
+    /**
+     * A server that calls {@code failStop} when it cannot go on; tests pass one that records.
+     *
+     * @throws ServerConfig.ConfigException if the configuration describes an ensemble ({@link
+     *     ServerConfig#ensembleRefusal()})
+     */
+    public PaddockServer(ServerConfig config, FailStop failStop) {
+        config.requireStandalone();
         this.config = config;
+        this.failStop = failStop;
     }
 
     /** Binds the client port and starts serving; returns once clients can connect. */
@@ -101,12 +116,17 @@ public final class PaddockServer implements AutoCloseable {
             } catch (StartupException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024);
+            log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024, failStop);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
         }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),
                 config.maxOutstandingRequestsPerConnection(), config.globalOutstandingLimit());
-        loop = new ReplicaLoop(replica, log, connections, "paddock-loop");
+        loop = new ReplicaLoop(replica, log, connections, failStop, "paddock-loop");
+        if (config.testFailApplyAtZxid() != 0) {
+            LOG.warn("{}=0x{}: applying that transaction will fail (a test-only setting)",
+                    ServerConfig.TEST_FAIL_APPLY_AT_ZXID_KEY, Long.toHexString(config.testFailApplyAtZxid()));
+            loop.failApplyAtZxid(config.testFailApplyAtZxid());
+        }
         if (snapshots != null) {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log, loop::call));
             schedulePurge();
@@ -124,6 +144,11 @@ public final class PaddockServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client may send a four-letter word and shut its sending side at once
+                // (`echo ruok | nc`); the connection must stay open for the answer. Without this,
+                // Netty closes the channel on end of input, before the loop has answered. The
+                // handler closes every other connection at end of input (ClientHandler).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

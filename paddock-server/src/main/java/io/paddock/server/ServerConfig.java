@@ -66,6 +66,12 @@ public final class ServerConfig {
     /** The system property's own name, also accepted in zoo.cfg. */
     public static final String SUPER_DIGEST_PROPERTY_KEY = "zookeeper." + SUPER_DIGEST_KEY;
 
+    /**
+     * For tests only: applying the transaction with this zxid fails, as a bug in the apply path
+     * would, so that a test can see the process fail-stop and recover. Never set it in production.
+     */
+    public static final String TEST_FAIL_APPLY_AT_ZXID_KEY = "paddock.test.failApplyAtZxid";
+
     private final Settings s;
 
     private ServerConfig(Settings settings) {
@@ -231,6 +237,72 @@ public final class ServerConfig {
         return s.purgeIntervalHours;
     }
 
+    /** {@value #TEST_FAIL_APPLY_AT_ZXID_KEY} (tests only); 0 = never. */
+    public long testFailApplyAtZxid() {
+        return s.testFailApplyAtZxid;
+    }
+
+    /**
+     * The {@code server.N} lines, by id. Paddock runs standalone only: with one participant and
+     * no observers (as ZooKeeper does); see {@link #ensembleRefusal()}.
+     */
+    public List<QuorumServer> servers() {
+        return s.servers;
+    }
+
+    /** The participants (voters) among {@link #servers()}. */
+    public List<QuorumServer> votingServers() {
+        return s.servers.stream().filter(q -> !q.observer()).toList();
+    }
+
+    /** ZooKeeper's {@code standaloneEnabled} (default true). */
+    public boolean standaloneEnabled() {
+        return s.standaloneEnabled;
+    }
+
+    /** ZooKeeper's {@code dynamicConfigFile}, or null. */
+    public String dynamicConfigFile() {
+        return s.dynamicConfigFile;
+    }
+
+    /**
+     * Why this configuration asks for something a standalone Paddock server must not do, or
+     * null if it can run standalone. ZooKeeper runs an ensemble when zoo.cfg has two or more
+     * participants (or {@code standaloneEnabled=false} with any server line); one Paddock
+     * process per member would each accept writes on its own copy of the data, so until
+     * ensembles exist such a configuration refuses to start.
+     */
+    public String ensembleRefusal() {
+        List<QuorumServer> voters = votingServers();
+        String notYet = " Paddock does not support ensembles yet. To run a standalone server, remove ";
+        if (voters.size() >= 2) {
+            StringBuilder lines = new StringBuilder();
+            for (QuorumServer q : s.servers) {
+                lines.append(lines.length() == 0 ? "" : ", ").append(q.toLine());
+            }
+            return "zoo.cfg describes an ensemble of " + voters.size() + " voting servers (" + lines + ");"
+                + " running this server alone would let each member accept writes on its own diverging copy of the data."
+                + notYet + "the server.N lines.";
+        }
+        if (!s.standaloneEnabled && !s.servers.isEmpty()) {
+            return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer, not a standalone server."
+                + notYet + "standaloneEnabled=false.";
+        }
+        if (s.dynamicConfigFile != null) {
+            return "dynamicConfigFile=" + s.dynamicConfigFile + ": Paddock does not read dynamic configuration files yet,"
+                + " so it cannot tell whether they describe an ensemble." + notYet + "dynamicConfigFile.";
+        }
+        return null;
+    }
+
+    /** Throws a {@link ConfigException} with {@link #ensembleRefusal()} if that is not null. */
+    public void requireStandalone() {
+        String refusal = ensembleRefusal();
+        if (refusal != null) {
+            throw new ConfigException(refusal);
+        }
+    }
+
     /** ZooKeeper keys Paddock accepts but does not act on yet (ensemble, admin server...). */
     public SortedMap<String, String> ignoredKeys() {
         return s.ignoredKeys;
@@ -304,6 +376,10 @@ public final class ServerConfig {
         long preAllocSizeKb = DEFAULT_PRE_ALLOC_SIZE_KB;
         int snapRetainCount = MIN_SNAP_RETAIN_COUNT;
         int purgeIntervalHours;
+        long testFailApplyAtZxid;
+        List<QuorumServer> servers = List.of();
+        boolean standaloneEnabled = true;
+        String dynamicConfigFile;
         SortedMap<String, String> ignoredKeys = new TreeMap<>();
         List<String> warnings = new ArrayList<>();
 
@@ -332,6 +408,10 @@ public final class ServerConfig {
             c.preAllocSizeKb = preAllocSizeKb;
             c.snapRetainCount = snapRetainCount;
             c.purgeIntervalHours = purgeIntervalHours;
+            c.testFailApplyAtZxid = testFailApplyAtZxid;
+            c.servers = servers;
+            c.standaloneEnabled = standaloneEnabled;
+            c.dynamicConfigFile = dynamicConfigFile;
             c.ignoredKeys = ignoredKeys;
             c.warnings = warnings;
             return c;
@@ -360,7 +440,7 @@ public final class ServerConfig {
             "cnxTimeout", "sslQuorum", "sslQuorumReloadCertFiles", "portUnification",
             "oraclePath", "leaderServes", "localSessionsEnabled", "localSessionsUpgradingEnabled");
         private static final List<String> ENSEMBLE_PREFIXES = List.of(
-            "server.", "group.", "weight.", "multiAddress.", "quorum.", "learner.", "observer.");
+            "group.", "weight.", "multiAddress.", "quorum.", "learner.", "observer.");
         /** Other ZooKeeper keys Paddock accepts and does not act on (yet). */
         private static final Set<String> UNSUPPORTED_KEYS = Set.of(
             "audit.enable", "secureClientPort", "secureClientPortAddress",
@@ -392,6 +472,8 @@ public final class ServerConfig {
             readFeatures();
             readLimits();
             readDurability();
+            readTestSettings();
+            readServers();
             sortLeftovers();
             return st.freeze();
         }
@@ -529,6 +611,59 @@ public final class ServerConfig {
             }
             st.snapRetainCount = retain;
             st.purgeIntervalHours = readInt("autopurge.purgeInterval", 0, 0, false);
+        }
+
+        /**
+         * The server.N lines, strictly (a malformed one is an error naming it), and the two keys
+         * that decide with them whether ZooKeeper would run an ensemble. Observers need a quorum
+         * of participants: ZooKeeper refuses them with fewer than two, and so does this.
+         */
+        private void readServers() {
+            List<String> keys = new ArrayList<>();
+            for (String key : remaining.keySet()) {
+                if (key.startsWith(QuorumServer.KEY_PREFIX)) {
+                    keys.add(key);
+                }
+            }
+            SortedMap<Long, QuorumServer> byId = new TreeMap<>();
+            for (String key : keys) {
+                String value = take(key);
+                QuorumServer server = QuorumServer.parse(key, value);
+                QuorumServer before = byId.put(server.id(), server);
+                if (before != null) {
+                    throw new ConfigException("Invalid server line " + key + "=" + value + ": server id " + server.id()
+                        + " is already given by " + before.toLine());
+                }
+            }
+            st.servers = List.copyOf(byId.values());
+            long voters = st.servers.stream().filter(q -> !q.observer()).count();
+            long observers = st.servers.size() - voters;
+            if (observers > 0 && voters < 2) {
+                throw new ConfigException("zoo.cfg has " + observers + " observer(s) but " + voters
+                    + " participant(s): observers need a quorum of participants (ZooKeeper refuses this too)");
+            }
+            st.standaloneEnabled = readBoolean("standaloneEnabled", true);
+            if (!st.standaloneEnabled && voters == 0) {
+                throw new ConfigException("standaloneEnabled=false needs at least one participant server.N line"
+                    + " (ZooKeeper refuses this too)");
+            }
+            String dynamic = take("dynamicConfigFile");
+            st.dynamicConfigFile = dynamic == null || dynamic.isEmpty() ? null : dynamic;
+        }
+
+        private void readTestSettings() {
+            String v = take(TEST_FAIL_APPLY_AT_ZXID_KEY);
+            if (v == null) {
+                return;
+            }
+            try {
+                st.testFailApplyAtZxid = Long.decode(v);
+            } catch (NumberFormatException e) {
+                throw ConfigException.badValue(TEST_FAIL_APPLY_AT_ZXID_KEY, v, "not an integer");
+            }
+            if (st.testFailApplyAtZxid < 1) {
+                throw ConfigException.badValue(TEST_FAIL_APPLY_AT_ZXID_KEY, v, "must be a zxid, at least 1");
+            }
         }
 
         /** Whatever is left: known-but-ignored keys are kept raw; unknown keys become warnings. */

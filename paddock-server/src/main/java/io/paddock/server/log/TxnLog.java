@@ -16,7 +16,7 @@ public interface TxnLog extends AutoCloseable {
         void durable(long zxid);
 
         /**
-         * Appending failed at {@code fromZxid} (a full disk, an I/O error): that transaction and
+         * Appending failed at {@code fromZxid} (a full disk): that transaction and
          * everything appended after it is not durable and never will be. The log takes nothing
          * more until {@link #resume()}.
          */

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
 import io.paddock.core.Replica;
+import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.TxnLog;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * them to the core in batches, carries out the effects (replies go to the {@link Outbox},
  * transactions to the {@link TxnLog}), flushes the log once per batch (so one disk sync serves
  * every write of the batch) and then the sockets. It also ticks the core's clock.
+ *
+ * <p>An exception that reaches this loop (the core failed outside the handling of one client's
+ * request, applying a committed transaction, executing an effect) may have left the core
+ * half-changed: the loop ends the process through {@link FailStop} rather than keep a port that
+ * answers nothing; recovery from disk then rebuilds the state.
  */
 public final class ReplicaLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
@@ -43,6 +49,7 @@ public final class ReplicaLoop implements AutoCloseable {
     private final Replica replica;
     private final TxnLog log;
     private final Outbox outbox;
+    private final FailStop failStop;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -57,6 +64,8 @@ public final class ReplicaLoop implements AutoCloseable {
     /** The current step's effects; one list serves every step (loop thread only). */
     private List<Effect> effects = new ArrayList<>();
     private Runnable afterBatch = () -> {};
+    /** For tests only: applying the transaction with this zxid fails (0 = never). */
+    private long failApplyAtZxid;
     private final TxnLog.Listener logListener = new TxnLog.Listener() {
         @Override
         public void durable(long zxid) {
@@ -70,10 +79,11 @@ public final class ReplicaLoop implements AutoCloseable {
         }
     };
 
-    public ReplicaLoop(Replica replica, TxnLog log, Outbox outbox, String name) {
+    public ReplicaLoop(Replica replica, TxnLog log, Outbox outbox, FailStop failStop, String name) {
         this.replica = replica;
         this.log = log;
         this.outbox = outbox;
+        this.failStop = failStop;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
@@ -81,6 +91,15 @@ public final class ReplicaLoop implements AutoCloseable {
     /** Runs {@code task} on the loop thread after every batch (snapshot scheduling). */
     public void setAfterBatch(Runnable task) {
         this.afterBatch = task;
+    }
+
+    /**
+     * For tests only ({@code paddock.test.failApplyAtZxid} in zoo.cfg): the step that applies the
+     * transaction with {@code zxid} throws once the core has applied it and before its reply goes
+     * out, as a bug in the apply path would. Set before {@link #start()}.
+     */
+    public void failApplyAtZxid(long zxid) {
+        this.failApplyAtZxid = zxid;
     }
 
     public void start() {
@@ -138,10 +157,16 @@ public final class ReplicaLoop implements AutoCloseable {
                 outbox.flush();
             }
         } catch (InterruptedException e) {
+            if (running) {
+                failStop.stop("the replica loop was interrupted while the server runs", e);
+            }
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            LOG.error("the replica loop failed; the server cannot go on", e);
-            throw e;
+            if (running) {
+                failStop.stop("the replica loop failed: " + e, e);
+            } else {
+                LOG.error("the replica loop failed while the server closes", e);
+            }
         }
     }
 
@@ -157,6 +182,10 @@ public final class ReplicaLoop implements AutoCloseable {
     private void step(Event event) {
         try {
             replica.step(event, effects);
+            if (failApplyAtZxid != 0 && event instanceof Event.LogAppended a && a.zxid() >= failApplyAtZxid) {
+                throw new IllegalStateException("injected failure applying zxid 0x" + Long.toHexString(failApplyAtZxid)
+                        + " (paddock.test.failApplyAtZxid, a test-only setting)");
+            }
             for (int i = 0; i < effects.size(); i++) { // indexed: no iterator per step
                 execute(effects.get(i));
             }

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -57,6 +58,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientConnections.Conn conn;
     private boolean handshakeDone;
     private boolean failed;
+    /** A four-letter word was read; its answer is written, then the connection closes. */
+    private boolean answeringWord;
     private ScheduledFuture<?> handshakeTimer;
 
     ClientHandler(ClientConnections connections, ReplicaLoop loop, long handshakeTimeoutMs,
@@ -74,8 +77,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        // Bounds both the handshake and the wait for a four-letter word's answer (a connection
+        // half-closed by its client stays open until that answer is written).
         handshakeTimer = ctx.executor().schedule(() -> {
-            if (!handshakeDone) {
+            if (answeringWord) {
+                fail(ctx, "four-letter word not answered within " + handshakeTimeoutMs + " ms");
+            } else if (!handshakeDone) {
                 fail(ctx, "no ConnectRequest within " + handshakeTimeoutMs + " ms");
             }
         }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
@@ -161,9 +168,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         loop.post(new Event.ClientRequest(conn.id, header.xid(), header.type(), body));
     }
 
+    /**
+     * The client shut its sending side (the channel allows half-closure). A connection that is
+     * writing its last answer (a four-letter word's, or an error reply) stays open until that is
+     * written, then closes ({@code echo ruok | nc} shuts its side right after the word); any
+     * other connection is closed now, as ZooKeeper closes at end of input. The decoder before
+     * this handler has already passed on whatever the last bytes completed.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            if (!failed) {
+                LOG.debug("client {} closed its side of the connection", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
     private void answerFourLetterWord(ChannelHandlerContext ctx, int code) {
         failed = true;
-        handshakeTimer.cancel(false);
+        answeringWord = true;
         fourLetterWords.apply(code).whenComplete((text, error) -> {
             String answer = error == null ? text : "error: " + error.getMessage() + "\n";
             ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8))
@@ -185,6 +211,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (answeringWord) {
+            // A 4lw client that reset its connection before the answer: nothing is lost.
+            LOG.debug("four-letter word connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
         fail(ctx, cause.getClass().getSimpleName() + ": " + cause.getMessage());
     }
 

@@ -1,6 +1,7 @@
 package io.paddock.server.storage;
 
 import java.util.concurrent.atomic.AtomicLong;
+import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.TxnLog;
 
 import io.paddock.core.request.TxnEnvelope;
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * fails (disk full) cuts the file back to its last durable byte, reports the failure and drops
  * everything until the loop calls {@link #resume()}; the next write tries the disk again, so
  * the server recovers as soon as space is freed.
+ *
+ * <p>Any other failure of the log (an I/O error such as EIO from a write or an fsync, a log
+ * directory that vanished, a bug on the writer thread) ends the process through {@link
+ * FailStop}: after a failed fsync the kernel may have dropped the written pages, so what is on
+ * disk is unknown, and recovery from disk at the next start is the only safe way on. Out of space
+ * is recognised by the operating system's message or, where that message is translated, by the
+ * file system having less usable space than the write needed ({@link #isOutOfSpace}).
  */
 public final class FileTxnLog implements TxnLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
@@ -44,6 +52,7 @@ public final class FileTxnLog implements TxnLog {
     private final Path dir;
     private final boolean forceSync;
     private final long preAllocBytes;
+    private final FailStop failStop;
     private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
@@ -71,8 +80,9 @@ public final class FileTxnLog implements TxnLog {
 
     private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
 
-    public FileTxnLog(Path dir, boolean forceSync, long preAllocBytes) throws IOException {
+    public FileTxnLog(Path dir, boolean forceSync, long preAllocBytes, FailStop failStop) throws IOException {
         this.dir = dir;
+        this.failStop = failStop;
         this.forceSync = forceSync;
         this.preAllocBytes = Math.max(4096, preAllocBytes);
         Files.createDirectories(dir);
@@ -127,6 +137,12 @@ public final class FileTxnLog implements TxnLog {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            if (running) {
+                failStop.stop("the transaction log writer failed: " + e, e);
+            } else {
+                LOG.error("the transaction log writer failed while closing", e);
+            }
         } finally {
             closeChannel();
         }
@@ -171,10 +187,47 @@ public final class FileTxnLog implements TxnLog {
                 recordsWritten.addAndGet(b.txns().size());
             }
         } catch (IOException e) {
-            fail(live, firstZxid, goodPosition, e);
+            if (!running) {
+                LOG.info("transaction log closed while writing zxid 0x{}: {}", Long.toHexString(firstZxid), e.toString());
+            } else if (isOutOfSpace(e, usableBytes(), Math.min(preAllocBytes, PREALLOC_STEP_BYTES_MAX) + bytes.size())) {
+                fail(live, firstZxid, goodPosition, e);
+            } else {
+                failStop.stop("cannot write the transaction log " + (currentFile == null ? dir : currentFile)
+                        + " at zxid 0x" + Long.toHexString(firstZxid) + ", and not for want of space: " + e, e);
+            }
             return;
         }
         live.get(live.size() - 1).listener().durable(lastZxid);
+    }
+
+    /**
+     * True if the failure {@code e} is one that freeing space cures (so writes fail and are tried
+     * again): its message (or a cause's) is the operating system's "no space left on device" or
+     * "disk quota exceeded", or, since the JVM may give those messages in the user's language,
+     * the file system had less than {@code neededBytes} usable ({@code usableBytes}, -1 if
+     * unknown) when it failed.
+     */
+    public static boolean isOutOfSpace(IOException e, long usableBytes, long neededBytes) {
+        if (usableBytes >= 0 && usableBytes < neededBytes) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains("No space left on device")
+                    || message.contains("Disk quota exceeded") || message.contains("Disc quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The log directory's usable space in bytes, or -1 if it cannot be read. */
+    private long usableBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private void fail(List<Batch> live, long firstZxid, long goodPosition, IOException e) {

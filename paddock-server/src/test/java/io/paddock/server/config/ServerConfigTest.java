@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paddock.server.QuorumServer;
 import io.paddock.server.ServerConfig;
 import io.paddock.server.ServerConfig.ConfigException;
 import java.nio.charset.StandardCharsets;
@@ -157,9 +158,30 @@ class ServerConfigTest {
             "metricsProvider.className", "org.example.Prometheus", "standaloneEnabled", "true",
             "reconfigEnabled", "false", "audit.enable", "true");
         assertEquals(List.of(), c.warnings());
-        assertEquals("zk1:2888:3888", c.ignoredKeys().get("server.1"));
         assertEquals("10", c.ignoredKeys().get("initLimit"));
-        assertEquals(9, c.ignoredKeys().size());
+        assertEquals(7, c.ignoredKeys().size());
+        // One server line runs standalone, as in ZooKeeper; it is parsed, not ignored.
+        assertEquals(List.of(new QuorumServer(1, "zk1", 2888, 3888, false, null, -1)), c.servers());
+        assertTrue(c.standaloneEnabled());
+        assertNull(c.ensembleRefusal());
+    }
+
+    @Test
+    void serverLinesAreParsedInEveryZooKeeperForm() {
+        ServerConfig c = parse("dataDir", "/d",
+            "server.3", "zk3:2890:3890:observer;2183",
+            "server.1", "zk1.example.com:2888:3888:participant;10.0.0.1:2181",
+            "server.2", " [fe80::1]:2889:3889:Participant ; [::1]:2182",
+            "server.4", "zk4:2891:3891:OBSERVER;",
+            "server.5", "10.0.0.5:2892:3892");
+        assertEquals(List.of(
+            new QuorumServer(1, "zk1.example.com", 2888, 3888, false, "10.0.0.1", 2181),
+            new QuorumServer(2, "fe80::1", 2889, 3889, false, "::1", 2182),
+            new QuorumServer(3, "zk3", 2890, 3890, true, null, 2183),
+            new QuorumServer(4, "zk4", 2891, 3891, true, null, -1),
+            new QuorumServer(5, "10.0.0.5", 2892, 3892, false, null, -1)), c.servers());
+        assertEquals(List.of(1L, 2L, 5L), c.votingServers().stream().map(QuorumServer::id).toList());
+        assertEquals("server.2=[fe80::1]:2889:3889:participant;::1:2182", c.servers().get(1).toLine());
     }
 
     @Test

@@ -54,6 +54,18 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code Main server cfg} and waits until it accepts connections on {@code port}. */
     static ServerProcess start(Path cfg, int port, Path output) throws Exception {
+        ServerProcess server = spawn(cfg, port, output);
+        try {
+            server.awaitReady();
+        } catch (Exception | AssertionError e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Starts {@code Main server cfg} without waiting for anything (for a server expected to exit). */
+    static ServerProcess spawn(Path cfg, int port, Path output) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -62,14 +74,19 @@ final class ServerProcess implements AutoCloseable {
                 "io.paddock.server.Main", "server", cfg.toString()));
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-        ServerProcess server = new ServerProcess(builder.start(), output, port);
-        try {
-            server.awaitReady();
-        } catch (Exception | AssertionError e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return new ServerProcess(builder.start(), output, port);
+    }
+
+    /** Waits (bounded) for the process to end by itself and returns its exit status. */
+    int awaitExit(Duration bound) throws InterruptedException {
+        assertTrue(process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS),
+                () -> "pid " + process.pid() + " still runs after " + bound.toMillis() + " ms\n" + outputTail());
+        return process.exitValue();
+    }
+
+    /** Everything the server wrote (stdout and stderr together). */
+    String output() throws IOException {
+        return Files.readString(output, StandardCharsets.UTF_8);
     }
 
     private void awaitReady() throws Exception {

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * Copies what is written to System.err (where the test logger writes warnings) while it is
  * open, still passing it through, so a test can check that the server warned.
  */
-final class StderrCapture implements AutoCloseable {
+public final class StderrCapture implements AutoCloseable {
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
 
@@ -40,11 +40,11 @@ final class StderrCapture implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    static StderrCapture start() {
+    public static StderrCapture start() {
         return new StderrCapture();
     }
 
-    String text() {
+    public String text() {
         synchronized (copy) {
             return copy.toString(StandardCharsets.UTF_8);
         }

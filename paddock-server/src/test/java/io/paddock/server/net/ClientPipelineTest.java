@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.paddock.core.CoreConfig;
 import io.paddock.core.Effect;
 import io.paddock.core.Replica;
@@ -19,8 +20,10 @@ import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.RequestHeader;
 import io.paddock.core.wire.Stat;
+import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.InMemoryTxnLog;
 import io.paddock.server.loop.ReplicaLoop;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +67,7 @@ class ClientPipelineTest {
             public void flush() {
             }
         };
-        loop = new ReplicaLoop(replica, new InMemoryTxnLog(), recording, "test-loop");
+        loop = new ReplicaLoop(replica, new InMemoryTxnLog(), recording, new FailStop(status -> { }, System.err), "test-loop");
         loop.start();
         connections = new ClientConnections(0, 10, 100, 1000);
         ClientPipeline pipeline = new ClientPipeline(connections, loop, FRAME_MAX, 10_000,
@@ -121,6 +124,32 @@ class ClientPipelineTest {
         Effect e = sent.poll(10, TimeUnit.SECONDS);
         assertNotNull(e, "nothing came out of the loop within 10 s");
         return e;
+    }
+
+    /**
+     * A half-closed four-letter-word connection stays open for its answer, but not for ever: if
+     * the answer does not come within the handshake timeout, the connection is closed.
+     */
+    @Test
+    void aFourLetterWordWaitsForItsAnswerOnlyUpToTheHandshakeTimeout() {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        ClientPipeline pipeline = new ClientPipeline(connections, loop, FRAME_MAX, 50, code -> never);
+        EmbeddedChannel wordChannel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                pipeline.install(ch);
+            }
+        });
+        try {
+            wordChannel.writeInbound(Unpooled.copiedBuffer("ruok", StandardCharsets.US_ASCII));
+            wordChannel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            assertTrue(wordChannel.isOpen(), "a half-closed 4lw connection waits for its answer");
+            wordChannel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            wordChannel.runScheduledPendingTasks();
+            assertFalse(wordChannel.isOpen(), "closed once the answer is overdue");
+        } finally {
+            wordChannel.finishAndReleaseAll();
+        }
     }
 
     @Test

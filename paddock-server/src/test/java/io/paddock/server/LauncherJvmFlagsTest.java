@@ -1,0 +1,127 @@
+package io.paddock.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves that the launcher {@code bin/paddock} hands the JVM flags of ZooKeeper's variables to
+ * java: {@code SERVER_JVMFLAGS}, then {@code JVMFLAGS} (zkServer.sh's order, so JVMFLAGS wins a
+ * flag both set), then Paddock's {@code PADDOCK_JVM_OPTS} (last, so it wins over both); a heap
+ * flag really sets the heap. Also that {@code bin/paddock server} with an ensemble's zoo.cfg
+ * exits 1 with the reason. The launcher is copied into a scratch tree beside a small jar that
+ * runs Main from the test's classpath, so no Maven build happens inside the test.
+ */
+class LauncherJvmFlagsTest {
+    private static final long RUN_BOUND_MS = 60_000;
+    private static final String PROBE = "paddock.launcher.probe";
+
+    @TempDir
+    Path root;
+
+    @BeforeEach
+    void launcherBesideAJar() throws IOException {
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Path launcher = Path.of(System.getProperty("user.dir")).resolve("../bin/paddock").normalize();
+        Files.copy(launcher, bin.resolve("paddock"));
+        assertTrue(bin.resolve("paddock").toFile().setExecutable(true));
+        Path target = Files.createDirectories(root.resolve("paddock-server/target"));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        StringBuilder classPath = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            classPath.append(classPath.length() == 0 ? "" : " ").append(Path.of(entry).toUri());
+        }
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath.toString());
+        try (OutputStream out = Files.newOutputStream(target.resolve("paddock-server-test-all.jar"));
+             JarOutputStream jar = new JarOutputStream(out, manifest)) {
+            jar.flush();
+        }
+    }
+
+    private record Run(int exit, String output) {}
+
+    private Run run(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/paddock").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("JVMFLAGS");
+        builder.environment().remove("SERVER_JVMFLAGS");
+        builder.environment().remove("PADDOCK_JVM_OPTS");
+        builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
+            + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        byte[] output = p.getInputStream().readAllBytes(); // until the process closes its output
+        if (!p.waitFor(RUN_BOUND_MS, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/paddock did not finish in " + RUN_BOUND_MS + " ms");
+        }
+        return new Run(p.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code bin/paddock version} with {@code env}; it must succeed. */
+    private Run probe(Map<String, String> env) throws Exception {
+        Run r = run(env, "version");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("(ZooKeeper 3.9.5 compatible)"), r.output());
+        return r;
+    }
+
+    /** How java's -XshowSettings:properties prints the probe property with {@code value}. */
+    private static String probed(String value) {
+        return PROBE + " = " + value;
+    }
+
+    @Test
+    void eachVariableReachesJava() throws Exception {
+        for (String variable : List.of("JVMFLAGS", "SERVER_JVMFLAGS", "PADDOCK_JVM_OPTS")) {
+            Run r = probe(Map.of(variable, "-XshowSettings:properties -D" + PROBE + "=" + variable));
+            assertTrue(r.output().contains(probed(variable)), variable + ":\n" + r.output());
+        }
+    }
+
+    @Test
+    void jvmflagsWinsOverServerJvmflagsAndPaddockJvmOptsWinsOverBoth() throws Exception {
+        Run zkPair = probe(Map.of("SERVER_JVMFLAGS", "-XshowSettings:properties -D" + PROBE + "=server",
+            "JVMFLAGS", "-D" + PROBE + "=jvmflags"));
+        assertTrue(zkPair.output().contains(probed("jvmflags")), zkPair.output());
+        Run all = probe(Map.of("SERVER_JVMFLAGS", "-XshowSettings:properties -D" + PROBE + "=server",
+            "JVMFLAGS", "-D" + PROBE + "=jvmflags", "PADDOCK_JVM_OPTS", "-D" + PROBE + "=paddock"));
+        assertTrue(all.output().contains(probed("paddock")), all.output());
+    }
+
+    @Test
+    void aHeapFlagSetsTheHeap() throws Exception {
+        Run r = probe(Map.of("SERVER_JVMFLAGS", "-Xmx96m -XshowSettings:vm"));
+        assertTrue(r.output().contains("Max. Heap Size: 96.00M"), r.output());
+    }
+
+    @Test
+    void anEnsemblesConfigExits1WithTheReason() throws Exception {
+        Path cfg = root.resolve("zoo.cfg");
+        Files.writeString(cfg, "dataDir=" + root.resolve("data") + "\nclientPort=0\nclientPortAddress=127.0.0.1\n"
+            + "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nserver.3=127.0.0.1:2890:3890\n");
+        Run r = run(Map.of(), "server", cfg.toString());
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("ensemble of 3 voting servers"), r.output());
+        assertTrue(r.output().contains("does not support ensembles yet"), r.output());
+    }
+}
