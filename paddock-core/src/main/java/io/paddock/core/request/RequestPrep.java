@@ -324,7 +324,7 @@ public final class RequestPrep {
         try {
             return AclCheck.fixup(acl, caller.authIds());
         } catch (AclCheck.InvalidAclException e) {
-            throw new PrepException(Code.INVALID_ACL, e.getMessage());
+            throw new PrepException(e.code(), e.getMessage());
         }
     }
 }
