@@ -26,6 +26,7 @@ import io.paddock.core.wire.AuthPacket;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.ConnectResponse;
+import io.paddock.core.wire.GetSASLRequest;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.KeeperState;
@@ -260,7 +261,15 @@ public final class Replica {
                     closeSession(s, conn.connId, r.xid());
                 }
             }
-            case OpCode.RECONFIG, OpCode.SASL -> answerInOrder(conn, r.xid(), r.opCode(), null);
+            case OpCode.SASL -> {
+                if (((GetSASLRequest) r.body()).token() == null) {
+                    // ZooKeeper closes the connection unanswered on a null token.
+                    dropConnection(conn.connId, "sasl request without a token");
+                } else {
+                    answerInOrder(conn, r.xid(), r.opCode(), null);
+                }
+            }
+            case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), r.opCode(), null);
             default -> {
                 if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
@@ -354,30 +363,44 @@ public final class Replica {
         }
     }
 
+    /**
+     * Re-registers a reconnecting client's watches; null when ZooKeeper answers the request
+     * MARSHALLING_ERROR: a null list, or a null path among the data, exist or child watches
+     * (ZooKeeper looks those up in the tree). A null path among the persistent watches is kept,
+     * as ZooKeeper keeps it.
+     */
     private List<Fired> setWatches(ClientConnection conn, JuteRecord body) {
         if (body instanceof SetWatches w) {
-            if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches())) {
+            if (anyNullList(w.dataWatches(), w.existWatches(), w.childWatches())
+                    || anyNullPath(w.dataWatches(), w.existWatches(), w.childWatches())) {
                 return null;
             }
-            return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
-                    orEmpty(w.childWatches()), List.of(), List.of(), conn.connId);
+            return tree.setWatches(w.relativeZxid(), w.dataWatches(), w.existWatches(),
+                    w.childWatches(), List.of(), List.of(), conn.connId);
         }
         SetWatches2 w = (SetWatches2) body;
-        if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches(), w.persistentWatches(),
-                w.persistentRecursiveWatches())) {
+        if (anyNullList(w.dataWatches(), w.existWatches(), w.childWatches(), w.persistentWatches(),
+                w.persistentRecursiveWatches())
+                || anyNullPath(w.dataWatches(), w.existWatches(), w.childWatches())) {
             return null;
         }
-        return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
-                orEmpty(w.childWatches()), orEmpty(w.persistentWatches()),
-                orEmpty(w.persistentRecursiveWatches()), conn.connId);
+        return tree.setWatches(w.relativeZxid(), w.dataWatches(), w.existWatches(), w.childWatches(),
+                w.persistentWatches(), w.persistentRecursiveWatches(), conn.connId);
     }
 
     @SafeVarargs
-    private static boolean hasNull(List<String>... lists) {
+    private static boolean anyNullList(List<String>... lists) {
         for (List<String> list : lists) {
             if (list == null) {
-                continue;
+                return true;
             }
+        }
+        return false;
+    }
+
+    @SafeVarargs
+    private static boolean anyNullPath(List<String>... lists) {
+        for (List<String> list : lists) {
             for (String path : list) { // not contains(null): immutable lists throw on it
                 if (path == null) {
                     return true;
@@ -385,10 +408,6 @@ public final class Replica {
             }
         }
         return false;
-    }
-
-    private static List<String> orEmpty(List<String> list) {
-        return list == null ? List.of() : list;
     }
 
     // ------------------------------------------------------------------ durable: apply

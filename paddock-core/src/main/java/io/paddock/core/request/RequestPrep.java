@@ -98,7 +98,18 @@ public final class RequestPrep {
         return new Txn.Delete(path);
     }
 
+    /**
+     * A multi is all or nothing, and so are its null fields: as in ZooKeeper, whose look-up of
+     * every op's path (and parent) before it prepares any op fails on a null path or a null ACL
+     * list, such a multi fails as a whole with MARSHALLING_ERROR (whatever the op's position,
+     * even behind an op that fails). An op that ZooKeeper fails with MARSHALLING_ERROR while it
+     * is prepared (an ACL entry with a null id, say) fails the whole multi too; an op that fails
+     * with any other code fails only itself, and the rest are RUNTIME_INCONSISTENCY.
+     */
     private Txn prepareMulti(long zxid, Caller caller, MultiRequest multi) {
+        if (hasNullPathOrAcl(multi)) {
+            return new Txn.Error(Code.MARSHALLING_ERROR);
+        }
         List<Txn> txns = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
         multi.ops().forEach(op -> types.add(op.type()));
@@ -109,6 +120,9 @@ public final class RequestPrep {
                 txns.add(prepareOne(zxid, caller, op.type(), op.request()));
             } catch (PrepException e) {
                 pending.rollback();
+                if (e.code() == Code.MARSHALLING_ERROR) {
+                    return new Txn.Error(Code.MARSHALLING_ERROR);
+                }
                 List<Integer> errors = new ArrayList<>();
                 for (int j = 0; j < types.size(); j++) {
                     errors.add(j < i ? Code.OK : j == i ? e.code() : Code.RUNTIME_INCONSISTENCY);
@@ -118,6 +132,21 @@ public final class RequestPrep {
         }
         pending.commitMark();
         return new Txn.Multi(txns);
+    }
+
+    private static boolean hasNullPathOrAcl(MultiRequest multi) {
+        for (var op : multi.ops()) {
+            JuteRecord r = op.request();
+            boolean nullField = r instanceof CreateRequest c ? c.path() == null || c.acl() == null
+                    : r instanceof CreateTTLRequest t ? t.path() == null || t.acl() == null
+                    : r instanceof DeleteRequest d ? d.path() == null
+                    : r instanceof SetDataRequest d ? d.path() == null
+                    : r instanceof CheckVersionRequest c && c.path() == null;
+            if (nullField) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Txn prepareOne(long zxid, Caller caller, int opCode, JuteRecord request) throws PrepException {
@@ -266,7 +295,11 @@ public final class RequestPrep {
      * (BadArguments) — which is how "/p/." with the sequential flag becomes a legal name.
      */
     private String parentForWrite(String path, boolean delete) throws PrepException {
-        int lastSlash = path == null ? -1 : path.lastIndexOf('/');
+        if (path == null) {
+            // ZooKeeper fails on it with a NullPointerException, which it answers so.
+            throw new PrepException(Code.MARSHALLING_ERROR, "null path");
+        }
+        int lastSlash = path.lastIndexOf('/');
         if (lastSlash == -1 || path.indexOf('\0') != -1) {
             throw new PrepException(Code.BAD_ARGUMENTS, "bad path " + path);
         }
