@@ -252,6 +252,37 @@ public final class Replica {
             }
             sessions.touch(s, nowMs);
         }
+        try {
+            dispatch(conn, s, r);
+        } catch (RuntimeException e) {
+            failRequest(conn, r.xid(), r.opCode(), e, conn.queue.isEmpty());
+        }
+    }
+
+    /**
+     * The request boundary: a request whose handling threw (a bug in the core, or input no check
+     * foresaw) costs its own connection and nothing else. Every handler validates before it
+     * changes state, so the failed request has changed nothing; the connection is answered
+     * SYSTEMERROR when that reply is next in its order (a write still in flight ahead of it
+     * would be overtaken, which clients treat as a broken stream: then it is closed unanswered)
+     * and closed. SYSTEMERROR, not MARSHALLINGERROR: the fault is the server's, not proven the
+     * request's, and MARSHALLINGERROR stays the answer to the inputs ZooKeeper itself refuses
+     * so. Applying a durable transaction is not covered: a failure there may have half-changed
+     * the tree, and it ends the process.
+     */
+    private void failRequest(ClientConnection conn, int xid, int opCode, RuntimeException e, boolean replyIsNext) {
+        if (!connections.containsKey(conn.connId)) {
+            return;
+        }
+        String reason = "request xid " + xid + " op " + opCode + " failed in the core: " + e;
+        out.add(new Trace("connection " + conn.connId + ": " + reason));
+        if (replyIsNext) {
+            out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.SYSTEM_ERROR, null));
+        }
+        dropConnection(conn.connId, reason);
+    }
+
+    private void dispatch(ClientConnection conn, Session s, ClientRequest r) {
         switch (r.opCode()) {
             case OpCode.AUTH -> authenticate(conn, r);
             case OpCode.CLOSE_SESSION -> {
@@ -280,16 +311,19 @@ public final class Replica {
         }
     }
 
+    /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
-        long zxid = ++lastZxid;
+        long zxid = lastZxid + 1;
         Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
+        lastZxid = zxid;
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
     private void closeSession(Session s, long connId, int xid) {
-        sessions.markClosing(s);
-        long zxid = ++lastZxid;
+        long zxid = lastZxid + 1;
         Txn txn = prep.prepareCloseSession(zxid, s.id());
+        lastZxid = zxid;
+        sessions.markClosing(s);
         submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connections.get(connId), connId,
                 OpCode.CLOSE_SESSION, null);
     }
@@ -342,7 +376,16 @@ public final class Replica {
         }
     }
 
+    /** Answers one read, now or from the queue; a read that throws fails only its connection. */
     private void answerRead(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+        try {
+            answerReadUnguarded(conn, xid, opCode, body);
+        } catch (RuntimeException e) {
+            failRequest(conn, xid, opCode, e, true);
+        }
+    }
+
+    private void answerReadUnguarded(ClientConnection conn, int xid, int opCode, JuteRecord body) {
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));

@@ -54,10 +54,19 @@ public final class RequestPrep {
         };
     }
 
-    /** Validates one write and records its effect as pending; never throws for bad input. */
+    /**
+     * Validates one write and records its effect as pending; never throws for bad input. Each
+     * single op checks everything before it records anything, and a multi records under a
+     * rollback mark, so a request that throws (a bug) leaves nothing pending.
+     */
     public Txn prepare(long zxid, Caller caller, int opCode, JuteRecord request) {
         if (opCode == OpCode.MULTI) {
-            return prepareMulti(zxid, caller, (MultiRequest) request);
+            try {
+                return prepareMulti(zxid, caller, (MultiRequest) request);
+            } catch (RuntimeException e) {
+                pending.rollbackIfMarked(); // a multi that fails half-way leaves nothing pending
+                throw e;
+            }
         }
         try {
             return prepareOne(zxid, caller, opCode, request);
