@@ -294,6 +294,21 @@ class NullFieldsConformanceTest {
         }
     }
 
+    /**
+     * A ConnectRequest's password may be null: for a new session it is not used; for an
+     * existing session id it is a wrong password (the session-expired answer, then a close).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void aHandshakeWithANullPasswordIsAnsweredAsZooKeeperDoes(Target target) throws Exception {
+        RawSession.Handshake fresh = RawSession.tryHandshake(target, 0, null);
+        assertTrue(fresh.timeoutMs() > 0 && fresh.open(), "new session with a null password: " + fresh);
+        try (ZooKeeper zk = Clients.connect(target)) {
+            assertEquals(new RawSession.Handshake(0, false), RawSession.tryHandshake(target, zk.getSessionId(), null),
+                    "existing session with a null password");
+        }
+    }
+
     /** Null data is stored as null: it reads back as a null buffer, with dataLength 0. */
     @ParameterizedTest(name = "{0}")
     @MethodSource(TARGETS)

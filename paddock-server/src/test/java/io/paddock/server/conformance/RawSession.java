@@ -53,19 +53,47 @@ final class RawSession implements AutoCloseable {
         this.in = new DataInputStream(socket.getInputStream());
     }
 
+    /** What a handshake got: the ConnectResponse's timeout (-1 for no response), and whether the connection lives. */
+    record Handshake(int timeoutMs, boolean open) {
+    }
+
     /** Connects and completes a handshake for a new session. */
     static RawSession open(Target target) throws IOException {
-        Socket socket = new Socket(TargetSettings.HOST, target.clientPort());
-        socket.setSoTimeout(READ_TIMEOUT_MS);
-        socket.setTcpNoDelay(true);
-        RawSession session = new RawSession(socket);
-        session.writeFrame(new Frame().i32(0).i64(0).i32(TargetSettings.MAX_SESSION_TIMEOUT_MS).i64(0)
-                .buf(new byte[16]).bool(false).bytes());
-        byte[] response = session.readFrame();
+        RawSession session = connect(target);
+        byte[] response = session.handshake(0, new byte[16]);
         if (response == null || response.length < 36) {
             throw new IOException("no ConnectResponse from " + target.name());
         }
         return session;
+    }
+
+    /** Sends a ConnectRequest with this session id and password (null allowed) and reports the outcome. */
+    static Handshake tryHandshake(Target target, long sessionId, byte[] passwd) throws IOException {
+        try (RawSession session = connect(target)) {
+            byte[] response = session.handshake(sessionId, passwd);
+            if (response == null) {
+                return new Handshake(-1, false);
+            }
+            int timeoutMs = new DataInputStream(new java.io.ByteArrayInputStream(response, 4, 4)).readInt();
+            return new Handshake(timeoutMs, session.pings());
+        }
+    }
+
+    private static RawSession connect(Target target) throws IOException {
+        Socket socket = new Socket(TargetSettings.HOST, target.clientPort());
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        socket.setTcpNoDelay(true);
+        return new RawSession(socket);
+    }
+
+    private byte[] handshake(long sessionId, byte[] passwd) throws IOException {
+        writeFrame(new Frame().i32(0).i64(0).i32(TargetSettings.MAX_SESSION_TIMEOUT_MS).i64(sessionId)
+                .buf(passwd).bool(false).bytes());
+        try {
+            return readFrame();
+        } catch (SocketException e) {
+            return null;
+        }
     }
 
     /** Adds digest credentials {@code user:password}; fails unless the server says OK. */
