@@ -348,18 +348,19 @@ public final class Replica {
 
     /**
      * Adds an identity to the connection at once (later writes must see it), answering in order.
-     * An unknown scheme or a malformed credential fails the connection, as in ZooKeeper.
+     * An unknown (or null) scheme or null credentials fail the connection, as in ZooKeeper. Any
+     * other digest credential is accepted as ZooKeeper accepts it, even an empty one or one
+     * without a colon (node-zookeeper-client sends empty credentials as an empty buffer): the id
+     * is then "user:" + hash with the whole text as the user.
      */
     private void authenticate(ClientConnection conn, ClientRequest r) {
         AuthPacket auth = (AuthPacket) r.body();
-        byte[] credential = auth.auth() == null ? new byte[0] : auth.auth();
-        String text = new String(credential, StandardCharsets.UTF_8);
-        if (!"digest".equals(auth.scheme()) || text.indexOf(':') < 0) {
+        if (!"digest".equals(auth.scheme()) || auth.auth() == null) {
             out.add(new Reply(conn.connId, r.xid(), 0, Code.AUTH_FAILED, null));
             dropConnection(conn.connId, "authentication with scheme '" + auth.scheme() + "' failed");
             return;
         }
-        String digest = AclCheck.digest(text);
+        String digest = AclCheck.digest(new String(auth.auth(), StandardCharsets.UTF_8));
         conn.addAuthId(new Id("digest", digest));
         if (config.superDigest() != null && config.superDigest().equals(digest)) {
             conn.addAuthId(new Id("super", ""));

@@ -168,6 +168,13 @@ class NullFieldsConformanceTest {
                 p -> new Frame().i32(0).str(null).buf("a:b".getBytes(UTF_8)).bytes(), Outcome.reply(AUTH_FAILED, true)));
         c.add(new Case("auth digest null credentials", false, AUTH,
                 p -> new Frame().i32(0).str("digest").buf(null).bytes(), Outcome.reply(AUTH_FAILED, true)));
+        // Not nulls, but their empty neighbours: ZooKeeper takes any non-null digest credential.
+        c.add(new Case("auth digest empty credentials", false, AUTH,
+                p -> new Frame().i32(0).str("digest").buf(new byte[0]).bytes(), open(OK)));
+        c.add(new Case("auth digest credentials without a colon", false, AUTH,
+                p -> new Frame().i32(0).str("digest").buf("nocolon".getBytes(UTF_8)).bytes(), open(OK)));
+        c.add(new Case("auth empty scheme", false, AUTH,
+                p -> new Frame().i32(0).str("").buf("a:b".getBytes(UTF_8)).bytes(), Outcome.reply(AUTH_FAILED, true)));
 
         // Creates: a null path fails as ZooKeeper's NullPointerException does; null data is data.
         for (int opCode : new int[] {CREATE, CREATE2, CREATE_CONTAINER}) {
