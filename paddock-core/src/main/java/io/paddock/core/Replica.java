@@ -29,6 +29,7 @@ import io.paddock.core.wire.ConnectResponse;
 import io.paddock.core.wire.GetSASLRequest;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.KeeperState;
 import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.SetWatches;
@@ -302,7 +303,11 @@ public final class Replica {
             }
             case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), r.opCode(), null);
             default -> {
-                if (RequestPrep.isWrite(r.opCode())) {
+                int refusal = RequestPrep.isWrite(r.opCode())
+                        ? RequestPrep.refusalBeforeTxn(r.opCode(), r.body()) : Code.OK;
+                if (refusal != Code.OK) {
+                    answerInOrder(conn, r.xid(), r.opCode(), new Refused(refusal));
+                } else if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
                 } else {
                     answerInOrder(conn, r.xid(), r.opCode(), r.body());
@@ -386,7 +391,22 @@ public final class Replica {
         }
     }
 
+    /**
+     * A write refused before it became a transaction: answered in order, like a read, with no
+     * zxid of its own. Never written to the wire.
+     */
+    private record Refused(int err) implements JuteRecord {
+        @Override
+        public void write(JuteWriter out) {
+            throw new UnsupportedOperationException("a refusal is answered, never encoded");
+        }
+    }
+
     private void answerReadUnguarded(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+        if (body instanceof Refused refused) {
+            out.add(new Reply(conn.connId, xid, lastAppliedZxid, refused.err(), null));
+            return;
+        }
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));

@@ -44,6 +44,27 @@ public final class RequestPrep {
         this.extendedTypesEnabled = extendedTypesEnabled;
     }
 
+    /**
+     * The error ZooKeeper answers a write with before it makes it a transaction, or {@link
+     * Code#OK} when the write becomes one (possibly a failed one). Such a refusal takes no zxid
+     * and is logged nowhere. Today these are the null fields ZooKeeper trips over first: a
+     * deleteContainer without a path, and a multi with a create whose ACL list is null.
+     */
+    public static int refusalBeforeTxn(int opCode, JuteRecord request) {
+        if (request instanceof DeleteContainerRequest d && d.path() == null) {
+            return Code.MARSHALLING_ERROR;
+        }
+        if (opCode == OpCode.MULTI) {
+            for (var op : ((MultiRequest) request).ops()) {
+                if (op.request() instanceof CreateRequest c && c.acl() == null
+                        || op.request() instanceof CreateTTLRequest t && t.acl() == null) {
+                    return Code.MARSHALLING_ERROR;
+                }
+            }
+        }
+        return Code.OK;
+    }
+
     /** Whether {@code opCode} changes state (and so becomes a transaction). */
     public static boolean isWrite(int opCode) {
         return switch (opCode) {
@@ -109,14 +130,15 @@ public final class RequestPrep {
 
     /**
      * A multi is all or nothing, and so are its null fields: as in ZooKeeper, whose look-up of
-     * every op's path (and parent) before it prepares any op fails on a null path or a null ACL
-     * list, such a multi fails as a whole with MARSHALLING_ERROR (whatever the op's position,
-     * even behind an op that fails). An op that ZooKeeper fails with MARSHALLING_ERROR while it
-     * is prepared (an ACL entry with a null id, say) fails the whole multi too; an op that fails
-     * with any other code fails only itself, and the rest are RUNTIME_INCONSISTENCY.
+     * every op's path (and parent) before it prepares any op fails on a null path, such a multi
+     * fails as a whole with MARSHALLING_ERROR (whatever the op's position, even behind an op
+     * that fails); a null ACL list fails it even earlier, see {@link #refusalBeforeTxn}. An op
+     * that ZooKeeper fails with MARSHALLING_ERROR while it is prepared (an ACL entry with a
+     * null id, say) fails the whole multi too; an op that fails with any other code fails only
+     * itself, and the rest are RUNTIME_INCONSISTENCY.
      */
     private Txn prepareMulti(long zxid, Caller caller, MultiRequest multi) {
-        if (hasNullPathOrAcl(multi)) {
+        if (hasNullPath(multi)) {
             return new Txn.Error(Code.MARSHALLING_ERROR);
         }
         List<Txn> txns = new ArrayList<>();
@@ -143,11 +165,11 @@ public final class RequestPrep {
         return new Txn.Multi(txns);
     }
 
-    private static boolean hasNullPathOrAcl(MultiRequest multi) {
+    private static boolean hasNullPath(MultiRequest multi) {
         for (var op : multi.ops()) {
             JuteRecord r = op.request();
-            boolean nullField = r instanceof CreateRequest c ? c.path() == null || c.acl() == null
-                    : r instanceof CreateTTLRequest t ? t.path() == null || t.acl() == null
+            boolean nullField = r instanceof CreateRequest c ? c.path() == null
+                    : r instanceof CreateTTLRequest t ? t.path() == null
                     : r instanceof DeleteRequest d ? d.path() == null
                     : r instanceof SetDataRequest d ? d.path() == null
                     : r instanceof CheckVersionRequest c && c.path() == null;

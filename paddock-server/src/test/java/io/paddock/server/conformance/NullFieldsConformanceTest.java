@@ -302,6 +302,48 @@ class NullFieldsConformanceTest {
     }
 
     /**
+     * A write that fails still takes a zxid, unless ZooKeeper trips over the null before it
+     * makes the request a transaction: a deleteContainer without a path and a multi with a null
+     * ACL list take none. Each bad write sits between two good creates on one session.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void failedNullWritesTakeAZxidExactlyWhenZooKeeperDoes(Target target) throws Exception {
+        String base = Clients.uniquePath("null-zxid");
+        record Bad(String name, int opCode, byte[] body, boolean takesZxid) {
+        }
+        List<Bad> bad = List.of(
+                new Bad("create null path", CREATE, new Frame().str(null).buf(null).openAcl().i32(0).bytes(), true),
+                new Bad("delete null path", DELETE, new Frame().str(null).i32(-1).bytes(), true),
+                new Bad("deleteContainer null path", DELETE_CONTAINER, new Frame().buf(null).bytes(), false),
+                new Bad("setData null path", SET_DATA, new Frame().str(null).buf(null).i32(-1).bytes(), true),
+                new Bad("create null ACL", CREATE, new Frame().str(base + "/x").buf(null).count(-1).i32(0).bytes(), true),
+                new Bad("create world null id", CREATE,
+                        new Frame().str(base + "/y").buf(null).count(1).acl(31, "world", null).i32(0).bytes(), true),
+                new Bad("multi null path", MULTI, end(op(multi(), DELETE).str(null).i32(-1)), true),
+                new Bad("multi null ACL", MULTI, end(op(multi(), CREATE).str(base + "/z").buf(null).count(-1).i32(0)), false),
+                new Bad("multi null ACL and null path", MULTI, end(op(op(multi(), DELETE).str(null).i32(-1), CREATE)
+                        .str(base + "/z").buf(null).count(-1).i32(0)), false),
+                new Bad("multi world null id", MULTI,
+                        end(op(multi(), CREATE).str(base + "/w").buf(null).count(1).acl(31, "world", null).i32(0)), true));
+        List<String> mismatches = new ArrayList<>();
+        try (RawSession s = RawSession.open(target)) {
+            long before = s.call(CREATE, new Frame().str(base).buf(null).openAcl().i32(0).bytes()).zxid();
+            int n = 0;
+            for (Bad b : bad) {
+                RawSession.Reply reply = s.call(b.opCode(), b.body());
+                long after = s.call(CREATE, new Frame().str(base + "/n" + n++).buf(null).openAcl().i32(0).bytes()).zxid();
+                boolean tookZxid = after - before == 2;
+                if (tookZxid != b.takesZxid() || reply.zxid() != (b.takesZxid() ? before + 1 : before)) {
+                    mismatches.add(b.name() + ": reply zxid +" + (reply.zxid() - before) + ", next write +" + (after - before));
+                }
+                before = after;
+            }
+        }
+        assertEquals(List.of(), mismatches, "zxids of failed writes on " + target.name());
+    }
+
+    /**
      * A ConnectRequest's password may be null: for a new session it is not used; for an
      * existing session id it is a wrong password (the session-expired answer, then a close).
      */
