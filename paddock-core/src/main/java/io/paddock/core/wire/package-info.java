@@ -28,8 +28,9 @@
  *       none)</td></tr>
  *   <tr><td>a list of setWatches/setWatches2, or a data, exist or child path in one</td>
  *       <td>MARSHALLINGERROR</td></tr>
- *   <tr><td>path of create (all kinds), delete, deleteContainer</td><td>MARSHALLINGERROR (the
- *       write still takes a zxid)</td></tr>
+ *   <tr><td>path of create (all kinds), delete</td><td>MARSHALLINGERROR (the failed write still
+ *       takes a zxid)</td></tr>
+ *   <tr><td>path of deleteContainer</td><td>MARSHALLINGERROR, taking no zxid</td></tr>
  *   <tr><td>path of setData, setACL</td><td>BadArguments</td></tr>
  *   <tr><td>data of create or setData</td><td>stored as null: read back as a null buffer, with
  *       dataLength 0</td></tr>
@@ -38,8 +39,12 @@
  *       ids (kazoo's CREATOR_ALL_ACL); InvalidACL without any</td></tr>
  *   <tr><td>id of a world, digest or ip entry</td><td>MARSHALLINGERROR (ZooKeeper fails on it);
  *       of an unknown scheme, InvalidACL</td></tr>
- *   <tr><td>a path or ACL list in any op of a multi</td><td>the whole multi MARSHALLINGERROR,
- *       whatever the op's place</td></tr>
+ *   <tr><td>a path in any op of a multi</td><td>the whole multi MARSHALLINGERROR, whatever the
+ *       op's place (it takes a zxid)</td></tr>
+ *   <tr><td>an ACL list in any create of a multi</td><td>the whole multi MARSHALLINGERROR, taking
+ *       no zxid</td></tr>
+ *   <tr><td>an ACL entry's id (world, digest, ip) in a multi</td><td>the whole multi
+ *       MARSHALLINGERROR, unless an earlier op failed already</td></tr>
  *   <tr><td>scheme or credentials of auth</td><td>AuthFailed, then the connection is closed</td></tr>
  *   <tr><td>token of sasl</td><td>no reply; the connection is closed</td></tr>
  *   <tr><td>members of reconfig</td><td>ReconfigDisabled, as any reconfig</td></tr>
