@@ -13,11 +13,11 @@ import time
 import traceback
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import (AuthFailedError, BadVersionError, InvalidACLError, NoAuthError,
-                              NoNodeError, RolledBackError, RuntimeInconsistency)
+from kazoo.exceptions import (AuthFailedError, BadVersionError, InvalidACLError, MarshallingError,
+                              NoAuthError, NoNodeError, RolledBackError, RuntimeInconsistency)
 from kazoo.protocol.states import EventType
 from kazoo.security import (CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, Permissions,
-                            make_digest_acl, make_digest_acl_credential)
+                            make_acl, make_digest_acl, make_digest_acl_credential)
 
 CONNECT_SECONDS_MAX = 5
 EVENT_SECONDS_MAX = 5
@@ -246,6 +246,17 @@ def check_empty_values(zk, other):
     zk.delete(e)
 
 
+def check_empty_acl_ids(zk):
+    """make_acl with an empty id sends a null one: ZooKeeper fails world, digest and ip on it
+    (MARSHALLINGERROR) and refuses an unknown scheme (InvalidACL); the session goes on."""
+    for scheme in ("world", "digest", "ip"):
+        expect_error("make_acl(%r, '') -> MarshallingError" % scheme, MarshallingError,
+                     lambda: zk.create(ROOT + "/empty-id", b"", acl=[make_acl(scheme, "", all=True)]))
+    expect_error("make_acl('sasl', '') -> InvalidACL", InvalidACLError,
+                 lambda: zk.create(ROOT + "/empty-id", b"", acl=[make_acl("sasl", "", all=True)]))
+    check("nothing created by the refused creates", zk.exists(ROOT + "/empty-id") is None)
+
+
 def check_empty_credentials(hosts):
     """add_auth with an empty credential goes out as a null string: AuthFailed, as in ZooKeeper."""
     client = connect(hosts, "connect session for empty credentials")
@@ -317,6 +328,7 @@ def main():
     alice.stop()
     alice.close()
     check_empty_values(zk, other)
+    check_empty_acl_ids(zk)
     check_empty_credentials(hosts)
     check_lock(zk, other)
     check_delete(zk)
