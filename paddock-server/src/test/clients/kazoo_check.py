@@ -13,10 +13,11 @@ import time
 import traceback
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import (BadVersionError, NoNodeError, RolledBackError,
-                              RuntimeInconsistency)
+from kazoo.exceptions import (AuthFailedError, BadVersionError, InvalidACLError, MarshallingError,
+                              NoAuthError, NoNodeError, RolledBackError, RuntimeInconsistency)
 from kazoo.protocol.states import EventType
-from kazoo.security import OPEN_ACL_UNSAFE
+from kazoo.security import (CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, Permissions,
+                            make_acl, make_digest_acl, make_digest_acl_credential)
 
 CONNECT_SECONDS_MAX = 5
 EVENT_SECONDS_MAX = 5
@@ -25,6 +26,8 @@ SESSION_TIMEOUT_SECONDS = 2
 # timeout, keep the session alive.
 IDLE_SECONDS = 3
 ROOT = "/kazoo-check"
+USER = "alice"
+PASSWORD = "alice-pw"
 
 
 def ok(name):
@@ -173,6 +176,101 @@ def check_helpers(zk):
     check("recursive delete", zk.exists(ROOT + "/deep") is None)
 
 
+def check_acl_helpers(zk, other, alice):
+    """Every ACL helper kazoo ships. kazoo writes an empty string as a null one, so
+    CREATOR_ALL_ACL goes out as the auth scheme with a null id."""
+    alice_id = make_digest_acl_credential(USER, PASSWORD)
+    c = ROOT + "/creator-all"
+    check("create with CREATOR_ALL_ACL when authenticated",
+          alice.create(c, b"mine", acl=CREATOR_ALL_ACL) == c)
+    acls, _ = alice.get_acls(c)
+    check("CREATOR_ALL_ACL becomes the session's digest id",
+          [(a.perms, a.id.scheme, a.id.id) for a in acls] == [(Permissions.ALL, "digest", alice_id)],
+          "got %r" % (acls,))
+    check("the creator reads its node", alice.get(c)[0] == b"mine")
+    expect_error("another session may not read it -> NoAuth", NoAuthError, lambda: other.get(c))
+    expect_error("CREATOR_ALL_ACL without authentication -> InvalidACL", InvalidACLError,
+                 lambda: zk.create(ROOT + "/creator-anonymous", b"", acl=CREATOR_ALL_ACL))
+    check("nothing created by the refused create", zk.exists(ROOT + "/creator-anonymous") is None)
+    alice.set_acls(c, CREATOR_ALL_ACL)
+    check("set_acls with CREATOR_ALL_ACL", [a.id.id for a in alice.get_acls(c)[0]] == [alice_id])
+    t = alice.transaction()
+    t.create(ROOT + "/creator-tx", b"", acl=CREATOR_ALL_ACL)
+    check("CREATOR_ALL_ACL in a transaction", t.commit() == [ROOT + "/creator-tx"])
+    alice.delete(ROOT + "/creator-tx")
+    alice.delete(c)
+
+    d = ROOT + "/digest"
+    zk.create(d, b"secret", acl=[make_digest_acl(USER, PASSWORD, all=True)])
+    check("make_digest_acl: its user reads", alice.get(d)[0] == b"secret")
+    expect_error("make_digest_acl: another session -> NoAuth", NoAuthError, lambda: other.get(d))
+    alice.set_acls(d, [make_digest_acl(USER, PASSWORD, read=True, admin=True),
+                       make_digest_acl("bob", "bob-pw", all=True)])
+    acls, _ = alice.get_acls(d)
+    check("make_digest_acl with chosen permissions",
+          [(a.perms, a.id.id) for a in acls] == [(Permissions.READ | Permissions.ADMIN, alice_id),
+                                                 (Permissions.ALL, make_digest_acl_credential("bob", "bob-pw"))],
+          "got %r" % (acls,))
+    expect_error("make_digest_acl read-only: write -> NoAuth", NoAuthError, lambda: alice.set(d, b"x"))
+    zk.delete(d)
+
+    r = ROOT + "/read-only"
+    zk.create(r, b"r", acl=READ_ACL_UNSAFE)
+    check("READ_ACL_UNSAFE: anyone reads", other.get(r)[0] == b"r")
+    expect_error("READ_ACL_UNSAFE: set -> NoAuth", NoAuthError, lambda: zk.set(r, b"x"))
+    check("READ_ACL_UNSAFE stored as world:anyone read", list(zk.get_acls(r)[0]) == list(READ_ACL_UNSAFE))
+    zk.delete(r)
+
+    o = ROOT + "/open"
+    zk.create(o, b"o", acl=OPEN_ACL_UNSAFE)
+    other.set(o, b"by-other")
+    check("OPEN_ACL_UNSAFE: anyone writes", zk.get(o)[0] == b"by-other")
+    zk.delete(o)
+
+
+def check_empty_values(zk, other):
+    """Empty data, and empty strings wherever kazoo lets a caller send one."""
+    e = ROOT + "/empty"
+    check("create with empty data", zk.create(e, b"") == e)
+    data, stat = other.get(e)
+    check("empty data reads back empty", data == b"" and stat.dataLength == 0, "got %r %r" % (data, stat))
+    zk.set(e, b"x")
+    zk.set(e, b"")
+    data, stat = zk.get(e)
+    check("set empty data", data == b"" and stat.dataLength == 0 and stat.version == 2, "got %r %r" % (data, stat))
+    t = zk.transaction()
+    t.set_data(e, b"")
+    t.create(ROOT + "/empty-tx", b"")
+    check("empty data in a transaction", len(t.commit()) == 2 and zk.get(ROOT + "/empty-tx")[0] == b"")
+    zk.delete(ROOT + "/empty-tx")
+    zk.delete(e)
+
+
+def check_empty_acl_ids(zk):
+    """make_acl with an empty id sends a null one: ZooKeeper fails world, digest and ip on it
+    (MARSHALLINGERROR) and refuses an unknown scheme (InvalidACL); the session goes on."""
+    for scheme in ("world", "digest", "ip"):
+        expect_error("make_acl(%r, '') -> MarshallingError" % scheme, MarshallingError,
+                     lambda: zk.create(ROOT + "/empty-id", b"", acl=[make_acl(scheme, "", all=True)]))
+    expect_error("make_acl('sasl', '') -> InvalidACL", InvalidACLError,
+                 lambda: zk.create(ROOT + "/empty-id", b"", acl=[make_acl("sasl", "", all=True)]))
+    check("nothing created by the refused creates", zk.exists(ROOT + "/empty-id") is None)
+
+
+def check_empty_credentials(hosts):
+    """add_auth with an empty credential goes out as a null string: AuthFailed, as in ZooKeeper."""
+    client = connect(hosts, "connect session for empty credentials")
+    try:
+        client.add_auth_async("digest", "").get(timeout=EVENT_SECONDS_MAX)
+        fail("add_auth with empty credential -> AuthFailed", "it was accepted")
+    except AuthFailedError:
+        ok("add_auth with empty credential -> AuthFailed")
+    except client.handler.timeout_exception:
+        fail("add_auth with empty credential -> AuthFailed", "no answer within %ss" % EVENT_SECONDS_MAX)
+    client.stop()
+    client.close()
+
+
 def check_lock(zk, other):
     first = zk.Lock(ROOT + "/lock", "first")
     second = other.Lock(ROOT + "/lock", "second")
@@ -224,6 +322,14 @@ def main():
     check_watches(zk, other)
     check_transactions(zk)
     check_helpers(zk)
+    alice = connect(hosts, "connect authenticated session")
+    alice.add_auth("digest", "%s:%s" % (USER, PASSWORD))
+    check_acl_helpers(zk, other, alice)
+    alice.stop()
+    alice.close()
+    check_empty_values(zk, other)
+    check_empty_acl_ids(zk)
+    check_empty_credentials(hosts)
     check_lock(zk, other)
     check_delete(zk)
     check_close(zk, other, ephemerals)

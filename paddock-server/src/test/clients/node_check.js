@@ -6,6 +6,7 @@
 // against Apache ZooKeeper. This client sends the old ConnectRequest (no readOnly byte).
 'use strict';
 
+const crypto = require('crypto');
 const zookeeper = require('node-zookeeper-client');
 
 const WAIT_MS_MAX = 5000;
@@ -14,6 +15,8 @@ const SESSION_TIMEOUT_MS = 2000;
 // timeout, keep the session alive.
 const IDLE_MS = 3000;
 const ROOT = '/node-check';
+const USER = 'alice';
+const PASSWORD = 'alice-pw';
 const Code = zookeeper.Exception;
 const EventType = zookeeper.Event;
 
@@ -187,6 +190,112 @@ async function checkHelpers(zk) {
     ok('remove the created parents');
 }
 
+/** The id of a digest ACL: user:base64(sha1(user:password)). */
+function digestId(user, password) {
+    return user + ':' + crypto.createHash('sha1').update(user + ':' + password).digest('base64');
+}
+
+function aclSummary(acls) {
+    return JSON.stringify(acls.map((a) => [a.permission, a.id.scheme, a.id.id]));
+}
+
+/** The client's ACL constants (CREATOR_ALL_ACL is the auth scheme with id '') and digest ACLs. */
+async function checkAcls(zk, other, alice) {
+    const ALL = zookeeper.Permission.ALL;
+    const READ = zookeeper.Permission.READ;
+    const c = ROOT + '/creator-all';
+    const [created] = await call(alice, 'create', c, Buffer.from('mine'), zookeeper.ACL.CREATOR_ALL_ACL);
+    check('create with CREATOR_ALL_ACL when authenticated', created === c, 'got ' + created);
+    const [acls] = await call(alice, 'getACL', c);
+    check('CREATOR_ALL_ACL becomes the session\'s digest id',
+        aclSummary(acls) === JSON.stringify([[ALL, 'digest', digestId(USER, PASSWORD)]]), 'got ' + aclSummary(acls));
+    const [mine] = await call(alice, 'getData', c);
+    check('the creator reads its node', mine.toString() === 'mine');
+    await expectError('another session may not read it -> NoAuth', Code.NO_AUTH, other, 'getData', c);
+    await expectError('CREATOR_ALL_ACL without authentication -> InvalidACL', Code.INVALID_ACL,
+        zk, 'create', ROOT + '/creator-anonymous', Buffer.alloc(0), zookeeper.ACL.CREATOR_ALL_ACL);
+    await call(alice, 'setACL', c, zookeeper.ACL.CREATOR_ALL_ACL, -1);
+    ok('setACL with CREATOR_ALL_ACL');
+    const tx = await commit(alice.transaction().create(ROOT + '/creator-tx', Buffer.alloc(0),
+        zookeeper.ACL.CREATOR_ALL_ACL));
+    check('CREATOR_ALL_ACL in a transaction', !tx.error, 'error ' + tx.error);
+    await call(alice, 'remove', ROOT + '/creator-tx', -1);
+    await call(alice, 'remove', c, -1);
+
+    const d = ROOT + '/digest';
+    const digestAcl = [new zookeeper.ACL(ALL, new zookeeper.Id('digest', digestId(USER, PASSWORD)))];
+    await call(zk, 'create', d, Buffer.from('secret'), digestAcl);
+    const [secret] = await call(alice, 'getData', d);
+    check('digest ACL: its user reads', secret.toString() === 'secret');
+    await expectError('digest ACL: another session -> NoAuth', Code.NO_AUTH, other, 'getData', d);
+    await call(zk, 'remove', d, -1);
+
+    const r = ROOT + '/read-only';
+    await call(zk, 'create', r, Buffer.from('r'), zookeeper.ACL.READ_ACL_UNSAFE);
+    const [readable] = await call(other, 'getData', r);
+    check('READ_ACL_UNSAFE: anyone reads', readable.toString() === 'r');
+    await expectError('READ_ACL_UNSAFE: setData -> NoAuth', Code.NO_AUTH, zk, 'setData', r, Buffer.from('x'), -1);
+    const [readAcls] = await call(zk, 'getACL', r);
+    check('READ_ACL_UNSAFE stored as world:anyone read',
+        aclSummary(readAcls) === JSON.stringify([[READ, 'world', 'anyone']]), 'got ' + aclSummary(readAcls));
+    await call(zk, 'remove', r, -1);
+
+    const o = ROOT + '/open';
+    await call(zk, 'create', o, Buffer.from('o'), zookeeper.ACL.OPEN_ACL_UNSAFE);
+    await call(other, 'setData', o, Buffer.from('by-other'), -1);
+    const [written] = await call(zk, 'getData', o);
+    check('OPEN_ACL_UNSAFE: anyone writes', written.toString() === 'by-other');
+    await call(zk, 'remove', o, -1);
+}
+
+function isEmpty(data) {
+    return data === undefined || data === null || data.length === 0;
+}
+
+/** Empty data, and no data at all (sent as a null buffer). */
+async function checkEmptyData(zk, other) {
+    const e = ROOT + '/empty';
+    await call(zk, 'create', e, Buffer.alloc(0));
+    const [empty, stat] = await call(other, 'getData', e);
+    check('empty data reads back empty', isEmpty(empty) && stat.dataLength === 0, 'got ' + empty);
+    const n = ROOT + '/no-data';
+    await call(zk, 'create', n);
+    const [none, noneStat] = await call(other, 'getData', n);
+    check('create without data (a null buffer) reads back empty', isEmpty(none) && noneStat.dataLength === 0,
+        'got ' + none);
+    await call(zk, 'setData', e, Buffer.from('x'), -1);
+    // (setData with null data fails inside this client itself, before anything is sent.)
+    const [setStat] = await call(zk, 'setData', e, Buffer.alloc(0), -1);
+    const [after] = await call(zk, 'getData', e);
+    check('setData with empty data', isEmpty(after) && setStat.dataLength === 0 && setStat.version === 2,
+        'got ' + after + ' version ' + setStat.version);
+    const tx = await commit(zk.transaction().setData(e, Buffer.alloc(0), -1).create(ROOT + '/empty-tx'));
+    check('empty data in a transaction', !tx.error, 'error ' + tx.error);
+    for (const path of [ROOT + '/empty-tx', n, e]) {
+        await call(zk, 'remove', path, -1);
+    }
+}
+
+/**
+ * addAuthInfo with empty credentials: this client sends them as an empty buffer (not a null one),
+ * which ZooKeeper accepts as the digest id ':' + base64(sha1('')).
+ */
+async function checkEmptyCredentials(hosts) {
+    const client = await connect(hosts, 'connect session for empty credentials');
+    let failed = false;
+    client.once('authenticationFailed', () => { failed = true; });
+    client.addAuthInfo('digest', Buffer.alloc(0));
+    const p = ROOT + '/empty-credentials';
+    await call(client, 'create', p, Buffer.alloc(0), zookeeper.ACL.CREATOR_ALL_ACL);
+    const [acls] = await call(client, 'getACL', p);
+    const emptyId = ':' + crypto.createHash('sha1').update('').digest('base64');
+    check('addAuthInfo with empty credentials is a digest id', !failed
+        && aclSummary(acls) === JSON.stringify([[zookeeper.Permission.ALL, 'digest', emptyId]]),
+        'got ' + aclSummary(acls) + (failed ? ', authenticationFailed' : ''));
+    await call(client, 'remove', p, -1);
+    client.close();
+}
+
 async function checkDelete(zk) {
     const p = ROOT + '/p';
     await expectError('delete with wrong version -> BadVersion', Code.BAD_VERSION, zk, 'remove', p, 99);
@@ -232,6 +341,12 @@ async function main() {
     await checkWatches(zk, other);
     await checkTransactions(zk);
     await checkHelpers(zk);
+    const alice = await connect(hosts, 'connect authenticated session');
+    alice.addAuthInfo('digest', Buffer.from(USER + ':' + PASSWORD));
+    await checkAcls(zk, other, alice);
+    alice.close();
+    await checkEmptyData(zk, other);
+    await checkEmptyCredentials(hosts);
     await checkDelete(zk);
     await checkClose(zk, other, ephemerals);
     await call(other, 'remove', ROOT, -1);

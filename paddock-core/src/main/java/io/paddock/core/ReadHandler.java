@@ -43,6 +43,12 @@ import java.util.List;
  * Answers requests that change nothing from the local tree. Reads do not validate paths (a
  * malformed path is simply absent: NoNode), as in ZooKeeper; permission checks use the node's
  * ACL and the connection's identities.
+ *
+ * <p>A null path (a jute null string) is answered as ZooKeeper 3.9 answers it: the reads that
+ * look a node up (exists, getData, getChildren, getChildren2, getACL, getAllChildrenNumber,
+ * and a multiRead with any such op) answer MARSHALLING_ERROR and set no watch; sync echoes it;
+ * getEphemerals treats it as "/"; addWatch keeps a watch on it and checkWatches/removeWatches
+ * look it up like any path. The connection stays open in every case.
  */
 final class ReadHandler {
     private final DataTree tree;
@@ -88,7 +94,10 @@ final class ReadHandler {
 
     /** Unlike the other reads, ZooKeeper's exists refuses a NUL in the path (BadArguments). */
     private Answer exists(ClientConnection conn, ExistsRequest r) {
-        if (r.path() == null || r.path().indexOf('\0') != -1) {
+        if (r.path() == null) {
+            return Answer.error(Code.MARSHALLING_ERROR);
+        }
+        if (r.path().indexOf('\0') != -1) {
             return Answer.error(Code.BAD_ARGUMENTS);
         }
         Znode node = tree.get(r.path());
@@ -109,6 +118,9 @@ final class ReadHandler {
 
     /** The node at {@code path} if it exists and the connection may read it; else why not. */
     private Znode readable(ClientConnection conn, String path) throws ReadRefused {
+        if (path == null) {
+            throw new ReadRefused(Code.MARSHALLING_ERROR);
+        }
         Znode node = tree.get(path);
         if (node == null) {
             throw new ReadRefused(Code.NO_NODE);
@@ -165,6 +177,9 @@ final class ReadHandler {
 
     /** Needs READ or ADMIN; without ADMIN, digest identities are masked as ZooKeeper does. */
     private Answer getAcl(ClientConnection conn, GetACLRequest r) {
+        if (r.path() == null) {
+            return Answer.error(Code.MARSHALLING_ERROR);
+        }
         Znode node = tree.get(r.path());
         if (node == null) {
             return Answer.error(Code.NO_NODE);
@@ -206,8 +221,18 @@ final class ReadHandler {
         return Answer.ok(new GetEphemeralsResponse(tree.ephemeralsUnder(conn.sessionId, prefix)));
     }
 
-    /** Each op answers on its own; a failing op is an error result and the others still run. */
+    /**
+     * Each op answers on its own; a failing op is an error result and the others still run. An
+     * op with a null path fails the whole multiRead with MARSHALLING_ERROR, as in ZooKeeper.
+     */
     private Answer multiRead(ClientConnection conn, MultiRequest r) {
+        for (MultiOp op : r.ops()) {
+            String path = op.request() instanceof GetDataRequest d ? d.path()
+                    : op.request() instanceof GetChildrenRequest c ? c.path() : "";
+            if (path == null) {
+                return Answer.error(Code.MARSHALLING_ERROR);
+            }
+        }
         List<MultiResult> results = new ArrayList<>();
         for (MultiOp op : r.ops()) {
             Answer a = switch (op.type()) {
@@ -227,9 +252,12 @@ final class ReadHandler {
         return Answer.ok(new MultiResponse(results));
     }
 
-    /** Unknown modes and types and null paths are answered MARSHALLINGERROR, as ZooKeeper does. */
+    /**
+     * Unknown modes and types are answered MARSHALLINGERROR, as ZooKeeper does. A null path is a
+     * path like any other here (ZooKeeper keeps such a watch; it never fires).
+     */
     private Answer addWatch(ClientConnection conn, AddWatchRequest r) {
-        if (r.path() == null || !AddWatchMode.isValid(r.mode())) {
+        if (!AddWatchMode.isValid(r.mode())) {
             return Answer.error(Code.MARSHALLING_ERROR);
         }
         tree.watches().addWatch(r.path(), r.mode(), conn.connId);
@@ -237,7 +265,7 @@ final class ReadHandler {
     }
 
     private Answer removeWatches(ClientConnection conn, RemoveWatchesRequest r) {
-        if (r.path() == null || !WatcherType.isValid(r.type())) {
+        if (!WatcherType.isValid(r.type())) {
             return Answer.error(Code.MARSHALLING_ERROR);
         }
         boolean removed = tree.watches().removeWatches(r.path(), r.type(), conn.connId);
@@ -245,7 +273,7 @@ final class ReadHandler {
     }
 
     private Answer checkWatches(ClientConnection conn, CheckWatchesRequest r) {
-        if (r.path() == null || !WatcherType.isValid(r.type())) {
+        if (!WatcherType.isValid(r.type())) {
             return Answer.error(Code.MARSHALLING_ERROR);
         }
         boolean present = tree.watches().checkWatches(r.path(), r.type(), conn.connId);

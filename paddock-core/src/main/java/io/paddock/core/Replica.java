@@ -26,8 +26,10 @@ import io.paddock.core.wire.AuthPacket;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.ConnectResponse;
+import io.paddock.core.wire.GetSASLRequest;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.KeeperState;
 import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.SetWatches;
@@ -251,6 +253,37 @@ public final class Replica {
             }
             sessions.touch(s, nowMs);
         }
+        try {
+            dispatch(conn, s, r);
+        } catch (RuntimeException e) {
+            failRequest(conn, r.xid(), r.opCode(), e, conn.queue.isEmpty());
+        }
+    }
+
+    /**
+     * The request boundary: a request whose handling threw (a bug in the core, or input no check
+     * foresaw) costs its own connection and nothing else. Every handler validates before it
+     * changes state, so the failed request has changed nothing; the connection is answered
+     * SYSTEMERROR when that reply is next in its order (a write still in flight ahead of it
+     * would be overtaken, which clients treat as a broken stream: then it is closed unanswered)
+     * and closed. SYSTEMERROR, not MARSHALLINGERROR: the fault is the server's, not proven the
+     * request's, and MARSHALLINGERROR stays the answer to the inputs ZooKeeper itself refuses
+     * so. Applying a durable transaction is not covered: a failure there may have half-changed
+     * the tree, and it ends the process.
+     */
+    private void failRequest(ClientConnection conn, int xid, int opCode, RuntimeException e, boolean replyIsNext) {
+        if (!connections.containsKey(conn.connId)) {
+            return;
+        }
+        String reason = "request xid " + xid + " op " + opCode + " failed in the core: " + e;
+        out.add(new Trace("connection " + conn.connId + ": " + reason));
+        if (replyIsNext) {
+            out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.SYSTEM_ERROR, null));
+        }
+        dropConnection(conn.connId, reason);
+    }
+
+    private void dispatch(ClientConnection conn, Session s, ClientRequest r) {
         switch (r.opCode()) {
             case OpCode.AUTH -> authenticate(conn, r);
             case OpCode.CLOSE_SESSION -> {
@@ -260,9 +293,21 @@ public final class Replica {
                     closeSession(s, conn.connId, r.xid());
                 }
             }
-            case OpCode.RECONFIG, OpCode.SASL -> answerInOrder(conn, r.xid(), r.opCode(), null);
+            case OpCode.SASL -> {
+                if (((GetSASLRequest) r.body()).token() == null) {
+                    // ZooKeeper closes the connection unanswered on a null token.
+                    dropConnection(conn.connId, "sasl request without a token");
+                } else {
+                    answerInOrder(conn, r.xid(), r.opCode(), null);
+                }
+            }
+            case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), r.opCode(), null);
             default -> {
-                if (RequestPrep.isWrite(r.opCode())) {
+                int refusal = RequestPrep.isWrite(r.opCode())
+                        ? RequestPrep.refusalBeforeTxn(r.opCode(), r.body()) : Code.OK;
+                if (refusal != Code.OK) {
+                    answerInOrder(conn, r.xid(), r.opCode(), new Refused(refusal));
+                } else if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
                 } else {
                     answerInOrder(conn, r.xid(), r.opCode(), r.body());
@@ -271,16 +316,19 @@ public final class Replica {
         }
     }
 
+    /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
-        long zxid = ++lastZxid;
+        long zxid = lastZxid + 1;
         Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
+        lastZxid = zxid;
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
     private void closeSession(Session s, long connId, int xid) {
-        sessions.markClosing(s);
-        long zxid = ++lastZxid;
+        long zxid = lastZxid + 1;
         Txn txn = prep.prepareCloseSession(zxid, s.id());
+        lastZxid = zxid;
+        sessions.markClosing(s);
         submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connections.get(connId), connId,
                 OpCode.CLOSE_SESSION, null);
     }
@@ -305,18 +353,19 @@ public final class Replica {
 
     /**
      * Adds an identity to the connection at once (later writes must see it), answering in order.
-     * An unknown scheme or a malformed credential fails the connection, as in ZooKeeper.
+     * An unknown (or null) scheme or null credentials fail the connection, as in ZooKeeper. Any
+     * other digest credential is accepted as ZooKeeper accepts it, even an empty one or one
+     * without a colon (node-zookeeper-client sends empty credentials as an empty buffer): the id
+     * is then "user:" + hash with the whole text as the user.
      */
     private void authenticate(ClientConnection conn, ClientRequest r) {
         AuthPacket auth = (AuthPacket) r.body();
-        byte[] credential = auth.auth() == null ? new byte[0] : auth.auth();
-        String text = new String(credential, StandardCharsets.UTF_8);
-        if (!"digest".equals(auth.scheme()) || text.indexOf(':') < 0) {
+        if (!"digest".equals(auth.scheme()) || auth.auth() == null) {
             out.add(new Reply(conn.connId, r.xid(), 0, Code.AUTH_FAILED, null));
             dropConnection(conn.connId, "authentication with scheme '" + auth.scheme() + "' failed");
             return;
         }
-        String digest = AclCheck.digest(text);
+        String digest = AclCheck.digest(new String(auth.auth(), StandardCharsets.UTF_8));
         conn.addAuthId(new Id("digest", digest));
         if (config.superDigest() != null && config.superDigest().equals(digest)) {
             conn.addAuthId(new Id("super", ""));
@@ -333,7 +382,31 @@ public final class Replica {
         }
     }
 
+    /** Answers one read, now or from the queue; a read that throws fails only its connection. */
     private void answerRead(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+        try {
+            answerReadUnguarded(conn, xid, opCode, body);
+        } catch (RuntimeException e) {
+            failRequest(conn, xid, opCode, e, true);
+        }
+    }
+
+    /**
+     * A write refused before it became a transaction: answered in order, like a read, with no
+     * zxid of its own. Never written to the wire.
+     */
+    private record Refused(int err) implements JuteRecord {
+        @Override
+        public void write(JuteWriter out) {
+            throw new UnsupportedOperationException("a refusal is answered, never encoded");
+        }
+    }
+
+    private void answerReadUnguarded(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+        if (body instanceof Refused refused) {
+            out.add(new Reply(conn.connId, xid, lastAppliedZxid, refused.err(), null));
+            return;
+        }
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));
@@ -354,30 +427,44 @@ public final class Replica {
         }
     }
 
+    /**
+     * Re-registers a reconnecting client's watches; null when ZooKeeper answers the request
+     * MARSHALLING_ERROR: a null list, or a null path among the data, exist or child watches
+     * (ZooKeeper looks those up in the tree). A null path among the persistent watches is kept,
+     * as ZooKeeper keeps it.
+     */
     private List<Fired> setWatches(ClientConnection conn, JuteRecord body) {
         if (body instanceof SetWatches w) {
-            if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches())) {
+            if (anyNullList(w.dataWatches(), w.existWatches(), w.childWatches())
+                    || anyNullPath(w.dataWatches(), w.existWatches(), w.childWatches())) {
                 return null;
             }
-            return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
-                    orEmpty(w.childWatches()), List.of(), List.of(), conn.connId);
+            return tree.setWatches(w.relativeZxid(), w.dataWatches(), w.existWatches(),
+                    w.childWatches(), List.of(), List.of(), conn.connId);
         }
         SetWatches2 w = (SetWatches2) body;
-        if (hasNull(w.dataWatches(), w.existWatches(), w.childWatches(), w.persistentWatches(),
-                w.persistentRecursiveWatches())) {
+        if (anyNullList(w.dataWatches(), w.existWatches(), w.childWatches(), w.persistentWatches(),
+                w.persistentRecursiveWatches())
+                || anyNullPath(w.dataWatches(), w.existWatches(), w.childWatches())) {
             return null;
         }
-        return tree.setWatches(w.relativeZxid(), orEmpty(w.dataWatches()), orEmpty(w.existWatches()),
-                orEmpty(w.childWatches()), orEmpty(w.persistentWatches()),
-                orEmpty(w.persistentRecursiveWatches()), conn.connId);
+        return tree.setWatches(w.relativeZxid(), w.dataWatches(), w.existWatches(), w.childWatches(),
+                w.persistentWatches(), w.persistentRecursiveWatches(), conn.connId);
     }
 
     @SafeVarargs
-    private static boolean hasNull(List<String>... lists) {
+    private static boolean anyNullList(List<String>... lists) {
         for (List<String> list : lists) {
             if (list == null) {
-                continue;
+                return true;
             }
+        }
+        return false;
+    }
+
+    @SafeVarargs
+    private static boolean anyNullPath(List<String>... lists) {
+        for (List<String> list : lists) {
             for (String path : list) { // not contains(null): immutable lists throw on it
                 if (path == null) {
                     return true;
@@ -385,10 +472,6 @@ public final class Replica {
             }
         }
         return false;
-    }
-
-    private static List<String> orEmpty(List<String> list) {
-        return list == null ? List.of() : list;
     }
 
     // ------------------------------------------------------------------ durable: apply

@@ -141,7 +141,7 @@ final class ServerAdminView implements AdminView {
     public SortedMap<Long, SortedSet<String>> dataWatchesBySession() {
         SortedMap<Long, SortedSet<String>> out = new TreeMap<>();
         core().tree().watches().pathsByWatcher().forEach((connId, paths) ->
-                out.computeIfAbsent(core().sessionIdOf(connId), k -> new TreeSet<>()).addAll(paths));
+                out.computeIfAbsent(core().sessionIdOf(connId), k -> new TreeSet<>(AdminView.PATH_ORDER)).addAll(paths));
         return out;
     }
 

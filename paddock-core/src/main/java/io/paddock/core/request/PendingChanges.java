@@ -110,6 +110,13 @@ public final class PendingChanges {
         undo.clear();
     }
 
+    /** Reverts every change since {@link #mark()} if a mark is open; otherwise does nothing. */
+    public void rollbackIfMarked() {
+        if (marking) {
+            rollback();
+        }
+    }
+
     /** Reverts every change since {@link #mark()}, newest first. */
     public void rollback() {
         while (!undo.isEmpty()) {

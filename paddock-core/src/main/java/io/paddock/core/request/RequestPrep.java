@@ -44,6 +44,27 @@ public final class RequestPrep {
         this.extendedTypesEnabled = extendedTypesEnabled;
     }
 
+    /**
+     * The error ZooKeeper answers a write with before it makes it a transaction, or {@link
+     * Code#OK} when the write becomes one (possibly a failed one). Such a refusal takes no zxid
+     * and is logged nowhere. Today these are the null fields ZooKeeper trips over first: a
+     * deleteContainer without a path, and a multi with a create whose ACL list is null.
+     */
+    public static int refusalBeforeTxn(int opCode, JuteRecord request) {
+        if (request instanceof DeleteContainerRequest d && d.path() == null) {
+            return Code.MARSHALLING_ERROR;
+        }
+        if (opCode == OpCode.MULTI) {
+            for (var op : ((MultiRequest) request).ops()) {
+                if (op.request() instanceof CreateRequest c && c.acl() == null
+                        || op.request() instanceof CreateTTLRequest t && t.acl() == null) {
+                    return Code.MARSHALLING_ERROR;
+                }
+            }
+        }
+        return Code.OK;
+    }
+
     /** Whether {@code opCode} changes state (and so becomes a transaction). */
     public static boolean isWrite(int opCode) {
         return switch (opCode) {
@@ -54,10 +75,19 @@ public final class RequestPrep {
         };
     }
 
-    /** Validates one write and records its effect as pending; never throws for bad input. */
+    /**
+     * Validates one write and records its effect as pending; never throws for bad input. Each
+     * single op checks everything before it records anything, and a multi records under a
+     * rollback mark, so a request that throws (a bug) leaves nothing pending.
+     */
     public Txn prepare(long zxid, Caller caller, int opCode, JuteRecord request) {
         if (opCode == OpCode.MULTI) {
-            return prepareMulti(zxid, caller, (MultiRequest) request);
+            try {
+                return prepareMulti(zxid, caller, (MultiRequest) request);
+            } catch (RuntimeException e) {
+                pending.rollbackIfMarked(); // a multi that fails half-way leaves nothing pending
+                throw e;
+            }
         }
         try {
             return prepareOne(zxid, caller, opCode, request);
@@ -98,7 +128,19 @@ public final class RequestPrep {
         return new Txn.Delete(path);
     }
 
+    /**
+     * A multi is all or nothing, and so are its null fields: as in ZooKeeper, whose look-up of
+     * every op's path (and parent) before it prepares any op fails on a null path, such a multi
+     * fails as a whole with MARSHALLING_ERROR (whatever the op's position, even behind an op
+     * that fails); a null ACL list fails it even earlier, see {@link #refusalBeforeTxn}. An op
+     * that ZooKeeper fails with MARSHALLING_ERROR while it is prepared (an ACL entry with a
+     * null id, say) fails the whole multi too; an op that fails with any other code fails only
+     * itself, and the rest are RUNTIME_INCONSISTENCY.
+     */
     private Txn prepareMulti(long zxid, Caller caller, MultiRequest multi) {
+        if (hasNullPath(multi)) {
+            return new Txn.Error(Code.MARSHALLING_ERROR);
+        }
         List<Txn> txns = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
         multi.ops().forEach(op -> types.add(op.type()));
@@ -109,6 +151,9 @@ public final class RequestPrep {
                 txns.add(prepareOne(zxid, caller, op.type(), op.request()));
             } catch (PrepException e) {
                 pending.rollback();
+                if (e.code() == Code.MARSHALLING_ERROR) {
+                    return new Txn.Error(Code.MARSHALLING_ERROR);
+                }
                 List<Integer> errors = new ArrayList<>();
                 for (int j = 0; j < types.size(); j++) {
                     errors.add(j < i ? Code.OK : j == i ? e.code() : Code.RUNTIME_INCONSISTENCY);
@@ -118,6 +163,21 @@ public final class RequestPrep {
         }
         pending.commitMark();
         return new Txn.Multi(txns);
+    }
+
+    private static boolean hasNullPath(MultiRequest multi) {
+        for (var op : multi.ops()) {
+            JuteRecord r = op.request();
+            boolean nullField = r instanceof CreateRequest c ? c.path() == null
+                    : r instanceof CreateTTLRequest t ? t.path() == null
+                    : r instanceof DeleteRequest d ? d.path() == null
+                    : r instanceof SetDataRequest d ? d.path() == null
+                    : r instanceof CheckVersionRequest c && c.path() == null;
+            if (nullField) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Txn prepareOne(long zxid, Caller caller, int opCode, JuteRecord request) throws PrepException {
@@ -266,7 +326,11 @@ public final class RequestPrep {
      * (BadArguments) — which is how "/p/." with the sequential flag becomes a legal name.
      */
     private String parentForWrite(String path, boolean delete) throws PrepException {
-        int lastSlash = path == null ? -1 : path.lastIndexOf('/');
+        if (path == null) {
+            // ZooKeeper fails on it with a NullPointerException, which it answers so.
+            throw new PrepException(Code.MARSHALLING_ERROR, "null path");
+        }
+        int lastSlash = path.lastIndexOf('/');
         if (lastSlash == -1 || path.indexOf('\0') != -1) {
             throw new PrepException(Code.BAD_ARGUMENTS, "bad path " + path);
         }
@@ -324,7 +388,7 @@ public final class RequestPrep {
         try {
             return AclCheck.fixup(acl, caller.authIds());
         } catch (AclCheck.InvalidAclException e) {
-            throw new PrepException(Code.INVALID_ACL, e.getMessage());
+            throw new PrepException(e.code(), e.getMessage());
         }
     }
 }

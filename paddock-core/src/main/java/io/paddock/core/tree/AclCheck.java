@@ -29,13 +29,28 @@ public final class AclCheck {
     public static final class InvalidAclException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        private final int code;
+
         public InvalidAclException(String message) {
-            super(message);
+            this(Code.INVALID_ACL, message);
         }
 
-        /** The error code to reply with. */
+        private InvalidAclException(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        /**
+         * An entry ZooKeeper cannot even compare or look at (a null id where its fixupACL calls a
+         * method on it): ZooKeeper answers MARSHALLINGERROR there, not InvalidACL.
+         */
+        static InvalidAclException malformed(String message) {
+            return new InvalidAclException(Code.MARSHALLING_ERROR, message);
+        }
+
+        /** The error code to reply with: INVALID_ACL, or MARSHALLING_ERROR for {@link #malformed}. */
         public int code() {
-            return Code.INVALID_ACL;
+            return code;
         }
     }
 
@@ -84,36 +99,78 @@ public final class AclCheck {
      * The ACL a create or setACL stores: duplicates dropped, `auth` entries expanded to the
      * session's digest ids; throws {@link InvalidAclException} for an empty list, an `auth`
      * entry without authenticated ids, an unknown scheme or a malformed id.
+     *
+     * <p>Null fields (jute null strings and vectors) are judged as ZooKeeper 3.9 judges them:
+     * a null list or a null scheme is INVALID_ACL; an `auth` entry's id is never looked at, so
+     * a null one (kazoo writes its CREATOR_ALL_ACL's empty id as null) expands like any other;
+     * a null id of world, digest or ip is MARSHALLING_ERROR (ZooKeeper fails on it with a
+     * NullPointerException and answers that), and of an unknown scheme INVALID_ACL. Dropping
+     * duplicates compares each entry with the ones before it as ZooKeeper's ACL.equals does,
+     * which fails the same way on a null scheme, or a null id under an equal scheme, when the
+     * permissions are equal.
      */
     public static List<Acl> fixup(List<Acl> acls, List<Id> authIds) {
         if (isStoredAsIs(acls)) {
             return acls; // nearly every create: world:anyone, nothing to drop or expand
         }
-        List<Acl> unique = new ArrayList<>();
-        if (acls != null) {
-            for (Acl acl : acls) {
-                if (!unique.contains(acl)) {
-                    unique.add(acl);
-                }
-            }
-        }
-        if (unique.isEmpty()) {
+        if (acls == null || acls.isEmpty()) {
             throw new InvalidAclException("empty ACL");
+        }
+        List<Acl> unique = new ArrayList<>();
+        for (Acl acl : acls) {
+            if (!containsAsZooKeeper(unique, acl)) {
+                unique.add(acl);
+            }
         }
         List<Acl> fixed = new ArrayList<>();
         for (Acl acl : unique) {
-            if (acl == null || acl.id() == null || acl.id().scheme() == null || acl.id().id() == null) {
-                throw new InvalidAclException("incomplete ACL entry " + acl);
+            String scheme = acl.id().scheme();
+            if (scheme == null) {
+                throw new InvalidAclException("ACL entry without a scheme");
             }
-            if (AUTH.equals(acl.id().scheme())) {
+            if (WORLD.equals(scheme) && acl.id().id() == null) {
+                throw InvalidAclException.malformed("world ACL entry with a null id");
+            }
+            if (AUTH.equals(scheme)) {
                 fixed.addAll(expandAuth(acl.perms(), authIds));
+            } else if (!isKnownScheme(scheme)) {
+                throw new InvalidAclException("unknown ACL scheme " + scheme);
+            } else if (acl.id().id() == null) {
+                throw InvalidAclException.malformed(scheme + " ACL entry with a null id");
             } else if (isValid(acl.id())) {
                 fixed.add(acl);
             } else {
-                throw new InvalidAclException("invalid ACL id " + acl.id().scheme() + ":" + acl.id().id());
+                throw new InvalidAclException("invalid ACL id " + scheme + ":" + acl.id().id());
             }
         }
         return fixed;
+    }
+
+    /** {@code list.contains(acl)} as ZooKeeper's generated ACL.equals and Id.equals decide it. */
+    private static boolean containsAsZooKeeper(List<Acl> list, Acl acl) {
+        for (Acl earlier : list) {
+            if (earlier.perms() != acl.perms()) {
+                continue;
+            }
+            String scheme = acl.id().scheme();
+            if (scheme == null) {
+                throw InvalidAclException.malformed("ACL entry without a scheme after an entry with equal perms");
+            }
+            if (!scheme.equals(earlier.id().scheme())) {
+                continue;
+            }
+            if (acl.id().id() == null) {
+                throw InvalidAclException.malformed("ACL entry with a null id after one of the same scheme");
+            }
+            if (acl.id().id().equals(earlier.id().id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isKnownScheme(String scheme) {
+        return WORLD.equals(scheme) || DIGEST.equals(scheme) || IP.equals(scheme);
     }
 
     /** A non-empty list of complete, valid, distinct entries with no `auth` entry: fixup would copy it unchanged. */

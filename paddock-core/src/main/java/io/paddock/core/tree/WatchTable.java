@@ -1,5 +1,7 @@
 package io.paddock.core.tree;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -9,10 +11,17 @@ import java.util.TreeSet;
 /**
  * One of ZooKeeper's two watch tables (data or child): for each (path, watcher) the set of
  * {@link WatchMode}s held, as a bit set. Sorted maps keep every report and trigger deterministic.
+ *
+ * <p>A path may be null: ZooKeeper's addWatch and setWatches2 accept a null path (a jute null
+ * string) and keep the watch (it never fires; checkWatches and removeWatches find it), so paths
+ * sort with null first rather than throw.
  */
 final class WatchTable {
+    /** Natural order with null first: a null path is a key like any other. */
+    static final Comparator<String> PATH_ORDER = Comparator.nullsFirst(Comparator.naturalOrder());
+
     /** path -> watcher id -> mode bits (never 0). */
-    private final TreeMap<String, TreeMap<Long, Integer>> byPath = new TreeMap<>();
+    private final TreeMap<String, TreeMap<Long, Integer>> byPath = new TreeMap<>(PATH_ORDER);
     /**
      * watcher id -> paths it watches here. As in ZooKeeper's WatchManager, a watcher whose last
      * watch here was consumed by a trigger keeps an empty entry (it still counts as a watching
@@ -30,7 +39,7 @@ final class WatchTable {
             return false;
         }
         watchers.put(watcherId, bits | mode.bit);
-        byWatcher.computeIfAbsent(watcherId, w -> new TreeSet<>()).add(path);
+        byWatcher.computeIfAbsent(watcherId, w -> new TreeSet<>(PATH_ORDER)).add(path);
         if (mode == WatchMode.PERSISTENT_RECURSIVE) {
             recursiveCount++;
         }
@@ -60,7 +69,7 @@ final class WatchTable {
         if (paths == null) {
             return;
         }
-        for (String path : new TreeSet<>(paths)) {
+        for (String path : new ArrayList<>(paths)) {
             setBits(path, watcherId, 0, false);
         }
         byWatcher.remove(watcherId);
@@ -127,12 +136,16 @@ final class WatchTable {
 
     SortedMap<Long, SortedSet<String>> pathsByWatcher() {
         TreeMap<Long, SortedSet<String>> copy = new TreeMap<>();
-        byWatcher.forEach((id, paths) -> copy.put(id, new TreeSet<>(paths)));
+        byWatcher.forEach((id, paths) -> {
+            TreeSet<String> pathsCopy = new TreeSet<>(PATH_ORDER);
+            pathsCopy.addAll(paths);
+            copy.put(id, pathsCopy);
+        });
         return copy;
     }
 
     SortedMap<String, SortedSet<Long>> watchersByPath() {
-        TreeMap<String, SortedSet<Long>> copy = new TreeMap<>();
+        TreeMap<String, SortedSet<Long>> copy = new TreeMap<>(PATH_ORDER);
         byPath.forEach((path, watchers) -> copy.put(path, new TreeSet<>(watchers.keySet())));
         return copy;
     }

@@ -11,7 +11,8 @@ public final class Requests {
 
     /**
      * The request record for {@code opCode}, read from {@code in}; null for the ops a client
-     * sends without a body (ping, closeSession, whoAmI).
+     * sends without a body (ping, closeSession, whoAmI). Any string, buffer or vector field of
+     * the record may be null (a jute null): see the package documentation for what each means.
      *
      * @throws UnknownOpCodeException for an op code ZooKeeper answers with UNIMPLEMENTED
      *     (also notification, createSession and a top-level check)

@@ -10,6 +10,7 @@ import io.paddock.core.wire.Code;
 import io.paddock.core.wire.Id;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.zookeeper.KeeperException;
@@ -140,6 +141,33 @@ class AclCheckTest {
         }
     }
 
+    /**
+     * Null scheme and id fields (jute null strings; kazoo writes "" as null) against ZooKeeper's
+     * own fixupACL: where it fails with a NullPointerException it answers MARSHALLINGERROR, so
+     * ours must say MARSHALLING_ERROR exactly there, and INVALID_ACL or the same list elsewhere.
+     */
+    @Test
+    void fixupTreatsNullFieldsAsZooKeeperDoes() {
+        List<Id> ids = Arrays.asList(new Id("world", "anyone"), new Id(null, "anyone"), new Id("world", null),
+                new Id("auth", null), new Id("auth", ""), new Id("digest", null), new Id("digest", "a:b"),
+                new Id("ip", null), new Id("sasl", null), new Id(null, null));
+        List<List<Id>> sessions = List.of(List.of(), List.of(LOCALHOST), List.of(ALICE), List.of(ALICE, BOB));
+        Random rnd = new Random(5);
+        for (int i = 0; i < 3000; i++) {
+            List<Acl> acl = new ArrayList<>();
+            for (int n = rnd.nextInt(4); n > 0; n--) {
+                acl.add(new Acl(rnd.nextBoolean() ? Acl.ALL : 1 + rnd.nextInt(31), ids.get(rnd.nextInt(ids.size()))));
+            }
+            List<Id> session = sessions.get(rnd.nextInt(sessions.size()));
+            assertEquals(zooKeeperFixup(acl, session), ourFixup(acl, session), acl + " for " + session);
+        }
+        List<Acl> kazooCreatorAll = List.of(new Acl(Acl.ALL, new Id("auth", null)));
+        assertEquals(List.of(new Acl(Acl.ALL, ALICE)), AclCheck.fixup(kazooCreatorAll, List.of(LOCALHOST, ALICE)));
+        // A null list: ZooKeeper's fixupACL alone would fail on it, but its create and setACL
+        // refuse it as InvalidACL before (NullFieldsConformanceTest shows it on the wire).
+        assertEquals("INVALID_ACL", ourFixup(null, List.of(ALICE)));
+    }
+
     private static boolean ipPermits(String expr, String client) {
         return AclCheck.permitted(List.of(new Acl(Acl.READ, new Id("ip", expr))), Acl.READ,
                 List.of(new Id("ip", client)), false);
@@ -154,7 +182,7 @@ class AclCheckTest {
         try {
             return AclCheck.fixup(acl, authIds).toString();
         } catch (AclCheck.InvalidAclException e) {
-            return "INVALID_ACL";
+            return e.code() == Code.INVALID_ACL ? "INVALID_ACL" : "MARSHALLING_ERROR";
         }
     }
 
@@ -163,6 +191,8 @@ class AclCheckTest {
             return ZkOracle.fromZkAcl(PrepRequestProcessor.fixupACL("/p", ZkOracle.toZkIds(authIds), ZkOracle.toZk(acl))).toString();
         } catch (KeeperException.InvalidACLException e) {
             return "INVALID_ACL";
+        } catch (NullPointerException e) {
+            return "MARSHALLING_ERROR"; // what ZooKeeper's PrepRequestProcessor answers it with
         }
     }
 

@@ -116,11 +116,12 @@ class RequestsTest {
                 () -> Requests.decodeRequest(OpCode.CHECK, new JuteReader(new CheckVersionRequest("/a", 1).toBytes())));
     }
 
+    /** ZooKeeper answers it MARSHALLINGERROR and keeps the connection: it is not a wire error. */
     @Test
-    void deleteContainerWithoutPathIsAWireError() {
+    void deleteContainerWithANullPathDecodesToANullPath() {
         byte[] nullBuffer = new JuteWriter().writeBuffer(null).toByteArray();
-        assertThrows(WireException.class,
-                () -> Requests.decodeRequest(OpCode.DELETE_CONTAINER, new JuteReader(nullBuffer)));
+        assertEquals(new DeleteContainerRequest(null),
+                Requests.decodeRequest(OpCode.DELETE_CONTAINER, new JuteReader(nullBuffer)));
     }
 
     private static boolean zkIsValid(int opCode) throws ReflectiveOperationException {

@@ -2,6 +2,7 @@ package io.paddock.server.admin;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -65,7 +66,16 @@ public interface AdminView {
     /** Live client connections, for {@code cons} and {@code stat}. */
     List<ConnectionInfo> connections();
 
-    /** Data watches: session id to watched paths ({@code wchc}, {@code wchp}, {@code wchs}). */
+    /**
+     * The order of watched paths in the watch words: natural, with null first. A watch path may
+     * be null (addWatch of a jute null string, kept as in ZooKeeper), which prints as "null".
+     */
+    Comparator<String> PATH_ORDER = Comparator.nullsFirst(Comparator.naturalOrder());
+
+    /**
+     * Data watches: session id to watched paths ({@code wchc}, {@code wchp}, {@code wchs}),
+     * ordered by {@link #PATH_ORDER}.
+     */
     SortedMap<Long, SortedSet<String>> dataWatchesBySession();
 
     /** Session expiry buckets, earliest first, for {@code dump}. */

@@ -119,7 +119,7 @@ final class WordTexts {
     /** {@code wchs}: WatchManager.toString, then a newline. */
     static String watchSummary(AdminView view) {
         SortedMap<Long, SortedSet<String>> bySession = view.dataWatchesBySession();
-        SortedSet<String> paths = new TreeSet<>();
+        SortedSet<String> paths = new TreeSet<>(AdminView.PATH_ORDER);
         long total = 0;
         for (SortedSet<String> p : bySession.values()) {
             paths.addAll(p);
@@ -141,7 +141,7 @@ final class WordTexts {
 
     /** {@code wchp}: each path, then the sessions watching it indented by a tab. */
     static String watchesByPath(AdminView view) {
-        SortedMap<String, SortedSet<Long>> byPath = new TreeMap<>();
+        SortedMap<String, SortedSet<Long>> byPath = new TreeMap<>(AdminView.PATH_ORDER);
         view.dataWatchesBySession().forEach((sessionId, paths) ->
             paths.forEach(path -> byPath.computeIfAbsent(path, p -> new TreeSet<>()).add(sessionId)));
         StringBuilder out = new StringBuilder();

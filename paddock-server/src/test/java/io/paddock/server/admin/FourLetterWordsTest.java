@@ -228,6 +228,17 @@ class FourLetterWordsTest {
         assertEquals("/a\n\t0x11\n/b\n\t0x11\n\t0x22\n\n", answer("wchp"));
     }
 
+    /** addWatch keeps a watch on a null path (as ZooKeeper does); the words print it as "null". */
+    @Test
+    void watchWordsWithAWatchOnANullPath() {
+        TreeSet<String> paths = new TreeSet<>(AdminView.PATH_ORDER);
+        paths.addAll(java.util.Arrays.asList(null, "/a"));
+        view.dataWatches.put(0x11L, paths);
+        assertEquals("1 connections watching 2 paths\nTotal watches:2\n", answer("wchs"));
+        assertEquals("0x11\n\tnull\n\t/a\n\n", answer("wchc"));
+        assertEquals("null\n\t0x11\n/a\n\t0x11\n\n", answer("wchp"));
+    }
+
     @Test
     void watchWordsWithNoWatches() {
         assertEquals("0 connections watching 0 paths\nTotal watches:0\n", answer("wchs"));

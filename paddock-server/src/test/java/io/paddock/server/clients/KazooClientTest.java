@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
  * Proves that kazoo, the Python client, works against Paddock unchanged: kazoo_check.py
  * (connect, create/get/set with versions, BadVersion, ephemeral and sequential nodes, children,
  * data/exists/child watches fired from a second session, a good and a failing transaction,
- * delete, ephemerals gone after close) passes against Paddock, and against Apache ZooKeeper so
- * that the script itself is known to expect ZooKeeper's behaviour.
+ * every ACL helper kazoo ships (CREATOR_ALL_ACL, which kazoo sends as the auth scheme with a
+ * null id, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE, make_digest_acl, make_acl with an empty id), empty
+ * data, an empty auth credential (sent as a null string), delete, ephemerals gone after close) passes against
+ * Paddock, and against Apache ZooKeeper so that the script itself is known to expect
+ * ZooKeeper's behaviour.
  */
 class KazooClientTest {
     private static final List<String> COMMAND = List.of(

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
  * Proves that node-zookeeper-client 1.1.3 (Node.js) works against Paddock unchanged. This client
  * sends the old ConnectRequest without the readOnly byte and learns that its close is done only
  * when the server closes the socket. node_check.js runs the same checks as the other client
- * programs, against Paddock and against Apache ZooKeeper.
+ * programs, plus the client's ACL constants (CREATOR_ALL_ACL, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE)
+ * and digest ACLs, empty and absent (null) data, and empty auth credentials (sent as an empty
+ * buffer, which ZooKeeper accepts), against Paddock and against Apache ZooKeeper.
  */
 class NodeClientTest {
     private static final List<String> COMMAND = List.of(
