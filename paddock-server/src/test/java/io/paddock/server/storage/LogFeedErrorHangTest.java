@@ -1,11 +1,10 @@
-package io.paddock.server.review2;
+package io.paddock.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.paddock.core.CoreConfig;
 import io.paddock.core.Replica;
-import io.paddock.server.storage.Recovery;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

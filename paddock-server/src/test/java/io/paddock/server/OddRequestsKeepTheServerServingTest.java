@@ -31,14 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review findings against the real server on loopback, with Apache ZooKeeper 3.9.5 in-process
- * as the oracle where it answers differently. Tests marked {@code @Disabled("bug: ...")} fail
- * today: one well-formed frame (deleteContainer, or addWatch with an unknown mode) kills the
- * replica loop, after which no client gets any answer; and a client that has seen a newer zxid
- * is told its session expired, where ZooKeeper just closes the socket. The passing tests record
- * what ZooKeeper does in those cases.
+ * Well-formed but unusual frames against the real server on loopback, with Apache ZooKeeper
+ * 3.9.5 in-process as the oracle: a client's deleteContainer and an addWatch with an unknown
+ * mode are answered and the server goes on serving everyone (they once killed the replica
+ * loop), and a client that has seen a newer zxid is disconnected without an answer, as
+ * ZooKeeper does, rather than told its session expired.
  */
-class ReviewFindingsServerTest {
+class OddRequestsKeepTheServerServingTest {
     private static final int READ_TIMEOUT_MS = 5000;
     private static final long GOOD_CLIENT_WAIT_MS = 5000;
 

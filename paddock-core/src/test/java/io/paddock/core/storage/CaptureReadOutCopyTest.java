@@ -1,9 +1,8 @@
-package io.paddock.core.review2;
+package io.paddock.core.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.paddock.core.session.SessionTable;
-import io.paddock.core.storage.TreeCapture;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.wire.Acl;

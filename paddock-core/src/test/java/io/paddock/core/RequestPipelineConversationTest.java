@@ -40,14 +40,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review findings on the core's request pipeline, as conversations with one core. Tests marked
- * {@code @Disabled("bug: ...")} fail today and each proves one bug (a client frame that kills
- * the core, a sweep that deletes a client's new node, a reply that overtakes earlier ones,
- * recovered sessions expiring before anyone can reconnect, a handshake answered "expired"
- * where ZooKeeper says "try elsewhere", an error code ZooKeeper orders differently). The
- * others pass and pin down pending-change bookkeeping that was checked and found right.
+ * The core's request pipeline in conversations with one core, for the cases that once went
+ * wrong: client frames that must be answered rather than thrown (deleteContainer, sasl, unknown
+ * watch modes and types, null paths), the container sweep against pending creates, replies that
+ * must not overtake earlier ones, sessions closed twice or while a close is pending, recovered
+ * sessions' fresh timeouts, a client ahead of the server, ACL order on delete, and the
+ * pending-change bookkeeping of multis and of delete-then-create.
  */
-class ReviewFindingsTest {
+class RequestPipelineConversationTest {
     private static final long T0 = 1_000_000;
     /** tick 100, sessions 200..2000 ms, sweep every 1000 ms. */
     private static final CoreConfig CONFIG = new CoreConfig(100, 200, 2000, true, 1000, 100, null);

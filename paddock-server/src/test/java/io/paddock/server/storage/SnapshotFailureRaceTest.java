@@ -1,4 +1,4 @@
-package io.paddock.server.review2;
+package io.paddock.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paddock.core.CoreConfig;
 import io.paddock.core.Replica;
 import io.paddock.server.log.InMemoryTxnLog;
-import io.paddock.server.storage.Snapshots;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

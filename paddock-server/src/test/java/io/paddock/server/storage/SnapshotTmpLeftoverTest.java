@@ -1,4 +1,4 @@
-package io.paddock.server.review2;
+package io.paddock.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +9,6 @@ import io.paddock.core.storage.SnapshotSource;
 import io.paddock.core.storage.TreeSnapshot;
 import io.paddock.core.session.SessionTable;
 import io.paddock.core.tree.DataTree;
-import io.paddock.server.storage.Snapshots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
