@@ -279,6 +279,21 @@ public final class Election {
         return new Notification(proposal, round, state);
     }
 
+    /**
+     * A decided server whose leader is now established in {@code established}'s epoch announces
+     * that vote from now on. Every server of the ensemble then reports the same (leader, epoch), so a
+     * server that starts later finds a quorum agreeing on it and joins; otherwise followers that
+     * decided on different rounds' votes (different epochs) could never add up to a quorum for it
+     * (ZooKeeper's ZOOKEEPER-1732 is this problem).
+     */
+    public void settle(Vote established) {
+        if (state == ServerState.LOOKING || established.leaderSid() != proposal.leaderSid()
+                || established.epoch() < proposal.epoch()) {
+            throw new IllegalStateException("cannot settle on " + established + " from " + proposal + " in " + state);
+        }
+        proposal = established;
+    }
+
     /** The current-round tally (for tests and diagnostics). */
     public Map<Long, Notification> roundVotes() {
         return Collections.unmodifiableMap(roundVotes);

@@ -172,7 +172,12 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
 
     private void onPing(QuorumPacket packet, List<PeerEffect> effects) {
         if (phase == Phase.ACKED) {
-            phase = Phase.SYNCED; // PART 2: UPTODATE marks this instead
+            // PART 2: NEWLEADER makes the epoch current (after the synced history is durable, before
+            // its ACK) and UPTODATE marks the learner synced. Until then the first PING stands in for both.
+            phase = Phase.SYNCED;
+            if (epochs.currentEpoch() < newEpoch) {
+                epochs.makeCurrent(newEpoch, effects);
+            }
         }
         if (phase != Phase.SYNCED) {
             giveUp("PING from leader in " + phase);

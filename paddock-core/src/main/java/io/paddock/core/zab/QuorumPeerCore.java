@@ -146,6 +146,18 @@ public final class QuorumPeerCore {
         if (role != null) {
             role.step(event, effects);
             checkRoleEnded(effects);
+            settleVote();
+        }
+    }
+
+    /** Once the role is established, the election announces the established epoch (see Election.settle). */
+    private void settleVote() {
+        if (role == null || role.establishedEpoch() < 0) {
+            return;
+        }
+        Vote decided = election.currentVote();
+        if (decided.epoch() != role.establishedEpoch()) {
+            election.settle(new Vote(decided.leaderSid(), decided.zxid(), role.establishedEpoch()));
         }
     }
 
