@@ -105,6 +105,12 @@ public final class SimulatedEnsemble {
         long lastDeliverTick;
     }
 
+    /** What a server observed and when (votes, decisions, role changes, established epochs). */
+    public record Observed(long tick, long sid, PeerEffect.Observation observation) {}
+
+    /** Observations kept per run; beyond it the oldest are forgotten (and counted). */
+    private static final int OBSERVATIONS_MAX = 100_000;
+
     /** A bound on work per tick, so a message storm fails loudly instead of hanging the build. */
     private static final int DELIVERIES_PER_TICK_MAX = 200_000;
 
@@ -120,6 +126,8 @@ public final class SimulatedEnsemble {
     private final Set<Long> cuts = new TreeSet<>();
     private final SafetyChecker checker;
     private final Trace trace;
+    private final ArrayDeque<Observed> observations = new ArrayDeque<>();
+    private long observationsForgotten;
     private long nextSeq;
     private long nowTick;
 
@@ -392,6 +400,11 @@ public final class SimulatedEnsemble {
             trace.line("t=" + nowTick + " s" + s.sid + " persist " + persist);
         } else if (effect instanceof PeerEffect.Observation observation) {
             trace.line("t=" + nowTick + " s" + s.sid + " " + observation);
+            if (observations.size() == OBSERVATIONS_MAX) {
+                observations.poll();
+                observationsForgotten++;
+            }
+            observations.add(new Observed(nowTick, s.sid, observation));
             checker.observed(s, observation);
         }
     }
@@ -467,6 +480,15 @@ public final class SimulatedEnsemble {
 
     // ---------------------------------------------------------------- views for checks and scenarios
 
+    /** The observations of this run, oldest first (the last {@value #OBSERVATIONS_MAX}). */
+    public List<Observed> observations() {
+        return List.copyOf(observations);
+    }
+
+    public long observationsForgotten() {
+        return observationsForgotten;
+    }
+
     /**
      * The sid of a leader established in some epoch whom a quorum of voters (itself included) follow
      * as synced in that epoch, and whom every up server in {@code mustFollow} follows; null if none.
@@ -498,6 +520,13 @@ public final class SimulatedEnsemble {
 
     public Long stableLeader() {
         return stableLeader(Set.of());
+    }
+
+    /** Runs until {@link #stableLeader(Set)} with {@code mustFollow} exists; returns its sid. */
+    public long runUntilLeader(Set<Long> mustFollow, int ticksMax) {
+        runUntil(() -> stableLeader(mustFollow) != null, ticksMax,
+                "one established leader followed by all up servers of " + mustFollow);
+        return stableLeader(mustFollow);
     }
 
     /** One line per server: state, epochs, round. */
