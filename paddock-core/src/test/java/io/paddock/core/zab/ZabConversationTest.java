@@ -153,6 +153,9 @@ class ZabConversationTest {
         }
 
         private void step(PeerEvent event, List<PeerEffect> effects) {
+            if (role.exitReason() != null) {
+                throw new IllegalArgumentException("the script steps a role that has ended: " + role.exitReason());
+            }
             if (event instanceof PeerEvent.EpochsPersisted p) {
                 epochs.persisted(p.acceptedEpoch(), p.currentEpoch());
             }
