@@ -3,6 +3,7 @@ package io.paddock.sim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,11 +52,15 @@ public final class Trace {
         return String.join("\n", lines);
     }
 
-    /** Writes the whole trace (full mode) to {@code file}. */
-    public void writeTo(Path file) {
+    /** Writes the whole trace (full mode) to {@code file}, after what is there when {@code append}. */
+    public void writeTo(Path file, boolean append) {
         try {
             Files.createDirectories(file.getParent());
-            Files.write(file, full ? all : List.copyOf(tail));
+            if (append) {
+                Files.write(file, full ? all : List.copyOf(tail), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } else {
+                Files.write(file, full ? all : List.copyOf(tail));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the trace to " + file, e);
         }

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * No leader without a quorum of voters, over 100 seeds each: a minority cut off from the start
+ * No leader without a quorum of voters, over 60 seeds each: a minority cut off from the start
  * (holding the highest zxids and ids, so it would win any election it could hold) never has a
  * leader established nor a learner synced, while the majority establishes one; after healing, all
  * follow it. Observers never make up a quorum: with 2 of 3 voters down and 2 observers up, nothing
@@ -23,7 +23,7 @@ class QuorumRequiredTest {
     @ParameterizedTest(name = "{0} voters")
     @ValueSource(ints = {3, 5})
     void aMinorityAloneNeverEstablishes(int voters) {
-        Seeds.run(TEST, 100, seed -> {
+        Seeds.run(TEST, 60, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, 0, FaultPlan.quiet(3));
             Seeds.traced(e, TEST, () -> {
                 Set<Long> minority = new TreeSet<>();
@@ -52,7 +52,7 @@ class QuorumRequiredTest {
 
     @org.junit.jupiter.api.Test
     void observersNeverMakeAQuorum() {
-        Seeds.run(TEST, 100, seed -> {
+        Seeds.run(TEST, 60, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 2, FaultPlan.quiet(3));
             Seeds.traced(e, TEST, () -> {
                 Set<Long> all = LeaderLossTest.startAll(e);

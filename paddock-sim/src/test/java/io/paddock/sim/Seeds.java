@@ -3,6 +3,8 @@ package io.paddock.sim;
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.zab.ZabTimings;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
@@ -40,14 +42,21 @@ final class Seeds {
         return new SimulatedEnsemble(seed, voters, observers, plan, ELECTION_TIMINGS, ZAB_TIMINGS, trace);
     }
 
-    /** Runs {@code body}; in replay mode the full trace is written afterwards, pass or fail. */
+    /** Trace files written by this run: the first run of a test truncates its file, later ones append. */
+    private static final Set<Path> WRITTEN = new HashSet<>();
+
+    /**
+     * Runs {@code body}; in replay mode the full trace is written afterwards, pass or fail (every
+     * scenario of the test class that ran with that seed, one after the other, each opening with
+     * its seed line).
+     */
     static void traced(SimulatedEnsemble ensemble, String testName, Runnable body) {
         try {
             body.run();
         } finally {
             if (ensemble.trace().full()) {
                 Path file = Path.of("target", "sim-trace-" + testName.replace('#', '-') + "-" + ensemble.seed + ".txt");
-                ensemble.trace().writeTo(file);
+                ensemble.trace().writeTo(file, !WRITTEN.add(file));
                 System.out.println("full trace: " + file.toAbsolutePath());
             }
         }
