@@ -2,8 +2,6 @@ package io.paddock.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,13 +13,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (delays, election loss and duplicates, broken quorum connections, slow disks, crashes with
  * restarts keeping only the epochs, symmetric and one-way partitions), runs {@link #FAULT_TICKS}
  * ticks of it with every safety property checked after every step ({@link SafetyChecker}), then
- * heals, restarts every server and requires one established leader followed by a quorum of voters
+ * heals, restarts every server and requires one established leader followed by every server
  * within {@link #LIVENESS_TICKS_MAX} ticks.
  *
- * <p>It does not require every server to join: a server that accepted a higher epoch from a leader
- * that never established it refuses the established leader's lower epoch (Zab's promise; ZooKeeper
- * does the same) and can only join after the next election. The test counts such runs and prints
- * them (about 1 in 3,000 seeds of 3 voters).
+ * <p>Every server, not only a quorum: before LeaderRole re-elected on hearing a voter's accepted
+ * epoch above its own, seeds 2169 and 4387 (3 voters) ended with a server that had accepted a
+ * higher epoch from a leader that never established it, refusing the established leader's lower
+ * epoch forever (Zab's promise; ZooKeeper leaves such a server out until some later election).
  */
 class RandomFaultsSimulationTest {
     private static final int SEEDS = 150;
@@ -29,19 +27,16 @@ class RandomFaultsSimulationTest {
     /**
      * The liveness bound once faults stop, in ticks. A stale role may first have to time out
      * (initLimit 20 or syncLimit 10), then an election (finalize wait 5, resends up to 32 apart) and
-     * a discovery (a few 4-tick round trips, disk writes) follow. The slowest of 27,000 seeds
-     * (9,000 per ensemble shape, 2026-12-04) took 94 ticks; the bound is about three times that.
+     * a discovery (a few 4-tick round trips, disk writes) follow. The slowest of 30,000 seeds
+     * (10,000 per ensemble shape, 2026-12-04) took 94 ticks; the bound is about three times that.
      */
     static final int LIVENESS_TICKS_MAX = 300;
-    /** How long the other servers get to join once a quorum follows the leader. */
-    private static final int STRAGGLER_TICKS = 200;
 
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,2"})
     void safeUnderFaultsAndEstablishedOnceTheyStop(int voters, int observers) {
         String test = "RandomFaultsSimulationTest";
         long[] slowest = {0};
-        List<Long> stragglers = new ArrayList<>();
         Seeds.run(test, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(test, seed, voters, observers, FaultPlan.quiet(0));
             Seeds.traced(e, test, () -> {
@@ -69,19 +64,12 @@ class RandomFaultsSimulationTest {
                         e.start(sid);
                     }
                 }
-                long took = e.runUntil(() -> e.stableLeader() != null, LIVENESS_TICKS_MAX,
-                        "one established leader followed by a quorum");
+                long took = e.runUntil(() -> e.stableLeader(all) != null, LIVENESS_TICKS_MAX,
+                        "one established leader followed by all of " + all);
                 slowest[0] = Math.max(slowest[0], took);
-                for (int t = 0; t < STRAGGLER_TICKS && e.stableLeader(all) == null; t++) {
-                    e.runTick();
-                }
-                if (e.stableLeader(all) == null) {
-                    stragglers.add(seed);
-                }
             });
         });
-        System.out.println(voters + " voters, " + observers + " observers: slowest recovery " + slowest[0]
-                + " ticks; seeds where a server could not join the established leader: " + stragglers);
+        System.out.println(voters + " voters, " + observers + " observers: slowest recovery " + slowest[0] + " ticks");
         assertTrue(slowest[0] <= LIVENESS_TICKS_MAX);
     }
 }

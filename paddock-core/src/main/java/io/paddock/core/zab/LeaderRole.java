@@ -41,6 +41,11 @@ import java.util.TreeSet;
  *   <li>Once established it pings every synced learner every tick and gives up (back to LOOKING)
  *       as soon as the voters it heard from within {@code syncLimitTicks}, itself included, are no
  *       longer a quorum; a learner silent that long is dropped.
+ *   <li>A voter that reports an accepted epoch above the chosen one could never join this
+ *       leadership (it refuses a lower epoch, as Zab requires). Where ZooKeeper leaves it outside
+ *       until some later election, this leader gives up at once, and its next leadership (see
+ *       {@link #highestReportedEpoch()}) proposes above that epoch, so the voter can join. Choosing
+ *       a higher epoch is always safe.
  * </ol>
  *
  * <p><b>Where part 2 goes</b>: {@link #beginSync} is called for each learner once its epoch
@@ -93,12 +98,22 @@ public final class LeaderRole implements Role {
     private Phase phase = Phase.GATHERING_INFO;
     private long proposedEpoch;
     private long newEpoch = -1;
+    private long highestReportedEpoch;
     private long nowTick;
     private long deadlineTick;
     private String exitReason;
 
     /** Takes the role at {@code nowTick}: discovery starts with our own report. */
     public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long nowTick, List<PeerEffect> effects) {
+        this(config, epochs, lastZxid, 0, nowTick, effects);
+    }
+
+    /**
+     * Takes the role at {@code nowTick}, proposing an epoch above {@code epochFloor} too: the highest
+     * accepted epoch a learner reported to an earlier leadership of this server.
+     */
+    public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long epochFloor, long nowTick,
+            List<PeerEffect> effects) {
         if (!config.voters().isVoter(config.sid())) {
             throw new IllegalArgumentException("an observer cannot lead: " + config.sid());
         }
@@ -108,7 +123,8 @@ public final class LeaderRole implements Role {
         this.summaryCurrentEpoch = epochs.durableCurrentEpoch();
         this.nowTick = nowTick;
         this.deadlineTick = nowTick + config.zabTimings().initLimitTicks();
-        this.proposedEpoch = epochs.acceptedEpoch() + 1;
+        this.proposedEpoch = Math.max(epochs.acceptedEpoch(), epochFloor) + 1;
+        this.highestReportedEpoch = epochFloor;
         reported.add(config.sid());
         maybeChooseEpoch(effects);
     }
@@ -213,6 +229,14 @@ public final class LeaderRole implements Role {
         }
         if (refusal != null) {
             drop(from, refusal, effects);
+            return;
+        }
+        highestReportedEpoch = Math.max(highestReportedEpoch, acceptedEpoch);
+        if (phase != Phase.GATHERING_INFO && !asObserver && acceptedEpoch > newEpoch) {
+            // It would refuse our LEADERINFO. (An equal epoch is fine: it answers -1 and joins.)
+            drop(from, "accepted epoch " + acceptedEpoch + " is above ours, " + newEpoch, effects);
+            giveUp("voter " + from + " accepted epoch " + acceptedEpoch + ", above ours (" + newEpoch
+                    + "): re-electing to lead above it");
             return;
         }
         learners.put(from, new Learner(!asObserver, nowTick));
@@ -358,6 +382,11 @@ public final class LeaderRole implements Role {
     @Override
     public long establishedEpoch() {
         return phase == Phase.ESTABLISHED ? newEpoch : -1;
+    }
+
+    /** The highest accepted epoch any learner reported (or the floor this role started with). */
+    public long highestReportedEpoch() {
+        return highestReportedEpoch;
     }
 
     /** The epoch chosen for this leadership, or -1 before a quorum reported. */

@@ -43,6 +43,8 @@ public final class QuorumPeerCore {
     private Role role;
     private long nowTick;
     private boolean started;
+    /** The highest accepted epoch learners reported to this server's earlier leaderships (see LeaderRole). */
+    private long epochFloor;
 
     /** A server restarted with the epochs the shell read from disk and the last zxid of its log. */
     public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, long lastZxid) {
@@ -134,7 +136,7 @@ public final class QuorumPeerCore {
                 "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
         long leaderSid = decided.leader().leaderSid();
         role = switch (decided.role()) {
-            case LEADING -> new LeaderRole(config, epochs, lastZxid, nowTick, effects);
+            case LEADING -> new LeaderRole(config, epochs, lastZxid, epochFloor, nowTick, effects);
             case FOLLOWING -> new FollowerRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
             case OBSERVING -> new ObserverRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
             case LOOKING -> throw new IllegalStateException("decided LOOKING");
@@ -167,6 +169,9 @@ public final class QuorumPeerCore {
         }
         Role ended = role;
         role = null;
+        if (ended instanceof LeaderRole leader) {
+            epochFloor = Math.max(epochFloor, leader.highestReportedEpoch());
+        }
         for (long sid : ended.connectedPeers()) {
             effects.add(new PeerEffect.DropPeer(sid, "leaving " + ended.state()));
         }

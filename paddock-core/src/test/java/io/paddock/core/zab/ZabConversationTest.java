@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its opening comment. Commands:
  *
  * <pre>
- * leader sid=1 voters=1,2,3 [observers=4] accepted=0 current=0 zxid=0x0    a new leader role; the clock restarts at 0
+ * leader sid=1 voters=1,2,3 [observers=4] accepted=0 current=0 zxid=0x0 [floor=N]
+ *                                     a new leader role (proposing above floor too); the clock restarts at 0
  * follower sid=2 leader=1 voters=1,2,3 accepted=0 current=0 zxid=0x0        (observer: the same, observers=...)
  * recv FROM FOLLOWERINFO|OBSERVERINFO accepted=N | LEADERINFO epoch=N | ACKEPOCH current=N zxid=Z | PING zxid=Z
  * persisted accepted=N current=N      the shell reports that write durable
@@ -146,7 +147,8 @@ class ZabConversationTest {
             nowTick = 0; // each role in a script starts its own clock at tick 0
             long zxid = num(args, "zxid");
             role = switch (kind) {
-                case "leader" -> new LeaderRole(config, epochs, zxid, nowTick, effects);
+                case "leader" -> new LeaderRole(config, epochs, zxid,
+                        args.containsKey("floor") ? num(args, "floor") : 0, nowTick, effects);
                 case "follower" -> new FollowerRole(config, epochs, num(args, "leader"), zxid, nowTick, effects);
                 default -> new ObserverRole(config, epochs, num(args, "leader"), zxid, nowTick, effects);
             };
