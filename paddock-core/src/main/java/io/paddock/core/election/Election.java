@@ -115,6 +115,11 @@ public final class Election {
         return round;
     }
 
+    /** The vote this server starts every round with: for itself, with its zxid and epoch. */
+    public Vote initialVote() {
+        return initialVote;
+    }
+
     /** Our current vote while LOOKING; the leader's vote once decided. */
     public Vote currentVote() {
         return proposal;

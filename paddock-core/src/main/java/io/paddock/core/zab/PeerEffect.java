@@ -4,9 +4,11 @@ import io.paddock.core.election.Notification;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What one {@link QuorumPeerCore} asks of its shell, in order. The durability contract: a packet
@@ -80,13 +82,53 @@ public sealed interface PeerEffect {
 
     /**
      * The election ended for this server: it takes {@code role} under {@code leader}; {@code votes}
-     * is the round's tally it decided on (sid to the vote that server announced; the deciding
-     * quorum is among them).
+     * is the round's tally it decided on (sid to the vote that server announced last; the deciding
+     * quorum is among them); {@code firstVotes} is the first vote this server heard from each server
+     * in that round, its own included (what each server proposed before it was persuaded).
      */
-    record ElectionDecided(long round, ServerState role, Vote leader, Map<Long, Vote> votes)
-            implements Observation {
+    record ElectionDecided(long round, ServerState role, Vote leader, Map<Long, Vote> votes,
+            Map<Long, Vote> firstVotes) implements Observation {
         public ElectionDecided {
-            votes = Map.copyOf(votes);
+            votes = Collections.unmodifiableMap(new TreeMap<>(votes));
+            firstVotes = Collections.unmodifiableMap(new TreeMap<>(firstVotes));
+        }
+
+        /**
+         * The election in the seed's style: the first votes as (sid,zxid), sid order, then the
+         * winner and why it beat the best other first vote, e.g.
+         * {@code (1,0) (2,0) (3,0) -> server 3, zxid equal, highest id}; a server that joined an
+         * existing leader (never heard its vote while looking) says so. Epochs are shown
+         * ({@code (sid,epoch:zxid)}) when the first votes differ in epoch.
+         */
+        public String seedStyle() {
+            boolean epochsDiffer = firstVotes.values().stream().map(Vote::epoch).distinct().count() > 1;
+            StringBuilder b = new StringBuilder();
+            Vote runnerUp = null;
+            for (Map.Entry<Long, Vote> e : firstVotes.entrySet()) {
+                Vote v = e.getValue();
+                b.append('(').append(v.leaderSid()).append(',');
+                if (epochsDiffer) {
+                    b.append(v.epoch()).append(':');
+                }
+                b.append(v.zxid()).append(") ");
+                if (v.leaderSid() != leader.leaderSid() && (runnerUp == null || v.isBetterThan(runnerUp))) {
+                    runnerUp = v;
+                }
+            }
+            b.append("-> server ").append(leader.leaderSid());
+            if (!firstVotes.containsKey(leader.leaderSid())) {
+                return b.append(", joined: a quorum already follows it").toString();
+            }
+            if (runnerUp == null) {
+                return b.append(", every first vote").toString();
+            }
+            if (leader.epoch() != runnerUp.epoch()) {
+                return b.append(", higher epoch").toString();
+            }
+            if (leader.zxid() != runnerUp.zxid()) {
+                return b.append(", highest zxid").toString();
+            }
+            return b.append(", zxid equal, highest id").toString();
         }
     }
 

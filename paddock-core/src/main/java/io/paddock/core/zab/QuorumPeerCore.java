@@ -43,6 +43,9 @@ public final class QuorumPeerCore {
     private Role role;
     private long nowTick;
     private boolean started;
+    /** The first vote heard from each server (ours included) in the current round, for the record. */
+    private final Map<Long, Vote> firstVotes = new TreeMap<>();
+    private long firstVotesRound = -1;
     /** The highest accepted epoch learners reported to this server's earlier leaderships (see LeaderRole). */
     private long epochFloor;
 
@@ -104,6 +107,7 @@ public final class QuorumPeerCore {
         long roundBefore = election.round();
         Vote voteBefore = election.currentVote();
         List<ElectionOutput> outputs = election.step(input);
+        recordFirstVote(input);
         if (input instanceof ElectionInput.Start) {
             effects.add(new PeerEffect.VoteChanged(election.round(), voteBefore, election.currentVote(),
                     PeerEffect.VoteReason.OWN_VOTE, -1));
@@ -123,6 +127,20 @@ public final class QuorumPeerCore {
         }
     }
 
+    private void recordFirstVote(ElectionInput input) {
+        if (election.round() != firstVotesRound) {
+            firstVotes.clear();
+            firstVotesRound = election.round();
+            if (config.voters().isVoter(config.sid())) {
+                firstVotes.put(config.sid(), election.initialVote());
+            }
+        }
+        if (input instanceof ElectionInput.Received r && r.notification().round() == election.round()
+                && r.notification().state() == ServerState.LOOKING && config.voters().isVoter(r.fromSid())) {
+            firstVotes.putIfAbsent(r.fromSid(), r.notification().vote());
+        }
+    }
+
     private void takeRole(ElectionOutput.Decided decided, List<PeerEffect> effects) {
         if (role != null) {
             throw new IllegalStateException("decided while holding a role: " + role.state());
@@ -131,7 +149,8 @@ public final class QuorumPeerCore {
         for (Map.Entry<Long, Notification> e : election.roundVotes().entrySet()) {
             tally.put(e.getKey(), e.getValue().vote());
         }
-        effects.add(new PeerEffect.ElectionDecided(decided.round(), decided.role(), decided.leader(), tally));
+        effects.add(new PeerEffect.ElectionDecided(decided.round(), decided.role(), decided.leader(), tally,
+                firstVotes));
         effects.add(new PeerEffect.RoleChanged(ServerState.LOOKING, decided.role(),
                 "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
         long leaderSid = decided.leader().leaderSid();

@@ -13,13 +13,14 @@ import io.paddock.core.election.Vote;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Proves how one peer composes the election and the roles: the first tick starts round 1 with its
  * own vote; each vote change is recorded with its reason and the server that caused it; a decision
- * swaps in the role handler (and records the tally); a role that gives up closes its connections
+ * swaps in the role handler (and records the tally and, in the seed's style, why the winner won); a role that gives up closes its connections
  * and starts a newer round; a quorum packet reaching a LOOKING server costs that connection; once
  * established, the election answers LOOKING servers with the established epoch.
  */
@@ -68,8 +69,23 @@ class QuorumPeerCoreTest {
         PeerEffect.ElectionDecided decided = (PeerEffect.ElectionDecided) out.stream()
                 .filter(e -> e instanceof PeerEffect.ElectionDecided).findFirst().orElseThrow();
         assertEquals(Set.of(2L, 3L), decided.votes().keySet());
+        assertEquals("(3,0) (3,0) -> server 3, every first vote", decided.seedStyle()); // 2 already voted 3
         assertTrue(out.contains(new PeerEffect.RoleChanged(ServerState.LOOKING, ServerState.LEADING,
                 "elected server 3 in round 1")), out.toString());
+    }
+
+    @Test
+    void theRecordSaysWhyTheWinnerWon() {
+        Vote one = new Vote(1, 7, 0);
+        Vote two = new Vote(2, 9, 0);
+        Vote three = new Vote(3, 9, 0);
+        assertEquals("(1,7) (2,9) (3,9) -> server 3, zxid equal, highest id", new PeerEffect.ElectionDecided(1,
+                ServerState.FOLLOWING, three, Map.of(), Map.of(1L, one, 2L, two, 3L, three)).seedStyle());
+        assertEquals("(1,7) (2,9) -> server 2, highest zxid", new PeerEffect.ElectionDecided(1,
+                ServerState.FOLLOWING, two, Map.of(), Map.of(1L, one, 2L, two)).seedStyle());
+        Vote oldLeader = new Vote(1, 7, 3);
+        assertEquals("(1,3:7) (2,0:9) -> server 1, higher epoch", new PeerEffect.ElectionDecided(1,
+                ServerState.LEADING, oldLeader, Map.of(), Map.of(1L, oldLeader, 2L, two)).seedStyle());
     }
 
     @Test
