@@ -162,8 +162,13 @@ public final class SafetyChecker {
 
     /** A failure naming the seed, the state, the replay command and the last trace lines. */
     public SimulationFailure failure(String what) {
+        return failure(what, null);
+    }
+
+    /** The same, for an exception or a failed assertion that happened during the run. */
+    public SimulationFailure failure(String what, Throwable cause) {
         Trace trace = ensemble.trace();
         return new SimulationFailure("seed=" + ensemble.seed + ": " + what + "\n" + ensemble.describe()
-                + "\nreplay with: " + trace.replayCommand() + "\nlast trace lines:\n" + trace.tail());
+                + "\nreplay with: " + trace.replayCommand() + "\nlast trace lines:\n" + trace.tail(), cause);
     }
 }

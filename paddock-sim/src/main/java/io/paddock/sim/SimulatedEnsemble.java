@@ -367,7 +367,11 @@ public final class SimulatedEnsemble {
 
     private void stepServer(Server s, PeerEvent event) {
         List<PeerEffect> effects = new ArrayList<>();
-        s.core.step(event, effects);
+        try {
+            s.core.step(event, effects);
+        } catch (RuntimeException e) {
+            throw checker.failure("s" + s.sid + " threw on " + event + ": " + e, e); // a core bug, with its seed
+        }
         if (trace.full()) {
             trace.line("t=" + nowTick + " s" + s.sid + " <- " + event);
         }

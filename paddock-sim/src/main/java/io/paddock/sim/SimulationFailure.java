@@ -7,4 +7,8 @@ public final class SimulationFailure extends AssertionError {
     public SimulationFailure(String message) {
         super(message);
     }
+
+    public SimulationFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -53,6 +53,10 @@ final class Seeds {
     static void traced(SimulatedEnsemble ensemble, String testName, Runnable body) {
         try {
             body.run();
+        } catch (SimulationFailure f) {
+            throw f;
+        } catch (AssertionError | RuntimeException e) {
+            throw ensemble.checker().failure("scenario check failed: " + e.getMessage(), e); // name the seed
         } finally {
             if (ensemble.trace().full()) {
                 Path file = Path.of("target", "sim-trace-" + testName.replace('#', '-') + "-" + ensemble.seed + ".txt");
