@@ -32,7 +32,11 @@ public sealed interface PeerEvent {
         }
     }
 
-    /** The quorum-port connection with {@code sid} closed (either side closed it, or it broke). */
+    /**
+     * The quorum-port connection with {@code sid} closed (the other side closed it, or it broke; a
+     * {@link PeerEffect.DropPeer} of our own is not reported back). The shell delivers it before any
+     * packet of a later connection with the same server, so a role never mixes two connections.
+     */
     record PeerDown(long sid) implements PeerEvent {
     }
 
