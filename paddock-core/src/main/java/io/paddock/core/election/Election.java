@@ -289,7 +289,7 @@ public final class Election {
      * that vote from now on. Every server of the ensemble then reports the same (leader, epoch), so a
      * server that starts later finds a quorum agreeing on it and joins; otherwise followers that
      * decided on different rounds' votes (different epochs) could never add up to a quorum for it
-     * (ZooKeeper's ZOOKEEPER-1732 is this problem).
+     * (ZooKeeper fixed a problem of this kind in ZOOKEEPER-1732; this rule is ours).
      */
     public void settle(Vote established) {
         if (state == ServerState.LOOKING || established.leaderSid() != proposal.leaderSid()
