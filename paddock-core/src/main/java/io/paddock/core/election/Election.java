@@ -21,6 +21,11 @@ import java.util.TreeSet;
  * existing leader when a quorum of FOLLOWING/LEADING servers reports it. After deciding it answers
  * LOOKING peers with the leader it follows or is. Deciding here is only a proposal: the leader
  * still has to gather a quorum of followers (Zab discovery) before it really leads.
+ *
+ * <p>A sender that is not a voter (an observer) gets our current notification back whatever our
+ * state, as ZooKeeper's {@code WorkerReceiver} answers it; its own vote is never counted. An
+ * observer runs this same election ({@link #forObserver}): it never proposes or adopts votes, and
+ * decides OBSERVING only from a quorum of FOLLOWING/LEADING answers that the leader confirms.
  */
 public final class Election {
     private static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -29,6 +34,7 @@ public final class Election {
     private final QuorumVerifier quorum;
     private final Vote initialVote;
     private final ElectionTimings timings;
+    private final boolean observer;
 
     private boolean started;
     private ServerState state = ServerState.LOOKING;
@@ -44,14 +50,41 @@ public final class Election {
     private final Map<Long, Notification> outOfElection = new TreeMap<>();
 
     public Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings) {
-        if (!quorum.isVoter(sid)) {
-            throw new IllegalArgumentException("server " + sid + " is not a voter of " + quorum.voters());
+        this(sid, quorum, lastZxid, epoch, timings, 0, false);
+    }
+
+    /**
+     * A voter's election whose first {@link ElectionInput.Start} opens round {@code roundBefore + 1}:
+     * a server that goes back to LOOKING keeps counting rounds (ZooKeeper's logicalclock lives as
+     * long as the process), so its next election is visibly a new round.
+     */
+    public Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings,
+            long roundBefore) {
+        this(sid, quorum, lastZxid, epoch, timings, roundBefore, false);
+    }
+
+    /** An observer's election: it asks the voters who leads and never votes (see the class comment). */
+    public static Election forObserver(long sid, QuorumVerifier quorum, long lastZxid, long epoch,
+            ElectionTimings timings, long roundBefore) {
+        return new Election(sid, quorum, lastZxid, epoch, timings, roundBefore, true);
+    }
+
+    private Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings,
+            long roundBefore, boolean observer) {
+        if (quorum.isVoter(sid) == observer) {
+            throw new IllegalArgumentException("server " + sid + (observer ? " is" : " is not") + " a voter of "
+                    + quorum.voters());
+        }
+        if (roundBefore < 0) {
+            throw new IllegalArgumentException("roundBefore must be >= 0: " + roundBefore);
         }
         this.sid = sid;
         this.quorum = quorum;
         this.initialVote = new Vote(sid, lastZxid, epoch);
         this.timings = Objects.requireNonNull(timings, "timings");
         this.proposal = initialVote;
+        this.round = roundBefore;
+        this.observer = observer;
     }
 
     public List<ElectionOutput> step(ElectionInput input) {
@@ -70,12 +103,21 @@ public final class Election {
         return sid;
     }
 
+    public boolean isObserver() {
+        return observer;
+    }
+
     public ServerState state() {
         return state;
     }
 
     public long round() {
         return round;
+    }
+
+    /** The vote this server starts every round with: for itself, with its zxid and epoch. */
+    public Vote initialVote() {
+        return initialVote;
     }
 
     /** Our current vote while LOOKING; the leader's vote once decided. */
@@ -116,7 +158,11 @@ public final class Election {
     }
 
     private void receive(long fromSid, Notification n, List<ElectionOutput> out) {
-        if (!started || fromSid == sid || !quorum.isVoter(fromSid)) {
+        if (!started || fromSid == sid) {
+            return;
+        }
+        if (!quorum.isVoter(fromSid)) {
+            out.add(new Send(fromSid, myNotification())); // an observer asks who leads; never counted
             return;
         }
         if (state != ServerState.LOOKING) {
@@ -127,7 +173,9 @@ public final class Election {
         }
         if (n.state() == ServerState.LOOKING) {
             outOfElection.remove(fromSid);
-            receiveLooking(fromSid, n, out);
+            if (!observer) {
+                receiveLooking(fromSid, n, out);
+            }
         } else if (n.state() == ServerState.FOLLOWING || n.state() == ServerState.LEADING) {
             receiveDecided(fromSid, n, out);
         }
@@ -189,7 +237,7 @@ public final class Election {
     }
 
     private void checkFinalize(List<ElectionOutput> out) {
-        if (state != ServerState.LOOKING) {
+        if (state != ServerState.LOOKING || observer) {
             return; // already decided (a zero finalize wait decides inside adopt)
         }
         if (!quorumAgreesWith(roundVotes, proposal, false)) {
@@ -213,7 +261,11 @@ public final class Election {
 
     private void decide(Vote leader, List<ElectionOutput> out) {
         proposal = leader;
-        state = leader.leaderSid() == sid ? ServerState.LEADING : ServerState.FOLLOWING;
+        if (observer) {
+            state = ServerState.OBSERVING;
+        } else {
+            state = leader.leaderSid() == sid ? ServerState.LEADING : ServerState.FOLLOWING;
+        }
         finalizeAtTick = NO_DEADLINE;
         resendAtTick = NO_DEADLINE;
         out.add(new Decided(state, leader, round));
@@ -230,6 +282,21 @@ public final class Election {
 
     private Notification myNotification() {
         return new Notification(proposal, round, state);
+    }
+
+    /**
+     * A decided server whose leader is now established in {@code established}'s epoch announces
+     * that vote from now on. Every server of the ensemble then reports the same (leader, epoch), so a
+     * server that starts later finds a quorum agreeing on it and joins; otherwise followers that
+     * decided on different rounds' votes (different epochs) could never add up to a quorum for it
+     * (ZooKeeper fixed a problem of this kind in ZOOKEEPER-1732; this rule is ours).
+     */
+    public void settle(Vote established) {
+        if (state == ServerState.LOOKING || established.leaderSid() != proposal.leaderSid()
+                || established.epoch() < proposal.epoch()) {
+            throw new IllegalStateException("cannot settle on " + established + " from " + proposal + " in " + state);
+        }
+        proposal = established;
     }
 
     /** The current-round tally (for tests and diagnostics). */

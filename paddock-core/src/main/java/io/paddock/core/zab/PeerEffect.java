@@ -1,0 +1,148 @@
+package io.paddock.core.zab;
+
+import io.paddock.core.election.Notification;
+import io.paddock.core.election.ServerState;
+import io.paddock.core.election.Vote;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What one {@link QuorumPeerCore} asks of its shell, in order. The durability contract: a packet
+ * that depends on an epoch being durable (a learner's ACKEPOCH, a leader's LEADERINFO) is emitted
+ * only after the matching {@link PeerEvent.EpochsPersisted}, so the shell may send every
+ * {@link SendQuorum} as soon as it sees it. {@link Observation}s change nothing; they let the
+ * election and discovery be seen (logs, a four-letter word, the simulator's checks).
+ */
+public sealed interface PeerEffect {
+
+    /** Send an election notification to {@code toSid} (election port; it may be lost). */
+    record SendElection(long toSid, Notification notification) implements PeerEffect {
+        public SendElection {
+            Objects.requireNonNull(notification, "notification");
+        }
+    }
+
+    /** Send a packet to {@code toSid} on the quorum connection, opening it if there is none. */
+    record SendQuorum(long toSid, QuorumPacket packet) implements PeerEffect {
+        public SendQuorum {
+            Objects.requireNonNull(packet, "packet");
+        }
+    }
+
+    /** Close the quorum connection with {@code sid}, dropping what is queued on it; one log line. */
+    record DropPeer(long sid, String reason) implements PeerEffect {
+    }
+
+    /**
+     * Write the epochs safely (tmp, fsync, rename; ZooKeeper's {@code acceptedEpoch} and
+     * {@code currentEpoch} files), then post {@link PeerEvent.EpochsPersisted} with the same values.
+     */
+    record PersistEpochs(long acceptedEpoch, long currentEpoch) implements PeerEffect {
+    }
+
+    /** Changes nothing outside the core: structured facts about the election and discovery. */
+    sealed interface Observation extends PeerEffect {
+    }
+
+    /** Why a LOOKING server changed its vote (the seed's reasons). */
+    enum VoteReason {
+        /** The first vote of a round: for itself. */
+        OWN_VOTE,
+        /** A notification of a newer round arrived: the tally starts again (with the better vote). */
+        NEWER_ROUND,
+        /** The adopted vote has a higher epoch. */
+        HIGHER_EPOCH,
+        /** Same epoch, higher zxid. */
+        HIGHER_ZXID,
+        /** Same epoch and zxid, higher server id. */
+        SAME_ZXID_HIGHER_ID;
+
+        /** The reason for going from {@code before} (in {@code roundBefore}) to {@code after}. */
+        public static VoteReason of(long roundBefore, Vote before, long roundAfter, Vote after) {
+            if (roundAfter != roundBefore) {
+                return NEWER_ROUND;
+            }
+            if (after.epoch() != before.epoch()) {
+                return HIGHER_EPOCH;
+            }
+            return after.zxid() != before.zxid() ? HIGHER_ZXID : SAME_ZXID_HIGHER_ID;
+        }
+    }
+
+    /**
+     * A LOOKING server's vote changed in {@code round}, on a notification from {@code causeSid}
+     * (-1 when no message caused it: the start of a round).
+     */
+    record VoteChanged(long round, Vote from, Vote to, VoteReason reason, long causeSid) implements Observation {
+    }
+
+    /**
+     * The election ended for this server: it takes {@code role} under {@code leader}; {@code votes}
+     * is the round's tally it decided on (sid to the vote that server announced last; the deciding
+     * quorum is among them); {@code firstVotes} is the first vote this server heard from each server
+     * in that round, its own included (what each server proposed before it was persuaded).
+     */
+    record ElectionDecided(long round, ServerState role, Vote leader, Map<Long, Vote> votes,
+            Map<Long, Vote> firstVotes) implements Observation {
+        public ElectionDecided {
+            votes = Collections.unmodifiableMap(new TreeMap<>(votes));
+            firstVotes = Collections.unmodifiableMap(new TreeMap<>(firstVotes));
+        }
+
+        /**
+         * The election in the seed's style: the first votes as (sid,zxid), sid order, then the
+         * winner and why it beat the best other first vote, e.g.
+         * {@code (1,0) (2,0) (3,0) -> server 3, zxid equal, highest id}; a server that joined an
+         * existing leader (never heard its vote while looking) says so. Epochs are shown
+         * ({@code (sid,epoch:zxid)}) when the first votes differ in epoch.
+         */
+        public String seedStyle() {
+            boolean epochsDiffer = firstVotes.values().stream().map(Vote::epoch).distinct().count() > 1;
+            StringBuilder b = new StringBuilder();
+            Vote runnerUp = null;
+            for (Map.Entry<Long, Vote> e : firstVotes.entrySet()) {
+                Vote v = e.getValue();
+                b.append('(').append(v.leaderSid()).append(',');
+                if (epochsDiffer) {
+                    b.append(v.epoch()).append(':');
+                }
+                b.append(v.zxid()).append(") ");
+                if (v.leaderSid() != leader.leaderSid() && (runnerUp == null || v.isBetterThan(runnerUp))) {
+                    runnerUp = v;
+                }
+            }
+            b.append("-> server ").append(leader.leaderSid());
+            if (!firstVotes.containsKey(leader.leaderSid())) {
+                return b.append(", joined: a quorum already follows it").toString();
+            }
+            if (runnerUp == null) {
+                return b.append(", every first vote").toString();
+            }
+            if (leader.epoch() != runnerUp.epoch()) {
+                return b.append(", higher epoch").toString();
+            }
+            if (leader.zxid() != runnerUp.zxid()) {
+                return b.append(", highest zxid").toString();
+            }
+            return b.append(", zxid equal, highest id").toString();
+        }
+    }
+
+    /** The server's role changed; {@code reason} says why (a decision, a timeout, a lost quorum). */
+    record RoleChanged(ServerState from, ServerState to, String reason) implements Observation {
+    }
+
+    /**
+     * This server leads {@code epoch}: a quorum of voters ({@code ackedBy}, itself included) persisted
+     * the epoch and acknowledged it, and the leader persisted it as its current epoch.
+     */
+    record Established(long epoch, Set<Long> ackedBy) implements Observation {
+        public Established {
+            ackedBy = Set.copyOf(ackedBy);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.paddock.core.zab;
+
+import io.paddock.core.election.Notification;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import java.util.Objects;
+
+/**
+ * What the shell tells one {@link QuorumPeerCore}. Time is ticks; messages arrive already decoded
+ * (a frame that does not decode costs the shell that peer's connection, never an event here).
+ */
+public sealed interface PeerEvent {
+
+    /** Virtual time advanced to {@code nowTick}. The first Tick starts the peer's first election. */
+    record Tick(long nowTick) implements PeerEvent {
+    }
+
+    /** An election notification from server {@code fromSid} (election port). */
+    record ElectionReceived(long fromSid, Notification notification) implements PeerEvent {
+        public ElectionReceived {
+            Objects.requireNonNull(notification, "notification");
+        }
+    }
+
+    /**
+     * A packet from server {@code fromSid} on the quorum port (the learner connection). Packets of
+     * one connection arrive in the order sent, none twice (TCP); a lost connection is a
+     * {@link PeerDown}.
+     */
+    record QuorumReceived(long fromSid, QuorumPacket packet) implements PeerEvent {
+        public QuorumReceived {
+            Objects.requireNonNull(packet, "packet");
+        }
+    }
+
+    /**
+     * The quorum-port connection with {@code sid} closed (the other side closed it, or it broke; a
+     * {@link PeerEffect.DropPeer} of our own is not reported back). The shell delivers it before any
+     * packet of a later connection with the same server, so a role never mixes two connections.
+     */
+    record PeerDown(long sid) implements PeerEvent {
+    }
+
+    /**
+     * The shell's {@link PeerEffect.PersistEpochs} of these values is durable (written to a temporary
+     * file, fsynced, renamed). Writes complete in the order asked.
+     */
+    record EpochsPersisted(long acceptedEpoch, long currentEpoch) implements PeerEvent {
+    }
+}

@@ -1,0 +1,236 @@
+package io.paddock.core.zab;
+
+import io.paddock.core.election.Election;
+import io.paddock.core.election.ElectionInput;
+import io.paddock.core.election.ElectionOutput;
+import io.paddock.core.election.Notification;
+import io.paddock.core.election.ServerState;
+import io.paddock.core.election.Vote;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One server's part in the ensemble, pure: while LOOKING it runs the {@link Election}; a decision
+ * swaps in the {@link Role} handler (leader, follower, observer); a role that gives up is dropped
+ * and a new election round starts. Its persisted state is the {@link Epochs}, restored at
+ * construction from what the shell read from disk; the last zxid comes from the log (constant until
+ * replication, part 2).
+ *
+ * <p>Named after ZooKeeper's {@code QuorumPeer}, the class that plays this part there with a thread
+ * per role; "core" because this one owns no thread, socket, file or clock (time is the ticks it is
+ * given).
+ *
+ * <p>Routing: election notifications always go to the current election, decided or not (a decided
+ * server tells LOOKING peers whom it follows, and observers whom to observe); quorum packets, lost
+ * connections and epoch writes go to the role; a quorum packet that reaches a LOOKING server gets
+ * its connection dropped (ZooKeeper accepts learner connections only while leading). Every tick
+ * reaches both. Observations ({@link PeerEffect.Observation}) record every vote change with its
+ * reason, the tally each decision was made on, role changes and the established epoch.
+ *
+ * <p><b>Embedding in {@code Replica}</b>: Replica will own one of these, map its own {@code
+ * PeerMessage}/{@code PeerDown}/{@code EpochsPersisted}/{@code Tick} events to {@link PeerEvent}s
+ * (Tick: the shell's milliseconds divided by the election tick) and wrap each {@link PeerEffect}
+ * in its {@code Effect} (or let {@code Effect} permit them), and ask {@link #state()} and {@link
+ * #establishedEpoch()} whether to serve clients. Nothing here knows about Replica.
+ */
+public final class QuorumPeerCore {
+    private final PeerConfig config;
+    private final Epochs epochs;
+    private final long lastZxid;
+    private Election election;
+    private Role role;
+    private long nowTick;
+    private boolean started;
+    /** The first vote heard from each server (ours included) in the current round, for the record. */
+    private final Map<Long, Vote> firstVotes = new TreeMap<>();
+    private long firstVotesRound = -1;
+    /** The highest accepted epoch learners reported to this server's earlier leaderships (see LeaderRole). */
+    private long epochFloor;
+
+    /** A server restarted with the epochs the shell read from disk and the last zxid of its log. */
+    public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, long lastZxid) {
+        this.config = config;
+        this.epochs = new Epochs(acceptedEpoch, currentEpoch);
+        this.lastZxid = lastZxid;
+    }
+
+    /** Test convenience: the effects of one event in a new list. */
+    public List<PeerEffect> step(PeerEvent event) {
+        List<PeerEffect> effects = new ArrayList<>();
+        step(event, effects);
+        return effects;
+    }
+
+    /** Handles one event, appending its effects in order to the caller's list. */
+    public void step(PeerEvent event, List<PeerEffect> effects) {
+        if (event instanceof PeerEvent.Tick tick) {
+            nowTick = Math.max(nowTick, tick.nowTick());
+            if (!started) {
+                started = true;
+                startElection(effects);
+                return;
+            }
+            stepElection(new ElectionInput.Tick(nowTick), -1, effects);
+            stepRole(event, effects);
+        } else if (!started) {
+            return; // nothing is listening before the first tick
+        } else if (event instanceof PeerEvent.ElectionReceived received) {
+            stepElection(new ElectionInput.Received(received.fromSid(), received.notification()),
+                    received.fromSid(), effects);
+        } else if (event instanceof PeerEvent.QuorumReceived received) {
+            if (role == null) {
+                effects.add(new PeerEffect.DropPeer(received.fromSid(), "not leading: LOOKING"));
+            } else {
+                stepRole(event, effects);
+            }
+        } else if (event instanceof PeerEvent.PeerDown) {
+            stepRole(event, effects);
+        } else if (event instanceof PeerEvent.EpochsPersisted persisted) {
+            epochs.persisted(persisted.acceptedEpoch(), persisted.currentEpoch());
+            stepRole(event, effects);
+        }
+    }
+
+    private void startElection(List<PeerEffect> effects) {
+        long roundBefore = election == null ? 0 : election.round();
+        long epoch = epochs.durableCurrentEpoch();
+        election = config.isObserver()
+                ? Election.forObserver(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore)
+                : new Election(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore);
+        stepElection(new ElectionInput.Start(nowTick), -1, effects);
+    }
+
+    private void stepElection(ElectionInput input, long causeSid, List<PeerEffect> effects) {
+        boolean wasLooking = election.state() == ServerState.LOOKING;
+        long roundBefore = election.round();
+        Vote voteBefore = election.currentVote();
+        List<ElectionOutput> outputs = election.step(input);
+        recordFirstVote(input);
+        if (input instanceof ElectionInput.Start) {
+            effects.add(new PeerEffect.VoteChanged(election.round(), voteBefore, election.currentVote(),
+                    PeerEffect.VoteReason.OWN_VOTE, -1));
+        } else if (wasLooking && !config.isObserver()
+                && (election.round() != roundBefore || !election.currentVote().equals(voteBefore))
+                && !outputs.stream().anyMatch(o -> o instanceof ElectionOutput.Decided)) {
+            effects.add(new PeerEffect.VoteChanged(election.round(), voteBefore, election.currentVote(),
+                    PeerEffect.VoteReason.of(roundBefore, voteBefore, election.round(), election.currentVote()),
+                    causeSid));
+        }
+        for (ElectionOutput output : outputs) {
+            if (output instanceof ElectionOutput.Send send) {
+                effects.add(new PeerEffect.SendElection(send.toSid(), send.notification()));
+            } else if (output instanceof ElectionOutput.Decided decided) {
+                takeRole(decided, effects);
+            }
+        }
+    }
+
+    private void recordFirstVote(ElectionInput input) {
+        if (election.round() != firstVotesRound) {
+            firstVotes.clear();
+            firstVotesRound = election.round();
+            if (config.voters().isVoter(config.sid())) {
+                firstVotes.put(config.sid(), election.initialVote());
+            }
+        }
+        if (input instanceof ElectionInput.Received r && r.notification().round() == election.round()
+                && r.notification().state() == ServerState.LOOKING && config.voters().isVoter(r.fromSid())) {
+            firstVotes.putIfAbsent(r.fromSid(), r.notification().vote());
+        }
+    }
+
+    private void takeRole(ElectionOutput.Decided decided, List<PeerEffect> effects) {
+        if (role != null) {
+            throw new IllegalStateException("decided while holding a role: " + role.state());
+        }
+        Map<Long, Vote> tally = new TreeMap<>();
+        for (Map.Entry<Long, Notification> e : election.roundVotes().entrySet()) {
+            tally.put(e.getKey(), e.getValue().vote());
+        }
+        effects.add(new PeerEffect.ElectionDecided(decided.round(), decided.role(), decided.leader(), tally,
+                firstVotes));
+        effects.add(new PeerEffect.RoleChanged(ServerState.LOOKING, decided.role(),
+                "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
+        long leaderSid = decided.leader().leaderSid();
+        role = switch (decided.role()) {
+            case LEADING -> new LeaderRole(config, epochs, lastZxid, epochFloor, nowTick, effects);
+            case FOLLOWING -> new FollowerRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
+            case OBSERVING -> new ObserverRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
+            case LOOKING -> throw new IllegalStateException("decided LOOKING");
+        };
+        checkRoleEnded(effects);
+    }
+
+    private void stepRole(PeerEvent event, List<PeerEffect> effects) {
+        if (role != null) {
+            role.step(event, effects);
+            checkRoleEnded(effects);
+            settleVote();
+        }
+    }
+
+    /** Once the role is established, the election announces the established epoch (see Election.settle). */
+    private void settleVote() {
+        if (role == null || role.establishedEpoch() < 0) {
+            return;
+        }
+        Vote decided = election.currentVote();
+        if (decided.epoch() != role.establishedEpoch()) {
+            election.settle(new Vote(decided.leaderSid(), decided.zxid(), role.establishedEpoch()));
+        }
+    }
+
+    private void checkRoleEnded(List<PeerEffect> effects) {
+        if (role == null || role.exitReason() == null) {
+            return;
+        }
+        Role ended = role;
+        role = null;
+        if (ended instanceof LeaderRole leader) {
+            epochFloor = Math.max(epochFloor, leader.highestReportedEpoch());
+        }
+        for (long sid : ended.connectedPeers()) {
+            effects.add(new PeerEffect.DropPeer(sid, "leaving " + ended.state()));
+        }
+        effects.add(new PeerEffect.RoleChanged(ended.state(), ServerState.LOOKING, ended.exitReason()));
+        startElection(effects);
+    }
+
+    public PeerConfig config() {
+        return config;
+    }
+
+    public long sid() {
+        return config.sid();
+    }
+
+    /** LOOKING, or the role's state. */
+    public ServerState state() {
+        return role == null ? ServerState.LOOKING : role.state();
+    }
+
+    /** The role handler, or null while LOOKING. */
+    public Role role() {
+        return role;
+    }
+
+    /** The epoch this server leads or follows as established, or -1. */
+    public long establishedEpoch() {
+        return role == null ? -1 : role.establishedEpoch();
+    }
+
+    /** The server's epochs (asked-for and durable). */
+    public Epochs epochs() {
+        return epochs;
+    }
+
+    public long electionRound() {
+        return election == null ? 0 : election.round();
+    }
+
+    public long lastZxid() {
+        return lastZxid;
+    }
+}

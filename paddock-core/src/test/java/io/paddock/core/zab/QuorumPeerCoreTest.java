@@ -1,0 +1,133 @@
+package io.paddock.core.zab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.election.ElectionTimings;
+import io.paddock.core.election.Notification;
+import io.paddock.core.election.QuorumVerifier;
+import io.paddock.core.election.ServerState;
+import io.paddock.core.election.Vote;
+import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.LearnerInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves how one peer composes the election and the roles: the first tick starts round 1 with its
+ * own vote; each vote change is recorded with its reason and the server that caused it; a decision
+ * swaps in the role handler (and records the tally and, in the seed's style, why the winner won); a role that gives up closes its connections
+ * and starts a newer round; a quorum packet reaching a LOOKING server costs that connection; once
+ * established, the election answers LOOKING servers with the established epoch.
+ */
+class QuorumPeerCoreTest {
+    private static final QuorumVerifier THREE = new QuorumVerifier(Set.of(1L, 2L, 3L));
+    /** No finalize wait: a quorum decides at once, which keeps the scripts short. */
+    private static final ElectionTimings IMMEDIATE = new ElectionTimings(0, 4, 16);
+    private static final ZabTimings ZAB = new ZabTimings(10, 5, 2);
+
+    private static QuorumPeerCore peer(long sid, long zxid) {
+        return new QuorumPeerCore(new PeerConfig(sid, THREE, Set.of(), IMMEDIATE, ZAB), 0, 0, zxid);
+    }
+
+    private static Notification looking(long leader, long zxid, long round) {
+        return new Notification(new Vote(leader, zxid, 0), round, ServerState.LOOKING);
+    }
+
+    @Test
+    void theFirstTickStartsRoundOneWithItsOwnVote() {
+        List<PeerEffect> out = peer(2, 5).step(new PeerEvent.Tick(1));
+        Vote own = new Vote(2, 5, 0);
+        assertEquals(new PeerEffect.VoteChanged(1, own, own, PeerEffect.VoteReason.OWN_VOTE, -1), out.get(0));
+        Notification mine = new Notification(own, 1, ServerState.LOOKING);
+        assertEquals(List.of(new PeerEffect.SendElection(1, mine), new PeerEffect.SendElection(3, mine)), out.subList(1, 3));
+    }
+
+    @Test
+    void voteChangesCarryTheirReasonAndCause() {
+        QuorumPeerCore p = new QuorumPeerCore(new PeerConfig(1, new QuorumVerifier(Set.of(1L, 2L, 3L, 4L, 5L)),
+                Set.of(), IMMEDIATE, ZAB), 0, 0, 5);
+        p.step(new PeerEvent.Tick(1));
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, looking(2, 5, 1)));
+        assertEquals(new PeerEffect.VoteChanged(1, new Vote(1, 5, 0), new Vote(2, 5, 0),
+                PeerEffect.VoteReason.SAME_ZXID_HIGHER_ID, 2), out.get(0));
+        out = p.step(new PeerEvent.ElectionReceived(3, looking(3, 6, 1)));
+        assertEquals(PeerEffect.VoteReason.HIGHER_ZXID, ((PeerEffect.VoteChanged) out.get(0)).reason());
+    }
+
+    @Test
+    void aDecisionSwapsInTheLeaderRoleAndRecordsTheTally() {
+        QuorumPeerCore p = peer(3, 0);
+        p.step(new PeerEvent.Tick(1));
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        assertEquals(ServerState.LEADING, p.state());
+        assertInstanceOf(LeaderRole.class, p.role());
+        PeerEffect.ElectionDecided decided = (PeerEffect.ElectionDecided) out.stream()
+                .filter(e -> e instanceof PeerEffect.ElectionDecided).findFirst().orElseThrow();
+        assertEquals(Set.of(2L, 3L), decided.votes().keySet());
+        assertEquals("(3,0) (3,0) -> server 3, every first vote", decided.seedStyle()); // 2 already voted 3
+        assertTrue(out.contains(new PeerEffect.RoleChanged(ServerState.LOOKING, ServerState.LEADING,
+                "elected server 3 in round 1")), out.toString());
+    }
+
+    @Test
+    void theRecordSaysWhyTheWinnerWon() {
+        Vote one = new Vote(1, 7, 0);
+        Vote two = new Vote(2, 9, 0);
+        Vote three = new Vote(3, 9, 0);
+        assertEquals("(1,7) (2,9) (3,9) -> server 3, zxid equal, highest id", new PeerEffect.ElectionDecided(1,
+                ServerState.FOLLOWING, three, Map.of(), Map.of(1L, one, 2L, two, 3L, three)).seedStyle());
+        assertEquals("(1,7) (2,9) -> server 2, highest zxid", new PeerEffect.ElectionDecided(1,
+                ServerState.FOLLOWING, two, Map.of(), Map.of(1L, one, 2L, two)).seedStyle());
+        Vote oldLeader = new Vote(1, 7, 3);
+        assertEquals("(1,3:7) (2,0:9) -> server 1, higher epoch", new PeerEffect.ElectionDecided(1,
+                ServerState.LEADING, oldLeader, Map.of(), Map.of(1L, oldLeader, 2L, two)).seedStyle());
+    }
+
+    @Test
+    void aRoleThatGivesUpClosesItsConnectionAndStartsANewerRound() {
+        QuorumPeerCore p = peer(2, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state());
+        List<PeerEffect> out = List.of();
+        for (long t = 2; p.state() == ServerState.FOLLOWING && t < 100; t++) {
+            out = p.step(new PeerEvent.Tick(t)); // the leader never answers: initLimit passes
+        }
+        assertEquals(ServerState.LOOKING, p.state());
+        assertNull(p.role());
+        assertEquals(2, p.electionRound());
+        assertTrue(out.contains(new PeerEffect.DropPeer(3, "leaving FOLLOWING")), out.toString());
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r && r.to() == ServerState.LOOKING));
+    }
+
+    @Test
+    void aQuorumPacketToALookingServerCostsThatConnection() {
+        QuorumPeerCore p = peer(1, 0);
+        p.step(new PeerEvent.Tick(1));
+        List<PeerEffect> out = p.step(new PeerEvent.QuorumReceived(2,
+                LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0))));
+        assertEquals(List.of(new PeerEffect.DropPeer(2, "not leading: LOOKING")), out);
+    }
+
+    @Test
+    void anEstablishedLeaderAnnouncesItsEpochToLookingServers() {
+        QuorumPeerCore p = peer(3, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        p.step(new PeerEvent.QuorumReceived(2,
+                LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0))));
+        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        p.step(new PeerEvent.QuorumReceived(2, LearnerHandshake.ackEpoch(0, 0)));
+        List<PeerEffect> out = p.step(new PeerEvent.EpochsPersisted(1, 1));
+        assertTrue(out.contains(new PeerEffect.Established(1, Set.of(2L, 3L))), out.toString());
+        out = p.step(new PeerEvent.ElectionReceived(1, looking(1, 0, 1)));
+        assertEquals(List.of(new PeerEffect.SendElection(1,
+                new Notification(new Vote(3, 0, 1), 1, ServerState.LEADING))), out);
+    }
+}

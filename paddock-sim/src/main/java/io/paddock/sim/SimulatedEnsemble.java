@@ -1,0 +1,559 @@
+package io.paddock.sim;
+
+import io.paddock.core.election.ElectionTimings;
+import io.paddock.core.election.Notification;
+import io.paddock.core.election.QuorumVerifier;
+import io.paddock.core.election.ServerState;
+import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.PeerProtocolException;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.zab.LearnerRole;
+import io.paddock.core.zab.PeerConfig;
+import io.paddock.core.zab.PeerEffect;
+import io.paddock.core.zab.PeerEvent;
+import io.paddock.core.zab.QuorumPeerCore;
+import io.paddock.core.zab.ZabTimings;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+
+/**
+ * N whole {@link QuorumPeerCore}s in one thread: virtual ticks, a simulated network and disk, and a
+ * nemesis, every choice drawn from one seeded {@link Random}. One seed is one exact run.
+ *
+ * <p><b>Network.</b> Election messages are delayed, lost, duplicated and thereby reordered. The quorum
+ * port is a connection per pair of servers, ordered and lossless while it lasts (TCP): a lost packet,
+ * a partition in either direction or a crash breaks it, and both ends get {@link PeerEvent.PeerDown}
+ * (a {@link PeerEffect.DropPeer} tells only the other end); packets of a broken connection are never
+ * delivered. Partitions are symmetric (two sides) or one-way (a to b cut, b to a open).
+ *
+ * <p><b>Disk.</b> A server keeps exactly its two epochs across a crash. Epoch writes become durable in
+ * the order asked, a few ticks later; a crash keeps a prefix of the writes in flight (a rename
+ * either happened or not).
+ *
+ * <p><b>Checks</b> ({@link SafetyChecker}) after every delivered event; liveness is the caller's
+ * ({@link #runUntil}).
+ */
+public final class SimulatedEnsemble {
+    /** One server: its config, its disk (kept across crashes) and its core (null while down). */
+    public static final class Server {
+        final long sid;
+        final PeerConfig config;
+        long lastZxid;
+        QuorumPeerCore core;
+        int incarnation;
+        long diskAcceptedEpoch;
+        long diskCurrentEpoch;
+        final ArrayDeque<long[]> writesInFlight = new ArrayDeque<>();
+        long lastWriteTick;
+
+        Server(long sid, PeerConfig config) {
+            this.sid = sid;
+            this.config = config;
+        }
+
+        public boolean isUp() {
+            return core != null;
+        }
+
+        public QuorumPeerCore core() {
+            return core;
+        }
+
+        public long diskAcceptedEpoch() {
+            return diskAcceptedEpoch;
+        }
+
+        public long diskCurrentEpoch() {
+            return diskCurrentEpoch;
+        }
+    }
+
+    private sealed interface Envelope {
+        long deliverTick();
+
+        long seq();
+
+        long to();
+
+        int toIncarnation();
+    }
+
+    private record ElectionMessage(long deliverTick, long seq, long to, int toIncarnation, long from,
+            Notification notification) implements Envelope {}
+
+    private record QuorumMessage(long deliverTick, long seq, long to, int toIncarnation, long from, long linkGeneration,
+            QuorumPacket packet, long ackedEpoch) implements Envelope {}
+
+    private record ConnectionClosed(long deliverTick, long seq, long to, int toIncarnation, long other)
+            implements Envelope {}
+
+    private record WriteDurable(long deliverTick, long seq, long to, int toIncarnation, long accepted, long current)
+            implements Envelope {}
+
+    private static final class Link {
+        long generation;
+        long lastDeliverTick;
+    }
+
+    /** What a server observed and when (votes, decisions, role changes, established epochs). */
+    public record Observed(long tick, long sid, PeerEffect.Observation observation) {}
+
+    /** Observations kept per run; beyond it the oldest are forgotten (and counted). */
+    private static final int OBSERVATIONS_MAX = 100_000;
+
+    /** A bound on work per tick, so a message storm fails loudly instead of hanging the build. */
+    private static final int DELIVERIES_PER_TICK_MAX = 200_000;
+
+    public final long seed;
+    private final Random random;
+    private FaultPlan plan;
+    private final QuorumVerifier voters;
+    private final Map<Long, Server> servers = new TreeMap<>();
+    private final PriorityQueue<Envelope> inFlight = new PriorityQueue<>(
+            Comparator.comparingLong(Envelope::deliverTick).thenComparingLong(Envelope::seq));
+    private final Map<Long, Link> links = new TreeMap<>();
+    /** Directed cuts: a key (from, to) here means from's messages to to are lost. */
+    private final Set<Long> cuts = new TreeSet<>();
+    private final SafetyChecker checker;
+    private final Trace trace;
+    private final ArrayDeque<Observed> observations = new ArrayDeque<>();
+    private long observationsForgotten;
+    private long nextSeq;
+    private long nowTick;
+
+    public SimulatedEnsemble(long seed, int voterCount, int observerCount, FaultPlan plan, ElectionTimings electionTimings,
+            ZabTimings zabTimings, Trace trace) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.plan = plan;
+        this.trace = trace;
+        Set<Long> voterSids = new TreeSet<>();
+        Set<Long> observerSids = new TreeSet<>();
+        for (long sid = 1; sid <= voterCount + observerCount; sid++) {
+            (sid <= voterCount ? voterSids : observerSids).add(sid);
+        }
+        this.voters = new QuorumVerifier(voterSids);
+        for (long sid = 1; sid <= voterCount + observerCount; sid++) {
+            servers.put(sid, new Server(sid, new PeerConfig(sid, voters, observerSids, electionTimings, zabTimings)));
+        }
+        this.checker = new SafetyChecker(this);
+        trace.line("seed=" + seed + " voters=" + voterSids + " observers=" + observerSids + " " + plan + " "
+                + electionTimings + " " + zabTimings);
+    }
+
+    public Random random() {
+        return random;
+    }
+
+    public FaultPlan plan() {
+        return plan;
+    }
+
+    public void setPlan(FaultPlan plan) {
+        this.plan = plan;
+        trace.line("t=" + nowTick + " plan " + plan);
+    }
+
+    public QuorumVerifier voters() {
+        return voters;
+    }
+
+    public Set<Long> sids() {
+        return servers.keySet();
+    }
+
+    public Server server(long sid) {
+        return servers.get(sid);
+    }
+
+    public long nowTick() {
+        return nowTick;
+    }
+
+    public SafetyChecker checker() {
+        return checker;
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    /** Sets a down server's last logged zxid (what its log would say at start-up). */
+    public void setLastZxid(long sid, long zxid) {
+        Server s = servers.get(sid);
+        if (s.isUp()) {
+            throw new IllegalStateException("server " + sid + " is up");
+        }
+        s.lastZxid = zxid;
+    }
+
+    // ---------------------------------------------------------------- lifecycle and nemesis
+
+    /** Starts (or restarts) a down server from its disk; its election begins with the next tick. */
+    public void start(long sid) {
+        Server s = servers.get(sid);
+        if (s.isUp()) {
+            throw new IllegalStateException("server " + sid + " is already up");
+        }
+        s.incarnation++;
+        s.core = new QuorumPeerCore(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, s.lastZxid);
+        checker.restarted(s);
+        trace.line("t=" + nowTick + " s" + sid + " START from disk (accepted=" + s.diskAcceptedEpoch + ", current="
+                + s.diskCurrentEpoch + ") lastZxid=0x" + Long.toHexString(s.lastZxid));
+    }
+
+    /** Crashes a server: it keeps its durable epochs and a prefix of its epoch writes in flight. */
+    public void crash(long sid) {
+        Server s = servers.get(sid);
+        if (!s.isUp()) {
+            throw new IllegalStateException("server " + sid + " is already down");
+        }
+        int kept = random.nextInt(s.writesInFlight.size() + 1);
+        for (int i = 0; i < kept; i++) {
+            long[] w = s.writesInFlight.poll();
+            applyWrite(s, w[0], w[1]);
+        }
+        s.writesInFlight.clear();
+        s.core = null;
+        s.incarnation++;
+        trace.line("t=" + nowTick + " s" + sid + " CRASH (kept " + kept + " writes in flight; disk accepted="
+                + s.diskAcceptedEpoch + " current=" + s.diskCurrentEpoch + ")");
+        for (long other : servers.keySet()) {
+            if (other != sid) {
+                breakLink(sid, other, true);
+            }
+        }
+    }
+
+    /** Cuts every message between the two sides, both ways. */
+    public void partition(Set<Long> side) {
+        cuts.clear();
+        for (long a : servers.keySet()) {
+            for (long b : servers.keySet()) {
+                if (side.contains(a) != side.contains(b)) {
+                    cuts.add(cutKey(a, b));
+                }
+            }
+        }
+        trace.line("t=" + nowTick + " PARTITION " + side + " | rest");
+    }
+
+    /** Cuts messages from {@code from} to {@code to} only (adds to the current cuts). */
+    public void cutOneWay(long from, long to) {
+        cuts.add(cutKey(from, to));
+        trace.line("t=" + nowTick + " CUT " + from + " -> " + to);
+    }
+
+    public void heal() {
+        cuts.clear();
+        trace.line("t=" + nowTick + " HEAL");
+    }
+
+    /** One tick of the nemesis, with the plan's rates. */
+    public void nemesisTick() {
+        List<Long> up = new ArrayList<>();
+        List<Long> down = new ArrayList<>();
+        for (Server s : servers.values()) {
+            (s.isUp() ? up : down).add(s.sid);
+        }
+        if (!up.isEmpty() && chance(plan.crashPerMille(), 1000)) {
+            crash(up.get(random.nextInt(up.size())));
+        }
+        if (!down.isEmpty() && chance(plan.restartPerMille(), 1000)) {
+            start(down.get(random.nextInt(down.size())));
+        }
+        if (chance(plan.partitionPerMille(), 1000)) {
+            List<Long> all = new ArrayList<>(servers.keySet());
+            if (random.nextBoolean()) {
+                Set<Long> side = new TreeSet<>();
+                for (long sid : all) {
+                    if (random.nextBoolean()) {
+                        side.add(sid);
+                    }
+                }
+                partition(side);
+            } else {
+                long a = all.get(random.nextInt(all.size()));
+                long b = all.get(random.nextInt(all.size()));
+                if (a != b) {
+                    cutOneWay(a, b);
+                }
+            }
+        }
+        if (chance(plan.healPerMille(), 1000)) {
+            heal();
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Advances one tick: delivers everything due, then ticks every live server in sid order. */
+    public void runTick() {
+        nowTick++;
+        int deliveries = 0;
+        while (!inFlight.isEmpty() && inFlight.peek().deliverTick() <= nowTick) {
+            if (++deliveries > DELIVERIES_PER_TICK_MAX) {
+                throw checker.failure("more than " + DELIVERIES_PER_TICK_MAX + " deliveries in one tick");
+            }
+            deliver(inFlight.poll());
+        }
+        for (Server s : servers.values()) {
+            if (s.isUp()) {
+                stepServer(s, new PeerEvent.Tick(nowTick));
+            }
+        }
+        checker.afterTick();
+    }
+
+    public void runTicks(int ticks) {
+        for (int i = 0; i < ticks; i++) {
+            runTick();
+        }
+    }
+
+    /** Runs until {@code done} holds, failing (with the seed) after {@code ticksMax} ticks. */
+    public long runUntil(BooleanSupplier done, int ticksMax, String what) {
+        long from = nowTick;
+        for (int i = 0; i < ticksMax; i++) {
+            if (done.getAsBoolean()) {
+                return nowTick - from;
+            }
+            runTick();
+        }
+        if (done.getAsBoolean()) {
+            return nowTick - from;
+        }
+        throw checker.failure("not reached within " + ticksMax + " ticks: " + what + "; " + describe());
+    }
+
+    private void deliver(Envelope envelope) {
+        Server to = servers.get(envelope.to());
+        if (!to.isUp() || to.incarnation != envelope.toIncarnation()) {
+            return; // addressed to a server that crashed since
+        }
+        if (envelope instanceof ElectionMessage m) {
+            stepServer(to, new PeerEvent.ElectionReceived(m.from(), m.notification()));
+        } else if (envelope instanceof QuorumMessage m) {
+            if (link(m.from(), m.to()).generation != m.linkGeneration()) {
+                return; // the connection it travelled on is gone
+            }
+            if (cuts.contains(cutKey(m.from(), m.to()))) {
+                breakLink(m.from(), m.to(), true); // a partition fell while it travelled
+                return;
+            }
+            checker.quorumDelivered(m.from(), m.to(), m.packet(), m.ackedEpoch());
+            stepServer(to, new PeerEvent.QuorumReceived(m.from(), m.packet()));
+        } else if (envelope instanceof ConnectionClosed c) {
+            stepServer(to, new PeerEvent.PeerDown(c.other()));
+        } else if (envelope instanceof WriteDurable w) {
+            long[] first = to.writesInFlight.poll();
+            if (first == null || first[0] != w.accepted() || first[1] != w.current()) {
+                throw checker.failure("disk completed a write out of order at s" + to.sid);
+            }
+            applyWrite(to, w.accepted(), w.current());
+            stepServer(to, new PeerEvent.EpochsPersisted(w.accepted(), w.current()));
+        }
+    }
+
+    private void stepServer(Server s, PeerEvent event) {
+        List<PeerEffect> effects = new ArrayList<>();
+        try {
+            s.core.step(event, effects);
+        } catch (RuntimeException e) {
+            throw checker.failure("s" + s.sid + " threw on " + event + ": " + e, e); // a core bug, with its seed
+        }
+        if (trace.full()) {
+            trace.line("t=" + nowTick + " s" + s.sid + " <- " + event);
+        }
+        for (PeerEffect effect : effects) {
+            execute(s, effect);
+        }
+        checker.afterStep(s);
+    }
+
+    private void execute(Server s, PeerEffect effect) {
+        if (effect instanceof PeerEffect.SendElection send) {
+            sendElection(s.sid, send.toSid(), send.notification());
+            if (trace.full()) {
+                trace.line("t=" + nowTick + " s" + s.sid + " -> " + effect);
+            }
+        } else if (effect instanceof PeerEffect.SendQuorum send) {
+            sendQuorum(s, send.toSid(), send.packet());
+            if (trace.full()) {
+                trace.line("t=" + nowTick + " s" + s.sid + " -> " + effect);
+            }
+        } else if (effect instanceof PeerEffect.DropPeer drop) {
+            trace.line("t=" + nowTick + " s" + s.sid + " drops " + drop.sid() + ": " + drop.reason());
+            breakLink(s.sid, drop.sid(), false);
+        } else if (effect instanceof PeerEffect.PersistEpochs persist) {
+            long at = Math.max(s.lastWriteTick, nowTick + 1 + random.nextInt(plan.diskDelayTicksMax() + 1));
+            s.lastWriteTick = at;
+            s.writesInFlight.add(new long[] {persist.acceptedEpoch(), persist.currentEpoch()});
+            enqueue(new WriteDurable(at, nextSeq++, s.sid, s.incarnation, persist.acceptedEpoch(),
+                    persist.currentEpoch()));
+            trace.line("t=" + nowTick + " s" + s.sid + " persist " + persist);
+        } else if (effect instanceof PeerEffect.Observation observation) {
+            trace.line("t=" + nowTick + " s" + s.sid + " " + observation);
+            if (observations.size() == OBSERVATIONS_MAX) {
+                observations.poll();
+                observationsForgotten++;
+            }
+            observations.add(new Observed(nowTick, s.sid, observation));
+            checker.observed(s, observation);
+        }
+    }
+
+    private void sendElection(long from, long to, Notification n) {
+        Server target = servers.get(to);
+        if (target == null || cuts.contains(cutKey(from, to)) || chance(plan.dropPercent(), 100)) {
+            return;
+        }
+        enqueue(new ElectionMessage(nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1), nextSeq++, to,
+                target.incarnation, from, n));
+        if (chance(plan.duplicatePercent(), 100)) {
+            enqueue(new ElectionMessage(nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1), nextSeq++, to,
+                    target.incarnation, from, n));
+        }
+    }
+
+    private void sendQuorum(Server s, long to, QuorumPacket packet) {
+        Server target = servers.get(to);
+        if (target == null) {
+            throw checker.failure("s" + s.sid + " sent to unknown server " + to);
+        }
+        long ackedEpoch = checker.quorumSent(s, to, packet);
+        if (!target.isUp() || cuts.contains(cutKey(s.sid, to)) || chance(plan.linkBreakPerMille(), 1000)) {
+            breakLink(s.sid, to, true);
+            return;
+        }
+        Link link = link(s.sid, to);
+        long at = Math.max(link.lastDeliverTick, nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1));
+        link.lastDeliverTick = at;
+        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, packet, ackedEpoch));
+    }
+
+    /** Closes the a-b connection; b is told (and a too when the network broke it, not a's own close). */
+    private void breakLink(long a, long b, boolean tellBoth) {
+        Link link = link(a, b);
+        link.generation++;
+        link.lastDeliverTick = nowTick + 1;
+        notifyClosed(b, a);
+        if (tellBoth) {
+            notifyClosed(a, b);
+        }
+    }
+
+    private void notifyClosed(long to, long other) {
+        Server s = servers.get(to);
+        if (s.isUp()) {
+            enqueue(new ConnectionClosed(nowTick + 1, nextSeq++, to, s.incarnation, other));
+        }
+    }
+
+    private void applyWrite(Server s, long accepted, long current) {
+        checker.diskWrite(s, accepted, current);
+        s.diskAcceptedEpoch = accepted;
+        s.diskCurrentEpoch = current;
+    }
+
+    private void enqueue(Envelope e) {
+        inFlight.add(e);
+    }
+
+    private Link link(long a, long b) {
+        return links.computeIfAbsent(Math.min(a, b) * 1_000_003L + Math.max(a, b), k -> new Link());
+    }
+
+    private static long cutKey(long from, long to) {
+        return from * 1_000_003L + to;
+    }
+
+    private boolean chance(int rate, int outOf) {
+        return rate > 0 && random.nextInt(outOf) < rate;
+    }
+
+    // ---------------------------------------------------------------- views for checks and scenarios
+
+    /** The observations of this run, oldest first (the last {@value #OBSERVATIONS_MAX}). */
+    public List<Observed> observations() {
+        return List.copyOf(observations);
+    }
+
+    public long observationsForgotten() {
+        return observationsForgotten;
+    }
+
+    /**
+     * The sid of a leader established in some epoch whom a quorum of voters (itself included) follow
+     * as synced in that epoch, and whom every up server in {@code mustFollow} follows; null if none.
+     */
+    public Long stableLeader(Set<Long> mustFollow) {
+        for (Server s : servers.values()) {
+            if (!s.isUp() || s.core.state() != ServerState.LEADING || s.core.establishedEpoch() < 0) {
+                continue;
+            }
+            long epoch = s.core.establishedEpoch();
+            Set<Long> with = new TreeSet<>();
+            with.add(s.sid);
+            for (Server f : servers.values()) {
+                if (f.isUp() && f.core.role() instanceof LearnerRole l && l.leaderSid() == s.sid
+                        && f.core.establishedEpoch() == epoch) {
+                    with.add(f.sid);
+                }
+            }
+            boolean all = true;
+            for (long sid : mustFollow) {
+                all &= !servers.get(sid).isUp() || with.contains(sid);
+            }
+            if (voters.containsQuorum(with) && all) {
+                return s.sid;
+            }
+        }
+        return null;
+    }
+
+    public Long stableLeader() {
+        return stableLeader(Set.of());
+    }
+
+    /** Runs until {@link #stableLeader(Set)} with {@code mustFollow} exists; returns its sid. */
+    public long runUntilLeader(Set<Long> mustFollow, int ticksMax) {
+        runUntil(() -> stableLeader(mustFollow) != null, ticksMax,
+                "one established leader followed by all up servers of " + mustFollow);
+        return stableLeader(mustFollow);
+    }
+
+    /** One line per server: state, epochs, round. */
+    public String describe() {
+        StringBuilder b = new StringBuilder("t=" + nowTick);
+        for (Server s : servers.values()) {
+            b.append(" | s").append(s.sid);
+            if (!s.isUp()) {
+                b.append(" DOWN");
+            } else {
+                b.append(' ').append(s.core.state()).append(" est=").append(s.core.establishedEpoch())
+                        .append(" round=").append(s.core.electionRound());
+            }
+            b.append(" disk=(").append(s.diskAcceptedEpoch).append(',').append(s.diskCurrentEpoch).append(')');
+        }
+        return b.toString();
+    }
+
+    static int ackedCurrentEpochOrZero(QuorumPacket packet) {
+        try {
+            return packet.type() == QuorumPacketType.ACKEPOCH ? LearnerHandshake.ackedCurrentEpoch(packet) : 0;
+        } catch (PeerProtocolException e) {
+            return 0;
+        }
+    }
+}
