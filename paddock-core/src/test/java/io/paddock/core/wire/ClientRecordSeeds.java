@@ -76,6 +76,74 @@ public final class ClientRecordSeeds {
         return seeds;
     }
 
+    /**
+     * Request frame bodies with a null (length -1) in each field that can hold one, keyed by a
+     * file name: what kazoo and other clients send, and what the core must answer with an error
+     * rather than fail on (COMPAT.md, "Null fields").
+     */
+    public static Map<String, byte[]> nullFieldFrames() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        put(seeds, "null-path-getData", 1, OpCode.GET_DATA, new GetDataRequest(null, false));
+        put(seeds, "null-path-exists", 1, OpCode.EXISTS, new ExistsRequest(null, true));
+        put(seeds, "null-path-getChildren", 1, OpCode.GET_CHILDREN, new GetChildrenRequest(null, false));
+        put(seeds, "null-path-getChildren2", 1, OpCode.GET_CHILDREN2, new GetChildren2Request(null, false));
+        put(seeds, "null-path-getACL", 1, OpCode.GET_ACL, new GetACLRequest(null));
+        put(seeds, "null-path-sync", 1, OpCode.SYNC, new SyncRequest(null));
+        put(seeds, "null-path-getAllChildrenNumber", 1, OpCode.GET_ALL_CHILDREN_NUMBER, new GetAllChildrenNumberRequest(null));
+        put(seeds, "null-path-getEphemerals", 1, OpCode.GET_EPHEMERALS, new GetEphemeralsRequest(null));
+        put(seeds, "null-path-checkWatches", 1, OpCode.CHECK_WATCHES, new CheckWatchesRequest(null, WatcherType.ANY));
+        put(seeds, "null-path-removeWatches", 1, OpCode.REMOVE_WATCHES, new RemoveWatchesRequest(null, WatcherType.ANY));
+        put(seeds, "null-path-addWatch", 1, OpCode.ADD_WATCH, new AddWatchRequest(null, AddWatchMode.PERSISTENT));
+        put(seeds, "null-path-create", 1, OpCode.CREATE, new CreateRequest(null, DATA, Acl.OPEN, 0));
+        put(seeds, "null-data-create", 1, OpCode.CREATE, new CreateRequest("/n", null, Acl.OPEN, 0));
+        put(seeds, "null-acl-create", 1, OpCode.CREATE, new CreateRequest("/n", DATA, null, 0));
+        put(seeds, "null-scheme-create", 1, OpCode.CREATE,
+                new CreateRequest("/n", DATA, List.of(new Acl(Acl.ALL, new Id(null, "anyone"))), 0));
+        put(seeds, "null-digest-id-create", 1, OpCode.CREATE,
+                new CreateRequest("/n", DATA, List.of(new Acl(Acl.ALL, new Id("digest", null))), 0));
+        put(seeds, "null-ip-id-create", 1, OpCode.CREATE,
+                new CreateRequest("/n", DATA, List.of(new Acl(Acl.ALL, new Id("ip", null))), 0));
+        put(seeds, "null-world-id-create", 1, OpCode.CREATE,
+                new CreateRequest("/n", DATA, List.of(new Acl(Acl.ALL, new Id("world", null))), 0));
+        put(seeds, "null-path-createTTL", 1, OpCode.CREATE_TTL,
+                new CreateTTLRequest(null, DATA, Acl.OPEN, CreateFlags.PERSISTENT_WITH_TTL, 1000));
+        put(seeds, "null-path-createContainer", 1, OpCode.CREATE_CONTAINER,
+                new CreateRequest(null, DATA, Acl.OPEN, CreateFlags.CONTAINER));
+        put(seeds, "null-path-delete", 1, OpCode.DELETE, new DeleteRequest(null, -1));
+        put(seeds, "null-path-setData", 1, OpCode.SET_DATA, new SetDataRequest(null, DATA, -1));
+        put(seeds, "null-data-setData", 1, OpCode.SET_DATA, new SetDataRequest("/a", null, -1));
+        put(seeds, "null-path-setACL", 1, OpCode.SET_ACL, new SetACLRequest(null, Acl.OPEN, -1));
+        put(seeds, "null-acl-setACL", 1, OpCode.SET_ACL, new SetACLRequest("/a", null, -1));
+        put(seeds, "null-path-multi-create", 1, OpCode.MULTI, new MultiRequest(List.of(
+                new MultiOp(OpCode.CREATE, new CreateRequest(null, DATA, Acl.OPEN, 0)))));
+        put(seeds, "null-path-multi-check", 1, OpCode.MULTI, new MultiRequest(List.of(
+                new MultiOp(OpCode.CHECK, new CheckVersionRequest(null, 0)))));
+        put(seeds, "null-path-multi-delete", 1, OpCode.MULTI, new MultiRequest(List.of(
+                new MultiOp(OpCode.DELETE, new DeleteRequest(null, -1)))));
+        put(seeds, "null-path-multi-setData", 1, OpCode.MULTI, new MultiRequest(List.of(
+                new MultiOp(OpCode.SET_DATA, new SetDataRequest(null, DATA, -1)))));
+        put(seeds, "null-acl-multi-create", 1, OpCode.MULTI, new MultiRequest(List.of(
+                new MultiOp(OpCode.CREATE, new CreateRequest("/n", DATA, null, 0)))));
+        put(seeds, "null-path-multiRead-getData", 1, OpCode.MULTI_READ, new MultiRequest(List.of(
+                new MultiOp(OpCode.GET_DATA, new GetDataRequest(null, false)))));
+        put(seeds, "null-path-multiRead-getChildren", 1, OpCode.MULTI_READ, new MultiRequest(List.of(
+                new MultiOp(OpCode.GET_CHILDREN, new GetChildrenRequest(null, false)))));
+        put(seeds, "null-scheme-auth", OpCode.XID_AUTH, OpCode.AUTH, new AuthPacket(0, null, DATA));
+        put(seeds, "null-auth-auth", OpCode.XID_AUTH, OpCode.AUTH, new AuthPacket(0, "digest", null));
+        put(seeds, "null-lists-setWatches", OpCode.XID_SET_WATCHES, OpCode.SET_WATCHES,
+                new SetWatches(0, null, null, null));
+        put(seeds, "null-entries-setWatches", OpCode.XID_SET_WATCHES, OpCode.SET_WATCHES,
+                new SetWatches(0, Arrays.asList((String) null), Arrays.asList((String) null), Arrays.asList((String) null)));
+        put(seeds, "null-lists-setWatches2", OpCode.XID_SET_WATCHES, OpCode.SET_WATCHES2,
+                new SetWatches2(0, null, null, null, null, null));
+        put(seeds, "null-entries-setWatches2", OpCode.XID_SET_WATCHES, OpCode.SET_WATCHES2,
+                new SetWatches2(0, Arrays.asList((String) null), Arrays.asList((String) null), Arrays.asList((String) null),
+                        Arrays.asList((String) null), Arrays.asList((String) null)));
+        put(seeds, "null-reconfig", 1, OpCode.RECONFIG, new ReconfigRequest(null, null, null, -1));
+        put(seeds, "null-token-sasl", 1, OpCode.SASL, new GetSASLRequest(null));
+        return seeds;
+    }
+
     /** ConnectRequest frame bodies, keyed by a file name. */
     public static Map<String, byte[]> connectRequests() {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
