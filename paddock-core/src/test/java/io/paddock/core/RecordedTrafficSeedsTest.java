@@ -117,7 +117,7 @@ class RecordedTrafficSeedsTest {
                 continue; // a four-letter word, or a connection cut mid-frame
             }
             byte[] connect = frames.get(0);
-            long sessionId = new JuteReader(connect, 12, 8).readLong(); // after protocolVersion, lastZxidSeen, timeOut
+            long sessionId = new JuteReader(connect, 16, 8).readLong(); // after protocolVersion, lastZxidSeen, timeOut
             connects.putIfAbsent("len" + connect.length + (sessionId == 0 ? "-new" : "-resume"), connect);
             StringBuilder signature = new StringBuilder();
             List<byte[]> kept = new ArrayList<>();
