@@ -14,6 +14,7 @@ import io.paddock.core.Event.ClientConnected;
 import io.paddock.core.Event.ClientRequest;
 import io.paddock.core.Event.LogAppended;
 import io.paddock.core.Event.Tick;
+import io.paddock.core.storage.TxnCodec;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.ExistsRequest;
@@ -33,7 +34,8 @@ import java.util.List;
  * decoding ({@link WireException}, {@link UnknownOpCodeException}; the shell answers those and
  * closes the connection), {@link Replica#step} never throws, {@link Replica#checkInvariants()}
  * holds after every step, and at the end a second, well-formed client still gets its session and
- * an answer to {@code exists /zookeeper}.
+ * an answer to {@code exists /zookeeper}. Every transaction the core hands to the log must also
+ * read back equal through {@link TxnCodec}, so a restart replays what was acknowledged.
  *
  * <p>The input is the byte stream a client writes to its socket: frames of a 4-byte big-endian
  * length and a body, the first a ConnectRequest. So a recorded connection is a seed as it is.
@@ -121,6 +123,8 @@ class ReplicaFrameFuzzTest {
             for (Effect e : effects.subList(before, effects.size())) {
                 if (e instanceof AppendLog a) {
                     assertTrue(a.txn().zxid() > appendedZxid, () -> "zxids out of order: " + a);
+                    // what the core logs must read back as it was, or a restart fails or differs
+                    assertEquals(a.txn(), TxnCodec.decode(TxnCodec.encode(a.txn())), "a logged txn does not read back");
                     appendedZxid = a.txn().zxid();
                 } else if (e instanceof CloseClient c && c.connId() == FUZZED_CONN) {
                     fuzzedConnClosed = true;
