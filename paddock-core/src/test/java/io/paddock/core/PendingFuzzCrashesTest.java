@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * each through the fuzz target that found it: they must no longer throw. They live apart from
  * the fuzz targets' own inputs, under
  * {@code src/test/resources/fuzz-crashes-pending/<fully.qualified.TestClass>/<method>/}, so that
- * {@code mvn verify} stays green until the fix is merged.
+ * {@code mvn verify} stays green until the fix is merged. That directory's README.md lists each
+ * input with the request it holds and the top frames of its stack trace.
  *
  * <p>To turn them on once the fix is in: delete the {@code @Disabled} below (all at once), or move
  * a directory's files into the target's {@code <TestClass>Inputs/<method>/} directory (then the
@@ -39,7 +40,7 @@ class PendingFuzzCrashesTest {
         }
         List<DynamicTest> tests = new ArrayList<>();
         try (Stream<Path> files = Files.walk(Path.of(root.toURI()))) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path file : files.filter(f -> Files.isRegularFile(f) && !f.toString().endsWith(".md")).sorted().toList()) {
                 Path method = file.getParent();
                 String className = method.getParent().getFileName().toString();
                 tests.add(DynamicTest.dynamicTest(className + "." + method.getFileName() + " " + file.getFileName(),
