@@ -38,12 +38,12 @@ final class ExactStrings {
                 out.append((char) b);
                 i += 1;
             } else if ((b & 0xe0) == 0xc0) {
-                out.append((char) (((b & 0x1f) << 6) | continuation(bytes, i + 1)));
+                out.append(notOverlong(((b & 0x1f) << 6) | continuation(bytes, i + 1), 0x80, i));
                 i += 2;
             } else if ((b & 0xf0) == 0xe0) {
                 int high = continuation(bytes, i + 1);
                 int low = continuation(bytes, i + 2);
-                out.append((char) (((b & 0x0f) << 12) | (high << 6) | low));
+                out.append(notOverlong(((b & 0x0f) << 12) | (high << 6) | low, 0x800, i));
                 i += 3;
             } else {
                 throw new WireException("bad string byte 0x" + Integer.toHexString(b) + " at " + i);
@@ -59,6 +59,17 @@ final class ExactStrings {
             }
         }
         return true;
+    }
+
+    /**
+     * The writer encodes each char in the fewest bytes, so a longer form (0x29 as C1 A9) is not
+     * ours: accepting it would decode to a string that re-encodes to other bytes.
+     */
+    private static char notOverlong(int c, int min, int index) {
+        if (c < min) {
+            throw new WireException("overlong encoding of char 0x" + Integer.toHexString(c) + " at " + index);
+        }
+        return (char) c;
     }
 
     private static int continuation(byte[] bytes, int index) {

@@ -115,10 +115,10 @@ public final class TxnCodec {
             case TAG_CREATE_SESSION -> new Txn.CreateSession(in.readLong(), in.readInt(), in.readBuffer());
             case TAG_CLOSE_SESSION -> new Txn.CloseSession(in.readLong());
             case TAG_CREATE -> readCreate(in);
-            case TAG_DELETE -> new Txn.Delete(ExactStrings.read(in));
-            case TAG_SET_DATA -> new Txn.SetData(ExactStrings.read(in), in.readBuffer(), in.readInt());
-            case TAG_SET_ACL -> new Txn.SetAcl(ExactStrings.read(in), readAcl(in), in.readInt());
-            case TAG_CHECK -> new Txn.Check(ExactStrings.read(in), in.readInt());
+            case TAG_DELETE -> new Txn.Delete(readPath(in));
+            case TAG_SET_DATA -> new Txn.SetData(readPath(in), in.readBuffer(), in.readInt());
+            case TAG_SET_ACL -> new Txn.SetAcl(readPath(in), readAcl(in), in.readInt());
+            case TAG_CHECK -> new Txn.Check(readPath(in), in.readInt());
             case TAG_MULTI -> readMulti(in, depth);
             case TAG_MULTI_ERROR -> new Txn.MultiError(readInts(in), readInts(in));
             case TAG_ERROR -> new Txn.Error(in.readInt());
@@ -135,7 +135,7 @@ public final class TxnCodec {
     }
 
     private static Txn.Create readCreate(JuteReader in) {
-        String path = ExactStrings.read(in);
+        String path = readPath(in);
         byte[] data = in.readBuffer();
         List<Acl> acl = readAcl(in);
         NodeKind kind = kindOf(in.readByte());
@@ -169,6 +169,18 @@ public final class TxnCodec {
             throw new IllegalArgumentException("a txn's acl list must not be null");
         }
         Acl.writeList(out, acl);
+    }
+
+    /**
+     * Paths are never null in a txn (the core validates them before it logs anything); a null
+     * string on disk is damage, and replaying it would fail in the tree instead of here.
+     */
+    private static String readPath(JuteReader in) {
+        String path = ExactStrings.read(in);
+        if (path == null) {
+            throw new WireException("null path");
+        }
+        return path;
     }
 
     /** ACL lists are never null in a txn; a null vector on disk is damage, not a value. */

@@ -19,7 +19,9 @@ public final class Targets {
     private static final String DEFAULT_TARGETS = "zookeeper,paddock";
     private static final Map<String, Supplier<Target>> KNOWN = Map.of(
             "zookeeper", ZooKeeperTarget::new,
-            "paddock", PaddockTarget::new);
+            "paddock", PaddockTarget::new,
+            // Paddock behind a proxy that records client traffic, to seed the fuzz targets.
+            "paddock-recorded", RecordingTarget::new);
     private static final Map<String, SharedTarget> SHARED = new LinkedHashMap<>();
 
     private Targets() {
