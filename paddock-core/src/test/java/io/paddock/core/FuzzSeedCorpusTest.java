@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.paddock.core.storage.StorageSeeds;
 import io.paddock.core.wire.ClientRecordSeeds;
 import io.paddock.core.wire.JuteWriter;
+import io.paddock.core.wire.quorum.PeerStreamSeeds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,6 +49,9 @@ class FuzzSeedCorpusTest {
         dirs.put(storage + "snapshotFile", StorageSeeds.snapshots());
         dirs.put(storage + "snapshotFileWithValidCrcs", StorageSeeds.snapshots());
         dirs.put(REPLICA_STREAMS, clientStreams());
+        String quorum = "io/paddock/core/wire/quorum/PeerStreamFuzzTestInputs/";
+        dirs.put(quorum + "quorumPort", PeerStreamSeeds.quorumPort());
+        dirs.put(quorum + "electionPort", PeerStreamSeeds.electionPort());
         return dirs;
     }
 

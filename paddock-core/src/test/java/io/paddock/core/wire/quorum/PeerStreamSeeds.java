@@ -1,0 +1,72 @@
+package io.paddock.core.wire.quorum;
+
+import io.paddock.core.wire.Id;
+import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hand-made seeds for {@link PeerStreamFuzzTest}: what each port carries in a real conversation,
+ * built with our encoders (which ZooKeeper's classes are proved to read, see the codec tests).
+ */
+public final class PeerStreamSeeds {
+    private PeerStreamSeeds() {}
+
+    /** Learner connections: the discovery handshake from both sides, pings, and odd packets. */
+    public static Map<String, byte[]> quorumPort() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        LearnerInfo info = new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0);
+        seeds.put("follower-side", concat(
+                LearnerHandshake.followerInfo(1, info).encode(),
+                LearnerHandshake.ackEpoch(1, 0x1_0000_0005L).encode(),
+                Ping.reply(Ping.fromLeader(0x2_0000_0000L), List.of(new Ping.SessionTouch(0x1234L, 30_000))).encode()));
+        seeds.put("leader-side", concat(
+                LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION).encode(),
+                Ping.fromLeader(0x2_0000_0000L).encode(),
+                Ping.fromLeader(0x2_0000_0001L).encode()));
+        seeds.put("observer-info", LearnerHandshake.observerInfo(3, new LearnerInfo(Long.MAX_VALUE,
+                LearnerInfo.PROTOCOL_VERSION, 7)).encode());
+        seeds.put("epoch-already-accepted", LearnerHandshake.ackEpoch(LearnerHandshake.EPOCH_ALREADY_ACCEPTED, 0).encode());
+        seeds.put("proposal-with-txn-header", new QuorumPacket(QuorumPacketType.PROPOSAL, 0x2_0000_0001L,
+                new TxnHeader(0x1234L, 7, 0x2_0000_0001L, 1_700_000_000_000L, 1).toBytes(), null).encode());
+        seeds.put("request-with-authinfo", new QuorumPacket(QuorumPacketType.REQUEST, 0, new byte[] {1, 2, 3},
+                List.of(new Id("digest", "user:hash"), Id.ANYONE)).encode());
+        seeds.put("null-data-empty-authinfo", new QuorumPacket(QuorumPacketType.COMMIT, 9, null, List.of()).encode());
+        seeds.put("unknown-type", new QuorumPacket(99, -1, new byte[0], null).encode());
+        return seeds;
+    }
+
+    /** Election connections: each form of the initial message, then notifications. */
+    public static Map<String, byte[]> electionPort() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        byte[] looking = ElectionFrame.encode(NotificationMessage.current(NotificationMessage.LOOKING, 3, 0x1_0000_0002L,
+                4, 1, new byte[0]));
+        byte[] following = ElectionFrame.encode(NotificationMessage.current(NotificationMessage.FOLLOWING, 3,
+                0x1_0000_0002L, 4, 1, "server.1=127.0.0.1:2888:3888:participant\nversion=0".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)));
+        seeds.put("v1-then-votes", concat(InitialMessage.v1(2, new ElectionAddress("127.0.0.1", 3888)).encode(),
+                looking, following));
+        seeds.put("v2-two-addresses", concat(new InitialMessage(InitialMessage.Form.V2, 5,
+                List.of(new ElectionAddress("::1", 3888), new ElectionAddress("localhost", 3889))).encode(), looking));
+        seeds.put("sid-only", concat(InitialMessage.sidOnly(4).encode(), looking));
+        // ZooKeeper's older notification bodies: 28 bytes (no peer epoch) and 40 bytes.
+        byte[] current = NotificationMessage.current(NotificationMessage.LEADING, 1, 5, 2, 1, new byte[0]).encode();
+        seeds.put("old-bodies", concat(InitialMessage.v1(1, new ElectionAddress("127.0.0.1", 3888)).encode(),
+                frame(java.util.Arrays.copyOf(current, 28)), frame(java.util.Arrays.copyOf(current, 40))));
+        return seeds;
+    }
+
+    private static byte[] frame(byte[] body) {
+        return concat(new byte[] {(byte) (body.length >>> 24), (byte) (body.length >>> 16),
+            (byte) (body.length >>> 8), (byte) body.length}, body);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}
