@@ -41,30 +41,18 @@ class PeerGarbageTest {
         List<byte[]> seeds = validMessages();
         for (int round = 0; round < ROUNDS / 4; round++) {
             byte[] input = nextInput(random, seeds);
-            refusesCleanly(() -> NotificationMessage.decode(input));
-            refusesCleanly(() -> LearnerInfo.decode(input));
-            refusesCleanly(() -> TxnHeader.read(PeerInput.of(input)));
-            refusesCleanly(() -> DECODER.decodeWhole(input));
+            StreamAsserts.refusesCleanly(() -> NotificationMessage.decode(input));
+            StreamAsserts.refusesCleanly(() -> LearnerInfo.decode(input));
+            StreamAsserts.refusesCleanly(() -> TxnHeader.read(PeerInput.of(input)));
+            StreamAsserts.refusesCleanly(() -> DECODER.decodeWhole(input));
             for (int type : new int[] {QuorumPacketType.FOLLOWERINFO, QuorumPacketType.LEADERINFO,
                 QuorumPacketType.ACKEPOCH, QuorumPacketType.PING}) {
                 QuorumPacket p = new QuorumPacket(type, 0, input, null);
-                refusesCleanly(() -> LearnerHandshake.learnerInfo(p));
-                refusesCleanly(() -> LearnerHandshake.leaderProtocolVersion(p));
-                refusesCleanly(() -> LearnerHandshake.ackedCurrentEpoch(p));
-                refusesCleanly(() -> Ping.touches(p));
+                StreamAsserts.refusesCleanly(() -> LearnerHandshake.learnerInfo(p));
+                StreamAsserts.refusesCleanly(() -> LearnerHandshake.leaderProtocolVersion(p));
+                StreamAsserts.refusesCleanly(() -> LearnerHandshake.ackedCurrentEpoch(p));
+                StreamAsserts.refusesCleanly(() -> Ping.touches(p));
             }
-        }
-    }
-
-    private interface PeerCall {
-        Object call() throws PeerProtocolException;
-    }
-
-    private static void refusesCleanly(PeerCall call) {
-        try {
-            call.call();
-        } catch (PeerProtocolException refused) {
-            // the one way to refuse
         }
     }
 

@@ -111,25 +111,13 @@ class PeerStreamFuzzTest {
     }
 
     private static void payloadsRefuseCleanly(QuorumPacket packet) {
-        refusesCleanly(() -> LearnerHandshake.learnerInfo(packet));
-        refusesCleanly(() -> LearnerHandshake.leaderProtocolVersion(packet));
-        refusesCleanly(() -> LearnerHandshake.ackedCurrentEpoch(packet));
-        refusesCleanly(() -> Ping.touches(packet));
+        StreamAsserts.refusesCleanly(() -> LearnerHandshake.learnerInfo(packet));
+        StreamAsserts.refusesCleanly(() -> LearnerHandshake.leaderProtocolVersion(packet));
+        StreamAsserts.refusesCleanly(() -> LearnerHandshake.ackedCurrentEpoch(packet));
+        StreamAsserts.refusesCleanly(() -> Ping.touches(packet));
         if (packet.data() != null) {
-            refusesCleanly(() -> TxnHeader.read(PeerInput.of(packet.data())));
-            refusesCleanly(() -> LearnerInfo.decode(packet.data()));
-        }
-    }
-
-    private interface PeerCall {
-        Object call() throws PeerProtocolException;
-    }
-
-    private static void refusesCleanly(PeerCall call) {
-        try {
-            call.call();
-        } catch (PeerProtocolException refused) {
-            // the one way to refuse
+            StreamAsserts.refusesCleanly(() -> TxnHeader.read(PeerInput.of(packet.data())));
+            StreamAsserts.refusesCleanly(() -> LearnerInfo.decode(packet.data()));
         }
     }
 

@@ -42,6 +42,24 @@ final class StreamAsserts {
         return exact.value();
     }
 
+    /** A call into a decoder of peer bytes. */
+    @FunctionalInterface
+    interface PeerCall {
+        Object call() throws PeerProtocolException;
+    }
+
+    /**
+     * Runs {@code call}, which may decode or refuse with PeerProtocolException (the one way to
+     * refuse); any other exception propagates and fails the caller.
+     */
+    static void refusesCleanly(PeerCall call) {
+        try {
+            call.call();
+        } catch (PeerProtocolException refused) {
+            // the one way to refuse
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static <T> DecodeResult.Complete<T> complete(DecodeResult<T> r) {
         if (r instanceof DecodeResult.Complete<T> c) {
