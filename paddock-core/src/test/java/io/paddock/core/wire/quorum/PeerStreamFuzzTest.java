@@ -19,11 +19,10 @@ import io.paddock.core.election.WireNotifications;
  *     {@code NeedMore} on every shorter prefix of it (checked for messages of up to
  *     {@link #PREFIX_CHECK_BYTES_MAX} bytes), and {@code NeedMore} always asks for more than it
  *     was given;</li>
- * <li>a quorum packet that decodes re-encodes to bytes that decode to an equal packet and encode
- *     the same from then on, and its payloads (learner info, leader info, acked epoch, ping
- *     touches, a proposal's TxnHeader) refuse cleanly or decode. Not byte identity: an authinfo
- *     string with malformed UTF-8 decodes to U+FFFD, as ZooKeeper's jute reader decodes it
- *     (no ZooKeeper writes one; the fuzzer found such inputs at once);</li>
+ * <li>a quorum packet that decodes re-encodes to bytes that decode, and after one round decode
+ *     and encode are each other's inverse (see {@link #assertRoundTrips} for why not at once);
+ *     its payloads (learner info, leader info, acked epoch, ping touches, a proposal's
+ *     TxnHeader) refuse cleanly or decode;</li>
  * <li>an election notification that decodes maps to an election {@link io.paddock.core.election.Notification}
  *     or is refused cleanly.</li>
  * </ol>
@@ -37,6 +36,7 @@ class PeerStreamFuzzTest {
     /** Small limits so the fuzzer reaches the limit checks; the default limits are checked too. */
     private static final QuorumPacketDecoder SMALL = new QuorumPacketDecoder(1024, 256);
     private static final QuorumPacketDecoder DEFAULT = QuorumPacketDecoder.withDefaultLimits();
+    private static final QuorumPacketDecoder UNLIMITED = new QuorumPacketDecoder(Integer.MAX_VALUE, Integer.MAX_VALUE);
     private static final int PREFIX_CHECK_BYTES_MAX = 512;
     /** A connection's worth of messages; the rest of an input is not read. */
     private static final int MESSAGES_MAX = 64;
@@ -92,22 +92,33 @@ class PeerStreamFuzzTest {
                 return;
             }
             QuorumPacket packet = c.value();
-            assertRoundTrips(packet, decoder);
+            assertRoundTrips(packet);
             payloadsRefuseCleanly(packet);
             at += c.length();
         }
     }
 
-    private static void assertRoundTrips(QuorumPacket packet, QuorumPacketDecoder decoder) {
-        byte[] encoded = packet.encode();
-        QuorumPacket again;
+    /**
+     * Re-encoding settles after one round: the packet encodes to bytes that decode, and from then
+     * on decode and encode are each other's inverse. Not at once, because jute's writer and reader
+     * are not symmetric, in ZooKeeper as here: a supplementary character is read from its 4-byte
+     * UTF-8 form but written as two 3-byte surrogates, which read back as U+FFFD each; malformed
+     * UTF-8 reads as U+FFFD, which writes as 3 bytes. Re-decoding uses no limits, since those
+     * replacements may grow a string past the small test limits.
+     */
+    private static void assertRoundTrips(QuorumPacket packet) {
+        QuorumPacket settled = redecode(packet);
+        QuorumPacket again = redecode(settled);
+        assertEquals(settled, again, "a re-encoded packet decodes equal after one round");
+        assertArrayEquals(settled.encode(), again.encode(), "encoding is stable after one round");
+    }
+
+    private static QuorumPacket redecode(QuorumPacket packet) {
         try {
-            again = decoder.decodeWhole(encoded);
+            return UNLIMITED.decodeWhole(packet.encode());
         } catch (PeerProtocolException e) {
             throw new AssertionError("a decoded packet re-encodes to bytes that do not decode: " + e.getMessage(), e);
         }
-        assertEquals(packet, again, "a decoded packet re-encodes to bytes that decode equal");
-        assertArrayEquals(encoded, again.encode(), "encoding is stable after one round");
     }
 
     private static void payloadsRefuseCleanly(QuorumPacket packet) {
