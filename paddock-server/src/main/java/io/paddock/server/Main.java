@@ -1,7 +1,9 @@
 package io.paddock.server;
 
 import io.paddock.server.ServerConfig.ConfigException;
+import io.paddock.server.admin.FourLetterWord;
 import io.paddock.server.admin.PaddockVersion;
+import io.paddock.server.admin.WordClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
- * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
+ * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}, {@code paddock elections
+ * <host:port>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
  * 3 the running server failed in a way that may have left its state half-changed and stopped
  * ({@link io.paddock.server.failstop.FailStop}; restart it to recover from disk).
  */
@@ -35,6 +38,9 @@ public final class Main {
         "  version            print the version",
         "  log <file>         print a transaction log's transactions, one per line",
         "  snapshot <file>    print a snapshot's sessions and znodes, one per line",
+        "  elections <host:port>",
+        "                     print a running server's last elections (its elec word, which",
+        "                     4lw.commands.whitelist must allow)",
         "");
 
     private Main() {}
@@ -60,6 +66,8 @@ public final class Main {
                 return args.length == 2 ? printLog(Path.of(args[1]), out, err) : usage(err);
             case "snapshot":
                 return args.length == 2 ? printSnapshot(Path.of(args[1]), out, err) : usage(err);
+            case "elections":
+                return args.length == 2 ? printElections(args[1], out, err) : usage(err);
             case "help":
             case "-h":
             case "--help":
@@ -132,6 +140,48 @@ public final class Main {
             err.println(e.getMessage());
         }
         return EXIT_FAILED;
+    }
+
+    /**
+     * Asks the server at {@code hostPort} for its {@code elec} word and prints the table. Exit 1 with
+     * one line on stderr when it cannot be reached, refuses the word (whitelist) or answers nothing
+     * (a ZooKeeper server does not know the word and closes the connection); 2 for a bad address.
+     */
+    private static int printElections(String hostPort, PrintStream out, PrintStream err) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon > 0 ? hostPort.substring(0, colon) : "";
+        int port = -1;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // [::1]:2181
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            err.println("paddock: bad address '" + hostPort + "': expected HOST:PORT, e.g. 127.0.0.1:2181");
+            return EXIT_USAGE;
+        }
+        String answer;
+        try {
+            answer = WordClient.ask(host, port, FourLetterWord.ELEC);
+        } catch (IOException e) {
+            err.println("paddock: cannot reach " + hostPort + ": " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        if (WordClient.isRefusal(FourLetterWord.ELEC, answer)) {
+            err.println("paddock: " + hostPort + " does not allow the elec word: add it to 4lw.commands.whitelist"
+                + " in its zoo.cfg (e.g. 4lw.commands.whitelist=srvr,elec) and restart it");
+            return EXIT_FAILED;
+        }
+        if (answer.isEmpty()) {
+            err.println("paddock: " + hostPort + " answered nothing to elec: not a Paddock server (ZooKeeper does not"
+                + " know the word and closes the connection)");
+            return EXIT_FAILED;
+        }
+        out.print(answer);
+        return EXIT_OK;
     }
 
     /** Registers the hook that closes the server when the JVM is asked to stop; its latch opens then. */

@@ -9,6 +9,7 @@ import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.zab.LearnerRole;
+import io.paddock.core.zab.ElectionHistory;
 import io.paddock.core.zab.PeerConfig;
 import io.paddock.core.zab.PeerEffect;
 import io.paddock.core.zab.PeerEvent;
@@ -50,6 +51,8 @@ public final class SimulatedEnsemble {
         final PeerConfig config;
         long lastZxid;
         QuorumPeerCore core;
+        /** Its election history, fed as the real shell feeds it; a restart begins a new one (it is memory). */
+        ElectionHistory history;
         int incarnation;
         long diskAcceptedEpoch;
         long diskCurrentEpoch;
@@ -67,6 +70,11 @@ public final class SimulatedEnsemble {
 
         public QuorumPeerCore core() {
             return core;
+        }
+
+        /** The elections of its current incarnation (null while down). */
+        public ElectionHistory history() {
+            return history;
         }
 
         public long diskAcceptedEpoch() {
@@ -207,6 +215,7 @@ public final class SimulatedEnsemble {
         }
         s.incarnation++;
         s.core = new QuorumPeerCore(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, s.lastZxid);
+        s.history = new ElectionHistory(sid);
         checker.restarted(s);
         trace.line("t=" + nowTick + " s" + sid + " START from disk (accepted=" + s.diskAcceptedEpoch + ", current="
                 + s.diskCurrentEpoch + ") lastZxid=0x" + Long.toHexString(s.lastZxid));
@@ -225,6 +234,7 @@ public final class SimulatedEnsemble {
         }
         s.writesInFlight.clear();
         s.core = null;
+        s.history = null;
         s.incarnation++;
         trace.line("t=" + nowTick + " s" + sid + " CRASH (kept " + kept + " writes in flight; disk accepted="
                 + s.diskAcceptedEpoch + " current=" + s.diskCurrentEpoch + ")");
@@ -369,6 +379,7 @@ public final class SimulatedEnsemble {
         List<PeerEffect> effects = new ArrayList<>();
         try {
             s.core.step(event, effects);
+            s.history.record(s.core.nowTick(), effects); // its checks run under every fault too
         } catch (RuntimeException e) {
             throw checker.failure("s" + s.sid + " threw on " + event + ": " + e, e); // a core bug, with its seed
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.election.ServerState;
+import io.paddock.core.zab.ElectionRecord;
 import io.paddock.core.zab.PeerEffect;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * the zxids are equal and 2's id is higher; server 2 leads with that majority and establishes an
  * epoch. Server 3, started later, joins as a follower of 2 in the same epoch although its id is
  * higher: no new election. Server 1's record of the election reads as the seed tells it:
- * {@code (1,0) (2,0) -> server 2, zxid equal, highest id}.
+ * {@code (1,0) (2,0) -> server 2, zxid equal, highest id}; server 3's election history says it
+ * joined an existing leader, decided by the quorum {1,2}, in server 2's epoch.
  */
 class SeedWorkedExampleTest {
     private static final String TEST = "SeedWorkedExampleTest";
@@ -52,6 +54,14 @@ class SeedWorkedExampleTest {
                 assertEquals(epoch, e.server(2).core().establishedEpoch(), "server 2 kept its epoch");
                 assertEquals(1, e.checker().establishedEpochs().size(), "one epoch, no new election");
                 assertEquals("(3,0) -> server 2, joined: a quorum already follows it", decision(e, 3).seedStyle());
+                ElectionRecord joined = e.server(3).history().latest();
+                assertTrue(joined.joinedExistingLeader(), "server 3's record says it joined an existing leader");
+                assertEquals(epoch, joined.establishedEpoch());
+                assertEquals(Set.of(1L, 2L), joined.decidingQuorum());
+                ElectionRecord led = e.server(2).history().latest();
+                assertEquals(1, e.server(2).history().elections().size(), "server 2 elected once");
+                assertEquals(ServerState.LEADING, led.decision().role());
+                assertEquals(Set.of(1L, 2L), led.decidingQuorum());
             });
         });
     }

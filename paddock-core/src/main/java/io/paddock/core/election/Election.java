@@ -48,6 +48,8 @@ public final class Election {
     private final Map<Long, Notification> roundVotes = new TreeMap<>();
     /** Latest notification of each FOLLOWING/LEADING server, whatever its round. */
     private final Map<Long, Notification> outOfElection = new TreeMap<>();
+    /** The notifications the last decision counted (see {@link #decisionVotes()}). */
+    private Map<Long, Notification> decisionVotes = Map.of();
 
     public Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings) {
         this(sid, quorum, lastZxid, epoch, timings, 0, false);
@@ -145,7 +147,7 @@ public final class Election {
         if (nowTick >= finalizeAtTick) {
             finalizeAtTick = NO_DEADLINE;
             if (quorumAgreesWith(roundVotes, proposal, false)) {
-                decide(proposal, out);
+                decide(proposal, roundVotes, out);
                 return;
             }
         }
@@ -200,7 +202,7 @@ public final class Election {
         if (n.round() == round) {
             roundVotes.put(fromSid, n);
             if (quorumAgreesWith(roundVotes, n.vote(), true) && leaderConfirmed(roundVotes, n)) {
-                decide(n.vote(), out);
+                decide(n.vote(), roundVotes, out);
                 return;
             }
         }
@@ -208,7 +210,7 @@ public final class Election {
         outOfElection.put(fromSid, n);
         if (quorumAgreesWith(outOfElection, n.vote(), true) && leaderConfirmed(outOfElection, n)) {
             round = n.round();
-            decide(n.vote(), out);
+            decide(n.vote(), outOfElection, out);
         }
     }
 
@@ -245,7 +247,7 @@ public final class Election {
             return;
         }
         if (timings.finalizeWaitTicks() == 0) {
-            decide(proposal, out);
+            decide(proposal, roundVotes, out);
         } else if (finalizeAtTick == NO_DEADLINE) {
             finalizeAtTick = nowTick + timings.finalizeWaitTicks();
         }
@@ -259,8 +261,9 @@ public final class Election {
         checkFinalize(out);
     }
 
-    private void decide(Vote leader, List<ElectionOutput> out) {
+    private void decide(Vote leader, Map<Long, Notification> countedVotes, List<ElectionOutput> out) {
         proposal = leader;
+        decisionVotes = Collections.unmodifiableMap(new TreeMap<>(countedVotes));
         if (observer) {
             state = ServerState.OBSERVING;
         } else {
@@ -297,6 +300,15 @@ public final class Election {
             throw new IllegalStateException("cannot settle on " + established + " from " + proposal + " in " + state);
         }
         proposal = established;
+    }
+
+    /**
+     * The notifications the last decision was made on, by sid: the round's tally, or, when this
+     * server joined an existing leader, the FOLLOWING/LEADING answers it heard (whatever their
+     * round; the round's tally then says nothing about the decision). Empty before a decision.
+     */
+    public Map<Long, Notification> decisionVotes() {
+        return decisionVotes;
     }
 
     /** The current-round tally (for tests and diagnostics). */

@@ -178,6 +178,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             if (epochs.currentEpoch() < newEpoch) {
                 epochs.makeCurrent(newEpoch, effects);
             }
+            effects.add(new PeerEffect.Synced(newEpoch, leaderSid));
         }
         if (phase != Phase.SYNCED) {
             giveUp("PING from leader in " + phase);

@@ -74,6 +74,17 @@ public sealed interface PeerEffect {
     }
 
     /**
+     * A LOOKING server received {@code notification} from {@code fromSid} (before it acted on it:
+     * the vote change, sends or decision it causes follow). Not emitted once the server has
+     * decided: its answers to servers still looking are not part of its election.
+     */
+    record VoteReceived(long fromSid, Notification notification) implements Observation {
+        public VoteReceived {
+            Objects.requireNonNull(notification, "notification");
+        }
+    }
+
+    /**
      * A LOOKING server's vote changed in {@code round}, on a notification from {@code causeSid}
      * (-1 when no message caused it: the start of a round).
      */
@@ -134,6 +145,14 @@ public sealed interface PeerEffect {
 
     /** The server's role changed; {@code reason} says why (a decision, a timeout, a lost quorum). */
     record RoleChanged(ServerState from, ServerState to, String reason) implements Observation {
+    }
+
+    /**
+     * This learner (follower or observer) is established in {@code epoch} under {@code leaderSid}:
+     * it persisted and acknowledged the epoch and the leader took it on (its first PING until
+     * replication, part 2, puts UPTODATE there). The learner's counterpart of {@link Established}.
+     */
+    record Synced(long epoch, long leaderSid) implements Observation {
     }
 
     /**

@@ -26,8 +26,10 @@ import java.util.TreeMap;
  * server tells LOOKING peers whom it follows, and observers whom to observe); quorum packets, lost
  * connections and epoch writes go to the role; a quorum packet that reaches a LOOKING server gets
  * its connection dropped (ZooKeeper accepts learner connections only while leading). Every tick
- * reaches both. Observations ({@link PeerEffect.Observation}) record every vote change with its
- * reason, the tally each decision was made on, role changes and the established epoch.
+ * reaches both. Observations ({@link PeerEffect.Observation}) record every vote received while
+ * LOOKING, every vote change with its reason, the tally each decision was made on, role changes and
+ * the established epoch (the votes sent are the {@link PeerEffect.SendElection}s themselves); an
+ * {@link ElectionHistory} fed with the effects and {@link #nowTick()} keeps them per election.
  *
  * <p><b>Embedding in {@code Replica}</b>: Replica will own one of these, map its own {@code
  * PeerMessage}/{@code PeerDown}/{@code EpochsPersisted}/{@code Tick} events to {@link PeerEvent}s
@@ -77,6 +79,9 @@ public final class QuorumPeerCore {
         } else if (!started) {
             return; // nothing is listening before the first tick
         } else if (event instanceof PeerEvent.ElectionReceived received) {
+            if (election.state() == ServerState.LOOKING) {
+                effects.add(new PeerEffect.VoteReceived(received.fromSid(), received.notification()));
+            }
             stepElection(new ElectionInput.Received(received.fromSid(), received.notification()),
                     received.fromSid(), effects);
         } else if (event instanceof PeerEvent.QuorumReceived received) {
@@ -146,7 +151,7 @@ public final class QuorumPeerCore {
             throw new IllegalStateException("decided while holding a role: " + role.state());
         }
         Map<Long, Vote> tally = new TreeMap<>();
-        for (Map.Entry<Long, Notification> e : election.roundVotes().entrySet()) {
+        for (Map.Entry<Long, Notification> e : election.decisionVotes().entrySet()) {
             tally.put(e.getKey(), e.getValue().vote());
         }
         effects.add(new PeerEffect.ElectionDecided(decided.round(), decided.role(), decided.leader(), tally,
@@ -232,5 +237,10 @@ public final class QuorumPeerCore {
 
     public long lastZxid() {
         return lastZxid;
+    }
+
+    /** The latest tick this server was given (0 before the first); the time of what it emits. */
+    public long nowTick() {
+        return nowTick;
     }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * own vote; each vote change is recorded with its reason and the server that caused it; a decision
  * swaps in the role handler (and records the tally and, in the seed's style, why the winner won); a role that gives up closes its connections
  * and starts a newer round; a quorum packet reaching a LOOKING server costs that connection; once
- * established, the election answers LOOKING servers with the established epoch.
+ * established, the election answers LOOKING servers with the established epoch. A LOOKING server
+ * observes each vote it receives; a server joining an existing leader records the answers it
+ * joined on as its tally.
  */
 class QuorumPeerCoreTest {
     private static final QuorumVerifier THREE = new QuorumVerifier(Set.of(1L, 2L, 3L));
@@ -53,10 +55,11 @@ class QuorumPeerCoreTest {
                 Set.of(), IMMEDIATE, ZAB), 0, 0, 5);
         p.step(new PeerEvent.Tick(1));
         List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, looking(2, 5, 1)));
+        assertEquals(new PeerEffect.VoteReceived(2, looking(2, 5, 1)), out.get(0), "the vote received comes first");
         assertEquals(new PeerEffect.VoteChanged(1, new Vote(1, 5, 0), new Vote(2, 5, 0),
-                PeerEffect.VoteReason.SAME_ZXID_HIGHER_ID, 2), out.get(0));
+                PeerEffect.VoteReason.SAME_ZXID_HIGHER_ID, 2), out.get(1));
         out = p.step(new PeerEvent.ElectionReceived(3, looking(3, 6, 1)));
-        assertEquals(PeerEffect.VoteReason.HIGHER_ZXID, ((PeerEffect.VoteChanged) out.get(0)).reason());
+        assertEquals(PeerEffect.VoteReason.HIGHER_ZXID, ((PeerEffect.VoteChanged) out.get(1)).reason());
     }
 
     @Test
@@ -72,6 +75,32 @@ class QuorumPeerCoreTest {
         assertEquals("(3,0) (3,0) -> server 3, every first vote", decided.seedStyle()); // 2 already voted 3
         assertTrue(out.contains(new PeerEffect.RoleChanged(ServerState.LOOKING, ServerState.LEADING,
                 "elected server 3 in round 1")), out.toString());
+    }
+
+    @Test
+    void aServerThatJoinsAnExistingLeaderRecordsTheAnswersItJoinedOn() {
+        QuorumPeerCore p = peer(3, 0);
+        p.step(new PeerEvent.Tick(1)); // round 1, while the others decided in round 3
+        Vote leader = new Vote(2, 0, 1);
+        p.step(new PeerEvent.ElectionReceived(1, new Notification(leader, 3, ServerState.FOLLOWING)));
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, new Notification(leader, 3, ServerState.LEADING)));
+        PeerEffect.ElectionDecided decided = (PeerEffect.ElectionDecided) out.stream()
+                .filter(e -> e instanceof PeerEffect.ElectionDecided).findFirst().orElseThrow();
+        assertEquals(3, decided.round());
+        assertEquals(Map.of(1L, leader, 2L, leader), decided.votes(), "the answers it joined on, not its own round's tally");
+        assertEquals("(3,0) -> server 2, joined: a quorum already follows it", decided.seedStyle());
+    }
+
+    @Test
+    void aLookingServerObservesEveryVoteItReceivesAndNoneOnceDecided() {
+        QuorumPeerCore p = peer(3, 0);
+        p.step(new PeerEvent.Tick(1));
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        assertEquals(new PeerEffect.VoteReceived(2, looking(3, 0, 1)), out.get(0));
+        assertEquals(ServerState.LEADING, p.state());
+        out = p.step(new PeerEvent.ElectionReceived(1, looking(1, 0, 1)));
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.VoteReceived), out.toString());
+        assertEquals(1, p.nowTick());
     }
 
     @Test

@@ -198,6 +198,8 @@ class ZabConversationTest {
                 return "drop " + d.sid() + ": " + d.reason();
             } else if (e instanceof PeerEffect.Established est) {
                 return "established epoch=" + est.epoch() + " acked=" + new TreeSet<>(est.ackedBy());
+            } else if (e instanceof PeerEffect.Synced synced) {
+                return "synced epoch=" + synced.epoch() + " leader=" + synced.leaderSid();
             }
             return e.toString();
         }

@@ -1,5 +1,6 @@
 package io.paddock.server.admin;
 
+import io.paddock.core.zab.ElectionText;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.Comparator;
@@ -103,6 +104,15 @@ public interface AdminView {
     /** Role-specific {@code mntr} lines (e.g. {@code followers}, {@code synced_followers}), without the zk_ prefix. */
     default Map<String, Object> extraMonitorValues() {
         return Map.of();
+    }
+
+    /**
+     * {@code elec}: this server's last elections as a table ({@link ElectionText#table}, fed by an
+     * {@link io.paddock.core.zab.ElectionHistory} on the loop thread, ticks converted with the
+     * server's milliseconds per tick). A standalone server never elects: {@link ElectionText#STANDALONE}.
+     */
+    default String electionHistory() {
+        return ElectionText.STANDALONE;
     }
 
     /** Open file descriptors of this process, or -1 where the platform does not tell. */

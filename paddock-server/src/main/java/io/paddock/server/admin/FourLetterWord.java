@@ -5,8 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The four-letter words ZooKeeper 3.9 knows. A client sends one as the first four bytes of a
- * connection, where a normal client sends the big-endian length of its ConnectRequest.
+ * The four-letter words ZooKeeper 3.9 knows, and Paddock's own ({@link #isPaddocksOwn()}: {@code
+ * elec}, the election history), spelled so that ZooKeeper knows no word of that name. A client sends
+ * one as the first four bytes of a connection, where a normal client sends the big-endian length of
+ * its ConnectRequest.
  *
  * <p>ZooKeeper tells the two apart by looking the first four bytes up in its table of known
  * words before it checks the length, and only while the connection has not yet sent a
@@ -32,7 +34,9 @@ public enum FourLetterWord {
     WCHS("wchs"),
     MNTR("mntr"),
     ISRO("isro"),
-    HASH("hash");
+    HASH("hash"),
+    /** Paddock's own: this server's last elections as a table ({@link AdminView#electionHistory()}). */
+    ELEC("elec", true);
 
     /**
      * The bytes telnet sends when it closes (IAC DO TIMING-MARK...). ZooKeeper lists it among
@@ -52,9 +56,15 @@ public enum FourLetterWord {
 
     private final String word;
     private final int code;
+    private final boolean paddocksOwn;
 
     FourLetterWord(String word) {
+        this(word, false);
+    }
+
+    FourLetterWord(String word, boolean paddocksOwn) {
         this.word = word;
+        this.paddocksOwn = paddocksOwn;
         byte[] b = word.getBytes(StandardCharsets.US_ASCII);
         this.code = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }
@@ -62,6 +72,11 @@ public enum FourLetterWord {
     /** The word as sent on the wire, e.g. {@code "ruok"}. */
     public String word() {
         return word;
+    }
+
+    /** True for a word of Paddock's own, which ZooKeeper does not know (it reads it as a bad length). */
+    public boolean isPaddocksOwn() {
+        return paddocksOwn;
     }
 
     /** The first four bytes of the connection read as a big-endian int. */

@@ -9,7 +9,9 @@ import io.paddock.server.ServerConfig;
  * <p>The transport reads the first four bytes of a new connection; if {@link
  * #isFourLetterWord(int)} holds (and no ConnectRequest was read yet) it writes {@link
  * #answer(int)} as UTF-8 and closes the connection. A word outside the configured whitelist gets
- * ZooKeeper's refusal line; {@code srvr} is always allowed, as in ZooKeeper.
+ * ZooKeeper's refusal line; {@code srvr} is always allowed, as in ZooKeeper. Paddock's own {@code
+ * elec} (the election history) is off by default like every word but {@code srvr}: whitelist it by
+ * name or with {@code *}.
  */
 public final class FourLetterWords {
     /** ZooKeeper's answer of most words while the server cannot serve. */
@@ -59,6 +61,9 @@ public final class FourLetterWords {
         }
         if (word == FourLetterWord.ENVI) {
             return WordTexts.envi();
+        }
+        if (word == FourLetterWord.ELEC) {
+            return view.electionHistory(); // most useful while there is no leader: answered when not serving too
         }
         if (word == FourLetterWord.GTMK || word == FourLetterWord.STMK) {
             // Paddock has no trace mask; report ZooKeeper's default (stmk changes nothing).

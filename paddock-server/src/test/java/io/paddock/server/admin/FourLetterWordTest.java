@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves, against ZooKeeper 3.9.5's FourLetterCommands as the oracle, that we recognise exactly
  * the same first-four-byte values as four-letter words (so the transport treats the same
- * connections as 4lw), and nothing that a real frame length could be.
+ * connections as 4lw), plus Paddock's own words, which ZooKeeper does not know (no clash), and
+ * nothing that a real frame length could be.
  */
 class FourLetterWordTest {
 
@@ -37,12 +38,27 @@ class FourLetterWordTest {
         for (int code : zkCodes) {
             assertTrue(FourLetterWords.isFourLetterWord(code), "ZooKeeper knows 0x" + Integer.toHexString(code));
         }
+        int paddocksOwn = 0;
         for (FourLetterWord w : FourLetterWord.values()) {
+            if (w.isPaddocksOwn()) {
+                paddocksOwn++;
+                continue;
+            }
             assertTrue(FourLetterCommands.isKnown(w.code()), w.word());
             assertEquals(w.word(), FourLetterCommands.getCommandString(w.code()));
             assertTrue(zkCodes.contains(w.code()), w.word());
         }
-        assertEquals(zkCodes.size(), FourLetterWord.values().length + 1); // + telnet close
+        assertEquals(zkCodes.size(), FourLetterWord.values().length - paddocksOwn + 1); // + telnet close
+    }
+
+    @Test
+    void paddocksOwnWordsAreUnknownToZooKeeper() {
+        assertTrue(FourLetterWord.ELEC.isPaddocksOwn());
+        for (FourLetterWord w : FourLetterWord.values()) {
+            if (w.isPaddocksOwn()) {
+                assertFalse(FourLetterCommands.isKnown(w.code()), w.word() + " clashes with a ZooKeeper word");
+            }
+        }
     }
 
     @Test

@@ -84,6 +84,25 @@ class FourLetterWordsTest {
     }
 
     @Test
+    void elecAnswersTheViewsElectionHistoryAlsoWhenNotServing() {
+        assertEquals("standalone: no elections\n", answer("elec"), "a standalone server's view");
+        FakeAdminView electing = new FakeAdminView() {
+            @Override public String electionHistory() {
+                return "server 1: no elections yet\n";
+            }
+        };
+        electing.serving = false;
+        assertEquals("server 1: no elections yet\n", new FourLetterWords(config("*"), electing).answer(FourLetterWord.ELEC));
+    }
+
+    @Test
+    void elecObeysTheWhitelist() {
+        assertEquals("elec is not executed because it is not in the whitelist.\n",
+            new FourLetterWords(config("ruok,srvr"), view).answer(FourLetterWord.ELEC));
+        assertEquals("standalone: no elections\n", new FourLetterWords(config("elec"), view).answer(FourLetterWord.ELEC));
+    }
+
+    @Test
     void answerByCodeMatchesAnswerByWord() {
         int ruok = FourLetterWord.RUOK.code();
         assertEquals("imok", words.answer(ruok));

@@ -1,0 +1,96 @@
+package io.paddock.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves {@code paddock elections HOST:PORT} against a real in-process server: a standalone server
+ * that whitelists {@code elec} prints its one line and exit 0; one that does not (the default) is
+ * an error naming the whitelist; an unreachable address and a server that answers nothing (as
+ * ZooKeeper, which does not know the word) are errors that say so (exit 1); a malformed address is
+ * a usage error (exit 2).
+ */
+class ElectionsCommandTest {
+    @TempDir
+    Path dataDir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aStandaloneServerPrintsItsOneLine() throws Exception {
+        try (PaddockServer server = TestServers.start(dataDir, "4lw.commands.whitelist", "srvr,elec")) {
+            assertEquals(0, run("elections", "127.0.0.1:" + server.clientPort()), err());
+            assertEquals("standalone: no elections\n", out());
+            assertEquals("", err());
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotWhitelistElecIsAnErrorNamingTheWhitelist() throws Exception {
+        try (PaddockServer server = TestServers.start(dataDir)) {
+            assertEquals(1, run("elections", "127.0.0.1:" + server.clientPort()));
+            assertEquals("", out());
+            assertTrue(err().contains("does not allow the elec word: add it to 4lw.commands.whitelist"), err());
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsAnErrorThatSaysSo() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // free again once closed: nothing listens there
+        }
+        assertEquals(1, run("elections", "127.0.0.1:" + port));
+        assertTrue(err().startsWith("paddock: cannot reach 127.0.0.1:" + port + ": "), err());
+    }
+
+    @Test
+    void aServerThatAnswersNothingIsNotAPaddockServer() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread closer = new Thread(() -> {
+                try {
+                    s.accept().close(); // what ZooKeeper does with a word it does not know
+                } catch (java.io.IOException e) {
+                    // the test fails on its own assertion
+                }
+            });
+            closer.start();
+            assertEquals(1, run("elections", "127.0.0.1:" + s.getLocalPort()));
+            closer.join(10_000);
+            assertTrue(err().contains("answered nothing to elec: not a Paddock server"), err());
+        }
+    }
+
+    @Test
+    void aMalformedAddressIsAUsageError() {
+        for (String bad : new String[] {"localhost", ":2181", "host:", "host:0", "host:70000", "host:x"}) {
+            err.reset();
+            assertEquals(2, run("elections", bad), bad);
+            assertTrue(err().startsWith("paddock: bad address '" + bad + "'"), err());
+        }
+        assertEquals(2, run("elections"));
+    }
+}
