@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -71,6 +72,15 @@ public final class ServerConfig {
      * would, so that a test can see the process fail-stop and recover. Never set it in production.
      */
     public static final String TEST_FAIL_APPLY_AT_ZXID_KEY = "paddock.test.failApplyAtZxid";
+
+    /**
+     * Paddock's own key: how long a LOOKING server whose vote has a quorum waits for a better vote
+     * before it decides (ZooKeeper's {@code finalizeWait}, fixed there at 200 ms).
+     */
+    public static final String ELECTION_FINALIZE_WAIT_MS_KEY = "paddock.electionFinalizeWaitMs";
+    public static final int DEFAULT_ELECTION_FINALIZE_WAIT_MS = 200;
+    /** ZooKeeper's default: retry binding the election port 3 times (0 = forever), a second apart. */
+    public static final int DEFAULT_ELECTION_PORT_BIND_RETRY = 3;
 
     private final Settings s;
 
@@ -255,6 +265,58 @@ public final class ServerConfig {
         return s.servers.stream().filter(q -> !q.observer()).toList();
     }
 
+    /**
+     * True when zoo.cfg describes an ensemble this server takes part in: two or more participant
+     * {@code server.N} lines (ZooKeeper's quorum mode). One line or none is standalone.
+     */
+    public boolean isEnsemble() {
+        return votingServers().size() >= 2;
+    }
+
+    /**
+     * Why this ensemble configuration cannot run, or null: initLimit and syncLimit are required in
+     * quorum mode, as ZooKeeper says ("initLimit is not set").
+     */
+    public String ensembleSettingsError() {
+        if (s.initLimit == 0) {
+            return "initLimit is not set: an ensemble needs initLimit=N (ticks), e.g. initLimit=10";
+        }
+        if (s.syncLimit == 0) {
+            return "syncLimit is not set: an ensemble needs syncLimit=N (ticks), e.g. syncLimit=5";
+        }
+        return null;
+    }
+
+    /** {@code initLimit} in ticks; required (at least 1) in an ensemble, 0 when unset. */
+    public int initLimit() {
+        return s.initLimit;
+    }
+
+    /** {@code syncLimit} in ticks; required (at least 1) in an ensemble, 0 when unset. */
+    public int syncLimit() {
+        return s.syncLimit;
+    }
+
+    /** {@code peerType}: "participant", "observer", or null when unset. The server.N line decides (see warnings). */
+    public String peerType() {
+        return s.peerType;
+    }
+
+    /** {@code electionPortBindRetry}: tries to bind the election port, a second apart; 0 = forever. */
+    public int electionPortBindRetry() {
+        return s.electionPortBindRetry;
+    }
+
+    /** {@code quorumListenOnAllIPs}: listen for peers on every address instead of the server.N host. */
+    public boolean quorumListenOnAllIPs() {
+        return s.quorumListenOnAllIPs;
+    }
+
+    /** {@value #ELECTION_FINALIZE_WAIT_MS_KEY} (default {@value #DEFAULT_ELECTION_FINALIZE_WAIT_MS}). */
+    public int electionFinalizeWaitMs() {
+        return s.electionFinalizeWaitMs;
+    }
+
     /** ZooKeeper's {@code standaloneEnabled} (default true). */
     public boolean standaloneEnabled() {
         return s.standaloneEnabled;
@@ -380,6 +442,12 @@ public final class ServerConfig {
         List<QuorumServer> servers = List.of();
         boolean standaloneEnabled = true;
         String dynamicConfigFile;
+        int initLimit;
+        int syncLimit;
+        String peerType;
+        int electionPortBindRetry = DEFAULT_ELECTION_PORT_BIND_RETRY;
+        boolean quorumListenOnAllIPs;
+        int electionFinalizeWaitMs = DEFAULT_ELECTION_FINALIZE_WAIT_MS;
         SortedMap<String, String> ignoredKeys = new TreeMap<>();
         List<String> warnings = new ArrayList<>();
 
@@ -412,6 +480,12 @@ public final class ServerConfig {
             c.servers = servers;
             c.standaloneEnabled = standaloneEnabled;
             c.dynamicConfigFile = dynamicConfigFile;
+            c.initLimit = initLimit;
+            c.syncLimit = syncLimit;
+            c.peerType = peerType;
+            c.electionPortBindRetry = electionPortBindRetry;
+            c.quorumListenOnAllIPs = quorumListenOnAllIPs;
+            c.electionFinalizeWaitMs = electionFinalizeWaitMs;
             c.ignoredKeys = ignoredKeys;
             c.warnings = warnings;
             return c;
@@ -434,9 +508,9 @@ public final class ServerConfig {
     private static final class Parser {
         /** ZooKeeper keys that only matter to an ensemble. */
         private static final Set<String> ENSEMBLE_KEYS = Set.of(
-            "initLimit", "syncLimit", "electionAlg", "peerType", "syncEnabled",
-            "dynamicConfigFile", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs",
-            "connectToLearnerMasterLimit", "observerMasterPort", "electionPortBindRetry",
+            "electionAlg", "syncEnabled",
+            "dynamicConfigFile", "standaloneEnabled", "reconfigEnabled",
+            "connectToLearnerMasterLimit", "observerMasterPort",
             "cnxTimeout", "sslQuorum", "sslQuorumReloadCertFiles", "portUnification",
             "oraclePath", "leaderServes", "localSessionsEnabled", "localSessionsUpgradingEnabled");
         private static final List<String> ENSEMBLE_PREFIXES = List.of(
@@ -649,6 +723,29 @@ public final class ServerConfig {
             }
             String dynamic = take("dynamicConfigFile");
             st.dynamicConfigFile = dynamic == null || dynamic.isEmpty() ? null : dynamic;
+            readEnsembleKeys();
+        }
+
+        /**
+         * The keys an ensemble needs, as ZooKeeper's {@code QuorumPeerConfig} reads them: initLimit and
+         * syncLimit are required in quorum mode ("initLimit is not set"); peerType must be observer or
+         * participant, and the server.N line wins over it with a warning; electionPortBindRetry is a
+         * count (0 = forever); quorumListenOnAllIPs a boolean.
+         */
+        private void readEnsembleKeys() {
+            st.initLimit = readInt("initLimit", 0, 1, false);
+            st.syncLimit = readInt("syncLimit", 0, 1, false);
+            String peerType = take("peerType");
+            if (peerType != null) {
+                String lower = peerType.toLowerCase(Locale.ROOT);
+                if (!lower.equals("observer") && !lower.equals("participant")) {
+                    throw ConfigException.badValue("peerType", peerType, "expected observer or participant");
+                }
+                st.peerType = lower;
+            }
+            st.electionPortBindRetry = readInt("electionPortBindRetry", DEFAULT_ELECTION_PORT_BIND_RETRY, 0, false);
+            st.quorumListenOnAllIPs = readBoolean("quorumListenOnAllIPs", false);
+            st.electionFinalizeWaitMs = readInt(ELECTION_FINALIZE_WAIT_MS_KEY, DEFAULT_ELECTION_FINALIZE_WAIT_MS, 0, false);
         }
 
         private void readTestSettings() {

@@ -177,4 +177,33 @@ class EnsembleConfigTest {
         assertTrue(message.contains("does not support ensembles yet"), message);
         assertTrue(Files.notExists(dir.resolve("data")), "nothing may be written for a refused configuration");
     }
+
+    @Test
+    void ensembleKeysAreReadWithZooKeepersDefaults() throws Exception {
+        ServerConfig c = ServerConfig.fromProperties(props(THREE_SERVERS));
+        assertTrue(c.isEnsemble());
+        assertEquals(10, c.initLimit());
+        assertEquals(5, c.syncLimit());
+        assertEquals(3, c.electionPortBindRetry());
+        assertEquals(false, c.quorumListenOnAllIPs());
+        assertEquals(200, c.electionFinalizeWaitMs());
+        assertNull(c.peerType());
+        ServerConfig set = ServerConfig.fromProperties(props(THREE_SERVERS
+            + "\npeerType=Observer\nelectionPortBindRetry=0\nquorumListenOnAllIPs=true\npaddock.electionFinalizeWaitMs=50"));
+        assertEquals("observer", set.peerType());
+        assertEquals(0, set.electionPortBindRetry());
+        assertTrue(set.quorumListenOnAllIPs());
+        assertEquals(50, set.electionFinalizeWaitMs());
+    }
+
+    @Test
+    void anEnsembleWithoutInitLimitOrSyncLimitIsRefused() throws Exception {
+        Properties p = new Properties();
+        p.load(new StringReader("dataDir=" + dir + "\nsyncLimit=5\n" + THREE_SERVERS));
+        String error = ServerConfig.fromProperties(p).ensembleSettingsError();
+        assertTrue(error.contains("initLimit is not set"), error);
+        ConfigException bad = assertThrows(ConfigException.class,
+            () -> ServerConfig.fromProperties(props(THREE_SERVERS + "\npeerType=voter")));
+        assertTrue(bad.getMessage().contains("peerType: 'voter'"), bad.getMessage());
+    }
 }
