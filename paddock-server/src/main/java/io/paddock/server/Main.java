@@ -85,7 +85,7 @@ public final class Main {
     private static int serve(ConfigSource source, PrintStream err) {
         PaddockServer server;
         try {
-            server = new PaddockServer(source.load()); // refuses an ensemble's configuration
+            server = new PaddockServer(source.load()); // checks the ensemble settings and myid
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;

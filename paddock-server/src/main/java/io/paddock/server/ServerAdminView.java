@@ -37,12 +37,14 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public boolean isServing() {
-        return true;
+        var peer = server.peer();
+        return peer == null || peer.status().established();
     }
 
     @Override
     public String serverState() {
-        return "standalone";
+        var peer = server.peer();
+        return peer == null ? "standalone" : peer.status().mode();
     }
 
     @Override
@@ -167,11 +169,25 @@ final class ServerAdminView implements AdminView {
     /** mntr lines of Paddock's own (zk_ is prefixed by the formatter): the log's group commit. */
     @Override
     public Map<String, Object> extraMonitorValues() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        var peer = server.peer();
+        if (peer != null) {
+            // QuorumZooKeeperServer's peer_state, then the leader's gauges as ZooKeeper 3.9 names them.
+            var status = peer.status();
+            values.put("peer_state", status.peerState());
+            if (status.state() == io.paddock.core.election.ServerState.LEADING) {
+                values.put("learners", status.learners());
+                values.put("synced_followers", status.syncedFollowers());
+                values.put("synced_non_voting_followers", 0);
+                values.put("synced_observers", status.syncedObservers());
+            }
+            values.put("paddock_current_epoch", status.currentEpoch());
+            values.put("paddock_accepted_epoch", status.acceptedEpoch());
+        }
         var log = server.fileLog();
         if (log == null) {
-            return Map.of();
+            return values;
         }
-        Map<String, Object> values = new LinkedHashMap<>();
         values.put("paddock_log_records_written", log.recordsWritten());
         values.put("paddock_log_sync_count", log.syncCount());
         values.put("paddock_log_sync_time_ms", log.syncTimeMs());

@@ -335,20 +335,10 @@ public final class ServerConfig {
      * ensembles exist such a configuration refuses to start.
      */
     public String ensembleRefusal() {
-        List<QuorumServer> voters = votingServers();
-        String notYet = " Paddock does not support ensembles yet. To run a standalone server, remove ";
-        if (voters.size() >= 2) {
-            StringBuilder lines = new StringBuilder();
-            for (QuorumServer q : s.servers) {
-                lines.append(lines.length() == 0 ? "" : ", ").append(q.toLine());
-            }
-            return "zoo.cfg describes an ensemble of " + voters.size() + " voting servers (" + lines + ");"
-                + " running this server alone would let each member accept writes on its own diverging copy of the data."
-                + notYet + "the server.N lines.";
-        }
-        if (!s.standaloneEnabled && !s.servers.isEmpty()) {
-            return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer, not a standalone server."
-                + notYet + "standaloneEnabled=false.";
+        String notYet = " Paddock does not support that yet. To run a standalone server, remove ";
+        if (!s.standaloneEnabled && !s.servers.isEmpty() && votingServers().size() < 2) {
+            return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer of one voter,"
+                + " not a standalone server." + notYet + "standaloneEnabled=false.";
         }
         if (s.dynamicConfigFile != null) {
             return "dynamicConfigFile=" + s.dynamicConfigFile + ": Paddock does not read dynamic configuration files yet,"

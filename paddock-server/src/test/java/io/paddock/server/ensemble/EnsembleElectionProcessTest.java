@@ -1,0 +1,96 @@
+package io.paddock.server.ensemble;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the ensemble as real processes on loopback (each its own JVM, dataDir, myid and ports):
+ * three servers elect exactly one leader and two followers; the seed's worked example (servers 1
+ * and 2 start, 2 leads; 3, started later, follows although its id is higher); kill -9 of the
+ * leader gives a new leader with a higher epoch, and the killed server restarts as a follower.
+ * Every wait is a bounded poll of srvr's Mode line; nothing sleeps for a fixed time.
+ */
+class EnsembleElectionProcessTest {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private static long count(Map<Integer, String> modes, String mode) {
+        return modes.values().stream().filter(mode::equals).count();
+    }
+
+    private static boolean oneLeaderRestFollow(LocalEnsemble e, int servers) {
+        Map<Integer, String> m = e.modes();
+        return m.size() == servers && count(m, "leader") == 1 && count(m, "follower") == servers - 1;
+    }
+
+    private static int leader(LocalEnsemble e) {
+        return e.modes().entrySet().stream().filter(x -> x.getValue().equals("leader")).findFirst().orElseThrow()
+                .getKey();
+    }
+
+    @Test
+    void threeServersElectExactlyOneLeader() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int leader = leader(e);
+            assertEquals(3, leader, "equal zxids: the highest id wins");
+            String mntr = e.word(leader, "mntr");
+            assertTrue(mntr.contains("zk_server_state\tleader\n"), mntr);
+            assertTrue(mntr.contains("zk_peer_state\tleading - broadcast\n"), mntr);
+            assertTrue(mntr.contains("zk_synced_followers\t2\n"), mntr);
+            String followerMntr = e.word(1, "mntr");
+            assertTrue(followerMntr.contains("zk_peer_state\tfollowing - broadcast\n"), followerMntr);
+            long epoch = e.currentEpoch(leader);
+            assertTrue(epoch >= 1, "the established epoch is persisted: " + epoch);
+            for (int sid = 1; sid <= 3; sid++) {
+                assertEquals(epoch, e.currentEpoch(sid), "server " + sid + "'s currentEpoch");
+            }
+        }
+    }
+
+    @Test
+    void theSeedsWorkedExampleServerThreeJoinsAsFollower() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(1);
+            e.start(2);
+            e.await("server 2 leads, 1 follows", BOUND,
+                    () -> e.mode(2).equals("leader") && e.mode(1).equals("follower"));
+            e.start(3);
+            e.await("server 3 follows", BOUND, () -> e.mode(3).equals("follower"));
+            assertEquals(Map.of(1, "follower", 2, "leader", 3, "follower"), e.modes());
+        }
+    }
+
+    @Test
+    void killingTheLeaderElectsANewOneWithAHigherEpochAndTheOldOneFollows() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int old = leader(e);
+            long oldEpoch = e.currentEpoch(old);
+            e.kill9(old);
+            e.await("a new leader of the two left", BOUND, () -> oneLeaderRestFollow(e, 2));
+            int fresh = leader(e);
+            assertTrue(fresh != old);
+            assertTrue(e.currentEpoch(fresh) > oldEpoch,
+                    "new epoch " + Collections.singletonList(e.currentEpoch(fresh)) + " above " + oldEpoch);
+            e.start(old);
+            e.await("the old leader follows", BOUND, () -> e.mode(old).equals("follower"));
+            assertEquals(fresh, leader(e));
+        }
+    }
+}
