@@ -81,11 +81,12 @@ public final class PaddockServer implements AutoCloseable {
     /**
      * A server that calls {@code failStop} when it cannot go on; tests pass one that records.
      *
-     * @throws ServerConfig.ConfigException if the configuration describes an ensemble ({@link
-     *     ServerConfig#ensembleRefusal()})
+     * @throws ServerConfig.ConfigException if the configuration asks for what Paddock cannot run ({@link
+     *     ServerConfig#ensembleRefusal()}), or describes an ensemble without initLimit/syncLimit or
+     *     whose myid file is missing, garbled or names no server.N line
      */
     public PaddockServer(ServerConfig config, FailStop failStop) {
-        config.requireStandalone();
+        config.requireStandalone(); // standaloneEnabled=false with one voter, dynamicConfigFile
         if (config.isEnsemble() && config.ensembleSettingsError() != null) {
             throw new ServerConfig.ConfigException(config.ensembleSettingsError());
         }

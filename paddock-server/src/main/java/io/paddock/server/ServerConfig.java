@@ -253,8 +253,8 @@ public final class ServerConfig {
     }
 
     /**
-     * The {@code server.N} lines, by id. Paddock runs standalone only: with one participant and
-     * no observers (as ZooKeeper does); see {@link #ensembleRefusal()}.
+     * The {@code server.N} lines, by id. Two or more participants make an ensemble ({@link
+     * #isEnsemble()}); one or none runs standalone, as in ZooKeeper.
      */
     public List<QuorumServer> servers() {
         return s.servers;
@@ -328,11 +328,9 @@ public final class ServerConfig {
     }
 
     /**
-     * Why this configuration asks for something a standalone Paddock server must not do, or
-     * null if it can run standalone. ZooKeeper runs an ensemble when zoo.cfg has two or more
-     * participants (or {@code standaloneEnabled=false} with any server line); one Paddock
-     * process per member would each accept writes on its own copy of the data, so until
-     * ensembles exist such a configuration refuses to start.
+     * Why this configuration asks for something Paddock cannot run, or null: ZooKeeper runs
+     * {@code standaloneEnabled=false} with a single voter as a quorum peer of one, and reads a
+     * {@code dynamicConfigFile}; Paddock does neither yet, and refuses rather than guess.
      */
     public String ensembleRefusal() {
         String notYet = " Paddock does not support that yet. To run a standalone server, remove ";
