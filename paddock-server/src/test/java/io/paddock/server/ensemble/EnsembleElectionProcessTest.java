@@ -93,4 +93,46 @@ class EnsembleElectionProcessTest {
             assertEquals(fresh, leader(e));
         }
     }
+
+    @Test
+    void aLeaderStoppedLongerThanSyncLimitIsReplacedAndStepsDownAfterContinuing() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int old = leader(e);
+            long oldEpoch = e.currentEpoch(old);
+            e.signal(old, "STOP");
+            try {
+                e.await("a new leader while the old one is stopped", BOUND, () -> {
+                    Map<Integer, String> m = e.modes();
+                    m.remove(old); // a stopped process answers nothing
+                    return count(m, "leader") == 1 && count(m, "follower") == 1;
+                });
+            } finally {
+                e.signal(old, "CONT");
+            }
+            e.await("the old leader steps down and follows", BOUND, () -> oneLeaderRestFollow(e, 3)
+                    && e.mode(old).equals("follower"));
+            int fresh = leader(e);
+            assertTrue(e.currentEpoch(fresh) > oldEpoch, "the new leader's epoch is above " + oldEpoch);
+        }
+    }
+
+    @Test
+    void aMinorityAloneNeverEstablishesALeader() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(1);
+            e.await("server 1 answers srvr", BOUND, () -> e.word(1, "srvr").contains("not currently serving"));
+            // Watched for longer than initLimit (a leader's whole discovery): it never leads or follows.
+            long until = System.nanoTime() + Duration.ofMillis(
+                    2L * LocalEnsemble.INIT_LIMIT * LocalEnsemble.TICK_TIME_MS).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals("", e.mode(1), "a lone server of three must stay LOOKING");
+                Thread.sleep(100);
+            }
+            assertEquals(0, e.currentEpoch(1), "no epoch was established");
+        }
+    }
 }

@@ -99,6 +99,14 @@ final class LocalEnsemble implements AutoCloseable {
         }
     }
 
+    /** Sends {@code signal} (STOP, CONT) to the process this object started for {@code sid}, by its PID. */
+    void signal(int sid, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid(sid))).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid(sid) + " failed");
+        }
+    }
+
     long pid(int sid) {
         return running.get(sid).pid();
     }
