@@ -35,6 +35,7 @@ public final class Main {
         "  version            print the version",
         "  log <file>         print a transaction log's transactions, one per line",
         "  snapshot <file>    print a snapshot's sessions and znodes, one per line",
+        "  ensemble <n> [dir] run a local ensemble of n servers on loopback (data in ./ensemble) and show its elections",
         "");
 
     private Main() {}
@@ -60,6 +61,8 @@ public final class Main {
                 return args.length == 2 ? printLog(Path.of(args[1]), out, err) : usage(err);
             case "snapshot":
                 return args.length == 2 ? printSnapshot(Path.of(args[1]), out, err) : usage(err);
+            case "ensemble":
+                return args.length == 2 || args.length == 3 ? ensemble(args, out, err) : usage(err);
             case "help":
             case "-h":
             case "--help":
@@ -67,6 +70,24 @@ public final class Main {
                 return EXIT_OK;
             default:
                 return usage(err);
+        }
+    }
+
+    private static int ensemble(String[] args, PrintStream out, PrintStream err) {
+        int size;
+        try {
+            size = Integer.parseInt(args[1]);
+        } catch (NumberFormatException e) {
+            return usage(err);
+        }
+        try {
+            return LocalEnsembleCommand.run(size, Path.of(args.length == 3 ? args[2] : "ensemble"), out, err);
+        } catch (IOException e) {
+            err.println("paddock ensemble: " + e);
+            return EXIT_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_OK;
         }
     }
 
