@@ -41,6 +41,14 @@ final class ServerAdminView implements AdminView {
         return peer == null || peer.status().established();
     }
 
+    /** ZooKeeper's leader prints its proposal sizes; no proposals until replication: BufferStats' -1/-1/-1. */
+    @Override
+    public String proposalSizes() {
+        var peer = server.peer();
+        return peer != null && peer.status().state() == io.paddock.core.election.ServerState.LEADING
+                ? "-1/-1/-1" : null;
+    }
+
     @Override
     public String serverState() {
         var peer = server.peer();

@@ -44,12 +44,15 @@ class EnsembleElectionProcessTest {
                 e.start(sid);
             }
             e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            // Not necessarily server 3: when its JVM starts last, 1 and 2 are a quorum without it (the seed's example).
             int leader = leader(e);
-            assertEquals(3, leader, "equal zxids: the highest id wins");
             String mntr = e.word(leader, "mntr");
             assertTrue(mntr.contains("zk_server_state\tleader\n"), mntr);
             assertTrue(mntr.contains("zk_peer_state\tleading - broadcast\n"), mntr);
             assertTrue(mntr.contains("zk_synced_followers\t2\n"), mntr);
+            String srvr = e.word(leader, "srvr");
+            assertTrue(srvr.contains("\nMode: leader\n") && srvr.endsWith("\nProposal sizes last/min/max: -1/-1/-1\n"),
+                    srvr);
             String followerMntr = e.word(1, "mntr");
             assertTrue(followerMntr.contains("zk_peer_state\tfollowing - broadcast\n"), followerMntr);
             long epoch = e.currentEpoch(leader);
@@ -133,6 +136,21 @@ class EnsembleElectionProcessTest {
                 Thread.sleep(100);
             }
             assertEquals(0, e.currentEpoch(1), "no epoch was established");
+        }
+    }
+
+    @Test
+    void anObserverObservesAndNeverCountsForTheQuorum() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3, java.util.Set.of(3))) {
+            e.start(3);
+            e.start(1);
+            e.start(2);
+            e.await("2 leads, 1 follows, 3 observes", BOUND, () -> e.modes().equals(
+                    Map.of(1, "follower", 2, "leader", 3, "observer")));
+            String mntr = e.word(2, "mntr");
+            assertTrue(mntr.contains("zk_synced_followers\t1\n"), mntr);
+            assertTrue(mntr.contains("zk_synced_observers\t1\n"), mntr);
+            assertTrue(e.word(3, "mntr").contains("zk_peer_state\tobserving - broadcast\n"), e.word(3, "mntr"));
         }
     }
 }

@@ -34,6 +34,11 @@ final class LocalEnsemble implements AutoCloseable {
     private final Map<Integer, Process> running = new TreeMap<>();
 
     LocalEnsemble(Path dir, int size) throws IOException {
+        this(dir, size, java.util.Set.of());
+    }
+
+    /** {@code observers}: the sids whose server.N line says observer. */
+    LocalEnsemble(Path dir, int size, java.util.Set<Integer> observers) throws IOException {
         this.dir = dir;
         this.size = size;
         for (int sid = 1; sid <= size; sid++) {
@@ -54,7 +59,7 @@ final class LocalEnsemble implements AutoCloseable {
             for (int other = 1; other <= size; other++) {
                 int[] p = ports.get(other);
                 cfg.append("server.").append(other).append("=127.0.0.1:").append(p[1]).append(':').append(p[2])
-                        .append('\n');
+                        .append(observers.contains(other) ? ":observer" : "").append('\n');
             }
             Files.writeString(data.resolve("zoo.cfg"), cfg.toString());
         }
