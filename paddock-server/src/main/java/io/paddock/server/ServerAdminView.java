@@ -3,6 +3,7 @@ package io.paddock.server;
 import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import io.paddock.core.Replica;
+import io.paddock.core.election.ServerState;
 import io.paddock.core.session.Session;
 import io.paddock.server.admin.AdminView;
 import io.paddock.server.admin.ConnectionInfo;
@@ -45,7 +46,7 @@ final class ServerAdminView implements AdminView {
     @Override
     public String proposalSizes() {
         var peer = server.peer();
-        return peer != null && peer.status().state() == io.paddock.core.election.ServerState.LEADING
+        return peer != null && peer.status().state() == ServerState.LEADING
                 ? "-1/-1/-1" : null;
     }
 
@@ -183,7 +184,7 @@ final class ServerAdminView implements AdminView {
             // QuorumZooKeeperServer's peer_state, then the leader's gauges as ZooKeeper 3.9 names them.
             var status = peer.status();
             values.put("peer_state", status.peerState());
-            if (status.state() == io.paddock.core.election.ServerState.LEADING) {
+            if (status.state() == ServerState.LEADING) {
                 values.put("learners", status.learners());
                 values.put("synced_followers", status.syncedFollowers());
                 values.put("synced_non_voting_followers", 0);

@@ -1,6 +1,7 @@
 package io.paddock.server.quorum;
 
 import io.paddock.core.election.ElectionTimings;
+import io.paddock.core.election.QuorumVerifier;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
 import io.paddock.core.election.WireNotifications;
@@ -19,6 +20,10 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -71,7 +76,7 @@ public final class PeerLoop implements AutoCloseable {
 
         /** ZooKeeper's {@code zk_peer_state}: "looking", "following - discovery", "leading - broadcast"... */
         public String peerState() {
-            String s = state.name().toLowerCase(java.util.Locale.ROOT);
+            String s = state.name().toLowerCase(Locale.ROOT);
             if (state == ServerState.LOOKING) {
                 return s;
             }
@@ -103,7 +108,7 @@ public final class PeerLoop implements AutoCloseable {
     /**
      * @param members every server of the ensemble, this one included
      */
-    public PeerLoop(PeerConfig config, java.util.Map<Long, PeerAddress> members, EpochFiles.Epochs epochs,
+    public PeerLoop(PeerConfig config, Map<Long, PeerAddress> members, EpochFiles.Epochs epochs,
             long lastZxid, EpochFiles epochFiles, boolean listenOnAllIps, int bindRetry, FailStop failStop) {
         this.core = new QuorumPeerCore(config, epochs.acceptedEpoch(), epochs.currentEpoch(), lastZxid);
         this.epochFiles = epochFiles;
@@ -115,13 +120,13 @@ public final class PeerLoop implements AutoCloseable {
     }
 
     /** The core's limits from zoo.cfg's, in ticks of {@value #PEER_TICK_MS} ms. */
-    public static PeerConfig peerConfig(long sid, java.util.Set<Long> voters, java.util.Set<Long> observers,
+    public static PeerConfig peerConfig(long sid, Set<Long> voters, Set<Long> observers,
             int tickTimeMs, int initLimit, int syncLimit, int finalizeWaitMs) {
         ElectionTimings election = new ElectionTimings(ticksCeil(finalizeWaitMs), ticksCeil(RESEND_MS_MIN),
                 ticksCeil(RESEND_MS_MAX));
         ZabTimings zab = new ZabTimings(ticksCeil((long) initLimit * tickTimeMs),
                 ticksCeil((long) syncLimit * tickTimeMs), ticksCeil(LEARNER_RETRY_MS));
-        return new PeerConfig(sid, new io.paddock.core.election.QuorumVerifier(voters), observers, election, zab);
+        return new PeerConfig(sid, new QuorumVerifier(voters), observers, election, zab);
     }
 
     private static int ticksCeil(long ms) {
@@ -246,7 +251,7 @@ public final class PeerLoop implements AutoCloseable {
         }
         if (o instanceof PeerEffect.VoteChanged v) {
             return "round " + v.round() + ": vote " + vote(v.from()) + " -> " + vote(v.to()) + " ("
-                    + v.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + v.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                     + (v.causeSid() >= 0 ? ", from server " + v.causeSid() : "") + ")";
         }
         if (o instanceof PeerEffect.ElectionDecided d) {
@@ -257,7 +262,7 @@ public final class PeerLoop implements AutoCloseable {
             return "role " + r.from() + " -> " + r.to() + ": " + r.reason();
         }
         if (o instanceof PeerEffect.Established e) {
-            return "established epoch " + e.epoch() + " with servers " + new java.util.TreeSet<>(e.ackedBy());
+            return "established epoch " + e.epoch() + " with servers " + new TreeSet<>(e.ackedBy());
         }
         return o.toString();
     }

@@ -16,6 +16,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.ElectionFrame;
 import io.paddock.core.wire.quorum.InitialMessage;
@@ -555,8 +556,7 @@ public final class QuorumTransport implements AutoCloseable {
 
     // ---- shared ----
 
-    private static final io.netty.util.AttributeKey<Boolean> IDENTIFIED =
-            io.netty.util.AttributeKey.valueOf("paddock.quorum.identified");
+    private static final AttributeKey<Boolean> IDENTIFIED = AttributeKey.valueOf("paddock.quorum.identified");
 
     /** Bounds the connections that have not said who they are, and gives each {@value #IDENTIFY_TIMEOUT_MS} ms. */
     private boolean admitUnidentified(SocketChannel ch) {

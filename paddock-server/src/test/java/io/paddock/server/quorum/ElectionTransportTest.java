@@ -132,6 +132,23 @@ class ElectionTransportTest {
     }
 
     @Test
+    void aSecondConnectionFromALearnerIsPrecededByPeerDownOfTheFirst() throws Exception {
+        start(1);
+        PeerAddress one = members.get(1L);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        try (Socket first = new Socket("127.0.0.1", one.quorumPort());
+                Socket second = new Socket("127.0.0.1", one.quorumPort())) {
+            first.getOutputStream().write(info.encode());
+            assertEquals(new Received("quorum", 2, info), next(1));
+            second.getOutputStream().write(info.encode());
+            assertEquals(new Received("down", 2, null), next(1), "the core never mixes two connections");
+            assertEquals(new Received("quorum", 2, info), next(1));
+            first.setSoTimeout((int) WAIT_MS);
+            assertEquals(-1, first.getInputStream().read(), "the older connection is closed");
+        }
+    }
+
+    @Test
     void garbageDropsOnlyThatConnection() throws Exception {
         start(1);
         QuorumTransport two = start(2);
