@@ -1,6 +1,9 @@
 package io.paddock.server;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -12,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
 import io.paddock.core.zab.PeerConfig;
+import io.paddock.core.zab.PeerEffect;
 import io.paddock.server.quorum.EpochFiles;
 import io.paddock.server.quorum.MyIdFile;
 import io.paddock.server.quorum.PeerAddress;
@@ -68,6 +72,7 @@ public final class PaddockServer implements AutoCloseable {
     private boolean closed;
     /** The event loop groups being made while recovery runs (see start). */
     private CompletableFuture<EventLoopGroup[]> startingGroups;
+    private final List<Consumer<PeerEffect.Observation>> peerObservers = new CopyOnWriteArrayList<>();
     /** The server id from dataDir's myid file; 0 when standalone. */
     private final long myId;
     /** The quorum peer of an ensemble member; null when standalone. */
@@ -243,8 +248,21 @@ public final class PaddockServer implements AutoCloseable {
                 config.quorumListenOnAllIPs(), config.electionPortBindRetry(), failStop);
         LOG.info("server {} starts its election: accepted epoch {}, current epoch {}, last zxid 0x{}", myId,
                 epochs.acceptedEpoch(), epochs.currentEpoch(), Long.toHexString(lastZxid));
+        peerObservers.forEach(started::addObserver);
         started.start();
         return started;
+    }
+
+    /**
+     * Follows every observation of this server's quorum peer (vote changes, decisions, role changes,
+     * established epochs) from its first election on; call before {@link #start()}. Called on the
+     * peer's thread, in order; an observer must be quick and must not throw. Standalone: never called.
+     */
+    public void addPeerObserver(Consumer<PeerEffect.Observation> observer) {
+        if (loop != null) {
+            throw new IllegalStateException("add peer observers before start(); later, use peer().addObserver");
+        }
+        peerObservers.add(observer);
     }
 
     /** The quorum peer, or null when standalone. Observations can be followed with {@link PeerLoop#addObserver}. */
