@@ -9,11 +9,10 @@ import io.paddock.core.zab.PeerEffect;
 import io.paddock.server.PaddockServer;
 import io.paddock.server.ServerConfig;
 import io.paddock.server.failstop.FailStop;
+import io.paddock.server.quorum.PeerPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +32,7 @@ class PeerObservationHookTest {
     Path dir;
 
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
+        return PeerPorts.free();
     }
 
     @Test

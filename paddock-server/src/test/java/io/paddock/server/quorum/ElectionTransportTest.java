@@ -11,7 +11,6 @@ import io.paddock.core.wire.quorum.QuorumPacket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +54,7 @@ class ElectionTransportTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return PeerPorts.free();
     }
 
     private QuorumTransport start(long sid) throws IOException {
