@@ -41,6 +41,7 @@ public final class Main {
         "  elections <host:port>",
         "                     print a running server's last elections (its elec word, which",
         "                     4lw.commands.whitelist must allow)",
+        "  ensemble <n> [dir] run a local ensemble of n servers on loopback (data in ./ensemble) and show its elections",
         "");
 
     private Main() {}
@@ -68,6 +69,8 @@ public final class Main {
                 return args.length == 2 ? printSnapshot(Path.of(args[1]), out, err) : usage(err);
             case "elections":
                 return args.length == 2 ? printElections(args[1], out, err) : usage(err);
+            case "ensemble":
+                return args.length == 2 || args.length == 3 ? ensemble(args, out, err) : usage(err);
             case "help":
             case "-h":
             case "--help":
@@ -75,6 +78,24 @@ public final class Main {
                 return EXIT_OK;
             default:
                 return usage(err);
+        }
+    }
+
+    private static int ensemble(String[] args, PrintStream out, PrintStream err) {
+        int size;
+        try {
+            size = Integer.parseInt(args[1]);
+        } catch (NumberFormatException e) {
+            return usage(err);
+        }
+        try {
+            return LocalEnsembleCommand.run(size, Path.of(args.length == 3 ? args[2] : "ensemble"), out, err);
+        } catch (IOException e) {
+            err.println("paddock ensemble: " + e);
+            return EXIT_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_OK;
         }
     }
 
@@ -93,7 +114,7 @@ public final class Main {
     private static int serve(ConfigSource source, PrintStream err) {
         PaddockServer server;
         try {
-            server = new PaddockServer(source.load()); // refuses an ensemble's configuration
+            server = new PaddockServer(source.load()); // checks the ensemble settings and myid
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;

@@ -1,5 +1,12 @@
 package io.paddock.server;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -7,6 +14,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
+import io.paddock.core.zab.PeerConfig;
+import io.paddock.core.zab.PeerEffect;
+import io.paddock.server.quorum.EpochFiles;
+import io.paddock.server.quorum.MyIdFile;
+import io.paddock.server.quorum.PeerAddress;
+import io.paddock.server.quorum.PeerLoop;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -59,6 +72,11 @@ public final class PaddockServer implements AutoCloseable {
     private boolean closed;
     /** The event loop groups being made while recovery runs (see start). */
     private CompletableFuture<EventLoopGroup[]> startingGroups;
+    private final List<Consumer<PeerEffect.Observation>> peerObservers = new CopyOnWriteArrayList<>();
+    /** The server id from dataDir's myid file; 0 when standalone. */
+    private final long myId;
+    /** The quorum peer of an ensemble member; null when standalone. */
+    private volatile PeerLoop peer;
 
     /** A server that ends this JVM when it cannot go on ({@link FailStop#halting()}). */
     public PaddockServer(ServerConfig config) {
@@ -68,11 +86,16 @@ public final class PaddockServer implements AutoCloseable {
     /**
      * A server that calls {@code failStop} when it cannot go on; tests pass one that records.
      *
-     * @throws ServerConfig.ConfigException if the configuration describes an ensemble ({@link
-     *     ServerConfig#ensembleRefusal()})
+     * @throws ServerConfig.ConfigException if the configuration asks for what Paddock cannot run ({@link
+     *     ServerConfig#ensembleRefusal()}), or describes an ensemble without initLimit/syncLimit or
+     *     whose myid file is missing, garbled or names no server.N line
      */
     public PaddockServer(ServerConfig config, FailStop failStop) {
-        config.requireStandalone();
+        config.requireStandalone(); // standaloneEnabled=false with one voter, dynamicConfigFile
+        if (config.isEnsemble() && config.ensembleSettingsError() != null) {
+            throw new ServerConfig.ConfigException(config.ensembleSettingsError());
+        }
+        this.myId = config.isEnsemble() ? ensembleId(config) : 0; // the myid file, read with the config
         this.config = config;
         this.failStop = failStop;
     }
@@ -101,7 +124,7 @@ public final class PaddockServer implements AutoCloseable {
     private void startWith(CompletableFuture<EventLoopGroup[]> groups) throws IOException {
         startingGroups = groups;
         CoreConfig core = coreConfig(config);
-        long sessionIdBase = initialSessionId(startedAtMs, 0);
+        long sessionIdBase = initialSessionId(startedAtMs, myId);
         byte[] secret = secret();
         replica = new Replica(core, sessionIdBase, secret, startedAtMs);
         long recoveredZxid = 0;
@@ -131,13 +154,19 @@ public final class PaddockServer implements AutoCloseable {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log, loop::call));
             schedulePurge();
         }
+        if (config.isEnsemble()) {
+            peer = startPeer(myId, recoveredZxid);
+        }
         ServerAdminView view = new ServerAdminView(this);
         FourLetterWords words = new FourLetterWords(config, view);
         EventLoopGroup[] started = groups.join();
         acceptGroup = started[0];
         ioGroup = started[1];
         ClientPipeline pipeline = new ClientPipeline(connections, loop, config.juteMaxBuffer(),
-                config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)));
+                config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)),
+                // An ensemble member serves no client until replication (part 2): as ZooKeeper while
+                // it has no synced leader, it closes each new session's connection; clients retry.
+                () -> peer == null);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(NioServerSocketChannel.class)
@@ -169,10 +198,76 @@ public final class PaddockServer implements AutoCloseable {
             close();
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
+        if (peer != null) {
+            LOG.info("Paddock server {} of an ensemble of {}: client port {} answers four-letter words only"
+                    + " (sessions come with replication)", myId, config.votingServers().size(),
+                    serverChannel.localAddress());
+            return;
+        }
         LOG.info("Paddock serving clients on {} (standalone, {})", serverChannel.localAddress(),
                 config.dataDir() == null ? "data in memory only"
                         : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
                         + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+    }
+
+    /** This server's id from the myid file, which must name one of the server.N lines. */
+    private static long ensembleId(ServerConfig config) {
+        long id = MyIdFile.read(config.dataDir());
+        QuorumServer me = config.servers().stream().filter(q -> q.id() == id).findFirst().orElse(null);
+        if (me == null) {
+            throw new ServerConfig.ConfigException(config.dataDir().resolve(MyIdFile.NAME) + " says server id " + id
+                    + ", but zoo.cfg has no server." + id + " line");
+        }
+        String listed = me.observer() ? "observer" : "participant";
+        if (config.peerType() != null && !config.peerType().equals(listed)) {
+            LOG.warn("peerType={} does not match server.{}'s role ({}); the server.{} line decides, as in ZooKeeper",
+                    config.peerType(), id, listed, id);
+        }
+        return id;
+    }
+
+    /** Reads the epoch files and starts the election. */
+    private PeerLoop startPeer(long myId, long lastZxid) throws IOException {
+        EpochFiles epochFiles = new EpochFiles(config.dataDir());
+        EpochFiles.Epochs epochs;
+        try {
+            epochs = epochFiles.read(lastZxid >>> 32);
+        } catch (StartupException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Map<Long, PeerAddress> members = new TreeMap<>();
+        Set<Long> voters = new TreeSet<>();
+        Set<Long> observers = new TreeSet<>();
+        for (QuorumServer q : config.servers()) {
+            members.put(q.id(), new PeerAddress(q.id(), q.host(), q.quorumPort(), q.electionPort()));
+            (q.observer() ? observers : voters).add(q.id());
+        }
+        PeerConfig peerConfig = PeerLoop.peerConfig(myId, voters, observers, config.tickTime(), config.initLimit(),
+                config.syncLimit(), config.electionFinalizeWaitMs());
+        PeerLoop started = new PeerLoop(peerConfig, members, epochs, lastZxid, epochFiles,
+                config.quorumListenOnAllIPs(), config.electionPortBindRetry(), failStop);
+        LOG.info("server {} starts its election: accepted epoch {}, current epoch {}, last zxid 0x{}", myId,
+                epochs.acceptedEpoch(), epochs.currentEpoch(), Long.toHexString(lastZxid));
+        peerObservers.forEach(started::addObserver);
+        started.start();
+        return started;
+    }
+
+    /**
+     * Follows every observation of this server's quorum peer (vote changes, decisions, role changes,
+     * established epochs) from its first election on; call before {@link #start()}. Called on the
+     * peer's thread, in order; an observer must be quick and must not throw. Standalone: never called.
+     */
+    public void addPeerObserver(Consumer<PeerEffect.Observation> observer) {
+        if (loop != null) {
+            throw new IllegalStateException("add peer observers before start(); later, use peer().addObserver");
+        }
+        peerObservers.add(observer);
+    }
+
+    /** The quorum peer, or null when standalone. Observations can be followed with {@link PeerLoop#addObserver}. */
+    public PeerLoop peer() {
+        return peer;
     }
 
     /** The accept and I/O event loop groups, made on a thread of their own. */
@@ -312,6 +407,9 @@ public final class PaddockServer implements AutoCloseable {
             } catch (CompletionException | CancellationException e) {
                 LOG.warn("Netty's event loops did not start: {}", e.toString());
             }
+        }
+        if (peer != null) {
+            peer.close();
         }
         if (loop != null) {
             loop.close();

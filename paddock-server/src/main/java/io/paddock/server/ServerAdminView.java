@@ -1,8 +1,10 @@
 package io.paddock.server;
 
+import io.paddock.core.zab.ElectionText;
 import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import io.paddock.core.Replica;
+import io.paddock.core.election.ServerState;
 import io.paddock.core.session.Session;
 import io.paddock.server.admin.AdminView;
 import io.paddock.server.admin.ConnectionInfo;
@@ -37,12 +39,22 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public boolean isServing() {
-        return true;
+        var peer = server.peer();
+        return peer == null || peer.status().established();
+    }
+
+    /** ZooKeeper's leader prints its proposal sizes; no proposals until replication: BufferStats' -1/-1/-1. */
+    @Override
+    public String proposalSizes() {
+        var peer = server.peer();
+        return peer != null && peer.status().state() == ServerState.LEADING
+                ? "-1/-1/-1" : null;
     }
 
     @Override
     public String serverState() {
-        return "standalone";
+        var peer = server.peer();
+        return peer == null ? "standalone" : peer.status().mode();
     }
 
     @Override
@@ -164,14 +176,34 @@ final class ServerAdminView implements AdminView {
         return core().tree().ephemeralsBySession();
     }
 
+    @Override
+    public String electionHistory() {
+        var peer = server.peer();
+        return peer == null ? ElectionText.STANDALONE : peer.electionTable();
+    }
+
     /** mntr lines of Paddock's own (zk_ is prefixed by the formatter): the log's group commit. */
     @Override
     public Map<String, Object> extraMonitorValues() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        var peer = server.peer();
+        if (peer != null) {
+            // QuorumZooKeeperServer's peer_state, then the leader's gauges as ZooKeeper 3.9 names them.
+            var status = peer.status();
+            values.put("peer_state", status.peerState());
+            if (status.state() == ServerState.LEADING) {
+                values.put("learners", status.learners());
+                values.put("synced_followers", status.syncedFollowers());
+                values.put("synced_non_voting_followers", 0);
+                values.put("synced_observers", status.syncedObservers());
+            }
+            values.put("paddock_current_epoch", status.currentEpoch());
+            values.put("paddock_accepted_epoch", status.acceptedEpoch());
+        }
         var log = server.fileLog();
         if (log == null) {
-            return Map.of();
+            return values;
         }
-        Map<String, Object> values = new LinkedHashMap<>();
         values.put("paddock_log_records_written", log.recordsWritten());
         values.put("paddock_log_sync_count", log.syncCount());
         values.put("paddock_log_sync_time_ms", log.syncTimeMs());

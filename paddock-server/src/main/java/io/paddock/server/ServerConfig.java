@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -71,6 +72,15 @@ public final class ServerConfig {
      * would, so that a test can see the process fail-stop and recover. Never set it in production.
      */
     public static final String TEST_FAIL_APPLY_AT_ZXID_KEY = "paddock.test.failApplyAtZxid";
+
+    /**
+     * Paddock's own key: how long a LOOKING server whose vote has a quorum waits for a better vote
+     * before it decides (ZooKeeper's {@code finalizeWait}, fixed there at 200 ms).
+     */
+    public static final String ELECTION_FINALIZE_WAIT_MS_KEY = "paddock.electionFinalizeWaitMs";
+    public static final int DEFAULT_ELECTION_FINALIZE_WAIT_MS = 200;
+    /** ZooKeeper's default: retry binding the election port 3 times (0 = forever), a second apart. */
+    public static final int DEFAULT_ELECTION_PORT_BIND_RETRY = 3;
 
     private final Settings s;
 
@@ -243,8 +253,8 @@ public final class ServerConfig {
     }
 
     /**
-     * The {@code server.N} lines, by id. Paddock runs standalone only: with one participant and
-     * no observers (as ZooKeeper does); see {@link #ensembleRefusal()}.
+     * The {@code server.N} lines, by id. Two or more participants make an ensemble ({@link
+     * #isEnsemble()}); one or none runs standalone, as in ZooKeeper.
      */
     public List<QuorumServer> servers() {
         return s.servers;
@@ -253,6 +263,58 @@ public final class ServerConfig {
     /** The participants (voters) among {@link #servers()}. */
     public List<QuorumServer> votingServers() {
         return s.servers.stream().filter(q -> !q.observer()).toList();
+    }
+
+    /**
+     * True when zoo.cfg describes an ensemble this server takes part in: two or more participant
+     * {@code server.N} lines (ZooKeeper's quorum mode). One line or none is standalone.
+     */
+    public boolean isEnsemble() {
+        return votingServers().size() >= 2;
+    }
+
+    /**
+     * Why this ensemble configuration cannot run, or null: initLimit and syncLimit are required in
+     * quorum mode, as ZooKeeper says ("initLimit is not set").
+     */
+    public String ensembleSettingsError() {
+        if (s.initLimit == 0) {
+            return "initLimit is not set: an ensemble needs initLimit=N (ticks), e.g. initLimit=10";
+        }
+        if (s.syncLimit == 0) {
+            return "syncLimit is not set: an ensemble needs syncLimit=N (ticks), e.g. syncLimit=5";
+        }
+        return null;
+    }
+
+    /** {@code initLimit} in ticks; required (at least 1) in an ensemble, 0 when unset. */
+    public int initLimit() {
+        return s.initLimit;
+    }
+
+    /** {@code syncLimit} in ticks; required (at least 1) in an ensemble, 0 when unset. */
+    public int syncLimit() {
+        return s.syncLimit;
+    }
+
+    /** {@code peerType}: "participant", "observer", or null when unset. The server.N line decides (see warnings). */
+    public String peerType() {
+        return s.peerType;
+    }
+
+    /** {@code electionPortBindRetry}: tries to bind the election port, a second apart; 0 = forever. */
+    public int electionPortBindRetry() {
+        return s.electionPortBindRetry;
+    }
+
+    /** {@code quorumListenOnAllIPs}: listen for peers on every address instead of the server.N host. */
+    public boolean quorumListenOnAllIPs() {
+        return s.quorumListenOnAllIPs;
+    }
+
+    /** {@value #ELECTION_FINALIZE_WAIT_MS_KEY} (default {@value #DEFAULT_ELECTION_FINALIZE_WAIT_MS}). */
+    public int electionFinalizeWaitMs() {
+        return s.electionFinalizeWaitMs;
     }
 
     /** ZooKeeper's {@code standaloneEnabled} (default true). */
@@ -266,27 +328,15 @@ public final class ServerConfig {
     }
 
     /**
-     * Why this configuration asks for something a standalone Paddock server must not do, or
-     * null if it can run standalone. ZooKeeper runs an ensemble when zoo.cfg has two or more
-     * participants (or {@code standaloneEnabled=false} with any server line); one Paddock
-     * process per member would each accept writes on its own copy of the data, so until
-     * ensembles exist such a configuration refuses to start.
+     * Why this configuration asks for something Paddock cannot run, or null: ZooKeeper runs
+     * {@code standaloneEnabled=false} with a single voter as a quorum peer of one, and reads a
+     * {@code dynamicConfigFile}; Paddock does neither yet, and refuses rather than guess.
      */
     public String ensembleRefusal() {
-        List<QuorumServer> voters = votingServers();
-        String notYet = " Paddock does not support ensembles yet. To run a standalone server, remove ";
-        if (voters.size() >= 2) {
-            StringBuilder lines = new StringBuilder();
-            for (QuorumServer q : s.servers) {
-                lines.append(lines.length() == 0 ? "" : ", ").append(q.toLine());
-            }
-            return "zoo.cfg describes an ensemble of " + voters.size() + " voting servers (" + lines + ");"
-                + " running this server alone would let each member accept writes on its own diverging copy of the data."
-                + notYet + "the server.N lines.";
-        }
-        if (!s.standaloneEnabled && !s.servers.isEmpty()) {
-            return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer, not a standalone server."
-                + notYet + "standaloneEnabled=false.";
+        String notYet = " Paddock does not support that yet. To run a standalone server, remove ";
+        if (!s.standaloneEnabled && !s.servers.isEmpty() && votingServers().size() < 2) {
+            return "standaloneEnabled=false with " + s.servers.get(0).toLine() + " asks for a quorum peer of one voter,"
+                + " not a standalone server." + notYet + "standaloneEnabled=false.";
         }
         if (s.dynamicConfigFile != null) {
             return "dynamicConfigFile=" + s.dynamicConfigFile + ": Paddock does not read dynamic configuration files yet,"
@@ -380,6 +430,12 @@ public final class ServerConfig {
         List<QuorumServer> servers = List.of();
         boolean standaloneEnabled = true;
         String dynamicConfigFile;
+        int initLimit;
+        int syncLimit;
+        String peerType;
+        int electionPortBindRetry = DEFAULT_ELECTION_PORT_BIND_RETRY;
+        boolean quorumListenOnAllIPs;
+        int electionFinalizeWaitMs = DEFAULT_ELECTION_FINALIZE_WAIT_MS;
         SortedMap<String, String> ignoredKeys = new TreeMap<>();
         List<String> warnings = new ArrayList<>();
 
@@ -412,6 +468,12 @@ public final class ServerConfig {
             c.servers = servers;
             c.standaloneEnabled = standaloneEnabled;
             c.dynamicConfigFile = dynamicConfigFile;
+            c.initLimit = initLimit;
+            c.syncLimit = syncLimit;
+            c.peerType = peerType;
+            c.electionPortBindRetry = electionPortBindRetry;
+            c.quorumListenOnAllIPs = quorumListenOnAllIPs;
+            c.electionFinalizeWaitMs = electionFinalizeWaitMs;
             c.ignoredKeys = ignoredKeys;
             c.warnings = warnings;
             return c;
@@ -434,9 +496,9 @@ public final class ServerConfig {
     private static final class Parser {
         /** ZooKeeper keys that only matter to an ensemble. */
         private static final Set<String> ENSEMBLE_KEYS = Set.of(
-            "initLimit", "syncLimit", "electionAlg", "peerType", "syncEnabled",
-            "dynamicConfigFile", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs",
-            "connectToLearnerMasterLimit", "observerMasterPort", "electionPortBindRetry",
+            "electionAlg", "syncEnabled",
+            "dynamicConfigFile", "standaloneEnabled", "reconfigEnabled",
+            "connectToLearnerMasterLimit", "observerMasterPort",
             "cnxTimeout", "sslQuorum", "sslQuorumReloadCertFiles", "portUnification",
             "oraclePath", "leaderServes", "localSessionsEnabled", "localSessionsUpgradingEnabled");
         private static final List<String> ENSEMBLE_PREFIXES = List.of(
@@ -649,6 +711,29 @@ public final class ServerConfig {
             }
             String dynamic = take("dynamicConfigFile");
             st.dynamicConfigFile = dynamic == null || dynamic.isEmpty() ? null : dynamic;
+            readEnsembleKeys();
+        }
+
+        /**
+         * The keys an ensemble needs, as ZooKeeper's {@code QuorumPeerConfig} reads them: initLimit and
+         * syncLimit are required in quorum mode ("initLimit is not set"); peerType must be observer or
+         * participant, and the server.N line wins over it with a warning; electionPortBindRetry is a
+         * count (0 = forever); quorumListenOnAllIPs a boolean.
+         */
+        private void readEnsembleKeys() {
+            st.initLimit = readInt("initLimit", 0, 1, false);
+            st.syncLimit = readInt("syncLimit", 0, 1, false);
+            String peerType = take("peerType");
+            if (peerType != null) {
+                String lower = peerType.toLowerCase(Locale.ROOT);
+                if (!lower.equals("observer") && !lower.equals("participant")) {
+                    throw ConfigException.badValue("peerType", peerType, "expected observer or participant");
+                }
+                st.peerType = lower;
+            }
+            st.electionPortBindRetry = readInt("electionPortBindRetry", DEFAULT_ELECTION_PORT_BIND_RETRY, 0, false);
+            st.quorumListenOnAllIPs = readBoolean("quorumListenOnAllIPs", false);
+            st.electionFinalizeWaitMs = readInt(ELECTION_FINALIZE_WAIT_MS_KEY, DEFAULT_ELECTION_FINALIZE_WAIT_MS, 0, false);
         }
 
         private void readTestSettings() {

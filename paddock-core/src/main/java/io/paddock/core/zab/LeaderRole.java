@@ -402,4 +402,20 @@ public final class LeaderRole implements Role {
     public List<Long> connectedPeers() {
         return List.copyOf(learners.keySet());
     }
+
+    /** Learners connected in this role, followers and observers (ZooKeeper's {@code zk_learners}). */
+    public int learnerCount() {
+        return learners.size();
+    }
+
+    /** Synced learners that vote ({@code zk_synced_followers}) or not ({@code zk_synced_observers}). */
+    public int syncedLearnerCount(boolean voters) {
+        int n = 0;
+        for (Learner l : learners.values()) {
+            if (l.phase == LearnerPhase.SYNCED && l.voter == voters) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -25,6 +25,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +63,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean answeringWord;
     private ScheduledFuture<?> handshakeTimer;
 
+    private final BooleanSupplier acceptsSessions;
+
     ClientHandler(ClientConnections connections, ReplicaLoop loop, long handshakeTimeoutMs,
-                  IntFunction<CompletableFuture<String>> fourLetterWords) {
+                  IntFunction<CompletableFuture<String>> fourLetterWords, BooleanSupplier acceptsSessions) {
+        this.acceptsSessions = acceptsSessions;
         this.connections = connections;
         this.loop = loop;
         this.handshakeTimeoutMs = handshakeTimeoutMs;
@@ -133,6 +137,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handshake(ChannelHandlerContext ctx, JuteReader in) {
+        if (!acceptsSessions.getAsBoolean()) {
+            // ZooKeeper closes a new session's connection while it is not serving ("ZooKeeperServer
+            // not running"); the client sees connection loss and tries again, maybe another server.
+            LOG.debug("closing {}: this server is not serving clients", ctx.channel().remoteAddress());
+            failed = true;
+            ctx.close();
+            return;
+        }
         ConnectRequest request;
         try {
             request = ConnectRequest.read(in);

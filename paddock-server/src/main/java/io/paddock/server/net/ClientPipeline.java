@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.paddock.server.admin.FourLetterWords;
 import io.paddock.server.loop.ReplicaLoop;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 /** Sets up a new client connection's handlers: frames in, the handler, effects out. */
@@ -27,8 +28,21 @@ public final class ClientPipeline {
     private final long handshakeTimeoutMs;
     private final IntFunction<CompletableFuture<String>> fourLetterWords;
 
+    private final BooleanSupplier acceptsSessions;
+
     public ClientPipeline(ClientConnections connections, ReplicaLoop loop, int frameBytesMax,
                           long handshakeTimeoutMs, IntFunction<CompletableFuture<String>> fourLetterWords) {
+        this(connections, loop, frameBytesMax, handshakeTimeoutMs, fourLetterWords, () -> true);
+    }
+
+    /**
+     * {@code acceptsSessions}: false while the server must not serve clients (an ensemble member
+     * before replication); a ConnectRequest then closes its connection, four-letter words are answered.
+     */
+    public ClientPipeline(ClientConnections connections, ReplicaLoop loop, int frameBytesMax,
+                          long handshakeTimeoutMs, IntFunction<CompletableFuture<String>> fourLetterWords,
+                          BooleanSupplier acceptsSessions) {
+        this.acceptsSessions = acceptsSessions;
         this.connections = connections;
         this.loop = loop;
         this.frameBytesMax = frameBytesMax;
@@ -40,7 +54,8 @@ public final class ClientPipeline {
         ch.config().setAllocator(ALLOCATOR);
         ch.pipeline().addLast("frames", new FrameDecoder(frameBytesMax, FourLetterWords::isFourLetterWord));
         ch.pipeline().addLast("encoder", EffectEncoder.INSTANCE);
-        ch.pipeline().addLast("client", new ClientHandler(connections, loop, handshakeTimeoutMs, fourLetterWords));
+        ch.pipeline().addLast("client", new ClientHandler(connections, loop, handshakeTimeoutMs, fourLetterWords,
+                acceptsSessions));
     }
 
     private static ByteBufAllocator newAllocator(int arenas) {

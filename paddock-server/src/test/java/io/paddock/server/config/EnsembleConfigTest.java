@@ -46,24 +46,22 @@ class EnsembleConfigTest {
     }
 
     @Test
-    void threeParticipantsRefuseToStartNamingTheLines() throws Exception {
+    void threeParticipantsAreAnEnsemble() throws Exception {
         ServerConfig c = ServerConfig.fromProperties(props(THREE_SERVERS));
-        String refusal = c.ensembleRefusal();
-        assertNotNull(refusal);
-        assertTrue(refusal.contains("ensemble of 3 voting servers"), refusal);
-        assertTrue(refusal.contains("server.1=127.0.0.1:2888:3888:participant"), refusal);
-        assertTrue(refusal.contains("server.3=127.0.0.1:2890:3890:participant"), refusal);
-        assertTrue(refusal.contains("does not support ensembles yet"), refusal);
-        ConfigException e = assertThrows(ConfigException.class, () -> new PaddockServer(c));
-        assertEquals(refusal, e.getMessage());
+        assertTrue(c.isEnsemble());
+        assertNull(c.ensembleRefusal());
+        assertNull(c.ensembleSettingsError());
+        assertEquals(3, c.votingServers().size());
     }
 
     @Test
-    void twoParticipantsWithObserversRefuseToo() throws Exception {
+    void twoParticipantsWithAnObserverAreAnEnsemble() throws Exception {
         ServerConfig c = ServerConfig.fromProperties(props(
             "server.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888:observer"));
-        assertTrue(c.ensembleRefusal().contains("ensemble of 2 voting servers"), c.ensembleRefusal());
-        assertTrue(c.ensembleRefusal().contains("server.3=c:2888:3888:observer"), c.ensembleRefusal());
+        assertTrue(c.isEnsemble());
+        assertNull(c.ensembleRefusal());
+        assertEquals(2, c.votingServers().size());
+        assertEquals(3, c.servers().size());
     }
 
     @Test
@@ -156,7 +154,8 @@ class EnsembleConfigTest {
         }
         String ours;
         try {
-            ours = ServerConfig.fromProperties(props(lines)).ensembleRefusal() == null ? "standalone" : "ensemble";
+            ServerConfig c = ServerConfig.fromProperties(props(lines));
+            ours = c.isEnsemble() || c.ensembleRefusal() != null ? "ensemble" : "standalone";
         } catch (ConfigException e) {
             ours = "refused";
         }
@@ -164,7 +163,7 @@ class EnsembleConfigTest {
     }
 
     @Test
-    void theServerCommandExits1WithTheReason() throws Exception {
+    void anEnsembleWithoutInitLimitExits1WithTheReason() throws Exception {
         Path cfg = dir.resolve("zoo.cfg");
         Files.writeString(cfg, "dataDir=" + dir.resolve("data") + "\nclientPort=0\n" + THREE_SERVERS + "\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -172,9 +171,56 @@ class EnsembleConfigTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, code, message);
-        assertTrue(message.contains("ensemble of 3 voting servers"), message);
-        assertTrue(message.contains("server.2=127.0.0.1:2889:3889:participant"), message);
-        assertTrue(message.contains("does not support ensembles yet"), message);
+        assertTrue(message.contains("initLimit is not set"), message);
         assertTrue(Files.notExists(dir.resolve("data")), "nothing may be written for a refused configuration");
+    }
+
+    @Test
+    void anEnsembleMemberWithoutMyidExits1NamingTheFile() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path cfg = dir.resolve("zoo.cfg");
+        Files.writeString(cfg, "dataDir=" + data + "\nclientPort=0\ninitLimit=10\nsyncLimit=5\n" + THREE_SERVERS + "\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"server", cfg.toString()}, new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, message);
+        assertTrue(message.contains(data.resolve("myid") + " file is missing"), message);
+        Files.writeString(data.resolve("myid"), "9\n");
+        err.reset();
+        code = Main.run(new String[] {"server", cfg.toString()}, new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, message);
+        assertTrue(message.contains("says server id 9, but zoo.cfg has no server.9 line"), message);
+    }
+
+    @Test
+    void ensembleKeysAreReadWithZooKeepersDefaults() throws Exception {
+        ServerConfig c = ServerConfig.fromProperties(props(THREE_SERVERS));
+        assertTrue(c.isEnsemble());
+        assertEquals(10, c.initLimit());
+        assertEquals(5, c.syncLimit());
+        assertEquals(3, c.electionPortBindRetry());
+        assertEquals(false, c.quorumListenOnAllIPs());
+        assertEquals(200, c.electionFinalizeWaitMs());
+        assertNull(c.peerType());
+        ServerConfig set = ServerConfig.fromProperties(props(THREE_SERVERS
+            + "\npeerType=Observer\nelectionPortBindRetry=0\nquorumListenOnAllIPs=true\npaddock.electionFinalizeWaitMs=50"));
+        assertEquals("observer", set.peerType());
+        assertEquals(0, set.electionPortBindRetry());
+        assertTrue(set.quorumListenOnAllIPs());
+        assertEquals(50, set.electionFinalizeWaitMs());
+    }
+
+    @Test
+    void anEnsembleWithoutInitLimitOrSyncLimitIsRefused() throws Exception {
+        Properties p = new Properties();
+        p.load(new StringReader("dataDir=" + dir + "\nsyncLimit=5\n" + THREE_SERVERS));
+        String error = ServerConfig.fromProperties(p).ensembleSettingsError();
+        assertTrue(error.contains("initLimit is not set"), error);
+        ConfigException bad = assertThrows(ConfigException.class,
+            () -> ServerConfig.fromProperties(props(THREE_SERVERS + "\npeerType=voter")));
+        assertTrue(bad.getMessage().contains("peerType: 'voter'"), bad.getMessage());
     }
 }

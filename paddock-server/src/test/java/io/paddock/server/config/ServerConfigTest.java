@@ -158,8 +158,9 @@ class ServerConfigTest {
             "metricsProvider.className", "org.example.Prometheus", "standaloneEnabled", "true",
             "reconfigEnabled", "false", "audit.enable", "true");
         assertEquals(List.of(), c.warnings());
-        assertEquals("10", c.ignoredKeys().get("initLimit"));
-        assertEquals(7, c.ignoredKeys().size());
+        assertEquals(10, c.initLimit());
+        assertEquals(5, c.syncLimit());
+        assertEquals(5, c.ignoredKeys().size());
         // One server line runs standalone, as in ZooKeeper; it is parsed, not ignored.
         assertEquals(List.of(new QuorumServer(1, "zk1", 2888, 3888, false, null, -1)), c.servers());
         assertTrue(c.standaloneEnabled());

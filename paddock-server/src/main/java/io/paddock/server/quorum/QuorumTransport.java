@@ -1,0 +1,614 @@
+package io.paddock.server.quorum;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
+import io.paddock.core.wire.quorum.ElectionAddress;
+import io.paddock.core.wire.quorum.ElectionFrame;
+import io.paddock.core.wire.quorum.InitialMessage;
+import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.NotificationMessage;
+import io.paddock.core.wire.quorum.PeerProtocolException;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketDecoder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server-to-server connections of one ensemble member, in ZooKeeper 3.9's bytes.
+ *
+ * <p><b>Election port</b>: one connection per pair. As in ZooKeeper's {@code QuorumCnxManager}
+ * the higher sid keeps the connection it initiated: a server connecting to a higher sid sends its
+ * {@link InitialMessage} and closes, and the higher side, on a connection from a lower sid, closes
+ * it and connects back. Either side then sends length-framed notifications on that one connection.
+ * A frame whose body does not decode is skipped with a log line (the stream is intact, as
+ * ZooKeeper does); a bad frame length, an unknown protocol version or an unknown sid drops that
+ * connection with one log line; other peers go on.
+ *
+ * <p><b>Quorum port</b>: a learner connects to its leader's quorum port when the core first sends
+ * it a packet (FOLLOWERINFO / OBSERVERINFO, whose {@code LearnerInfo} tells the leader the sid).
+ * Packets follow back to back as ZooKeeper writes them. A closed connection is reported once as
+ * {@link Inbound#peerDown}, before any packet of a later connection with the same sid (the core's
+ * contract); a {@link #dropPeer} of our own is not reported back.
+ *
+ * <p><b>Down peers never slow anything</b>: every connect is asynchronous (Netty, non-blocking
+ * sockets), so a connection attempt to a server that is down or unreachable costs the election
+ * nothing: notifications to the other servers leave at once, and the attempt's failure only
+ * schedules a retry with back-off ({@value #RECONNECT_BACKOFF_MS_MIN} ms doubling up to
+ * {@value #RECONNECT_BACKOFF_MS_MAX} ms). ZooKeeper's sender connects synchronously in the
+ * thread that sends notifications, waiting up to its connect timeout ({@code cnxTimeout}, 5 s by
+ * default) for each unreachable server in turn.
+ *
+ * <p><b>Threads</b>: all connection state lives on one Netty event loop thread; the public methods
+ * hand their work to it and return at once, and {@link Inbound} is called on it, in order. Every
+ * queue is bounded (the limits below).
+ */
+public final class QuorumTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumTransport.class);
+    /** Notifications queued for one peer while there is no connection; the oldest is dropped (ZooKeeper keeps 1). */
+    public static final int ELECTION_QUEUE_MESSAGES_MAX = 8;
+    /** Quorum packets queued for one peer while its connection opens; beyond it the peer is dropped. */
+    public static final int QUORUM_QUEUE_PACKETS_MAX = 1024;
+    /** Bytes written to one peer and not yet taken by its socket; beyond it the peer is dropped (a stuck reader). */
+    public static final int SEND_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
+    /** How long a connection attempt may take before it counts as failed. */
+    public static final int CONNECT_TIMEOUT_MS = 2000;
+    /** How long an accepted connection may take to say who it is (initial message, FOLLOWERINFO). */
+    public static final int IDENTIFY_TIMEOUT_MS = 5000;
+    /** Accepted connections that have not yet said who they are, at most. */
+    public static final int UNIDENTIFIED_CONNECTIONS_MAX = 64;
+    public static final int RECONNECT_BACKOFF_MS_MIN = 50;
+    public static final int RECONNECT_BACKOFF_MS_MAX = 2000;
+    /** A second between tries to bind the election port (ZooKeeper's). */
+    public static final int BIND_RETRY_DELAY_MS = 1000;
+
+    /** What arrives from peers; called on the transport's thread, in order. */
+    public interface Inbound {
+        void election(long fromSid, NotificationMessage message);
+
+        void quorum(long fromSid, QuorumPacket packet);
+
+        void peerDown(long sid);
+    }
+
+    private final long mySid;
+    private final Map<Long, PeerAddress> members;
+    private final boolean listenOnAllIps;
+    private final int bindRetry;
+    private final Inbound inbound;
+    private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
+    private final NioEventLoopGroup group = new NioEventLoopGroup(1, r -> {
+        Thread t = new Thread(r, "paddock-quorum");
+        t.setDaemon(true);
+        return t;
+    });
+    private final EventLoop loop = group.next();
+    private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
+    private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
+    private final byte[] initialMessage;
+    private int unidentified;
+    private Channel electionServer;
+    private Channel quorumServer;
+    private volatile boolean closed;
+
+    private static final class ElectionLink {
+        final long sid;
+        Channel channel;
+        boolean connecting;
+        ScheduledFuture<?> retry;
+        int backoffMs = RECONNECT_BACKOFF_MS_MIN;
+        final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+
+        ElectionLink(long sid) {
+            this.sid = sid;
+        }
+    }
+
+    private static final class QuorumLink {
+        final long sid;
+        Channel channel;
+        boolean dropped;
+        final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
+
+        QuorumLink(long sid) {
+            this.sid = sid;
+        }
+    }
+
+    public QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
+            Inbound inbound) {
+        if (!members.containsKey(mySid)) {
+            throw new IllegalArgumentException("server " + mySid + " is not among " + members.keySet());
+        }
+        this.mySid = mySid;
+        this.members = Map.copyOf(members);
+        this.listenOnAllIps = listenOnAllIps;
+        this.bindRetry = bindRetry;
+        this.inbound = inbound;
+        PeerAddress me = members.get(mySid);
+        this.initialMessage = InitialMessage.v1(mySid, new ElectionAddress(me.host(), me.electionPort())).encode();
+    }
+
+    /** Binds the election port (retrying as {@code electionPortBindRetry} says) and the quorum port. */
+    public void start() throws IOException {
+        PeerAddress me = members.get(mySid);
+        electionServer = bindWithRetry(listenAddress(me.host(), me.electionPort()), true);
+        quorumServer = bindWithRetry(listenAddress(me.host(), me.quorumPort()), false);
+        LOG.info("server {} listening for elections on {} and for learners on {}", mySid,
+                electionServer.localAddress(), quorumServer.localAddress());
+    }
+
+    private InetSocketAddress listenAddress(String host, int port) {
+        return listenOnAllIps ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    private Channel bindWithRetry(InetSocketAddress address, boolean election) throws IOException {
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (election) {
+                            acceptedElection(ch);
+                        } else {
+                            acceptedQuorum(ch);
+                        }
+                    }
+                });
+        for (int attempt = 1; ; attempt++) {
+            ChannelFuture f = b.bind(address).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                return f.channel();
+            }
+            boolean again = !election || bindRetry == 0 || attempt < bindRetry;
+            if (!election || !again || closed) {
+                throw new IOException("cannot listen on " + address + " for " + (election ? "elections" : "learners")
+                        + " after " + attempt + " tries: " + f.cause(), f.cause());
+            }
+            LOG.warn("cannot bind election port {} (try {}): {}; retrying in {} ms", address, attempt, f.cause(),
+                    BIND_RETRY_DELAY_MS);
+            try {
+                Thread.sleep(BIND_RETRY_DELAY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted binding " + address, e);
+            }
+        }
+    }
+
+    /** The bound election address (tests bind port 0). */
+    public InetSocketAddress electionAddress() {
+        return (InetSocketAddress) electionServer.localAddress();
+    }
+
+    public InetSocketAddress quorumAddress() {
+        return (InetSocketAddress) quorumServer.localAddress();
+    }
+
+    // ---- election ----
+
+    /** Queues a notification for {@code toSid}, connecting if needed; never blocks. */
+    public void sendElection(long toSid, NotificationMessage message) {
+        byte[] frame = ElectionFrame.encode(message);
+        loop.execute(() -> {
+            ElectionLink link = electionLink(toSid);
+            if (link == null) {
+                return;
+            }
+            if (link.queue.size() >= ELECTION_QUEUE_MESSAGES_MAX) {
+                link.queue.pollFirst(); // only the newest vote matters
+            }
+            link.queue.addLast(frame);
+            flushElection(link);
+        });
+    }
+
+    private ElectionLink electionLink(long sid) {
+        if (sid == mySid || !members.containsKey(sid)) {
+            return null;
+        }
+        return electionLinks.computeIfAbsent(sid, ElectionLink::new);
+    }
+
+    private void flushElection(ElectionLink link) {
+        if (link.channel != null) {
+            if (!link.channel.isWritable()) {
+                LOG.warn("election connection to server {} does not drain; closing it", link.sid);
+                link.channel.close();
+                return;
+            }
+            while (!link.queue.isEmpty()) {
+                link.channel.write(Unpooled.wrappedBuffer(link.queue.pollFirst()));
+            }
+            link.channel.flush();
+        } else if (!link.connecting && link.retry == null && !closed) {
+            connectElection(link);
+        }
+    }
+
+    private void connectElection(ElectionLink link) {
+        PeerAddress peer = members.get(link.sid);
+        link.connecting = true;
+        ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new ElectionDecoder(link.sid), new ElectionHandler(link.sid));
+            }
+        }).connect(peer.host(), peer.electionPort());
+        f.addListener((ChannelFutureListener) done -> {
+            link.connecting = false;
+            if (!done.isSuccess()) {
+                scheduleElectionRetry(link);
+                return;
+            }
+            Channel ch = done.channel();
+            if (closed) {
+                ch.close();
+                return;
+            }
+            if (link.sid > mySid) {
+                // We lose the challenge: say who we are and close; the higher side connects back.
+                ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage)).addListener(ChannelFutureListener.CLOSE);
+                scheduleElectionRetry(link); // in case it never does
+                return;
+            }
+            ch.write(Unpooled.wrappedBuffer(initialMessage));
+            adoptElection(link, ch);
+        });
+    }
+
+    private void scheduleElectionRetry(ElectionLink link) {
+        if (closed || link.retry != null) {
+            return;
+        }
+        int delay = link.backoffMs;
+        link.backoffMs = Math.min(RECONNECT_BACKOFF_MS_MAX, link.backoffMs * 2);
+        link.retry = loop.schedule(() -> {
+            link.retry = null;
+            if (link.channel == null && !link.queue.isEmpty()) {
+                flushElection(link);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code ch} becomes the one election connection with {@code link.sid}; an older one is closed. */
+    private void adoptElection(ElectionLink link, Channel ch) {
+        if (link.channel != null && link.channel != ch) {
+            link.channel.close();
+        }
+        link.channel = ch;
+        link.backoffMs = RECONNECT_BACKOFF_MS_MIN;
+        if (link.retry != null) {
+            link.retry.cancel(false);
+            link.retry = null;
+        }
+        ch.closeFuture().addListener(done -> {
+            if (link.channel == ch) {
+                link.channel = null;
+                if (!link.queue.isEmpty()) {
+                    scheduleElectionRetry(link);
+                }
+            }
+        });
+        flushElection(link);
+    }
+
+    private void acceptedElection(SocketChannel ch) {
+        if (!admitUnidentified(ch)) {
+            return;
+        }
+        ch.pipeline().addLast(new ElectionDecoder(-1), new ElectionHandler(-1));
+    }
+
+    /** Initial message (on an accepted connection) then frames; a notification that does not decode is skipped. */
+    private final class ElectionDecoder extends StreamDecoder {
+        private long sid;
+
+        ElectionDecoder(long knownSid) {
+            this.sid = knownSid;
+        }
+
+        @Override
+        Step next() {
+            return sid < 0 ? InitialMessage::decode : ElectionFrame::decode;
+        }
+
+        @Override
+        Object received(Object message) {
+            if (message instanceof InitialMessage m) {
+                sid = m.sid();
+            }
+            return message;
+        }
+    }
+
+    private final class ElectionHandler extends SimpleChannelInboundHandler<Object> {
+        private long sid;
+
+        ElectionHandler(long knownSid) {
+            this.sid = knownSid;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof InitialMessage m) {
+                identified(ctx.channel(), m);
+                return;
+            }
+            try {
+                inbound.election(sid, NotificationMessage.decode((byte[]) msg));
+            } catch (PeerProtocolException e) {
+                LOG.warn("server {} sent a notification that does not decode, skipped: {}", sid, e.getMessage());
+            }
+        }
+
+        private void identified(Channel ch, InitialMessage m) {
+            unidentified--;
+            ch.attr(IDENTIFIED).set(Boolean.TRUE);
+            long from = m.sid();
+            if (from == mySid || !members.containsKey(from)) {
+                LOG.warn("election connection from {} claims server id {}, not a member other than us; dropped",
+                        ch.remoteAddress(), from);
+                ch.close();
+                return;
+            }
+            ElectionLink link = electionLink(from);
+            if (from < mySid) {
+                // The lower sid loses the challenge: we keep only the connection we initiate.
+                ch.close();
+                if (link.channel == null && !link.connecting) {
+                    if (link.retry != null) {
+                        link.retry.cancel(false);
+                        link.retry = null;
+                    }
+                    connectElection(link);
+                }
+                return;
+            }
+            sid = from;
+            adoptElection(link, ch);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            dropForBadInput(ctx.channel(), sid < 0 ? "election connection" : "election connection of server " + sid,
+                    cause);
+        }
+    }
+
+    // ---- quorum ----
+
+    /** Sends a packet to {@code toSid} on the quorum connection, opening it (as a learner) if there is none. */
+    public void sendQuorum(long toSid, QuorumPacket packet) {
+        loop.execute(() -> {
+            if (closed || toSid == mySid || !members.containsKey(toSid)) {
+                return;
+            }
+            QuorumLink link = quorumLinks.get(toSid);
+            if (link == null) {
+                link = new QuorumLink(toSid);
+                quorumLinks.put(toSid, link);
+                connectQuorum(link);
+            }
+            if (link.channel == null) {
+                if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
+                    lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
+                    return;
+                }
+                link.queue.addLast(packet);
+                return;
+            }
+            if (!link.channel.isWritable()) {
+                lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
+                return;
+            }
+            link.channel.writeAndFlush(Unpooled.wrappedBuffer(packet.encode()));
+        });
+    }
+
+    /** Closes the quorum connection with {@code sid} and forgets what is queued; not reported back. */
+    public void dropPeer(long sid) {
+        loop.execute(() -> {
+            QuorumLink link = quorumLinks.remove(sid);
+            if (link != null) {
+                link.dropped = true;
+                if (link.channel != null) {
+                    link.channel.close();
+                }
+            }
+        });
+    }
+
+    private void connectQuorum(QuorumLink link) {
+        PeerAddress peer = members.get(link.sid);
+        ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new QuorumDecoder(), new QuorumHandler(link));
+            }
+        }).connect(peer.host(), peer.quorumPort());
+        f.addListener((ChannelFutureListener) done -> {
+            if (link.dropped || closed) {
+                done.channel().close();
+                return;
+            }
+            if (!done.isSuccess()) {
+                lose(link, null); // the core retries (learnerRetryTicks)
+                return;
+            }
+            adoptQuorum(link, done.channel());
+            while (!link.queue.isEmpty()) {
+                link.channel.write(Unpooled.wrappedBuffer(link.queue.pollFirst().encode()));
+            }
+            link.channel.flush();
+        });
+    }
+
+    private void adoptQuorum(QuorumLink link, Channel ch) {
+        link.channel = ch;
+        ch.closeFuture().addListener(done -> lose(link, null));
+    }
+
+    /** The link ends; reported as PeerDown once, unless we dropped it ourselves. */
+    private void lose(QuorumLink link, String why) {
+        if (link.dropped) {
+            return;
+        }
+        link.dropped = true;
+        if (why != null) {
+            LOG.warn("quorum connection with server {} dropped: {}", link.sid, why);
+        }
+        if (link.channel != null) {
+            link.channel.close();
+        }
+        if (quorumLinks.get(link.sid) == link) {
+            quorumLinks.remove(link.sid);
+        }
+        inbound.peerDown(link.sid);
+    }
+
+    private void acceptedQuorum(SocketChannel ch) {
+        if (!admitUnidentified(ch)) {
+            return;
+        }
+        ch.pipeline().addLast(new QuorumDecoder(), new QuorumHandler(null));
+    }
+
+    private final class QuorumDecoder extends StreamDecoder {
+        @Override
+        Step next() {
+            return packetDecoder::decode;
+        }
+    }
+
+    private final class QuorumHandler extends SimpleChannelInboundHandler<QuorumPacket> {
+        private QuorumLink link;
+
+        QuorumHandler(QuorumLink link) {
+            this.link = link;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, QuorumPacket packet) throws PeerProtocolException {
+            if (link == null) {
+                identify(ctx.channel(), packet);
+                if (link == null) {
+                    return;
+                }
+            }
+            if (!link.dropped) {
+                inbound.quorum(link.sid, packet);
+            }
+        }
+
+        /** An accepted learner connection: the first packet must be FOLLOWERINFO or OBSERVERINFO naming a member. */
+        private void identify(Channel ch, QuorumPacket first) throws PeerProtocolException {
+            unidentified--;
+            ch.attr(IDENTIFIED).set(Boolean.TRUE);
+            long sid = LearnerHandshake.learnerInfo(first).sid();
+            if (sid == mySid || !members.containsKey(sid)) {
+                LOG.warn("learner connection from {} claims server id {}, not a member other than us; dropped",
+                        ch.remoteAddress(), sid);
+                ch.close();
+                return;
+            }
+            QuorumLink older = quorumLinks.get(sid);
+            if (older != null) {
+                lose(older, "server " + sid + " connected again"); // PeerDown before the new connection's packets
+            }
+            QuorumLink fresh = new QuorumLink(sid);
+            quorumLinks.put(sid, fresh);
+            adoptQuorum(fresh, ch);
+            link = fresh;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            dropForBadInput(ctx.channel(), link == null ? "learner connection" : "quorum connection of server "
+                    + link.sid, cause);
+        }
+    }
+
+    // ---- shared ----
+
+    private static final AttributeKey<Boolean> IDENTIFIED = AttributeKey.valueOf("paddock.quorum.identified");
+
+    /** Bounds the connections that have not said who they are, and gives each {@value #IDENTIFY_TIMEOUT_MS} ms. */
+    private boolean admitUnidentified(SocketChannel ch) {
+        if (closed || unidentified >= UNIDENTIFIED_CONNECTIONS_MAX) {
+            LOG.warn("connection from {} refused: {} connections have not identified themselves yet",
+                    ch.remoteAddress(), unidentified);
+            ch.close();
+            return false;
+        }
+        unidentified++;
+        ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
+            if (ch.attr(IDENTIFIED).get() == null) {
+                LOG.warn("connection from {} did not identify itself in {} ms; closed", ch.remoteAddress(),
+                        IDENTIFY_TIMEOUT_MS);
+                ch.close();
+            }
+        }, IDENTIFY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(done -> {
+            timeout.cancel(false);
+            if (ch.attr(IDENTIFIED).get() == null) {
+                ch.attr(IDENTIFIED).set(Boolean.FALSE);
+                unidentified--;
+            }
+        });
+        return true;
+    }
+
+    /** One log line per dropped connection; the rest go on. */
+    private void dropForBadInput(Channel ch, String what, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && !(root instanceof PeerProtocolException)) {
+            root = root.getCause();
+        }
+        if (ch.isActive()) {
+            LOG.warn("{} from {} dropped: {}", what, ch.remoteAddress(), root instanceof PeerProtocolException
+                    ? root.getMessage() : root.toString());
+        }
+        ch.close();
+    }
+
+    private Bootstrap bootstrap(ChannelInitializer<SocketChannel> init) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX))
+                .handler(init);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,156 @@
+package io.paddock.server.ensemble;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the ensemble as real processes on loopback (each its own JVM, dataDir, myid and ports):
+ * three servers elect exactly one leader and two followers; the seed's worked example (servers 1
+ * and 2 start, 2 leads; 3, started later, follows although its id is higher); kill -9 of the
+ * leader gives a new leader with a higher epoch, and the killed server restarts as a follower.
+ * Every wait is a bounded poll of srvr's Mode line; nothing sleeps for a fixed time.
+ */
+class EnsembleElectionProcessTest {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private static long count(Map<Integer, String> modes, String mode) {
+        return modes.values().stream().filter(mode::equals).count();
+    }
+
+    private static boolean oneLeaderRestFollow(LocalEnsemble e, int servers) {
+        Map<Integer, String> m = e.modes();
+        return m.size() == servers && count(m, "leader") == 1 && count(m, "follower") == servers - 1;
+    }
+
+    private static int leader(LocalEnsemble e) {
+        return e.modes().entrySet().stream().filter(x -> x.getValue().equals("leader")).findFirst().orElseThrow()
+                .getKey();
+    }
+
+    @Test
+    void threeServersElectExactlyOneLeader() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            // Not necessarily server 3: when its JVM starts last, 1 and 2 are a quorum without it (the seed's example).
+            int leader = leader(e);
+            String mntr = e.word(leader, "mntr");
+            assertTrue(mntr.contains("zk_server_state\tleader\n"), mntr);
+            assertTrue(mntr.contains("zk_peer_state\tleading - broadcast\n"), mntr);
+            assertTrue(mntr.contains("zk_synced_followers\t2\n"), mntr);
+            String srvr = e.word(leader, "srvr");
+            assertTrue(srvr.contains("\nMode: leader\n") && srvr.endsWith("\nProposal sizes last/min/max: -1/-1/-1\n"),
+                    srvr);
+            String followerMntr = e.word(1, "mntr");
+            assertTrue(followerMntr.contains("zk_peer_state\tfollowing - broadcast\n"), followerMntr);
+            long epoch = e.currentEpoch(leader);
+            assertTrue(epoch >= 1, "the established epoch is persisted: " + epoch);
+            for (int sid = 1; sid <= 3; sid++) {
+                assertEquals(epoch, e.currentEpoch(sid), "server " + sid + "'s currentEpoch");
+            }
+        }
+    }
+
+    @Test
+    void theSeedsWorkedExampleServerThreeJoinsAsFollower() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(1);
+            e.start(2);
+            e.await("server 2 leads, 1 follows", BOUND,
+                    () -> e.mode(2).equals("leader") && e.mode(1).equals("follower"));
+            e.start(3);
+            e.await("server 3 follows", BOUND, () -> e.mode(3).equals("follower"));
+            assertEquals(Map.of(1, "follower", 2, "leader", 3, "follower"), e.modes());
+        }
+    }
+
+    @Test
+    void killingTheLeaderElectsANewOneWithAHigherEpochAndTheOldOneFollows() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int old = leader(e);
+            long oldEpoch = e.currentEpoch(old);
+            e.kill9(old);
+            e.await("a new leader of the two left", BOUND, () -> oneLeaderRestFollow(e, 2));
+            int fresh = leader(e);
+            assertTrue(fresh != old);
+            assertTrue(e.currentEpoch(fresh) > oldEpoch,
+                    "new epoch " + Collections.singletonList(e.currentEpoch(fresh)) + " above " + oldEpoch);
+            e.start(old);
+            e.await("the old leader follows", BOUND, () -> e.mode(old).equals("follower"));
+            assertEquals(fresh, leader(e));
+        }
+    }
+
+    @Test
+    void aLeaderStoppedLongerThanSyncLimitIsReplacedAndStepsDownAfterContinuing() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            for (int sid = 1; sid <= 3; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int old = leader(e);
+            long oldEpoch = e.currentEpoch(old);
+            e.signal(old, "STOP");
+            try {
+                e.await("a new leader while the old one is stopped", BOUND, () -> {
+                    Map<Integer, String> m = e.modes();
+                    m.remove(old); // a stopped process answers nothing
+                    return count(m, "leader") == 1 && count(m, "follower") == 1;
+                });
+            } finally {
+                e.signal(old, "CONT");
+            }
+            e.await("the old leader steps down and follows", BOUND, () -> oneLeaderRestFollow(e, 3)
+                    && e.mode(old).equals("follower"));
+            int fresh = leader(e);
+            assertTrue(e.currentEpoch(fresh) > oldEpoch, "the new leader's epoch is above " + oldEpoch);
+        }
+    }
+
+    @Test
+    void aMinorityAloneNeverEstablishesALeader() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(1);
+            e.await("server 1 answers srvr", BOUND, () -> e.word(1, "srvr").contains("not currently serving"));
+            // Watched for longer than initLimit (a leader's whole discovery): it never leads or follows.
+            long until = System.nanoTime() + Duration.ofMillis(
+                    2L * LocalEnsemble.INIT_LIMIT * LocalEnsemble.TICK_TIME_MS).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals("", e.mode(1), "a lone server of three must stay LOOKING");
+                Thread.sleep(100);
+            }
+            assertEquals(0, e.currentEpoch(1), "no epoch was established");
+        }
+    }
+
+    @Test
+    void anObserverObservesAndNeverCountsForTheQuorum() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3, java.util.Set.of(3))) {
+            e.start(3);
+            e.start(1);
+            e.start(2);
+            e.await("2 leads, 1 follows, 3 observes", BOUND, () -> e.modes().equals(
+                    Map.of(1, "follower", 2, "leader", 3, "observer")));
+            String mntr = e.word(2, "mntr");
+            assertTrue(mntr.contains("zk_synced_followers\t1\n"), mntr);
+            assertTrue(mntr.contains("zk_synced_observers\t1\n"), mntr);
+            assertTrue(e.word(3, "mntr").contains("zk_peer_state\tobserving - broadcast\n"), e.word(3, "mntr"));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.paddock.server.ensemble;
+
+import io.paddock.server.quorum.PeerPorts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An ensemble of Paddock server processes on loopback for tests: each server its own JVM, dataDir,
+ * myid and ports, its output in a file. Only processes this object started are ever stopped, each
+ * by its own handle (its PID), never by name.
+ */
+final class LocalEnsemble implements AutoCloseable {
+    static final int TICK_TIME_MS = 200;
+    static final int INIT_LIMIT = 10;
+    static final int SYNC_LIMIT = 5;
+    private static final int OUTPUT_TAIL_CHARS = 3000;
+
+    private final Path dir;
+    private final int size;
+    private final Map<Integer, int[]> ports = new TreeMap<>();
+    private final Map<Integer, Process> running = new TreeMap<>();
+
+    LocalEnsemble(Path dir, int size) throws IOException {
+        this(dir, size, java.util.Set.of());
+    }
+
+    /** {@code observers}: the sids whose server.N line says observer. */
+    LocalEnsemble(Path dir, int size, java.util.Set<Integer> observers) throws IOException {
+        this.dir = dir;
+        this.size = size;
+        for (int sid = 1; sid <= size; sid++) {
+            ports.put(sid, new int[] {freePort(), freePort(), freePort()});
+        }
+        for (int sid = 1; sid <= size; sid++) {
+            Path data = dir.resolve("server" + sid);
+            Files.createDirectories(data);
+            Files.writeString(data.resolve("myid"), sid + "\n");
+            StringBuilder cfg = new StringBuilder();
+            cfg.append("tickTime=").append(TICK_TIME_MS).append('\n')
+                    .append("initLimit=").append(INIT_LIMIT).append('\n')
+                    .append("syncLimit=").append(SYNC_LIMIT).append('\n')
+                    .append("dataDir=").append(data).append('\n')
+                    .append("clientPort=").append(clientPort(sid)).append('\n')
+                    .append("clientPortAddress=127.0.0.1\n")
+                    .append("4lw.commands.whitelist=*\n");
+            for (int other = 1; other <= size; other++) {
+                int[] p = ports.get(other);
+                cfg.append("server.").append(other).append("=127.0.0.1:").append(p[1]).append(':').append(p[2])
+                        .append(observers.contains(other) ? ":observer" : "").append('\n');
+            }
+            Files.writeString(data.resolve("zoo.cfg"), cfg.toString());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        return PeerPorts.free();
+    }
+
+    int clientPort(int sid) {
+        return ports.get(sid)[0];
+    }
+
+    Path dataDir(int sid) {
+        return dir.resolve("server" + sid);
+    }
+
+    void start(int sid) throws IOException {
+        if (running.containsKey(sid)) {
+            throw new IllegalStateException("server " + sid + " runs already");
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                "io.paddock.server.Main", "server", dataDir(sid).resolve("zoo.cfg").toString()));
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir(sid).resolve("output.log").toFile()));
+        running.put(sid, builder.start());
+    }
+
+    /** kill -9 of the process this object started for {@code sid}. */
+    void kill9(int sid) throws InterruptedException {
+        Process p = running.remove(sid);
+        p.destroyForcibly();
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+            throw new AssertionError("server " + sid + " (pid " + p.pid() + ") did not die");
+        }
+    }
+
+    /** Sends {@code signal} (STOP, CONT) to the process this object started for {@code sid}, by its PID. */
+    void signal(int sid, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid(sid))).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid(sid) + " failed");
+        }
+    }
+
+    long pid(int sid) {
+        return running.get(sid).pid();
+    }
+
+    /** The answer to a four-letter word, or "" when the server does not answer. */
+    String word(int sid, String word) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", clientPort(sid)), 1000);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The {@code Mode:} of srvr, or "" while the server is not serving (LOOKING) or down. */
+    String mode(int sid) {
+        for (String line : word(sid, "srvr").split("\n")) {
+            if (line.startsWith("Mode: ")) {
+                return line.substring("Mode: ".length()).trim();
+            }
+        }
+        return "";
+    }
+
+    /** Each running server's mode, by sid. */
+    Map<Integer, String> modes() {
+        Map<Integer, String> m = new TreeMap<>();
+        for (int sid : running.keySet()) {
+            m.put(sid, mode(sid));
+        }
+        return m;
+    }
+
+    long currentEpoch(int sid) throws IOException {
+        Path f = dataDir(sid).resolve("currentEpoch");
+        return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
+    }
+
+    /** Waits (bounded, polling) for {@code condition}; fails with what the servers said. */
+    void await(String what, Duration bound, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not within " + bound + ": " + what + "; modes " + modes() + "\n" + outputs());
+    }
+
+    String outputs() {
+        StringBuilder b = new StringBuilder();
+        for (int sid = 1; sid <= size; sid++) {
+            try {
+                String all = Files.readString(dataDir(sid).resolve("output.log"));
+                b.append("--- server ").append(sid).append(" ---\n")
+                        .append(all.substring(Math.max(0, all.length() - OUTPUT_TAIL_CHARS)));
+            } catch (IOException e) {
+                b.append("--- server ").append(sid).append(": no output\n");
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (int sid : new ArrayList<>(running.keySet())) {
+            kill9(sid);
+        }
+    }
+}

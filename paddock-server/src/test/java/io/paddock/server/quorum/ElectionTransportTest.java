@@ -1,0 +1,203 @@
+package io.paddock.server.quorum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.LearnerInfo;
+import io.paddock.core.wire.quorum.NotificationMessage;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the quorum transport on loopback, several transports in one JVM: notifications travel
+ * both ways between every pair whichever side connects first (ZooKeeper's rule: the higher sid
+ * keeps the connection it initiated); learner packets go to the leader's quorum port, the first
+ * naming the learner, and back; a closed learner connection is one PeerDown; garbage or an unknown
+ * protocol version drops only that connection; a restarted peer is reached again; and a peer that
+ * is down does not delay notifications to the others.
+ */
+class ElectionTransportTest {
+    private static final long WAIT_MS = 10_000;
+
+    record Received(String kind, long from, Object what) {}
+
+    private final Map<Long, PeerAddress> members = new TreeMap<>();
+    private final Map<Long, BlockingQueue<Received>> inboxes = new TreeMap<>();
+    private final List<QuorumTransport> started = new ArrayList<>();
+
+    @BeforeEach
+    void ports() throws IOException {
+        for (long sid = 1; sid <= 3; sid++) {
+            members.put(sid, new PeerAddress(sid, "127.0.0.1", freePort(), freePort()));
+            inboxes.put(sid, new LinkedBlockingQueue<>());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        started.forEach(QuorumTransport::close);
+    }
+
+    private static int freePort() throws IOException {
+        return PeerPorts.free();
+    }
+
+    private QuorumTransport start(long sid) throws IOException {
+        BlockingQueue<Received> inbox = inboxes.get(sid);
+        QuorumTransport t = new QuorumTransport(sid, members, false, 3, new QuorumTransport.Inbound() {
+            @Override
+            public void election(long fromSid, NotificationMessage message) {
+                inbox.add(new Received("election", fromSid, message));
+            }
+
+            @Override
+            public void quorum(long fromSid, QuorumPacket packet) {
+                inbox.add(new Received("quorum", fromSid, packet));
+            }
+
+            @Override
+            public void peerDown(long down) {
+                inbox.add(new Received("down", down, null));
+            }
+        });
+        t.start();
+        started.add(t);
+        return t;
+    }
+
+    private static NotificationMessage vote(long leader, long round) {
+        return NotificationMessage.current(NotificationMessage.LOOKING, leader, 0, round, 0, new byte[0]);
+    }
+
+    private Received next(long sid) throws InterruptedException {
+        Received r = inboxes.get(sid).poll(WAIT_MS, TimeUnit.MILLISECONDS);
+        assertNotNull(r, "server " + sid + " received nothing in " + WAIT_MS + " ms");
+        return r;
+    }
+
+    @Test
+    void notificationsTravelBothWaysBetweenEveryPair() throws Exception {
+        QuorumTransport[] t = {null, start(1), start(2), start(3)};
+        for (long from = 1; from <= 3; from++) {
+            for (long to = 1; to <= 3; to++) {
+                if (from != to) {
+                    t[(int) from].sendElection(to, vote(from, 10 * from + to));
+                }
+            }
+        }
+        for (long to = 1; to <= 3; to++) {
+            Map<Long, NotificationMessage> got = new TreeMap<>();
+            while (got.size() < 2) {
+                Received r = next(to);
+                assertEquals("election", r.kind());
+                got.put(r.from(), (NotificationMessage) r.what());
+            }
+            for (Map.Entry<Long, NotificationMessage> e : got.entrySet()) {
+                assertEquals(vote(e.getKey(), 10 * e.getKey() + to), e.getValue());
+            }
+        }
+    }
+
+    @Test
+    void learnerPacketsReachTheLeaderAndAClosedLearnerIsOnePeerDown() throws Exception {
+        QuorumTransport leader = start(1);
+        QuorumTransport learner = start(2);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        learner.sendQuorum(1, info);
+        Received first = next(1);
+        assertEquals(new Received("quorum", 2, info), first);
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        leader.sendQuorum(2, leaderInfo);
+        assertEquals(new Received("quorum", 1, leaderInfo), next(2));
+        learner.close();
+        assertEquals(new Received("down", 2, null), next(1));
+    }
+
+    @Test
+    void aSecondConnectionFromALearnerIsPrecededByPeerDownOfTheFirst() throws Exception {
+        start(1);
+        PeerAddress one = members.get(1L);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        try (Socket first = new Socket("127.0.0.1", one.quorumPort());
+                Socket second = new Socket("127.0.0.1", one.quorumPort())) {
+            first.getOutputStream().write(info.encode());
+            assertEquals(new Received("quorum", 2, info), next(1));
+            second.getOutputStream().write(info.encode());
+            assertEquals(new Received("down", 2, null), next(1), "the core never mixes two connections");
+            assertEquals(new Received("quorum", 2, info), next(1));
+            first.setSoTimeout((int) WAIT_MS);
+            assertEquals(-1, first.getInputStream().read(), "the older connection is closed");
+        }
+    }
+
+    @Test
+    void garbageDropsOnlyThatConnection() throws Exception {
+        start(1);
+        QuorumTransport two = start(2);
+        PeerAddress one = members.get(1L);
+        // An unknown election protocol version, then a learner connection whose first packet is not FOLLOWERINFO.
+        assertClosedAfterSending(one.electionPort(), new byte[] {(byte) 0xff, 0, 0, 0, 0, 0, 0, 7, 1, 2, 3});
+        assertClosedAfterSending(one.quorumPort(), new QuorumPacket(5, 0).encode());
+        two.sendElection(1, vote(2, 1));
+        assertEquals(new Received("election", 2, vote(2, 1)), next(1));
+    }
+
+    private static void assertClosedAfterSending(int port, byte[] bytes) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout((int) WAIT_MS);
+            OutputStream out = s.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertEquals(-1, in.read(), "the server closes a connection that sends garbage");
+        }
+    }
+
+    @Test
+    void aRestartedPeerIsReachedAgain() throws Exception {
+        QuorumTransport one = start(1);
+        QuorumTransport three = start(3);
+        one.sendElection(3, vote(1, 1));
+        assertEquals(new Received("election", 1, vote(1, 1)), next(3));
+        three.close();
+        started.remove(three);
+        three = start(3);
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        Received r = null;
+        while (r == null && System.currentTimeMillis() < deadline) {
+            one.sendElection(3, vote(1, 2)); // the core re-sends with back-off; so does this test
+            r = inboxes.get(3L).poll(200, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(new Received("election", 1, vote(1, 2)), r);
+        three.sendElection(1, vote(3, 2));
+        assertEquals(new Received("election", 3, vote(3, 2)), next(1));
+    }
+
+    @Test
+    void aPeerThatIsDownDoesNotDelayTheOthers() throws Exception {
+        QuorumTransport one = start(1);
+        start(2);
+        // Server 3 is down (nothing listens on its ports); send to it first.
+        long startNanos = System.nanoTime();
+        one.sendElection(3, vote(1, 1));
+        one.sendElection(2, vote(1, 1));
+        assertEquals(new Received("election", 1, vote(1, 1)), next(2));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        assertTrue(tookMs < 1000, "a notification to a live peer took " + tookMs + " ms");
+    }
+}
