@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Proves the ensemble as real processes on loopback (each its own JVM, dataDir, myid and ports):
- * three servers elect exactly one leader and two followers; the seed's worked example (servers 1
+ * three servers elect exactly one leader and two followers; five survive two leaders killed in
+ * turn (three of five still elect, each time in a higher epoch); the seed's worked example (servers 1
  * and 2 start, 2 leads; 3, started later, follows although its id is higher); kill -9 of the
  * leader gives a new leader with a higher epoch, and the killed server restarts as a follower.
  * Every wait is a bounded poll of srvr's Mode line; nothing sleeps for a fixed time.
@@ -60,6 +61,29 @@ class EnsembleElectionProcessTest {
             for (int sid = 1; sid <= 3; sid++) {
                 assertEquals(epoch, e.currentEpoch(sid), "server " + sid + "'s currentEpoch");
             }
+        }
+    }
+
+    @Test
+    void fiveServersSurviveTwoLeadersKilledInTurn() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 5)) {
+            for (int sid = 1; sid <= 5; sid++) {
+                e.start(sid);
+            }
+            e.await("one leader, four followers", BOUND, () -> oneLeaderRestFollow(e, 5));
+            int first = leader(e);
+            long firstEpoch = e.currentEpoch(first);
+            e.kill9(first);
+            e.await("a new leader of the four left", BOUND, () -> oneLeaderRestFollow(e, 4));
+            int second = leader(e);
+            long secondEpoch = e.currentEpoch(second);
+            assertTrue(second != first && secondEpoch > firstEpoch, "epoch " + secondEpoch + " above " + firstEpoch);
+            e.kill9(second);
+            // Three of five are still a quorum.
+            e.await("a new leader of the three left", BOUND, () -> oneLeaderRestFollow(e, 3));
+            int third = leader(e);
+            assertTrue(third != first && third != second);
+            assertTrue(e.currentEpoch(third) > secondEpoch, "epoch " + e.currentEpoch(third) + " above " + secondEpoch);
         }
     }
 
