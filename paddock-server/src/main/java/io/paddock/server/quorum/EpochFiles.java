@@ -18,8 +18,8 @@ import java.nio.file.StandardOpenOption;
  * data directory read each other's.
  *
  * <p>Writes are safe: each file is written to {@code NAME.tmp}, fsynced, renamed over the old one,
- * then the directory is fsynced; acceptedEpoch is written before currentEpoch, so a crash between
- * the two leaves current &lt;= accepted, which is what a reader requires. A missing file reads as
+ * then the directory is fsynced; acceptedEpoch is made durable before currentEpoch is touched, so a
+ * crash between the two leaves current &lt;= accepted, which is what a reader requires. A missing file reads as
  * the epoch of the last logged zxid (ZooKeeper's default, 0 for empty data); a file that is not a
  * number, or epochs with current above accepted, refuse start-up naming the file.
  */
@@ -61,19 +61,18 @@ public final class EpochFiles {
         if (current > accepted) {
             throw new IllegalArgumentException("current epoch " + current + " above accepted " + accepted);
         }
-        boolean changed = false;
+        // Each rename is made durable (directory fsync) before the next file is touched: with one
+        // directory fsync at the end, a crash could keep the currentEpoch rename and lose the
+        // acceptedEpoch one, leaving current above accepted, which refuses start-up.
         if (accepted != writtenAccepted) {
             writeOne(ACCEPTED, accepted);
+            FileTxnLog.syncDirectory(dir);
             writtenAccepted = accepted;
-            changed = true;
         }
         if (current != writtenCurrent) {
             writeOne(CURRENT, current);
-            writtenCurrent = current;
-            changed = true;
-        }
-        if (changed) {
             FileTxnLog.syncDirectory(dir);
+            writtenCurrent = current;
         }
     }
 
