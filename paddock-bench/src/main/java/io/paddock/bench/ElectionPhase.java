@@ -26,6 +26,8 @@ final class ElectionPhase {
     static final Metric START_TO_LEADER = new Metric(
         "start of " + MEMBERS + " servers to an established leader (JVM start-up included)", "ms", 0,
         Goal.AT_MOST_HALF);
+    static final Metric START_TO_ANSWERING = new Metric(
+        "start of " + MEMBERS + " servers to all answering srvr (JVM start-up; leader or not)", "ms", 0, Goal.NONE);
     static final Metric KILL_TO_LEADER = new Metric("kill -9 of the leader to a new established leader", "ms", 0,
         Goal.AT_MOST_HALF);
 
@@ -47,6 +49,7 @@ final class ElectionPhase {
 
     static void declareMetrics(Results results) {
         results.declare(START_TO_LEADER);
+        results.declare(START_TO_ANSWERING);
         results.declare(KILL_TO_LEADER);
     }
 
@@ -93,6 +96,7 @@ final class ElectionPhase {
             }
             Established first = awaitOneLeader(members, LEADER_TIMEOUT_MS);
             double startMs = (first.atNanos() - startedAtNanos) / 1e6;
+            double answeringMs = (first.allAnsweringAtNanos() - startedAtNanos) / 1e6;
 
             ServerProcess leader = members.get(first.leader());
             String firstTook = electionTook(leader);
@@ -103,9 +107,9 @@ final class ElectionPhase {
             Established second = awaitOneLeader(members, LEADER_TIMEOUT_MS);
             double killMs = (second.atNanos() - killedAtNanos) / 1e6;
 
-            System.out.printf(Locale.ROOT, "%-9s election round %d: start to leader %,6.0f ms (server %d leads, "
-                + "%d probe rounds); kill -9 of server %d to new leader %,6.0f ms (server %d leads, %d probe rounds)%n",
-                kind.label(), round, startMs, first.leader() + 1, first.probeRounds(), first.leader() + 1, killMs,
+            System.out.printf(Locale.ROOT, "%-9s election round %d: start to leader %,6.0f ms (all answering srvr "
+                + "at %,6.0f ms; server %d leads, %d probe rounds); kill -9 of server %d to new leader %,6.0f ms (server %d leads, %d probe rounds)%n",
+                kind.label(), round, startMs, answeringMs, first.leader() + 1, first.probeRounds(), first.leader() + 1, killMs,
                 second.leader() + 1, second.probeRounds());
             if (firstTook != null) {
                 System.out.printf(Locale.ROOT, "%-9s   server %d's elections (elec): start %s; after the kill, server %d: %s%n",
@@ -113,6 +117,7 @@ final class ElectionPhase {
                     electionTook(members.get(second.leader())));
             }
             results.add(START_TO_LEADER, kind, startMs);
+            results.add(START_TO_ANSWERING, kind, answeringMs);
             results.add(KILL_TO_LEADER, kind, killMs);
         } catch (IOException | BenchException e) {
             failedKinds.add(kind);
@@ -157,8 +162,11 @@ final class ElectionPhase {
         return homes;
     }
 
-    /** When the condition was first seen, which member (index) leads, and how many probe rounds it took. */
-    record Established(long atNanos, int leader, int probeRounds) {}
+    /**
+     * When the condition was first seen, which member (index) leads, how many probe rounds it
+     * took, and when the last member to answer srvr at all (serving or not) first answered.
+     */
+    record Established(long atNanos, int leader, int probeRounds, long allAnsweringAtNanos) {}
 
     /**
      * Polls {@code srvr} on every live member (null entries are killed ones) every few ms until
@@ -170,6 +178,7 @@ final class ElectionPhase {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         String last = "no probe yet";
         int probeRounds = 0;
+        long[] firstAnswerNanos = new long[members.size()];
         while (System.nanoTime() < deadline) {
             probeRounds++;
             int live = 0;
@@ -184,7 +193,11 @@ final class ElectionPhase {
                 }
                 member.checkAlive();
                 live++;
-                String mode = mode(member);
+                String reply = srvr(member);
+                if (reply != null && firstAnswerNanos[i] == 0) {
+                    firstAnswerNanos[i] = System.nanoTime();
+                }
+                String mode = mode(reply);
                 seen.append(" server ").append(i + 1).append(": ").append(mode == null ? "no mode" : mode).append(';');
                 if (mode != null) {
                     withMode++;
@@ -195,7 +208,12 @@ final class ElectionPhase {
                 }
             }
             if (live > 0 && withMode == live && leaders == 1) {
-                return new Established(System.nanoTime(), leader, probeRounds);
+                long now = System.nanoTime();
+                long allAnswering = 0;
+                for (long t : firstAnswerNanos) {
+                    allAnswering = Math.max(allAnswering, t);
+                }
+                return new Established(now, leader, probeRounds, allAnswering);
             }
             last = seen.toString();
             Thread.sleep(POLL_INTERVAL_MS);
@@ -224,12 +242,19 @@ final class ElectionPhase {
         return took;
     }
 
-    /** The word after "Mode:" in the member's srvr answer, or null (not serving, no answer yet). */
-    private static String mode(ServerProcess member) {
-        String reply;
+    /** The member's srvr answer, or null when it does not answer (yet). */
+    private static String srvr(ServerProcess member) {
         try {
-            reply = FourLetterWord.ask(member.home().clientPort(), "srvr", PROBE_TIMEOUT_MS);
+            String reply = FourLetterWord.ask(member.home().clientPort(), "srvr", PROBE_TIMEOUT_MS);
+            return reply.isEmpty() ? null : reply;
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The word after "Mode:" in a srvr answer, or null (no answer, or not serving yet). */
+    private static String mode(String reply) {
+        if (reply == null) {
             return null;
         }
         for (String line : reply.split("\n")) {
