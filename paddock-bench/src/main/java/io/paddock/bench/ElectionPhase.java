@@ -65,6 +65,10 @@ final class ElectionPhase {
 
     void run() throws InterruptedException {
         List<ServerKind> kinds = options.servers();
+        System.out.println("election: " + options.electionRounds() + " round(s); each member's zoo.cfg is the one above plus "
+            + "initLimit=10, syncLimit=5 and server.1..3=127.0.0.1:<quorumPort>:<electionPort>, its own clientPort, "
+            + "dataDir (with myid) and dataLogDir; ZooKeeper runs " + ServerKind.ZOOKEEPER.ensembleMainClass()
+            + ", Paddock " + ServerKind.PADDOCK.ensembleMainClass() + " server");
         for (int round = 1; round <= options.electionRounds(); round++) {
             List<ServerKind> order = new ArrayList<>(kinds);
             if (round % 2 == 0) {
