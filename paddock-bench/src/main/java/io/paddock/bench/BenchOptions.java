@@ -8,7 +8,7 @@ import java.util.List;
 final class BenchOptions {
     static final String USAGE = String.join("\n",
         "Usage: java -jar paddock-bench-<version>-all.jar [options]",
-        "  --quick                 small counts, short durations (under a minute); put it first",
+        "  --quick                 small counts, short durations (about 70 s); put it first",
         "  --duration-s N          measured seconds per throughput run (default 10)",
         "  --warmup-s N            warm-up seconds before each measured window (default 3)",
         "  --repeats N             throughput runs per server and session count; median reported (default 3)",
