@@ -89,13 +89,17 @@ public final class BenchMain {
         if (options.runs(BenchOptions.PHASE_FIXED_RATE)) {
             new FixedRatePhase(options, results, findings, this::startFresh, this::fail, this::stopAndDelete).run();
         }
+        if (options.runs(BenchOptions.PHASE_ELECTION)) {
+            new ElectionPhase(options, results, root, this::failMaybeWithLog, this::stopAndDelete).run();
+        }
         for (ServerKind kind : options.servers()) {
             if (options.runs(BenchOptions.PHASE_CREATES) && !failed.getOrDefault(kind, false)) {
                 createMemoryRestartPhase(kind);
             }
         }
         System.out.println();
-        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency; one run for the rest.");
+        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency, over "
+            + options.electionRounds() + " round(s) for the election; one run for the rest.");
         System.out.print(results.table());
         for (String finding : findings) {
             System.out.println();
@@ -147,6 +151,9 @@ public final class BenchMain {
         }
         if (options.runs(BenchOptions.PHASE_FIXED_RATE)) {
             FixedRatePhase.declareMetrics(options, results);
+        }
+        if (options.runs(BenchOptions.PHASE_ELECTION)) {
+            ElectionPhase.declareMetrics(results);
         }
         if (options.runs(BenchOptions.PHASE_CREATES)) {
             for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, LIVE_HEAP, DISK, RESTART,
@@ -288,6 +295,15 @@ public final class BenchMain {
         fail(kind, what, e);
         String tail = server.logTail(30) + (options.keep() ? "" : "\n(the directory is deleted; --keep keeps it)");
         findings.set(findings.size() - 1, findings.get(findings.size() - 1) + "\n" + tail);
+    }
+
+    /** As {@link #fail(ServerKind, String, Exception, ServerProcess)}, without a log when there is no server. */
+    private void failMaybeWithLog(ServerKind kind, String what, Exception e, ServerProcess server) {
+        if (server == null) {
+            fail(kind, what, e);
+        } else {
+            fail(kind, what, e, server);
+        }
     }
 
     private void stopAndDelete(ServerProcess server) throws InterruptedException {

@@ -8,7 +8,7 @@ import java.util.List;
 final class BenchOptions {
     static final String USAGE = String.join("\n",
         "Usage: java -jar paddock-bench-<version>-all.jar [options]",
-        "  --quick                 small counts, short durations (under a minute); put it first",
+        "  --quick                 small counts, short durations (about 70 s); put it first",
         "  --duration-s N          measured seconds per throughput run (default 10)",
         "  --warmup-s N            warm-up seconds before each measured window (default 3)",
         "  --repeats N             throughput runs per server and session count; median reported (default 3)",
@@ -20,7 +20,9 @@ final class BenchOptions {
         "  --create-bytes N        payload of each created znode (default 64)",
         "  --create-sessions N     sessions creating them (default 8)",
         "  --create-timeout-s N    bound on the create phase (default 600)",
-        "  --phases a,b,c          writes, creates and/or fixedrate (default all three)",
+        "  --phases a,b,c          writes, creates, fixedrate and/or election (default all four)",
+        "  --election-rounds N     election: rounds, each starting a 3-server ensemble of each kind and",
+        "                          killing its leader once (default 5)",
         "  --rates A,B             fixedrate: offered setData rates in ops/s, same for both servers (default 2000,10000)",
         "  --fixed-sessions N      fixedrate: sessions sharing the schedule (default 8)",
         "  --fixed-outstanding N   fixedrate: max in flight per session; a send beyond it is skipped (default 1000)",
@@ -32,6 +34,8 @@ final class BenchOptions {
     static final String PHASE_WRITES = "writes";
     static final String PHASE_CREATES = "creates";
     static final String PHASE_FIXED_RATE = "fixedrate";
+    static final String PHASE_ELECTION = "election";
+    static final List<String> ALL_PHASES = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE, PHASE_ELECTION);
 
     int durationS = 10;
     int warmupS = 3;
@@ -44,7 +48,8 @@ final class BenchOptions {
     int createBytes = 64;
     int createSessions = 8;
     int createTimeoutS = 600;
-    List<String> phases = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE);
+    List<String> phases = ALL_PHASES;
+    int electionRounds = 5;
     List<Integer> rates = List.of(2_000, 10_000);
     int fixedSessions = 8;
     int fixedOutstanding = 1000;
@@ -78,6 +83,7 @@ final class BenchOptions {
         repeats = 1;
         writeNodes = 100;
         creates = 5_000;
+        electionRounds = 1;
     }
 
     private void set(String name, String value) {
@@ -94,6 +100,7 @@ final class BenchOptions {
             case "--create-sessions" -> createSessions = bounded(name, value, 1, 1000);
             case "--create-timeout-s" -> createTimeoutS = bounded(name, value, 1, 7200);
             case "--phases" -> phases = phases(value);
+            case "--election-rounds" -> electionRounds = bounded(name, value, 1, 100);
             case "--rates" -> rates = rates(name, value);
             case "--fixed-sessions" -> fixedSessions = bounded(name, value, 1, 1000);
             case "--fixed-outstanding" -> fixedOutstanding = bounded(name, value, 1, 100_000);
@@ -128,8 +135,8 @@ final class BenchOptions {
         List<String> out = new ArrayList<>();
         for (String part : value.split(",")) {
             String phase = part.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE).contains(phase)) {
-                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate)");
+            if (!ALL_PHASES.contains(phase)) {
+                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate, election)");
             }
             if (!out.contains(phase)) {
                 out.add(phase);
@@ -159,6 +166,7 @@ final class BenchOptions {
     int createTimeoutS() { return createTimeoutS; }
     boolean runs(String phase) { return phases.contains(phase); }
     List<Integer> rates() { return rates; }
+    int electionRounds() { return electionRounds; }
     int fixedSessions() { return fixedSessions; }
     int fixedOutstanding() { return fixedOutstanding; }
     List<String> jvmOpts() { return jvmOpts; }
@@ -171,6 +179,6 @@ final class BenchOptions {
             + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
-            + fixedOutstanding + " in flight each; phases " + phases + "; server JVM flags " + jvmOpts;
+            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); phases " + phases + "; server JVM flags " + jvmOpts;
     }
 }

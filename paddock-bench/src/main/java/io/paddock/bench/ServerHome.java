@@ -38,6 +38,45 @@ final class ServerHome {
         return home;
     }
 
+    /**
+     * Makes a fresh directory for one ensemble member: {@code zooCfgText} (which names this
+     * member's own clientPort, dataDir and dataLogDir from {@code dataDirs}) and {@code myid} in
+     * its dataDir. The caller picks the ports, since every member's file lists all of them.
+     */
+    static ServerHome createMember(Path root, ServerKind kind, String purpose, int clientPort, long myid,
+            java.util.function.Function<ServerHome, String> zooCfgText) throws IOException {
+        Path dir = Files.createTempDirectory(root, kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + purpose
+            + "-" + myid + "-");
+        ServerHome home = new ServerHome(kind, dir, clientPort);
+        Files.createDirectories(home.dataDir());
+        Files.createDirectories(home.dataLogDir());
+        Files.writeString(home.dataDir().resolve("myid"), myid + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(home.zooCfg, zooCfgText.apply(home), StandardCharsets.UTF_8);
+        return home;
+    }
+
+    /**
+     * {@code count} distinct free loopback ports: all are held open together while they are
+     * picked, so none is handed out twice (another program may still take one before the
+     * server binds it, as with {@link #create}).
+     */
+    static int[] freeLoopbackPorts(int count) throws IOException {
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
     private static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

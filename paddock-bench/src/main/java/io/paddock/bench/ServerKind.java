@@ -5,15 +5,23 @@ import java.util.List;
 
 /** The two servers compared, and how each is started from a zoo.cfg. */
 enum ServerKind {
-    ZOOKEEPER("ZooKeeper", "org.apache.zookeeper.server.ZooKeeperServerMain"),
-    PADDOCK("Paddock", "io.paddock.server.Main");
+    ZOOKEEPER("ZooKeeper", "org.apache.zookeeper.server.ZooKeeperServerMain",
+        "org.apache.zookeeper.server.quorum.QuorumPeerMain"),
+    PADDOCK("Paddock", "io.paddock.server.Main", "io.paddock.server.Main");
 
     private final String label;
     private final String mainClass;
+    private final String ensembleMainClass;
 
-    ServerKind(String label, String mainClass) {
+    ServerKind(String label, String mainClass, String ensembleMainClass) {
         this.label = label;
         this.mainClass = mainClass;
+        this.ensembleMainClass = ensembleMainClass;
+    }
+
+    /** The main class for an ensemble member (ZooKeeper's standalone main refuses server.N lines). */
+    String ensembleMainClass() {
+        return ensembleMainClass;
     }
 
     String label() {

@@ -39,12 +39,17 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server of {@code home}; output goes (appended) to the home's output log. */
     static ServerProcess start(ServerHome home, List<String> jvmOpts) throws IOException {
+        return start(home, jvmOpts, home.kind().mainClass());
+    }
+
+    /** As {@link #start(ServerHome, List)}, with the given main class (an ensemble member's). */
+    static ServerProcess start(ServerHome home, List<String> jvmOpts, String mainClass) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOpts);
         command.add("-cp");
         command.add(childClassPath());
-        command.add(home.kind().mainClass());
+        command.add(mainClass);
         command.addAll(home.kind().args(home.zooCfg()));
         ProcessBuilder builder = new ProcessBuilder(command)
             .directory(home.dir().toFile())
@@ -200,6 +205,24 @@ final class ServerProcess implements AutoCloseable {
         STARTED.remove(process);
         throw new BenchException(home.kind().label() + " did not stop within " + STOP_WAIT_S
             + " s of SIGTERM and was killed\n" + logTail(20));
+    }
+
+    /**
+     * SIGKILL ({@link Process#destroyForcibly()} on Linux) and a bounded wait for the exit.
+     * Returns {@link System#nanoTime()} taken just before the signal was sent.
+     */
+    long kill() throws InterruptedException {
+        long killedAtNanos = System.nanoTime();
+        process.destroyForcibly();
+        if (!process.waitFor(KILL_WAIT_S, TimeUnit.SECONDS)) {
+            throw new BenchException(home.kind().label() + " (pid " + process.pid() + ") survived SIGKILL");
+        }
+        STARTED.remove(process);
+        return killedAtNanos;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override
