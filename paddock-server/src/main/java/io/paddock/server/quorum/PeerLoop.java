@@ -63,8 +63,14 @@ public final class PeerLoop implements AutoCloseable {
     public static final long RESEND_MS_MIN = 200;
     /** Re-sends back off to this (ZooKeeper goes to 60 s; a shorter cap heals a lost vote sooner). */
     public static final long RESEND_MS_MAX = 2000;
-    /** A learner whose connection to its leader failed in discovery tries again this soon. */
-    public static final long LEARNER_RETRY_MS = 200;
+    /**
+     * A learner whose connection to its leader failed in discovery tries again this soon. One tick:
+     * the usual failure is a FOLLOWERINFO that reached the new leader while it was still in its
+     * finalize wait (it drops learners until it leads), and each later try costs one connection
+     * on loopback or LAN, for at most initLimit. At 200 ms this retry was half of the time from
+     * kill -9 of a leader to a new established one in the election benchmark's slow rounds.
+     */
+    public static final long LEARNER_RETRY_MS = PEER_TICK_MS;
     private static final byte[] NO_CONFIG = new byte[0];
 
     /** What the four-letter words read; replaced after every step. */
