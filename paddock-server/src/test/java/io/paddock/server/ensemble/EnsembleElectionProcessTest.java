@@ -33,6 +33,14 @@ class EnsembleElectionProcessTest {
         return m.size() == servers && count(m, "leader") == 1 && count(m, "follower") == servers - 1;
     }
 
+    /** Starts servers 1..n together and waits for one leader and n - 1 followers. */
+    private static void startAllAndAwaitOneLeader(LocalEnsemble e, int n) throws Exception {
+        for (int sid = 1; sid <= n; sid++) {
+            e.start(sid);
+        }
+        e.await("one leader, " + (n - 1) + " followers", BOUND, () -> oneLeaderRestFollow(e, n));
+    }
+
     private static int leader(LocalEnsemble e) {
         return e.modes().entrySet().stream().filter(x -> x.getValue().equals("leader")).findFirst().orElseThrow()
                 .getKey();
@@ -41,10 +49,7 @@ class EnsembleElectionProcessTest {
     @Test
     void threeServersElectExactlyOneLeader() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            for (int sid = 1; sid <= 3; sid++) {
-                e.start(sid);
-            }
-            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            startAllAndAwaitOneLeader(e, 3);
             // Not necessarily server 3: when its JVM starts last, 1 and 2 are a quorum without it (the seed's example).
             int leader = leader(e);
             String mntr = e.word(leader, "mntr");
@@ -67,10 +72,7 @@ class EnsembleElectionProcessTest {
     @Test
     void fiveServersSurviveTwoLeadersKilledInTurn() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 5)) {
-            for (int sid = 1; sid <= 5; sid++) {
-                e.start(sid);
-            }
-            e.await("one leader, four followers", BOUND, () -> oneLeaderRestFollow(e, 5));
+            startAllAndAwaitOneLeader(e, 5);
             int first = leader(e);
             long firstEpoch = e.currentEpoch(first);
             e.kill9(first);
@@ -103,10 +105,7 @@ class EnsembleElectionProcessTest {
     @Test
     void killingTheLeaderElectsANewOneWithAHigherEpochAndTheOldOneFollows() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            for (int sid = 1; sid <= 3; sid++) {
-                e.start(sid);
-            }
-            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            startAllAndAwaitOneLeader(e, 3);
             int old = leader(e);
             long oldEpoch = e.currentEpoch(old);
             e.kill9(old);
@@ -124,10 +123,7 @@ class EnsembleElectionProcessTest {
     @Test
     void aLeaderStoppedLongerThanSyncLimitIsReplacedAndStepsDownAfterContinuing() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            for (int sid = 1; sid <= 3; sid++) {
-                e.start(sid);
-            }
-            e.await("one leader, two followers", BOUND, () -> oneLeaderRestFollow(e, 3));
+            startAllAndAwaitOneLeader(e, 3);
             int old = leader(e);
             long oldEpoch = e.currentEpoch(old);
             e.signal(old, "STOP");
