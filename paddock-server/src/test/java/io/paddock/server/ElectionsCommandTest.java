@@ -3,11 +3,8 @@ package io.paddock.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,37 +20,23 @@ class ElectionsCommandTest {
     @TempDir
     Path dataDir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final MainRun main = new MainRun();
 
     @Test
     void aStandaloneServerPrintsItsOneLine() throws Exception {
         try (PaddockServer server = TestServers.start(dataDir, "4lw.commands.whitelist", "srvr,elec")) {
-            assertEquals(0, run("elections", "127.0.0.1:" + server.clientPort()), err());
-            assertEquals("standalone: no elections\n", out());
-            assertEquals("", err());
+            assertEquals(0, main.run("elections", "127.0.0.1:" + server.clientPort()), main.err());
+            assertEquals("standalone: no elections\n", main.out());
+            assertEquals("", main.err());
         }
     }
 
     @Test
     void aServerThatDoesNotWhitelistElecIsAnErrorNamingTheWhitelist() throws Exception {
         try (PaddockServer server = TestServers.start(dataDir)) {
-            assertEquals(1, run("elections", "127.0.0.1:" + server.clientPort()));
-            assertEquals("", out());
-            assertTrue(err().contains("does not allow the elec word: add it to 4lw.commands.whitelist"), err());
+            assertEquals(1, main.run("elections", "127.0.0.1:" + server.clientPort()));
+            assertEquals("", main.out());
+            assertTrue(main.err().contains("does not allow the elec word: add it to 4lw.commands.whitelist"), main.err());
         }
     }
 
@@ -63,8 +46,8 @@ class ElectionsCommandTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort(); // free again once closed: nothing listens there
         }
-        assertEquals(1, run("elections", "127.0.0.1:" + port));
-        assertTrue(err().startsWith("paddock: cannot reach 127.0.0.1:" + port + ": "), err());
+        assertEquals(1, main.run("elections", "127.0.0.1:" + port));
+        assertTrue(main.err().startsWith("paddock: cannot reach 127.0.0.1:" + port + ": "), main.err());
     }
 
     @Test
@@ -78,19 +61,19 @@ class ElectionsCommandTest {
                 }
             });
             closer.start();
-            assertEquals(1, run("elections", "127.0.0.1:" + s.getLocalPort()));
+            assertEquals(1, main.run("elections", "127.0.0.1:" + s.getLocalPort()));
             closer.join(10_000);
-            assertTrue(err().contains("answered nothing to elec: not a Paddock server"), err());
+            assertTrue(main.err().contains("answered nothing to elec: not a Paddock server"), main.err());
         }
     }
 
     @Test
     void aMalformedAddressIsAUsageError() {
         for (String bad : new String[] {"localhost", ":2181", "host:", "host:0", "host:70000", "host:x"}) {
-            err.reset();
-            assertEquals(2, run("elections", bad), bad);
-            assertTrue(err().startsWith("paddock: bad address '" + bad + "'"), err());
+            main.resetErr();
+            assertEquals(2, main.run("elections", bad), bad);
+            assertTrue(main.err().startsWith("paddock: bad address '" + bad + "'"), main.err());
         }
-        assertEquals(2, run("elections"));
+        assertEquals(2, main.run("elections"));
     }
 }

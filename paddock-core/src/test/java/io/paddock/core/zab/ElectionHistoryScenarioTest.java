@@ -64,8 +64,8 @@ class ElectionHistoryScenarioTest {
         assertGolden("seed-worked-example.txt", e, 1, 2, 3);
     }
 
-    @Test
-    void threeStartingTogetherElectTheHighestId() throws IOException {
+    /** Servers 1, 2 and 3 start at tick 0 and each ticks until it is established (server 3 leads). */
+    private static LockstepEnsemble threeStartedTogetherAndEstablished() {
         LockstepEnsemble e = new LockstepEnsemble(Set.of(1L, 2L, 3L), ElectionTimings.defaults(), ZabTimings.defaults());
         e.start(1, 0);
         e.start(2, 0);
@@ -73,6 +73,12 @@ class ElectionHistoryScenarioTest {
         e.tickUntilEstablished(3, ESTABLISH_TICKS_MAX);
         e.tickUntilEstablished(1, ESTABLISH_TICKS_MAX);
         e.tickUntilEstablished(2, ESTABLISH_TICKS_MAX);
+        return e;
+    }
+
+    @Test
+    void threeStartingTogetherElectTheHighestId() throws IOException {
+        LockstepEnsemble e = threeStartedTogetherAndEstablished();
         assertEquals("(1,0) (2,0) (3,0) -> server 3, zxid equal, highest id", only(e.history(1)).decision().seedStyle());
         assertTrue(only(e.history(1)).voteChanges().stream().anyMatch(c -> c.own()
                 && c.to().equals(new Vote(3, 0, 0)) && c.reason() == PeerEffect.VoteReason.SAME_ZXID_HIGHER_ID));
@@ -81,13 +87,7 @@ class ElectionHistoryScenarioTest {
 
     @Test
     void aCrashedLeaderEndsTheRolesAndANewerRoundElectsAgain() throws IOException {
-        LockstepEnsemble e = new LockstepEnsemble(Set.of(1L, 2L, 3L), ElectionTimings.defaults(), ZabTimings.defaults());
-        e.start(1, 0);
-        e.start(2, 0);
-        e.start(3, 0);
-        e.tickUntilEstablished(3, ESTABLISH_TICKS_MAX);
-        e.tickUntilEstablished(1, ESTABLISH_TICKS_MAX);
-        e.tickUntilEstablished(2, ESTABLISH_TICKS_MAX);
+        LockstepEnsemble e = threeStartedTogetherAndEstablished();
         e.ticks(5);
         e.crash(3);
         e.ticks(1);

@@ -3,10 +3,7 @@ package io.paddock.server.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paddock.server.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.paddock.server.MainRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,58 +15,44 @@ import org.junit.jupiter.api.io.TempDir;
  * zoo.cfg prints a message naming the culprit and exits 1, before any server is started.
  */
 class MainTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final MainRun main = new MainRun();
 
     @Test
     void versionPrintsTheCompatibleVersion() {
-        assertEquals(0, run("version"));
-        assertTrue(out().contains("3.9.5-paddock-"), out());
+        assertEquals(0, main.run("version"));
+        assertTrue(main.out().contains("3.9.5-paddock-"), main.out());
     }
 
     @Test
     void wrongCommandLinesPrintUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"serve"}, {"server"}, {"server", "a", "b"}, {"start", "x"},
                 {"version", "x"}, {"log"}, {"snapshot", "a", "b"}}) {
-            err.reset();
-            assertEquals(2, run(args), String.join(" ", args));
-            assertTrue(err().startsWith("Usage: paddock"), err());
-            assertTrue(err().contains("log <file>"), err());
+            main.resetErr();
+            assertEquals(2, main.run(args), String.join(" ", args));
+            assertTrue(main.err().startsWith("Usage: paddock"), main.err());
+            assertTrue(main.err().contains("log <file>"), main.err());
         }
     }
 
     @Test
     void helpPrintsUsageToStdout() {
-        assertEquals(0, run("--help"));
-        assertTrue(out().startsWith("Usage: paddock"), out());
+        assertEquals(0, main.run("--help"));
+        assertTrue(main.out().startsWith("Usage: paddock"), main.out());
     }
 
     @Test
     void missingConfigFileExits1NamingIt(@TempDir Path dir) {
         Path missing = dir.resolve("zoo.cfg");
-        assertEquals(1, run("server", missing.toString()));
-        assertTrue(err().contains(missing.toString()), err());
+        assertEquals(1, main.run("server", missing.toString()));
+        assertTrue(main.err().contains(missing.toString()), main.err());
     }
 
     @Test
     void badValueExits1NamingKeyAndValue(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("zoo.cfg");
         Files.writeString(cfg, "dataDir=" + dir + "\nclientPort=-7\n");
-        assertEquals(1, run("server", cfg.toString()));
-        assertTrue(err().contains("clientPort"), err());
-        assertTrue(err().contains("-7"), err());
+        assertEquals(1, main.run("server", cfg.toString()));
+        assertTrue(main.err().contains("clientPort"), main.err());
+        assertTrue(main.err().contains("-7"), main.err());
     }
 }
