@@ -4,6 +4,7 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.ConnectResponse;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.WatcherEvent;
+import io.paddock.core.zab.PeerEffect;
 
 /** What a core asks its shell to do, as plain data. The shell does them in the order given. */
 public sealed interface Effect {
@@ -25,4 +26,11 @@ public sealed interface Effect {
 
     /** Something worth a log line for an operator (a session expired, a client refused). */
     record Trace(String message) implements Effect {}
+
+    /**
+     * What this server's quorum peer asks of the shell (send a notification or a quorum packet, drop
+     * a peer connection, persist epochs), or an observation of its election; see {@link PeerEffect}
+     * for the contract. Only ensemble members make these.
+     */
+    record Peer(PeerEffect effect) implements Effect {}
 }

@@ -2,6 +2,7 @@ package io.paddock.core;
 
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.zab.PeerEvent;
 
 /** What the shells feed a core: everything the core learns about the world comes as one of these. */
 public sealed interface Event {
@@ -32,4 +33,11 @@ public sealed interface Event {
      * transactions are dropped: their clients get an error and the zxids are handed out again.
      */
     record LogFailed(long fromZxid, String reason) implements Event {}
+
+    /**
+     * For this server's quorum peer (ensemble members only, see {@link Replica#joinEnsemble}): an
+     * election notification, a quorum packet, a lost quorum connection or a durable epoch write.
+     * Time reaches the peer through {@link Tick}.
+     */
+    record Peer(PeerEvent event) implements Event {}
 }

@@ -35,6 +35,10 @@ import io.paddock.core.wire.OpCode;
 import io.paddock.core.wire.SetWatches;
 import io.paddock.core.wire.SetWatches2;
 import io.paddock.core.wire.WatcherEvent;
+import io.paddock.core.zab.PeerConfig;
+import io.paddock.core.zab.PeerEffect;
+import io.paddock.core.zab.PeerEvent;
+import io.paddock.core.zab.QuorumPeerCore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -82,6 +86,14 @@ public final class Replica {
     private boolean freshTimeoutsOnNextTick;
     /** Where the current step puts its effects. */
     private List<Effect> out = new ArrayList<>();
+    /** This server's part in the ensemble; null when standalone. */
+    private QuorumPeerCore peer;
+    private long peerTickMs;
+    private long peerStartMs;
+    /** The last tick given to the peer; -1 before its first (which starts its first election). */
+    private long peerTick = -1;
+    /** The peer's effects of the current step, before they are wrapped into {@link #out}. */
+    private final List<PeerEffect> peerOut = new ArrayList<>();
 
     /**
      * @param sessionIdBase the first session id to hand out (the shell derives it from the
@@ -127,6 +139,8 @@ public final class Replica {
             onConnect(c);
         } else if (event instanceof ClientClosed c) {
             onClosed(c.connId());
+        } else if (event instanceof Event.Peer p) {
+            onPeerEvent(p.event());
         } else {
             throw new IllegalArgumentException("unknown event " + event);
         }
@@ -136,6 +150,13 @@ public final class Replica {
 
     private void onTick(long tickNowMs) {
         nowMs = Math.max(nowMs, tickNowMs);
+        if (peer != null) {
+            long tick = (nowMs - peerStartMs) / peerTickMs;
+            if (tick > peerTick) {
+                peerTick = tick;
+                stepPeer(new PeerEvent.Tick(tick));
+            }
+        }
         if (freshTimeoutsOnNextTick) {
             // Recovery may have taken longer than a session timeout: recovered sessions count
             // their timeout from the first tick of the serving server, not from before recovery.
@@ -166,6 +187,49 @@ public final class Replica {
                 submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), null, -1, OpCode.DELETE, null);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ the ensemble
+
+    /**
+     * Makes this replica a member of an ensemble, after recovery and before its first event: its
+     * quorum peer starts its first election on the next {@link Tick}, with the epochs the shell read
+     * from disk and the last zxid recovery found. The peer counts time in ticks of {@code
+     * peerTickMs}, from {@code nowMs} of the first tick on.
+     */
+    public void joinEnsemble(PeerConfig config, long acceptedEpoch, long currentEpoch, long peerTickMs) {
+        if (peer != null) {
+            throw new IllegalStateException("already in an ensemble as server " + peer.sid());
+        }
+        if (peerTickMs <= 0) {
+            throw new IllegalArgumentException("peerTickMs must be positive: " + peerTickMs);
+        }
+        this.peer = new QuorumPeerCore(config, acceptedEpoch, currentEpoch, lastZxid);
+        this.peerTickMs = peerTickMs;
+        this.peerStartMs = nowMs;
+    }
+
+    private void onPeerEvent(PeerEvent event) {
+        if (peer == null) {
+            throw new IllegalStateException("a peer event for a standalone replica: " + event);
+        }
+        if (event instanceof PeerEvent.Tick) {
+            throw new IllegalArgumentException("peer time comes from Tick events, not " + event);
+        }
+        stepPeer(event);
+    }
+
+    private void stepPeer(PeerEvent event) {
+        peerOut.clear();
+        peer.step(event, peerOut);
+        for (int i = 0; i < peerOut.size(); i++) {
+            out.add(new Effect.Peer(peerOut.get(i)));
+        }
+    }
+
+    /** This server's quorum peer, or null when standalone. Read it on the thread that steps the replica. */
+    public QuorumPeerCore peer() {
+        return peer;
     }
 
     // ------------------------------------------------------------------ connections

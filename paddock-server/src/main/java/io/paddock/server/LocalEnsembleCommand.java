@@ -66,9 +66,9 @@ final class LocalEnsembleCommand {
         Thread t = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
-                    int at = line.indexOf("PeerLoop - ");
+                    int at = line.indexOf("PeerShell - ");
                     if (at >= 0) {
-                        out.println("[server " + sid + "] " + line.substring(at + "PeerLoop - ".length()));
+                        out.println("[server " + sid + "] " + line.substring(at + "PeerShell - ".length()));
                     } else if (line.contains("ERROR") || line.contains("fatal") || line.contains("Invalid")) {
                         out.println("[server " + sid + "] " + line);
                     }

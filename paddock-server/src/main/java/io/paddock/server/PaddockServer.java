@@ -19,7 +19,7 @@ import io.paddock.core.zab.PeerEffect;
 import io.paddock.server.quorum.EpochFiles;
 import io.paddock.server.quorum.MyIdFile;
 import io.paddock.server.quorum.PeerAddress;
-import io.paddock.server.quorum.PeerLoop;
+import io.paddock.server.quorum.PeerShell;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -75,8 +75,8 @@ public final class PaddockServer implements AutoCloseable {
     private final List<Consumer<PeerEffect.Observation>> peerObservers = new CopyOnWriteArrayList<>();
     /** The server id from dataDir's myid file; 0 when standalone. */
     private final long myId;
-    /** The quorum peer of an ensemble member; null when standalone. */
-    private volatile PeerLoop peer;
+    /** The shell of an ensemble member's quorum peer; null when standalone. */
+    private volatile PeerShell peer;
 
     /** A server that ends this JVM when it cannot go on ({@link FailStop#halting()}). */
     public PaddockServer(ServerConfig config) {
@@ -226,8 +226,11 @@ public final class PaddockServer implements AutoCloseable {
         return id;
     }
 
-    /** Reads the epoch files and starts the election. */
-    private PeerLoop startPeer(long myId, long lastZxid) throws IOException {
+    /**
+     * Reads the epoch files, makes the replica an ensemble member and binds the quorum ports; the
+     * election starts with the loop's first tick.
+     */
+    private PeerShell startPeer(long myId, long lastZxid) throws IOException {
         EpochFiles epochFiles = new EpochFiles(config.dataDir());
         EpochFiles.Epochs epochs;
         try {
@@ -242,10 +245,12 @@ public final class PaddockServer implements AutoCloseable {
             members.put(q.id(), new PeerAddress(q.id(), q.host(), q.quorumPort(), q.electionPort()));
             (q.observer() ? observers : voters).add(q.id());
         }
-        PeerConfig peerConfig = PeerLoop.peerConfig(myId, voters, observers, config.tickTime(), config.initLimit(),
+        PeerConfig peerConfig = PeerShell.peerConfig(myId, voters, observers, config.tickTime(), config.initLimit(),
                 config.syncLimit(), config.electionFinalizeWaitMs());
-        PeerLoop started = new PeerLoop(peerConfig, members, epochs, lastZxid, epochFiles,
-                config.quorumListenOnAllIPs(), config.electionPortBindRetry(), failStop);
+        replica.joinEnsemble(peerConfig, epochs.acceptedEpoch(), epochs.currentEpoch(), PeerShell.PEER_TICK_MS);
+        PeerShell started = new PeerShell(myId, members, epochs, epochFiles, config.quorumListenOnAllIPs(),
+                config.electionPortBindRetry(), loop.peerSink());
+        loop.setPeerShell(started);
         LOG.info("server {} starts its election: accepted epoch {}, current epoch {}, last zxid 0x{}", myId,
                 epochs.acceptedEpoch(), epochs.currentEpoch(), Long.toHexString(lastZxid));
         peerObservers.forEach(started::addObserver);
@@ -265,8 +270,8 @@ public final class PaddockServer implements AutoCloseable {
         peerObservers.add(observer);
     }
 
-    /** The quorum peer, or null when standalone. Observations can be followed with {@link PeerLoop#addObserver}. */
-    public PeerLoop peer() {
+    /** The quorum peer's shell, or null when standalone. Observations can be followed with {@link PeerShell#addObserver}. */
+    public PeerShell peer() {
         return peer;
     }
 

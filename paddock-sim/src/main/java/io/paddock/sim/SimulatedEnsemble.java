@@ -1,5 +1,9 @@
 package io.paddock.sim;
 
+import io.paddock.core.CoreConfig;
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.Replica;
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.election.Notification;
 import io.paddock.core.election.QuorumVerifier;
@@ -28,7 +32,7 @@ import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
- * N whole {@link QuorumPeerCore}s in one thread: virtual ticks, a simulated network and disk, and a
+ * N whole server cores ({@link Replica}s, each with its {@link QuorumPeerCore}) in one thread: virtual ticks, a simulated network and disk, and a
  * nemesis, every choice drawn from one seeded {@link Random}. One seed is one exact run.
  *
  * <p><b>Network.</b> Election messages are delayed, lost, duplicated and thereby reordered. The quorum
@@ -45,11 +49,13 @@ import java.util.function.BooleanSupplier;
  * ({@link #runUntil}).
  */
 public final class SimulatedEnsemble {
-    /** One server: its config, its disk (kept across crashes) and its core (null while down). */
+    /** One server: its config, its disk (kept across crashes) and its replica (null while down). */
     public static final class Server {
         final long sid;
         final PeerConfig config;
         long lastZxid;
+        Replica replica;
+        /** The replica's quorum peer (null while down). */
         QuorumPeerCore core;
         /** Its election history, fed as the real shell feeds it; a restart begins a new one (it is memory). */
         ElectionHistory history;
@@ -70,6 +76,11 @@ public final class SimulatedEnsemble {
 
         public QuorumPeerCore core() {
             return core;
+        }
+
+        /** The whole server core (null while down). */
+        public Replica replica() {
+            return replica;
         }
 
         /** The elections of its current incarnation (null while down). */
@@ -118,6 +129,12 @@ public final class SimulatedEnsemble {
 
     /** Observations kept per run; beyond it the oldest are forgotten (and counted). */
     private static final int OBSERVATIONS_MAX = 100_000;
+
+    /**
+     * Virtual milliseconds per tick: a tick is one peer tick of the servers (the real server's is
+     * 50 ms), and their replicas' clocks read {@code tick * TICK_MS}.
+     */
+    public static final long TICK_MS = 50;
 
     /** A bound on work per tick, so a message storm fails loudly instead of hanging the build. */
     private static final int DELIVERIES_PER_TICK_MAX = 200_000;
@@ -214,7 +231,14 @@ public final class SimulatedEnsemble {
             throw new IllegalStateException("server " + sid + " is already up");
         }
         s.incarnation++;
-        s.core = new QuorumPeerCore(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, s.lastZxid);
+        long nowMs = nowTick * TICK_MS;
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        // Session ids as the real server draws them: the clock in the middle bits, the sid in the top byte.
+        s.replica = new Replica(CoreConfig.defaults(), ((nowMs << 24) >>> 8) | (sid << 56), secret, nowMs);
+        s.replica.recovered(s.lastZxid);
+        s.replica.joinEnsemble(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, TICK_MS);
+        s.core = s.replica.peer();
         s.history = new ElectionHistory(sid);
         checker.restarted(s);
         trace.line("t=" + nowTick + " s" + sid + " START from disk (accepted=" + s.diskAcceptedEpoch + ", current="
@@ -233,6 +257,7 @@ public final class SimulatedEnsemble {
             applyWrite(s, w[0], w[1]);
         }
         s.writesInFlight.clear();
+        s.replica = null;
         s.core = null;
         s.history = null;
         s.incarnation++;
@@ -319,7 +344,7 @@ public final class SimulatedEnsemble {
         }
         for (Server s : servers.values()) {
             if (s.isUp()) {
-                stepServer(s, new PeerEvent.Tick(nowTick));
+                stepServer(s, new Event.Tick(nowTick * TICK_MS));
             }
         }
         checker.afterTick();
@@ -376,18 +401,33 @@ public final class SimulatedEnsemble {
     }
 
     private void stepServer(Server s, PeerEvent event) {
-        List<PeerEffect> effects = new ArrayList<>();
+        stepServer(s, new Event.Peer(event));
+    }
+
+    private void stepServer(Server s, Event event) {
+        List<Effect> effects = new ArrayList<>();
+        List<PeerEffect> peerEffects = new ArrayList<>();
         try {
-            s.core.step(event, effects);
-            s.history.record(s.core.nowTick(), effects); // its checks run under every fault too
+            s.replica.step(event, effects);
+            for (Effect effect : effects) {
+                if (effect instanceof Effect.Peer p) {
+                    peerEffects.add(p.effect());
+                }
+            }
+            s.history.record(s.core.nowTick(), peerEffects); // its checks run under every fault too
+            s.replica.checkInvariants();
         } catch (RuntimeException e) {
             throw checker.failure("s" + s.sid + " threw on " + event + ": " + e, e); // a core bug, with its seed
         }
-        if (trace.full()) {
+        if (trace.full() && !(event instanceof Event.Tick)) {
             trace.line("t=" + nowTick + " s" + s.sid + " <- " + event);
         }
-        for (PeerEffect effect : effects) {
-            execute(s, effect);
+        for (Effect effect : effects) {
+            if (effect instanceof Effect.Peer p) {
+                execute(s, p.effect());
+            } else {
+                throw checker.failure("s" + s.sid + " made " + effect + ", which this simulator does not carry out yet");
+            }
         }
         checker.afterStep(s);
     }

@@ -6,6 +6,8 @@ import io.paddock.core.Event;
 import io.paddock.core.Replica;
 import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.TxnLog;
+import io.paddock.server.quorum.PeerShell;
+import io.paddock.core.zab.PeerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -64,6 +66,10 @@ public final class ReplicaLoop implements AutoCloseable {
     /** The current step's effects; one list serves every step (loop thread only). */
     private List<Effect> effects = new ArrayList<>();
     private Runnable afterBatch = () -> {};
+    /** Carries out the quorum peer's effects; null when standalone. */
+    private PeerShell peerShell;
+    /** Whether the current step carried out a peer effect. */
+    private boolean peerTouched;
     /** For tests only: applying the transaction with this zxid fails (0 = never). */
     private long failApplyAtZxid;
     private final TxnLog.Listener logListener = new TxnLog.Listener() {
@@ -86,6 +92,29 @@ public final class ReplicaLoop implements AutoCloseable {
         this.failStop = failStop;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Carries out the replica's peer effects with {@code shell} (an ensemble member); set before
+     * {@link #start()}. The shell posts what the peer hears through {@link #peerSink()}.
+     */
+    public void setPeerShell(PeerShell shell) {
+        this.peerShell = shell;
+    }
+
+    /** Where a {@link PeerShell} posts the peer's events: this loop's inbox. */
+    public PeerShell.Sink peerSink() {
+        return new PeerShell.Sink() {
+            @Override
+            public void post(PeerEvent event) {
+                inbox.add(new Event.Peer(event));
+            }
+
+            @Override
+            public int backlog() {
+                return inbox.size();
+            }
+        };
     }
 
     /** Runs {@code task} on the loop thread after every batch (snapshot scheduling). */
@@ -189,6 +218,10 @@ public final class ReplicaLoop implements AutoCloseable {
             for (int i = 0; i < effects.size(); i++) { // indexed: no iterator per step
                 execute(effects.get(i));
             }
+            if (peerShell != null && (peerTouched || event instanceof Event.Tick || event instanceof Event.Peer)) {
+                peerTouched = false;
+                peerShell.stepDone(replica.peer());
+            }
         } finally {
             if (effects.size() > EFFECTS_KEPT_MAX) {
                 effects = new ArrayList<>(); // do not keep a huge array for good
@@ -211,6 +244,9 @@ public final class ReplicaLoop implements AutoCloseable {
             outbox.send(w.connId(), w);
         } else if (effect instanceof Effect.ConnectReply c) {
             outbox.send(c.connId(), c);
+        } else if (effect instanceof Effect.Peer p) {
+            peerTouched = true;
+            peerShell.carryOut(p.effect());
         } else {
             throw new IllegalStateException("unknown effect " + effect);
         }

@@ -17,48 +17,44 @@ import io.paddock.core.zab.PeerEffect;
 import io.paddock.core.zab.PeerEvent;
 import io.paddock.core.zab.QuorumPeerCore;
 import io.paddock.core.zab.ZabTimings;
-import io.paddock.server.failstop.FailStop;
 import java.io.IOException;
-import java.util.ArrayDeque;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that owns this server's {@link QuorumPeerCore} and carries out its effects: ticks
- * every {@value #PEER_TICK_MS} ms, election notifications and quorum packets from the
- * {@link QuorumTransport}, lost connections (PeerDown), and epoch writes.
+ * The real shell of a replica's quorum peer ({@link QuorumPeerCore}, owned by the {@code Replica}):
+ * it carries out the peer's effects for the replica's loop thread (notifications and quorum packets
+ * to the {@link QuorumTransport}, dropped connections, epoch files, log lines and observers), posts
+ * what the transport receives to that loop, and keeps what the four-letter words read.
  *
- * <p>It runs beside the {@code ReplicaLoop}, not inside {@code Replica}: until replication (part
- * 2) nothing the peer decides changes the tree or the sessions, and a server in an ensemble serves
- * no client, so the two share no state; part 2 moves the core into Replica, where the learner's
- * sync must feed the tree in order.
+ * <p>One thread, the replica loop's, runs the core and calls {@link #carryOut} and {@link #stepDone};
+ * the transport's Netty thread calls the {@link Sink} it was given; the admin words read
+ * {@link #status()} and {@link #electionTable()} from any thread.
  *
- * <p><b>Epochs</b> ({@link PeerEffect.PersistEpochs}) are written on this thread (a few a
+ * <p><b>Epochs</b> ({@link PeerEffect.PersistEpochs}) are written on the loop thread (a few a
  * leadership, each two small files and fsyncs) and answered with {@link PeerEvent.EpochsPersisted}
- * before the next event, so writes complete in the order asked and nothing that depends on an
- * epoch leaves before it is durable. A failed write ends the process (FailStop): a promise to a
- * quorum that may not be on disk cannot be taken back.
+ * posted to the loop, so writes complete in the order asked and nothing that depends on an epoch
+ * leaves before it is durable. A failed write ends the process (FailStop, through the loop): a
+ * promise to a quorum that may not be on disk cannot be taken back.
  *
- * <p>Bounds: the inbox holds {@value #INBOX_EVENTS_MAX} events; a notification that finds it full is
- * dropped (the network may lose notifications; the sender re-sends), quorum packets and PeerDown
- * wait for room, which slows only the transport thread.
+ * <p>Bounds: notifications are dropped, with a log line, while the loop has more than {@value
+ * #INBOX_NOTIFICATIONS_MAX} events waiting (the network may lose notifications; the sender
+ * re-sends); quorum packets and lost connections are always posted.
  */
-public final class PeerLoop implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PeerLoop.class);
+public final class PeerShell implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerShell.class);
     /** One core tick; election and Zab limits are converted to these. */
     public static final long PEER_TICK_MS = 50;
-    public static final int INBOX_EVENTS_MAX = 10_000;
+    public static final int INBOX_NOTIFICATIONS_MAX = 10_000;
     /** The first re-send of an unanswered vote (ZooKeeper's initial notification timeout, 200 ms). */
     public static final long RESEND_MS_MIN = 200;
     /** Re-sends back off to this (ZooKeeper goes to 60 s; a shorter cap heals a lost vote sooner). */
@@ -102,32 +98,37 @@ public final class PeerLoop implements AutoCloseable {
         }
     }
 
-    private final QuorumPeerCore core;
+    /** Where the shell posts what the peer hears; the replica loop's inbox. */
+    public interface Sink {
+        void post(PeerEvent event);
+
+        /** Events waiting in the loop's inbox (notifications are dropped above the bound). */
+        int backlog();
+    }
+
+    private final long sid;
     private final EpochFiles epochFiles;
-    private final FailStop failStop;
     private final QuorumTransport transport;
-    private final BlockingQueue<PeerEvent> inbox = new ArrayBlockingQueue<>(INBOX_EVENTS_MAX);
+    private final Sink sink;
     private final List<Consumer<PeerEffect.Observation>> observers = new CopyOnWriteArrayList<>();
-    /** This server's last elections, for the elec word; fed on the peer thread, read under its lock. */
+    /** This server's last elections, for the elec word; fed on the loop thread, read under its lock. */
     private final ElectionHistory history;
-    private final Thread thread;
-    private final long startNanos = System.nanoTime();
-    private volatile boolean running = true;
+    /** The peer effects of the step being carried out, for the history (loop thread only). */
+    private final List<PeerEffect> stepEffects = new ArrayList<>();
     private volatile Status status;
 
     /**
      * @param members every server of the ensemble, this one included
+     * @param epochs what the epoch files held at start-up (the status until the first step)
      */
-    public PeerLoop(PeerConfig config, Map<Long, PeerAddress> members, EpochFiles.Epochs epochs,
-            long lastZxid, EpochFiles epochFiles, boolean listenOnAllIps, int bindRetry, FailStop failStop) {
-        this.core = new QuorumPeerCore(config, epochs.acceptedEpoch(), epochs.currentEpoch(), lastZxid);
-        this.history = new ElectionHistory(config.sid());
+    public PeerShell(long sid, Map<Long, PeerAddress> members, EpochFiles.Epochs epochs, EpochFiles epochFiles,
+            boolean listenOnAllIps, int bindRetry, Sink sink) {
+        this.sid = sid;
+        this.history = new ElectionHistory(sid);
         this.epochFiles = epochFiles;
-        this.failStop = failStop;
-        this.transport = new QuorumTransport(config.sid(), members, listenOnAllIps, bindRetry, new Inbound());
-        this.status = snapshot();
-        this.thread = new Thread(this::run, "paddock-peer");
-        this.thread.setDaemon(true);
+        this.sink = sink;
+        this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, new Inbound());
+        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, 0, 0);
     }
 
     /** The core's limits from zoo.cfg's, in ticks of {@value #PEER_TICK_MS} ms. */
@@ -144,13 +145,12 @@ public final class PeerLoop implements AutoCloseable {
         return (int) Math.max(1, (ms + PEER_TICK_MS - 1) / PEER_TICK_MS);
     }
 
-    /** Binds the election and quorum ports and starts the election. */
+    /** Binds the election and quorum ports; the election starts with the replica's first tick. */
     public void start() throws IOException {
         transport.start();
-        thread.start();
     }
 
-    /** Every observation (vote changes, decisions, role changes, established epochs), on the peer thread. */
+    /** Every observation (vote changes, decisions, role changes, established epochs), on the loop thread. */
     public void addObserver(Consumer<PeerEffect.Observation> observer) {
         observers.add(observer);
     }
@@ -167,17 +167,20 @@ public final class PeerLoop implements AutoCloseable {
     }
 
     public long sid() {
-        return core.sid();
+        return sid;
     }
 
     private final class Inbound implements QuorumTransport.Inbound {
         @Override
         public void election(long fromSid, NotificationMessage message) {
             try {
-                if (!inbox.offer(new PeerEvent.ElectionReceived(fromSid, WireNotifications.fromWire(message)))) {
-                    LOG.warn("peer inbox full ({} events): a notification from server {} is dropped", INBOX_EVENTS_MAX,
-                            fromSid);
+                PeerEvent event = new PeerEvent.ElectionReceived(fromSid, WireNotifications.fromWire(message));
+                if (sink.backlog() >= INBOX_NOTIFICATIONS_MAX) {
+                    LOG.warn("replica loop busy ({} events waiting): a notification from server {} is dropped",
+                            INBOX_NOTIFICATIONS_MAX, fromSid);
+                    return;
                 }
+                sink.post(event);
             } catch (PeerProtocolException e) {
                 LOG.warn("server {} sent a notification we cannot use, skipped: {}", fromSid, e.getMessage());
             }
@@ -185,68 +188,21 @@ public final class PeerLoop implements AutoCloseable {
 
         @Override
         public void quorum(long fromSid, QuorumPacket packet) {
-            put(new PeerEvent.QuorumReceived(fromSid, packet));
+            sink.post(new PeerEvent.QuorumReceived(fromSid, packet));
         }
 
         @Override
         public void peerDown(long sid) {
-            put(new PeerEvent.PeerDown(sid));
-        }
-
-        private void put(PeerEvent event) {
-            try {
-                inbox.put(event);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sink.post(new PeerEvent.PeerDown(sid));
         }
     }
 
-    private long nowTick() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) / PEER_TICK_MS;
-    }
-
-    private void run() {
-        List<PeerEffect> effects = new ArrayList<>();
-        ArrayDeque<PeerEvent> local = new ArrayDeque<>();
-        long lastTick = -1;
-        try {
-            while (running) {
-                long now = nowTick();
-                PeerEvent event;
-                if (!local.isEmpty()) {
-                    event = local.pollFirst();
-                } else if (now > lastTick) {
-                    lastTick = now;
-                    event = new PeerEvent.Tick(now);
-                } else {
-                    long waitMs = (lastTick + 1) * PEER_TICK_MS
-                            - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-                    event = inbox.poll(Math.max(1, waitMs), TimeUnit.MILLISECONDS);
-                    if (event == null) {
-                        continue;
-                    }
-                }
-                effects.clear();
-                core.step(event, effects);
-                synchronized (history) {
-                    history.record(core.nowTick(), effects); // the log lines are carryOut's, one per observation
-                }
-                for (PeerEffect effect : effects) {
-                    carryOut(effect, local);
-                }
-                status = snapshot();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException | Error e) {
-            if (running) {
-                failStop.stop("the quorum peer failed: " + e, e);
-            }
-        }
-    }
-
-    private void carryOut(PeerEffect effect, ArrayDeque<PeerEvent> local) throws IOException {
+    /**
+     * Carries out one effect of the peer, on the loop thread. An epoch write that fails throws: the
+     * loop then stops the process.
+     */
+    public void carryOut(PeerEffect effect) {
+        stepEffects.add(effect);
         if (effect instanceof PeerEffect.SendElection send) {
             transport.sendElection(send.toSid(), WireNotifications.toWire(send.notification(), NO_CONFIG));
         } else if (effect instanceof PeerEffect.SendQuorum send) {
@@ -255,14 +211,29 @@ public final class PeerLoop implements AutoCloseable {
             LOG.info("dropping quorum connection with server {}: {}", drop.sid(), drop.reason());
             transport.dropPeer(drop.sid());
         } else if (effect instanceof PeerEffect.PersistEpochs persist) {
-            epochFiles.write(persist.acceptedEpoch(), persist.currentEpoch());
-            local.addLast(new PeerEvent.EpochsPersisted(persist.acceptedEpoch(), persist.currentEpoch()));
+            try {
+                epochFiles.write(persist.acceptedEpoch(), persist.currentEpoch());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot persist epochs " + persist, e);
+            }
+            sink.post(new PeerEvent.EpochsPersisted(persist.acceptedEpoch(), persist.currentEpoch()));
         } else if (effect instanceof PeerEffect.Observation observation) {
             LOG.info("{}", describe(observation));
             for (Consumer<PeerEffect.Observation> o : observers) {
                 o.accept(observation);
             }
         }
+    }
+
+    /** After each step of the replica that carried out peer effects (or moved its clock): history and status. */
+    public void stepDone(QuorumPeerCore core) {
+        if (!stepEffects.isEmpty()) {
+            synchronized (history) {
+                history.record(core.nowTick(), stepEffects); // the log lines are carryOut's, one per observation
+            }
+            stepEffects.clear();
+        }
+        status = snapshot(core);
     }
 
     /** One compact log line per observation. */
@@ -292,7 +263,7 @@ public final class PeerLoop implements AutoCloseable {
         return "(server " + v.leaderSid() + ", zxid 0x" + Long.toHexString(v.zxid()) + ", epoch " + v.epoch() + ")";
     }
 
-    private Status snapshot() {
+    private static Status snapshot(QuorumPeerCore core) {
         long leader = -1;
         int learners = 0;
         int syncedFollowers = 0;
@@ -311,13 +282,6 @@ public final class PeerLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         transport.close();
     }
 }
