@@ -11,6 +11,7 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.session.SessionTable;
 import io.paddock.core.storage.CorruptFileException;
 import io.paddock.core.storage.CorruptLogException;
+import io.paddock.core.storage.CorruptSnapshotException;
 import io.paddock.core.storage.LogFormat;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.storage.SnapshotSource;
@@ -407,6 +408,34 @@ class SimDiskTest {
         assertEquals("s5/log.1", e.fileName());
         assertEquals(offset, e.offset());
         assertTrue(e.getMessage().contains("missing zxids after 0x3"), e.getMessage());
+    }
+
+    @Test
+    void aTornNewestSnapshotThatTheLogDoesNotReachRefusesToStart() throws Exception {
+        // A snapshot names a zxid only once everything up to it was applied; if it is torn and
+        // the log stops short of it, starting from the older state would lose committed txns.
+        int refused = 0;
+        for (long seed = 1; seed <= 40; seed++) {
+            SimDisk disk = new SimDisk("s7");
+            disk.recover();
+            History history = new History(new Random(seed), 0);
+            for (int i = 0; i < 5; i++) {
+                disk.append(history.next());
+            }
+            disk.sync();
+            for (int i = 0; i < 5; i++) {
+                history.next(); // applied (say, from a leader's SNAP) but never logged here
+            }
+            disk.writeSnapshot(history.tree, history.sessions, history.zxid, 1);
+            if (!disk.crash(new Random(seed)).contains("torn")) {
+                continue;
+            }
+            CorruptSnapshotException e = assertThrows(CorruptSnapshotException.class, disk::recover);
+            assertTrue(e.getMessage().contains("s7/snapshot.") && e.getMessage().contains("refusing to start"),
+                    e.getMessage());
+            refused++;
+        }
+        assertTrue(refused > 3, "torn snapshots seen: " + refused);
     }
 
     @Test
