@@ -1,5 +1,6 @@
 package io.paddock.server.storage;
 
+import io.paddock.core.storage.DataFileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,13 +10,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Names of the files in the data directories: {@code log.<first zxid hex>} in dataLogDir and
- * {@code snapshot.<last zxid hex>} in dataDir, as ZooKeeper names its own (the contents are
- * Paddock's formats, so the two cannot be mixed up by accident: each starts with its magic).
+ * The files in the data directories: {@code log.<first zxid hex>} in dataLogDir and
+ * {@code snapshot.<last zxid hex>} in dataDir, named by {@link DataFileNames} (shared with the
+ * simulated disk).
  */
 public final class DataFiles {
-    public static final String LOG_PREFIX = "log.";
-    public static final String SNAPSHOT_PREFIX = "snapshot.";
+    public static final String LOG_PREFIX = DataFileNames.LOG_PREFIX;
+    public static final String SNAPSHOT_PREFIX = DataFileNames.SNAPSHOT_PREFIX;
 
     private DataFiles() {}
 
@@ -23,7 +24,7 @@ public final class DataFiles {
     public record Numbered(Path path, long zxid) {}
 
     public static String snapshotName(long zxid) {
-        return SNAPSHOT_PREFIX + Long.toHexString(zxid);
+        return DataFileNames.snapshotName(zxid);
     }
 
     /** Files named {@code prefix<hex>} in {@code dir}, by zxid ascending; others are ignored. */
@@ -35,13 +36,12 @@ public final class DataFiles {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();
-                if (!name.startsWith(prefix) || !Files.isRegularFile(p)) {
+                if (!Files.isRegularFile(p)) {
                     continue;
                 }
-                try {
-                    out.add(new Numbered(p, Long.parseUnsignedLong(name.substring(prefix.length()), 16)));
-                } catch (NumberFormatException e) {
-                    // a temporary or foreign file: not ours to read
+                long zxid = DataFileNames.zxidOf(name, prefix);
+                if (zxid >= 0) {
+                    out.add(new Numbered(p, zxid));
                 }
             }
         }

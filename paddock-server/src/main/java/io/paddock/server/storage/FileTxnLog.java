@@ -5,6 +5,7 @@ import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.TxnLog;
 
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.DataFileNames;
 import io.paddock.core.storage.LogFormat;
 import io.paddock.core.wire.JuteWriter;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class FileTxnLog implements TxnLog {
 
     /** The file name of a log whose first record has {@code baseZxid}. */
     public static String fileName(long baseZxid) {
-        return "log." + Long.toHexString(baseZxid);
+        return DataFileNames.logName(baseZxid);
     }
 
     @Override
