@@ -12,8 +12,11 @@
  *       {@link io.paddock.core.wire.quorum.QuorumPacketDecoder}; the learner handshake's payloads
  *       ({@link io.paddock.core.wire.quorum.LearnerInfo}, {@link
  *       io.paddock.core.wire.quorum.LearnerHandshake}); {@link io.paddock.core.wire.quorum.Ping};
- *       and {@link io.paddock.core.wire.quorum.TxnHeader}, the head of every transaction a
- *       PROPOSAL carries (the txn bodies, and sync's DIFF / TRUNC / SNAP, come with replication).
+ *       a learner's forwarded client request ({@link io.paddock.core.wire.quorum.ForwardedRequest})
+ *       and session check ({@link io.paddock.core.wire.quorum.Revalidate}); and the transaction a
+ *       PROPOSAL carries, {@link io.paddock.core.wire.quorum.TxnHeader} then its jute record
+ *       ({@link io.paddock.core.wire.quorum.ZabTxnCodec}, with an optional {@link
+ *       io.paddock.core.wire.quorum.TxnDigest}); sync's DIFF / TRUNC / SNAP come with replication.
  * </ul>
  *
  * <p><b>Peer bytes are untrusted.</b> The rule every decoder here keeps:
@@ -34,7 +37,9 @@
  * </ol>
  *
  * <p>Encoders trust their caller: a value that cannot be encoded is a programmer error
- * ({@link IllegalArgumentException}). This package depends on the JDK and {@code wire} alone; the
- * election and zab packages map these records to their own types.
+ * ({@link IllegalArgumentException}). This package depends on the JDK and {@code wire} alone, but
+ * for {@link io.paddock.core.wire.quorum.ZabTxnCodec}, which maps the {@code request} package's Txn
+ * model (and {@code tree}'s NodeKind) to ZooKeeper's txn records: the one arrow up from here. The
+ * election and zab packages map the other records to their own types.
  */
 package io.paddock.core.wire.quorum;

@@ -21,8 +21,10 @@ import io.paddock.core.election.WireNotifications;
  *     was given;</li>
  * <li>a quorum packet that decodes re-encodes to bytes that decode, and after one round decode
  *     and encode are each other's inverse (see {@link #assertRoundTrips} for why not at once);
- *     its payloads (learner info, leader info, acked epoch, ping touches, a proposal's
- *     TxnHeader) refuse cleanly or decode;</li>
+ *     its payloads (learner info, leader info, acked epoch, ping touches, a forwarded request,
+ *     revalidate questions and answers, a proposal's TxnHeader) refuse cleanly or decode, and a
+ *     proposal's txn ({@link ZabTxnCodec}) that decodes re-encodes to bytes that decode, and
+ *     settles after one round ({@link ZabTxnCodecTest#assertRefusedOrStable});</li>
  * <li>an election notification that decodes maps to an election {@link io.paddock.core.election.Notification}
  *     or is refused cleanly.</li>
  * </ol>
@@ -126,9 +128,13 @@ class PeerStreamFuzzTest {
         StreamAsserts.refusesCleanly(() -> LearnerHandshake.leaderProtocolVersion(packet));
         StreamAsserts.refusesCleanly(() -> LearnerHandshake.ackedCurrentEpoch(packet));
         StreamAsserts.refusesCleanly(() -> Ping.touches(packet));
+        StreamAsserts.refusesCleanly(() -> ForwardedRequest.of(packet));
+        StreamAsserts.refusesCleanly(() -> Revalidate.readAsk(packet));
+        StreamAsserts.refusesCleanly(() -> Revalidate.readAnswer(packet));
         if (packet.data() != null) {
             StreamAsserts.refusesCleanly(() -> TxnHeader.read(PeerInput.of(packet.data())));
             StreamAsserts.refusesCleanly(() -> LearnerInfo.decode(packet.data()));
+            ZabTxnCodecTest.assertRefusedOrStable(packet.data());
         }
     }
 

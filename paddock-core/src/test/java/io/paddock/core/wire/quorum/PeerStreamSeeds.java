@@ -1,5 +1,9 @@
 package io.paddock.core.wire.quorum;
 
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.tree.NodeKind;
+import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Id;
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
@@ -34,7 +38,31 @@ public final class PeerStreamSeeds {
                 List.of(new Id("digest", "user:hash"), Id.ANYONE)).encode());
         seeds.put("null-data-empty-authinfo", new QuorumPacket(QuorumPacketType.COMMIT, 9, null, List.of()).encode());
         seeds.put("unknown-type", new QuorumPacket(99, -1, new byte[0], null).encode());
+        seeds.put("proposals-of-txns", concat(
+                proposal(new Txn.CreateSession(SESSION, 30_000, ZabTxnCodec.zooKeeperPassword(SESSION))),
+                proposal(new Txn.Create("/q/lock-0000000001", new byte[] {1}, Acl.OPEN, NodeKind.EPHEMERAL, SESSION, 0, 2,
+                        true)),
+                proposal(new Txn.SetAcl("/q", List.of(new Acl(Acl.READ, new Id("ip", "10.0.0.1"))), 1)),
+                proposal(new Txn.CloseSession(SESSION))));
+        seeds.put("proposal-of-multi", proposal(new Txn.Multi(List.of(
+                new Txn.Create("/m", null, Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 1, false),
+                new Txn.Create("/m/t", new byte[0], Acl.OPEN, NodeKind.TTL, 0, 5_000, 1, true),
+                new Txn.SetData("/m", new byte[] {2}, 1), new Txn.Check("/m", 1), new Txn.Delete("/m/t")))));
+        seeds.put("proposal-of-failed-multi", proposal(new Txn.MultiError(List.of(0, -101, -2), List.of(1, 2, 5))));
+        seeds.put("learner-forwards-and-revalidates", concat(
+                new ForwardedRequest(SESSION, 4, 2, new byte[] {0, 0, 0, 2, '/', 'm', -1, -1, -1, -1},
+                        List.of(Id.ANYONE)).toPacket().encode(),
+                Revalidate.ask(SESSION, 30_000).encode()));
+        seeds.put("leader-answers-revalidate", Revalidate.answer(Revalidate.ask(SESSION, 30_000), SESSION, true).encode());
         return seeds;
+    }
+
+    private static final long SESSION = 0x1000_0000_0000_0001L;
+
+    private static byte[] proposal(Txn txn) {
+        long zxid = 0x2_0000_0001L;
+        return new QuorumPacket(QuorumPacketType.PROPOSAL, zxid,
+                ZabTxnCodec.encode(new TxnEnvelope(zxid, SESSION, 3, 1_700_000_000_000L, txn)), null).encode();
     }
 
     /** Election connections: each form of the initial message, then notifications. */
