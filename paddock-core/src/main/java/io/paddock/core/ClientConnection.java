@@ -74,4 +74,11 @@ final class ClientConnection {
     }
 
     record QueuedRead(int xid, int opCode, JuteRecord body) implements Queued {}
+
+    /**
+     * A write (or createSession, closeSession) an ensemble learner forwarded to its leader: it is
+     * answered when the committed transaction with this session and cxid ({@code xid}) is applied
+     * here. {@code connect} only for createSession.
+     */
+    record QueuedForward(int xid, int opCode, ConnectRequest connect) implements Queued {}
 }

@@ -1,6 +1,7 @@
 package io.paddock.core;
 
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.ConnectResponse;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.WatcherEvent;
@@ -11,6 +12,20 @@ public sealed interface Effect {
 
     /** Make the transaction durable, then feed back {@code LogAppended(txn.zxid())}. */
     record AppendLog(TxnEnvelope txn) implements Effect {}
+
+    /**
+     * An ensemble learner's TRUNC: durably drop every logged transaction after {@code zxid}, after
+     * the appends asked before this effect and before any asked after it; done before the next
+     * event. Durability reports ({@code LogAppended}) for dropped transactions must not follow.
+     */
+    record TruncateLog(long zxid) implements Effect {}
+
+    /**
+     * An ensemble learner's SNAP: the leader's state replaced this server's. Durably, before the
+     * next event: drop every logged transaction after the snapshot's zxid, then write the snapshot
+     * (that order: a crash between leaves an older state, never a mix).
+     */
+    record InstallSnapshot(SnapshotData snapshot) implements Effect {}
 
     /** Answer a ConnectRequest. */
     record ConnectReply(long connId, ConnectResponse response) implements Effect {}

@@ -39,6 +39,22 @@ import io.paddock.core.zab.PeerConfig;
 import io.paddock.core.zab.PeerEffect;
 import io.paddock.core.zab.PeerEvent;
 import io.paddock.core.zab.QuorumPeerCore;
+import io.paddock.core.zab.LeaderRole;
+import io.paddock.core.zab.LearnerRole;
+import io.paddock.core.zab.ZabHost;
+import io.paddock.core.election.ServerState;
+import io.paddock.core.request.Caller;
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.storage.SnapshotEncoder;
+import io.paddock.core.storage.SnapshotNode;
+import io.paddock.core.storage.SnapshotSession;
+import io.paddock.core.storage.TreeSnapshot;
+import io.paddock.core.wire.JuteReader;
+import io.paddock.core.wire.Requests;
+import io.paddock.core.wire.quorum.Ping;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
+import java.util.LinkedHashMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,12 +79,12 @@ public final class Replica {
     private static final int PASSWORD_BYTES = 16;
 
     private final CoreConfig config;
-    private final DataTree tree = new DataTree();
-    private final SessionTable sessions;
+    private DataTree tree = new DataTree();
+    private SessionTable sessions;
     private final PendingChanges pending = new PendingChanges();
-    private final RequestPrep prep;
-    private final TxnApplier applier;
-    private final ReadHandler reads;
+    private RequestPrep prep;
+    private TxnApplier applier;
+    private ReadHandler reads;
     private final byte[] passwordSecret;
     private final Map<Long, ClientConnection> connections = new HashMap<>();
     /**
@@ -92,8 +108,38 @@ public final class Replica {
     private long peerStartMs;
     /** The last tick given to the peer; -1 before its first (which starts its first election). */
     private long peerTick = -1;
-    /** The peer's effects of the current step, before they are wrapped into {@link #out}. */
-    private final List<PeerEffect> peerOut = new ArrayList<>();
+    /**
+     * An ensemble member's history replays into {@link #awaiting} without being applied (what of
+     * it is committed, a leader will say); set by {@link #expectEnsemble()} before recovery.
+     */
+    private boolean ensembleMember;
+    /** Every transaction up to this is durable in the log. */
+    private long durableZxid;
+    /** Every transaction up to this is committed (standalone: all of them). */
+    private long committedZxid = Long.MAX_VALUE;
+    /** Whether clients are served: always standalone; in an ensemble, while the role is established. */
+    private boolean serving = true;
+    /** An established leader's epoch in a zxid's high bits: its proposals' zxids count up from here. */
+    private long epochBase;
+    /** Recently applied transactions (for a leader's DIFF), oldest first, at most {@value #COMMIT_LOG_COUNT}. */
+    private final ArrayDeque<TxnEnvelope> recentApplied = new ArrayDeque<>();
+    /** The applied zxid just before {@link #recentApplied}'s first (or the last applied when it is empty). */
+    private long windowBaseZxid;
+    /** Client events held while an ensemble member has no established role, oldest first. */
+    private final ArrayDeque<Event> held = new ArrayDeque<>();
+    /** A learner's sessions its clients touched since its last PING reply: id to timeout. */
+    private final Map<Long, Integer> touched = new LinkedHashMap<>();
+    /** A learner's forwarded createSessions: session id to the connection waiting for it. */
+    private final Map<Long, Long> pendingCreates = new HashMap<>();
+
+    /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
+    public static final int COMMIT_LOG_COUNT = 500;
+    /**
+     * Client events (handshakes and requests) an ensemble member holds while it has no leader;
+     * past it, the connection of the next event is closed (the client reconnects as after any
+     * connection loss, its session intact).
+     */
+    public static final int HELD_EVENTS_MAX = 10_000;
 
     /**
      * @param sessionIdBase the first session id to hand out (the shell derives it from the
@@ -105,13 +151,18 @@ public final class Replica {
     public Replica(CoreConfig config, long sessionIdBase, byte[] passwordSecret, long nowMs) {
         this.config = config;
         this.sessions = new SessionTable(config.tickMs());
-        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled());
-        this.applier = new TxnApplier(tree, sessions);
-        this.reads = new ReadHandler(tree);
+        wireTree();
         this.passwordSecret = passwordSecret.clone();
         this.nextSessionId = sessionIdBase;
         this.nowMs = nowMs;
         this.nextSweepMs = nowMs + config.containerCheckIntervalMs();
+    }
+
+    /** The parts that read or change the tree and sessions, made again when a SNAP replaces them. */
+    private void wireTree() {
+        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled());
+        this.applier = new TxnApplier(tree, sessions);
+        this.reads = new ReadHandler(tree);
     }
 
     /** Feeds one event; returns the effects, in the order the shell must carry them out. */
@@ -172,7 +223,9 @@ public final class Replica {
         }
         if (nowMs >= nextSweepMs) {
             nextSweepMs = nowMs + config.containerCheckIntervalMs();
-            sweepContainersAndTtls();
+            if (proposes()) {
+                sweepContainersAndTtls();
+            }
         }
     }
 
@@ -180,10 +233,9 @@ public final class Replica {
     private void sweepContainersAndTtls() {
         long budget = Math.max(1, config.containerMaxPerMinute() * config.containerCheckIntervalMs() / 60_000);
         for (String path : ContainerSweep.due(tree, nowMs, (int) Math.min(Integer.MAX_VALUE, budget))) {
-            long zxid = lastZxid + 1;
+            long zxid = nextZxid();
             Txn txn = prep.prepareSweepDelete(zxid, path);
             if (txn != null) {
-                lastZxid = zxid;
                 submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), null, -1, OpCode.DELETE, null);
             }
         }
@@ -204,9 +256,46 @@ public final class Replica {
         if (peerTickMs <= 0) {
             throw new IllegalArgumentException("peerTickMs must be positive: " + peerTickMs);
         }
-        this.peer = new QuorumPeerCore(config, acceptedEpoch, currentEpoch, lastZxid);
+        if (!ensembleMember && !awaiting.isEmpty()) {
+            throw new IllegalStateException("joining an ensemble with transactions in flight");
+        }
+        ensembleMember = true;
+        if (committedZxid == Long.MAX_VALUE) {
+            committedZxid = lastAppliedZxid;
+        }
+        serving = false;
+        sessions.setExpiryEnabled(false, nowMs);
+        this.peer = new QuorumPeerCore(config, acceptedEpoch, currentEpoch, new Host());
         this.peerTickMs = peerTickMs;
         this.peerStartMs = nowMs;
+    }
+
+    /**
+     * Announces, before recovery replays the log, that this replica will join an ensemble: the
+     * replayed transactions become its history, not yet applied (whether they are committed is
+     * for the leader to say, during sync), so the tree never holds an uncommitted transaction.
+     */
+    public void expectEnsemble() {
+        if (!connections.isEmpty() || !awaiting.isEmpty() || lastZxid > lastAppliedZxid) {
+            throw new IllegalStateException("expectEnsemble must come before recovery replays anything");
+        }
+        ensembleMember = true;
+        committedZxid = lastAppliedZxid;
+    }
+
+    /** Whether this replica prepares transactions itself: standalone, or an established leader. */
+    private boolean proposes() {
+        return peer == null || (serving && peer.role() instanceof LeaderRole);
+    }
+
+    /** The zxid of the next transaction this replica prepares. */
+    private long nextZxid() {
+        long z = Math.max(lastZxid, epochBase) + 1;
+        if (peer != null && (z & 0xffffffffL) == 0) {
+            // ZooKeeper re-elects when the counter is exhausted; so do we, by failing the write here.
+            throw new IllegalStateException("zxid counter of epoch " + (z >>> 32) + " exhausted");
+        }
+        return z;
     }
 
     private void onPeerEvent(PeerEvent event) {
@@ -219,12 +308,355 @@ public final class Replica {
         stepPeer(event);
     }
 
+    /**
+     * Steps the peer and carries out its effects in order: what concerns this replica (history,
+     * commits, snapshots, sessions, forwarded requests, the start and end of serving) here, the
+     * rest by the shell. Re-entrant: carrying out an effect may step the peer again (a forwarded
+     * request becomes a proposal), once this step's effects were taken.
+     */
     private void stepPeer(PeerEvent event) {
-        peerOut.clear();
-        peer.step(event, peerOut);
-        for (int i = 0; i < peerOut.size(); i++) {
-            out.add(new Effect.Peer(peerOut.get(i)));
+        List<PeerEffect> effects = new ArrayList<>();
+        peer.step(event, effects);
+        boolean startedServing = false;
+        for (int i = 0; i < effects.size(); i++) {
+            PeerEffect e = effects.get(i);
+            if (e instanceof PeerEffect.ToReplica r) {
+                onPeerDecision(r);
+                continue;
+            }
+            out.add(new Effect.Peer(e));
+            if (e instanceof PeerEffect.Established established) {
+                startServing(established.epoch(), true);
+                startedServing = true;
+            } else if (e instanceof PeerEffect.Synced) {
+                startServing(0, false);
+                startedServing = true;
+            } else if (e instanceof PeerEffect.RoleChanged changed && changed.to() == ServerState.LOOKING) {
+                stopServing(changed.reason());
+            }
         }
+        if (startedServing && serving) {
+            releaseHeld();
+        }
+    }
+
+    private void onPeerDecision(PeerEffect.ToReplica r) {
+        if (r instanceof PeerEffect.LogTxn log) {
+            QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null);
+            awaiting.addLast(write);
+            lastZxid = log.txn().zxid();
+            out.add(new AppendLog(log.txn()));
+        } else if (r instanceof PeerEffect.Commit commit) {
+            committedZxid = Math.max(committedZxid, commit.zxid());
+            applyReady();
+        } else if (r instanceof PeerEffect.Truncate truncate) {
+            truncateHistory(truncate.zxid());
+        } else if (r instanceof PeerEffect.InstallSnapshot install) {
+            installSnapshot(install.snapshot());
+        } else if (r instanceof PeerEffect.TouchSessions touches) {
+            for (Ping.SessionTouch t : touches.touches()) {
+                Session s = sessions.get(t.sessionId());
+                if (s != null && !s.closing()) {
+                    sessions.touch(s, nowMs);
+                }
+            }
+        } else if (r instanceof PeerEffect.Forwarded forwarded) {
+            onForwarded(forwarded.fromSid(), forwarded.request());
+        }
+    }
+
+    private void startServing(long epoch, boolean leading) {
+        serving = true;
+        if (leading) {
+            epochBase = epoch << 32;
+            sessions.setExpiryEnabled(true, nowMs); // a new leader gives every session a fresh timeout
+        }
+        touched.clear();
+    }
+
+    /**
+     * The role ended: hold clients again. A request already sent to the old leader (or proposed by
+     * us as the old leader) may or may not commit; its connection is closed, as ZooKeeper closes
+     * every connection on a leader change: the client sees connection loss and reconnects, its
+     * session intact (nothing expires while there is no leader).
+     */
+    private void stopServing(String reason) {
+        boolean wasLeading = epochBase != 0 || proposes();
+        serving = false;
+        epochBase = 0;
+        sessions.setExpiryEnabled(false, nowMs);
+        if (wasLeading) {
+            pending.clear();
+            for (QueuedWrite w : awaiting) {
+                if (w.txn().txn() instanceof Txn.CloseSession close) {
+                    Session s = sessions.get(close.sessionId());
+                    if (s != null) {
+                        sessions.unmarkClosing(s);
+                    }
+                }
+            }
+        }
+        List<Long> inFlight = new ArrayList<>();
+        for (ClientConnection conn : connections.values()) {
+            for (ClientConnection.Queued q : conn.queue) {
+                if (q instanceof QueuedWrite || q instanceof ClientConnection.QueuedForward) {
+                    inFlight.add(conn.connId);
+                    break;
+                }
+            }
+        }
+        for (long connId : inFlight) {
+            dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
+        }
+        pendingCreates.clear();
+    }
+
+    /** Carries out the client events held while there was no leader, in the order they came. */
+    private void releaseHeld() {
+        int n = held.size();
+        for (int i = 0; i < n && serving; i++) {
+            Event e = held.pollFirst();
+            if (e instanceof ClientConnected c) {
+                onConnect(c);
+            } else if (e instanceof ClientRequest r) {
+                onRequest(r);
+            }
+        }
+    }
+
+    /** Holds a client event until a leader is established; false when the bound is reached. */
+    private boolean hold(Event e, long connId) {
+        if (held.size() >= HELD_EVENTS_MAX) {
+            dropConnection(connId, "more than " + HELD_EVENTS_MAX + " client events held while there is no leader");
+            return false;
+        }
+        held.addLast(e);
+        return true;
+    }
+
+    private void truncateHistory(long zxid) {
+        while (!awaiting.isEmpty() && awaiting.peekLast().zxid() > zxid) {
+            awaiting.pollLast();
+        }
+        if (zxid < lastAppliedZxid) {
+            throw new IllegalStateException("truncating to 0x" + Long.toHexString(zxid) + " below applied 0x"
+                    + Long.toHexString(lastAppliedZxid));
+        }
+        pending.clear();
+        lastZxid = zxid;
+        durableZxid = Math.min(durableZxid, zxid);
+        out.add(new Effect.TruncateLog(zxid));
+    }
+
+    /** A leader's state replaces ours: a new tree and sessions, an empty history; every client reconnects. */
+    private void installSnapshot(SnapshotData data) {
+        for (long connId : new ArrayList<>(connections.keySet())) {
+            dropConnection(connId, "this server's data was replaced by its leader's snapshot");
+        }
+        held.clear();
+        pendingCreates.clear();
+        awaiting.clear();
+        pending.clear();
+        loadSnapshot(data);
+        long z = data.header().lastZxid();
+        durableZxid = z; // the shell writes it before the next event
+        committedZxid = Math.max(committedZxid, z);
+        out.add(new Effect.InstallSnapshot(data));
+    }
+
+    /** Replaces the tree and sessions with a snapshot's; the applied state is the snapshot's zxid. */
+    private void loadSnapshot(SnapshotData data) {
+        tree = new DataTree();
+        sessions = new SessionTable(config.tickMs());
+        sessions.setExpiryEnabled(peer == null, nowMs);
+        for (SnapshotSession s : data.sessions()) {
+            sessions.add(s.id(), s.timeoutMs(), s.passwd(), nowMs);
+        }
+        for (SnapshotNode n : data.nodes()) {
+            tree.restoreNode(n.path(), n.data(), n.acl(), n.kind(), n.ephemeralOwner(), n.ttlMs(),
+                    n.czxid(), n.mzxid(), n.ctime(), n.mtime(), n.version(), n.cversion(), n.aversion(), n.pzxid());
+        }
+        wireTree();
+        long z = data.header().lastZxid();
+        lastAppliedZxid = z;
+        lastZxid = z;
+        recentApplied.clear();
+        windowBaseZxid = z;
+    }
+
+    /**
+     * Recovery, from a snapshot decoded whole (the simulator; the server streams its snapshot into
+     * {@link #tree()} and {@link #sessions()} and calls {@link #restoredSnapshot(long)}). Before any
+     * {@link #replay}.
+     */
+    public void restoredSnapshot(SnapshotData data) {
+        if (lastZxid != 0 || !awaiting.isEmpty() || !connections.isEmpty()) {
+            throw new IllegalStateException("a snapshot restored after replay began");
+        }
+        loadSnapshot(data);
+        committedZxid = ensembleMember ? lastAppliedZxid : committedZxid;
+    }
+
+    /** What the Zab roles read of this replica. */
+    private final class Host implements ZabHost {
+        @Override
+        public long lastLoggedZxid() {
+            return lastZxid;
+        }
+
+        @Override
+        public long durableZxid() {
+            return durableZxid;
+        }
+
+        @Override
+        public long appliedZxid() {
+            return lastAppliedZxid;
+        }
+
+        @Override
+        public List<TxnEnvelope> historyAfter(long zxid) {
+            if (zxid == lastZxid) {
+                return List.of();
+            }
+            List<TxnEnvelope> after = new ArrayList<>();
+            boolean found = zxid == windowBaseZxid;
+            for (TxnEnvelope t : recentApplied) {
+                if (found) {
+                    after.add(t);
+                } else if (t.zxid() == zxid) {
+                    found = true;
+                }
+            }
+            for (QueuedWrite w : awaiting) {
+                if (found) {
+                    after.add(w.txn());
+                } else if (w.zxid() == zxid) {
+                    found = true;
+                }
+            }
+            return found ? after : null;
+        }
+
+        @Override
+        public byte[] snapshot() {
+            SnapshotEncoder encoder = new SnapshotEncoder(TreeSnapshot.capture(tree, sessions, lastAppliedZxid, nowMs));
+            JuteWriter bytes = new JuteWriter(4096);
+            while (!encoder.writeNext(bytes, 1024)) {
+                // each call adds one bounded frame
+            }
+            return bytes.toByteArray();
+        }
+
+        @Override
+        public List<Ping.SessionTouch> takeTouchedSessions() {
+            if (touched.isEmpty()) {
+                return List.of();
+            }
+            List<Ping.SessionTouch> list = new ArrayList<>(touched.size());
+            for (Map.Entry<Long, Integer> e : touched.entrySet()) {
+                list.add(new Ping.SessionTouch(e.getKey(), e.getValue()));
+            }
+            touched.clear();
+            return list;
+        }
+    }
+
+    /** A learner's session was touched by its client: its leader hears of it with the next PING reply. */
+    private void touchSession(Session s) {
+        sessions.touch(s, nowMs);
+        if (peer != null && !proposes()) {
+            touched.put(s.id(), s.timeoutMs());
+        }
+    }
+
+    /** The leader of this learner, or -1. */
+    private long leaderSid() {
+        return peer != null && peer.role() instanceof LearnerRole l ? l.leaderSid() : -1;
+    }
+
+    /**
+     * A learner's write (or createSession, closeSession) goes to its leader as ZooKeeper's REQUEST:
+     * {@code long sessionId, int cxid, int type} then the request's own bytes, with the session's
+     * identities as authinfo. It is answered when the committed transaction comes back.
+     */
+    private void forward(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect) {
+        JuteWriter data = new JuteWriter(64);
+        data.writeLong(conn.sessionId).writeInt(xid).writeInt(opCode);
+        if (opCode == OpCode.CREATE_SESSION) {
+            data.writeInt(sessionTimeoutFor(connect));
+            pendingCreates.put(conn.sessionId, conn.connId);
+        } else if (body != null) {
+            body.write(data);
+        }
+        List<Id> auth = new ArrayList<>(conn.authIds);
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, connect));
+        out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
+                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), auth))));
+    }
+
+    private int sessionTimeoutFor(ConnectRequest req) {
+        return Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
+    }
+
+    /** The leader prepares and proposes a request a learner forwarded. */
+    private void onForwarded(long fromSid, QuorumPacket packet) {
+        long sessionId;
+        int cxid;
+        int type;
+        JuteRecord body = null;
+        int timeout = 0;
+        try {
+            byte[] data = packet.data() == null ? new byte[0] : packet.data();
+            JuteReader in = new JuteReader(data, 0, data.length);
+            sessionId = in.readLong();
+            cxid = in.readInt();
+            type = in.readInt();
+            if (type == OpCode.CREATE_SESSION) {
+                timeout = in.readInt();
+            } else if (type != OpCode.CLOSE_SESSION) {
+                if (!RequestPrep.isWrite(type)) {
+                    throw new IllegalArgumentException("op " + type + " is not a write");
+                }
+                body = Requests.decodeRequest(type, in);
+            }
+        } catch (RuntimeException e) {
+            out.add(new Trace("server " + fromSid + " forwarded a request that does not decode, ignored: " + e));
+            return;
+        }
+        if (type == OpCode.CREATE_SESSION) {
+            if (sessions.contains(sessionId)) {
+                return; // forwarded twice; the first answers it
+            }
+            int t = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), timeout));
+            long zxid = nextZxid();
+            Txn txn = new Txn.CreateSession(sessionId, t, passwordFor(sessionId));
+            submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, OpCode.CREATE_SESSION, null);
+            return;
+        }
+        Session s = sessions.get(sessionId);
+        if (type == OpCode.CLOSE_SESSION) {
+            if (s != null && !s.closing()) {
+                closeSession(s, -1, cxid);
+            }
+            return;
+        }
+        long zxid = nextZxid();
+        Txn txn;
+        if (s == null || s.closing()) {
+            txn = new Txn.Error(Code.SESSION_EXPIRED);
+        } else {
+            sessions.touch(s, nowMs);
+            List<Id> auth = packet.authinfo() == null ? List.of() : packet.authinfo();
+            boolean isSuper = auth.stream().anyMatch(id -> "super".equals(id.scheme()));
+            try {
+                txn = prep.prepare(zxid, new Caller(sessionId, auth, isSuper), type, body);
+            } catch (RuntimeException e) {
+                out.add(new Trace("a request forwarded by server " + fromSid + " failed in the core: " + e));
+                txn = new Txn.Error(Code.SYSTEM_ERROR);
+            }
+        }
+        submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, type, null);
     }
 
     /** This server's quorum peer, or null when standalone. Read it on the thread that steps the replica. */
@@ -236,6 +668,10 @@ public final class Replica {
 
     private void onConnect(ClientConnected c) {
         ConnectRequest req = c.request();
+        if (!serving && req.sessionId() == 0) {
+            hold(c, c.connId()); // a new session needs a leader
+            return;
+        }
         ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
         connections.put(c.connId(), conn);
         if (req.lastZxidSeen() > lastAppliedZxid) {
@@ -245,11 +681,15 @@ public final class Replica {
                     + " but this server's last zxid is 0x" + Long.toHexString(lastAppliedZxid));
             return;
         }
-        int timeoutMs = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
+        int timeoutMs = sessionTimeoutFor(req);
         if (req.sessionId() == 0) {
             long sessionId = nextSessionId++;
             conn.sessionId = sessionId;
-            long zxid = ++lastZxid;
+            if (!proposes()) {
+                forward(conn, 0, OpCode.CREATE_SESSION, null, req);
+                return;
+            }
+            long zxid = nextZxid();
             Txn txn = new Txn.CreateSession(sessionId, timeoutMs, passwordFor(sessionId));
             TxnEnvelope env = new TxnEnvelope(zxid, sessionId, 0, nowMs, txn);
             submit(env, conn, conn.connId, OpCode.CREATE_SESSION, req);
@@ -268,7 +708,7 @@ public final class Replica {
         }
         conn.sessionId = s.id();
         sessions.attach(s, conn.connId);
-        sessions.touch(s, nowMs);
+        touchSession(s);
         out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
                 s.timeoutMs(), s.id(), s.passwd(), false)));
     }
@@ -306,6 +746,19 @@ public final class Replica {
     private void onRequest(ClientRequest r) {
         ClientConnection conn = connections.get(r.connId());
         if (conn == null) {
+            if (!serving && held.stream().anyMatch(e -> e instanceof ClientConnected c && c.connId() == r.connId())) {
+                hold(r, r.connId()); // its handshake is held too
+            }
+            return;
+        }
+        if (!serving) {
+            if (r.opCode() == OpCode.PING) {
+                // Answered at once even ahead of held requests: clients match a ping's reply by its
+                // xid (-2), not by order, and an unanswered ping would make them give up the connection.
+                out.add(new Reply(conn.connId, r.xid(), lastAppliedZxid, Code.OK, null));
+            } else {
+                hold(r, r.connId());
+            }
             return;
         }
         Session s = sessions.get(conn.sessionId);
@@ -315,7 +768,7 @@ public final class Replica {
                 // replies to this connection's earlier requests; the connection closes soon.
                 return;
             }
-            sessions.touch(s, nowMs);
+            touchSession(s);
         }
         try {
             dispatch(conn, s, r);
@@ -353,6 +806,8 @@ public final class Replica {
             case OpCode.CLOSE_SESSION -> {
                 if (s == null) {
                     dropConnection(conn.connId, "closeSession before the session exists");
+                } else if (!proposes()) {
+                    forward(conn, r.xid(), OpCode.CLOSE_SESSION, null, null);
                 } else {
                     closeSession(s, conn.connId, r.xid());
                 }
@@ -371,6 +826,8 @@ public final class Replica {
                         ? RequestPrep.refusalBeforeTxn(r.opCode(), r.body()) : Code.OK;
                 if (refusal != Code.OK) {
                     answerInOrder(conn, r.xid(), r.opCode(), new Refused(refusal));
+                } else if (RequestPrep.isWrite(r.opCode()) && !proposes()) {
+                    forward(conn, r.xid(), r.opCode(), r.body(), null);
                 } else if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
                 } else {
@@ -382,16 +839,14 @@ public final class Replica {
 
     /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
-        long zxid = lastZxid + 1;
+        long zxid = nextZxid();
         Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
-        lastZxid = zxid;
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
     private void closeSession(Session s, long connId, int xid) {
-        long zxid = lastZxid + 1;
+        long zxid = nextZxid();
         Txn txn = prep.prepareCloseSession(zxid, s.id());
-        lastZxid = zxid;
         sessions.markClosing(s);
         submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connections.get(connId), connId,
                 OpCode.CLOSE_SESSION, null);
@@ -412,7 +867,11 @@ public final class Replica {
             conn.queue.add(write);
         }
         awaiting.addLast(write);
+        lastZxid = env.zxid();
         out.add(new AppendLog(env));
+        if (peer != null) {
+            stepPeer(new PeerEvent.Propose(env));
+        }
     }
 
     /**
@@ -540,8 +999,22 @@ public final class Replica {
 
     // ------------------------------------------------------------------ durable: apply
 
-    private void onLogAppended(long durableZxid) {
-        while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= durableZxid) {
+    private void onLogAppended(long zxid) {
+        long durable = Math.min(zxid, lastZxid);
+        if (durable <= durableZxid) {
+            return;
+        }
+        durableZxid = durable;
+        applyReady();
+        if (peer != null) {
+            stepPeer(new PeerEvent.LogDurable(durableZxid));
+        }
+    }
+
+    /** Applies, in order, every transaction of the history that is both durable and committed. */
+    private void applyReady() {
+        long ready = Math.min(durableZxid, committedZxid);
+        while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= ready) {
             applyDurable(awaiting.pollFirst());
         }
     }
@@ -553,10 +1026,17 @@ public final class Replica {
             Session s = sessions.get(close.sessionId());
             closingConnection = s == null ? Session.NO_CONNECTION : s.connectionId();
         }
-        TxnApplier.Outcome outcome = applier.apply(env, a.opCode());
+        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwarderOf(env) : null;
+        ClientConnection.QueuedForward forward = forwarder == null ? null
+                : (ClientConnection.QueuedForward) forwarder.queue.peek();
+        TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());
+        remember(env);
         deliver(outcome.fired());
+        if (forward != null && connections.containsKey(forwarder.connId)) {
+            answerForward(forwarder, forward, env, outcome);
+        }
         ClientConnection conn = connections.get(a.connId());
         if (conn != null) {
             if (a.opCode() == OpCode.CREATE_SESSION) {
@@ -574,6 +1054,52 @@ public final class Replica {
         }
     }
 
+    /** Keeps an applied transaction in the window a leader's DIFF reads. */
+    private void remember(TxnEnvelope env) {
+        if (peer == null && !ensembleMember) {
+            windowBaseZxid = env.zxid();
+            return;
+        }
+        recentApplied.addLast(env);
+        if (recentApplied.size() > COMMIT_LOG_COUNT) {
+            windowBaseZxid = recentApplied.pollFirst().zxid();
+        }
+    }
+
+    /** The connection of this learner that forwarded the request {@code env} answers, or null. */
+    private ClientConnection forwarderOf(TxnEnvelope env) {
+        Long connId;
+        if (env.txn() instanceof Txn.CreateSession) {
+            connId = pendingCreates.remove(env.sessionId());
+        } else {
+            Session s = sessions.get(env.sessionId());
+            connId = s == null ? null : s.connectionId();
+        }
+        ClientConnection conn = connId == null ? null : connections.get(connId);
+        if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
+                && conn.sessionId == env.sessionId()) {
+            return conn;
+        }
+        return null;
+    }
+
+    private void answerForward(ClientConnection conn, ClientConnection.QueuedForward forward, TxnEnvelope env,
+            TxnApplier.Outcome outcome) {
+        if (forward.opCode() == OpCode.CREATE_SESSION) {
+            Session s = sessions.get(env.sessionId());
+            sessions.attach(s, conn.connId);
+            out.add(new ConnectReply(conn.connId, ConnectResponse.answering(forward.connect(), PROTOCOL_VERSION,
+                    s.timeoutMs(), s.id(), s.passwd(), false)));
+        } else {
+            out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
+        }
+        conn.queue.poll();
+        answerReadsBehind(conn);
+        if (forward.opCode() == OpCode.CLOSE_SESSION && connections.containsKey(conn.connId)) {
+            dropConnection(conn.connId, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
+        }
+    }
+
     /**
      * Nothing from {@code fromZxid} on reached the disk. Every transaction still waiting was
      * prepared on top of the failed one, so all of them are dropped: pending changes are
@@ -582,6 +1108,11 @@ public final class Replica {
      * session's handshake is refused and its connection closed).
      */
     private void onLogFailed(long fromZxid, String reason) {
+        if (peer != null) {
+            // A member's history is promised to its leader or learners; it cannot be handed out again.
+            throw new IllegalStateException("the log failed at zxid 0x" + Long.toHexString(fromZxid) + " (" + reason
+                    + "): an ensemble member stops and recovers from disk");
+        }
         if (!awaiting.isEmpty() && awaiting.peekFirst().zxid() < fromZxid) {
             throw new IllegalStateException("log failed at 0x" + Long.toHexString(fromZxid) + " but 0x"
                     + Long.toHexString(awaiting.peekFirst().zxid()) + " was never reported durable");
@@ -619,6 +1150,11 @@ public final class Replica {
             throw new IllegalStateException("connection " + conn.connId + " answered zxid 0x"
                     + Long.toHexString(write.zxid()) + " out of order; queue head was " + head);
         }
+        answerReadsBehind(conn);
+    }
+
+    /** Answers the reads queued behind a write that was just answered, up to the next write. */
+    private void answerReadsBehind(ClientConnection conn) {
         while (conn.queue.peek() instanceof ClientConnection.QueuedRead read) {
             conn.queue.poll();
             answerRead(conn, read.xid(), read.opCode(), read.body());
@@ -651,16 +1187,33 @@ public final class Replica {
      * is connected yet. Transactions must come in strictly increasing zxid order.
      */
     public void replay(TxnEnvelope env) {
-        if (!connections.isEmpty() || !awaiting.isEmpty()) {
+        if (!connections.isEmpty() || peer != null || (!ensembleMember && !awaiting.isEmpty())) {
             throw new IllegalStateException("replay after serving started");
         }
-        if (env.zxid() <= lastAppliedZxid) {
+        if (env.zxid() <= lastZxid) {
             throw new IllegalStateException("replay of zxid 0x" + Long.toHexString(env.zxid())
-                    + " after 0x" + Long.toHexString(lastAppliedZxid));
+                    + " after 0x" + Long.toHexString(lastZxid));
+        }
+        lastZxid = env.zxid();
+        if (ensembleMember) {
+            awaiting.addLast(new QueuedWrite(env, -1, -1, null)); // history; applied once committed
+            return;
         }
         applier.apply(env, -1);
         lastAppliedZxid = env.zxid();
-        lastZxid = env.zxid();
+    }
+
+    /**
+     * Recovery loaded a snapshot at {@code zxid} into {@link #tree()} and {@link #sessions()}: the
+     * applied state starts there. Before any {@link #replay}.
+     */
+    public void restoredSnapshot(long zxid) {
+        if (lastZxid != 0 || !awaiting.isEmpty()) {
+            throw new IllegalStateException("a snapshot restored after replay began");
+        }
+        lastAppliedZxid = zxid;
+        lastZxid = zxid;
+        committedZxid = ensembleMember ? zxid : committedZxid;
     }
 
     /**
@@ -668,12 +1221,22 @@ public final class Replica {
      * zxid}. Every recovered session gets a full timeout from now, as after a leader change.
      */
     public void recovered(long zxid) {
-        if (zxid < lastAppliedZxid) {
+        if (zxid < lastZxid) {
             throw new IllegalStateException("recovered to 0x" + Long.toHexString(zxid)
-                    + " but replayed up to 0x" + Long.toHexString(lastAppliedZxid));
+                    + " but replayed up to 0x" + Long.toHexString(lastZxid));
         }
-        lastAppliedZxid = zxid;
-        lastZxid = zxid;
+        if (ensembleMember) {
+            if (awaiting.isEmpty()) {
+                lastAppliedZxid = Math.max(lastAppliedZxid, zxid);
+            }
+            lastZxid = Math.max(lastZxid, zxid);
+            committedZxid = lastAppliedZxid;
+        } else {
+            lastAppliedZxid = zxid;
+            lastZxid = zxid;
+        }
+        durableZxid = lastZxid;
+        windowBaseZxid = lastAppliedZxid;
         freshTimeoutsOnNextTick = true;
     }
 

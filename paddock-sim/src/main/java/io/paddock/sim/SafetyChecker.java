@@ -21,7 +21,10 @@ import java.util.TreeSet;
  *   <li>at most one leader is ever established per epoch (across crashes and restarts);
  *   <li>a leader is established only when a quorum of voters is behind the epoch: itself (its
  *       accepted epoch durable) and voters whose counting ACKEPOCH for that epoch reached it; and
- *       its current epoch is durable;
+ *       its current epoch is durable; and it leads (serves) only when a quorum of voters, itself
+ *       included, acknowledged NEWLEADER (the voters it counts are among those whose ACK reached it);
+ *   <li>a learner acknowledges NEWLEADER only once the history it held when NEWLEADER arrived is
+ *       durable in its log and the new epoch is durable as its current epoch (ZOOKEEPER-3911);
  *   <li>accepted and current epochs on disk never go backwards, and current never passes accepted;
  *       a core's accepted epoch never goes backwards while it runs, and it never believes more is
  *       durable than the disk holds;
@@ -39,6 +42,10 @@ public final class SafetyChecker {
     /** (learner, leader) -> epoch of the last LEADERINFO delivered to the learner from that leader. */
     private final Map<String, Long> leaderInfoEpoch = new HashMap<>();
     private final Map<Long, Long> acceptedSeen = new TreeMap<>();
+    /** (leader, epoch) -> voters whose ACK of that epoch's NEWLEADER was delivered. */
+    private final Map<String, Set<Long>> newLeaderAcksDelivered = new HashMap<>();
+    /** learner -> {epoch, last logged zxid} when its NEWLEADER arrived. */
+    private final Map<Long, long[]> newLeaderHistory = new HashMap<>();
     private long stepsWithTwoLeading;
 
     SafetyChecker(SimulatedEnsemble ensemble) {
@@ -72,11 +79,29 @@ public final class SafetyChecker {
                         + s.diskAcceptedEpoch);
             }
             return epoch;
+        } else if (p.type() == QuorumPacketType.ACK && (p.zxid() & 0xffffffffL) == 0) {
+            long epoch = LearnerHandshake.epochOf(p.zxid());
+            long[] history = newLeaderHistory.get(s.sid);
+            if (history == null || history[0] != epoch) {
+                throw failure("s" + s.sid + " acked NEWLEADER of epoch " + epoch + " it never received");
+            }
+            if (s.diskCurrentEpoch < epoch || s.disk.lastDurableZxid() < history[1]) {
+                throw failure("s" + s.sid + " acked NEWLEADER of epoch " + epoch + " with current epoch "
+                        + s.diskCurrentEpoch + " on disk and its log durable to 0x"
+                        + Long.toHexString(s.disk.lastDurableZxid()) + " of 0x" + Long.toHexString(history[1]));
+            }
         }
         return -1;
     }
 
     void quorumDelivered(long from, long to, QuorumPacket p, long ackedEpoch) {
+        if (p.type() == QuorumPacketType.NEWLEADER) {
+            Server learner = ensemble.server(to);
+            newLeaderHistory.put(to, new long[] {LearnerHandshake.epochOf(p.zxid()), learner.disk.lastAppendedZxid()});
+        } else if (p.type() == QuorumPacketType.ACK && (p.zxid() & 0xffffffffL) == 0 && ensemble.voters().isVoter(from)) {
+            newLeaderAcksDelivered.computeIfAbsent(to + "/" + LearnerHandshake.epochOf(p.zxid()), k -> new TreeSet<>())
+                    .add(from);
+        }
         if (p.type() == QuorumPacketType.LEADERINFO) {
             leaderInfoEpoch.put(to + "/" + from, LearnerHandshake.epochOf(p.zxid()));
         } else if (p.type() == QuorumPacketType.ACKEPOCH
@@ -102,8 +127,11 @@ public final class SafetyChecker {
         if (!ensemble.voters().containsQuorum(backing)) {
             throw failure("s" + s.sid + " established epoch " + epoch + " backed only by " + backing);
         }
-        if (!backing.containsAll(est.ackedBy())) {
-            throw failure("s" + s.sid + " counts acks " + est.ackedBy() + " but only " + backing + " arrived");
+        Set<Long> synced = new TreeSet<>(newLeaderAcksDelivered.getOrDefault(s.sid + "/" + epoch, Set.of()));
+        synced.add(s.sid);
+        if (!ensemble.voters().containsQuorum(est.ackedBy()) || !synced.containsAll(est.ackedBy())) {
+            throw failure("s" + s.sid + " leads epoch " + epoch + " counting NEWLEADER acks " + est.ackedBy()
+                    + " but only " + synced + " arrived");
         }
         if (s.diskCurrentEpoch < epoch) {
             throw failure("s" + s.sid + " established epoch " + epoch + " with current epoch " + s.diskCurrentEpoch
@@ -119,6 +147,7 @@ public final class SafetyChecker {
     }
 
     void restarted(Server s) {
+        newLeaderHistory.remove(s.sid);
         acceptedSeen.put(s.sid, s.diskAcceptedEpoch);
         leaderInfoEpoch.keySet().removeIf(k -> k.startsWith(s.sid + "/"));
     }

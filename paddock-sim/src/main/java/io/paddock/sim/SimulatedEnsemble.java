@@ -4,6 +4,10 @@ import io.paddock.core.CoreConfig;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
 import io.paddock.core.Replica;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.CorruptFileException;
+import io.paddock.core.wire.Code;
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.election.Notification;
 import io.paddock.core.election.QuorumVerifier;
@@ -64,10 +68,20 @@ public final class SimulatedEnsemble {
         long diskCurrentEpoch;
         final ArrayDeque<long[]> writesInFlight = new ArrayDeque<>();
         long lastWriteTick;
+        /** Its log and snapshots, in the server's formats; kept across crashes as the disk keeps them. */
+        final SimDisk disk;
+        /** A log sync is scheduled (group commit: one sync makes every append before it durable). */
+        boolean syncScheduled;
+        long lastCheckedApplied = -1;
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
             this.config = config;
+            this.disk = new SimDisk("s" + sid);
+        }
+
+        public SimDisk disk() {
+            return disk;
         }
 
         public boolean isUp() {
@@ -118,6 +132,8 @@ public final class SimulatedEnsemble {
 
     private record WriteDurable(long deliverTick, long seq, long to, int toIncarnation, long accepted, long current)
             implements Envelope {}
+
+    private record LogSync(long deliverTick, long seq, long to, int toIncarnation) implements Envelope {}
 
     private static final class Link {
         long generation;
@@ -213,13 +229,52 @@ public final class SimulatedEnsemble {
         return trace;
     }
 
-    /** Sets a down server's last logged zxid (what its log would say at start-up). */
+    /**
+     * Gives a down server a logged history up to {@code zxid} (transactions that change nothing, as
+     * if it had logged proposals no one else has): what its log says at its next start.
+     */
     public void setLastZxid(long sid, long zxid) {
         Server s = servers.get(sid);
         if (s.isUp()) {
             throw new IllegalStateException("server " + sid + " is up");
         }
+        try {
+            s.disk.recover();
+        } catch (CorruptFileException e) {
+            throw checker.failure("s" + sid + "'s disk does not recover: " + e.getMessage(), e);
+        }
+        for (long z = s.disk.lastAppendedZxid() + 1; z <= zxid; z++) {
+            s.disk.append(new TxnEnvelope(z, 0, 0, 0, new Txn.Error(Code.NO_NODE)));
+        }
+        try {
+            s.disk.sync();
+        } catch (SimDiskFullException e) {
+            throw checker.failure("s" + sid + ": " + e.getMessage(), e);
+        }
+        s.disk.crash(random);
         s.lastZxid = zxid;
+    }
+
+    /** Where the servers' client effects go (replies, watches, closed connections); none by default. */
+    public interface ClientSink {
+        void deliver(long sid, Effect effect);
+    }
+
+    private ClientSink clientSink = (sid, effect) -> {
+        throw new IllegalStateException("s" + sid + " answered a client, but no workload runs: " + effect);
+    };
+
+    public void setClientSink(ClientSink sink) {
+        this.clientSink = sink;
+    }
+
+    /** Feeds a client event (connect, request, close) to an up server. */
+    public void clientEvent(long sid, Event event) {
+        Server s = servers.get(sid);
+        if (!s.isUp()) {
+            throw new IllegalStateException("s" + sid + " is down");
+        }
+        stepServer(s, event);
     }
 
     // ---------------------------------------------------------------- lifecycle and nemesis
@@ -234,9 +289,25 @@ public final class SimulatedEnsemble {
         long nowMs = nowTick * TICK_MS;
         byte[] secret = new byte[32];
         random.nextBytes(secret);
+        SimDisk.Recovered disk;
+        try {
+            disk = s.disk.recover();
+        } catch (CorruptFileException e) {
+            throw checker.failure("s" + sid + " cannot recover its disk: " + e.getMessage(), e);
+        }
         // Session ids as the real server draws them: the clock in the middle bits, the sid in the top byte.
         s.replica = new Replica(CoreConfig.defaults(), ((nowMs << 24) >>> 8) | (sid << 56), secret, nowMs);
+        s.replica.expectEnsemble();
+        if (disk.snapshot() != null) {
+            s.replica.restoredSnapshot(disk.snapshot());
+        }
+        for (TxnEnvelope txn : disk.txns()) {
+            s.replica.replay(txn);
+        }
+        s.lastZxid = Math.max(disk.lastZxid(), disk.snapshotZxid());
         s.replica.recovered(s.lastZxid);
+        s.syncScheduled = false;
+        s.lastCheckedApplied = -1;
         s.replica.joinEnsemble(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, TICK_MS);
         s.core = s.replica.peer();
         s.history = new ElectionHistory(sid);
@@ -257,12 +328,13 @@ public final class SimulatedEnsemble {
             applyWrite(s, w[0], w[1]);
         }
         s.writesInFlight.clear();
+        String torn = s.disk.crash(random);
         s.replica = null;
         s.core = null;
         s.history = null;
         s.incarnation++;
         trace.line("t=" + nowTick + " s" + sid + " CRASH (kept " + kept + " writes in flight; disk accepted="
-                + s.diskAcceptedEpoch + " current=" + s.diskCurrentEpoch + ")");
+                + s.diskAcceptedEpoch + " current=" + s.diskCurrentEpoch + "; log: " + torn + ")");
         for (long other : servers.keySet()) {
             if (other != sid) {
                 breakLink(sid, other, true);
@@ -397,6 +469,15 @@ public final class SimulatedEnsemble {
             }
             applyWrite(to, w.accepted(), w.current());
             stepServer(to, new PeerEvent.EpochsPersisted(w.accepted(), w.current()));
+        } else if (envelope instanceof LogSync) {
+            to.syncScheduled = false;
+            long durable;
+            try {
+                durable = to.disk.sync();
+            } catch (SimDiskFullException e) {
+                throw checker.failure("s" + to.sid + ": " + e.getMessage(), e);
+            }
+            stepServer(to, new Event.LogAppended(durable));
         }
     }
 
@@ -423,13 +504,44 @@ public final class SimulatedEnsemble {
             trace.line("t=" + nowTick + " s" + s.sid + " <- " + event);
         }
         for (Effect effect : effects) {
+            if (!s.isUp()) {
+                break; // nothing it does after a crash happens
+            }
             if (effect instanceof Effect.Peer p) {
                 execute(s, p.effect());
             } else {
-                throw checker.failure("s" + s.sid + " made " + effect + ", which this simulator does not carry out yet");
+                executeLocal(s, effect);
             }
         }
-        checker.afterStep(s);
+        if (s.isUp()) {
+            checker.afterStep(s);
+            checkAppliedState(s);
+        }
+    }
+
+    /** The server's own effects: its disk, its clients, its log lines. */
+    private void executeLocal(Server s, Effect effect) {
+        if (effect instanceof Effect.AppendLog append) {
+            s.disk.append(append.txn());
+            if (!s.syncScheduled) {
+                s.syncScheduled = true;
+                enqueue(new LogSync(nowTick + 1 + random.nextInt(plan.diskDelayTicksMax() + 1), nextSeq++, s.sid,
+                        s.incarnation));
+            }
+        } else if (effect instanceof Effect.TruncateLog truncate) {
+            s.disk.truncateAfter(truncate.zxid());
+            trace.line("t=" + nowTick + " s" + s.sid + " truncates its log after 0x" + Long.toHexString(truncate.zxid()));
+        } else if (effect instanceof Effect.InstallSnapshot install) {
+            long zxid = install.snapshot().header().lastZxid();
+            s.disk.truncateAfter(zxid); // first: a crash between leaves an older state, never a mix
+            s.disk.writeSnapshot(install.snapshot().asSource());
+            s.disk.completeSnapshot();
+            trace.line("t=" + nowTick + " s" + s.sid + " installs its leader's snapshot at 0x" + Long.toHexString(zxid));
+        } else if (effect instanceof Effect.Trace t) {
+            trace.line("t=" + nowTick + " s" + s.sid + " " + t.message());
+        } else {
+            clientSink.deliver(s.sid, effect);
+        }
     }
 
     private void execute(Server s, PeerEffect effect) {
@@ -531,6 +643,65 @@ public final class SimulatedEnsemble {
 
     private boolean chance(int rate, int outOf) {
         return rate > 0 && random.nextInt(outOf) < rate;
+    }
+
+    // ---------------------------------------------------------------- replicated state
+
+    /** The fingerprint of the applied state (tree and sessions) each zxid had on the first server to reach it. */
+    private final Map<Long, Long> stateAt = new TreeMap<>();
+    private final Map<Long, Long> stateFirstSeenOn = new TreeMap<>();
+
+    /**
+     * Servers that applied the same zxid hold the same tree and sessions: the committed prefixes
+     * agree (a different transaction at a zxid, or a different order, shows as a different state).
+     * Checked whenever a server's applied zxid moved.
+     */
+    private void checkAppliedState(Server s) {
+        long applied = s.replica.lastAppliedZxid();
+        if (applied == s.lastCheckedApplied) {
+            return;
+        }
+        s.lastCheckedApplied = applied;
+        long fingerprint = fingerprint(s.replica);
+        Long seen = stateAt.putIfAbsent(applied, fingerprint);
+        if (seen == null) {
+            stateFirstSeenOn.put(applied, s.sid);
+        } else if (seen != fingerprint) {
+            throw checker.failure("s" + s.sid + " applied 0x" + Long.toHexString(applied) + " with a state that differs"
+                    + " from s" + stateFirstSeenOn.get(applied) + "'s at the same zxid");
+        }
+    }
+
+    /** An order-independent hash of every node (path, data, stat, owner) and session (id, timeout). */
+    public static long fingerprint(Replica replica) {
+        long sum = 0;
+        var source = io.paddock.core.storage.TreeSnapshot.capture(replica.tree(), replica.sessions(), 0, 0);
+        for (var it = source.nodes(); it.hasNext(); ) {
+            var n = it.next();
+            long h = n.path().hashCode();
+            h = h * 31 + java.util.Arrays.hashCode(n.data());
+            h = h * 31 + n.version();
+            h = h * 31 + n.cversion();
+            h = h * 31 + n.aversion();
+            h = h * 1_000_003 + n.czxid();
+            h = h * 1_000_003 + n.mzxid();
+            h = h * 1_000_003 + n.pzxid();
+            h = h * 1_000_003 + n.ephemeralOwner();
+            h = h * 31 + n.kind().ordinal();
+            sum += mix(h);
+        }
+        for (var it = source.sessions(); it.hasNext(); ) {
+            var session = it.next();
+            sum += mix(session.id() * 31 + session.timeoutMs());
+        }
+        return sum;
+    }
+
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
     }
 
     // ---------------------------------------------------------------- views for checks and scenarios

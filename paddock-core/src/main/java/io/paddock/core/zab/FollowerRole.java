@@ -13,9 +13,9 @@ import java.util.List;
  */
 public final class FollowerRole extends LearnerRole {
 
-    public FollowerRole(PeerConfig config, Epochs epochs, long leaderSid, long lastZxid, long nowTick,
+    public FollowerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
-        super(requireVoter(config), epochs, leaderSid, lastZxid, nowTick, effects);
+        super(requireVoter(config), epochs, host, leaderSid, nowTick, effects);
     }
 
     private static PeerConfig requireVoter(PeerConfig config) {

@@ -1,6 +1,7 @@
 package io.paddock.core.zab;
 
 import io.paddock.core.election.ServerState;
+import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.PeerProtocolException;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.NavigableMap;
 
 /**
  * The leader's side of Zab discovery, then of holding the leadership (ZooKeeper's {@code
@@ -36,8 +38,11 @@ import java.util.TreeSet;
  *       {@code initLimitTicks} of the LEADERINFO, and after its own current epoch is durable. Since
  *       a server accepts an epoch at most once, no other leader can gather a quorum for the same
  *       epoch.
- *   <li>A learner that reports a (currentEpoch, lastZxid) ahead of the leader's is refused
- *       (its connection dropped), as ZooKeeper does: it must not be led by a leader behind it.
+ *   <li>While the epoch is being decided, a learner that reports a (currentEpoch, lastZxid) ahead
+ *       of the leader's is refused (its connection dropped), as ZooKeeper's {@code waitForEpochAck}
+ *       does: the election should not have chosen us. Once the epoch is decided, such a learner is
+ *       truncated instead (its extra transactions were never committed: a quorum took our history),
+ *       as ZooKeeper does for learners that come after the election.
  *   <li>Once established it pings every synced learner every tick and gives up (back to LOOKING)
  *       as soon as the voters it heard from within {@code syncLimitTicks}, itself included, are no
  *       longer a quorum; a learner silent that long is dropped.
@@ -48,11 +53,29 @@ import java.util.TreeSet;
  *       a higher epoch is always safe.
  * </ol>
  *
- * <p><b>Where part 2 goes</b>: {@link #beginSync} is called for each learner once its epoch
- * acknowledgement counts and the leadership is established. Today it marks the learner synced at
- * once. Replication replaces it with DIFF / TRUNC / SNAP and NEWLEADER, and moves {@link
- * PeerEffect.Established} after a quorum acknowledged NEWLEADER; PROPOSAL/ACK/COMMIT (broadcast)
- * come after that.
+ * <p><b>Sync</b> (once the epoch is established by a quorum of epoch acknowledgements and our own
+ * current epoch is durable): each acknowledged learner gets its sync mode chosen from its last zxid
+ * (ACKEPOCH) against our history ({@link ZabHost}): DIFF when its last zxid is a transaction of our
+ * history within the in-memory window (the same zxid means the same transaction, and two histories
+ * that share a transaction share everything before it), TRUNC to our last zxid when it is ahead of
+ * us in the same epoch (both are prefixes of that epoch's one leader's proposals), SNAP otherwise
+ * (our applied state, then the rest of our history). The transactions follow as PROPOSAL + COMMIT
+ * (PROPOSAL alone for a proposal of this epoch not committed yet; observers get only committed
+ * ones), then NEWLEADER. A learner's COMMITs before UPTODATE are only applied once UPTODATE
+ * arrives: UPTODATE means a quorum took our history.
+ *
+ * <p>We lead ({@link PeerEffect.Established}, serving clients) once a quorum of voters acknowledged
+ * NEWLEADER, ourselves counted once our whole history is durable, within {@code initLimitTicks}
+ * of starting the sync; our whole history is then committed ({@link PeerEffect.Commit}) and every
+ * learner that acknowledged gets UPTODATE. A learner that comes later is synced the same way and
+ * gets UPTODATE as soon as it acknowledges NEWLEADER.
+ *
+ * <p><b>Broadcast</b>: the host proposes each prepared transaction ({@link PeerEvent.Propose}); it
+ * goes as PROPOSAL to every follower being synced or synced; it commits, strictly in zxid order,
+ * once a quorum of voters acknowledged it (ourselves once our log made it durable,
+ * {@link PeerEvent.LogDurable}); then COMMIT to followers and INFORM (with the transaction) to
+ * observers. Learners' PINGs report their clients' sessions ({@link PeerEffect.TouchSessions});
+ * their forwarded requests go to the host ({@link PeerEffect.Forwarded}).
  */
 public final class LeaderRole implements Role {
     /** Where discovery stands. */
@@ -65,16 +88,32 @@ public final class LeaderRole implements Role {
         GATHERING_ACKS,
         /** A quorum acknowledged; waiting for the new epoch to be durable as our current epoch. */
         PERSISTING_CURRENT,
-        /** Leading the epoch: pinging, watching the quorum. */
+        /** Learners are being synced; waiting for a quorum of NEWLEADER acknowledgements. */
+        SYNCING,
+        /** Leading the epoch: broadcasting, pinging, watching the quorum. */
         ESTABLISHED
     }
 
-    private enum LearnerPhase { INFO_RECEIVED, LEADERINFO_SENT, ACKED, SYNCED }
+    private enum LearnerPhase {
+        INFO_RECEIVED, LEADERINFO_SENT, ACKED,
+        /** Sync packets and NEWLEADER sent; it gets every proposal from now on. */
+        SYNCING,
+        /** It acknowledged NEWLEADER; UPTODATE waits until we lead. */
+        NEWLEADER_ACKED,
+        /** UPTODATE sent: it serves clients. */
+        SYNCED;
+
+        boolean forwarding() {
+            return this == SYNCING || this == NEWLEADER_ACKED || this == SYNCED;
+        }
+    }
 
     private static final class Learner {
         final boolean voter;
         LearnerPhase phase = LearnerPhase.INFO_RECEIVED;
         long lastHeardTick;
+        /** Its last logged zxid, from ACKEPOCH. */
+        long lastZxid;
 
         Learner(boolean voter, long nowTick) {
             this.voter = voter;
@@ -87,6 +126,8 @@ public final class LeaderRole implements Role {
 
     private final PeerConfig config;
     private final Epochs epochs;
+    private final ZabHost host;
+    /** Our last zxid when the role began (the leaderStateSummary's); the history may grow later. */
     private final long lastZxid;
     /** ZooKeeper's leaderStateSummary: our (currentEpoch, lastZxid) before this role. */
     private final long summaryCurrentEpoch;
@@ -102,24 +143,34 @@ public final class LeaderRole implements Role {
     private long nowTick;
     private long deadlineTick;
     private String exitReason;
+    /** Voters (us included) that acknowledged NEWLEADER of this epoch. */
+    private final Set<Long> newLeaderAcked = new TreeSet<>();
+    /** Proposals of this epoch not yet committed, oldest first, with the voters that acknowledged each. */
+    private final NavigableMap<Long, Outstanding> outstanding = new TreeMap<>();
+    /** The last committed zxid once established. */
+    private long lastCommitted = -1;
+    private long lastProposed;
+
+    private record Outstanding(byte[] data, Set<Long> acks) {}
 
     /** Takes the role at {@code nowTick}: discovery starts with our own report. */
     public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long nowTick, List<PeerEffect> effects) {
-        this(config, epochs, lastZxid, 0, nowTick, effects);
+        this(config, epochs, ZabHost.empty(lastZxid), 0, nowTick, effects);
     }
 
     /**
      * Takes the role at {@code nowTick}, proposing an epoch above {@code epochFloor} too: the highest
      * accepted epoch a learner reported to an earlier leadership of this server.
      */
-    public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long epochFloor, long nowTick,
+    public LeaderRole(PeerConfig config, Epochs epochs, ZabHost host, long epochFloor, long nowTick,
             List<PeerEffect> effects) {
         if (!config.voters().isVoter(config.sid())) {
             throw new IllegalArgumentException("an observer cannot lead: " + config.sid());
         }
         this.config = config;
         this.epochs = epochs;
-        this.lastZxid = lastZxid;
+        this.host = host;
+        this.lastZxid = host.lastLoggedZxid();
         this.summaryCurrentEpoch = epochs.durableCurrentEpoch();
         this.nowTick = nowTick;
         this.deadlineTick = nowTick + config.zabTimings().initLimitTicks();
@@ -143,6 +194,10 @@ public final class LeaderRole implements Role {
             learners.remove(down.sid()); // its reports and acks stay counted, as in ZooKeeper
         } else if (event instanceof PeerEvent.EpochsPersisted) {
             onPersisted(effects);
+        } else if (event instanceof PeerEvent.LogDurable) {
+            onLogDurable(effects);
+        } else if (event instanceof PeerEvent.Propose propose) {
+            propose(propose.txn(), effects);
         }
     }
 
@@ -167,9 +222,10 @@ public final class LeaderRole implements Role {
             giveUp("lost the quorum: heard within syncLimit only from " + heard);
             return;
         }
+        QuorumPacket ping = Ping.fromLeader(lastProposed);
         for (Map.Entry<Long, Learner> e : learners.entrySet()) {
             if (e.getValue().phase == LearnerPhase.SYNCED) {
-                effects.add(new PeerEffect.SendQuorum(e.getKey(), Ping.fromLeader(lastZxid)));
+                effects.add(new PeerEffect.SendQuorum(e.getKey(), ping));
             }
         }
     }
@@ -201,6 +257,8 @@ public final class LeaderRole implements Role {
                     onLearnerInfo(from, learner, packet, effects);
                 case QuorumPacketType.ACKEPOCH -> onAckEpoch(from, learner, packet, effects);
                 case QuorumPacketType.PING -> onPing(from, learner, packet, effects);
+                case QuorumPacketType.ACK -> onAck(from, learner, packet, effects);
+                case QuorumPacketType.REQUEST -> onRequest(from, learner, packet, effects);
                 default -> drop(from, "unexpected " + QuorumPacketType.name(packet.type()) + " from a learner", effects);
             }
         } catch (PeerProtocolException e) {
@@ -264,8 +322,9 @@ public final class LeaderRole implements Role {
             return;
         }
         learner.phase = LearnerPhase.ACKED;
+        learner.lastZxid = packet.zxid();
         if (ackedCurrent != LearnerHandshake.EPOCH_ALREADY_ACCEPTED) {
-            if (isAheadOfUs(ackedCurrent, packet.zxid())) {
+            if (phase == Phase.GATHERING_ACKS && isAheadOfUs(ackedCurrent, packet.zxid())) {
                 drop(from, "learner is ahead of the leader: its (currentEpoch, lastZxid) = (" + ackedCurrent
                         + ", 0x" + Long.toHexString(packet.zxid()) + "), ours (" + summaryCurrentEpoch + ", 0x"
                         + Long.toHexString(lastZxid) + ")", effects);
@@ -277,9 +336,9 @@ public final class LeaderRole implements Role {
         }
         if (phase == Phase.GATHERING_ACKS) {
             maybeEstablishQuorum(effects);
-        } else if (phase == Phase.ESTABLISHED) {
+        } else if (phase == Phase.SYNCING || phase == Phase.ESTABLISHED) {
             beginSync(from, learner, effects);
-        } // in PERSISTING_CURRENT, establish() starts its sync
+        } // in PERSISTING_CURRENT, startSync() starts its sync
     }
 
     private void onPing(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects)
@@ -288,7 +347,50 @@ public final class LeaderRole implements Role {
             drop(from, "PING from a learner that is not synced", effects);
             return;
         }
-        Ping.touches(packet); // validated; session touches matter from part 2 on
+        List<Ping.SessionTouch> touches = Ping.touches(packet);
+        if (!touches.isEmpty()) {
+            effects.add(new PeerEffect.TouchSessions(touches));
+        }
+    }
+
+    private void onAck(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects) {
+        if (learner == null || !learner.phase.forwarding()) {
+            drop(from, "ACK before sync", effects);
+            return;
+        }
+        if (learner.phase == LearnerPhase.SYNCING) {
+            if (packet.zxid() != LearnerHandshake.epochZxid(newEpoch)) {
+                drop(from, "ACK of 0x" + Long.toHexString(packet.zxid()) + " before NEWLEADER's", effects);
+                return;
+            }
+            learner.phase = LearnerPhase.NEWLEADER_ACKED;
+            if (learner.voter) {
+                newLeaderAcked.add(from);
+            }
+            if (phase == Phase.ESTABLISHED) {
+                sendUpToDate(from, learner, effects);
+            } else {
+                maybeLead(effects);
+            }
+            return;
+        }
+        if (!learner.voter) {
+            return; // observers acknowledge NEWLEADER only; ZooKeeper ignores anything else from them
+        }
+        Outstanding o = outstanding.get(packet.zxid());
+        if (o != null) { // an ACK of a committed proposal, or of NEWLEADER again, counts for nothing
+            o.acks().add(from);
+            tryCommit(effects);
+        }
+    }
+
+    private void onRequest(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects) {
+        if (learner == null || phase != Phase.ESTABLISHED
+                || (learner.phase != LearnerPhase.SYNCED && learner.phase != LearnerPhase.NEWLEADER_ACKED)) {
+            drop(from, "a forwarded request before it is synced", effects);
+            return;
+        }
+        effects.add(new PeerEffect.Forwarded(from, packet));
     }
 
     private boolean isAheadOfUs(long learnerCurrentEpoch, long learnerLastZxid) {
@@ -321,7 +423,7 @@ public final class LeaderRole implements Role {
             }
             maybeEstablishQuorum(effects);
         } else if (phase == Phase.PERSISTING_CURRENT && epochs.durableCurrentEpoch() >= newEpoch) {
-            establish(effects);
+            startSync(effects);
         }
     }
 
@@ -337,27 +439,147 @@ public final class LeaderRole implements Role {
         }
     }
 
-    private void establish(List<PeerEffect> effects) {
+    /** The epoch is ours: a quorum acknowledged it and our current epoch is durable. Sync begins. */
+    private void startSync(List<PeerEffect> effects) {
         if (!config.voters().containsQuorum(acked) || epochs.durableCurrentEpoch() != newEpoch) {
-            throw new IllegalStateException("establishing epoch " + newEpoch + " without a quorum " + acked
+            throw new IllegalStateException("syncing epoch " + newEpoch + " without a quorum " + acked
                     + " or with " + epochs);
         }
-        phase = Phase.ESTABLISHED;
-        effects.add(new PeerEffect.Established(newEpoch, acked));
+        phase = Phase.SYNCING;
+        deadlineTick = nowTick + config.zabTimings().initLimitTicks();
         for (Map.Entry<Long, Learner> e : learners.entrySet()) {
             if (e.getValue().phase == LearnerPhase.ACKED) {
                 beginSync(e.getKey(), e.getValue(), effects);
             }
         }
+        maybeLead(effects);
+    }
+
+    /** Leads once a quorum acknowledged NEWLEADER, ourselves with our history durable. */
+    private void maybeLead(List<PeerEffect> effects) {
+        if (phase != Phase.SYNCING) {
+            return;
+        }
+        long history = host.lastLoggedZxid();
+        if (host.durableZxid() >= history) {
+            newLeaderAcked.add(config.sid());
+        }
+        if (!config.voters().containsQuorum(newLeaderAcked)) {
+            return;
+        }
+        phase = Phase.ESTABLISHED;
+        lastCommitted = history;
+        lastProposed = Math.max(history, LearnerHandshake.epochZxid(newEpoch));
+        effects.add(new PeerEffect.Established(newEpoch, newLeaderAcked));
+        if (history > 0) {
+            effects.add(new PeerEffect.Commit(history)); // our whole history: a quorum holds it now
+        }
+        for (Map.Entry<Long, Learner> e : learners.entrySet()) {
+            if (e.getValue().phase == LearnerPhase.NEWLEADER_ACKED) {
+                sendUpToDate(e.getKey(), e.getValue(), effects);
+            }
+        }
     }
 
     /**
-     * PART 2 GOES HERE: sync this learner (DIFF / TRUNC / SNAP, then NEWLEADER; its ACK; UPTODATE).
-     * Until then a learner whose epoch acknowledgement arrived is synced at once and pinged.
+     * Syncs one learner whose epoch acknowledgement arrived: the sync mode, the transactions it
+     * lacks, NEWLEADER. From here on it gets every proposal and commit.
      */
     private void beginSync(long sid, Learner learner, List<PeerEffect> effects) {
+        long ours = host.lastLoggedZxid();
+        long theirs = learner.lastZxid;
+        // What is committed: once established, what we committed; before, our whole history, which
+        // the learner applies only after UPTODATE, when a quorum holds it.
+        long committed = phase == Phase.ESTABLISHED ? lastCommitted : ours;
+        List<TxnEnvelope> txns;
+        if (theirs > ours && (ours == 0 || LearnerHandshake.epochOf(theirs) == LearnerHandshake.epochOf(ours))) {
+            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, ours)));
+            txns = List.of();
+        } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {
+            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, ours)));
+        } else {
+            long applied = host.appliedZxid();
+            effects.add(new PeerEffect.SendQuorum(sid,
+                    new QuorumPacket(QuorumPacketType.SNAP, applied, host.snapshot(), null)));
+            txns = host.historyAfter(applied);
+        }
+        for (TxnEnvelope txn : txns) {
+            long z = txn.zxid();
+            if (!learner.voter && z > committed) {
+                break; // an observer hears of the rest through INFORM once each commits
+            }
+            Outstanding o = outstanding.get(z);
+            byte[] data = o != null ? o.data() : ProposalCodec.encode(txn);
+            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.PROPOSAL, z, data, null)));
+            if (z <= committed) {
+                effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.COMMIT, z)));
+            }
+        }
+        effects.add(new PeerEffect.SendQuorum(sid,
+                new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(newEpoch))));
+        learner.phase = LearnerPhase.SYNCING;
+        learner.lastHeardTick = nowTick;
+    }
+
+    private void sendUpToDate(long sid, Learner learner, List<PeerEffect> effects) {
+        effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.UPTODATE, -1)));
         learner.phase = LearnerPhase.SYNCED;
         learner.lastHeardTick = nowTick;
+    }
+
+    private void onLogDurable(List<PeerEffect> effects) {
+        if (phase == Phase.SYNCING) {
+            maybeLead(effects);
+        } else if (phase == Phase.ESTABLISHED) {
+            long durable = host.durableZxid();
+            for (Map.Entry<Long, Outstanding> e : outstanding.headMap(durable, true).entrySet()) {
+                e.getValue().acks().add(config.sid());
+            }
+            tryCommit(effects);
+        }
+    }
+
+    /** Broadcasts a transaction the host prepared and handed to its log. */
+    private void propose(TxnEnvelope txn, List<PeerEffect> effects) {
+        long z = txn.zxid();
+        if (phase != Phase.ESTABLISHED || z <= lastProposed || LearnerHandshake.epochOf(z) != newEpoch) {
+            throw new IllegalStateException("proposal 0x" + Long.toHexString(z) + " in " + phase + " of epoch "
+                    + newEpoch + " after 0x" + Long.toHexString(lastProposed));
+        }
+        lastProposed = z;
+        byte[] data = ProposalCodec.encode(txn);
+        Set<Long> acks = new TreeSet<>();
+        if (host.durableZxid() >= z) {
+            acks.add(config.sid());
+        }
+        outstanding.put(z, new Outstanding(data, acks));
+        QuorumPacket proposal = new QuorumPacket(QuorumPacketType.PROPOSAL, z, data, null);
+        for (Map.Entry<Long, Learner> e : learners.entrySet()) {
+            if (e.getValue().voter && e.getValue().phase.forwarding()) {
+                effects.add(new PeerEffect.SendQuorum(e.getKey(), proposal));
+            }
+        }
+        tryCommit(effects);
+    }
+
+    /** Commits, in zxid order, every proposal at the head that a quorum of voters acknowledged. */
+    private void tryCommit(List<PeerEffect> effects) {
+        long before = lastCommitted;
+        while (!outstanding.isEmpty() && config.voters().containsQuorum(outstanding.firstEntry().getValue().acks())) {
+            Map.Entry<Long, Outstanding> head = outstanding.pollFirstEntry();
+            long z = head.getKey();
+            lastCommitted = z;
+            QuorumPacket commit = new QuorumPacket(QuorumPacketType.COMMIT, z);
+            QuorumPacket inform = new QuorumPacket(QuorumPacketType.INFORM, z, head.getValue().data(), null);
+            for (Map.Entry<Long, Learner> e : learners.entrySet()) {
+                if (e.getValue().phase.forwarding()) {
+                    effects.add(new PeerEffect.SendQuorum(e.getKey(), e.getValue().voter ? commit : inform));
+                }
+            }
+        }
+        if (lastCommitted != before) {
+            effects.add(new PeerEffect.Commit(lastCommitted));
+        }
     }
 
     private void drop(long sid, String reason, List<PeerEffect> effects) {
@@ -387,6 +609,16 @@ public final class LeaderRole implements Role {
     /** The highest accepted epoch any learner reported (or the floor this role started with). */
     public long highestReportedEpoch() {
         return highestReportedEpoch;
+    }
+
+    /** The last zxid committed in this leadership, or -1 before it leads. */
+    public long lastCommitted() {
+        return lastCommitted;
+    }
+
+    /** Proposals not yet committed. */
+    public int outstandingProposals() {
+        return outstanding.size();
     }
 
     /** The epoch chosen for this leadership, or -1 before a quorum reported. */

@@ -1,11 +1,16 @@
 package io.paddock.core.zab;
 
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.CorruptSnapshotException;
+import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,14 +29,22 @@ import java.util.List;
  *       sends ACKEPOCH (its current epoch, last zxid) only once the write is durable; with an equal
  *       epoch it answers -1 (its ack does not count again), also only once the epoch is durable;
  *       with a lower epoch it gives up (that leader is stale).
- *   <li>It answers every leader PING, and gives up when the leader is silent for more than
- *       {@code syncLimitTicks} once synced ({@code initLimitTicks} before), or when the connection
- *       closes after LEADERINFO; a peer that is not its leader gets its connection dropped.
+ *   <li>It answers every leader PING (with its clients' sessions, {@link ZabHost#takeTouchedSessions}),
+ *       and gives up when the leader is silent for more than {@code syncLimitTicks} once synced
+ *       ({@code initLimitTicks} before), or when the connection closes after LEADERINFO; a peer that
+ *       is not its leader gets its connection dropped.
+ *   <li><b>Sync</b>: after ACKEPOCH it takes the leader's sync mode: DIFF (nothing to change), TRUNC
+ *       (drop the history after a zxid; refused below what it applied, which is committed), or SNAP
+ *       (the leader's state replaces its own). Every PROPOSAL is logged; COMMITs are remembered but
+ *       applied only once UPTODATE arrives.
+ *   <li>On NEWLEADER it waits until everything it logged is durable, then persists the new epoch as
+ *       its current epoch, then acknowledges NEWLEADER (ZOOKEEPER-3911's lesson: a learner that
+ *       acknowledged holds the history it acknowledged, and a current epoch never claims a history
+ *       that is not on disk). Then it acknowledges the proposals it logged during sync that were
+ *       not committed (a voter), and every later proposal once durable.
+ *   <li>On UPTODATE it applies what was committed and serves clients ({@link PeerEffect.Synced});
+ *       from then on every COMMIT (an observer: INFORM) is applied as it comes.
  * </ol>
- *
- * <p><b>Where part 2 goes</b>: between {@code ACKED} and {@code SYNCED}. Today the leader's first
- * PING marks the learner synced. Replication puts DIFF / TRUNC / SNAP there, then NEWLEADER (persist
- * the synced history and the new current epoch, then ACK) and UPTODATE, after which broadcast.
  */
 public abstract sealed class LearnerRole implements Role permits FollowerRole, ObserverRole {
     /** Where this learner stands with its leader. */
@@ -40,9 +53,15 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         CONNECTING,
         /** LEADERINFO received; waiting for the new accepted epoch to be durable before ACKEPOCH. */
         PERSISTING,
-        /** ACKEPOCH sent; waiting for sync (part 2) / the first PING. */
+        /** ACKEPOCH sent; waiting for the sync mode (DIFF, TRUNC or SNAP). */
         ACKED,
-        /** Following (or observing) the established leader. */
+        /** Taking the leader's transactions; waiting for NEWLEADER. */
+        SYNCING,
+        /** NEWLEADER came: waiting for the history, then the current epoch, to be durable before its ACK. */
+        PERSISTING_HISTORY,
+        /** NEWLEADER acknowledged; waiting for UPTODATE. */
+        NEWLEADER_ACKED,
+        /** Following (or observing) the established leader, serving clients. */
         SYNCED
     }
 
@@ -50,8 +69,8 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
 
     private final PeerConfig config;
     private final Epochs epochs;
+    private final ZabHost host;
     private final long leaderSid;
-    private final long lastZxid;
     private Phase phase = Phase.CONNECTING;
     private long nowTick;
     private long lastHeardTick;
@@ -59,8 +78,17 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     private long newEpoch = -1;
     private int ackCurrentEpoch;
     private String exitReason;
+    /** The highest COMMIT (or INFORM) heard; applied once synced. */
+    private long commitMark;
+    /** Proposals logged during sync, to acknowledge after NEWLEADER's ACK unless committed by then. */
+    private final List<Long> syncProposals = new ArrayList<>();
+    /** Proposals logged after NEWLEADER's ACK, to acknowledge once durable, oldest first. */
+    private final ArrayDeque<Long> toAck = new ArrayDeque<>();
+    private long newLeaderZxid;
+    /** The history is durable and the current epoch asked for; NEWLEADER's ACK waits for the epoch. */
+    private boolean pendingNewLeaderAck;
 
-    LearnerRole(PeerConfig config, Epochs epochs, long leaderSid, long lastZxid, long nowTick,
+    LearnerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
         if (leaderSid == config.sid() || !config.voters().isVoter(leaderSid)) {
             throw new IllegalArgumentException("server " + config.sid() + " cannot learn from " + leaderSid);
@@ -68,7 +96,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         this.config = config;
         this.epochs = epochs;
         this.leaderSid = leaderSid;
-        this.lastZxid = lastZxid;
+        this.host = host;
         this.nowTick = nowTick;
         this.lastHeardTick = nowTick;
         sendInfo(effects);
@@ -96,6 +124,10 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             onPeerDown(down.sid());
         } else if (event instanceof PeerEvent.EpochsPersisted) {
             maybeAck(effects);
+            maybeAckNewLeader(effects);
+        } else if (event instanceof PeerEvent.LogDurable) {
+            maybePersistHistory(effects);
+            ackDurable(effects);
         }
     }
 
@@ -127,6 +159,12 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             switch (packet.type()) {
                 case QuorumPacketType.LEADERINFO -> onLeaderInfo(packet, effects);
                 case QuorumPacketType.PING -> onPing(packet, effects);
+                case QuorumPacketType.DIFF, QuorumPacketType.TRUNC, QuorumPacketType.SNAP -> onSyncMode(packet, effects);
+                case QuorumPacketType.PROPOSAL -> onProposal(packet, effects);
+                case QuorumPacketType.COMMIT -> onCommit(packet.zxid(), effects);
+                case QuorumPacketType.INFORM -> onInform(packet, effects);
+                case QuorumPacketType.NEWLEADER -> onNewLeader(packet, effects);
+                case QuorumPacketType.UPTODATE -> onUpToDate(effects);
                 default -> giveUp("unexpected " + QuorumPacketType.name(packet.type()) + " from leader in " + phase);
             }
         } catch (PeerProtocolException e) {
@@ -165,26 +203,181 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     /** The durability rule: ACKEPOCH never leaves before the epoch it acknowledges is on disk. */
     private void maybeAck(List<PeerEffect> effects) {
         if (phase == Phase.PERSISTING && epochs.durableAcceptedEpoch() >= newEpoch) {
-            effects.add(new PeerEffect.SendQuorum(leaderSid, LearnerHandshake.ackEpoch(ackCurrentEpoch, lastZxid)));
+            effects.add(new PeerEffect.SendQuorum(leaderSid,
+                    LearnerHandshake.ackEpoch(ackCurrentEpoch, host.lastLoggedZxid())));
             phase = Phase.ACKED;
         }
     }
 
-    private void onPing(QuorumPacket packet, List<PeerEffect> effects) {
-        if (phase == Phase.ACKED) {
-            // PART 2: NEWLEADER makes the epoch current (after the synced history is durable, before
-            // its ACK) and UPTODATE marks the learner synced. Until then the first PING stands in for both.
-            phase = Phase.SYNCED;
-            if (epochs.currentEpoch() < newEpoch) {
-                epochs.makeCurrent(newEpoch, effects);
-            }
-            effects.add(new PeerEffect.Synced(newEpoch, leaderSid));
+    private void onSyncMode(QuorumPacket packet, List<PeerEffect> effects) {
+        if (phase != Phase.ACKED) {
+            giveUp(QuorumPacketType.name(packet.type()) + " in " + phase);
+            return;
         }
-        if (phase != Phase.SYNCED) {
+        phase = Phase.SYNCING;
+        long z = packet.zxid();
+        switch (packet.type()) {
+            case QuorumPacketType.TRUNC -> {
+                if (z < host.appliedZxid()) {
+                    giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", below the committed 0x"
+                            + Long.toHexString(host.appliedZxid()) + " we applied");
+                    return;
+                }
+                if (z < host.lastLoggedZxid()) {
+                    effects.add(new PeerEffect.Truncate(z));
+                }
+            }
+            case QuorumPacketType.SNAP -> {
+                SnapshotData snapshot;
+                try {
+                    snapshot = SnapshotData.decode(packet.data() == null ? new byte[0] : packet.data(),
+                            "SNAP from server " + leaderSid);
+                } catch (CorruptSnapshotException | RuntimeException e) {
+                    giveUp("the leader's snapshot does not decode: " + e.getMessage());
+                    return;
+                }
+                if (snapshot.header().lastZxid() != z || z < host.appliedZxid()) {
+                    giveUp("SNAP 0x" + Long.toHexString(z) + " holds a snapshot at 0x"
+                            + Long.toHexString(snapshot.header().lastZxid()) + "; we applied 0x"
+                            + Long.toHexString(host.appliedZxid()));
+                    return;
+                }
+                effects.add(new PeerEffect.InstallSnapshot(z, snapshot));
+            }
+            default -> { } // DIFF: what follows is all we lack
+        }
+    }
+
+    private void onProposal(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {
+        if (phase.compareTo(Phase.SYNCING) < 0) {
+            giveUp("PROPOSAL in " + phase);
+            return;
+        }
+        if (!logTxn(packet, effects)) {
+            return;
+        }
+        if (phase == Phase.NEWLEADER_ACKED || phase == Phase.SYNCED) {
+            toAck.add(packet.zxid());
+        } else {
+            syncProposals.add(packet.zxid());
+        }
+    }
+
+    /** Logs a PROPOSAL's or INFORM's transaction, which must come after everything logged. */
+    private boolean logTxn(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {
+        long z = packet.zxid();
+        if (z <= host.lastLoggedZxid()) {
+            giveUp("transaction 0x" + Long.toHexString(z) + " after 0x" + Long.toHexString(host.lastLoggedZxid()));
+            return false;
+        }
+        TxnEnvelope txn = ProposalCodec.decode(packet.data(), z);
+        effects.add(new PeerEffect.LogTxn(txn));
+        return true;
+    }
+
+    private void onCommit(long z, List<PeerEffect> effects) {
+        if (phase.compareTo(Phase.SYNCING) < 0 || z > host.lastLoggedZxid()) {
+            giveUp("COMMIT of 0x" + Long.toHexString(z) + " in " + phase + " with history up to 0x"
+                    + Long.toHexString(host.lastLoggedZxid()));
+            return;
+        }
+        if (z > commitMark) {
+            commitMark = z;
+            if (phase == Phase.SYNCED) {
+                effects.add(new PeerEffect.Commit(z));
+            }
+        }
+    }
+
+    private void onInform(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {
+        if (phase.compareTo(Phase.SYNCING) < 0 || !(this instanceof ObserverRole)) {
+            giveUp("INFORM in " + phase + " of a " + state());
+            return;
+        }
+        if (logTxn(packet, effects)) {
+            onCommitAfterLog(packet.zxid(), effects);
+        }
+    }
+
+    /** INFORM: committed as it is logged (the host applies it once durable). */
+    private void onCommitAfterLog(long z, List<PeerEffect> effects) {
+        commitMark = z;
+        if (phase == Phase.SYNCED) {
+            effects.add(new PeerEffect.Commit(z));
+        }
+    }
+
+    private void onNewLeader(QuorumPacket packet, List<PeerEffect> effects) {
+        if (phase != Phase.SYNCING || packet.zxid() != LearnerHandshake.epochZxid(newEpoch)) {
+            giveUp("NEWLEADER 0x" + Long.toHexString(packet.zxid()) + " in " + phase + " of epoch " + newEpoch);
+            return;
+        }
+        newLeaderZxid = packet.zxid();
+        phase = Phase.PERSISTING_HISTORY;
+        maybePersistHistory(effects);
+    }
+
+    /** The durability rule of NEWLEADER: the synced history first, then the current epoch, then the ACK. */
+    private void maybePersistHistory(List<PeerEffect> effects) {
+        if (phase != Phase.PERSISTING_HISTORY || pendingNewLeaderAck || host.durableZxid() < host.lastLoggedZxid()) {
+            return;
+        }
+        pendingNewLeaderAck = true;
+        if (epochs.currentEpoch() < newEpoch) {
+            epochs.makeCurrent(newEpoch, effects);
+        }
+        maybeAckNewLeader(effects);
+    }
+
+    private void maybeAckNewLeader(List<PeerEffect> effects) {
+        if (!pendingNewLeaderAck || epochs.durableCurrentEpoch() < newEpoch) {
+            return;
+        }
+        pendingNewLeaderAck = false;
+        phase = Phase.NEWLEADER_ACKED;
+        effects.add(new PeerEffect.SendQuorum(leaderSid, new QuorumPacket(QuorumPacketType.ACK, newLeaderZxid)));
+        for (long z : syncProposals) { // in order, and all before any later proposal
+            if (z > commitMark) {
+                toAck.add(z);
+            }
+        }
+        syncProposals.clear();
+        ackDurable(effects);
+    }
+
+    /** Acknowledges the proposals logged after NEWLEADER's ACK that are durable now (voters only). */
+    private void ackDurable(List<PeerEffect> effects) {
+        if (phase != Phase.NEWLEADER_ACKED && phase != Phase.SYNCED) {
+            return;
+        }
+        long durable = host.durableZxid();
+        while (!toAck.isEmpty() && toAck.peekFirst() <= durable) {
+            long z = toAck.pollFirst();
+            if (this instanceof FollowerRole) {
+                effects.add(new PeerEffect.SendQuorum(leaderSid, new QuorumPacket(QuorumPacketType.ACK, z)));
+            }
+        }
+    }
+
+    private void onUpToDate(List<PeerEffect> effects) {
+        if (phase != Phase.NEWLEADER_ACKED) {
+            giveUp("UPTODATE in " + phase);
+            return;
+        }
+        phase = Phase.SYNCED;
+        effects.add(new PeerEffect.Synced(newEpoch, leaderSid));
+        if (commitMark > host.appliedZxid()) {
+            effects.add(new PeerEffect.Commit(commitMark));
+        }
+    }
+
+    private void onPing(QuorumPacket packet, List<PeerEffect> effects) {
+        if (phase.compareTo(Phase.ACKED) < 0) {
             giveUp("PING from leader in " + phase);
             return;
         }
-        effects.add(new PeerEffect.SendQuorum(leaderSid, Ping.reply(packet, List.of())));
+        List<Ping.SessionTouch> touches = phase == Phase.SYNCED ? host.takeTouchedSessions() : List.of();
+        effects.add(new PeerEffect.SendQuorum(leaderSid, Ping.reply(packet, touches)));
     }
 
     private void sendInfo(List<PeerEffect> effects) {

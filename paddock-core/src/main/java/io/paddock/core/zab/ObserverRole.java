@@ -13,9 +13,9 @@ import java.util.List;
  */
 public final class ObserverRole extends LearnerRole {
 
-    public ObserverRole(PeerConfig config, Epochs epochs, long leaderSid, long lastZxid, long nowTick,
+    public ObserverRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
-        super(requireObserver(config), epochs, leaderSid, lastZxid, nowTick, effects);
+        super(requireObserver(config), epochs, host, leaderSid, nowTick, effects);
     }
 
     private static PeerConfig requireObserver(PeerConfig config) {

@@ -3,6 +3,10 @@ package io.paddock.core.zab;
 import io.paddock.core.election.Notification;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.wire.quorum.Ping;
+import java.util.List;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import java.util.Collections;
 import java.util.Map;
@@ -42,6 +46,56 @@ public sealed interface PeerEffect {
      * {@code currentEpoch} files), then post {@link PeerEvent.EpochsPersisted} with the same values.
      */
     record PersistEpochs(long acceptedEpoch, long currentEpoch) implements PeerEffect {
+    }
+
+    /**
+     * For the host ({@code Replica}), never the shell: a change to the history, the tree or the
+     * sessions that the protocol decided. The host carries them out in order, within the same step.
+     */
+    sealed interface ToReplica extends PeerEffect {
+    }
+
+    /** Append {@code txn} to the history and the log (a learner's PROPOSAL or INFORM); not yet committed. */
+    record LogTxn(TxnEnvelope txn) implements ToReplica {
+        public LogTxn {
+            Objects.requireNonNull(txn, "txn");
+        }
+    }
+
+    /** Every transaction of the history up to {@code zxid} is committed: apply each once it is durable too. */
+    record Commit(long zxid) implements ToReplica {
+    }
+
+    /**
+     * A learner's TRUNC: drop every transaction after {@code zxid} from the history and the log
+     * (durably, before anything logged later). Never below the applied zxid (the role checks).
+     */
+    record Truncate(long zxid) implements ToReplica {
+    }
+
+    /**
+     * A learner's SNAP: the leader's applied state at {@code zxid} replaces the tree and sessions,
+     * and the whole history (the log starts again from this snapshot, durably, before anything
+     * logged later). Clients' views may go back in time: the host closes their connections.
+     */
+    record InstallSnapshot(long zxid, SnapshotData snapshot) implements ToReplica {
+        public InstallSnapshot {
+            Objects.requireNonNull(snapshot, "snapshot");
+        }
+    }
+
+    /** A leader heard from a learner that these sessions are alive: push their expiry back. */
+    record TouchSessions(List<Ping.SessionTouch> touches) implements ToReplica {
+        public TouchSessions {
+            touches = List.copyOf(touches);
+        }
+    }
+
+    /** A leader got a client request a learner forwarded (REQUEST): the host prepares and proposes it. */
+    record Forwarded(long fromSid, QuorumPacket request) implements ToReplica {
+        public Forwarded {
+            Objects.requireNonNull(request, "request");
+        }
     }
 
     /** Changes nothing outside the core: structured facts about the election and discovery. */
@@ -149,15 +203,17 @@ public sealed interface PeerEffect {
 
     /**
      * This learner (follower or observer) is established in {@code epoch} under {@code leaderSid}:
-     * it persisted and acknowledged the epoch and the leader took it on (its first PING until
-     * replication, part 2, puts UPTODATE there). The learner's counterpart of {@link Established}.
+     * it synced with the leader, persisted the epoch as current and acknowledged NEWLEADER, and the
+     * leader's UPTODATE arrived; it serves clients from now on. The learner's counterpart of {@link
+     * Established}.
      */
     record Synced(long epoch, long leaderSid) implements Observation {
     }
 
     /**
-     * This server leads {@code epoch}: a quorum of voters ({@code ackedBy}, itself included) persisted
-     * the epoch and acknowledged it, and the leader persisted it as its current epoch.
+     * This server leads {@code epoch} and serves clients from now on: a quorum of voters ({@code
+     * ackedBy}, itself included) synced with it, persisted the epoch as their current epoch and
+     * acknowledged NEWLEADER, its own history being durable; its whole history is committed.
      */
     record Established(long epoch, Set<Long> ackedBy) implements Observation {
         public Established {

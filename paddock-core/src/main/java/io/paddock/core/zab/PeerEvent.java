@@ -1,6 +1,7 @@
 package io.paddock.core.zab;
 
 import io.paddock.core.election.Notification;
+import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import java.util.Objects;
 
@@ -45,5 +46,19 @@ public sealed interface PeerEvent {
      * file, fsynced, renamed). Writes complete in the order asked.
      */
     record EpochsPersisted(long acceptedEpoch, long currentEpoch) implements PeerEvent {
+    }
+
+    /**
+     * From the host, to an established leader: {@code txn} is prepared (its zxid the next of this
+     * epoch) and was handed to the log; broadcast it. Only an established leader gets these.
+     */
+    record Propose(TxnEnvelope txn) implements PeerEvent {
+        public Propose {
+            Objects.requireNonNull(txn, "txn");
+        }
+    }
+
+    /** From the host: every transaction of its history up to {@code zxid} is durable in its log. */
+    record LogDurable(long zxid) implements PeerEvent {
     }
 }

@@ -40,7 +40,7 @@ import java.util.TreeMap;
 public final class QuorumPeerCore {
     private final PeerConfig config;
     private final Epochs epochs;
-    private final long lastZxid;
+    private final ZabHost host;
     private Election election;
     private Role role;
     private long nowTick;
@@ -51,11 +51,16 @@ public final class QuorumPeerCore {
     /** The highest accepted epoch learners reported to this server's earlier leaderships (see LeaderRole). */
     private long epochFloor;
 
-    /** A server restarted with the epochs the shell read from disk and the last zxid of its log. */
+    /** A server restarted with the epochs the shell read from disk and the last zxid of its log, and no state. */
     public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, long lastZxid) {
+        this(config, acceptedEpoch, currentEpoch, ZabHost.empty(lastZxid));
+    }
+
+    /** A server restarted with the epochs the shell read from disk, hosted by {@code host} (its history and state). */
+    public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, ZabHost host) {
         this.config = config;
         this.epochs = new Epochs(acceptedEpoch, currentEpoch);
-        this.lastZxid = lastZxid;
+        this.host = host;
     }
 
     /** Test convenience: the effects of one event in a new list. */
@@ -95,12 +100,20 @@ public final class QuorumPeerCore {
         } else if (event instanceof PeerEvent.EpochsPersisted persisted) {
             epochs.persisted(persisted.acceptedEpoch(), persisted.currentEpoch());
             stepRole(event, effects);
+        } else if (event instanceof PeerEvent.LogDurable) {
+            stepRole(event, effects);
+        } else if (event instanceof PeerEvent.Propose propose) {
+            if (!(role instanceof LeaderRole leader) || leader.phase() != LeaderRole.Phase.ESTABLISHED) {
+                throw new IllegalStateException("a proposal while not leading: " + propose.txn().zxid());
+            }
+            stepRole(event, effects);
         }
     }
 
     private void startElection(List<PeerEffect> effects) {
         long roundBefore = election == null ? 0 : election.round();
         long epoch = epochs.durableCurrentEpoch();
+        long lastZxid = host.lastLoggedZxid();
         election = config.isObserver()
                 ? Election.forObserver(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore)
                 : new Election(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore);
@@ -160,9 +173,9 @@ public final class QuorumPeerCore {
                 "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
         long leaderSid = decided.leader().leaderSid();
         role = switch (decided.role()) {
-            case LEADING -> new LeaderRole(config, epochs, lastZxid, epochFloor, nowTick, effects);
-            case FOLLOWING -> new FollowerRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
-            case OBSERVING -> new ObserverRole(config, epochs, leaderSid, lastZxid, nowTick, effects);
+            case LEADING -> new LeaderRole(config, epochs, host, epochFloor, nowTick, effects);
+            case FOLLOWING -> new FollowerRole(config, epochs, host, leaderSid, nowTick, effects);
+            case OBSERVING -> new ObserverRole(config, epochs, host, leaderSid, nowTick, effects);
             case LOOKING -> throw new IllegalStateException("decided LOOKING");
         };
         checkRoleEnded(effects);
@@ -236,7 +249,7 @@ public final class QuorumPeerCore {
     }
 
     public long lastZxid() {
-        return lastZxid;
+        return host.lastLoggedZxid();
     }
 
     /** The latest tick this server was given (0 before the first); the time of what it emits. */

@@ -11,6 +11,8 @@ import io.paddock.core.election.QuorumVerifier;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
 import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import java.util.List;
 import java.util.Map;
@@ -154,6 +156,9 @@ class QuorumPeerCoreTest {
         p.step(new PeerEvent.EpochsPersisted(1, 0));
         p.step(new PeerEvent.QuorumReceived(2, LearnerHandshake.ackEpoch(0, 0)));
         List<PeerEffect> out = p.step(new PeerEvent.EpochsPersisted(1, 1));
+        assertTrue(out.contains(new PeerEffect.SendQuorum(2, new QuorumPacket(QuorumPacketType.NEWLEADER, 1L << 32))),
+                out.toString());
+        out = p.step(new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.ACK, 1L << 32)));
         assertTrue(out.contains(new PeerEffect.Established(1, Set.of(2L, 3L))), out.toString());
         out = p.step(new PeerEvent.ElectionReceived(1, looking(1, 0, 1)));
         assertEquals(List.of(new PeerEffect.SendElection(1,

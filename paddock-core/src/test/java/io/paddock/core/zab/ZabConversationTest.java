@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import io.paddock.core.request.TxnEnvelope;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,12 +36,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  *                                     a new leader role (proposing above floor too); the clock restarts at 0
  * follower sid=2 leader=1 voters=1,2,3 accepted=0 current=0 zxid=0x0        (observer: the same, observers=...)
  * recv FROM FOLLOWERINFO|OBSERVERINFO accepted=N | LEADERINFO epoch=N | ACKEPOCH current=N zxid=Z | PING zxid=Z
+ *          | DIFF zxid=Z | TRUNC zxid=Z | NEWLEADER zxid=Z | UPTODATE | PROPOSAL zxid=Z | COMMIT zxid=Z | ACK zxid=Z
  * persisted accepted=N current=N      the shell reports that write durable
+ * durable zxid=Z                      the host's log is durable up to Z (LogDurable)
+ * propose zxid=Z                      the host proposes a transaction (an established leader)
  * tick N                              ticks up to N, one Tick each
  * down SID                            the quorum connection with SID closed
  * </pre>
  *
- * initLimit is 10 ticks, syncLimit 5. Run with {@code -Dpaddock.rewrite=true} to rewrite the
+ * The role's host is a {@link ScriptHost}: a history of zxids (each a createSession txn) that
+ * carries out the role's LogTxn, Commit and Truncate effects; its log is durable only as far as
+ * {@code durable} says. A leader/follower line may give the host's history as {@code zxid=Z}
+ * (one transaction at Z, durable and applied). initLimit is 10 ticks, syncLimit 5. Run with {@code -Dpaddock.rewrite=true} to rewrite the
  * expected output from what the code does (then read the diff before committing it).
  */
 class ZabConversationTest {
@@ -69,6 +76,7 @@ class ZabConversationTest {
     private static final class Conversation {
         private Role role;
         private Epochs epochs;
+        private ScriptHost host;
         private long nowTick;
 
         String run(String script) {
@@ -117,6 +125,15 @@ class ZabConversationTest {
                     step(new PeerEvent.QuorumReceived(from, packet(words[2], args)), effects);
                 }
                 case "persisted" -> step(new PeerEvent.EpochsPersisted(num(args, "accepted"), num(args, "current")), effects);
+                case "durable" -> {
+                    host.durable = num(args, "zxid");
+                    step(new PeerEvent.LogDurable(host.durable), effects);
+                }
+                case "propose" -> {
+                    TxnEnvelope txn = ScriptHost.txn(num(args, "zxid"));
+                    host.log(txn);
+                    step(new PeerEvent.Propose(txn), effects);
+                }
                 case "down" -> step(new PeerEvent.PeerDown(Long.parseLong(words[1])), effects);
                 case "tick" -> {
                     long until = Long.parseLong(words[1]);
@@ -145,13 +162,14 @@ class ZabConversationTest {
                     ElectionTimings.defaults(), TIMINGS);
             epochs = new Epochs(num(args, "accepted"), num(args, "current"));
             nowTick = 0; // each role in a script starts its own clock at tick 0
-            long zxid = num(args, "zxid");
+            host = new ScriptHost(num(args, "zxid"));
             role = switch (kind) {
-                case "leader" -> new LeaderRole(config, epochs, zxid,
+                case "leader" -> new LeaderRole(config, epochs, host,
                         args.containsKey("floor") ? num(args, "floor") : 0, nowTick, effects);
-                case "follower" -> new FollowerRole(config, epochs, num(args, "leader"), zxid, nowTick, effects);
-                default -> new ObserverRole(config, epochs, num(args, "leader"), zxid, nowTick, effects);
+                case "follower" -> new FollowerRole(config, epochs, host, num(args, "leader"), nowTick, effects);
+                default -> new ObserverRole(config, epochs, host, num(args, "leader"), nowTick, effects);
             };
+            host.carryOut(effects);
         }
 
         private void step(PeerEvent event, List<PeerEffect> effects) {
@@ -161,7 +179,9 @@ class ZabConversationTest {
             if (event instanceof PeerEvent.EpochsPersisted p) {
                 epochs.persisted(p.acceptedEpoch(), p.currentEpoch());
             }
+            int from = effects.size();
             role.step(event, effects);
+            host.carryOut(effects.subList(from, effects.size()));
         }
 
         private String describeRole() {
@@ -171,7 +191,7 @@ class ZabConversationTest {
             String phase = role instanceof LeaderRole l ? l.phase().name() : ((LearnerRole) role).phase().name();
             return "= " + role.state() + " " + phase + " established=" + role.establishedEpoch() + " epochs=("
                     + epochs.acceptedEpoch() + "," + epochs.currentEpoch() + ") durable=("
-                    + epochs.durableAcceptedEpoch() + "," + epochs.durableCurrentEpoch() + ")";
+                    + epochs.durableAcceptedEpoch() + "," + epochs.durableCurrentEpoch() + ") " + host;
         }
 
         private static QuorumPacket packet(String type, Map<String, String> args) {
@@ -184,9 +204,22 @@ class ZabConversationTest {
                 case "ACKEPOCH" -> LearnerHandshake.ackEpoch((int) num(args, "current"), num(args, "zxid"));
                 case "PING" -> args.containsKey("reply")
                         ? Ping.reply(Ping.fromLeader(num(args, "zxid")), List.of()) : Ping.fromLeader(num(args, "zxid"));
-                case "COMMIT" -> new QuorumPacket(QuorumPacketType.COMMIT, num(args, "zxid"));
+                case "COMMIT", "DIFF", "TRUNC", "NEWLEADER", "ACK" ->
+                        new QuorumPacket(typeOf(type), num(args, "zxid"));
+                case "UPTODATE" -> new QuorumPacket(QuorumPacketType.UPTODATE, -1);
+                case "PROPOSAL" -> new QuorumPacket(QuorumPacketType.PROPOSAL, num(args, "zxid"),
+                        ProposalCodec.encode(ScriptHost.txn(num(args, "zxid"))), null);
                 default -> throw new IllegalArgumentException("unknown packet type " + type);
             };
+        }
+
+        private static int typeOf(String name) {
+            for (int t = QuorumPacketType.REQUEST; t <= QuorumPacketType.INFORMANDACTIVATE; t++) {
+                if (QuorumPacketType.name(t).equals(name)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown packet type " + name);
         }
 
         private static String format(PeerEffect e) {
@@ -200,6 +233,12 @@ class ZabConversationTest {
                 return "established epoch=" + est.epoch() + " acked=" + new TreeSet<>(est.ackedBy());
             } else if (e instanceof PeerEffect.Synced synced) {
                 return "synced epoch=" + synced.epoch() + " leader=" + synced.leaderSid();
+            } else if (e instanceof PeerEffect.LogTxn log) {
+                return "log 0x" + Long.toHexString(log.txn().zxid());
+            } else if (e instanceof PeerEffect.Commit c) {
+                return "commit 0x" + Long.toHexString(c.zxid());
+            } else if (e instanceof PeerEffect.Truncate t) {
+                return "truncate 0x" + Long.toHexString(t.zxid());
             }
             return e.toString();
         }
@@ -216,7 +255,9 @@ class ZabConversationTest {
                             + " zxid=0x" + Long.toHexString(p.zxid());
                     case QuorumPacketType.PING -> "PING zxid=0x" + Long.toHexString(p.zxid())
                             + (p.data() == null ? "" : " touches=" + Ping.touches(p).size());
-                    default -> p.toString();
+                    case QuorumPacketType.UPTODATE -> "UPTODATE";
+                    default -> QuorumPacketType.name(p.type()) + " zxid=0x" + Long.toHexString(p.zxid())
+                            + (p.data() == null ? "" : " data=" + p.data().length + "B");
                 };
             } catch (PeerProtocolException ex) {
                 throw new AssertionError("a role sent a packet that does not decode: " + p, ex);

@@ -247,6 +247,11 @@ public final class ReplicaLoop implements AutoCloseable {
         } else if (effect instanceof Effect.Peer p) {
             peerTouched = true;
             peerShell.carryOut(p.effect());
+        } else if (effect instanceof Effect.TruncateLog || effect instanceof Effect.InstallSnapshot) {
+            // Until the file log can truncate and install a leader's snapshot (issue 12), a learner
+            // told to stops rather than keep a history its leader has refused.
+            throw new IllegalStateException("not supported by this server yet: " + effect.getClass().getSimpleName()
+                    + " (a learner's TRUNC or SNAP)");
         } else {
             throw new IllegalStateException("unknown effect " + effect);
         }

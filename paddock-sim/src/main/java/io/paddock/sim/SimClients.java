@@ -1,0 +1,195 @@
+package io.paddock.sim;
+
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.OpCode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Clients of the simulated ensemble, as ZooKeeper clients behave: each holds one session, connects
+ * to a random up server, writes uniquely named znodes with a few requests outstanding, and on a
+ * closed connection (or a server that does not answer for a while) reconnects to another server with
+ * its session id and password, as the official client does. A write answered OK is acknowledged: it
+ * must survive anything that follows ({@link #acknowledged()}). A write whose connection closed
+ * before its answer may or may not have happened, as for any ZooKeeper client.
+ */
+public final class SimClients implements SimulatedEnsemble.ClientSink {
+    /** A client gives a connection this many ticks without any answer before it tries another server. */
+    public static final int SILENCE_TICKS_MAX = 60;
+    private static final int OUTSTANDING_MAX = 3;
+    private static final int SESSION_TIMEOUT_MS = 30_000;
+
+    private final SimulatedEnsemble ensemble;
+    private final Random random;
+    private final List<Client> clients = new ArrayList<>();
+    private final Map<Long, Client> byConn = new TreeMap<>();
+    private final Set<String> acknowledged = new LinkedHashSet<>();
+    private long nextConnId = 1;
+    private int sessionsExpired;
+    private long writesSent;
+
+    private final class Client {
+        final int id;
+        long sessionId;
+        byte[] passwd = new byte[16];
+        long connId = -1;
+        long serverSid;
+        boolean handshaken;
+        int nextXid = 1;
+        int nextWrite;
+        long lastHeardTick;
+        final Map<Integer, String> inFlight = new TreeMap<>();
+
+        Client(int id) {
+            this.id = id;
+        }
+    }
+
+    public SimClients(SimulatedEnsemble ensemble, int count) {
+        this.ensemble = ensemble;
+        this.random = ensemble.random();
+        for (int i = 0; i < count; i++) {
+            clients.add(new Client(i));
+        }
+        ensemble.setClientSink(this);
+    }
+
+    /** One tick of every client: connect where needed, give up on silent servers, send writes. */
+    public void tick(boolean writing) {
+        long now = ensemble.nowTick();
+        for (Client c : clients) {
+            if (c.connId != -1 && !ensemble.server(c.serverSid).isUp()) {
+                disconnected(c); // its server crashed: the TCP connection is gone
+            }
+            if (c.connId != -1 && now - c.lastHeardTick > SILENCE_TICKS_MAX
+                    && (!c.handshaken || !c.inFlight.isEmpty())) {
+                long sid = c.serverSid;
+                long connId = c.connId;
+                disconnected(c);
+                ensemble.clientEvent(sid, new Event.ClientClosed(connId));
+            }
+            if (c.connId == -1) {
+                connect(c);
+            } else if (writing && c.handshaken && c.inFlight.size() < OUTSTANDING_MAX && random.nextInt(4) == 0) {
+                write(c);
+            }
+        }
+    }
+
+    private void connect(Client c) {
+        List<Long> up = new ArrayList<>();
+        for (long sid : ensemble.sids()) {
+            if (ensemble.server(sid).isUp()) {
+                up.add(sid);
+            }
+        }
+        if (up.isEmpty()) {
+            return;
+        }
+        c.serverSid = up.get(random.nextInt(up.size()));
+        c.connId = nextConnId++;
+        c.handshaken = false;
+        c.lastHeardTick = ensemble.nowTick();
+        byConn.put(c.connId, c);
+        ensemble.clientEvent(c.serverSid, new Event.ClientConnected(c.connId,
+                new ConnectRequest(0, 0, SESSION_TIMEOUT_MS, c.sessionId, c.passwd, false, true), "127.0.0.1"));
+    }
+
+    private void write(Client c) {
+        String path = "/c" + c.id + "-" + c.nextWrite++;
+        int xid = c.nextXid++;
+        c.inFlight.put(xid, path);
+        writesSent++;
+        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.CREATE,
+                new CreateRequest(path, path.getBytes(java.nio.charset.StandardCharsets.UTF_8), Acl.OPEN, 0)));
+    }
+
+    private void disconnected(Client c) {
+        byConn.remove(c.connId);
+        c.connId = -1;
+        c.handshaken = false;
+        c.inFlight.clear(); // unknown outcome
+    }
+
+    @Override
+    public void deliver(long sid, Effect effect) {
+        long connId;
+        if (effect instanceof Effect.Reply r) {
+            connId = r.connId();
+        } else if (effect instanceof Effect.ConnectReply r) {
+            connId = r.connId();
+        } else if (effect instanceof Effect.Watch w) {
+            connId = w.connId();
+        } else if (effect instanceof Effect.CloseClient cl) {
+            connId = cl.connId();
+        } else {
+            throw new IllegalStateException("s" + sid + " made " + effect + " for no client");
+        }
+        Client c = byConn.get(connId);
+        if (c == null) {
+            return; // a connection the client already gave up
+        }
+        c.lastHeardTick = ensemble.nowTick();
+        if (effect instanceof Effect.CloseClient) {
+            disconnected(c);
+        } else if (effect instanceof Effect.ConnectReply r) {
+            if (r.response().sessionId() == 0 || r.response().timeOut() <= 0) {
+                sessionsExpired++; // the session is gone: start a new one
+                c.sessionId = 0;
+                c.passwd = new byte[16];
+                return;
+            }
+            if (c.sessionId != 0 && c.sessionId != r.response().sessionId()) {
+                throw ensemble.checker().failure("client " + c.id + " reconnected to session 0x"
+                        + Long.toHexString(c.sessionId) + " but got 0x" + Long.toHexString(r.response().sessionId()));
+            }
+            c.sessionId = r.response().sessionId();
+            c.passwd = r.response().passwd();
+            c.handshaken = true;
+        } else if (effect instanceof Effect.Reply r) {
+            String path = c.inFlight.remove(r.xid());
+            if (path == null) {
+                throw ensemble.checker().failure("client " + c.id + " got an answer to xid " + r.xid()
+                        + " it is not waiting for: " + r);
+            }
+            if (r.err() == Code.OK) {
+                acknowledged.add(path);
+            } else if (r.err() != Code.NODE_EXISTS) {
+                throw ensemble.checker().failure("client " + c.id + "'s create " + path + " answered " + r.err());
+            }
+        }
+    }
+
+    /** Every write answered OK, in the order answered. */
+    public Set<String> acknowledged() {
+        return acknowledged;
+    }
+
+    public long writesSent() {
+        return writesSent;
+    }
+
+    public int sessionsExpired() {
+        return sessionsExpired;
+    }
+
+    /** Whether every client is connected with no write outstanding. */
+    public boolean quiet() {
+        for (Client c : clients) {
+            if (c.connId == -1 || !c.handshaken || !c.inFlight.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
