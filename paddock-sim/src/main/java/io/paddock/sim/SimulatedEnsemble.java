@@ -764,7 +764,9 @@ public final class SimulatedEnsemble {
                 b.append(" DOWN");
             } else {
                 b.append(' ').append(s.core.state()).append(" est=").append(s.core.establishedEpoch())
-                        .append(" round=").append(s.core.electionRound());
+                        .append(" round=").append(s.core.electionRound())
+                        .append(" applied=0x").append(Long.toHexString(s.replica.lastAppliedZxid()))
+                        .append(" logged=0x").append(Long.toHexString(s.replica.lastZxid()));
             }
             b.append(" disk=(").append(s.diskAcceptedEpoch).append(',').append(s.diskCurrentEpoch).append(')');
         }

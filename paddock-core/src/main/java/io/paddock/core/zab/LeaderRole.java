@@ -59,7 +59,10 @@ import java.util.NavigableMap;
  * history within the in-memory window (the same zxid means the same transaction, and two histories
  * that share a transaction share everything before it), TRUNC to our last zxid when it is ahead of
  * us in the same epoch (both are prefixes of that epoch's one leader's proposals), SNAP otherwise
- * (our applied state, then the rest of our history). The transactions follow as PROPOSAL + COMMIT
+ * (our applied state, then the rest of our history). The mode's zxid is a committed point (DIFF:
+ * the last committed, or our whole history before we lead; TRUNC only happens before any proposal
+ * of ours, so its point is committed too; SNAP: our applied state), which the learner applies once
+ * UPTODATE arrives. The transactions follow as PROPOSAL + COMMIT
  * (PROPOSAL alone for a proposal of this epoch not committed yet; observers get only committed
  * ones), then NEWLEADER. A learner's COMMITs before UPTODATE are only applied once UPTODATE
  * arrives: UPTODATE means a quorum took our history.
@@ -492,11 +495,12 @@ public final class LeaderRole implements Role {
         // the learner applies only after UPTODATE, when a quorum holds it.
         long committed = phase == Phase.ESTABLISHED ? lastCommitted : ours;
         List<TxnEnvelope> txns;
-        if (theirs > ours && (ours == 0 || LearnerHandshake.epochOf(theirs) == LearnerHandshake.epochOf(ours))) {
+        if (theirs > ours && ours == committed
+                && (ours == 0 || LearnerHandshake.epochOf(theirs) == LearnerHandshake.epochOf(ours))) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, ours)));
             txns = List.of();
         } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {
-            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, ours)));
+            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, committed)));
         } else {
             long applied = host.appliedZxid();
             effects.add(new PeerEffect.SendQuorum(sid,

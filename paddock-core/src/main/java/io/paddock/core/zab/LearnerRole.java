@@ -216,6 +216,9 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         }
         phase = Phase.SYNCING;
         long z = packet.zxid();
+        // The leader's committed point (ZooKeeper's leaders send their last processed zxid with DIFF,
+        // and TRUNC or SNAP to a committed point): committed once UPTODATE says a quorum holds it.
+        commitMark = Math.max(commitMark, z);
         switch (packet.type()) {
             case QuorumPacketType.TRUNC -> {
                 if (z < host.appliedZxid()) {
