@@ -54,6 +54,7 @@ import io.paddock.core.wire.Requests;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.wire.quorum.Revalidate;
 import java.util.LinkedHashMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -131,9 +132,27 @@ public final class Replica {
     private final Map<Long, Integer> touched = new LinkedHashMap<>();
     /** A learner's forwarded createSessions: session id to the connection waiting for it. */
     private final Map<Long, Long> pendingCreates = new HashMap<>();
+    /**
+     * A learner's reconnecting clients whose session it does not know (yet): session id to their
+     * handshakes, waiting for the leader's REVALIDATE answer, then (valid) for the session's
+     * createSession to be applied here.
+     */
+    private final Map<Long, List<ClientConnected>> revalidating = new HashMap<>();
+    private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
+    /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
+    private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
+    /** Since when an ensemble member has had no established role (it holds its clients meanwhile). */
+    private long noLeaderSinceMs;
 
     /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
     public static final int COMMIT_LOG_COUNT = 500;
+    /**
+     * An ensemble member without a leader keeps a client's connection this fraction of its session
+     * timeout (answering pings, holding requests), then closes it, so that the client reconnects
+     * to a server that has a leader while its session, which that leader gave a full timeout when
+     * it was established, is still alive there.
+     */
+    public static final int HOLD_TIMEOUT_DIVISOR = 3;
     /**
      * Client events (handshakes and requests) an ensemble member holds while it has no leader;
      * past it, the connection of the next event is closed (the client reconnects as after any
@@ -207,6 +226,9 @@ public final class Replica {
                 peerTick = tick;
                 stepPeer(new PeerEvent.Tick(tick));
             }
+            if (!serving) {
+                closeLongHeld();
+            }
         }
         if (freshTimeoutsOnNextTick) {
             // Recovery may have taken longer than a session timeout: recovered sessions count
@@ -264,6 +286,7 @@ public final class Replica {
             committedZxid = lastAppliedZxid;
         }
         serving = false;
+        noLeaderSinceMs = nowMs;
         sessions.setExpiryEnabled(false, nowMs);
         this.peer = new QuorumPeerCore(config, acceptedEpoch, currentEpoch, new Host());
         this.peerTickMs = peerTickMs;
@@ -362,6 +385,16 @@ public final class Replica {
             }
         } else if (r instanceof PeerEffect.Forwarded forwarded) {
             onForwarded(forwarded.fromSid(), forwarded.request());
+        } else if (r instanceof PeerEffect.Revalidate ask) {
+            Session s = sessions.get(ask.sessionId());
+            boolean valid = s != null && !s.closing();
+            if (valid) {
+                sessions.touch(s, nowMs);
+            }
+            out.add(new Effect.Peer(new PeerEffect.SendQuorum(ask.fromSid(), Revalidate.answer(
+                    Revalidate.ask(ask.sessionId(), ask.timeoutMs()), ask.sessionId(), valid))));
+        } else if (r instanceof PeerEffect.Revalidated answer) {
+            onRevalidated(answer.sessionId(), answer.valid());
         }
     }
 
@@ -383,8 +416,22 @@ public final class Replica {
     private void stopServing(String reason) {
         boolean wasLeading = epochBase != 0 || proposes();
         serving = false;
+        noLeaderSinceMs = nowMs;
         epochBase = 0;
         sessions.setExpiryEnabled(false, nowMs);
+        // Handshakes waiting on the old leader's answer wait for the next one.
+        for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
+            for (List<ClientConnected> list : waiting.values()) {
+                for (ClientConnected c : list) {
+                    held.add(c);
+                    List<ClientRequest> early = parked.remove(c.connId());
+                    if (early != null) {
+                        held.addAll(early);
+                    }
+                }
+            }
+            waiting.clear();
+        }
         if (wasLeading) {
             pending.clear();
             for (QueuedWrite w : awaiting) {
@@ -696,6 +743,22 @@ public final class Replica {
             return;
         }
         Session s = sessions.get(req.sessionId());
+        if ((s == null || s.closing()) && !proposes()) {
+            // This learner may not have applied the session's creation (or close) yet: the leader decides.
+            connections.remove(c.connId());
+            if (!serving) {
+                hold(c, c.connId()); // asked once there is a leader
+                return;
+            }
+            boolean asked = revalidating.containsKey(req.sessionId());
+            revalidating.computeIfAbsent(req.sessionId(), k -> new ArrayList<>()).add(c);
+            parked.put(c.connId(), new ArrayList<>());
+            if (!asked) {
+                out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
+                        Revalidate.ask(req.sessionId(), sessionTimeoutFor(req)))));
+            }
+            return;
+        }
         if (s == null || s.closing() || !MessageDigest.isEqual(s.passwd(), req.passwd())) {
             refuse(conn, s == null || s.closing()
                     ? "session 0x" + Long.toHexString(req.sessionId()) + " has expired"
@@ -711,6 +774,63 @@ public final class Replica {
         touchSession(s);
         out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
                 s.timeoutMs(), s.id(), s.passwd(), false)));
+    }
+
+    /** The leader's answer for a session this learner did not know: refuse, or wait until it is applied here. */
+    private void onRevalidated(long sessionId, boolean valid) {
+        List<ClientConnected> waiting = revalidating.remove(sessionId);
+        if (waiting == null) {
+            return;
+        }
+        if (valid && !sessions.contains(sessionId)) {
+            awaitingSession.computeIfAbsent(sessionId, k -> new ArrayList<>()).addAll(waiting);
+            return;
+        }
+        for (ClientConnected c : waiting) {
+            if (valid) {
+                connectParked(c);
+            } else {
+                parked.remove(c.connId());
+                ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
+                connections.put(c.connId(), conn);
+                refuse(conn, "session 0x" + Long.toHexString(sessionId) + " has expired (its leader says)", c.request());
+            }
+        }
+    }
+
+    /** Completes a handshake that waited for its session, then the requests that came behind it. */
+    private void connectParked(ClientConnected c) {
+        onConnect(c);
+        List<ClientRequest> early = parked.remove(c.connId());
+        if (early != null && connections.containsKey(c.connId())) {
+            early.forEach(this::onRequest);
+        }
+    }
+
+    /** Closes the connections an ensemble member without a leader has held past their bound. */
+    private void closeLongHeld() {
+        long without = nowMs - noLeaderSinceMs;
+        List<Long> expired = new ArrayList<>();
+        for (ClientConnection conn : connections.values()) {
+            int timeout = sessionTimeoutOf(conn.connId);
+            if (timeout > 0 && without > timeout / HOLD_TIMEOUT_DIVISOR) {
+                expired.add(conn.connId);
+            }
+        }
+        for (Event e : held) {
+            if (e instanceof ClientConnected c && without > sessionTimeoutFor(c.request()) / HOLD_TIMEOUT_DIVISOR) {
+                expired.add(c.connId());
+            }
+        }
+        if (expired.isEmpty()) {
+            return;
+        }
+        held.removeIf(e -> e instanceof ClientConnected c ? expired.contains(c.connId())
+                : e instanceof ClientRequest r && expired.contains(r.connId()));
+        for (long connId : expired) {
+            out.add(new CloseClient(connId, "no leader for " + without + " ms; the client should try another server"));
+            forget(connId);
+        }
     }
 
     /** Answers an invalid handshake the way clients recognise as "session expired", then closes. */
@@ -730,6 +850,15 @@ public final class Replica {
     }
 
     private void forget(long connId) {
+        if (parked.remove(connId) != null) {
+            for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
+                waiting.values().forEach(list -> list.removeIf(c -> c.connId() == connId));
+            }
+        }
+        if (!held.isEmpty()) {
+            held.removeIf(e -> e instanceof ClientConnected c ? c.connId() == connId
+                    : e instanceof ClientRequest r && r.connId() == connId);
+        }
         ClientConnection conn = connections.remove(connId);
         if (conn == null) {
             return;
@@ -746,7 +875,11 @@ public final class Replica {
     private void onRequest(ClientRequest r) {
         ClientConnection conn = connections.get(r.connId());
         if (conn == null) {
-            if (!serving && held.stream().anyMatch(e -> e instanceof ClientConnected c && c.connId() == r.connId())) {
+            List<ClientRequest> early = parked.get(r.connId());
+            if (early != null) {
+                early.add(r); // its handshake waits for its session
+            } else if (!serving
+                    && held.stream().anyMatch(e -> e instanceof ClientConnected c && c.connId() == r.connId())) {
                 hold(r, r.connId()); // its handshake is held too
             }
             return;
@@ -1036,6 +1169,12 @@ public final class Replica {
         deliver(outcome.fired());
         if (forward != null && connections.containsKey(forwarder.connId)) {
             answerForward(forwarder, forward, env, outcome);
+        }
+        if (env.txn() instanceof Txn.CreateSession created && !awaitingSession.isEmpty()) {
+            List<ClientConnected> waiting = awaitingSession.remove(created.sessionId());
+            if (waiting != null) {
+                waiting.forEach(this::connectParked);
+            }
         }
         ClientConnection conn = connections.get(a.connId());
         if (conn != null) {

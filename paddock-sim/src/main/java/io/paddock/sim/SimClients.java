@@ -48,6 +48,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         int nextXid = 1;
         int nextWrite;
         long lastHeardTick;
+        /** The highest zxid in an answer, sent with every handshake as the official client does. */
+        long lastZxidSeen;
         final Map<Integer, String> inFlight = new TreeMap<>();
 
         Client(int id) {
@@ -102,7 +104,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         c.lastHeardTick = ensemble.nowTick();
         byConn.put(c.connId, c);
         ensemble.clientEvent(c.serverSid, new Event.ClientConnected(c.connId,
-                new ConnectRequest(0, 0, SESSION_TIMEOUT_MS, c.sessionId, c.passwd, false, true), "127.0.0.1"));
+                new ConnectRequest(0, c.lastZxidSeen, SESSION_TIMEOUT_MS, c.sessionId, c.passwd, false, true),
+                "127.0.0.1"));
     }
 
     private void write(Client c) {
@@ -157,6 +160,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             c.passwd = r.response().passwd();
             c.handshaken = true;
         } else if (effect instanceof Effect.Reply r) {
+            c.lastZxidSeen = Math.max(c.lastZxidSeen, r.zxid());
             String path = c.inFlight.remove(r.xid());
             if (path == null) {
                 throw ensemble.checker().failure("client " + c.id + " got an answer to xid " + r.xid()

@@ -8,6 +8,7 @@ import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.wire.quorum.Revalidate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -262,6 +263,7 @@ public final class LeaderRole implements Role {
                 case QuorumPacketType.PING -> onPing(from, learner, packet, effects);
                 case QuorumPacketType.ACK -> onAck(from, learner, packet, effects);
                 case QuorumPacketType.REQUEST -> onRequest(from, learner, packet, effects);
+                case QuorumPacketType.REVALIDATE -> onRevalidate(from, learner, packet, effects);
                 default -> drop(from, "unexpected " + QuorumPacketType.name(packet.type()) + " from a learner", effects);
             }
         } catch (PeerProtocolException e) {
@@ -385,6 +387,17 @@ public final class LeaderRole implements Role {
             o.acks().add(from);
             tryCommit(effects);
         }
+    }
+
+    private void onRevalidate(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects)
+            throws PeerProtocolException {
+        Revalidate.Ask ask = Revalidate.readAsk(packet);
+        if (learner == null || phase != Phase.ESTABLISHED
+                || (learner.phase != LearnerPhase.SYNCED && learner.phase != LearnerPhase.NEWLEADER_ACKED)) {
+            drop(from, "REVALIDATE before it is synced", effects);
+            return;
+        }
+        effects.add(new PeerEffect.Revalidate(from, ask.sessionId(), ask.timeoutMs()));
     }
 
     private void onRequest(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects) {

@@ -9,6 +9,7 @@ import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.wire.quorum.Revalidate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,6 +166,10 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 case QuorumPacketType.INFORM -> onInform(packet, effects);
                 case QuorumPacketType.NEWLEADER -> onNewLeader(packet, effects);
                 case QuorumPacketType.UPTODATE -> onUpToDate(effects);
+                case QuorumPacketType.REVALIDATE -> {
+                    Revalidate.Answer answer = Revalidate.readAnswer(packet);
+                    effects.add(new PeerEffect.Revalidated(answer.sessionId(), answer.valid()));
+                }
                 default -> giveUp("unexpected " + QuorumPacketType.name(packet.type()) + " from leader in " + phase);
             }
         } catch (PeerProtocolException e) {

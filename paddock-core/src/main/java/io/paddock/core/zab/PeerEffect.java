@@ -91,6 +91,14 @@ public sealed interface PeerEffect {
         }
     }
 
+    /** A leader got a learner's REVALIDATE: the host answers whether the session lives (and touches it). */
+    record Revalidate(long fromSid, long sessionId, int timeoutMs) implements ToReplica {
+    }
+
+    /** A learner got its leader's answer to a REVALIDATE it sent for a reconnecting client's session. */
+    record Revalidated(long sessionId, boolean valid) implements ToReplica {
+    }
+
     /** A leader got a client request a learner forwarded (REQUEST): the host prepares and proposes it. */
     record Forwarded(long fromSid, QuorumPacket request) implements ToReplica {
         public Forwarded {
