@@ -6,6 +6,10 @@ import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.CreateResponse;
+import io.paddock.core.wire.DeleteRequest;
+import io.paddock.core.wire.SetDataRequest;
+import java.nio.charset.StandardCharsets;
 import io.paddock.core.wire.OpCode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -17,11 +21,14 @@ import java.util.TreeMap;
 
 /**
  * Clients of the simulated ensemble, as ZooKeeper clients behave: each holds one session, connects
- * to a random up server, writes uniquely named znodes with a few requests outstanding, and on a
- * closed connection (or a server that does not answer for a while) reconnects to another server with
- * its session id and password, as the official client does. A write answered OK is acknowledged: it
- * must survive anything that follows ({@link #acknowledged()}). A write whose connection closed
- * before its answer may or may not have happened, as for any ZooKeeper client.
+ * to a random up server, and with a few requests outstanding creates uniquely named persistent,
+ * ephemeral and sequential znodes, sets the data of and deletes znodes it created; on a closed
+ * connection (or a server that does not answer for a while) it reconnects to another server with
+ * its session id, password and last zxid seen, as the official client does. A create answered OK
+ * is acknowledged: the znode must survive anything that follows unless the client itself deletes
+ * it ({@link #mustExist()}; an ephemeral also keeps its owner, the client's session). A request
+ * whose connection closed before its answer may or may not have happened, as for any ZooKeeper
+ * client; a setData or delete of an acknowledged znode must never find it missing.
  */
 public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** A client gives a connection this many ticks without any answer before it tries another server. */
@@ -34,6 +41,12 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     private final List<Client> clients = new ArrayList<>();
     private final Map<Long, Client> byConn = new TreeMap<>();
     private final Set<String> acknowledged = new LinkedHashSet<>();
+    /** Acknowledged znodes no delete was sent for: path to the owning session (0 for persistent ones). */
+    private final Map<String, Long> mustExist = new TreeMap<>();
+
+    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE }
+
+    private record Op(Kind kind, String path) {}
     private long nextConnId = 1;
     private int sessionsExpired;
     private long writesSent;
@@ -50,7 +63,9 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         long lastHeardTick;
         /** The highest zxid in an answer, sent with every handshake as the official client does. */
         long lastZxidSeen;
-        final Map<Integer, String> inFlight = new TreeMap<>();
+        final Map<Integer, Op> inFlight = new TreeMap<>();
+        /** Acknowledged znodes of this client that no delete was sent for, for setData and delete. */
+        final List<String> own = new ArrayList<>();
 
         Client(int id) {
             this.id = id;
@@ -109,12 +124,34 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     }
 
     private void write(Client c) {
-        String path = "/c" + c.id + "-" + c.nextWrite++;
         int xid = c.nextXid++;
-        c.inFlight.put(xid, path);
         writesSent++;
-        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.CREATE,
-                new CreateRequest(path, path.getBytes(java.nio.charset.StandardCharsets.UTF_8), Acl.OPEN, 0)));
+        int draw = random.nextInt(10);
+        Event.ClientRequest request;
+        Op op;
+        if (draw >= 7 && !c.own.isEmpty()) {
+            String path = c.own.get(random.nextInt(c.own.size()));
+            if (draw == 9) {
+                c.own.remove(path);
+                mustExist.remove(path); // from now on it may be gone
+                op = new Op(Kind.DELETE, path);
+                request = new Event.ClientRequest(c.connId, xid, OpCode.DELETE, new DeleteRequest(path, -1));
+            } else {
+                op = new Op(Kind.SET_DATA, path);
+                request = new Event.ClientRequest(c.connId, xid, OpCode.SET_DATA,
+                        new SetDataRequest(path, ("v" + xid).getBytes(StandardCharsets.UTF_8), -1));
+            }
+        } else {
+            Kind kind = draw < 4 ? Kind.PERSISTENT : draw < 6 ? Kind.EPHEMERAL : Kind.SEQUENTIAL;
+            String path = (kind == Kind.PERSISTENT ? "/c" : kind == Kind.EPHEMERAL ? "/e" : "/s") + c.id + "-"
+                    + (kind == Kind.SEQUENTIAL ? "" : c.nextWrite++);
+            int flags = kind == Kind.EPHEMERAL ? 1 : kind == Kind.SEQUENTIAL ? 2 : 0;
+            op = new Op(kind, path);
+            request = new Event.ClientRequest(c.connId, xid, OpCode.CREATE,
+                    new CreateRequest(path, path.getBytes(StandardCharsets.UTF_8), Acl.OPEN, flags));
+        }
+        c.inFlight.put(xid, op);
+        ensemble.clientEvent(c.serverSid, request);
     }
 
     private void disconnected(Client c) {
@@ -161,20 +198,29 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             c.handshaken = true;
         } else if (effect instanceof Effect.Reply r) {
             c.lastZxidSeen = Math.max(c.lastZxidSeen, r.zxid());
-            String path = c.inFlight.remove(r.xid());
-            if (path == null) {
+            Op op = c.inFlight.remove(r.xid());
+            if (op == null) {
                 throw ensemble.checker().failure("client " + c.id + " got an answer to xid " + r.xid()
                         + " it is not waiting for: " + r);
             }
-            if (r.err() == Code.OK) {
+            if (r.err() != Code.OK) {
+                throw ensemble.checker().failure("client " + c.id + "'s " + op + " answered " + r.err());
+            }
+            if (op.kind() == Kind.PERSISTENT || op.kind() == Kind.EPHEMERAL || op.kind() == Kind.SEQUENTIAL) {
+                String path = ((CreateResponse) r.body()).path();
                 acknowledged.add(path);
-            } else if (r.err() != Code.NODE_EXISTS) {
-                throw ensemble.checker().failure("client " + c.id + "'s create " + path + " answered " + r.err());
+                mustExist.put(path, op.kind() == Kind.EPHEMERAL ? c.sessionId : 0L);
+                c.own.add(path);
             }
         }
     }
 
-    /** Every write answered OK, in the order answered. */
+    /** Acknowledged znodes no delete was sent for, with their owner (0: persistent): they must exist. */
+    public Map<String, Long> mustExist() {
+        return mustExist;
+    }
+
+    /** Every create answered OK, in the order answered. */
     public Set<String> acknowledged() {
         return acknowledged;
     }

@@ -595,6 +595,9 @@ public final class SimulatedEnsemble {
             throw checker.failure("s" + s.sid + " sent to unknown server " + to);
         }
         long ackedEpoch = checker.quorumSent(s, to, packet);
+        if (packet.type() >= QuorumPacketType.DIFF && packet.type() <= QuorumPacketType.SNAP) {
+            syncModes.merge(QuorumPacketType.name(packet.type()), 1L, Long::sum);
+        }
         if (!target.isUp() || cuts.contains(cutKey(s.sid, to)) || chance(plan.linkBreakPerMille(), 1000)) {
             breakLink(s.sid, to, true);
             return;
@@ -646,6 +649,13 @@ public final class SimulatedEnsemble {
     }
 
     // ---------------------------------------------------------------- replicated state
+
+    /** How often each sync mode was sent in this run (DIFF, TRUNC, SNAP). */
+    private final Map<String, Long> syncModes = new TreeMap<>();
+
+    public Map<String, Long> syncModes() {
+        return Map.copyOf(syncModes);
+    }
 
     /** The fingerprint of the applied state (tree and sessions) each zxid had on the first server to reach it. */
     private final Map<Long, Long> stateAt = new TreeMap<>();

@@ -30,6 +30,7 @@ class ReplicationSimulationTest {
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
         long[] totals = new long[4]; // writes sent, acknowledged, sessions expired, crashes
+        java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
             Seeds.traced(e, TEST, () -> {
@@ -61,21 +62,23 @@ class ReplicationSimulationTest {
                 totals[0] += clients.writesSent();
                 totals[1] += clients.acknowledged().size();
                 totals[2] += clients.sessionsExpired();
+                e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
                 long reference = SimulatedEnsemble.fingerprint(e.server(1).replica());
                 for (long sid : all) {
                     var replica = e.server(sid).replica();
                     assertTrue(SimulatedEnsemble.fingerprint(replica) == reference,
                             "s" + sid + "'s state differs from s1's at the end");
-                    for (String path : clients.acknowledged()) {
-                        var node = replica.tree().get(path);
-                        assertTrue(node != null && new String(node.data(), StandardCharsets.UTF_8).equals(path),
-                                "s" + sid + " lost the acknowledged write " + path);
+                    for (var must : clients.mustExist().entrySet()) {
+                        var node = replica.tree().get(must.getKey());
+                        assertTrue(node != null, "s" + sid + " lost the acknowledged create of " + must.getKey());
+                        assertTrue(node.ephemeralOwner() == must.getValue(), "s" + sid + ": " + must.getKey()
+                                + " is owned by 0x" + Long.toHexString(node.ephemeralOwner()));
                     }
                 }
             });
         });
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
-                + " acknowledged, " + totals[2] + " sessions found expired");
+                + " acknowledged, " + totals[2] + " sessions found expired; syncs " + modes);
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
     }
 
