@@ -255,6 +255,48 @@ public final class SimulatedEnsemble {
         s.lastZxid = zxid;
     }
 
+    /** A packet on the quorum port, as a scenario's trigger sees it. */
+    public interface PacketMatch {
+        boolean matches(long from, long to, QuorumPacket packet);
+    }
+
+    private record Trigger(boolean onDelivery, PacketMatch match, Runnable action) {}
+
+    private final List<Trigger> triggers = new ArrayList<>();
+    private final List<Runnable> afterStep = new ArrayList<>();
+
+    /**
+     * Once, when a packet matching {@code match} is sent, runs {@code action} right after the
+     * sender's step (so a crash there loses nothing that step already made durable or sent).
+     */
+    public void onceSent(PacketMatch match, Runnable action) {
+        triggers.add(new Trigger(false, match, action));
+    }
+
+    /** Once, when a packet matching {@code match} has been delivered and handled, runs {@code action} after that step. */
+    public void onceDelivered(PacketMatch match, Runnable action) {
+        triggers.add(new Trigger(true, match, action));
+    }
+
+    /** Triggers not fired yet. */
+    public int triggersPending() {
+        return triggers.size();
+    }
+
+    private void fire(boolean onDelivery, long from, long to, QuorumPacket packet) {
+        for (int i = 0; i < triggers.size(); i++) {
+            Trigger t = triggers.get(i);
+            if (t.onDelivery() == onDelivery && t.match().matches(from, to, packet)) {
+                triggers.remove(i);
+                trace.line("t=" + nowTick + " TRIGGER on " + (onDelivery ? "delivery" : "send") + " of "
+                        + QuorumPacketType.name(packet.type()) + " 0x" + Long.toHexString(packet.zxid()) + " s" + from
+                        + " -> s" + to);
+                afterStep.add(t.action());
+                return;
+            }
+        }
+    }
+
     /** Where the servers' client effects go (replies, watches, closed connections); none by default. */
     public interface ClientSink {
         void deliver(long sid, Effect effect);
@@ -459,6 +501,7 @@ public final class SimulatedEnsemble {
                 return;
             }
             checker.quorumDelivered(m.from(), m.to(), m.packet(), m.ackedEpoch());
+            fire(true, m.from(), m.to(), m.packet());
             stepServer(to, new PeerEvent.QuorumReceived(m.from(), m.packet()));
         } else if (envelope instanceof ConnectionClosed c) {
             stepServer(to, new PeerEvent.PeerDown(c.other()));
@@ -516,6 +559,11 @@ public final class SimulatedEnsemble {
         if (s.isUp()) {
             checker.afterStep(s);
             checkAppliedState(s);
+        }
+        if (!afterStep.isEmpty()) {
+            List<Runnable> actions = new ArrayList<>(afterStep);
+            afterStep.clear();
+            actions.forEach(Runnable::run);
         }
     }
 
@@ -595,6 +643,7 @@ public final class SimulatedEnsemble {
             throw checker.failure("s" + s.sid + " sent to unknown server " + to);
         }
         long ackedEpoch = checker.quorumSent(s, to, packet);
+        fire(false, s.sid, to, packet);
         if (packet.type() >= QuorumPacketType.DIFF && packet.type() <= QuorumPacketType.SNAP) {
             syncModes.merge(QuorumPacketType.name(packet.type()), 1L, Long::sum);
         }

@@ -1,0 +1,68 @@
+package io.paddock.sim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The end of a replication scenario: faults stop, every server starts, and within a bound there is
+ * a leader followed by every server, the clients are quiet and every server applied the same zxid;
+ * then every acknowledged znode that was not deleted exists on every server with its owner, every
+ * server's state is the same, and no client lost its session.
+ */
+final class Converge {
+    /** A leader followed by all, the clients quiet and every server caught up, within this. */
+    static final int SETTLE_TICKS_MAX = 600;
+
+    private Converge() {}
+
+    static void settleAndCheck(SimulatedEnsemble e, SimClients clients) {
+        e.heal();
+        e.setPlan(e.plan().calm());
+        for (long sid : e.sids()) {
+            if (!e.server(sid).isUp()) {
+                e.start(sid);
+            }
+        }
+        Set<Long> all = new TreeSet<>(e.sids());
+        e.runUntil(() -> {
+            clients.tick(false);
+            return e.stableLeader(all) != null && clients.quiet() && allApplied(e);
+        }, SETTLE_TICKS_MAX, "a leader followed by all, the clients quiet and every server applied all");
+        assertTrue(clients.sessionsExpired() == 0, clients.sessionsExpired() + " sessions expired");
+        long reference = SimulatedEnsemble.fingerprint(e.server(all.iterator().next()).replica());
+        for (long sid : all) {
+            var replica = e.server(sid).replica();
+            assertTrue(SimulatedEnsemble.fingerprint(replica) == reference,
+                    "s" + sid + "'s state differs from the first server's at the end");
+            for (var must : clients.mustExist().entrySet()) {
+                var node = replica.tree().get(must.getKey());
+                assertTrue(node != null, "s" + sid + " lost the acknowledged create of " + must.getKey());
+                assertTrue(node.ephemeralOwner() == must.getValue(), "s" + sid + ": " + must.getKey()
+                        + " is owned by 0x" + Long.toHexString(node.ephemeralOwner()));
+            }
+        }
+    }
+
+    /** Every server applied the same last zxid. */
+    static boolean allApplied(SimulatedEnsemble e) {
+        long applied = -1;
+        for (long sid : e.sids()) {
+            long a = e.server(sid).replica().lastAppliedZxid();
+            if (applied != -1 && a != applied) {
+                return false;
+            }
+            applied = a;
+        }
+        return true;
+    }
+
+    /** Runs ticks with the clients writing until {@code acked} creates are acknowledged (bounded). */
+    static void writeUntil(SimulatedEnsemble e, SimClients clients, int acked, int ticksMax) {
+        e.runUntil(() -> {
+            clients.tick(true);
+            return clients.acknowledged().size() >= acked;
+        }, ticksMax, acked + " acknowledged creates");
+    }
+}

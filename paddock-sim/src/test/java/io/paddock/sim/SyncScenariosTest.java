@@ -1,0 +1,166 @@
+package io.paddock.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.wire.quorum.QuorumPacketType;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scenarios behind ZooKeeper's known sync bugs, each forced with a trigger on a quorum packet,
+ * over many seeds (random delays and disk latencies), 3 voters and clients writing throughout. Each
+ * ends with {@link Converge#settleAndCheck}: every acknowledged write on every server, the same
+ * state everywhere, no session lost; and the simulator checks the safety properties after every step.
+ */
+class SyncScenariosTest {
+    private static final String TEST = "SyncScenariosTest";
+    private static final int SEEDS = 30;
+    private static final int TICKS_MAX = 2_000;
+
+    private static boolean newLeaderAck(long from, long to, io.paddock.core.wire.quorum.QuorumPacket p) {
+        return p.type() == QuorumPacketType.ACK && (p.zxid() & 0xffffffffL) == 0;
+    }
+
+    private static long leader(SimulatedEnsemble e) {
+        Long leader = e.stableLeader();
+        if (leader == null) {
+            throw e.checker().failure("no stable leader");
+        }
+        return leader;
+    }
+
+    /**
+     * ZOOKEEPER-3911's area: the quorum that acknowledged NEWLEADER crashes right after its acks
+     * reached the new leader (the leader too). The acknowledged history must be on their disks.
+     */
+    @Test
+    void aQuorumCrashesRightAfterAcknowledgingNewLeader() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(2));
+            Seeds.traced(e, TEST, () -> {
+                SimClients clients = new SimClients(e, 4);
+                LeaderLossTest.startAll(e);
+                Converge.writeUntil(e, clients, 20, TICKS_MAX);
+                long old = leader(e);
+                e.onceDelivered(SyncScenariosTest::newLeaderAck, () -> {
+                    for (long sid : e.sids()) {
+                        if (e.server(sid).isUp()) {
+                            e.crash(sid);
+                        }
+                    }
+                });
+                e.crash(old);
+                e.runUntil(() -> {
+                    clients.tick(true);
+                    return e.triggersPending() == 0;
+                }, TICKS_MAX, "the new leader's NEWLEADER acknowledged");
+                Converge.settleAndCheck(e, clients);
+            });
+        });
+    }
+
+    /**
+     * A learner too far behind for a DIFF gets a SNAP and crashes right after installing it, before
+     * acknowledging NEWLEADER; restarted from the installed snapshot, it syncs again, now by DIFF.
+     */
+    @Test
+    void aLearnerCrashesMidSnapThenCatchesUpByDiff() {
+        Seeds.run(TEST, SEEDS / 3, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                SimClients clients = new SimClients(e, 8);
+                LeaderLossTest.startAll(e);
+                Converge.writeUntil(e, clients, 5, TICKS_MAX);
+                long leader = leader(e);
+                long behind = leader % 3 + 1;
+                e.crash(behind);
+                // More than the leader keeps for DIFF (COMMIT_LOG_COUNT) while it is down.
+                long from = e.server(leader).replica().lastAppliedZxid();
+                e.runUntil(() -> {
+                    clients.tick(true);
+                    return e.server(leader).replica().lastAppliedZxid() - from > io.paddock.core.Replica.COMMIT_LOG_COUNT + 20;
+                }, TICKS_MAX * 2, "more than COMMIT_LOG_COUNT writes");
+                long[] diffsAfter = {0};
+                e.onceDelivered((f, t, p) -> t == behind && p.type() == QuorumPacketType.SNAP, () -> {
+                    e.crash(behind);
+                    e.onceSent((f, t, p) -> t == behind && p.type() == QuorumPacketType.DIFF, () -> diffsAfter[0]++);
+                    e.start(behind);
+                });
+                e.start(behind);
+                e.runUntil(() -> {
+                    clients.tick(true);
+                    return diffsAfter[0] == 1;
+                }, TICKS_MAX, "the SNAP, the crash, then a DIFF");
+                Converge.settleAndCheck(e, clients);
+            });
+        });
+    }
+
+    /**
+     * ZOOKEEPER-1549's area: the leader is cut off right after it proposed, keeps logging its
+     * clients' proposals that no one else has, and steps down; the others elect a leader and commit
+     * more. When the old leader comes back its uncommitted proposals are discarded (never applied).
+     */
+    @Test
+    void aLeaderWithUncommittedProposalsComesBack() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(2));
+            Seeds.traced(e, TEST, () -> {
+                SimClients clients = new SimClients(e, 4);
+                Set<Long> all = LeaderLossTest.startAll(e);
+                Converge.writeUntil(e, clients, 10, TICKS_MAX);
+                long old = leader(e);
+                e.onceSent((f, t, p) -> f == old && p.type() == QuorumPacketType.PROPOSAL,
+                        () -> e.partition(Set.of(old)));
+                Set<Long> rest = new TreeSet<>(all);
+                rest.remove(old);
+                e.runUntil(() -> {
+                    clients.tick(true);
+                    Long next = e.stableLeader(rest);
+                    return next != null && next != old;
+                }, TICKS_MAX, "a new leader among the rest");
+                // The scenario happened: the old leader holds proposals no one else has, never applied.
+                var oldReplica = e.server(old).replica();
+                assertTrue(oldReplica.lastZxid() > oldReplica.lastAppliedZxid(), "uncommitted proposals on the old leader");
+                Converge.writeUntil(e, clients, clients.acknowledged().size() + 10, TICKS_MAX);
+                Converge.settleAndCheck(e, clients);
+            });
+        });
+    }
+
+    /** A follower acknowledges a proposal and restarts before the COMMIT reaches it. */
+    @Test
+    void aFollowerAcknowledgesThenRestartsBeforeCommit() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(2));
+            Seeds.traced(e, TEST, () -> {
+                SimClients clients = new SimClients(e, 4);
+                LeaderLossTest.startAll(e);
+                Converge.writeUntil(e, clients, 10, TICKS_MAX);
+                long leader = leader(e);
+                long[] acker = {-1};
+                boolean[] restarted = {false};
+                e.onceSent((f, t, p) -> {
+                    boolean ack = t == leader && p.type() == QuorumPacketType.ACK && (p.zxid() & 0xffffffffL) != 0;
+                    if (ack) {
+                        acker[0] = f;
+                    }
+                    return ack;
+                }, () -> {
+                    e.crash(acker[0]); // its ACK is lost with the connection; the proposal is on its disk
+                    e.start(acker[0]);
+                    restarted[0] = true;
+                });
+                e.runUntil(() -> {
+                    clients.tick(true);
+                    return restarted[0];
+                }, TICKS_MAX, "a follower's ACK");
+                Converge.writeUntil(e, clients, clients.acknowledged().size() + 10, TICKS_MAX);
+                Converge.settleAndCheck(e, clients);
+                assertEquals(0, e.triggersPending());
+            });
+        });
+    }
+}
