@@ -42,6 +42,8 @@ import io.paddock.core.zab.QuorumPeerCore;
 import io.paddock.core.zab.LeaderRole;
 import io.paddock.core.zab.LearnerRole;
 import io.paddock.core.zab.ZabHost;
+import io.paddock.core.zab.ProposalCodec;
+import io.paddock.core.wire.quorum.ZabTxnCodec;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.request.Caller;
 import io.paddock.core.storage.SnapshotData;
@@ -990,6 +992,20 @@ public final class Replica {
      * {@code conn} (null for none) answers nothing behind it before that.
      */
     private void submit(TxnEnvelope env, ClientConnection conn, long connId, int opCode, ConnectRequest connect) {
+        byte[] proposal = null;
+        if (peer != null) {
+            try {
+                proposal = ProposalCodec.encode(env);
+            } catch (IllegalArgumentException e) {
+                // ZooKeeper's bytes cannot carry it (a bug in request preparation): the write fails
+                // as a transaction, like any failed write, so every server agrees on it.
+                out.add(new Trace("zxid 0x" + Long.toHexString(env.zxid()) + " cannot be proposed (" + e.getMessage()
+                        + "); it becomes a SYSTEMERROR"));
+                env = new TxnEnvelope(env.zxid(), env.sessionId(), env.cxid(), env.timeMs(),
+                        new Txn.Error(Code.SYSTEM_ERROR));
+                proposal = ProposalCodec.encode(env);
+            }
+        }
         QueuedWrite last = awaiting.peekLast();
         if (last != null && last.zxid() >= env.zxid()) {
             throw new IllegalStateException("zxid 0x" + Long.toHexString(env.zxid())
@@ -1003,7 +1019,7 @@ public final class Replica {
         lastZxid = env.zxid();
         out.add(new AppendLog(env));
         if (peer != null) {
-            stepPeer(new PeerEvent.Propose(env));
+            stepPeer(new PeerEvent.Propose(env, proposal));
         }
     }
 
@@ -1381,7 +1397,17 @@ public final class Replica {
 
     // ------------------------------------------------------------------ helpers and views
 
+    /**
+     * A new session's password. An ensemble member uses ZooKeeper's (derived from the session id
+     * alone): a createSession transaction carries no password in ZooKeeper's bytes, and every
+     * server, Paddock or ZooKeeper, must accept the client's password when it reconnects elsewhere.
+     * That password is guessable from the session id, as it is in ZooKeeper; a standalone server
+     * derives it from its own secret instead.
+     */
     private byte[] passwordFor(long sessionId) {
+        if (ensembleMember || peer != null) {
+            return ZabTxnCodec.zooKeeperPassword(sessionId);
+        }
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(passwordSecret);

@@ -240,7 +240,9 @@ public final class RequestPrep {
         NodeKind kind = switch (flags) {
             case 0, 2 -> NodeKind.PERSISTENT;
             case 1, 3 -> NodeKind.EPHEMERAL;
-            case 4 -> NodeKind.CONTAINER;
+            // ZooKeeper makes a container only for createContainer: create or create2 with the
+            // container flag writes a CreateTxn, which makes a persistent node (pRequest2TxnCreate).
+            case 4 -> opCode == OpCode.CREATE_CONTAINER ? NodeKind.CONTAINER : NodeKind.PERSISTENT;
             case 5, 6 -> NodeKind.TTL;
             default -> throw new PrepException(Code.BAD_ARGUMENTS, "unknown create flags " + flags);
         };

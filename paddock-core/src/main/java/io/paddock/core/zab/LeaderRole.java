@@ -201,7 +201,7 @@ public final class LeaderRole implements Role {
         } else if (event instanceof PeerEvent.LogDurable) {
             onLogDurable(effects);
         } else if (event instanceof PeerEvent.Propose propose) {
-            propose(propose.txn(), effects);
+            propose(propose.txn(), propose.data(), effects);
         }
     }
 
@@ -557,14 +557,13 @@ public final class LeaderRole implements Role {
     }
 
     /** Broadcasts a transaction the host prepared and handed to its log. */
-    private void propose(TxnEnvelope txn, List<PeerEffect> effects) {
+    private void propose(TxnEnvelope txn, byte[] data, List<PeerEffect> effects) {
         long z = txn.zxid();
         if (phase != Phase.ESTABLISHED || z <= lastProposed || LearnerHandshake.epochOf(z) != newEpoch) {
             throw new IllegalStateException("proposal 0x" + Long.toHexString(z) + " in " + phase + " of epoch "
                     + newEpoch + " after 0x" + Long.toHexString(lastProposed));
         }
         lastProposed = z;
-        byte[] data = ProposalCodec.encode(txn);
         Set<Long> acks = new TreeSet<>();
         if (host.durableZxid() >= z) {
             acks.add(config.sid());

@@ -50,11 +50,14 @@ public sealed interface PeerEvent {
 
     /**
      * From the host, to an established leader: {@code txn} is prepared (its zxid the next of this
-     * epoch) and was handed to the log; broadcast it. Only an established leader gets these.
+     * epoch) and was handed to the log; broadcast it. {@code data} is its proposal bytes
+     * ({@link ProposalCodec#encode}), made by the host before it took the transaction, so a
+     * transaction ZooKeeper's bytes cannot carry never gets this far. Only an established leader gets these.
      */
-    record Propose(TxnEnvelope txn) implements PeerEvent {
+    record Propose(TxnEnvelope txn, byte[] data) implements PeerEvent {
         public Propose {
             Objects.requireNonNull(txn, "txn");
+            Objects.requireNonNull(data, "data");
         }
     }
 

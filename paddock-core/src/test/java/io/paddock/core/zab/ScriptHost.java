@@ -29,7 +29,8 @@ final class ScriptHost implements ZabHost {
     }
 
     static TxnEnvelope txn(long zxid) {
-        return new TxnEnvelope(zxid, zxid, 0, 0, new Txn.CreateSession(zxid, 30_000, new byte[16]));
+        return new TxnEnvelope(zxid, zxid, 0, 0,
+                new Txn.CreateSession(zxid, 30_000, io.paddock.core.wire.quorum.ZabTxnCodec.zooKeeperPassword(zxid)));
     }
 
     void log(TxnEnvelope txn) {

@@ -132,7 +132,7 @@ class ZabConversationTest {
                 case "propose" -> {
                     TxnEnvelope txn = ScriptHost.txn(num(args, "zxid"));
                     host.log(txn);
-                    step(new PeerEvent.Propose(txn), effects);
+                    step(new PeerEvent.Propose(txn, ProposalCodec.encode(txn)), effects);
                 }
                 case "down" -> step(new PeerEvent.PeerDown(Long.parseLong(words[1])), effects);
                 case "tick" -> {

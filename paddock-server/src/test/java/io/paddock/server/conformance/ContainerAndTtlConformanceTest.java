@@ -40,6 +40,29 @@ class ContainerAndTtlConformanceTest {
         }
     }
 
+    /**
+     * The container flag means a container only with the createContainer op: ZooKeeper turns a
+     * create or create2 with flag 4 into a CreateTxn, which makes a persistent node (no container
+     * owner, never swept). A replicated transaction must say the same on every server.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void theContainerFlagOnAPlainCreateMakesAPersistentNode(Target target) throws Exception {
+        try (ZooKeeper zk = Clients.connect(target); RawSession raw = RawSession.open(target)) {
+            for (int opCode : new int[] {1, 15}) { // create, create2
+                String path = Clients.uniquePath("flag4-op" + opCode);
+                RawSession.Reply reply = raw.call(opCode,
+                        new RawSession.Frame().str(path).buf(null).openAcl().i32(4).bytes());
+                assertEquals(0, reply.err(), "op " + opCode + " with the container flag");
+                zk.create(path + "/child", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                zk.delete(path + "/child", -1);
+                Stat stat = zk.exists(path, false);
+                assertNotNull(stat, "op " + opCode + ": the node is there");
+                assertEquals(0L, stat.getEphemeralOwner(), "op " + opCode + ": a persistent node, not a container");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(TARGETS)
     void ttlNodeGoesWhenUnmodifiedForItsTtl(Target target) throws Exception {
