@@ -127,13 +127,17 @@ public final class PaddockServer implements AutoCloseable {
         long sessionIdBase = initialSessionId(startedAtMs, myId);
         byte[] secret = secret();
         replica = new Replica(core, sessionIdBase, secret, startedAtMs);
+        if (config.isEnsemble()) {
+            replica.expectEnsemble(); // its history is applied once a leader says it is committed
+        }
         long recoveredZxid = 0;
         if (config.dataDir() == null) {
             log = new InMemoryTxnLog();
         } else {
             try {
+                // Recovery tells each fresh replica expectEnsemble() before it replays anything.
                 Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(),
-                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs);
+                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs, config.isEnsemble());
                 replica = recovered.replica();
                 recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
