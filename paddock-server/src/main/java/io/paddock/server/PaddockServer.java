@@ -143,7 +143,9 @@ public final class PaddockServer implements AutoCloseable {
             } catch (StartupException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024, failStop);
+            // The log knows dataDir too: a learner's TRUNC drops newer snapshots, its SNAP writes one there.
+            log = new FileTxnLog(config.dataLogDir(), config.dataDir(), config.forceSync(),
+                    config.preAllocSizeKb() * 1024, failStop);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
         }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),
