@@ -127,19 +127,25 @@ public final class PaddockServer implements AutoCloseable {
         long sessionIdBase = initialSessionId(startedAtMs, myId);
         byte[] secret = secret();
         replica = new Replica(core, sessionIdBase, secret, startedAtMs);
+        if (config.isEnsemble()) {
+            replica.expectEnsemble(); // its history is applied once a leader says it is committed
+        }
         long recoveredZxid = 0;
         if (config.dataDir() == null) {
             log = new InMemoryTxnLog();
         } else {
             try {
+                // Recovery tells each fresh replica expectEnsemble() before it replays anything.
                 Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(),
-                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs);
+                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs, config.isEnsemble());
                 replica = recovered.replica();
                 recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            log = new FileTxnLog(config.dataLogDir(), config.forceSync(), config.preAllocSizeKb() * 1024, failStop);
+            // The log knows dataDir too: a learner's TRUNC drops newer snapshots, its SNAP writes one there.
+            log = new FileTxnLog(config.dataLogDir(), config.dataDir(), config.forceSync(),
+                    config.preAllocSizeKb() * 1024, failStop);
             snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
         }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),

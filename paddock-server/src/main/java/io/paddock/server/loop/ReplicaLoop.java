@@ -8,6 +8,7 @@ import io.paddock.server.failstop.FailStop;
 import io.paddock.server.log.TxnLog;
 import io.paddock.server.quorum.PeerShell;
 import io.paddock.core.zab.PeerEvent;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +29,14 @@ import org.slf4j.LoggerFactory;
  * request, applying a committed transaction, executing an effect) may have left the core
  * half-changed: the loop ends the process through {@link FailStop} rather than keep a port that
  * answers nothing; recovery from disk then rebuilds the state.
+ *
+ * <p>A learner's TRUNC and SNAP ({@link Effect.TruncateLog}, {@link Effect.InstallSnapshot}) are
+ * carried out here, synchronously, before the next event. The log's durability reports come from
+ * its writer thread and may be on their way when the log is cut; each report carries the number
+ * of truncations done when it was made, and one made before the latest truncation is discarded
+ * (it may name a dropped zxid, which would mark a later transaction with a smaller or equal zxid
+ * durable by mistake). What the truncation kept is reported afresh instead: everything appended
+ * before it up to its zxid is durable when the log returns.
  */
 public final class ReplicaLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
@@ -72,16 +81,26 @@ public final class ReplicaLoop implements AutoCloseable {
     private boolean peerTouched;
     /** For tests only: applying the transaction with this zxid fails (0 = never). */
     private long failApplyAtZxid;
+    /** Truncations of the log carried out so far; written by the loop thread, read by the log's. */
+    private volatile long truncations;
+    /** The zxid of the last AppendLog carried out (loop thread only). */
+    private long lastAppendedZxid;
+
+    /** A durability report of the log, made when {@code truncations} truncations were done. */
+    private record LogReport(Event event, long truncations) {}
+
     private final TxnLog.Listener logListener = new TxnLog.Listener() {
         @Override
         public void durable(long zxid) {
             durableZxid.accumulateAndGet(zxid, Math::max);
-            inbox.add(new Event.LogAppended(zxid)); // wakes the loop if it waits
+            inbox.add(new LogReport(new Event.LogAppended(zxid), truncations)); // wakes the loop if it waits
         }
 
         @Override
         public void failed(long fromZxid, String reason) {
-            inbox.add(new Event.LogFailed(fromZxid, reason));
+            // Not discarded after a truncation: the log takes nothing until resume(), and an ensemble
+            // member (the only one that truncates) stops on a failed log anyway.
+            inbox.add(new LogReport(new Event.LogFailed(fromZxid, reason), truncations));
         }
     };
 
@@ -171,10 +190,12 @@ public final class ReplicaLoop implements AutoCloseable {
                     step(new Event.LogAppended(durable));
                 }
                 for (Object item : batch) {
-                    if (item instanceof Event e) {
+                    if (item instanceof LogReport r) {
+                        onLogReport(r);
+                    } else if (item instanceof Event e) {
                         step(e);
                         if (e instanceof Event.LogFailed) {
-                            log.resume(); // the core has dropped what failed; the disk may be tried again
+                            log.resume(); // posted by hand (tests): as a report of the log
                         }
                     } else {
                         ((Runnable) item).run();
@@ -196,6 +217,16 @@ public final class ReplicaLoop implements AutoCloseable {
             } else {
                 LOG.error("the replica loop failed while the server closes", e);
             }
+        }
+    }
+
+    private void onLogReport(LogReport r) {
+        if (r.event() instanceof Event.LogAppended && r.truncations() != truncations) {
+            return; // made before the log was cut: it may name a dropped zxid (see the class comment)
+        }
+        step(r.event());
+        if (r.event() instanceof Event.LogFailed) {
+            log.resume(); // the core has dropped what failed; the disk may be tried again
         }
     }
 
@@ -234,6 +265,7 @@ public final class ReplicaLoop implements AutoCloseable {
     private void execute(Effect effect) {
         if (effect instanceof Effect.AppendLog a) {
             log.append(a.txn());
+            lastAppendedZxid = a.txn().zxid();
         } else if (effect instanceof Effect.CloseClient c) {
             outbox.close(c.connId(), c.reason());
         } else if (effect instanceof Effect.Trace t) {
@@ -247,13 +279,52 @@ public final class ReplicaLoop implements AutoCloseable {
         } else if (effect instanceof Effect.Peer p) {
             peerTouched = true;
             peerShell.carryOut(p.effect());
-        } else if (effect instanceof Effect.TruncateLog || effect instanceof Effect.InstallSnapshot) {
-            // Until the file log can truncate and install a leader's snapshot (issue 12), a learner
-            // told to stops rather than keep a history its leader has refused.
-            throw new IllegalStateException("not supported by this server yet: " + effect.getClass().getSimpleName()
-                    + " (a learner's TRUNC or SNAP)");
+        } else if (effect instanceof Effect.TruncateLog t) {
+            truncateLog(t.zxid());
+        } else if (effect instanceof Effect.InstallSnapshot s) {
+            installSnapshot(s);
         } else {
             throw new IllegalStateException("unknown effect " + effect);
+        }
+    }
+
+    /** A learner's TRUNC: cut the log, durably, before the next event; a failure fail-stops (via run). */
+    private void truncateLog(long zxid) {
+        try {
+            log.truncateAfter(zxid);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot truncate the transaction log after zxid 0x"
+                    + Long.toHexString(zxid) + ": " + e.getMessage(), e);
+        }
+        afterTruncation(zxid);
+    }
+
+    /** A learner's SNAP: the log cut after the snapshot's zxid, then the snapshot written; before the next event. */
+    private void installSnapshot(Effect.InstallSnapshot install) {
+        long zxid = install.snapshot().header().lastZxid();
+        try {
+            log.installSnapshot(install.snapshot().asSource());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install the leader's snapshot at zxid 0x"
+                    + Long.toHexString(zxid) + ": " + e.getMessage(), e);
+        }
+        afterTruncation(zxid);
+    }
+
+    /**
+     * Discards the durability reports made before the cut (they may name dropped zxids) and
+     * reports afresh what the cut kept: everything appended up to {@code zxid} is durable now.
+     * The log's writer reports nothing meanwhile (it has nothing flushed after the cut yet), so
+     * the durable mark can be set here.
+     */
+    private void afterTruncation(long zxid) {
+        truncations++;
+        long kept = Math.min(Math.max(durableZxid.get(), lastAppendedZxid), zxid);
+        lastAppendedZxid = Math.min(lastAppendedZxid, zxid);
+        durableZxid.set(kept);
+        appliedDurableZxid = Math.min(appliedDurableZxid, kept);
+        if (kept > 0) {
+            inbox.add(new LogReport(new Event.LogAppended(kept), truncations));
         }
     }
 

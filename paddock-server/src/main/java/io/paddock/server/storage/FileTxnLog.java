@@ -7,6 +7,7 @@ import io.paddock.server.log.TxnLog;
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.storage.DataFileNames;
 import io.paddock.core.storage.LogFormat;
+import io.paddock.core.storage.SnapshotSource;
 import io.paddock.core.wire.JuteWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +18,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,16 @@ import org.slf4j.LoggerFactory;
  * disk is unknown, and recovery from disk at the next start is the only safe way on. Out of space
  * is recognised by the operating system's message or, where that message is translated, by the
  * file system having less usable space than the write needed ({@link #isOutOfSpace}).
+ *
+ * <p>Truncation (an ensemble learner's TRUNC, and the first half of installing its leader's
+ * snapshot) goes through the writer's queue like a batch, so it comes after every batch flushed
+ * before it and before any flushed after it; the loop waits for it. The writer first writes and
+ * syncs every batch queued ahead (and what was appended but not flushed yet), then cuts the files
+ * ({@link LogTruncation}) and closes its file, so the next write starts a new one. Batches that
+ * rode ahead of a truncation report nothing once it is done: their durability is the truncation's
+ * (everything appended before it up to its zxid is durable when it returns), so no report for a
+ * dropped zxid can follow it. Reports made before it may already be on their way to the loop,
+ * which must discard them (ReplicaLoop counts truncations for that).
  */
 public final class FileTxnLog implements TxnLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
@@ -49,12 +64,17 @@ public final class FileTxnLog implements TxnLog {
     private static final int ENCODE_KEEP_BYTES_MAX = 1 << 20;
     /** The largest preallocation step, whatever preAllocSize says (see ensureSpace). */
     public static final long PREALLOC_STEP_BYTES_MAX = 8L << 20;
+    /** How often a loop waiting for a truncation checks that the writer still runs. */
+    private static final long TRUNCATION_POLL_MS = 100;
 
     private final Path dir;
+    /** Where snapshots live (dataDir): truncation drops newer ones, a leader's snapshot is written here. */
+    private final Path snapDir;
     private final boolean forceSync;
     private final long preAllocBytes;
     private final FailStop failStop;
-    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    /** Batches and truncations, in the order the loop handed them over. */
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
     private volatile int generation;
@@ -81,8 +101,30 @@ public final class FileTxnLog implements TxnLog {
 
     private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
 
+    /** Drop every logged transaction after zxid; done tells how many were dropped, or why it failed. */
+    private record Truncation(long zxid, int generation, CompletableFuture<Integer> done) {}
+
+    /** The listener of the batch a truncation writes ahead of itself: its reports are the truncation's. */
+    private static final Listener SILENT = new Listener() {
+        @Override
+        public void durable(long zxid) {
+        }
+
+        @Override
+        public void failed(long fromZxid, String reason) {
+        }
+    };
+
+    /** A log whose snapshots share its directory (dataDir and dataLogDir the same). */
     public FileTxnLog(Path dir, boolean forceSync, long preAllocBytes, FailStop failStop) throws IOException {
+        this(dir, dir, forceSync, preAllocBytes, failStop);
+    }
+
+    /** @param snapDir the snapshot directory (dataDir), touched only by truncation and {@link #installSnapshot} */
+    public FileTxnLog(Path dir, Path snapDir, boolean forceSync, long preAllocBytes, FailStop failStop)
+            throws IOException {
         this.dir = dir;
+        this.snapDir = snapDir;
         this.failStop = failStop;
         this.forceSync = forceSync;
         this.preAllocBytes = Math.max(4096, preAllocBytes);
@@ -127,12 +169,81 @@ public final class FileTxnLog implements TxnLog {
         rollRequested = true;
     }
 
+    /**
+     * Loop thread: hands what was appended but not flushed to the writer, then a truncation after
+     * {@code zxid}, and waits until both are done (see the class comment for what is reported).
+     */
+    @Override
+    public void truncateAfter(long zxid) throws IOException {
+        if (!current.isEmpty()) {
+            queue.add(new Batch(current, SILENT, generation));
+            current = new ArrayList<>();
+        }
+        Truncation truncation = new Truncation(zxid, generation, new CompletableFuture<>());
+        queue.add(truncation);
+        int dropped;
+        try {
+            dropped = awaitTruncation(truncation);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while truncating the transaction log in " + dir
+                    + " after zxid 0x" + Long.toHexString(zxid), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io
+                    : new IOException("truncating the transaction log in " + dir + " failed: " + e.getCause(), e.getCause());
+        }
+        LOG.info("transaction log truncated after zxid 0x{}: {} transactions dropped", Long.toHexString(zxid), dropped);
+    }
+
+    /** Waits for the writer to carry out {@code t}; fails if the writer has stopped before it could. */
+    private int awaitTruncation(Truncation t) throws InterruptedException, ExecutionException, IOException {
+        while (true) {
+            try {
+                return t.done().get(TRUNCATION_POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (!writer.isAlive() && !t.done().isDone()) {
+                    throw new IOException("the transaction log writer for " + dir + " has stopped; cannot truncate after zxid 0x"
+                            + Long.toHexString(t.zxid()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Loop thread: a leader's snapshot replaces this server's state. Truncate first, then write
+     * the snapshot: a crash between leaves this server's own older history (a prefix of it, which
+     * recovery reads and a leader syncs again), never the new snapshot under a log that goes on
+     * with transactions of the dropped history (recovery would replay those on top of it: a mix).
+     */
+    @Override
+    public void installSnapshot(SnapshotSource snapshot) throws IOException {
+        truncateAfter(snapshot.lastZxid());
+        Path file = snapDir.resolve(DataFiles.snapshotName(snapshot.lastZxid()));
+        try {
+            Snapshots.write(snapDir, snapshot, ChannelSink.newDirectBuffer(), ".install.tmp");
+        } catch (IOException e) {
+            throw new IOException("cannot write the leader's snapshot " + file + ": " + e, e);
+        }
+        LOG.info("installed the leader's snapshot {}", file);
+    }
+
     private void run() {
         List<Batch> batches = new ArrayList<>();
+        List<Object> items = new ArrayList<>();
         try {
             while (running) {
-                batches.add(queue.take());
-                queue.drainTo(batches);
+                items.add(queue.take());
+                queue.drainTo(items);
+                for (Object item : items) {
+                    if (item instanceof Batch b) {
+                        batches.add(b);
+                    } else {
+                        writeAll(batches); // everything handed over before the truncation comes first
+                        batches.clear();
+                        truncate((Truncation) item);
+                    }
+                }
+                items.clear();
                 writeAll(batches);
                 batches.clear();
             }
@@ -146,6 +257,13 @@ public final class FileTxnLog implements TxnLog {
             }
         } finally {
             closeChannel();
+            // A loop waiting for a truncation must not wait for a writer that is gone.
+            items.addAll(queue);
+            for (Object item : items) {
+                if (item instanceof Truncation t && !t.done().isDone()) {
+                    t.done().completeExceptionally(new IOException("the transaction log writer for " + dir + " stopped"));
+                }
+            }
         }
     }
 
@@ -250,6 +368,30 @@ public final class FileTxnLog implements TxnLog {
             closeChannel();
         }
         live.get(0).listener().failed(firstZxid, reason);
+    }
+
+    /**
+     * Writer thread: cuts the files after the truncation's zxid and closes the current file, so
+     * the next write opens a new one named by its first zxid (every name after zxid is free now).
+     * A write that failed ahead of it (a full disk) fails the truncation too: what the loop took
+     * for logged up to zxid may be missing, so the log cannot be said to end at zxid.
+     */
+    private void truncate(Truncation t) {
+        closeChannel();
+        currentFile = null;
+        if (failed && t.generation() > failedGeneration) {
+            failed = false; // the loop has handled the failure (as in writeAll)
+        }
+        if (failed) {
+            t.done().completeExceptionally(new IOException("cannot truncate the transaction log in " + dir
+                    + " after zxid 0x" + Long.toHexString(t.zxid()) + ": a write before it failed"));
+            return;
+        }
+        try {
+            t.done().complete(LogTruncation.truncateAfter(dir, snapDir, t.zxid()));
+        } catch (IOException | RuntimeException e) {
+            t.done().completeExceptionally(e);
+        }
     }
 
     /** Opens a new file (first write, after a roll, or after a file could not be repaired). */

@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * scanned on a second thread while the snapshot streams into the tree (see {@link LogFeed}: its
  * records come over in bounded chunks, so decoded transactions never pile up), and the snapshot
  * is read through a fixed buffer and decoded straight into the tree (no intermediate copy).
+ *
+ * <p>An ensemble member ({@code ensembleMember}) recovers the same files differently: each fresh
+ * replica is told {@link Replica#expectEnsemble()} before anything is replayed, so the logged
+ * transactions become its history without being applied (which of them are committed, a leader
+ * says during sync), and its zxids may move to a new epoch: the next zxid is the last + 1 or the
+ * first of a later epoch ({@code (epoch << 32) | 1}), as a new leader's proposals follow the
+ * history it synced. Anything else is still a gap.
  */
 public final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -44,9 +51,23 @@ public final class Recovery {
     /** What recovery found: the rebuilt replica, the last durable zxid and the snapshot it started from. */
     public record Result(Replica replica, long lastZxid, long snapshotZxid, int txnsReplayed, long elapsedMs) {}
 
-    /** @param newReplica makes an empty replica (called again when a snapshot turns out damaged) */
+    /** A standalone server's recovery: every logged transaction is applied. */
     public static Result recover(Path snapDir, Path logDir, Supplier<Replica> newReplica, long nowMs)
             throws IOException, StartupException {
+        return recover(snapDir, logDir, newReplica, nowMs, false);
+    }
+
+    /**
+     * @param newReplica makes an empty replica (called again when a snapshot turns out damaged)
+     * @param ensembleMember whether the replica is an ensemble member (see the class comment)
+     */
+    public static Result recover(Path snapDir, Path logDir, Supplier<Replica> newReplica, long nowMs,
+                                 boolean ensembleMember) throws IOException, StartupException {
+        Supplier<Replica> fresh = ensembleMember ? () -> {
+            Replica replica = newReplica.get();
+            replica.expectEnsemble(); // before anything is loaded or replayed
+            return replica;
+        } : newReplica;
         long started = System.nanoTime();
         Files.createDirectories(snapDir);
         Files.createDirectories(logDir);
@@ -55,8 +76,8 @@ public final class Recovery {
         List<DataFiles.Numbered> logs = DataFiles.list(logDir, DataFiles.LOG_PREFIX);
         Replay replay;
         try (LogFeed feed = new LogFeed(paths(needed(logs, newestSnapZxid)))) {
-            Loaded loaded = loadNewestSnapshot(snaps, newReplica, nowMs);
-            replay = new Replay(loaded.replica(), loaded.zxid());
+            Loaded loaded = loadNewestSnapshot(snaps, fresh, nowMs);
+            replay = new Replay(loaded.replica(), loaded.zxid(), ensembleMember);
             for (DataFiles.Numbered log : needed(logs, loaded.zxid())) {
                 Path file = log.path();
                 if (feed.feeds(file)) {
@@ -87,16 +108,18 @@ public final class Recovery {
         return new Result(replica, last, replay.snapZxid, replay.replayed, elapsedMs);
     }
 
-    /** Applies logged transactions after the snapshot, in zxid order with no gap. */
+    /** Replays logged transactions after the snapshot, in zxid order with no gap. */
     private static final class Replay {
         final Replica replica;
         final long snapZxid;
+        final boolean ensembleMember;
         long last;
         int replayed;
 
-        Replay(Replica replica, long snapZxid) {
+        Replay(Replica replica, long snapZxid, boolean ensembleMember) {
             this.replica = replica;
             this.snapZxid = snapZxid;
+            this.ensembleMember = ensembleMember;
             this.last = snapZxid;
         }
 
@@ -104,19 +127,31 @@ public final class Recovery {
             if (txn.zxid() <= snapZxid) {
                 return;
             }
-            if (txn.zxid() != last + 1) {
+            if (!follows(txn.zxid(), last, ensembleMember)) {
                 throw new StartupException(txn.zxid() <= last
                         ? file + " repeats zxid 0x" + Long.toHexString(txn.zxid())
                                 + " already read from an earlier log file; refusing to start"
                         : "the transaction log is missing zxids 0x" + Long.toHexString(last + 1)
                                 + " to 0x" + Long.toHexString(txn.zxid() - 1) + " (next found in " + file
                                 + "); the snapshot at 0x" + Long.toHexString(snapZxid)
-                                + " needs them; refusing to start");
+                                + " needs them" + (ensembleMember ? " (nor is it the first zxid of a later epoch)" : "")
+                                + "; refusing to start");
             }
             replica.replay(txn);
             last = txn.zxid();
             replayed++;
         }
+    }
+
+    /**
+     * Whether {@code zxid} may come right after {@code last} in a log: last + 1, or for an
+     * ensemble member also the first zxid of a later epoch (a new leader's first proposal).
+     */
+    static boolean follows(long zxid, long last, boolean ensembleMember) {
+        if (zxid == last + 1) {
+            return true;
+        }
+        return ensembleMember && (zxid & 0xffffffffL) == 1 && (zxid >>> 32) > (last >>> 32);
     }
 
     private static List<Path> paths(List<DataFiles.Numbered> files) {
@@ -154,7 +189,7 @@ public final class Recovery {
             try (FileByteSource in = new FileByteSource(file)) {
                 SnapshotSummary summary = SnapshotDecoder.decode(in, file.toString(), new TreeSink(replica, nowMs));
                 long zxid = summary.header().lastZxid();
-                replica.recovered(zxid);
+                replica.restoredSnapshot(zxid);
                 LOG.info("loaded snapshot {}: {} nodes, {} sessions in {} ms", file, summary.nodeCount(),
                         summary.sessionCount(), (System.nanoTime() - started) / 1_000_000);
                 return new Loaded(replica, zxid);

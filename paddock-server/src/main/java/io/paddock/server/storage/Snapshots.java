@@ -167,8 +167,18 @@ public final class Snapshots implements AutoCloseable {
      * frame, whatever the size of the tree.
      */
     static Path write(Path dir, SnapshotSource view, ByteBuffer direct) throws IOException {
+        return write(dir, view, direct, ".tmp");
+    }
+
+    /**
+     * As {@link #write(Path, SnapshotSource, ByteBuffer)} through the temporary file {@code
+     * <name><tmpSuffix>}: a leader's snapshot installed on the loop thread uses its own, so it
+     * never shares a temporary file with this server's own snapshot of the same zxid being
+     * written meanwhile (each rename then puts a whole file in place).
+     */
+    static Path write(Path dir, SnapshotSource view, ByteBuffer direct, String tmpSuffix) throws IOException {
         Path target = dir.resolve(DataFiles.snapshotName(view.lastZxid()));
-        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        Path tmp = dir.resolve(target.getFileName() + tmpSuffix);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
