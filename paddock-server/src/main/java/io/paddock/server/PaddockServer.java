@@ -170,9 +170,9 @@ public final class PaddockServer implements AutoCloseable {
         ioGroup = started[1];
         ClientPipeline pipeline = new ClientPipeline(connections, loop, config.juteMaxBuffer(),
                 config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)),
-                // An ensemble member serves no client until replication (part 2): as ZooKeeper while
-                // it has no synced leader, it closes each new session's connection; clients retry.
-                () -> peer == null);
+                // An ensemble member takes every client: while it has no leader the core holds them
+                // (answering pings) rather than closing them as ZooKeeper does (see Replica).
+                () -> true);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(NioServerSocketChannel.class)
@@ -205,9 +205,9 @@ public final class PaddockServer implements AutoCloseable {
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
         if (peer != null) {
-            LOG.info("Paddock server {} of an ensemble of {}: client port {} answers four-letter words only"
-                    + " (sessions come with replication)", myId, config.votingServers().size(),
-                    serverChannel.localAddress());
+            LOG.info("Paddock server {} of an ensemble of {} serving clients on {} once a leader is established"
+                    + " (data in {}, log in {})", myId, config.votingServers().size(), serverChannel.localAddress(),
+                    config.dataDir(), config.dataLogDir());
             return;
         }
         LOG.info("Paddock serving clients on {} (standalone, {})", serverChannel.localAddress(),

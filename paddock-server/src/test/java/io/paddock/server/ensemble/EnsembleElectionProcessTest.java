@@ -33,17 +33,12 @@ class EnsembleElectionProcessTest {
         return m.size() == servers && count(m, "leader") == 1 && count(m, "follower") == servers - 1;
     }
 
-    /** Starts servers 1..n together and waits for one leader and n - 1 followers. */
     private static void startAllAndAwaitOneLeader(LocalEnsemble e, int n) throws Exception {
-        for (int sid = 1; sid <= n; sid++) {
-            e.start(sid);
-        }
-        e.await("one leader, " + (n - 1) + " followers", BOUND, () -> oneLeaderRestFollow(e, n));
+        e.startAllAndAwaitOneLeader(n, BOUND);
     }
 
     private static int leader(LocalEnsemble e) {
-        return e.modes().entrySet().stream().filter(x -> x.getValue().equals("leader")).findFirst().orElseThrow()
-                .getKey();
+        return e.leader();
     }
 
     @Test

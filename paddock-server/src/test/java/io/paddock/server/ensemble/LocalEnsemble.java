@@ -146,6 +146,34 @@ final class LocalEnsemble implements AutoCloseable {
         return m;
     }
 
+    /** Starts servers 1..n together and waits (bounded) for one leader and n - 1 followers. */
+    void startAllAndAwaitOneLeader(int n, Duration bound) throws InterruptedException, IOException {
+        for (int sid = 1; sid <= n; sid++) {
+            start(sid);
+        }
+        awaitOneLeader(n, bound);
+    }
+
+    /** Waits (bounded) until the n running servers are one leader and n - 1 followers. */
+    void awaitOneLeader(int n, Duration bound) throws InterruptedException {
+        await("one leader, " + (n - 1) + " followers", bound, () -> {
+            Map<Integer, String> m = modes();
+            return m.size() == n && m.values().stream().filter("leader"::equals).count() == 1
+                    && m.values().stream().filter("follower"::equals).count() == n - 1;
+        });
+    }
+
+    /** The running server whose srvr says leader (fails if none). */
+    int leader() {
+        return modes().entrySet().stream().filter(x -> x.getValue().equals("leader")).findFirst().orElseThrow()
+                .getKey();
+    }
+
+    /** The connect string of one server: a client that talks to that server only. */
+    String connectString(int sid) {
+        return "127.0.0.1:" + clientPort(sid);
+    }
+
     long currentEpoch(int sid) throws IOException {
         Path f = dataDir(sid).resolve("currentEpoch");
         return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
