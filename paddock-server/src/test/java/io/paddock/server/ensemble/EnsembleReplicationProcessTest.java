@@ -87,6 +87,137 @@ class EnsembleReplicationProcessTest {
         }
     }
 
+    /**
+     * A follower down while more writes commit than the leader keeps in memory for DIFF (500,
+     * {@code Replica.COMMIT_LOG_COUNT}) catches up by SNAP when it returns: it installs the leader's
+     * snapshot (its dataDir now holds one; 600 transactions are far below snapCount, so it made
+     * none itself) and then holds every write.
+     */
+    @Test
+    void aFollowerDownPastTheLeadersWindowCatchesUpBySnap() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.startAllAndAwaitOneLeader(3, BOUND);
+            int leader = e.leader();
+            int down = leader % 3 + 1;
+            int other = 6 - leader - down; // the third of 1, 2, 3
+            e.kill9(down);
+            List<String> written = new ArrayList<>();
+            try (ZooKeeper zk = connect(e.connectString(other), new AtomicBoolean())) {
+                zk.create("/snap", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                for (int i = 0; i < 600; i++) {
+                    written.add("/snap/n" + i);
+                }
+                createAll(zk, written);
+            }
+            e.start(down);
+            e.awaitOneLeader(3, BOUND);
+            try (ZooKeeper reader = connect(e.connectString(down), new AtomicBoolean())) {
+                e.await("server " + down + " holds every write", BOUND, () -> holdsAll(reader, written));
+            }
+            assertTrue(java.nio.file.Files.list(e.dataDir(down)).anyMatch(f -> f.getFileName().toString()
+                    .startsWith("snapshot.")), "server " + down + " installed a snapshot");
+        }
+    }
+
+    /**
+     * A leader whose followers stop (SIGSTOP) logs its client's writes but cannot commit them; it
+     * steps down and is killed. The followers, continued, elect among themselves; when the old
+     * leader returns, its uncommitted proposals are truncated from its log: they are on no server,
+     * and every server holds the same children.
+     */
+    @Test
+    void aServerHoldingUncommittedProposalsIsTruncated() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.startAllAndAwaitOneLeader(3, BOUND);
+            int old = e.leader();
+            List<String> committed = new ArrayList<>();
+            List<String> uncommitted = new ArrayList<>();
+            try (ZooKeeper zk = connect(e.connectString(old), new AtomicBoolean())) {
+                zk.create("/trunc", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                for (int i = 0; i < 20; i++) {
+                    committed.add("/trunc/c" + i);
+                }
+                createAll(zk, committed);
+                for (int sid = 1; sid <= 3; sid++) {
+                    if (sid != old) {
+                        e.signal(sid, "STOP");
+                    }
+                }
+                CountDownLatch answered = new CountDownLatch(10);
+                for (int i = 0; i < 10; i++) {
+                    String path = "/trunc/u" + i;
+                    uncommitted.add(path);
+                    zk.create(path, new byte[0], Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT,
+                            (rc, p, ctx, name) -> answered.countDown(), null);
+                }
+                // No quorum acknowledges them: the leader steps down and lets its client go.
+                assertTrue(answered.await(BOUND.toSeconds(), TimeUnit.SECONDS), "the writes fail");
+            }
+            e.kill9(old);
+            assertTrue(loggedCreates(e.dataDir(old)).containsAll(uncommitted),
+                    "the old leader logged the writes no one acknowledged");
+            for (int sid = 1; sid <= 3; sid++) {
+                if (sid != old) {
+                    e.signal(sid, "CONT");
+                }
+            }
+            e.awaitOneLeader(2, BOUND);
+            e.start(old);
+            e.awaitOneLeader(3, BOUND);
+            for (int sid = 1; sid <= 3; sid++) {
+                int server = sid;
+                try (ZooKeeper reader = connect(e.connectString(server), new AtomicBoolean())) {
+                    e.await("server " + server + " holds the committed writes", BOUND,
+                            () -> holdsAll(reader, committed));
+                    for (String path : uncommitted) {
+                        assertTrue(reader.exists(path, false) == null, path + " is not on server " + server);
+                    }
+                }
+            }
+            List<String> kept = loggedCreates(e.dataDir(old));
+            for (String path : uncommitted) {
+                assertTrue(!kept.contains(path), path + " was truncated from the old leader's log");
+            }
+        }
+    }
+
+    /** The paths of the creates in a server's transaction log files, read with the log's own scanner. */
+    private static List<String> loggedCreates(Path dataDir) throws java.io.IOException {
+        List<String> paths = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(dataDir)) {
+            for (Path f : files.filter(x -> x.getFileName().toString().startsWith("log.")).sorted().toList()) {
+                io.paddock.core.storage.LogScanner.scan(java.nio.file.Files.readAllBytes(f), f.toString(), txn -> {
+                    if (txn.txn() instanceof io.paddock.core.request.Txn.Create c) {
+                        paths.add(c.path());
+                    }
+                });
+            }
+        }
+        return paths;
+    }
+
+    /** Creates every path (data = the path), 100 at a time outstanding, and waits for all to succeed. */
+    private static void createAll(ZooKeeper zk, List<String> paths) throws Exception {
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(100);
+        CountDownLatch done = new CountDownLatch(paths.size());
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        for (String path : paths) {
+            if (!window.tryAcquire(BOUND.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError("no answer to 100 outstanding creates within " + BOUND);
+            }
+            zk.create(path, path.getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT,
+                    (rc, p, ctx, name) -> {
+                        if (rc != 0) {
+                            failures.incrementAndGet();
+                        }
+                        window.release();
+                        done.countDown();
+                    }, null);
+        }
+        assertTrue(done.await(BOUND.toSeconds(), TimeUnit.SECONDS), "every create answered");
+        assertEquals(0, failures.get(), "every create succeeded");
+    }
+
     private static boolean holdsAll(ZooKeeper reader, List<String> paths) {
         try {
             for (String path : paths) {
