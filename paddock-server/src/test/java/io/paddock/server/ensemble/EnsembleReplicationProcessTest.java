@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Proves replication as real processes with the official ZooKeeper client: a client connected to a
- * follower only writes through it while the leader is killed with kill -9, twice (the killed server
- * restarts each time); every write the client saw acknowledged is then on every server (read
- * through each server on its own), the client's ephemeral node kept its session across both
- * failovers, and the session never expired.
+ * Proves replication as real processes (each server its own JVM, dataDir and ports on loopback)
+ * with the official ZooKeeper client: writes through a follower survive the leader killed with
+ * kill -9 twice, with the session and its ephemeral intact; a follower down past the leader's DIFF
+ * window catches up by SNAP; a leader's uncommitted proposals are truncated when it returns; with
+ * two of three servers down writes fail with connection loss and service returns with a quorum.
+ * Every wait is bounded; nothing sleeps for a fixed time except the 50 ms between a client's retries.
  */
 class EnsembleReplicationProcessTest {
     private static final Duration BOUND = Duration.ofSeconds(45);
@@ -178,6 +179,48 @@ class EnsembleReplicationProcessTest {
             for (String path : uncommitted) {
                 assertTrue(!kept.contains(path), path + " was truncated from the old leader's log");
             }
+        }
+    }
+
+    /**
+     * Two of three servers down: the one left has no quorum, holds its client's write for a while
+     * (a third of the session timeout), then lets the client go: the write fails with connection loss.
+     * Nothing acknowledged is lost, and once one server returns the client's session writes again.
+     */
+    @Test
+    void twoOfThreeDownWritesFailThenServiceReturns() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.startAllAndAwaitOneLeader(3, BOUND);
+            int left = e.leader() % 3 + 1;
+            AtomicBoolean expired = new AtomicBoolean();
+            try (ZooKeeper zk = connect(e.connectString(left), expired)) {
+                List<String> acked = new ArrayList<>();
+                zk.create("/quorum", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                for (int i = 0; i < 10; i++) {
+                    acked.add("/quorum/a" + i);
+                }
+                createAll(zk, acked);
+                for (int sid = 1; sid <= 3; sid++) {
+                    if (sid != left) {
+                        e.kill9(sid);
+                    }
+                }
+                long started = System.nanoTime();
+                try {
+                    zk.create("/quorum/without", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    throw new AssertionError("a write succeeded without a quorum");
+                } catch (KeeperException.ConnectionLossException expected) {
+                    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    assertTrue(waitedMs < SESSION_TIMEOUT_MS, "connection loss within the session timeout: " + waitedMs);
+                }
+                int back = left % 3 + 1;
+                e.start(back);
+                e.awaitOneLeader(2, BOUND);
+                createRetrying(zk, "/quorum/after", e);
+                acked.add("/quorum/after");
+                assertTrue(holdsAll(zk, acked), "every acknowledged write is there");
+            }
+            assertTrue(!expired.get(), "the session never expired");
         }
     }
 
