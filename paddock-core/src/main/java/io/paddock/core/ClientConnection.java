@@ -60,7 +60,7 @@ final class ClientConnection {
     }
 
     /** A request waiting for its turn. */
-    sealed interface Queued {}
+    sealed interface Queued permits QueuedWrite, QueuedRead, QueuedForward, PendingSync {}
 
     /**
      * A prepared transaction on its way to the disk and the request that asked for it (connId
@@ -81,4 +81,19 @@ final class ClientConnection {
      * here. {@code connect} only for createSession.
      */
     record QueuedForward(int xid, int opCode, ConnectRequest connect) implements Queued {}
+
+    /**
+     * A learner's client sync sent to the leader: answered, in order, once the leader's SYNC came
+     * ({@code readyAtZxid} is then what this server had been told was committed) and that is applied.
+     */
+    static final class PendingSync implements Queued {
+        final int xid;
+        final JuteRecord body;
+        long readyAtZxid = -1;
+
+        PendingSync(int xid, JuteRecord body) {
+            this.xid = xid;
+            this.body = body;
+        }
+    }
 }

@@ -141,6 +141,10 @@ public final class Replica {
      */
     private final Map<Long, List<ClientConnected>> revalidating = new HashMap<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
+    /** A learner's connections whose syncs went to the leader, oldest first (its SYNCs come back in order). */
+    private final ArrayDeque<Long> syncsSent = new ArrayDeque<>();
+    /** Connections with a sync the leader answered, waiting for what was committed to be applied. */
+    private final java.util.Set<Long> syncsReady = new java.util.LinkedHashSet<>();
     /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
     /** Since when an ensemble member has had no established role (it holds its clients meanwhile). */
@@ -397,6 +401,8 @@ public final class Replica {
                     Revalidate.ask(ask.sessionId(), ask.timeoutMs()), ask.sessionId(), valid))));
         } else if (r instanceof PeerEffect.Revalidated answer) {
             onRevalidated(answer.sessionId(), answer.valid());
+        } else if (r instanceof PeerEffect.SyncAnswered) {
+            onSyncAnswered();
         }
     }
 
@@ -448,7 +454,8 @@ public final class Replica {
         List<Long> inFlight = new ArrayList<>();
         for (ClientConnection conn : connections.values()) {
             for (ClientConnection.Queued q : conn.queue) {
-                if (q instanceof QueuedWrite || q instanceof ClientConnection.QueuedForward) {
+                if (q instanceof QueuedWrite || q instanceof ClientConnection.QueuedForward
+                        || q instanceof ClientConnection.PendingSync) {
                     inFlight.add(conn.connId);
                     break;
                 }
@@ -458,6 +465,8 @@ public final class Replica {
             dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
         }
         pendingCreates.clear();
+        syncsSent.clear();
+        syncsReady.clear();
     }
 
     /** Carries out the client events held while there was no leader, in the order they came. */
@@ -646,6 +655,67 @@ public final class Replica {
 
     private int sessionTimeoutFor(ConnectRequest req) {
         return Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
+    }
+
+    /**
+     * A learner's client sync: the leader answers SYNC once everything proposed before it has
+     * committed; the client is answered, in order with its other requests, once that is applied here
+     * (ZooKeeper's sync: the next read sees what the leader had committed). On a leader a sync waits
+     * for what it had committed to be applied (its own disk may be behind a quorum of followers).
+     */
+    private void sendSync(ClientConnection conn, ClientRequest r) {
+        JuteWriter data = new JuteWriter(32);
+        data.writeLong(conn.sessionId).writeInt(r.xid()).writeInt(OpCode.SYNC);
+        r.body().write(data);
+        conn.queue.add(new ClientConnection.PendingSync(r.xid(), r.body()));
+        syncsSent.addLast(conn.connId);
+        out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
+                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
+    }
+
+    private void onSyncAnswered() {
+        Long connId = syncsSent.pollFirst();
+        ClientConnection conn = connId == null ? null : connections.get(connId);
+        if (conn == null) {
+            return; // its connection closed meanwhile
+        }
+        for (ClientConnection.Queued q : conn.queue) {
+            if (q instanceof ClientConnection.PendingSync ps && ps.readyAtZxid < 0) {
+                ps.readyAtZxid = committedZxid;
+                syncsReady.add(conn.connId);
+                break;
+            }
+        }
+        answerReadySyncs();
+    }
+
+    /** Answers the syncs at the head of their connections whose committed point is applied. */
+    private void answerReadySyncs() {
+        if (syncsReady.isEmpty()) {
+            return;
+        }
+        for (long connId : new ArrayList<>(syncsReady)) {
+            ClientConnection conn = connections.get(connId);
+            if (conn == null) {
+                syncsReady.remove(connId);
+                continue;
+            }
+            while (conn.queue.peek() instanceof ClientConnection.PendingSync ps && ps.readyAtZxid >= 0
+                    && lastAppliedZxid >= ps.readyAtZxid) {
+                conn.queue.poll();
+                out.add(new Reply(conn.connId, ps.xid, lastAppliedZxid, Code.OK,
+                        new io.paddock.core.wire.SyncResponse(((io.paddock.core.wire.SyncRequest) ps.body).path())));
+                answerReadsBehind(conn);
+                if (!connections.containsKey(conn.connId)) {
+                    break;
+                }
+            }
+            boolean more = connections.containsKey(connId) && conn.queue.stream()
+                    .anyMatch(q -> q instanceof ClientConnection.PendingSync p && p.readyAtZxid >= 0);
+            if (!more) {
+                syncsReady.remove(connId);
+            }
+        }
     }
 
     /** The leader prepares and proposes a request a learner forwarded. */
@@ -961,6 +1031,16 @@ public final class Replica {
                         ? RequestPrep.refusalBeforeTxn(r.opCode(), r.body()) : Code.OK;
                 if (refusal != Code.OK) {
                     answerInOrder(conn, r.xid(), r.opCode(), new Refused(refusal));
+                } else if (r.opCode() == OpCode.SYNC && !proposes()) {
+                    sendSync(conn, r);
+                } else if (r.opCode() == OpCode.SYNC && peer != null && peer.role() instanceof LeaderRole leader) {
+                    // The leader may have committed what its own disk has not made durable yet (a
+                    // quorum of followers sufficed): the sync waits until that is applied here too.
+                    ClientConnection.PendingSync ps = new ClientConnection.PendingSync(r.xid(), r.body());
+                    ps.readyAtZxid = leader.lastCommitted();
+                    conn.queue.add(ps);
+                    syncsReady.add(conn.connId);
+                    answerReadySyncs();
                 } else if (RequestPrep.isWrite(r.opCode()) && !proposes()) {
                     forward(conn, r.xid(), r.opCode(), r.body(), null);
                 } else if (RequestPrep.isWrite(r.opCode())) {
@@ -1166,9 +1246,11 @@ public final class Replica {
         while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= ready) {
             applyDurable(awaiting.pollFirst());
         }
+        answerReadySyncs();
     }
 
     private void applyDurable(QueuedWrite a) {
+        answerReadySyncs(); // a sync answered by what is applied already goes before this txn's reply
         TxnEnvelope env = a.txn();
         long closingConnection = Session.NO_CONNECTION;
         if (env.txn() instanceof Txn.CloseSession close) {

@@ -9,6 +9,8 @@ import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.CreateResponse;
 import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.SetDataRequest;
+import io.paddock.core.wire.ExistsRequest;
+import io.paddock.core.wire.SyncRequest;
 import java.nio.charset.StandardCharsets;
 import io.paddock.core.wire.OpCode;
 import java.util.ArrayList;
@@ -44,12 +46,16 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** Acknowledged znodes no delete was sent for: path to the owning session (0 for persistent ones). */
     private final Map<String, Long> mustExist = new TreeMap<>();
 
-    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE }
+    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC }
+
+    /** Acknowledged sequential znodes: never changed or deleted, so a read after a sync must find each. */
+    private final List<String> permanent = new ArrayList<>();
 
     private record Op(Kind kind, String path) {}
     private long nextConnId = 1;
     private int sessionsExpired;
     private long writesSent;
+    private long syncedReads;
 
     private final class Client {
         final int id;
@@ -126,10 +132,23 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     private void write(Client c) {
         int xid = c.nextXid++;
         writesSent++;
-        int draw = random.nextInt(10);
+        int draw = random.nextInt(11);
         Event.ClientRequest request;
         Op op;
-        if (draw >= 7 && !c.own.isEmpty()) {
+        if (draw == 10 && !permanent.isEmpty() && c.inFlight.size() + 2 <= OUTSTANDING_MAX + 1) {
+            // ZooKeeper's guarantee: after a sync, a read sees every write acknowledged before the sync.
+            String path = permanent.get(random.nextInt(permanent.size()));
+            c.inFlight.put(xid, new Op(Kind.SYNC, "/"));
+            ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.SYNC, new SyncRequest("/")));
+            if (c.connId == -1) {
+                return; // the sync's step closed the connection
+            }
+            int readXid = c.nextXid++;
+            c.inFlight.put(readXid, new Op(Kind.READ_AFTER_SYNC, path));
+            ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, readXid, OpCode.EXISTS,
+                    new ExistsRequest(path, false)));
+            return;
+        } else if (draw >= 7 && draw < 10 && !c.own.isEmpty()) {
             String path = c.own.get(random.nextInt(c.own.size()));
             if (draw == 9) {
                 c.own.remove(path);
@@ -204,13 +223,20 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                         + " it is not waiting for: " + r);
             }
             if (r.err() != Code.OK) {
-                throw ensemble.checker().failure("client " + c.id + "'s " + op + " answered " + r.err());
+                throw ensemble.checker().failure("client " + c.id + "'s " + op + " answered " + r.err() + " from s" + sid
+                        + (op.kind() == Kind.READ_AFTER_SYNC ? ": a read after a sync missed an acknowledged write" : ""));
             }
             if (op.kind() == Kind.PERSISTENT || op.kind() == Kind.EPHEMERAL || op.kind() == Kind.SEQUENTIAL) {
                 String path = ((CreateResponse) r.body()).path();
                 acknowledged.add(path);
                 mustExist.put(path, op.kind() == Kind.EPHEMERAL ? c.sessionId : 0L);
-                c.own.add(path);
+                if (op.kind() == Kind.SEQUENTIAL) {
+                    permanent.add(path);
+                } else {
+                    c.own.add(path);
+                }
+            } else if (op.kind() == Kind.READ_AFTER_SYNC) {
+                syncedReads++;
             }
         }
     }
@@ -223,6 +249,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** Every create answered OK, in the order answered. */
     public Set<String> acknowledged() {
         return acknowledged;
+    }
+
+    /** Reads after a sync that found the acknowledged znode they looked for. */
+    public long syncedReads() {
+        return syncedReads;
     }
 
     public long writesSent() {

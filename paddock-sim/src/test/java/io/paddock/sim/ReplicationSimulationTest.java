@@ -24,7 +24,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[2]; // writes sent, creates acknowledged
+        long[] totals = new long[3]; // writes sent, creates acknowledged, reads after a sync
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
@@ -42,11 +42,13 @@ class ReplicationSimulationTest {
                 Converge.settleAndCheck(e, clients);
                 totals[0] += clients.writesSent();
                 totals[1] += clients.acknowledged().size();
+                totals[2] += clients.syncedReads();
                 e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
             });
         });
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
-                + " creates acknowledged; syncs " + modes);
+                + " creates acknowledged, " + totals[2] + " reads after a sync found their write; sync modes " + modes);
+        assertTrue(totals[2] > 0, "reads after a sync were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
     }
 }

@@ -157,6 +157,11 @@ public final class LeaderRole implements Role {
 
     private record Outstanding(byte[] data, Set<Long> acks) {}
 
+    /** The client op code of sync, as a forwarded REQUEST carries it. */
+    private static final int SYNC_OP = 9;
+    /** Learners' syncs waiting for the proposal that was last when they came (keyed by its zxid) to commit. */
+    private final NavigableMap<Long, List<Long>> pendingSyncs = new TreeMap<>();
+
     /** Takes the role at {@code nowTick}: discovery starts with our own report. */
     public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long nowTick, List<PeerEffect> effects) {
         this(config, epochs, ZabHost.empty(lastZxid), 0, nowTick, effects);
@@ -406,7 +411,23 @@ public final class LeaderRole implements Role {
             drop(from, "a forwarded request before it is synced", effects);
             return;
         }
+        if (isSync(packet)) {
+            // ZooKeeper's processSync: answered once every proposal made before it has committed.
+            if (outstanding.isEmpty()) {
+                effects.add(new PeerEffect.SendQuorum(from, new QuorumPacket(QuorumPacketType.SYNC, 0)));
+            } else {
+                pendingSyncs.computeIfAbsent(lastProposed, k -> new ArrayList<>()).add(from);
+            }
+            return;
+        }
         effects.add(new PeerEffect.Forwarded(from, packet));
+    }
+
+    /** A forwarded request of type sync (REQUEST data: long sessionId, int cxid, int type, ...). */
+    private static boolean isSync(QuorumPacket packet) {
+        byte[] d = packet.data();
+        return d != null && d.length >= 16
+                && (((d[12] & 0xff) << 24) | ((d[13] & 0xff) << 16) | ((d[14] & 0xff) << 8) | (d[15] & 0xff)) == SYNC_OP;
     }
 
     private boolean isAheadOfUs(long learnerCurrentEpoch, long learnerLastZxid) {
@@ -595,6 +616,15 @@ public final class LeaderRole implements Role {
         }
         if (lastCommitted != before) {
             effects.add(new PeerEffect.Commit(lastCommitted));
+            var due = pendingSyncs.headMap(lastCommitted, true);
+            for (List<Long> sids : due.values()) {
+                for (long sid : sids) {
+                    if (learners.containsKey(sid)) {
+                        effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.SYNC, 0)));
+                    }
+                }
+            }
+            due.clear();
         }
     }
 

@@ -166,6 +166,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 case QuorumPacketType.INFORM -> onInform(packet, effects);
                 case QuorumPacketType.NEWLEADER -> onNewLeader(packet, effects);
                 case QuorumPacketType.UPTODATE -> onUpToDate(effects);
+                case QuorumPacketType.SYNC -> {
+                    if (phase != Phase.SYNCED) {
+                        giveUp("SYNC in " + phase);
+                    } else {
+                        effects.add(new PeerEffect.SyncAnswered());
+                    }
+                }
                 case QuorumPacketType.REVALIDATE -> {
                     Revalidate.Answer answer = Revalidate.readAnswer(packet);
                     effects.add(new PeerEffect.Revalidated(answer.sessionId(), answer.valid()));

@@ -91,6 +91,13 @@ public sealed interface PeerEffect {
         }
     }
 
+    /**
+     * A learner got its leader's SYNC: the oldest sync its clients asked for is answered once what
+     * the leader had committed before it is applied here.
+     */
+    record SyncAnswered() implements ToReplica {
+    }
+
     /** A leader got a learner's REVALIDATE: the host answers whether the session lives (and touches it). */
     record Revalidate(long fromSid, long sessionId, int timeoutMs) implements ToReplica {
     }
