@@ -60,9 +60,15 @@ final class Converge {
 
     /** Runs ticks with the clients writing until {@code acked} creates are acknowledged (bounded). */
     static void writeUntil(SimulatedEnsemble e, SimClients clients, int acked, int ticksMax) {
+        writeWhile(e, clients, () -> clients.acknowledged().size() >= acked, ticksMax, acked + " acknowledged creates");
+    }
+
+    /** Runs ticks with the clients writing until {@code done} holds, failing with the seed after {@code ticksMax}. */
+    static void writeWhile(SimulatedEnsemble e, SimClients clients, java.util.function.BooleanSupplier done,
+            int ticksMax, String what) {
         e.runUntil(() -> {
             clients.tick(true);
-            return clients.acknowledged().size() >= acked;
-        }, ticksMax, acked + " acknowledged creates");
+            return done.getAsBoolean();
+        }, ticksMax, what);
     }
 }

@@ -3,6 +3,7 @@ package io.paddock.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paddock.core.Replica;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,10 +53,8 @@ class SyncScenariosTest {
                     }
                 });
                 e.crash(old);
-                e.runUntil(() -> {
-                    clients.tick(true);
-                    return e.triggersPending() == 0;
-                }, TICKS_MAX, "the new leader's NEWLEADER acknowledged");
+                Converge.writeWhile(e, clients, () -> e.triggersPending() == 0, TICKS_MAX,
+                        "the new leader's NEWLEADER acknowledged");
                 Converge.settleAndCheck(e, clients);
             });
         });
@@ -78,10 +77,9 @@ class SyncScenariosTest {
                 e.crash(behind);
                 // More than the leader keeps for DIFF (COMMIT_LOG_COUNT) while it is down.
                 long from = e.server(leader).replica().lastAppliedZxid();
-                e.runUntil(() -> {
-                    clients.tick(true);
-                    return e.server(leader).replica().lastAppliedZxid() - from > io.paddock.core.Replica.COMMIT_LOG_COUNT + 20;
-                }, TICKS_MAX * 2, "more than COMMIT_LOG_COUNT writes");
+                Converge.writeWhile(e, clients,
+                        () -> e.server(leader).replica().lastAppliedZxid() - from > Replica.COMMIT_LOG_COUNT + 20,
+                        TICKS_MAX * 2, "more than COMMIT_LOG_COUNT writes");
                 long[] diffsAfter = {0};
                 e.onceDelivered((f, t, p) -> t == behind && p.type() == QuorumPacketType.SNAP, () -> {
                     e.crash(behind);
@@ -89,10 +87,7 @@ class SyncScenariosTest {
                     e.start(behind);
                 });
                 e.start(behind);
-                e.runUntil(() -> {
-                    clients.tick(true);
-                    return diffsAfter[0] == 1;
-                }, TICKS_MAX, "the SNAP, the crash, then a DIFF");
+                Converge.writeWhile(e, clients, () -> diffsAfter[0] == 1, TICKS_MAX, "the SNAP, the crash, then a DIFF");
                 Converge.settleAndCheck(e, clients);
             });
         });
@@ -116,8 +111,7 @@ class SyncScenariosTest {
                         () -> e.partition(Set.of(old)));
                 Set<Long> rest = new TreeSet<>(all);
                 rest.remove(old);
-                e.runUntil(() -> {
-                    clients.tick(true);
+                Converge.writeWhile(e, clients, () -> {
                     Long next = e.stableLeader(rest);
                     return next != null && next != old;
                 }, TICKS_MAX, "a new leader among the rest");
@@ -153,10 +147,7 @@ class SyncScenariosTest {
                     e.start(acker[0]);
                     restarted[0] = true;
                 });
-                e.runUntil(() -> {
-                    clients.tick(true);
-                    return restarted[0];
-                }, TICKS_MAX, "a follower's ACK");
+                Converge.writeWhile(e, clients, () -> restarted[0], TICKS_MAX, "a follower's ACK");
                 Converge.writeUntil(e, clients, clients.acknowledged().size() + 10, TICKS_MAX);
                 Converge.settleAndCheck(e, clients);
                 assertEquals(0, e.triggersPending());

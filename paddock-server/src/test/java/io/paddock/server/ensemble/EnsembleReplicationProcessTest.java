@@ -139,11 +139,7 @@ class EnsembleReplicationProcessTest {
                     committed.add("/trunc/c" + i);
                 }
                 createAll(zk, committed);
-                for (int sid = 1; sid <= 3; sid++) {
-                    if (sid != old) {
-                        e.signal(sid, "STOP");
-                    }
-                }
+                signalAllBut(e, old, "STOP");
                 CountDownLatch answered = new CountDownLatch(10);
                 for (int i = 0; i < 10; i++) {
                     String path = "/trunc/u" + i;
@@ -157,11 +153,7 @@ class EnsembleReplicationProcessTest {
             e.kill9(old);
             assertTrue(loggedCreates(e.dataDir(old)).containsAll(uncommitted),
                     "the old leader logged the writes no one acknowledged");
-            for (int sid = 1; sid <= 3; sid++) {
-                if (sid != old) {
-                    e.signal(sid, "CONT");
-                }
-            }
+            signalAllBut(e, old, "CONT");
             e.awaitOneLeader(2, BOUND);
             e.start(old);
             e.awaitOneLeader(3, BOUND);
@@ -221,6 +213,14 @@ class EnsembleReplicationProcessTest {
                 assertTrue(holdsAll(zk, acked), "every acknowledged write is there");
             }
             assertTrue(!expired.get(), "the session never expired");
+        }
+    }
+
+    private static void signalAllBut(LocalEnsemble e, int spared, String signal) throws Exception {
+        for (int sid = 1; sid <= 3; sid++) {
+            if (sid != spared) {
+                e.signal(sid, signal);
+            }
         }
     }
 
