@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs.Ids;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +98,46 @@ class EnsembleElectionProcessTest {
             e.start(3);
             e.await("server 3 follows", BOUND, () -> e.mode(3).equals("follower"));
             assertEquals(Map.of(1, "follower", 2, "leader", 3, "follower"), e.modes());
+        }
+    }
+
+    /** The gap between starts: 2 s in CI; minutes in the long run (README). */
+    private static final Duration START_GAP = Duration.ofSeconds(Long.getLong("paddock.ensemble.startGapSeconds", 2));
+
+    /**
+     * Servers started one by one, {@link #START_GAP} apart: the first alone never leads (no
+     * quorum); with the second a leader is established; the third, started later still, joins it
+     * as a follower without a new election (the epoch stays) and catches up with what was written
+     * before it came.
+     */
+    @Test
+    void serversStartedOneByOneApartElectOnceAndTheLastJoins() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(1);
+            e.holdsThroughout("server 1 alone does not lead", START_GAP, () -> !e.mode(1).equals("leader"));
+            e.start(2);
+            e.awaitOneLeader(2, BOUND);
+            int leader = leader(e);
+            long epoch = e.currentEpoch(leader);
+            try (ZooKeeper zk = new ZooKeeper(e.connectString(leader), 15_000, event -> { })) {
+                e.await("a session on the leader", BOUND, () -> zk.getState().isConnected());
+                zk.create("/before3", new byte[] {3}, Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT);
+            }
+            e.holdsThroughout("the two keep their leader", START_GAP, () -> e.mode(leader).equals("leader"));
+            e.start(3);
+            e.awaitOneLeader(3, BOUND);
+            assertEquals(leader, leader(e), "no new election");
+            assertEquals(epoch, e.currentEpoch(3), "server 3 took the established epoch");
+            try (ZooKeeper zk = new ZooKeeper(e.connectString(3), 15_000, event -> { })) {
+                e.await("server 3 holds what was written before it came", BOUND, () -> {
+                    try {
+                        return zk.exists("/before3", false) != null;
+                    } catch (KeeperException | InterruptedException ex) {
+                        return false;
+                    }
+                });
+            }
         }
     }
 

@@ -146,6 +146,20 @@ final class LocalEnsemble implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Watches {@code condition} for {@code period} (a scenario's own time, such as servers started
+     * minutes apart), polling it; fails as soon as it does not hold.
+     */
+    void holdsThroughout(String what, Duration period, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + period.toNanos();
+        do {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("stopped holding: " + what + "; modes " + modes() + "\n" + outputs());
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < end);
+    }
+
     /** Starts servers 1..n together and waits (bounded) for one leader and n - 1 followers. */
     void startAllAndAwaitOneLeader(int n, Duration bound) throws InterruptedException, IOException {
         for (int sid = 1; sid <= n; sid++) {
