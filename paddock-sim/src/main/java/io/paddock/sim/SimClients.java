@@ -30,7 +30,9 @@ import java.util.TreeMap;
  * is acknowledged: the znode must survive anything that follows unless the client itself deletes
  * it ({@link #mustExist()}; an ephemeral also keeps its owner, the client's session). A request
  * whose connection closed before its answer may or may not have happened, as for any ZooKeeper
- * client; a setData or delete of an acknowledged znode must never find it missing.
+ * client; a setData or delete of an acknowledged znode must never find it missing; a session is never
+ * answered at a zxid older than one it has seen (across reconnections too); a read right after a
+ * sync finds every sequential znode acknowledged before the sync.
  */
 public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** A client gives a connection this many ticks without any answer before it tries another server. */
@@ -216,6 +218,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             c.passwd = r.response().passwd();
             c.handshaken = true;
         } else if (effect instanceof Effect.Reply r) {
+            if (r.zxid() < c.lastZxidSeen) {
+                // ZooKeeper's guarantee: a session never sees the state go back (reads included).
+                throw ensemble.checker().failure("client " + c.id + " was answered at zxid 0x" + Long.toHexString(r.zxid())
+                        + " by s" + sid + " after it had seen 0x" + Long.toHexString(c.lastZxidSeen));
+            }
             c.lastZxidSeen = Math.max(c.lastZxidSeen, r.zxid());
             Op op = c.inFlight.remove(r.xid());
             if (op == null) {
