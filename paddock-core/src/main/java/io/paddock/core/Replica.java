@@ -319,12 +319,8 @@ public final class Replica {
 
     /** The zxid of the next transaction this replica prepares. */
     private long nextZxid() {
-        long z = Math.max(lastZxid, epochBase) + 1;
-        if (peer != null && (z & 0xffffffffL) == 0) {
-            // ZooKeeper re-elects when the counter is exhausted; so do we, by failing the write here.
-            throw new IllegalStateException("zxid counter of epoch " + (z >>> 32) + " exhausted");
-        }
-        return z;
+        // An ensemble leader never gets past counter 0xffffffff: proposing it ends its role (LeaderRole).
+        return Math.max(lastZxid, epochBase) + 1;
     }
 
     private void onPeerEvent(PeerEvent event) {

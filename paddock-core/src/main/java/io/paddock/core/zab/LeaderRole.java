@@ -157,6 +157,9 @@ public final class LeaderRole implements Role {
 
     private record Outstanding(byte[] data, Set<Long> acks) {}
 
+    /** A zxid's counter, its low 32 bits. */
+    private static final long COUNTER_MASK = 0xffffffffL;
+
     /** The client op code of sync, as a forwarded REQUEST carries it. */
     private static final int SYNC_OP = 9;
     /** Learners' syncs waiting for the proposal that was last when they came (keyed by its zxid) to commit. */
@@ -585,6 +588,13 @@ public final class LeaderRole implements Role {
                     + newEpoch + " after 0x" + Long.toHexString(lastProposed));
         }
         lastProposed = z;
+        if ((z & COUNTER_MASK) == COUNTER_MASK) {
+            // ZooKeeper's rule (Leader.propose): the counter's last value is never proposed; the
+            // leader steps down so the next election starts a new epoch. The transaction stays in
+            // our log, uncommitted, like any proposal a leader made before it lost its role.
+            giveUp("the zxid counter of epoch " + newEpoch + " is exhausted: re-electing for a new epoch");
+            return;
+        }
         Set<Long> acks = new TreeSet<>();
         if (host.durableZxid() >= z) {
             acks.add(config.sid());
