@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 /**
  * The targets a run tests, chosen by {@code -Dpaddock.targets=zookeeper,paddock} (the default).
+ * {@code paddock-ensemble} (three servers, clients on a follower) is not in the default.
  * Each target is one server shared by every test class in the JVM: it starts on first use (so a
  * target that fails to start fails its own tests, not the other target's) and stops at JVM exit.
  * Tests share the servers safely because each works under its own unique path.
@@ -20,6 +21,8 @@ public final class Targets {
     private static final Map<String, Supplier<Target>> KNOWN = Map.of(
             "zookeeper", ZooKeeperTarget::new,
             "paddock", PaddockTarget::new,
+            // Three Paddock servers; every client talks to a follower.
+            "paddock-ensemble", PaddockEnsembleTarget::new,
             // Paddock behind a proxy that records client traffic, to seed the fuzz targets.
             "paddock-recorded", RecordingTarget::new);
     private static final Map<String, SharedTarget> SHARED = new LinkedHashMap<>();
@@ -76,6 +79,11 @@ public final class Targets {
             }
             started = true;
             Runtime.getRuntime().addShutdownHook(new Thread(this::closeQuietlyAtExit, name() + "-stop"));
+        }
+
+        @Override
+        public boolean clientsOnAFollower() {
+            return delegate.clientsOnAFollower();
         }
 
         @Override
