@@ -15,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Proves that the ZooKeeper C client (libzookeeper_mt, Debian's 3.8) works against Paddock
  * unchanged: c_check.c is compiled here with gcc and runs the same checks as the other client
  * programs (zoo_multi included), against Paddock and against Apache ZooKeeper.
+ *
+ * <p>The same program also passes with only a follower of a three-server Paddock ensemble as
+ * its server: its writes go through the leader, its reads and watches are the follower's.
  */
 class CClientTest {
     private static final long COMPILE_SECONDS_MAX = 60;
@@ -51,5 +54,10 @@ class CClientTest {
     @Test
     void passesAgainstPaddock() throws Exception {
         ClientChecks.passAgainstPaddock(List.of(program.toString()), Map.of());
+    }
+
+    @Test
+    void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
+        ClientChecks.passAgainstPaddockEnsemble(List.of(program.toString()), Map.of());
     }
 }

@@ -3,6 +3,7 @@ package io.paddock.server.clients;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paddock.server.conformance.PaddockEnsembleTarget;
 import io.paddock.server.conformance.PaddockTarget;
 import io.paddock.server.conformance.Target;
 import io.paddock.server.conformance.ZooKeeperTarget;
@@ -37,6 +38,11 @@ final class ClientChecks {
 
     static void passAgainstPaddock(List<String> command, Map<String, String> env) throws Exception {
         passAgainst(PaddockTarget::new, command, env);
+    }
+
+    /** Three Paddock servers; the program talks to a follower only. */
+    static void passAgainstPaddockEnsemble(List<String> command, Map<String, String> env) throws Exception {
+        passAgainst(PaddockEnsembleTarget::new, command, env);
     }
 
     private static void passAgainst(Supplier<Target> newTarget, List<String> command, Map<String, String> env)

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
  * data, an empty auth credential (sent as a null string), delete, ephemerals gone after close) passes against
  * Paddock, and against Apache ZooKeeper so that the script itself is known to expect
  * ZooKeeper's behaviour.
+ *
+ * <p>The same program also passes with only a follower of a three-server Paddock ensemble as
+ * its server: its writes go through the leader, its reads and watches are the follower's.
  */
 class KazooClientTest {
     private static final List<String> COMMAND = List.of(
@@ -35,5 +38,10 @@ class KazooClientTest {
     @Test
     void passesAgainstPaddock() throws Exception {
         ClientChecks.passAgainstPaddock(COMMAND, InstalledClients.debianPythonEnv());
+    }
+
+    @Test
+    void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
+        ClientChecks.passAgainstPaddockEnsemble(COMMAND, InstalledClients.debianPythonEnv());
     }
 }

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
  * programs, plus the client's ACL constants (CREATOR_ALL_ACL, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE)
  * and digest ACLs, empty and absent (null) data, and empty auth credentials (sent as an empty
  * buffer, which ZooKeeper accepts), against Paddock and against Apache ZooKeeper.
+ *
+ * <p>The same program also passes with only a follower of a three-server Paddock ensemble as
+ * its server: its writes go through the leader, its reads and watches are the follower's.
  */
 class NodeClientTest {
     private static final List<String> COMMAND = List.of(
@@ -38,5 +41,10 @@ class NodeClientTest {
     @Test
     void passesAgainstPaddock() throws Exception {
         ClientChecks.passAgainstPaddock(COMMAND, env());
+    }
+
+    @Test
+    void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
+        ClientChecks.passAgainstPaddockEnsemble(COMMAND, env());
     }
 }

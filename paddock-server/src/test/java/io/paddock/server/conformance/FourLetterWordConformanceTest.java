@@ -27,10 +27,11 @@ class FourLetterWordConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(TARGETS)
-    void srvrShowsVersionAndStandaloneMode(Target target) throws IOException {
+    void srvrShowsVersionAndMode(Target target) throws IOException {
         String answer = send(target, "srvr");
         assertTrue(answer.startsWith("Zookeeper version: "), answer);
-        assertTrue(answer.contains("\nMode: standalone\n"), answer);
+        String mode = target.clientsOnAFollower() ? "follower" : "standalone";
+        assertTrue(answer.contains("\nMode: " + mode + "\n"), answer);
         for (String line : new String[] {"Latency min/avg/max: ", "Received: ", "Sent: ", "Connections: ",
                 "Outstanding: ", "Zxid: 0x", "Node count: "}) {
             assertTrue(answer.contains("\n" + line), line + " in " + answer);

@@ -21,6 +21,14 @@ public interface Target extends AutoCloseable {
     @Override
     void close() throws IOException;
 
+    /**
+     * True when clients talk to a follower of an ensemble rather than to a standalone server:
+     * then srvr says {@code Mode: follower}, as ZooKeeper's followers do.
+     */
+    default boolean clientsOnAFollower() {
+        return false;
+    }
+
     /** The bound client port, parsed from {@link #connectString()}. */
     default int clientPort() {
         String connectString = connectString();

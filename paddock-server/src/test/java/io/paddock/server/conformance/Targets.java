@@ -9,17 +9,21 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The targets a run tests, chosen by {@code -Dpaddock.targets=zookeeper,paddock} (the default).
+ * The targets a run tests, chosen by {@code -Dpaddock.targets=zookeeper,paddock,paddock-ensemble}
+ * (the default). {@code paddock-ensemble} is three Paddock servers with every client on a follower;
+ * it adds about 20 s to the conformance suite on a 2-core machine.
  * Each target is one server shared by every test class in the JVM: it starts on first use (so a
  * target that fails to start fails its own tests, not the other target's) and stops at JVM exit.
  * Tests share the servers safely because each works under its own unique path.
  */
 public final class Targets {
     public static final String PROPERTY = "paddock.targets";
-    private static final String DEFAULT_TARGETS = "zookeeper,paddock";
+    private static final String DEFAULT_TARGETS = "zookeeper,paddock,paddock-ensemble";
     private static final Map<String, Supplier<Target>> KNOWN = Map.of(
             "zookeeper", ZooKeeperTarget::new,
             "paddock", PaddockTarget::new,
+            // Three Paddock servers; every client talks to a follower.
+            "paddock-ensemble", PaddockEnsembleTarget::new,
             // Paddock behind a proxy that records client traffic, to seed the fuzz targets.
             "paddock-recorded", RecordingTarget::new);
     private static final Map<String, SharedTarget> SHARED = new LinkedHashMap<>();
@@ -76,6 +80,11 @@ public final class Targets {
             }
             started = true;
             Runtime.getRuntime().addShutdownHook(new Thread(this::closeQuietlyAtExit, name() + "-stop"));
+        }
+
+        @Override
+        public boolean clientsOnAFollower() {
+            return delegate.clientsOnAFollower();
         }
 
         @Override
