@@ -132,6 +132,13 @@ public final class Replica {
     private final ArrayDeque<Event> held = new ArrayDeque<>();
     /** A learner's sessions its clients touched since its last PING reply: id to timeout. */
     private final Map<Long, Integer> touched = new LinkedHashMap<>();
+    /**
+     * A leader's sessions whose createSession it has proposed but not applied yet, id to timeout:
+     * live already, as ZooKeeper's leader tracks a session from the moment it prepares it. A quorum
+     * of followers may commit and apply the creation, and a client's first request come through one
+     * of them, before the leader's own disk has made the creation durable.
+     */
+    private final Map<Long, Integer> proposedSessions = new HashMap<>();
     /** A learner's forwarded createSessions: session id to the connection waiting for it. */
     private final Map<Long, Long> pendingCreates = new HashMap<>();
     /**
@@ -389,8 +396,8 @@ public final class Replica {
             onForwarded(forwarded.fromSid(), forwarded.request());
         } else if (r instanceof PeerEffect.Revalidate ask) {
             Session s = sessions.get(ask.sessionId());
-            boolean valid = s != null && !s.closing();
-            if (valid) {
+            boolean valid = s != null ? !s.closing() : proposedSessions.containsKey(ask.sessionId());
+            if (s != null && valid) {
                 sessions.touch(s, nowMs);
             }
             out.add(new Effect.Peer(new PeerEffect.SendQuorum(ask.fromSid(), Revalidate.answer(
@@ -407,6 +414,19 @@ public final class Replica {
         if (leading) {
             epochBase = epoch << 32;
             sessions.setExpiryEnabled(true, nowMs); // a new leader gives every session a fresh timeout
+            // Its history is committed now but applied only as its disk makes it durable: the sessions
+            // it creates or closes count as such already (a quorum of followers may have applied them).
+            for (QueuedWrite w : awaiting) {
+                if (w.txn().txn() instanceof Txn.CreateSession created) {
+                    proposedSessions.put(created.sessionId(), created.timeoutMs());
+                } else if (w.txn().txn() instanceof Txn.CloseSession closed) {
+                    proposedSessions.remove(closed.sessionId());
+                    Session s = sessions.get(closed.sessionId());
+                    if (s != null) {
+                        sessions.markClosing(s);
+                    }
+                }
+            }
         }
         touched.clear();
     }
@@ -438,6 +458,7 @@ public final class Replica {
         }
         if (wasLeading) {
             pending.clear();
+            proposedSessions.clear();
             for (QueuedWrite w : awaiting) {
                 if (w.txn().txn() instanceof Txn.CloseSession close) {
                     Session s = sessions.get(close.sessionId());
@@ -497,6 +518,7 @@ public final class Replica {
                     + Long.toHexString(lastAppliedZxid));
         }
         pending.clear();
+        proposedSessions.clear();
         lastZxid = zxid;
         durableZxid = Math.min(durableZxid, zxid);
         out.add(new Effect.TruncateLog(zxid));
@@ -740,7 +762,7 @@ public final class Replica {
             return;
         }
         if (type == OpCode.CREATE_SESSION) {
-            if (sessions.contains(sessionId)) {
+            if (sessions.contains(sessionId) || proposedSessions.containsKey(sessionId)) {
                 return; // forwarded twice; the first answers it
             }
             int t = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), timeout));
@@ -754,14 +776,17 @@ public final class Replica {
             if (s != null && !s.closing()) {
                 closeSession(s, -1, cxid);
             }
-            return;
+            return; // a session still being created closes once it is applied and expires, or asks again
         }
         long zxid = nextZxid();
         Txn txn;
-        if (s == null || s.closing()) {
+        boolean live = s != null ? !s.closing() : proposedSessions.containsKey(sessionId);
+        if (!live) {
             txn = new Txn.Error(Code.SESSION_EXPIRED);
         } else {
-            sessions.touch(s, nowMs);
+            if (s != null) {
+                sessions.touch(s, nowMs);
+            }
             List<Id> auth = packet.authinfo() == null ? List.of() : packet.authinfo();
             boolean isSuper = auth.stream().anyMatch(id -> "super".equals(id.scheme()));
             try {
@@ -825,6 +850,13 @@ public final class Replica {
                 out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
                         Revalidate.ask(req.sessionId(), sessionTimeoutFor(req)))));
             }
+            return;
+        }
+        if (s == null && proposes() && proposedSessions.containsKey(req.sessionId())) {
+            // A leader whose own disk is behind the quorum that created the session: it waits for it.
+            connections.remove(c.connId());
+            awaitingSession.computeIfAbsent(req.sessionId(), k -> new ArrayList<>()).add(c);
+            parked.put(c.connId(), new ArrayList<>());
             return;
         }
         if (s == null || s.closing() || !MessageDigest.isEqual(s.passwd(), req.passwd())) {
@@ -1093,6 +1125,9 @@ public final class Replica {
         }
         awaiting.addLast(write);
         lastZxid = env.zxid();
+        if (peer != null && env.txn() instanceof Txn.CreateSession created) {
+            proposedSessions.put(created.sessionId(), created.timeoutMs());
+        }
         out.add(new AppendLog(env));
         if (peer != null) {
             stepPeer(new PeerEvent.Propose(env, proposal));
@@ -1257,6 +1292,9 @@ public final class Replica {
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
+        if (env.txn() instanceof Txn.CreateSession created) {
+            proposedSessions.remove(created.sessionId());
+        }
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());
         remember(env);

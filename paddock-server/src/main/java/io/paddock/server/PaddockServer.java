@@ -419,11 +419,12 @@ public final class PaddockServer implements AutoCloseable {
                 LOG.warn("Netty's event loops did not start: {}", e.toString());
             }
         }
-        if (peer != null) {
-            peer.close();
-        }
+        // The loop first: it carries out the peer's effects, so the transport must outlive it.
         if (loop != null) {
             loop.close();
+        }
+        if (peer != null) {
+            peer.close();
         }
         if (purger != null) {
             purger.shutdownNow();

@@ -89,8 +89,12 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         ensemble.setClientSink(this);
     }
 
+    /** Whether the current tick sends writes (a new session's first write goes out at once then). */
+    private boolean writingNow;
+
     /** One tick of every client: connect where needed, give up on silent servers, send writes. */
     public void tick(boolean writing) {
+        writingNow = writing;
         long now = ensemble.nowTick();
         for (Client c : clients) {
             if (c.connId != -1 && !ensemble.server(c.serverSid).isUp()) {
@@ -206,6 +210,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         } else if (effect instanceof Effect.ConnectReply r) {
             if (r.response().sessionId() == 0 || r.response().timeOut() <= 0) {
                 sessionsExpired++; // the session is gone: start a new one
+                ensemble.trace().line("t=" + ensemble.nowTick() + " client " + c.id + " was told by s" + sid
+                        + " that session 0x" + Long.toHexString(c.sessionId) + " expired");
                 c.sessionId = 0;
                 c.passwd = new byte[16];
                 return;
@@ -214,9 +220,13 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                 throw ensemble.checker().failure("client " + c.id + " reconnected to session 0x"
                         + Long.toHexString(c.sessionId) + " but got 0x" + Long.toHexString(r.response().sessionId()));
             }
+            boolean fresh = c.sessionId == 0;
             c.sessionId = r.response().sessionId();
             c.passwd = r.response().passwd();
             c.handshaken = true;
+            if (fresh && writingNow) {
+                write(c); // as applications do: the first request right behind the new session
+            }
         } else if (effect instanceof Effect.Reply r) {
             if (r.zxid() < c.lastZxidSeen) {
                 // ZooKeeper's guarantee: a session never sees the state go back (reads included).

@@ -72,6 +72,11 @@ public final class SimulatedEnsemble {
         final SimDisk disk;
         /** A log sync is scheduled (group commit: one sync makes every append before it durable). */
         boolean syncScheduled;
+        /**
+         * Extra ticks every log sync of this server takes: some servers have a slow disk, so a quorum
+         * of the others can commit (and answer clients) before, say, the leader's own log is durable.
+         */
+        int slowDiskTicks;
         long lastCheckedApplied = -1;
 
         Server(long sid, PeerConfig config) {
@@ -187,9 +192,20 @@ public final class SimulatedEnsemble {
         for (long sid = 1; sid <= voterCount + observerCount; sid++) {
             servers.put(sid, new Server(sid, new PeerConfig(sid, voters, observerSids, electionTimings, zabTimings)));
         }
+        // Drawn apart from the run's main sequence, so that adding it changed no election scenario.
+        Random disks = new Random(seed ^ 0x5D15C0DEL);
+        for (Server s : servers.values()) {
+            s.slowDiskTicks = disks.nextInt(3) == 0 ? 4 + disks.nextInt(12) : 0;
+        }
         this.checker = new SafetyChecker(this);
+        StringBuilder slow = new StringBuilder();
+        for (Server s : servers.values()) {
+            if (s.slowDiskTicks > 0) {
+                slow.append(" s").append(s.sid).append("+").append(s.slowDiskTicks);
+            }
+        }
         trace.line("seed=" + seed + " voters=" + voterSids + " observers=" + observerSids + " " + plan + " "
-                + electionTimings + " " + zabTimings);
+                + electionTimings + " " + zabTimings + " slow log disks:" + (slow.length() == 0 ? " none" : slow));
     }
 
     public Random random() {
@@ -573,8 +589,8 @@ public final class SimulatedEnsemble {
             s.disk.append(append.txn());
             if (!s.syncScheduled) {
                 s.syncScheduled = true;
-                enqueue(new LogSync(nowTick + 1 + random.nextInt(plan.diskDelayTicksMax() + 1), nextSeq++, s.sid,
-                        s.incarnation));
+                enqueue(new LogSync(nowTick + 1 + random.nextInt(plan.diskDelayTicksMax() + 1) + s.slowDiskTicks,
+                        nextSeq++, s.sid, s.incarnation));
             }
         } else if (effect instanceof Effect.TruncateLog truncate) {
             s.disk.truncateAfter(truncate.zxid());

@@ -433,6 +433,9 @@ public final class QuorumTransport implements AutoCloseable {
 
     /** Closes the quorum connection with {@code sid} and forgets what is queued; not reported back. */
     public void dropPeer(long sid) {
+        if (closed) {
+            return; // closing drops every connection anyway; the event loop takes no more work
+        }
         loop.execute(() -> {
             QuorumLink link = quorumLinks.remove(sid);
             if (link != null) {
