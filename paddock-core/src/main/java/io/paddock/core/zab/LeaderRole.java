@@ -69,7 +69,8 @@ import java.util.NavigableMap;
  * arrives: UPTODATE means a quorum took our history.
  *
  * <p>We lead ({@link PeerEffect.Established}, serving clients) once a quorum of voters acknowledged
- * NEWLEADER, ourselves counted once our whole history is durable, within {@code initLimitTicks}
+ * NEWLEADER, ourselves among them once our whole history is durable (so the host applies it at
+ * once and prepares new transactions on a tree that holds every committed one), within {@code initLimitTicks}
  * of starting the sync; our whole history is then committed ({@link PeerEffect.Commit}) and every
  * learner that acknowledged gets UPTODATE. A learner that comes later is synced the same way and
  * gets UPTODATE as soon as it acknowledges NEWLEADER.
@@ -501,9 +502,12 @@ public final class LeaderRole implements Role {
             return;
         }
         long history = host.lastLoggedZxid();
-        if (host.durableZxid() >= history) {
-            newLeaderAcked.add(config.sid());
+        if (host.durableZxid() < history) {
+            // We count ourselves, as ZooKeeper's leader does, and we must: a leader whose history is
+            // not applied would prepare new transactions against a tree that lacks committed ones.
+            return;
         }
+        newLeaderAcked.add(config.sid());
         if (!config.voters().containsQuorum(newLeaderAcked)) {
             return;
         }
