@@ -139,6 +139,8 @@ public final class Replica {
      * of them, before the leader's own disk has made the creation durable.
      */
     private final Map<Long, Integer> proposedSessions = new HashMap<>();
+    /** Sessions whose close a leader proposed before their creation was applied: closing once it is. */
+    private final java.util.Set<Long> closeProposed = new java.util.HashSet<>();
     /** A learner's forwarded createSessions: session id to the connection waiting for it. */
     private final Map<Long, Long> pendingCreates = new HashMap<>();
     /**
@@ -459,6 +461,7 @@ public final class Replica {
         if (wasLeading) {
             pending.clear();
             proposedSessions.clear();
+            closeProposed.clear();
             for (QueuedWrite w : awaiting) {
                 if (w.txn().txn() instanceof Txn.CloseSession close) {
                     Session s = sessions.get(close.sessionId());
@@ -519,6 +522,7 @@ public final class Replica {
         }
         pending.clear();
         proposedSessions.clear();
+        closeProposed.clear();
         lastZxid = zxid;
         durableZxid = Math.min(durableZxid, zxid);
         out.add(new Effect.TruncateLog(zxid));
@@ -775,8 +779,14 @@ public final class Replica {
         if (type == OpCode.CLOSE_SESSION) {
             if (s != null && !s.closing()) {
                 closeSession(s, -1, cxid);
+            } else if (s == null && proposedSessions.remove(sessionId) != null) {
+                // Created (proposed) but not applied here yet: closed right behind its creation.
+                long zxid = nextZxid();
+                closeProposed.add(sessionId);
+                submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, prep.prepareCloseSession(zxid, sessionId)),
+                        null, -1, OpCode.CLOSE_SESSION, null);
             }
-            return; // a session still being created closes once it is applied and expires, or asks again
+            return;
         }
         long zxid = nextZxid();
         Txn txn;
@@ -1294,6 +1304,12 @@ public final class Replica {
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
+            Session made = sessions.get(created.sessionId());
+            if (made != null && closeProposed.contains(created.sessionId())) {
+                sessions.markClosing(made);
+            }
+        } else if (env.txn() instanceof Txn.CloseSession closed) {
+            closeProposed.remove(closed.sessionId());
         }
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());

@@ -48,7 +48,10 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** Acknowledged znodes no delete was sent for: path to the owning session (0 for persistent ones). */
     private final Map<String, Long> mustExist = new TreeMap<>();
 
-    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC }
+    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC, CLOSE }
+
+    /** Sessions whose close was answered OK: no znode may be owned by one at the end. */
+    private final java.util.Set<Long> closedSessions = new java.util.TreeSet<>();
 
     /** Acknowledged sequential znodes: never changed or deleted, so a read after a sync must find each. */
     private final List<String> permanent = new ArrayList<>();
@@ -72,6 +75,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         /** The highest zxid in an answer, sent with every handshake as the official client does. */
         long lastZxidSeen;
         final Map<Integer, Op> inFlight = new TreeMap<>();
+        /** A closeSession was sent; nothing more goes out on this session. */
+        boolean closing;
         /** Acknowledged znodes of this client that no delete was sent for, for setData and delete. */
         final List<String> own = new ArrayList<>();
 
@@ -109,8 +114,13 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             }
             if (c.connId == -1) {
                 connect(c);
-            } else if (writing && c.handshaken && c.inFlight.size() < OUTSTANDING_MAX && random.nextInt(4) == 0) {
-                write(c);
+            } else if (writing && c.handshaken && !c.closing && c.inFlight.size() < OUTSTANDING_MAX
+                    && random.nextInt(4) == 0) {
+                if (random.nextInt(60) == 0) {
+                    close(c);
+                } else {
+                    write(c);
+                }
             }
         }
     }
@@ -179,11 +189,28 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         ensemble.clientEvent(c.serverSid, request);
     }
 
+    /** Closes the session: its ephemerals go with it (from now on they may be gone). */
+    private void close(Client c) {
+        int xid = c.nextXid++;
+        c.closing = true;
+        c.inFlight.put(xid, new Op(Kind.CLOSE, ""));
+        long session = c.sessionId;
+        mustExist.entrySet().removeIf(e -> e.getValue() == session);
+        c.own.removeIf(p -> p.startsWith("/e" + c.id + "-"));
+        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.CLOSE_SESSION, null));
+    }
+
     private void disconnected(Client c) {
         byConn.remove(c.connId);
         c.connId = -1;
         c.handshaken = false;
         c.inFlight.clear(); // unknown outcome
+        if (c.closing) {
+            // The close may or may not have happened: start over with a new session.
+            c.closing = false;
+            c.sessionId = 0;
+            c.passwd = new byte[16];
+        }
     }
 
     @Override
@@ -246,6 +273,9 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             if (op.kind() == Kind.PERSISTENT || op.kind() == Kind.EPHEMERAL || op.kind() == Kind.SEQUENTIAL) {
                 String path = ((CreateResponse) r.body()).path();
                 acknowledged.add(path);
+                if (op.kind() == Kind.EPHEMERAL && c.closing) {
+                    return; // acknowledged, but its session's close is on its way: it goes with it
+                }
                 mustExist.put(path, op.kind() == Kind.EPHEMERAL ? c.sessionId : 0L);
                 if (op.kind() == Kind.SEQUENTIAL) {
                     permanent.add(path);
@@ -254,6 +284,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                 }
             } else if (op.kind() == Kind.READ_AFTER_SYNC) {
                 syncedReads++;
+            } else if (op.kind() == Kind.CLOSE) {
+                closedSessions.add(c.sessionId);
             }
         }
     }
@@ -261,6 +293,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** Acknowledged znodes no delete was sent for, with their owner (0: persistent): they must exist. */
     public Map<String, Long> mustExist() {
         return mustExist;
+    }
+
+    /** Sessions whose closeSession was answered OK. */
+    public java.util.Set<Long> closedSessions() {
+        return closedSessions;
     }
 
     /** Every create answered OK, in the order answered. */

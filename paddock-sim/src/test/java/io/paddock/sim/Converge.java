@@ -8,8 +8,9 @@ import java.util.TreeSet;
 /**
  * The end of a replication scenario: faults stop, every server starts, and within a bound there is
  * a leader followed by every server, the clients are quiet and every server applied the same zxid;
- * then every acknowledged znode that was not deleted exists on every server with its owner, every
- * server's state is the same, and no client lost its session.
+ * then every acknowledged znode that was not deleted exists on every server with its owner, no
+ * znode or session of a closed session is left anywhere, every server's state is the same, and no
+ * client lost its session.
  */
 final class Converge {
     /** A leader followed by all, the clients quiet and every server caught up, within this. */
@@ -36,6 +37,17 @@ final class Converge {
             var replica = e.server(sid).replica();
             assertTrue(SimulatedEnsemble.fingerprint(replica) == reference,
                     "s" + sid + "'s state differs from the first server's at the end");
+            var snapshot = io.paddock.core.storage.TreeSnapshot.capture(replica.tree(), replica.sessions(), 0, 0);
+            for (var it = snapshot.nodes(); it.hasNext(); ) {
+                var node = it.next();
+                assertTrue(!clients.closedSessions().contains(node.ephemeralOwner()),
+                        "s" + sid + ": " + node.path() + " outlived its closed session");
+            }
+            for (var it = snapshot.sessions(); it.hasNext(); ) {
+                long id = it.next().id();
+                assertTrue(!clients.closedSessions().contains(id), "s" + sid + " still has closed session 0x"
+                        + Long.toHexString(id));
+            }
             for (var must : clients.mustExist().entrySet()) {
                 var node = replica.tree().get(must.getKey());
                 assertTrue(node != null, "s" + sid + " lost the acknowledged create of " + must.getKey());

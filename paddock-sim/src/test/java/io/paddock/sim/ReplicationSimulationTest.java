@@ -24,7 +24,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[3]; // writes sent, creates acknowledged, reads after a sync
+        long[] totals = new long[4]; // writes sent, creates acknowledged, reads after a sync, sessions closed
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
@@ -43,11 +43,14 @@ class ReplicationSimulationTest {
                 totals[0] += clients.writesSent();
                 totals[1] += clients.acknowledged().size();
                 totals[2] += clients.syncedReads();
+                totals[3] += clients.closedSessions().size();
                 e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
             });
         });
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
-                + " creates acknowledged, " + totals[2] + " reads after a sync found their write; sync modes " + modes);
+                + " creates acknowledged, " + totals[2] + " reads after a sync found their write, " + totals[3]
+                + " sessions closed; sync modes " + modes);
+        assertTrue(totals[3] > 0, "sessions were closed");
         assertTrue(totals[2] > 0, "reads after a sync were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
     }
