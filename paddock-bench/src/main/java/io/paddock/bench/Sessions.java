@@ -34,10 +34,19 @@ final class Sessions {
     }
 
     static List<ZooKeeper> open(int port, int count, long connectTimeoutMs) throws IOException, InterruptedException {
+        return openSpread(List.of(port), count, connectTimeoutMs);
+    }
+
+    /**
+     * {@code count} sessions, session {@code i} on {@code ports[i % ports.size()]} alone (its
+     * connect string names that one server, so it never moves to another).
+     */
+    static List<ZooKeeper> openSpread(List<Integer> ports, int count, long connectTimeoutMs)
+            throws IOException, InterruptedException {
         List<ZooKeeper> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                sessions.add(open(port, connectTimeoutMs));
+                sessions.add(open(ports.get(i % ports.size()), connectTimeoutMs));
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(sessions);
