@@ -101,9 +101,12 @@ public final class BenchMain {
             }
         }
         System.out.println();
-        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency, over "
-            + options.electionRounds() + " round(s) for the election, over " + options.failoverRounds()
-            + " round(s) for the ensemble failover; one run for the rest.");
+        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency"
+            + (options.runs(BenchOptions.PHASE_ELECTION) ? ", over " + options.electionRounds()
+                + " round(s) for the election" : "")
+            + (options.runs(BenchOptions.PHASE_ENSEMBLE) ? ", over " + options.failoverRounds()
+                + " round(s) for the ensemble failover" : "")
+            + (options.runs(BenchOptions.PHASE_CREATES) ? "; one run for the rest." : "."));
         System.out.print(results.table());
         for (String finding : findings) {
             System.out.println();

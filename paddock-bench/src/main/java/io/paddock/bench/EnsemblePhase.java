@@ -261,10 +261,10 @@ final class EnsemblePhase {
         ensemble.restart(leader, options.jvmOpts());
         Ensemble.Established again = ensemble.awaitOneLeader(LEADER_TIMEOUT_MS);
         System.out.printf(Locale.ROOT, "%-9s failover round %d: kill -9 of leader server %d; last ack %.1f ms before, "
-            + "first ack after %.1f ms (any epoch), first ack of epoch %d (was %d) %.1f ms after: failover %.1f ms; "
-            + "%d failed calls%s; server %d restarted, 3 members again after %,.0f ms (server %d leads)%n",
+            + "first ack after %.1f ms (any epoch), first ack of epoch %d (was %d) %.1f ms after (per session, servers 1-3: %s ms): "
+            + "failover %.1f ms; %d failed calls%s; server %d restarted, 3 members again after %,.0f ms (server %d leads)%n",
             kind.label(), round, leader + 1, -gap.lastBeforeMs(), gap.firstAfterAnyMs(), gap.epochAfter(),
-            gap.epochBefore(), gap.firstNewEpochMs(), gap.failoverMs(), gap.errors(),
+            gap.epochBefore(), gap.firstNewEpochMs(), gap.perSessionNewEpochMs(), gap.failoverMs(), gap.errors(),
             gap.firstError() == null ? "" : " (first: " + gap.firstError() + ")", leader + 1,
             (again.atNanos() - restartedAt) / 1e6, again.leader() + 1);
         results.add(FAILOVER, kind, gap.failoverMs());

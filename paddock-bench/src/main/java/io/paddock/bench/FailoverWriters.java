@@ -97,8 +97,21 @@ final class FailoverWriters {
                 }
             }
         }
+        StringBuilder perSession = new StringBuilder();
+        for (Writer w : writers) {
+            long first = Long.MAX_VALUE;
+            for (int i = 0; i < w.count; i++) {
+                if (w.ackNanos[i] >= killedAtNanos && w.epochs[i] > epochBefore) {
+                    first = Math.min(first, w.ackNanos[i]);
+                }
+            }
+            double ms = relativeMs(first, killedAtNanos);
+            perSession.append(perSession.length() == 0 ? "" : ", ").append(Double.isNaN(ms) ? "-"
+                : String.format(java.util.Locale.ROOT, "%.0f", ms));
+        }
         return new Gap(relativeMs(lastBefore, killedAtNanos), relativeMs(firstAfterAny, killedAtNanos),
-            relativeMs(firstAfter, killedAtNanos), epochBefore, epochAfter, errors, firstError);
+            relativeMs(firstAfter, killedAtNanos), epochBefore, epochAfter, errors, firstError,
+            perSession.toString());
     }
 
     private static double relativeMs(long nanos, long killedAtNanos) {
@@ -110,10 +123,11 @@ final class FailoverWriters {
 
     /**
      * Around one kill, in ms from the kill: the last acknowledgement before it, the first after it
-     * of any epoch, and the first of a newer epoch (the failover's end); the epochs; failed calls.
+     * of any epoch, and the first of a newer epoch (the failover's end); the epochs; failed calls;
+     * per session (in member order) when its first write of the newer epoch was acknowledged, or "-".
      */
     record Gap(double lastBeforeMs, double firstAfterAnyMs, double firstNewEpochMs, long epochBefore,
-               long epochAfter, long errors, String firstError) {
+               long epochAfter, long errors, String firstError, String perSessionNewEpochMs) {
         /** From the last acknowledgement before the kill to the first of the new leader. */
         double failoverMs() {
             return firstNewEpochMs - lastBeforeMs;

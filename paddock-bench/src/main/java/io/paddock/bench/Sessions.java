@@ -9,28 +9,20 @@ import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
 
-/** Opens sessions with the official ZooKeeper client, each waited for with a bound. */
+/**
+ * Opens sessions with the official ZooKeeper client, each waited for with a bound. Several
+ * sessions connect (and close) at once, so that opening 32 does not cost seconds of every run.
+ */
 final class Sessions {
     static final int SESSION_TIMEOUT_MS = 30_000;
     /** Synchronous calls give up after this long instead of waiting forever on a stuck server. */
     static final int REQUEST_TIMEOUT_MS = 30_000;
+    private static final int CLOSE_WAIT_MS = 5_000;
 
     private Sessions() {}
 
     static ZooKeeper open(int port, long connectTimeoutMs) throws IOException, InterruptedException {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZKClientConfig config = new ZKClientConfig();
-        config.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, String.valueOf(REQUEST_TIMEOUT_MS));
-        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + port, SESSION_TIMEOUT_MS, event -> {
-            if (event.getState() == KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        }, config);
-        if (!connected.await(connectTimeoutMs, TimeUnit.MILLISECONDS)) {
-            zk.close();
-            throw new BenchException("no session with 127.0.0.1:" + port + " within " + connectTimeoutMs + " ms");
-        }
-        return zk;
+        return openSpread(List.of(port), 1, connectTimeoutMs).get(0);
     }
 
     static List<ZooKeeper> open(int port, int count, long connectTimeoutMs) throws IOException, InterruptedException {
@@ -39,14 +31,25 @@ final class Sessions {
 
     /**
      * {@code count} sessions, session {@code i} on {@code ports[i % ports.size()]} alone (its
-     * connect string names that one server, so it never moves to another).
+     * connect string names that one server, so it never moves to another). All connect at once;
+     * each must be connected within {@code connectTimeoutMs} of the start.
      */
     static List<ZooKeeper> openSpread(List<Integer> ports, int count, long connectTimeoutMs)
             throws IOException, InterruptedException {
         List<ZooKeeper> sessions = new ArrayList<>();
+        List<CountDownLatch> connected = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                sessions.add(open(ports.get(i % ports.size()), connectTimeoutMs));
+                CountDownLatch latch = new CountDownLatch(1);
+                connected.add(latch);
+                sessions.add(connect(ports.get(i % ports.size()), latch));
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
+            for (int i = 0; i < count; i++) {
+                if (!connected.get(i).await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throw new BenchException("no session with 127.0.0.1:" + ports.get(i % ports.size()) + " within "
+                        + connectTimeoutMs + " ms");
+                }
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(sessions);
@@ -55,9 +58,34 @@ final class Sessions {
         return sessions;
     }
 
+    private static ZooKeeper connect(int port, CountDownLatch connected) throws IOException {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, String.valueOf(REQUEST_TIMEOUT_MS));
+        return new ZooKeeper("127.0.0.1:" + port, SESSION_TIMEOUT_MS, event -> {
+            if (event.getState() == KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, config);
+    }
+
+    /** Closes every session, all at once, each with its own bounded wait. */
     static void closeAll(List<ZooKeeper> sessions) throws InterruptedException {
+        List<Thread> closers = new ArrayList<>();
         for (ZooKeeper zk : sessions) {
-            zk.close(5_000);
+            Thread t = new Thread(() -> {
+                try {
+                    zk.close(CLOSE_WAIT_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-session-close");
+            t.setDaemon(true);
+            closers.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Sessions.REQUEST_TIMEOUT_MS + CLOSE_WAIT_MS);
+        for (Thread t : closers) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 }
