@@ -241,7 +241,8 @@ final class EnsemblePhase {
             throws IOException, InterruptedException {
         ServerKind kind = ensemble.kind();
         int leader = ensemble.awaitOneLeader(LEADER_TIMEOUT_MS).leader();
-        List<ZooKeeper> sessions = Sessions.openSpread(ensemble.clientPorts(), Ensemble.MEMBERS, CONNECT_TIMEOUT_MS);
+        List<ZooKeeper> sessions = Sessions.openPreferring(ensemble.clientPorts(), Ensemble.MEMBERS,
+            CONNECT_TIMEOUT_MS);
         FailoverWriters writers = new FailoverWriters(sessions, paths, value);
         long killedAt;
         try {

@@ -1,6 +1,8 @@
 package io.paddock.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -44,13 +46,7 @@ final class Sessions {
                 connected.add(latch);
                 sessions.add(connect(ports.get(i % ports.size()), latch));
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
-            for (int i = 0; i < count; i++) {
-                if (!connected.get(i).await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    throw new BenchException("no session with 127.0.0.1:" + ports.get(i % ports.size()) + " within "
-                        + connectTimeoutMs + " ms");
-                }
-            }
+            awaitConnected(connected, connectTimeoutMs, "127.0.0.1 port(s) " + ports);
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(sessions);
             throw e;
@@ -58,14 +54,71 @@ final class Sessions {
         return sessions;
     }
 
+    /**
+     * {@code count} sessions whose server list names every port, session {@code i} starting with
+     * {@code ports[i % ports.size()]} and then the others in order (see {@link OrderedHostProvider}):
+     * spread like {@link #openSpread}, but a session whose server goes away moves to another one
+     * as a client with the whole ensemble in its connect string does. With a single server, the
+     * client sleeps 1 s before every reconnect attempt on top of its random 0-1 s back-off.
+     */
+    static List<ZooKeeper> openPreferring(List<Integer> ports, int count, long connectTimeoutMs)
+            throws IOException, InterruptedException {
+        List<ZooKeeper> sessions = new ArrayList<>();
+        List<CountDownLatch> connected = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                List<InetSocketAddress> hosts = new ArrayList<>();
+                for (int k = 0; k < ports.size(); k++) {
+                    hosts.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.get((i + k) % ports.size())));
+                }
+                CountDownLatch latch = new CountDownLatch(1);
+                connected.add(latch);
+                sessions.add(connect(hosts, latch));
+            }
+            awaitConnected(connected, connectTimeoutMs, ports.toString());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            closeAll(sessions);
+            throw e;
+        }
+        return sessions;
+    }
+
+    private static void awaitConnected(List<CountDownLatch> connected, long connectTimeoutMs, String where)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs);
+        for (CountDownLatch latch : connected) {
+            if (!latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new BenchException("not every session with " + where + " connected within " + connectTimeoutMs
+                    + " ms");
+            }
+        }
+    }
+
     private static ZooKeeper connect(int port, CountDownLatch connected) throws IOException {
-        ZKClientConfig config = new ZKClientConfig();
-        config.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, String.valueOf(REQUEST_TIMEOUT_MS));
-        return new ZooKeeper("127.0.0.1:" + port, SESSION_TIMEOUT_MS, event -> {
+        return new ZooKeeper("127.0.0.1:" + port, SESSION_TIMEOUT_MS, onConnected(connected), config());
+    }
+
+    private static ZooKeeper connect(List<InetSocketAddress> hosts, CountDownLatch connected) throws IOException {
+        StringBuilder connectString = new StringBuilder();
+        for (InetSocketAddress host : hosts) {
+            connectString.append(connectString.length() == 0 ? "" : ",").append("127.0.0.1:").append(host.getPort());
+        }
+        return new ZooKeeper(connectString.toString(), SESSION_TIMEOUT_MS, onConnected(connected), false,
+            new OrderedHostProvider(hosts), config());
+    }
+
+    private static org.apache.zookeeper.Watcher onConnected(CountDownLatch connected) {
+        return event -> {
             if (event.getState() == KeeperState.SyncConnected) {
                 connected.countDown();
             }
-        }, config);
+        };
+    }
+
+    private static ZKClientConfig config() {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, String.valueOf(REQUEST_TIMEOUT_MS));
+        return config;
     }
 
     /** Closes every session, all at once, each with its own bounded wait. */
