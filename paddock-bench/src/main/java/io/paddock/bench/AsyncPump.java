@@ -63,6 +63,34 @@ final class AsyncPump {
         return ok.get();
     }
 
+    /** Calls answered OK inside a measured window, and the window's real length. */
+    record Window(long okCalls, long nanos) {
+        double perSecond() {
+            return okCalls / (nanos / 1e9);
+        }
+    }
+
+    /**
+     * Lets the load run until {@code fromNanos} (the warm-up), then counts the calls answered OK
+     * until {@code toNanos}. The load runs for a set time: this is the measuring window, not a
+     * wait for readiness.
+     */
+    Window okBetween(long fromNanos, long toNanos) throws InterruptedException {
+        sleepUntil(fromNanos);
+        long okAtStart = ok.get();
+        long windowStart = System.nanoTime();
+        sleepUntil(toNanos);
+        long okAtEnd = ok.get();
+        return new Window(okAtEnd - okAtStart, System.nanoTime() - windowStart);
+    }
+
+    static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
     private void submitLoop(int sessionIndex, Semaphore semaphore, long countMax, long stopAtNanos) {
         ZooKeeper zk = sessions.get(sessionIndex);
         try {

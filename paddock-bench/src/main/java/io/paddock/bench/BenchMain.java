@@ -92,14 +92,21 @@ public final class BenchMain {
         if (options.runs(BenchOptions.PHASE_ELECTION)) {
             new ElectionPhase(options, results, root, this::failMaybeWithLog, this::stopAndDelete).run();
         }
+        if (options.runs(BenchOptions.PHASE_ENSEMBLE)) {
+            new EnsemblePhase(options, results, findings, root, this::failMaybeWithLog, this::stopAndDelete).run();
+        }
         for (ServerKind kind : options.servers()) {
             if (options.runs(BenchOptions.PHASE_CREATES) && !failed.getOrDefault(kind, false)) {
                 createMemoryRestartPhase(kind);
             }
         }
         System.out.println();
-        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency, over "
-            + options.electionRounds() + " round(s) for the election; one run for the rest.");
+        System.out.println("Medians over " + options.repeats() + " run(s) for throughput and latency"
+            + (options.runs(BenchOptions.PHASE_ELECTION) ? ", over " + options.electionRounds()
+                + " round(s) for the election" : "")
+            + (options.runs(BenchOptions.PHASE_ENSEMBLE) ? ", over " + options.failoverRounds()
+                + " round(s) for the ensemble failover" : "")
+            + (options.runs(BenchOptions.PHASE_CREATES) ? "; one run for the rest." : "."));
         System.out.print(results.table());
         for (String finding : findings) {
             System.out.println();
@@ -154,6 +161,9 @@ public final class BenchMain {
         }
         if (options.runs(BenchOptions.PHASE_ELECTION)) {
             ElectionPhase.declareMetrics(results);
+        }
+        if (options.runs(BenchOptions.PHASE_ENSEMBLE)) {
+            EnsemblePhase.declareMetrics(options, results);
         }
         if (options.runs(BenchOptions.PHASE_CREATES)) {
             for (Metric m : List.of(createTime(), RSS_AFTER_CREATES, PEAK_RSS, LIVE_HEAP, DISK, RESTART,

@@ -20,9 +20,11 @@ final class BenchOptions {
         "  --create-bytes N        payload of each created znode (default 64)",
         "  --create-sessions N     sessions creating them (default 8)",
         "  --create-timeout-s N    bound on the create phase (default 600)",
-        "  --phases a,b,c          writes, creates, fixedrate and/or election (default all four)",
+        "  --phases a,b,c          writes, creates, fixedrate, election and/or ensemble (default the first four)",
         "  --election-rounds N     election: rounds, each starting a 3-server ensemble of each kind and",
         "                          killing its leader once (default 5)",
+        "  --ensemble-rate N       ensemble: offered setData rate for its latency row, ops/s (default 2000)",
+        "  --failover-rounds N     ensemble: rounds of kill -9 of the leader under writes, per kind (default 5)",
         "  --rates A,B             fixedrate: offered setData rates in ops/s, same for both servers (default 2000,10000)",
         "  --fixed-sessions N      fixedrate: sessions sharing the schedule (default 8)",
         "  --fixed-outstanding N   fixedrate: max in flight per session; a send beyond it is skipped (default 1000)",
@@ -35,7 +37,11 @@ final class BenchOptions {
     static final String PHASE_CREATES = "creates";
     static final String PHASE_FIXED_RATE = "fixedrate";
     static final String PHASE_ELECTION = "election";
-    static final List<String> ALL_PHASES = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE, PHASE_ELECTION);
+    static final String PHASE_ENSEMBLE = "ensemble";
+    static final List<String> ALL_PHASES = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE, PHASE_ELECTION,
+        PHASE_ENSEMBLE);
+    /** What runs without --phases: the ensemble phase only when asked for (it adds minutes). */
+    static final List<String> DEFAULT_PHASES = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE, PHASE_ELECTION);
 
     int durationS = 10;
     int warmupS = 3;
@@ -48,8 +54,10 @@ final class BenchOptions {
     int createBytes = 64;
     int createSessions = 8;
     int createTimeoutS = 600;
-    List<String> phases = ALL_PHASES;
+    List<String> phases = DEFAULT_PHASES;
     int electionRounds = 5;
+    int ensembleRate = 2_000;
+    int failoverRounds = 5;
     List<Integer> rates = List.of(2_000, 10_000);
     int fixedSessions = 8;
     int fixedOutstanding = 1000;
@@ -84,6 +92,7 @@ final class BenchOptions {
         writeNodes = 100;
         creates = 5_000;
         electionRounds = 1;
+        failoverRounds = 2;
     }
 
     private void set(String name, String value) {
@@ -101,6 +110,8 @@ final class BenchOptions {
             case "--create-timeout-s" -> createTimeoutS = bounded(name, value, 1, 7200);
             case "--phases" -> phases = phases(value);
             case "--election-rounds" -> electionRounds = bounded(name, value, 1, 100);
+            case "--ensemble-rate" -> ensembleRate = bounded(name, value, 1, 200_000);
+            case "--failover-rounds" -> failoverRounds = bounded(name, value, 1, 100);
             case "--rates" -> rates = rates(name, value);
             case "--fixed-sessions" -> fixedSessions = bounded(name, value, 1, 1000);
             case "--fixed-outstanding" -> fixedOutstanding = bounded(name, value, 1, 100_000);
@@ -136,7 +147,7 @@ final class BenchOptions {
         for (String part : value.split(",")) {
             String phase = part.trim().toLowerCase(java.util.Locale.ROOT);
             if (!ALL_PHASES.contains(phase)) {
-                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate, election)");
+                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate, election, ensemble)");
             }
             if (!out.contains(phase)) {
                 out.add(phase);
@@ -167,6 +178,8 @@ final class BenchOptions {
     boolean runs(String phase) { return phases.contains(phase); }
     List<Integer> rates() { return rates; }
     int electionRounds() { return electionRounds; }
+    int ensembleRate() { return ensembleRate; }
+    int failoverRounds() { return failoverRounds; }
     int fixedSessions() { return fixedSessions; }
     int fixedOutstanding() { return fixedOutstanding; }
     List<String> jvmOpts() { return jvmOpts; }
@@ -179,6 +192,7 @@ final class BenchOptions {
             + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
-            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); phases " + phases + "; server JVM flags " + jvmOpts;
+            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: fixed rate " + ensembleRate + " ops/s, " + failoverRounds
+            + " failover round(s); phases " + phases + "; server JVM flags " + jvmOpts;
     }
 }

@@ -35,7 +35,12 @@ final class FixedRateBenchmark {
     }
 
     Run run(int port, int ratePerSecond) throws IOException, InterruptedException {
-        List<ZooKeeper> sessions = Sessions.open(port, options.fixedSessions(), CONNECT_TIMEOUT_MS);
+        return run(List.of(port), ratePerSecond);
+    }
+
+    /** As {@link #run(int, int)}, with the sessions spread round-robin over {@code ports}. */
+    Run run(List<Integer> ports, int ratePerSecond) throws IOException, InterruptedException {
+        List<ZooKeeper> sessions = Sessions.openSpread(ports, options.fixedSessions(), CONNECT_TIMEOUT_MS);
         try {
             return measure(sessions, ratePerSecond);
         } finally {
@@ -55,7 +60,7 @@ final class FixedRateBenchmark {
                 options.fixedOutstanding()));
         }
         senders.forEach(FixedRateSender::start);
-        WriteBenchmark.sleepUntil(stopAt);
+        AsyncPump.sleepUntil(stopAt);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
         for (FixedRateSender sender : senders) {
             sender.awaitEnd(deadline);

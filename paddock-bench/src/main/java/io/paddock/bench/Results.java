@@ -11,21 +11,27 @@ import java.util.Map;
 final class Results {
     /** The project's goal for Paddock/ZooKeeper, where it states one. */
     enum Goal {
-        NONE(""),
-        AT_LEAST_TWICE(">= 2.0"),
-        AT_MOST_HALF("<= 0.5");
+        NONE("", true, Double.NaN),
+        AT_LEAST_TWICE(">= 2.0", true, 2.0),
+        AT_LEAST_ONE_AND_A_HALF(">= 1.5", true, 1.5),
+        AT_MOST_HALF("<= 0.5", false, 0.5),
+        AT_MOST_A_QUARTER("<= 0.25", false, 0.25);
 
         final String text;
+        private final boolean atLeast;
+        private final double bound;
 
-        Goal(String text) {
+        Goal(String text, boolean atLeast, double bound) {
             this.text = text;
+            this.atLeast = atLeast;
+            this.bound = bound;
         }
 
         String verdict(double ratio) {
             if (this == NONE || Double.isNaN(ratio)) {
                 return text;
             }
-            boolean met = this == AT_LEAST_TWICE ? ratio >= 2.0 : ratio <= 0.5;
+            boolean met = atLeast ? ratio >= bound : ratio <= bound;
             return text + (met ? " (met)" : " (not met)");
         }
     }
@@ -33,6 +39,11 @@ final class Results {
     record Metric(String label, String unit, int decimals, Goal goal) {}
 
     private final Map<Metric, Map<ServerKind, List<Double>>> values = new LinkedHashMap<>();
+
+    /** The median of the values added for a metric and server; NaN when none. */
+    double median(Metric metric, ServerKind kind) {
+        return Stats.median(values.getOrDefault(metric, Map.of()).getOrDefault(kind, List.of()));
+    }
 
     void add(Metric metric, ServerKind kind, double value) {
         values.computeIfAbsent(metric, m -> new EnumMap<>(ServerKind.class))

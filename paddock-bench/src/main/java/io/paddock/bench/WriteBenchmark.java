@@ -20,7 +20,7 @@ final class WriteBenchmark {
     private static final long CONNECT_TIMEOUT_MS = 10_000;
     private static final long DRAIN_TIMEOUT_MS = 60_000;
     private static final long PREPARE_TIMEOUT_MS = 120_000;
-    private static final long CALLS_MAX = 1_000_000_000L;
+    static final long CALLS_MAX = 1_000_000_000L;
 
     record Run(double opsPerSecond, long okCalls, long errors, String firstError, SyncWriteProbe.Result sync) {}
 
@@ -86,24 +86,9 @@ final class WriteBenchmark {
         long stopAt = warmEnd + TimeUnit.SECONDS.toNanos(options.durationS());
         pump.start(CALLS_MAX, stopAt);
         probe.start(warmEnd, stopAt);
-        sleepUntil(warmEnd);
-        long okAtStart = pump.okCount();
-        long windowStart = System.nanoTime();
-        sleepUntil(stopAt);
-        long okAtEnd = pump.okCount();
-        long windowNanos = System.nanoTime() - windowStart;
+        AsyncPump.Window window = pump.okBetween(warmEnd, stopAt);
         AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
         SyncWriteProbe.Result sync = probe.await(DRAIN_TIMEOUT_MS);
-        double seconds = windowNanos / 1e9;
-        return new Run((okAtEnd - okAtStart) / seconds, okAtEnd - okAtStart, result.errors(),
-            result.firstError(), sync);
-    }
-
-    /** The load runs for a set time: this is the measuring window, not a wait for readiness. */
-    static void sleepUntil(long nanoTime) throws InterruptedException {
-        long left;
-        while ((left = nanoTime - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
-        }
+        return new Run(window.perSecond(), window.okCalls(), result.errors(), result.firstError(), sync);
     }
 }
