@@ -661,19 +661,26 @@ public final class Replica {
      * identities as authinfo. It is answered when the committed transaction comes back.
      */
     private void forward(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect) {
+        if (opCode == OpCode.CREATE_SESSION) {
+            pendingCreates.put(conn.sessionId, conn.connId);
+        }
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
+        sendRequest(conn, xid, opCode, body, connect);
+    }
+
+    /** Sends a forwarded request (REQUEST) to this learner's leader. */
+    private void sendRequest(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect) {
         JuteWriter data = new JuteWriter(64);
         data.writeLong(conn.sessionId).writeInt(xid).writeInt(opCode);
         if (opCode == OpCode.CREATE_SESSION) {
             data.writeInt(sessionTimeoutFor(connect));
-            pendingCreates.put(conn.sessionId, conn.connId);
         } else if (body != null) {
             body.write(data);
         }
-        List<Id> auth = new ArrayList<>(conn.authIds);
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, connect));
         out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
-                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), auth))));
+                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
     }
+
 
     private int sessionTimeoutFor(ConnectRequest req) {
         return Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
@@ -686,13 +693,13 @@ public final class Replica {
      * for what it had committed to be applied (its own disk may be behind a quorum of followers).
      */
     private void sendSync(ClientConnection conn, ClientRequest r) {
-        JuteWriter data = new JuteWriter(32);
-        data.writeLong(conn.sessionId).writeInt(r.xid()).writeInt(OpCode.SYNC);
-        r.body().write(data);
         conn.queue.add(new ClientConnection.PendingSync(r.xid(), r.body()));
+        sendSyncRequest(conn, r.xid(), r.body());
+    }
+
+    private void sendSyncRequest(ClientConnection conn, int xid, JuteRecord body) {
         syncsSent.addLast(conn.connId);
-        out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
-                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
+        sendRequest(conn, xid, OpCode.SYNC, body, null);
     }
 
     private void onSyncAnswered() {
@@ -960,6 +967,9 @@ public final class Replica {
     }
 
     private void forget(long connId) {
+        if (!pendingCreates.isEmpty()) {
+            pendingCreates.values().removeIf(id -> id == connId);
+        }
         if (parked.remove(connId) != null) {
             for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
                 waiting.values().forEach(list -> list.removeIf(c -> c.connId() == connId));

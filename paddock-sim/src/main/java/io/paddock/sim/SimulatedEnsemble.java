@@ -326,14 +326,29 @@ public final class SimulatedEnsemble {
         this.clientSink = sink;
     }
 
-    /** Feeds a client event (connect, request, close) to an up server. */
+    /**
+     * Feeds a client event (connect, request, close) to an up server. A client that reacts to an
+     * answer (called while a step's effects are carried out) has its event fed right after that
+     * step, as a real server's loop takes the next event only once a step's effects are done.
+     */
     public void clientEvent(long sid, Event event) {
         Server s = servers.get(sid);
         if (!s.isUp()) {
             throw new IllegalStateException("s" + sid + " is down");
         }
+        if (stepping) {
+            afterStep.add(() -> {
+                if (s.isUp()) {
+                    stepServer(s, event);
+                }
+            });
+            return;
+        }
         stepServer(s, event);
     }
+
+    /** Whether a step's effects are being carried out (client reactions wait until it is done). */
+    private boolean stepping;
 
     // ---------------------------------------------------------------- lifecycle and nemesis
 
@@ -545,6 +560,23 @@ public final class SimulatedEnsemble {
     }
 
     private void stepServer(Server s, Event event) {
+        if (stepping) {
+            throw new IllegalStateException("s" + s.sid + " stepped while a step's effects were carried out: " + event);
+        }
+        stepping = true;
+        try {
+            stepServerOnce(s, event);
+        } finally {
+            stepping = false;
+        }
+        while (!afterStep.isEmpty()) {
+            List<Runnable> actions = new ArrayList<>(afterStep);
+            afterStep.clear();
+            actions.forEach(Runnable::run);
+        }
+    }
+
+    private void stepServerOnce(Server s, Event event) {
         List<Effect> effects = new ArrayList<>();
         List<PeerEffect> peerEffects = new ArrayList<>();
         try {
@@ -575,11 +607,6 @@ public final class SimulatedEnsemble {
         if (s.isUp()) {
             checker.afterStep(s);
             checkAppliedState(s);
-        }
-        if (!afterStep.isEmpty()) {
-            List<Runnable> actions = new ArrayList<>(afterStep);
-            afterStep.clear();
-            actions.forEach(Runnable::run);
         }
     }
 
@@ -617,7 +644,7 @@ public final class SimulatedEnsemble {
         } else if (effect instanceof PeerEffect.SendQuorum send) {
             sendQuorum(s, send.toSid(), send.packet());
             if (trace.full()) {
-                trace.line("t=" + nowTick + " s" + s.sid + " -> " + effect);
+                trace.line("t=" + nowTick + " s" + s.sid + " -> " + effect + requestSummary(send.packet()));
             }
         } else if (effect instanceof PeerEffect.DropPeer drop) {
             trace.line("t=" + nowTick + " s" + s.sid + " drops " + drop.sid() + ": " + drop.reason());
@@ -638,6 +665,16 @@ public final class SimulatedEnsemble {
             observations.add(new Observed(nowTick, s.sid, observation));
             checker.observed(s, observation);
         }
+    }
+
+    /** For the trace: whose request a REQUEST forwards (session, cxid, op). */
+    private static String requestSummary(QuorumPacket p) {
+        byte[] d = p.data();
+        if (p.type() != QuorumPacketType.REQUEST || d == null || d.length < 16) {
+            return "";
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d);
+        return " (session 0x" + Long.toHexString(b.getLong()) + " cxid " + b.getInt() + " op " + b.getInt() + ")";
     }
 
     private void sendElection(long from, long to, Notification n) {
