@@ -5,14 +5,11 @@ import io.paddock.server.ServerConfig;
 import io.paddock.server.failstop.FailStop;
 import io.paddock.server.quorum.PeerPorts;
 import java.io.ByteArrayOutputStream;
+import io.paddock.server.admin.FourLetterWord;
+import io.paddock.server.admin.WordClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +39,6 @@ public final class PaddockEnsembleTarget implements Target {
     static final int SYNC_LIMIT = 5;
     /** Bound on election plus the followers' sync; a cold JVM on 2 cores takes a few seconds. */
     private static final long FORMED_MS_MAX = 30_000;
-    private static final int WORD_CONNECT_MS = 1000;
-    private static final int WORD_READ_MS = 2000;
 
     private final ByteArrayOutputStream failures = new ByteArrayOutputStream();
     private final FailStop recording = new FailStop(status -> { }, new PrintStream(failures, true));
@@ -132,14 +127,8 @@ public final class PaddockEnsembleTarget implements Target {
     }
 
     private static String word(int clientPort, String word) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(TargetSettings.HOST, clientPort), WORD_CONNECT_MS);
-            s.setSoTimeout(WORD_READ_MS);
-            OutputStream out = s.getOutputStream();
-            out.write(word.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return WordClient.ask(TargetSettings.HOST, clientPort, FourLetterWord.fromWord(word));
         } catch (IOException e) {
             return ""; // not up yet, or not answering: the caller polls again
         }

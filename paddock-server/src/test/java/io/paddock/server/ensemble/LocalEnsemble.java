@@ -1,12 +1,9 @@
 package io.paddock.server.ensemble;
 
 import io.paddock.server.quorum.PeerPorts;
+import io.paddock.server.admin.FourLetterWord;
+import io.paddock.server.admin.WordClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,14 +111,8 @@ final class LocalEnsemble implements AutoCloseable {
 
     /** The answer to a four-letter word, or "" when the server does not answer. */
     String word(int sid, String word) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", clientPort(sid)), 1000);
-            s.setSoTimeout(2000);
-            OutputStream out = s.getOutputStream();
-            out.write(word.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return WordClient.ask("127.0.0.1", clientPort(sid), FourLetterWord.fromWord(word));
         } catch (IOException e) {
             return "";
         }
