@@ -1,5 +1,6 @@
 package io.paddock.server.ensemble;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * turn (three of five still elect, each time in a higher epoch); the seed's worked example (servers 1
  * and 2 start, 2 leads; 3, started later, follows although its id is higher); kill -9 of the
  * leader gives a new leader with a higher epoch, and the killed server restarts as a follower.
- * Every wait is a bounded poll of srvr's Mode line; nothing sleeps for a fixed time.
+ * An observer serves clients: a write through it reaches the voters. Every wait is a bounded poll
+ * of srvr's Mode line (or of the data); nothing sleeps for a fixed time.
  */
 class EnsembleElectionProcessTest {
     private static final Duration BOUND = Duration.ofSeconds(30);
@@ -210,6 +212,24 @@ class EnsembleElectionProcessTest {
             assertTrue(mntr.contains("zk_synced_followers\t1\n"), mntr);
             assertTrue(mntr.contains("zk_synced_observers\t1\n"), mntr);
             assertTrue(e.word(3, "mntr").contains("zk_peer_state\tobserving - broadcast\n"), e.word(3, "mntr"));
+            // It serves clients: a write through it is forwarded, committed by the voters, and
+            // comes back to it (INFORM); the other members hold it too.
+            try (ZooKeeper zk = new ZooKeeper(e.connectString(3), 15_000, event -> { })) {
+                e.await("a session on the observer", BOUND, () -> zk.getState().isConnected());
+                zk.create("/through-observer", new byte[] {7}, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                assertArrayEquals(new byte[] {7}, zk.getData("/through-observer", false, null));
+            }
+            for (int sid = 1; sid <= 2; sid++) {
+                try (ZooKeeper zk = new ZooKeeper(e.connectString(sid), 15_000, event -> { })) {
+                    e.await("server " + sid + " holds the observer's write", BOUND, () -> {
+                        try {
+                            return zk.exists("/through-observer", false) != null;
+                        } catch (KeeperException | InterruptedException ex) {
+                            return false;
+                        }
+                    });
+                }
+            }
         }
     }
 }
