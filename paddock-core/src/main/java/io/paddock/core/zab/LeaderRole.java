@@ -627,10 +627,10 @@ public final class LeaderRole implements Role {
                     effects.add(new PeerEffect.SendQuorum(e.getKey(), e.getValue().voter ? commit : inform));
                 }
             }
-        }
-        if (lastCommitted != before) {
-            effects.add(new PeerEffect.Commit(lastCommitted));
-            var due = pendingSyncs.headMap(lastCommitted, true);
+            // A learner's sync is answered right behind the commit it waited for, before the commit
+            // of anything proposed after it: the learner answers its client in that order (the
+            // sync, then a write the client sent after the sync).
+            var due = pendingSyncs.headMap(z, true);
             for (List<Long> sids : due.values()) {
                 for (long sid : sids) {
                     if (learners.containsKey(sid)) {
@@ -639,6 +639,9 @@ public final class LeaderRole implements Role {
                 }
             }
             due.clear();
+        }
+        if (lastCommitted != before) {
+            effects.add(new PeerEffect.Commit(lastCommitted));
         }
     }
 
