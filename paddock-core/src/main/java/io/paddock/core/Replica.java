@@ -664,7 +664,7 @@ public final class Replica {
         if (opCode == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, connect));
         sendRequest(conn, xid, opCode, body, connect);
     }
 
