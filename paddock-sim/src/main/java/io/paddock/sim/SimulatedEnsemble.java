@@ -710,6 +710,23 @@ public final class SimulatedEnsemble {
         enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, packet, ackedEpoch));
     }
 
+    /**
+     * Delivers {@code packet} to {@code to} as if {@code from} had sent it on their quorum
+     * connection, bypassing {@code from}'s core and the checks of what cores send: a peer that
+     * sends malformed bytes. Nothing is sent when the connection is not open.
+     */
+    public void injectHostile(long from, long to, QuorumPacket packet) {
+        Server target = servers.get(to);
+        if (!target.isUp() || !servers.get(from).isUp() || cuts.contains(cutKey(from, to))) {
+            return;
+        }
+        Link link = link(from, to);
+        long at = Math.max(link.lastDeliverTick, nowTick + 1);
+        link.lastDeliverTick = at;
+        trace.line("t=" + nowTick + " HOSTILE s" + from + " -> s" + to + " " + packet);
+        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, from, link.generation, packet, -1));
+    }
+
     /** Closes the a-b connection; b is told (and a too when the network broke it, not a's own close). */
     private void breakLink(long a, long b, boolean tellBoth) {
         Link link = link(a, b);
