@@ -119,6 +119,8 @@ public final class LeaderRole implements Role {
         long lastHeardTick;
         /** Its last logged zxid, from ACKEPOCH. */
         long lastZxid;
+        /** Synced by DIFF: its own history up to {@link #lastZxid} is ours, so its NEWLEADER ACK covers it. */
+        boolean diffed;
 
         Learner(boolean voter, long nowTick) {
             this.voter = voter;
@@ -367,6 +369,29 @@ public final class LeaderRole implements Role {
         }
     }
 
+    /**
+     * A voter that rejoined us by DIFF already held our proposals up to its last zxid (it logged
+     * them before its connection broke, and any ACK it sent for them may have been lost with it).
+     * We do not send those again, so it never acknowledges them again: its NEWLEADER ACK, which it
+     * sends only once the history it holds is durable, counts as its ACK of each. Without this, a
+     * proposal whose ACKs were lost on broken connections could wait for a quorum for ever (seed
+     * 770 of the replication simulation: five voters, nothing ever committed). ZooKeeper's leader
+     * gets there instead by truncating such a learner to its committed point and sending the
+     * proposals again.
+     */
+    private void countHeldProposals(long from, Learner learner, List<PeerEffect> effects) {
+        if (!learner.voter || !learner.diffed) {
+            return;
+        }
+        boolean any = false;
+        for (Map.Entry<Long, Outstanding> e : outstanding.headMap(learner.lastZxid, true).entrySet()) {
+            any |= e.getValue().acks().add(from);
+        }
+        if (any) {
+            tryCommit(effects);
+        }
+    }
+
     private void onAck(long from, Learner learner, QuorumPacket packet, List<PeerEffect> effects) {
         if (learner == null || !learner.phase.forwarding()) {
             drop(from, "ACK before sync", effects);
@@ -383,6 +408,7 @@ public final class LeaderRole implements Role {
             }
             if (phase == Phase.ESTABLISHED) {
                 sendUpToDate(from, learner, effects);
+                countHeldProposals(from, learner, effects);
             } else {
                 maybeLead(effects);
             }
@@ -542,6 +568,7 @@ public final class LeaderRole implements Role {
             txns = List.of();
         } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, committed)));
+            learner.diffed = true;
         } else {
             long applied = host.appliedZxid();
             effects.add(new PeerEffect.SendQuorum(sid,
