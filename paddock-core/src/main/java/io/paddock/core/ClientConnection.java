@@ -78,9 +78,10 @@ final class ClientConnection {
     /**
      * A write (or createSession, closeSession) an ensemble learner forwarded to its leader: it is
      * answered when the committed transaction with this session and cxid ({@code xid}) is applied
-     * here. {@code connect} only for createSession.
+     * here. {@code connect} only for createSession; {@code body} is kept so that the request can
+     * be sent again to the next leader when the one it went to was lost before committing it.
      */
-    record QueuedForward(int xid, int opCode, ConnectRequest connect) implements Queued {}
+    record QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect) implements Queued {}
 
     /**
      * A learner's client sync sent to the leader: answered, in order, once the leader's SYNC came

@@ -158,6 +158,16 @@ public final class Replica {
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
     /** Since when an ensemble member has had no established role (it holds its clients meanwhile). */
     private long noLeaderSinceMs;
+    /** The epoch this member last served in (led or was synced with its leader); -1 before it first did. */
+    private long servingEpoch = -1;
+    /**
+     * A learner's connections kept when its role ended with requests forwarded to the lost leader
+     * (or syncs sent to it) unanswered: they are sent again once a leader of a later epoch synced
+     * this server (see {@link #resendInFlight}).
+     */
+    private final java.util.Set<Long> resendOnSync = new java.util.LinkedHashSet<>();
+    /** Whether the role that started last is in another epoch than the one served before it. */
+    private boolean resendEpochDiffers;
 
     /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
     public static final int COMMIT_LOG_COUNT = 500;
@@ -362,14 +372,15 @@ public final class Replica {
             if (e instanceof PeerEffect.Established established) {
                 startServing(established.epoch(), true);
                 startedServing = true;
-            } else if (e instanceof PeerEffect.Synced) {
-                startServing(0, false);
+            } else if (e instanceof PeerEffect.Synced synced) {
+                startServing(synced.epoch(), false);
                 startedServing = true;
             } else if (e instanceof PeerEffect.RoleChanged changed && changed.to() == ServerState.LOOKING) {
                 stopServing(changed.reason());
             }
         }
         if (startedServing && serving) {
+            resendInFlight();
             releaseHeld();
         }
     }
@@ -413,6 +424,8 @@ public final class Replica {
 
     private void startServing(long epoch, boolean leading) {
         serving = true;
+        resendEpochDiffers = epoch != servingEpoch;
+        servingEpoch = epoch;
         if (leading) {
             epochBase = epoch << 32;
             sessions.setExpiryEnabled(true, nowMs); // a new leader gives every session a fresh timeout
@@ -473,20 +486,90 @@ public final class Replica {
         }
         List<Long> inFlight = new ArrayList<>();
         for (ClientConnection conn : connections.values()) {
+            boolean forwarded = false;
+            boolean proposed = false;
             for (ClientConnection.Queued q : conn.queue) {
-                if (q instanceof QueuedWrite || q instanceof ClientConnection.QueuedForward
-                        || q instanceof ClientConnection.PendingSync) {
-                    inFlight.add(conn.connId);
-                    break;
-                }
+                forwarded |= q instanceof ClientConnection.QueuedForward || q instanceof ClientConnection.PendingSync;
+                proposed |= q instanceof QueuedWrite;
+            }
+            if (proposed || (forwarded && wasLeading)) {
+                inFlight.add(conn.connId);
+            } else if (forwarded) {
+                resendOnSync.add(conn.connId);
             }
         }
         for (long connId : inFlight) {
+            resendOnSync.remove(connId);
             dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
         }
         pendingCreates.clear();
         syncsSent.clear();
-        syncsReady.clear();
+        // syncsReady stays: a kept connection's sync the lost leader answered is answered once applied.
+    }
+
+    /**
+     * Once this learner is synced with a leader of a later epoch than the one its unanswered
+     * forwards (and syncs) went to, sends them again, in order, keeping the client's connection.
+     * This is safe because of what sync guarantees: the new leader committed its whole history
+     * before this epoch, and this server applied it at UPTODATE (its history was durable before
+     * it acknowledged NEWLEADER), answering every forward that is in it. A forward still
+     * unanswered now was never committed and never will be: the new epoch truncates whatever
+     * of the old one its leader lacks, and no later leader can hold it (its history descends from
+     * this one's). So it is sent again and answered exactly once. Where that cannot be shown (a
+     * leader again in the same epoch, which may still commit the first copy; this server leading;
+     * anything unapplied), the connection is closed instead, as ZooKeeper closes every connection
+     * on a leader change, and the client sees connection loss.
+     */
+    private void resendInFlight() {
+        if (resendOnSync.isEmpty()) {
+            return;
+        }
+        List<Long> conns = new ArrayList<>(resendOnSync);
+        resendOnSync.clear();
+        boolean canResend = resendEpochDiffers && !proposes() && lastAppliedZxid >= committedZxid;
+        for (long connId : conns) {
+            ClientConnection conn = connections.get(connId);
+            if (conn == null) {
+                continue;
+            }
+            if (!canResend) {
+                dropConnection(connId, "its request went to a leader that was lost and may still commit it");
+                continue;
+            }
+            if (forwardBehindUnansweredSync(conn)) {
+                // A forward behind a sync nobody answered may have been applied at UPTODATE with its
+                // reply held back (replies go in order, and the sync could not be answered first).
+                dropConnection(connId, "a request went to a lost leader behind a sync it did not answer");
+                continue;
+            }
+            for (ClientConnection.Queued q : conn.queue) {
+                if (q instanceof ClientConnection.QueuedForward f) {
+                    if (f.opCode() == OpCode.CREATE_SESSION) {
+                        pendingCreates.put(conn.sessionId, conn.connId);
+                    }
+                    sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect());
+                } else if (q instanceof ClientConnection.PendingSync ps) {
+                    if (ps.readyAtZxid < 0) {
+                        sendSyncRequest(conn, ps.xid, ps.body);
+                    } else {
+                        syncsReady.add(conn.connId); // what the lost leader had committed is applied by now
+                    }
+                }
+            }
+        }
+        answerReadySyncs();
+    }
+
+    private static boolean forwardBehindUnansweredSync(ClientConnection conn) {
+        boolean unansweredSync = false;
+        for (ClientConnection.Queued q : conn.queue) {
+            if (q instanceof ClientConnection.PendingSync ps && ps.readyAtZxid < 0) {
+                unansweredSync = true;
+            } else if (q instanceof ClientConnection.QueuedForward && unansweredSync) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Carries out the client events held while there was no leader, in the order they came. */
@@ -664,7 +747,7 @@ public final class Replica {
         if (opCode == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, connect));
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
         sendRequest(conn, xid, opCode, body, connect);
     }
 
@@ -967,6 +1050,7 @@ public final class Replica {
     }
 
     private void forget(long connId) {
+        resendOnSync.remove(connId);
         if (!pendingCreates.isEmpty()) {
             pendingCreates.values().removeIf(id -> id == connId);
         }
