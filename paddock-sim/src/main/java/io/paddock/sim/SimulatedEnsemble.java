@@ -140,6 +140,10 @@ public final class SimulatedEnsemble {
 
     private record LogSync(long deliverTick, long seq, long to, int toIncarnation) implements Envelope {}
 
+    /** The shell of {@code to} tells its core that {@code about}'s election port could not be reached. */
+    private record ElectionRefused(long deliverTick, long seq, long to, int toIncarnation, long about)
+            implements Envelope {}
+
     private static final class Link {
         long generation;
         long lastDeliverTick;
@@ -156,6 +160,9 @@ public final class SimulatedEnsemble {
      * 50 ms), and their replicas' clocks read {@code tick * TICK_MS}.
      */
     public static final long TICK_MS = 50;
+
+    /** How often (percent) a notification's sender is told that its live target is unreachable. */
+    private static final int UNREACHABLE_WRONGLY_PERCENT = 2;
 
     /** A bound on work per tick, so a message storm fails loudly instead of hanging the build. */
     private static final int DELIVERIES_PER_TICK_MAX = 200_000;
@@ -536,6 +543,8 @@ public final class SimulatedEnsemble {
             stepServer(to, new PeerEvent.QuorumReceived(m.from(), m.packet()));
         } else if (envelope instanceof ConnectionClosed c) {
             stepServer(to, new PeerEvent.PeerDown(c.other()));
+        } else if (envelope instanceof ElectionRefused r) {
+            stepServer(to, new PeerEvent.ElectionUnreachable(r.about()));
         } else if (envelope instanceof WriteDurable w) {
             long[] first = to.writesInFlight.poll();
             if (first == null || first[0] != w.accepted() || first[1] != w.current()) {
@@ -679,7 +688,17 @@ public final class SimulatedEnsemble {
 
     private void sendElection(long from, long to, Notification n) {
         Server target = servers.get(to);
-        if (target == null || cuts.contains(cutKey(from, to)) || chance(plan.dropPercent(), 100)) {
+        if (target == null) {
+            return;
+        }
+        // A crashed server refuses the connection, and its peer's shell says so; now and then a
+        // live one is reported unreachable too (a connection that failed for a moment): such reports
+        // only spare an election its finalize wait, and must never cost safety.
+        if (!target.isUp() || (plan.linkBreakPerMille() > 0 && chance(UNREACHABLE_WRONGLY_PERCENT, 100))) {
+            Server sender = servers.get(from);
+            enqueue(new ElectionRefused(nowTick + 1, nextSeq++, from, sender.incarnation, to));
+        }
+        if (cuts.contains(cutKey(from, to)) || chance(plan.dropPercent(), 100)) {
             return;
         }
         enqueue(new ElectionMessage(nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1), nextSeq++, to,

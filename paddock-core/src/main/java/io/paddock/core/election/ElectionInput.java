@@ -11,6 +11,10 @@ public sealed interface ElectionInput {
     record Received(long fromSid, Notification notification) implements ElectionInput {
     }
 
+    /** Server {@code sid} cannot be reached: its vote will not come until it says something. */
+    record Unreachable(long sid) implements ElectionInput {
+    }
+
     /** Virtual time advanced to {@code nowTick}. */
     record Tick(long nowTick) implements ElectionInput {
     }

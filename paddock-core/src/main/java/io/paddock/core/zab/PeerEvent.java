@@ -42,6 +42,15 @@ public sealed interface PeerEvent {
     }
 
     /**
+     * The shell could not reach server {@code sid}'s election port (the connection was refused or
+     * failed, or an open one broke). Until a notification from it arrives, the election counts it
+     * among the servers whose vote will not come, so it need not sit out the finalize wait for it.
+     * A wrong report costs nothing but that wait: any quorum's decision is safe.
+     */
+    record ElectionUnreachable(long sid) implements PeerEvent {
+    }
+
+    /**
      * The shell's {@link PeerEffect.PersistEpochs} of these values is durable (written to a temporary
      * file, fsynced, renamed). Writes complete in the order asked.
      */

@@ -57,6 +57,9 @@ public final class QuorumPeerCore {
     }
 
     /** A server restarted with the epochs the shell read from disk, hosted by {@code host} (its history and state). */
+    /** Servers the shell could not reach on their election port since they last sent a notification. */
+    private final java.util.Set<Long> electionUnreachable = new java.util.TreeSet<>();
+
     public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, ZabHost host) {
         this.config = config;
         this.epochs = new Epochs(acceptedEpoch, currentEpoch);
@@ -83,7 +86,11 @@ public final class QuorumPeerCore {
             stepRole(event, effects);
         } else if (!started) {
             return; // nothing is listening before the first tick
+        } else if (event instanceof PeerEvent.ElectionUnreachable u) {
+            electionUnreachable.add(u.sid());
+            stepElection(new ElectionInput.Unreachable(u.sid()), u.sid(), effects);
         } else if (event instanceof PeerEvent.ElectionReceived received) {
+            electionUnreachable.remove(received.fromSid());
             if (election.state() == ServerState.LOOKING) {
                 effects.add(new PeerEffect.VoteReceived(received.fromSid(), received.notification()));
             }
@@ -117,6 +124,7 @@ public final class QuorumPeerCore {
         election = config.isObserver()
                 ? Election.forObserver(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore)
                 : new Election(config.sid(), config.voters(), lastZxid, epoch, config.electionTimings(), roundBefore);
+        election.assumeUnreachable(electionUnreachable);
         stepElection(new ElectionInput.Start(nowTick), -1, effects);
     }
 
@@ -131,7 +139,7 @@ public final class QuorumPeerCore {
                     PeerEffect.VoteReason.OWN_VOTE, -1));
         } else if (wasLooking && !config.isObserver()
                 && (election.round() != roundBefore || !election.currentVote().equals(voteBefore))
-                && !outputs.stream().anyMatch(o -> o instanceof ElectionOutput.Decided)) {
+                && (!outputs.stream().anyMatch(o -> o instanceof ElectionOutput.Decided) || announced(outputs))) {
             effects.add(new PeerEffect.VoteChanged(election.round(), voteBefore, election.currentVote(),
                     PeerEffect.VoteReason.of(roundBefore, voteBefore, election.round(), election.currentVote()),
                     causeSid));
@@ -143,6 +151,17 @@ public final class QuorumPeerCore {
                 takeRole(decided, effects);
             }
         }
+    }
+
+    /**
+     * Whether the election broadcast its new vote as LOOKING in this step: the vote changed in the
+     * round (and may have decided at once, every vote being in), as opposed to joining a leader
+     * from FOLLOWING/LEADING reports, which is a decision, not a change of vote.
+     */
+    private boolean announced(List<ElectionOutput> outputs) {
+        Vote now = election.currentVote();
+        return outputs.stream().anyMatch(o -> o instanceof ElectionOutput.Send send
+                && send.notification().state() == ServerState.LOOKING && send.notification().vote().equals(now));
     }
 
     private void recordFirstVote(ElectionInput input) {

@@ -80,6 +80,50 @@ class ElectionTest {
     }
 
     @Test
+    void decidesAtOnceWhenEveryVoterAgrees() {
+        server2.step(new Start(0));
+        server2.step(new Received(1, looking(new Vote(2, 10, 1), 1)));
+        List<ElectionOutput> out = server2.step(new Received(3, looking(new Vote(2, 10, 1), 1)));
+        assertEquals(List.of(new Decided(ServerState.LEADING, new Vote(2, 10, 1), 1)), out,
+                "no vote can still come: the finalize wait would only delay the decision");
+    }
+
+    @Test
+    void decidesAtOnceWhenTheMissingVoterIsUnreachable() {
+        server2.step(new Start(0));
+        server2.step(new Received(1, looking(new Vote(2, 10, 1), 1)));
+        List<ElectionOutput> out = server2.step(new ElectionInput.Unreachable(3));
+        assertEquals(List.of(new Decided(ServerState.LEADING, new Vote(2, 10, 1), 1)), out);
+    }
+
+    @Test
+    void anUnreachableVoterKnownBeforeTheRoundIsNotWaitedFor() {
+        Election e = new Election(2, THREE, 10, 1, TIMINGS);
+        e.assumeUnreachable(List.of(3L));
+        e.step(new Start(0));
+        List<ElectionOutput> out = e.step(new Received(1, looking(new Vote(2, 10, 1), 1)));
+        assertEquals(List.of(new Decided(ServerState.LEADING, new Vote(2, 10, 1), 1)), out);
+    }
+
+    @Test
+    void aVoterThatSpeaksAgainIsWaitedForAgain() {
+        server2.step(new Start(0));
+        server2.step(new ElectionInput.Unreachable(3));
+        server2.step(new Received(3, looking(new Vote(1, 5, 1), 1))); // it is back, with a worse vote
+        List<ElectionOutput> out = server2.step(new Received(1, looking(new Vote(2, 10, 1), 1)));
+        assertTrue(out.stream().noneMatch(o -> o instanceof Decided),
+                "server 3 has not agreed yet and can still send a better vote: " + out);
+        assertEquals(List.of(new Decided(ServerState.LEADING, new Vote(2, 10, 1), 1)), server2.step(new Tick(3)));
+    }
+
+    @Test
+    void aMissingVoteOfAReachableVoterIsWaitedFor() {
+        server2.step(new Start(0));
+        List<ElectionOutput> out = server2.step(new Received(1, looking(new Vote(2, 10, 1), 1)));
+        assertTrue(out.stream().noneMatch(o -> o instanceof Decided), "server 3's vote may be better: " + out);
+    }
+
+    @Test
     void aBetterVoteDuringTheFinalizeWaitWins() {
         server2.step(new Start(0));
         server2.step(new Received(1, looking(new Vote(2, 10, 1), 1))); // quorum {1,2} for 2: wait until 3

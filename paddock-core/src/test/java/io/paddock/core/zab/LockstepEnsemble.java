@@ -48,6 +48,8 @@ final class LockstepEnsemble {
         inFlight.removeIf(d -> d.toSid() == sid);
         for (long other : peers.keySet()) {
             inFlight.add(new Delivery(other, new PeerEvent.PeerDown(sid)));
+            // Its election connections break too: each shell tells its core the server is unreachable.
+            inFlight.add(new Delivery(other, new PeerEvent.ElectionUnreachable(sid)));
         }
     }
 

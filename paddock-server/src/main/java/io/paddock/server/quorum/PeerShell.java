@@ -195,6 +195,11 @@ public final class PeerShell implements AutoCloseable {
         public void peerDown(long sid) {
             sink.post(new PeerEvent.PeerDown(sid));
         }
+
+        @Override
+        public void electionUnreachable(long sid) {
+            sink.post(new PeerEvent.ElectionUnreachable(sid));
+        }
     }
 
     /**

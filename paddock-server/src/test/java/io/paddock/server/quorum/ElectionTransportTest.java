@@ -39,12 +39,15 @@ class ElectionTransportTest {
     private final Map<Long, PeerAddress> members = new TreeMap<>();
     private final Map<Long, BlockingQueue<Received>> inboxes = new TreeMap<>();
     private final List<QuorumTransport> started = new ArrayList<>();
+    /** What each transport reported unreachable, apart from its inbox (reports come at any time). */
+    private final Map<Long, BlockingQueue<Long>> unreachableReports = new TreeMap<>();
 
     @BeforeEach
     void ports() throws IOException {
         for (long sid = 1; sid <= 3; sid++) {
             members.put(sid, new PeerAddress(sid, "127.0.0.1", freePort(), freePort()));
             inboxes.put(sid, new LinkedBlockingQueue<>());
+            unreachableReports.put(sid, new LinkedBlockingQueue<>());
         }
     }
 
@@ -73,6 +76,11 @@ class ElectionTransportTest {
             @Override
             public void peerDown(long down) {
                 inbox.add(new Received("down", down, null));
+            }
+
+            @Override
+            public void electionUnreachable(long unreachable) {
+                unreachableReports.get(sid).add(unreachable);
             }
         });
         t.start();
@@ -111,6 +119,29 @@ class ElectionTransportTest {
                 assertEquals(vote(e.getKey(), 10 * e.getKey() + to), e.getValue());
             }
         }
+    }
+
+    /**
+     * What lets an election skip its finalize wait for a server that is down: a refused connection
+     * to its election port is reported, and so is an open election connection that breaks.
+     */
+    @Test
+    void aRefusedOrBrokenElectionConnectionIsReportedUnreachable() throws Exception {
+        QuorumTransport one = start(1);
+        one.sendElection(3, vote(1, 1)); // server 3 never started: the connection is refused
+        assertEquals(3L, unreachableReports.get(1L).poll(WAIT_MS, TimeUnit.MILLISECONDS));
+        QuorumTransport two = start(2);
+        two.sendElection(1, vote(2, 1));
+        one.sendElection(2, vote(1, 1));
+        assertEquals("election", next(1).kind());
+        assertEquals("election", next(2).kind());
+        unreachableReports.get(1L).removeIf(sid -> sid == 3L); // its retries may report it again
+        two.close();
+        Long broken = unreachableReports.get(1L).poll(WAIT_MS, TimeUnit.MILLISECONDS);
+        while (broken != null && broken == 3L) {
+            broken = unreachableReports.get(1L).poll(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(2L, broken, "server 2's election connection broke");
     }
 
     @Test
