@@ -129,7 +129,7 @@ public final class Replica {
     /** The applied zxid just before {@link #recentApplied}'s first (or the last applied when it is empty). */
     private long windowBaseZxid;
     /** Client events held while an ensemble member has no established role, oldest first. */
-    private final ArrayDeque<Event> held = new ArrayDeque<>();
+    private final HeldEvents held = new HeldEvents();
     /** A learner's sessions its clients touched since its last PING reply: id to timeout. */
     private final Map<Long, Integer> touched = new LinkedHashMap<>();
     /**
@@ -184,6 +184,11 @@ public final class Replica {
      * connection loss, its session intact).
      */
     public static final int HELD_EVENTS_MAX = 10_000;
+    /**
+     * Bytes of client requests (their encoded size) an ensemble member holds while it has no
+     * leader; past it, the connection of the next request is closed, as past {@link #HELD_EVENTS_MAX}.
+     */
+    public static final long HELD_BYTES_MAX = 32L << 20;
 
     /**
      * @param sessionIdBase the first session id to hand out (the shell derives it from the
@@ -465,7 +470,7 @@ public final class Replica {
                     held.add(c);
                     List<ClientRequest> early = parked.remove(c.connId());
                     if (early != null) {
-                        held.addAll(early);
+                        early.forEach(held::add);
                     }
                 }
             }
@@ -576,7 +581,7 @@ public final class Replica {
     private void releaseHeld() {
         int n = held.size();
         for (int i = 0; i < n && serving; i++) {
-            Event e = held.pollFirst();
+            Event e = held.poll();
             if (e instanceof ClientConnected c) {
                 onConnect(c);
             } else if (e instanceof ClientRequest r) {
@@ -591,7 +596,12 @@ public final class Replica {
             dropConnection(connId, "more than " + HELD_EVENTS_MAX + " client events held while there is no leader");
             return false;
         }
-        held.addLast(e);
+        int weight = HeldEvents.weigh(e);
+        if (held.bytes() + weight > HELD_BYTES_MAX) {
+            dropConnection(connId, "more than " + HELD_BYTES_MAX + " bytes of client requests held while there is no leader");
+            return false;
+        }
+        held.add(e, weight);
         return true;
     }
 
