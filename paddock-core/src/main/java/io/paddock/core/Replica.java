@@ -168,6 +168,12 @@ public final class Replica {
     private final java.util.Set<Long> resendOnSync = new java.util.LinkedHashSet<>();
     /** Whether the role that started last is in another epoch than the one served before it. */
     private boolean resendEpochDiffers;
+    /** Requests (forwards and syncs) sent again to a new leader, since this replica started. */
+    private long requestsResent;
+    /** Connections closed at a leader change because a request of theirs was in flight, since start. */
+    private long closedInFlight;
+    /** Of those, the ones closed only because a forward sat behind a sync the lost leader never answered. */
+    private long closedBehindUnansweredSync;
 
     /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
     public static final int COMMIT_LOG_COUNT = 500;
@@ -505,6 +511,7 @@ public final class Replica {
         }
         for (long connId : inFlight) {
             resendOnSync.remove(connId);
+            closedInFlight++;
             dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
         }
         pendingCreates.clear();
@@ -538,31 +545,57 @@ public final class Replica {
                 continue;
             }
             if (!canResend) {
+                closedInFlight++;
                 dropConnection(connId, "its request went to a leader that was lost and may still commit it");
                 continue;
             }
             if (forwardBehindUnansweredSync(conn)) {
                 // A forward behind a sync nobody answered may have been applied at UPTODATE with its
                 // reply held back (replies go in order, and the sync could not be answered first).
+                closedInFlight++;
+                closedBehindUnansweredSync++;
                 dropConnection(connId, "a request went to a lost leader behind a sync it did not answer");
                 continue;
             }
+            int resent = 0;
             for (ClientConnection.Queued q : conn.queue) {
                 if (q instanceof ClientConnection.QueuedForward f) {
                     if (f.opCode() == OpCode.CREATE_SESSION) {
                         pendingCreates.put(conn.sessionId, conn.connId);
                     }
                     sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect());
+                    resent++;
                 } else if (q instanceof ClientConnection.PendingSync ps) {
                     if (ps.readyAtZxid < 0) {
                         sendSyncRequest(conn, ps.xid, ps.body);
+                        resent++;
                     } else {
                         syncsReady.add(conn.connId); // what the lost leader had committed is applied by now
                     }
                 }
             }
+            if (resent > 0) {
+                requestsResent += resent;
+                out.add(new Trace("resent " + resent + " request(s) of connection 0x" + Long.toHexString(connId)
+                        + " (session 0x" + Long.toHexString(conn.sessionId) + ") to the new leader"));
+            }
         }
         answerReadySyncs();
+    }
+
+    /** Requests (forwards and syncs) this replica sent again to a new leader, keeping their connections. */
+    public long requestsResent() {
+        return requestsResent;
+    }
+
+    /** Connections this replica closed at a leader change because a request of theirs was in flight. */
+    public long closedInFlight() {
+        return closedInFlight;
+    }
+
+    /** Of {@link #closedInFlight()}, those closed because a forward sat behind a sync nobody answered. */
+    public long closedBehindUnansweredSync() {
+        return closedBehindUnansweredSync;
     }
 
     private static boolean forwardBehindUnansweredSync(ClientConnection conn) {

@@ -21,6 +21,8 @@ import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,11 +41,12 @@ class EnsembleReplicationProcessTest {
     @TempDir
     Path dir;
 
-    @Test
-    void writesThroughAFollowerSurviveLeaderKillsAndTheSessionLives() throws Exception {
-        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.startAllAndAwaitOneLeader(3, BOUND);
-            int follower = e.leader() % 3 + 1;
+    @ParameterizedTest(name = "{0} servers")
+    @ValueSource(ints = {3, 5})
+    void writesThroughAFollowerSurviveLeaderKillsAndTheSessionLives(int n) throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, n)) {
+            e.startAllAndAwaitOneLeader(n, BOUND);
+            int follower = e.leader() % n + 1;
             AtomicBoolean expired = new AtomicBoolean();
             try (ZooKeeper zk = connect(e.connectString(follower), expired)) {
                 zk.create("/base", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
@@ -65,10 +68,11 @@ class EnsembleReplicationProcessTest {
                             acked.add(path);
                         }
                         e.start(leader);
-                        e.awaitOneLeader(3, BOUND);
+                        e.awaitOneLeader(n, BOUND);
                     }
                 }
-                for (int sid = 1; sid <= 3; sid++) {
+                List<String> reference = null;
+                for (int sid = 1; sid <= n; sid++) {
                     int server = sid;
                     try (ZooKeeper reader = connect(e.connectString(server), new AtomicBoolean())) {
                         e.await("server " + server + " holds every acknowledged write", BOUND,
@@ -80,6 +84,22 @@ class EnsembleReplicationProcessTest {
                         Stat owned = reader.exists("/owned", false);
                         assertNotNull(owned, "the ephemeral is on server " + server);
                         assertEquals(zk.getSessionId(), owned.getEphemeralOwner(), "its owner on server " + server);
+                        // The same tree everywhere: the same children of /base, each with the same data and version.
+                        syncWith(reader);
+                        List<String> tree = new ArrayList<>();
+                        List<String> children = new ArrayList<>(reader.getChildren("/base", false));
+                        java.util.Collections.sort(children);
+                        for (String child : children) {
+                            Stat stat = new Stat();
+                            byte[] data = reader.getData("/base/" + child, false, stat);
+                            tree.add(child + "=" + new String(data, StandardCharsets.UTF_8) + "@" + stat.getVersion()
+                                    + "/" + Long.toHexString(stat.getMzxid()));
+                        }
+                        if (reference == null) {
+                            reference = tree;
+                        } else {
+                            assertEquals(reference, tree, "server " + server + "'s /base differs from server 1's");
+                        }
                     }
                 }
                 assertTrue(zk.getState().isAlive(), "the session lives: " + zk.getState());
@@ -214,6 +234,18 @@ class EnsembleReplicationProcessTest {
             }
             assertTrue(!expired.get(), "the session never expired");
         }
+    }
+
+    /** The official client's sync, waited for (bounded): the next read sees what the leader had committed. */
+    private static void syncWith(ZooKeeper zk) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        int[] rc = {-1};
+        zk.sync("/", (code, path, ctx) -> {
+            rc[0] = code;
+            done.countDown();
+        }, null);
+        assertTrue(done.await(BOUND.toMillis(), TimeUnit.MILLISECONDS), "sync answered");
+        assertEquals(KeeperException.Code.OK.intValue(), rc[0], "sync answered OK");
     }
 
     private static void signalAllBut(LocalEnsemble e, int spared, String signal) throws Exception {
