@@ -199,6 +199,9 @@ final class ServerAdminView implements AdminView {
             }
             values.put("paddock_current_epoch", status.currentEpoch());
             values.put("paddock_accepted_epoch", status.acceptedEpoch());
+            // A follower's requests sent again to a new leader instead of closing their connections.
+            values.put("paddock_requests_resent", core().requestsResent());
+            values.put("paddock_connections_closed_in_flight", core().closedInFlight());
         }
         var log = server.fileLog();
         if (log == null) {
