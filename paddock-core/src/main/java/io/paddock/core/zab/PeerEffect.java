@@ -202,6 +202,12 @@ public sealed interface PeerEffect {
             if (runnerUp == null) {
                 return b.append(", every first vote").toString();
             }
+            if (runnerUp.isBetterThan(firstVotes.get(leader.leaderSid()))) {
+                // A server that started late: the others had agreed on a leader before its better
+                // vote could count, and it followed their decision.
+                return b.append(", decided by a quorum before server ").append(runnerUp.leaderSid())
+                        .append("'s better vote counted").toString();
+            }
             if (leader.epoch() != runnerUp.epoch()) {
                 return b.append(", higher epoch").toString();
             }

@@ -117,6 +117,11 @@ class QuorumPeerCoreTest {
         Vote oldLeader = new Vote(1, 7, 3);
         assertEquals("(1,3:7) (2,0:9) -> server 1, higher epoch", new PeerEffect.ElectionDecided(1,
                 ServerState.LEADING, oldLeader, Map.of(), Map.of(1L, oldLeader, 2L, two)).seedStyle());
+        Vote lateThree = new Vote(3, 0, 0);
+        assertEquals("(1,0) (2,0) (3,0) -> server 2, decided by a quorum before server 3's better vote counted",
+                new PeerEffect.ElectionDecided(1, ServerState.FOLLOWING, new Vote(2, 0, 0), Map.of(),
+                        Map.of(1L, new Vote(1, 0, 0), 2L, new Vote(2, 0, 0), 3L, lateThree)).seedStyle(),
+                "server 3 started late: 1 and 2 had agreed on 2, and 3 followed");
     }
 
     @Test
