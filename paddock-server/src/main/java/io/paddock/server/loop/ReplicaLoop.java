@@ -85,6 +85,8 @@ public final class ReplicaLoop implements AutoCloseable {
     private volatile long truncations;
     /** The zxid of the last AppendLog carried out (loop thread only). */
     private long lastAppendedZxid;
+    /** The replica's last applied zxid after its latest step, for threads outside the loop. */
+    private volatile long appliedZxid;
 
     /** A durability report of the log, made when {@code truncations} truncations were done. */
     private record LogReport(Event event, long truncations) {}
@@ -238,6 +240,14 @@ public final class ReplicaLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The replica's last applied zxid as of its latest step (any thread): what ZooKeeper puts in
+     * the header of a reply the server makes without the replica, such as MARSHALLINGERROR.
+     */
+    public long appliedZxid() {
+        return appliedZxid;
+    }
+
     /** Feeds one event to the core and carries out its effects. */
     private void step(Event event) {
         try {
@@ -248,6 +258,10 @@ public final class ReplicaLoop implements AutoCloseable {
             }
             for (int i = 0; i < effects.size(); i++) { // indexed: no iterator per step
                 execute(effects.get(i));
+            }
+            long applied = replica.lastAppliedZxid();
+            if (applied != appliedZxid) {
+                appliedZxid = applied;
             }
             if (peerShell != null && (peerTouched || event instanceof Event.Tick || event instanceof Event.Peer)) {
                 peerTouched = false;

@@ -169,10 +169,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         try {
             body = Requests.decodeRequest(header.type(), in);
         } catch (UnknownOpCodeException e) {
-            replyAndClose(ctx, header.xid(), Code.UNIMPLEMENTED, "unknown op code " + header.type());
+            // ZooKeeper's header carries zxid -1 here (for check, op 13, outside a multi too).
+            replyAndClose(ctx, header.xid(), -1, Code.UNIMPLEMENTED, "unknown op code " + header.type());
             return;
         } catch (WireException e) {
-            replyAndClose(ctx, header.xid(), Code.MARSHALLING_ERROR,
+            // ZooKeeper's header carries its last processed zxid here.
+            replyAndClose(ctx, header.xid(), loop.appliedZxid(), Code.MARSHALLING_ERROR,
                     "request (op " + header.type() + ") does not decode: " + e.getMessage());
             return;
         }
@@ -209,10 +211,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void replyAndClose(ChannelHandlerContext ctx, int xid, int err, String reason) {
+    private void replyAndClose(ChannelHandlerContext ctx, int xid, long zxid, int err, String reason) {
         failed = true;
         LOG.warn("closing connection from {}: {}", conn.address, reason);
-        ctx.writeAndFlush(new Effect.Reply(conn.id, xid, 0, err, null)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new Effect.Reply(conn.id, xid, zxid, err, null)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {

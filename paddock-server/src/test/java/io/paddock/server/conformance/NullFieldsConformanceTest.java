@@ -344,6 +344,34 @@ class NullFieldsConformanceTest {
     }
 
     /**
+     * What a reply made before the request reaches the tree carries as its zxid: {@code check}
+     * (op 13) exists only inside a multi, and sent on its own, like an op code ZooKeeper does not
+     * know, it is answered UNIMPLEMENTED with zxid -1; a body that does not decode is answered
+     * MARSHALLINGERROR with the server's last zxid. Either closes the connection.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void repliesBeforeTheTreeCarryZooKeepersZxid(Target target) throws Exception {
+        String base = Clients.uniquePath("check");
+        long last;
+        try (RawSession s = RawSession.open(target)) {
+            last = s.call(CREATE, new Frame().str(base).buf(null).openAcl().i32(0).bytes()).zxid();
+            RawSession.Reply reply = s.call(CHECK, new Frame().str(base).i32(0).bytes());
+            assertEquals(List.of(-6, -1L), List.of(reply.err(), reply.zxid()), "a check outside a multi");
+            assertTrue(!s.pings(), "the connection is closed");
+        }
+        try (RawSession s = RawSession.open(target)) {
+            RawSession.Reply reply = s.call(999, new byte[] {1, 2});
+            assertEquals(List.of(-6, -1L), List.of(reply.err(), reply.zxid()), "an unknown op code");
+        }
+        try (RawSession s = RawSession.open(target)) {
+            last = s.call(CREATE, new Frame().str(base + "/m").buf(null).openAcl().i32(0).bytes()).zxid();
+            RawSession.Reply reply = s.call(CREATE, new byte[] {0, 0, 0, 9, 1});
+            assertEquals(List.of(MARSHALLING, last), List.of(reply.err(), reply.zxid()), "a create that does not decode");
+        }
+    }
+
+    /**
      * A ConnectRequest's password may be null: for a new session it is not used; for an
      * existing session id it is a wrong password (the session-expired answer, then a close).
      */
