@@ -37,6 +37,12 @@ public final class Znode {
     /** The owning session of an EPHEMERAL node, the time to live of a TTL node, else 0. */
     private final long owner;
     long pzxid;
+    /**
+     * ZooKeeper's digest of this node ({@link NodeDigest}), kept up to date by the tree with every
+     * change to the fields above, so a change needs only the new digest (as ZooKeeper's DataNode
+     * caches it).
+     */
+    long digest;
     /** Children sorted by name; the first {@link #childCount} slots are used. */
     private Znode[] children = NO_CHILDREN;
     private int childCount;
@@ -237,6 +243,11 @@ public final class Znode {
 
     public int numChildren() {
         return childCount;
+    }
+
+    /** ZooKeeper's digest of this node ({@link NodeDigest}); 0 under /zookeeper/. */
+    public long digest() {
+        return digest;
     }
 
     /** The ephemeralOwner ZooKeeper would store for this node (snapshots, digests). */
