@@ -21,6 +21,7 @@ import io.paddock.core.tree.AclCheck;
 import io.paddock.core.tree.ContainerSweep;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.Fired;
+import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.AuthPacket;
 import io.paddock.core.wire.Code;
@@ -57,6 +58,7 @@ import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.Revalidate;
+import io.paddock.core.wire.quorum.TxnDigest;
 import java.util.LinkedHashMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -376,7 +378,7 @@ public final class Replica {
 
     private void onPeerDecision(PeerEffect.ToReplica r) {
         if (r instanceof PeerEffect.LogTxn log) {
-            QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null);
+            QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null, log.digest());
             awaiting.addLast(write);
             lastZxid = log.txn().zxid();
             out.add(new AppendLog(log.txn()));
@@ -807,7 +809,7 @@ public final class Replica {
             List<Id> auth = packet.authinfo() == null ? List.of() : packet.authinfo();
             boolean isSuper = auth.stream().anyMatch(id -> "super".equals(id.scheme()));
             try {
-                txn = prep.prepare(zxid, new Caller(sessionId, auth, isSuper), type, body);
+                txn = prep.prepare(zxid, nowMs, new Caller(sessionId, auth, isSuper), type, body);
             } catch (RuntimeException e) {
                 out.add(new Trace("a request forwarded by server " + fromSid + " failed in the core: " + e));
                 txn = new Txn.Error(Code.SYSTEM_ERROR);
@@ -1103,7 +1105,7 @@ public final class Replica {
     /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
         long zxid = nextZxid();
-        Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
+        Txn txn = prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
@@ -1121,9 +1123,10 @@ public final class Replica {
      */
     private void submit(TxnEnvelope env, ClientConnection conn, long connId, int opCode, ConnectRequest connect) {
         byte[] proposal = null;
+        TxnDigest digest = proposalDigest(env);
         if (peer != null) {
             try {
-                proposal = ProposalCodec.encode(env);
+                proposal = ProposalCodec.encode(env, digest, prep.closedPaths(env.zxid()));
             } catch (IllegalArgumentException e) {
                 // ZooKeeper's bytes cannot carry it (a bug in request preparation): the write fails
                 // as a transaction, like any failed write, so every server agrees on it.
@@ -1131,6 +1134,7 @@ public final class Replica {
                         + "); it becomes a SYSTEMERROR"));
                 env = new TxnEnvelope(env.zxid(), env.sessionId(), env.cxid(), env.timeMs(),
                         new Txn.Error(Code.SYSTEM_ERROR));
+                digest = null;
                 proposal = ProposalCodec.encode(env);
             }
         }
@@ -1139,7 +1143,7 @@ public final class Replica {
             throw new IllegalStateException("zxid 0x" + Long.toHexString(env.zxid())
                     + " prepared after 0x" + Long.toHexString(last.zxid()));
         }
-        QueuedWrite write = new QueuedWrite(env, connId, opCode, connect);
+        QueuedWrite write = new QueuedWrite(env, connId, opCode, connect, digest);
         if (conn != null) {
             conn.queue.add(write);
         }
@@ -1153,6 +1157,38 @@ public final class Replica {
             stepPeer(new PeerEvent.Propose(env, proposal));
         }
     }
+
+    /**
+     * The TxnDigest a ZooKeeper 3.9 leader sends with {@code env}: the tree digest once every
+     * prepared transaction (this one last) is applied; none for a write that failed on its own
+     * ({@code error}), as ZooKeeper's PrepRequestProcessor sets none there.
+     */
+    private TxnDigest proposalDigest(TxnEnvelope env) {
+        return env.txn() instanceof Txn.Error ? null : new TxnDigest(NodeDigest.VERSION, prep.treeDigest());
+    }
+
+    /**
+     * After applying a transaction whose proposal carried a digest: a tree whose digest differs
+     * from the leader's (or, on the leader, from what it prepared) has diverged somewhere. As
+     * ZooKeeper's {@code DataTree.compareDigest}, it is counted (mntr's digest_mismatches_count)
+     * and logged, and the server goes on; a digest of another version is not compared.
+     */
+    private void compareDigest(TxnEnvelope env, TxnDigest expected) {
+        if (expected == null || expected.version() != NodeDigest.VERSION || expected.treeDigest() == tree.treeDigest()) {
+            return;
+        }
+        digestMismatches++;
+        out.add(new Trace("digest mismatch at zxid 0x" + Long.toHexString(env.zxid()) + ": the proposal says 0x"
+                + Long.toHexString(expected.treeDigest()) + ", this tree's is 0x" + Long.toHexString(tree.treeDigest())
+                + " (" + digestMismatches + " so far)", true));
+    }
+
+    /** Transactions applied with a digest other than this tree's (ZooKeeper's digest_mismatches_count). */
+    public long digestMismatches() {
+        return digestMismatches;
+    }
+
+    private long digestMismatches;
 
     /**
      * Adds an identity to the connection at once (later writes must see it), answering in order.
@@ -1312,6 +1348,7 @@ public final class Replica {
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
+        compareDigest(env, a.digest());
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
             Session made = sessions.get(created.sessionId());
@@ -1493,7 +1530,7 @@ public final class Replica {
         }
         lastZxid = env.zxid();
         if (ensembleMember) {
-            awaiting.addLast(new QueuedWrite(env, -1, -1, null)); // history; applied once committed
+            awaiting.addLast(new QueuedWrite(env, -1, -1, null, null)); // history; applied once committed
             return;
         }
         applier.apply(env, -1);

@@ -779,11 +779,14 @@ public final class SimulatedEnsemble {
     /** The fingerprint of the applied state (tree and sessions) each zxid had on the first server to reach it. */
     private final Map<Long, Long> stateAt = new TreeMap<>();
     private final Map<Long, Long> stateFirstSeenOn = new TreeMap<>();
+    private final Map<Long, Long> treeDigestAt = new TreeMap<>();
 
     /**
      * Servers that applied the same zxid hold the same tree and sessions: the committed prefixes
      * agree (a different transaction at a zxid, or a different order, shows as a different state).
-     * Checked whenever a server's applied zxid moved.
+     * They also have the same tree digest (ZooKeeper's), and no server ever applied a transaction
+     * whose proposal's digest differs from its tree's (a leader's projection of the digest, or a
+     * follower's tree, gone wrong). Checked whenever a server's applied zxid moved.
      */
     private void checkAppliedState(Server s) {
         long applied = s.replica.lastAppliedZxid();
@@ -792,12 +795,22 @@ public final class SimulatedEnsemble {
         }
         s.lastCheckedApplied = applied;
         long fingerprint = fingerprint(s.replica);
+        long digest = s.replica.tree().treeDigest();
         Long seen = stateAt.putIfAbsent(applied, fingerprint);
+        Long seenDigest = treeDigestAt.putIfAbsent(applied, digest);
         if (seen == null) {
             stateFirstSeenOn.put(applied, s.sid);
         } else if (seen != fingerprint) {
             throw checker.failure("s" + s.sid + " applied 0x" + Long.toHexString(applied) + " with a state that differs"
                     + " from s" + stateFirstSeenOn.get(applied) + "'s at the same zxid");
+        } else if (seenDigest != null && seenDigest != digest) {
+            throw checker.failure("s" + s.sid + " applied 0x" + Long.toHexString(applied) + " with tree digest 0x"
+                    + Long.toHexString(digest) + ", s" + stateFirstSeenOn.get(applied) + " with 0x"
+                    + Long.toHexString(seenDigest));
+        }
+        if (s.replica.digestMismatches() != 0) {
+            throw checker.failure("s" + s.sid + " applied a transaction whose proposal's digest is not its tree's ("
+                    + s.replica.digestMismatches() + " so far, applied 0x" + Long.toHexString(applied) + ")");
         }
     }
 
