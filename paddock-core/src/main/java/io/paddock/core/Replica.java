@@ -20,6 +20,7 @@ import io.paddock.core.session.SessionTable;
 import io.paddock.core.tree.AclCheck;
 import io.paddock.core.tree.ContainerSweep;
 import io.paddock.core.tree.DataTree;
+import io.paddock.core.tree.DigestLog;
 import io.paddock.core.tree.Fired;
 import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.wire.Acl;
@@ -1190,6 +1191,13 @@ public final class Replica {
 
     private long digestMismatches;
 
+    /** The tree digests of the {@code hash} word: see {@link DigestLog}. */
+    public DigestLog digestLog() {
+        return digestLog;
+    }
+
+    private final DigestLog digestLog = new DigestLog();
+
     /**
      * Adds an identity to the connection at once (later writes must see it), answering in order.
      * An unknown (or null) scheme or null credentials fail the connection, as in ZooKeeper. Any
@@ -1349,6 +1357,7 @@ public final class Replica {
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
         compareDigest(env, a.digest());
+        digestLog.applied(env.zxid(), tree.treeDigest());
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
             Session made = sessions.get(created.sessionId());
@@ -1534,6 +1543,7 @@ public final class Replica {
             return;
         }
         applier.apply(env, -1);
+        digestLog.applied(env.zxid(), tree.treeDigest());
         lastAppliedZxid = env.zxid();
     }
 
