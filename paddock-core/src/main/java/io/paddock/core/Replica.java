@@ -129,6 +129,8 @@ public final class Replica {
     private long epochBase;
     /** Recently applied transactions (for a leader's DIFF), oldest first, at most {@value #COMMIT_LOG_COUNT}. */
     private final ArrayDeque<TxnEnvelope> recentApplied = new ArrayDeque<>();
+    /** The tree digest after each of {@link #recentApplied} (none after a failed write), for a DIFF. */
+    private final HashMap<Long, TxnDigest> recentDigests = new HashMap<>();
     /** The applied zxid just before {@link #recentApplied}'s first (or the last applied when it is empty). */
     private long windowBaseZxid;
     /** Client events held while an ensemble member has no established role, oldest first. */
@@ -564,6 +566,7 @@ public final class Replica {
         lastAppliedZxid = z;
         lastZxid = z;
         recentApplied.clear();
+        recentDigests.clear();
         windowBaseZxid = z;
     }
 
@@ -619,6 +622,20 @@ public final class Replica {
                 }
             }
             return found ? after : null;
+        }
+
+        @Override
+        public TxnDigest digestOf(long zxid) {
+            TxnDigest applied = recentDigests.get(zxid);
+            if (applied != null) {
+                return applied;
+            }
+            for (QueuedWrite w : awaiting) {
+                if (w.zxid() == zxid) {
+                    return w.digest();
+                }
+            }
+            return null;
         }
 
         @Override
@@ -1404,8 +1421,12 @@ public final class Replica {
             return;
         }
         recentApplied.addLast(env);
+        if (!(env.txn() instanceof Txn.Error)) {
+            recentDigests.put(env.zxid(), new TxnDigest(NodeDigest.VERSION, tree.treeDigest()));
+        }
         if (recentApplied.size() > COMMIT_LOG_COUNT) {
             windowBaseZxid = recentApplied.pollFirst().zxid();
+            recentDigests.remove(windowBaseZxid);
         }
     }
 

@@ -25,9 +25,22 @@ public final class ProposalCodec {
         return ZabTxnCodec.encode(txn, digest, closeSessionPaths);
     }
 
-    /** The bytes of a transaction of the history, re-sent in a DIFF: no digest (the log keeps none). */
+    /** The bytes of {@code txn} without a digest (and a closeSession without its paths). */
     public static byte[] encode(TxnEnvelope txn) {
         return ZabTxnCodec.encode(txn);
+    }
+
+    /**
+     * The bytes of a transaction of the history, re-sent in a DIFF, with the digest the host
+     * remembers for it ({@code digest}, null when it knows none: the log keeps no digests). A
+     * closeSession goes without: the history does not keep the paths it deleted, and a digest
+     * would need its CloseSessionTxn (see {@link ZabTxnCodec}).
+     */
+    public static byte[] encodeFromHistory(TxnEnvelope txn, TxnDigest digest) {
+        if (txn.txn() instanceof io.paddock.core.request.Txn.CloseSession) {
+            return ZabTxnCodec.encode(txn);
+        }
+        return ZabTxnCodec.encode(txn, digest, null);
     }
 
     /** Decodes a peer's proposal data; anything malformed is a {@link PeerProtocolException}. */
