@@ -1189,17 +1189,28 @@ public final class Replica {
      * After applying a transaction whose proposal carried a digest: a tree whose digest differs
      * from the leader's (or, on the leader, from what it prepared) has diverged somewhere. As
      * ZooKeeper's {@code DataTree.compareDigest}, it is counted (mntr's digest_mismatches_count)
-     * and logged, and the server goes on; a digest of another version is not compared.
+     * and logged, and the server goes on; a digest of another version is not compared. A tree
+     * that diverged mismatches on every write, so the WARN line comes at most once per
+     * {@value #DIGEST_WARN_INTERVAL_MS} ms (ZooKeeper rate-limits it too), with the count so far.
      */
     private void compareDigest(TxnEnvelope env, TxnDigest expected) {
         if (expected == null || expected.version() != NodeDigest.VERSION || expected.treeDigest() == tree.treeDigest()) {
             return;
         }
         digestMismatches++;
+        if (digestWarned && nowMs - lastDigestWarnMs < DIGEST_WARN_INTERVAL_MS) {
+            return;
+        }
+        digestWarned = true;
+        lastDigestWarnMs = nowMs;
         out.add(new Trace("digest mismatch at zxid 0x" + Long.toHexString(env.zxid()) + ": the proposal says 0x"
                 + Long.toHexString(expected.treeDigest()) + ", this tree's is 0x" + Long.toHexString(tree.treeDigest())
-                + " (" + digestMismatches + " so far)", true));
+                + " (" + digestMismatches + " mismatches so far)", true));
     }
+
+    private static final long DIGEST_WARN_INTERVAL_MS = 1_000;
+    private boolean digestWarned;
+    private long lastDigestWarnMs;
 
     /** Transactions applied with a digest other than this tree's (ZooKeeper's digest_mismatches_count). */
     public long digestMismatches() {
