@@ -5,6 +5,7 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.quorum.TxnDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -65,9 +66,11 @@ final class ClientConnection {
     /**
      * A prepared transaction on its way to the disk and the request that asked for it (connId
      * -1: the server itself; {@code connect} only for createSession). The replica's queue of
-     * transactions awaiting the disk holds the very same object.
+     * transactions awaiting the disk holds the very same object. {@code digest} is the TxnDigest
+     * its proposal carried (the tree digest once it is applied), or null for none.
      */
-    record QueuedWrite(TxnEnvelope txn, long connId, int opCode, ConnectRequest connect) implements Queued {
+    record QueuedWrite(TxnEnvelope txn, long connId, int opCode, ConnectRequest connect, TxnDigest digest)
+            implements Queued {
         long zxid() {
             return txn.zxid();
         }

@@ -39,8 +39,15 @@ public sealed interface Effect {
     /** Close the connection after everything sent before this effect has been flushed. */
     record CloseClient(long connId, String reason) implements Effect {}
 
-    /** Something worth a log line for an operator (a session expired, a client refused). */
-    record Trace(String message) implements Effect {}
+    /**
+     * Something worth a log line for an operator (a session expired, a client refused);
+     * {@code warning} for what they should look at (a WARN line: a digest mismatch).
+     */
+    record Trace(String message, boolean warning) implements Effect {
+        public Trace(String message) {
+            this(message, false);
+        }
+    }
 
     /**
      * What this server's quorum peer asks of the shell (send a notification or a quorum packet, drop

@@ -20,7 +20,9 @@ import io.paddock.core.session.SessionTable;
 import io.paddock.core.tree.AclCheck;
 import io.paddock.core.tree.ContainerSweep;
 import io.paddock.core.tree.DataTree;
+import io.paddock.core.tree.DigestLog;
 import io.paddock.core.tree.Fired;
+import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.AuthPacket;
 import io.paddock.core.wire.Code;
@@ -57,6 +59,7 @@ import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.Revalidate;
+import io.paddock.core.wire.quorum.TxnDigest;
 import java.util.LinkedHashMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -126,6 +129,8 @@ public final class Replica {
     private long epochBase;
     /** Recently applied transactions (for a leader's DIFF), oldest first, at most {@value #COMMIT_LOG_COUNT}. */
     private final ArrayDeque<TxnEnvelope> recentApplied = new ArrayDeque<>();
+    /** The tree digest after each of {@link #recentApplied} (none after a failed write), for a DIFF. */
+    private final HashMap<Long, TxnDigest> recentDigests = new HashMap<>();
     /** The applied zxid just before {@link #recentApplied}'s first (or the last applied when it is empty). */
     private long windowBaseZxid;
     /** Client events held while an ensemble member has no established role, oldest first. */
@@ -398,7 +403,7 @@ public final class Replica {
 
     private void onPeerDecision(PeerEffect.ToReplica r) {
         if (r instanceof PeerEffect.LogTxn log) {
-            QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null);
+            QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null, log.digest());
             awaiting.addLast(write);
             lastZxid = log.txn().zxid();
             out.add(new AppendLog(log.txn()));
@@ -687,6 +692,7 @@ public final class Replica {
         lastAppliedZxid = z;
         lastZxid = z;
         recentApplied.clear();
+        recentDigests.clear();
         windowBaseZxid = z;
     }
 
@@ -742,6 +748,20 @@ public final class Replica {
                 }
             }
             return found ? after : null;
+        }
+
+        @Override
+        public TxnDigest digestOf(long zxid) {
+            TxnDigest applied = recentDigests.get(zxid);
+            if (applied != null) {
+                return applied;
+            }
+            for (QueuedWrite w : awaiting) {
+                if (w.zxid() == zxid) {
+                    return w.digest();
+                }
+            }
+            return null;
         }
 
         @Override
@@ -933,7 +953,7 @@ public final class Replica {
             List<Id> auth = packet.authinfo() == null ? List.of() : packet.authinfo();
             boolean isSuper = auth.stream().anyMatch(id -> "super".equals(id.scheme()));
             try {
-                txn = prep.prepare(zxid, new Caller(sessionId, auth, isSuper), type, body);
+                txn = prep.prepare(zxid, nowMs, new Caller(sessionId, auth, isSuper), type, body);
             } catch (RuntimeException e) {
                 out.add(new Trace("a request forwarded by server " + fromSid + " failed in the core: " + e));
                 txn = new Txn.Error(Code.SYSTEM_ERROR);
@@ -1230,7 +1250,7 @@ public final class Replica {
     /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
         long zxid = nextZxid();
-        Txn txn = prep.prepare(zxid, conn.caller(), r.opCode(), r.body());
+        Txn txn = prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
@@ -1248,9 +1268,10 @@ public final class Replica {
      */
     private void submit(TxnEnvelope env, ClientConnection conn, long connId, int opCode, ConnectRequest connect) {
         byte[] proposal = null;
+        TxnDigest digest = proposalDigest(env);
         if (peer != null) {
             try {
-                proposal = ProposalCodec.encode(env);
+                proposal = ProposalCodec.encode(env, digest, prep.closedPaths(env.zxid()));
             } catch (IllegalArgumentException e) {
                 // ZooKeeper's bytes cannot carry it (a bug in request preparation): the write fails
                 // as a transaction, like any failed write, so every server agrees on it.
@@ -1258,6 +1279,7 @@ public final class Replica {
                         + "); it becomes a SYSTEMERROR"));
                 env = new TxnEnvelope(env.zxid(), env.sessionId(), env.cxid(), env.timeMs(),
                         new Txn.Error(Code.SYSTEM_ERROR));
+                digest = null;
                 proposal = ProposalCodec.encode(env);
             }
         }
@@ -1266,7 +1288,7 @@ public final class Replica {
             throw new IllegalStateException("zxid 0x" + Long.toHexString(env.zxid())
                     + " prepared after 0x" + Long.toHexString(last.zxid()));
         }
-        QueuedWrite write = new QueuedWrite(env, connId, opCode, connect);
+        QueuedWrite write = new QueuedWrite(env, connId, opCode, connect, digest);
         if (conn != null) {
             conn.queue.add(write);
         }
@@ -1280,6 +1302,56 @@ public final class Replica {
             stepPeer(new PeerEvent.Propose(env, proposal));
         }
     }
+
+    /**
+     * The TxnDigest a ZooKeeper 3.9 leader sends with {@code env}: the tree digest once every
+     * prepared transaction (this one last) is applied; none for a write that failed on its own
+     * ({@code error}), as ZooKeeper's PrepRequestProcessor sets none there.
+     */
+    private TxnDigest proposalDigest(TxnEnvelope env) {
+        return env.txn() instanceof Txn.Error ? null : new TxnDigest(NodeDigest.VERSION, prep.treeDigest());
+    }
+
+    /**
+     * After applying a transaction whose proposal carried a digest: a tree whose digest differs
+     * from the leader's (or, on the leader, from what it prepared) has diverged somewhere. As
+     * ZooKeeper's {@code DataTree.compareDigest}, it is counted (mntr's digest_mismatches_count)
+     * and logged, and the server goes on; a digest of another version is not compared. A tree
+     * that diverged mismatches on every write, so the WARN line comes at most once per
+     * {@value #DIGEST_WARN_INTERVAL_MS} ms (ZooKeeper rate-limits it too), with the count so far.
+     */
+    private void compareDigest(TxnEnvelope env, TxnDigest expected) {
+        if (expected == null || expected.version() != NodeDigest.VERSION || expected.treeDigest() == tree.treeDigest()) {
+            return;
+        }
+        digestMismatches++;
+        if (digestWarned && nowMs - lastDigestWarnMs < DIGEST_WARN_INTERVAL_MS) {
+            return;
+        }
+        digestWarned = true;
+        lastDigestWarnMs = nowMs;
+        out.add(new Trace("digest mismatch at zxid 0x" + Long.toHexString(env.zxid()) + ": the proposal says 0x"
+                + Long.toHexString(expected.treeDigest()) + ", this tree's is 0x" + Long.toHexString(tree.treeDigest())
+                + " (" + digestMismatches + " mismatches so far)", true));
+    }
+
+    private static final long DIGEST_WARN_INTERVAL_MS = 1_000;
+    private boolean digestWarned;
+    private long lastDigestWarnMs;
+
+    /** Transactions applied with a digest other than this tree's (ZooKeeper's digest_mismatches_count). */
+    public long digestMismatches() {
+        return digestMismatches;
+    }
+
+    private long digestMismatches;
+
+    /** The tree digests of the {@code hash} word: see {@link DigestLog}. */
+    public DigestLog digestLog() {
+        return digestLog;
+    }
+
+    private final DigestLog digestLog = new DigestLog();
 
     /**
      * Adds an identity to the connection at once (later writes must see it), answering in order.
@@ -1439,6 +1511,8 @@ public final class Replica {
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
+        compareDigest(env, a.digest());
+        digestLog.applied(env.zxid(), tree.treeDigest());
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
             Session made = sessions.get(created.sessionId());
@@ -1485,8 +1559,12 @@ public final class Replica {
             return;
         }
         recentApplied.addLast(env);
+        if (!(env.txn() instanceof Txn.Error)) {
+            recentDigests.put(env.zxid(), new TxnDigest(NodeDigest.VERSION, tree.treeDigest()));
+        }
         if (recentApplied.size() > COMMIT_LOG_COUNT) {
             windowBaseZxid = recentApplied.pollFirst().zxid();
+            recentDigests.remove(windowBaseZxid);
         }
     }
 
@@ -1620,10 +1698,11 @@ public final class Replica {
         }
         lastZxid = env.zxid();
         if (ensembleMember) {
-            awaiting.addLast(new QueuedWrite(env, -1, -1, null)); // history; applied once committed
+            awaiting.addLast(new QueuedWrite(env, -1, -1, null, null)); // history; applied once committed
             return;
         }
         applier.apply(env, -1);
+        digestLog.applied(env.zxid(), tree.treeDigest());
         lastAppliedZxid = env.zxid();
     }
 

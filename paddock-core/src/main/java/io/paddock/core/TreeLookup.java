@@ -21,7 +21,13 @@ final class TreeLookup implements NodeLookup {
             return null;
         }
         return new NodeRecord(n.mzxid(), path, n.version(), n.childCreations(), n.aversion(),
-                n.acl(), n.ephemeralOwner(), n.kind(), n.numChildren());
+                n.acl(), n.ephemeralOwner(), n.kind(), n.numChildren(), n.czxid(), n.ctime(), n.pzxid(),
+                n.encodedEphemeralOwner(), n.digest());
+    }
+
+    @Override
+    public long treeDigest() {
+        return tree.treeDigest();
     }
 
     @Override

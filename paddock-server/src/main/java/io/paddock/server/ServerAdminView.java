@@ -182,10 +182,19 @@ final class ServerAdminView implements AdminView {
         return peer == null ? ElectionText.STANDALONE : peer.electionTable();
     }
 
-    /** mntr lines of Paddock's own (zk_ is prefixed by the formatter): the log's group commit. */
+    @Override
+    public SortedMap<Long, Long> digestLog() {
+        return core().digestLog().entries();
+    }
+
+    /**
+     * mntr lines beyond the common ones (zk_ is prefixed by the formatter): ZooKeeper's
+     * digest_mismatches_count and a quorum peer's gauges, then Paddock's own (the log's group commit).
+     */
     @Override
     public Map<String, Object> extraMonitorValues() {
         Map<String, Object> values = new LinkedHashMap<>();
+        values.put("digest_mismatches_count", core().digestMismatches());
         var peer = server.peer();
         if (peer != null) {
             // QuorumZooKeeperServer's peer_state, then the leader's gauges as ZooKeeper 3.9 names them.

@@ -16,6 +16,8 @@ import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.wire.quorum.TxnDigest;
+import io.paddock.core.wire.quorum.ZabTxnCodec;
 import io.paddock.core.zab.LearnerRole;
 import io.paddock.core.zab.ElectionHistory;
 import io.paddock.core.zab.PeerConfig;
@@ -726,7 +728,39 @@ public final class SimulatedEnsemble {
         Link link = link(s.sid, to);
         long at = Math.max(link.lastDeliverTick, nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1));
         link.lastDeliverTick = at;
-        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, packet, ackedEpoch));
+        QuorumPacket delivered = misdigestProposals ? misdigested(packet) : packet;
+        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, delivered, ackedEpoch));
+    }
+
+    /**
+     * From now on every PROPOSAL and INFORM that carries a TxnDigest reaches its learner with that
+     * digest off by one (the txn itself intact): a leader whose digests are wrong, or learners whose
+     * trees drifted. Learners must count each mismatch and go on, so the check that no server
+     * counted one is off for this run.
+     */
+    public void misdigestProposals() {
+        misdigestProposals = true;
+        digestMismatchesExpected = true;
+    }
+
+    private boolean misdigestProposals;
+    private boolean digestMismatchesExpected;
+
+    private static QuorumPacket misdigested(QuorumPacket packet) {
+        if (packet.type() != QuorumPacketType.PROPOSAL && packet.type() != QuorumPacketType.INFORM) {
+            return packet;
+        }
+        try {
+            ZabTxnCodec.Decoded txn = ZabTxnCodec.decode(packet.data());
+            if (txn.digest() == null) {
+                return packet;
+            }
+            TxnDigest wrong = new TxnDigest(txn.digest().version(), txn.digest().treeDigest() + 1);
+            return new QuorumPacket(packet.type(), packet.zxid(),
+                    ZabTxnCodec.encode(txn.envelope(), wrong, txn.closeSessionPaths()), packet.authinfo());
+        } catch (PeerProtocolException e) {
+            throw new IllegalStateException("a core proposed bytes that do not decode: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -798,11 +832,14 @@ public final class SimulatedEnsemble {
     /** The fingerprint of the applied state (tree and sessions) each zxid had on the first server to reach it. */
     private final Map<Long, Long> stateAt = new TreeMap<>();
     private final Map<Long, Long> stateFirstSeenOn = new TreeMap<>();
+    private final Map<Long, Long> treeDigestAt = new TreeMap<>();
 
     /**
      * Servers that applied the same zxid hold the same tree and sessions: the committed prefixes
      * agree (a different transaction at a zxid, or a different order, shows as a different state).
-     * Checked whenever a server's applied zxid moved.
+     * They also have the same tree digest (ZooKeeper's), and no server ever applied a transaction
+     * whose proposal's digest differs from its tree's (a leader's projection of the digest, or a
+     * follower's tree, gone wrong). Checked whenever a server's applied zxid moved.
      */
     private void checkAppliedState(Server s) {
         long applied = s.replica.lastAppliedZxid();
@@ -811,12 +848,22 @@ public final class SimulatedEnsemble {
         }
         s.lastCheckedApplied = applied;
         long fingerprint = fingerprint(s.replica);
+        long digest = s.replica.tree().treeDigest();
         Long seen = stateAt.putIfAbsent(applied, fingerprint);
+        Long seenDigest = treeDigestAt.putIfAbsent(applied, digest);
         if (seen == null) {
             stateFirstSeenOn.put(applied, s.sid);
         } else if (seen != fingerprint) {
             throw checker.failure("s" + s.sid + " applied 0x" + Long.toHexString(applied) + " with a state that differs"
                     + " from s" + stateFirstSeenOn.get(applied) + "'s at the same zxid");
+        } else if (seenDigest != null && seenDigest != digest) {
+            throw checker.failure("s" + s.sid + " applied 0x" + Long.toHexString(applied) + " with tree digest 0x"
+                    + Long.toHexString(digest) + ", s" + stateFirstSeenOn.get(applied) + " with 0x"
+                    + Long.toHexString(seenDigest));
+        }
+        if (s.replica.digestMismatches() != 0 && !digestMismatchesExpected) {
+            throw checker.failure("s" + s.sid + " applied a transaction whose proposal's digest is not its tree's ("
+                    + s.replica.digestMismatches() + " so far, applied 0x" + Long.toHexString(applied) + ")");
         }
     }
 

@@ -9,4 +9,7 @@ public interface NodeLookup {
 
     /** The paths of a session's ephemeral nodes in the committed tree. */
     Collection<String> ephemeralsOf(long sessionId);
+
+    /** The committed tree's ZooKeeper digest ({@link io.paddock.core.tree.NodeDigest}). */
+    long treeDigest();
 }

@@ -12,6 +12,10 @@ import java.util.TreeSet;
  * A request is validated against the tree with these layered on top, so two writes prepared
  * back to back see each other although neither is durable yet. A record disappears once the
  * transaction that last wrote it is applied. Supports a rollback mark for multi.
+ *
+ * <p>It also knows the tree digest the prepared transactions lead to (ZooKeeper's leader keeps
+ * it in its last change record): the digest after the last prepared change, until the tree has
+ * applied that transaction; from then on the tree's own.
  */
 public final class PendingChanges {
     /** The pending state of each path a pending transaction wrote. */
@@ -24,6 +28,11 @@ public final class PendingChanges {
     /** Every write in zxid order, so applying a zxid forgets only what it must (no scan). */
     private final Deque<Written> writeOrder = new ArrayDeque<>();
     private boolean marking;
+    /** Whether {@link #projectedDigest} is ahead of the tree's digest (its txn not applied yet). */
+    private boolean digestPending;
+    /** The tree digest once the transaction at {@link #projectedDigestZxid} is applied. */
+    private long projectedDigest;
+    private long projectedDigestZxid;
 
     /** The node as it will be once every pending transaction applies; null if absent then. */
     public NodeRecord find(String path, NodeLookup tree) {
@@ -48,6 +57,28 @@ public final class PendingChanges {
         }
     }
 
+    /** The tree digest once every pending transaction applies. */
+    public long treeDigest(NodeLookup tree) {
+        return digestPending ? projectedDigest : tree.treeDigest();
+    }
+
+    /** Adds {@code delta} (a node's new digest minus its old) to the digest the txn at {@code zxid} leads to. */
+    public void addToDigest(long zxid, long delta, NodeLookup tree) {
+        if (marking) {
+            boolean wasPending = digestPending;
+            long was = projectedDigest;
+            long wasZxid = projectedDigestZxid;
+            undo.push(() -> {
+                digestPending = wasPending;
+                projectedDigest = was;
+                projectedDigestZxid = wasZxid;
+            });
+        }
+        projectedDigest = treeDigest(tree) + delta;
+        projectedDigestZxid = zxid;
+        digestPending = true;
+    }
+
     /** A session's ephemerals once every pending transaction applies, in path order. */
     public TreeSet<String> ephemeralsOf(long sessionId, NodeLookup tree) {
         TreeSet<String> out = new TreeSet<>(tree.ephemeralsOf(sessionId));
@@ -66,6 +97,9 @@ public final class PendingChanges {
 
     /** Forgets every record last written by a transaction at or before {@code zxid}. */
     public void applied(long zxid) {
+        if (digestPending && zxid >= projectedDigestZxid) {
+            digestPending = false;
+        }
         while (!writeOrder.isEmpty() && writeOrder.peekFirst().zxid() <= zxid) {
             Written w = writeOrder.pollFirst();
             Change last = byPath.get(w.path());
@@ -89,6 +123,7 @@ public final class PendingChanges {
         ephemeralChanges.clear();
         ephemeralOwnerByPath.clear();
         writeOrder.clear();
+        digestPending = false;
     }
 
     public boolean isEmpty() {

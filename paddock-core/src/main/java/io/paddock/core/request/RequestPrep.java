@@ -2,6 +2,7 @@ package io.paddock.core.request;
 
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.tree.InvalidPathException;
 import io.paddock.core.tree.PathValidation;
 import io.paddock.core.wire.Acl;
@@ -29,6 +30,11 @@ import java.util.Locale;
  * <p>{@code cversion} here is ZooKeeper's stored counter of child creations: deletes leave it
  * alone and sequential suffixes come from it. Clients see {@code 2 * cversion - numChildren}
  * (creations plus deletions), which the tree computes when it builds a Stat.
+ *
+ * <p>Every change it records also moves the tree digest the prepared transactions lead to
+ * ({@link PendingChanges#treeDigest}) by the changed nodes' new digests minus their old ones, as
+ * ZooKeeper's PrepRequestProcessor does (its {@code precalculateDigest}): the leader sends that
+ * digest with the proposal, and every server compares it with its tree's once it applied it.
  */
 public final class RequestPrep {
     /** ZooKeeper keeps a TTL in 40 bits of the ephemeral owner. */
@@ -37,6 +43,7 @@ public final class RequestPrep {
     private final NodeLookup tree;
     private final PendingChanges pending;
     private final boolean extendedTypesEnabled;
+    private final NodeDigest digests = new NodeDigest();
 
     public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled) {
         this.tree = tree;
@@ -79,34 +86,59 @@ public final class RequestPrep {
      * Validates one write and records its effect as pending; never throws for bad input. Each
      * single op checks everything before it records anything, and a multi records under a
      * rollback mark, so a request that throws (a bug) leaves nothing pending.
+     *
+     * @param timeMs the time the transaction will carry (a new node's ctime, a setData's mtime)
      */
-    public Txn prepare(long zxid, Caller caller, int opCode, JuteRecord request) {
+    public Txn prepare(long zxid, long timeMs, Caller caller, int opCode, JuteRecord request) {
         if (opCode == OpCode.MULTI) {
             try {
-                return prepareMulti(zxid, caller, (MultiRequest) request);
+                return prepareMulti(zxid, timeMs, caller, (MultiRequest) request);
             } catch (RuntimeException e) {
                 pending.rollbackIfMarked(); // a multi that fails half-way leaves nothing pending
                 throw e;
             }
         }
         try {
-            return prepareOne(zxid, caller, opCode, request);
+            return prepareOne(zxid, timeMs, caller, opCode, request);
         } catch (PrepException e) {
             return new Txn.Error(e.code());
         }
     }
 
+    /**
+     * The tree digest once every prepared transaction applies: what the TxnDigest of the
+     * transaction prepared last says (ZooKeeper's {@code getCurrentTreeDigest}).
+     */
+    public long treeDigest() {
+        return pending.treeDigest(tree);
+    }
+
+    /**
+     * The paths {@link #prepareCloseSession} deleted for the closeSession at {@code zxid}, in path
+     * order (its CloseSessionTxn); null for any other zxid.
+     */
+    public List<String> closedPaths(long zxid) {
+        return zxid == closedZxid ? closedPaths : null;
+    }
+
+    private long closedZxid = -1;
+    private List<String> closedPaths = List.of();
+
     /** Ends a session: every ephemeral it owns (committed or pending) is deleted with it. */
     public Txn prepareCloseSession(long zxid, long sessionId) {
+        List<String> deleted = new ArrayList<>();
         for (String path : pending.ephemeralsOf(sessionId, tree)) {
             NodeRecord node = pending.find(path, tree);
             if (node == null) {
                 continue;
             }
             NodeRecord parent = pending.find(PathValidation.parentOf(path), tree);
-            pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
-            pending.markDeleted(path, zxid, node);
+            putParent(zxid, parent, parent.cversion(), parent.numChildren() - 1);
+            putDeleted(zxid, path, node);
+            deleted.add(path);
         }
+        closedZxid = zxid;
+        closedPaths = List.copyOf(deleted);
         return new Txn.CloseSession(sessionId);
     }
 
@@ -123,9 +155,26 @@ public final class RequestPrep {
             return null;
         }
         NodeRecord parent = pending.find(PathValidation.parentOf(path), tree);
-        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
-        pending.markDeleted(path, zxid, node);
+        putParent(zxid, parent, parent.cversion(), parent.numChildren() - 1);
+        putDeleted(zxid, path, node);
         return new Txn.Delete(path);
+    }
+
+    /**
+     * Records a parent whose child was created or deleted at {@code zxid}: its pzxid becomes zxid,
+     * its cversion {@code cversion}; its digest changes with them.
+     */
+    private void putParent(long zxid, NodeRecord parent, int cversion, int numChildren) {
+        long digest = digests.afterStatChange(parent.path(), parent.digest(), parent.pzxid(), zxid,
+                parent.cversion(), cversion, parent.aversion(), parent.aversion());
+        pending.put(parent.withChildren(zxid, cversion, numChildren, digest));
+        pending.addToDigest(zxid, digest - parent.digest(), tree);
+    }
+
+    /** Records a node deleted at {@code zxid}: its digest leaves the tree's. */
+    private void putDeleted(long zxid, String path, NodeRecord node) {
+        pending.markDeleted(path, zxid, node);
+        pending.addToDigest(zxid, -node.digest(), tree);
     }
 
     /**
@@ -137,7 +186,7 @@ public final class RequestPrep {
      * null id, say) fails the whole multi too; an op that fails with any other code fails only
      * itself, and the rest are RUNTIME_INCONSISTENCY.
      */
-    private Txn prepareMulti(long zxid, Caller caller, MultiRequest multi) {
+    private Txn prepareMulti(long zxid, long timeMs, Caller caller, MultiRequest multi) {
         if (hasNullPath(multi)) {
             return new Txn.Error(Code.MARSHALLING_ERROR);
         }
@@ -148,7 +197,7 @@ public final class RequestPrep {
         for (int i = 0; i < multi.ops().size(); i++) {
             var op = multi.ops().get(i);
             try {
-                txns.add(prepareOne(zxid, caller, op.type(), op.request()));
+                txns.add(prepareOne(zxid, timeMs, caller, op.type(), op.request()));
             } catch (PrepException e) {
                 pending.rollback();
                 if (e.code() == Code.MARSHALLING_ERROR) {
@@ -180,15 +229,16 @@ public final class RequestPrep {
         return false;
     }
 
-    private Txn prepareOne(long zxid, Caller caller, int opCode, JuteRecord request) throws PrepException {
+    private Txn prepareOne(long zxid, long timeMs, Caller caller, int opCode, JuteRecord request)
+            throws PrepException {
         return switch (opCode) {
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> {
                 CreateRequest r = (CreateRequest) request;
-                yield create(zxid, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), -1);
+                yield create(zxid, timeMs, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), -1);
             }
             case OpCode.CREATE_TTL -> {
                 CreateTTLRequest r = (CreateTTLRequest) request;
-                yield create(zxid, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), r.ttl());
+                yield create(zxid, timeMs, caller, opCode, r.path(), r.data(), r.acl(), r.flags(), r.ttl());
             }
             case OpCode.DELETE -> {
                 DeleteRequest r = (DeleteRequest) request;
@@ -197,7 +247,7 @@ public final class RequestPrep {
             case OpCode.DELETE_CONTAINER -> deleteContainer(zxid, ((DeleteContainerRequest) request).path());
             case OpCode.SET_DATA -> {
                 SetDataRequest r = (SetDataRequest) request;
-                yield setData(zxid, caller, r.path(), r.data(), r.version());
+                yield setData(zxid, timeMs, caller, r.path(), r.data(), r.version());
             }
             case OpCode.SET_ACL -> {
                 SetACLRequest r = (SetACLRequest) request;
@@ -211,7 +261,7 @@ public final class RequestPrep {
         };
     }
 
-    private Txn create(long zxid, Caller caller, int opCode, String path, byte[] data,
+    private Txn create(long zxid, long timeMs, Caller caller, int opCode, String path, byte[] data,
                        List<Acl> acl, int flags, long ttlMs) throws PrepException {
         NodeKind kind = kindOf(opCode, flags, ttlMs);
         boolean sequential = flags == 2 || flags == 3 || flags == 6;
@@ -230,10 +280,14 @@ public final class RequestPrep {
         }
         int newCversion = parent.cversion() + 1;
         long owner = kind == NodeKind.EPHEMERAL ? caller.sessionId() : 0;
-        pending.put(parent.withChildren(zxid, newCversion, parent.numChildren() + 1));
-        pending.put(new NodeRecord(zxid, finalPath, 0, 0, 0, fixedAcl, owner, kind, 0));
-        return new Txn.Create(finalPath, data, fixedAcl, kind, owner,
-                kind == NodeKind.TTL ? ttlMs : 0, newCversion, opCode != OpCode.CREATE);
+        long ttl = kind == NodeKind.TTL ? ttlMs : 0;
+        long storedOwner = kind.encodeOwner(owner, ttl);
+        long digest = digests.of(finalPath, data, zxid, zxid, zxid, timeMs, timeMs, 0, 0, 0, storedOwner);
+        putParent(zxid, parent, newCversion, parent.numChildren() + 1);
+        pending.put(new NodeRecord(zxid, finalPath, 0, 0, 0, fixedAcl, owner, kind, 0, zxid, timeMs, zxid,
+                storedOwner, digest));
+        pending.addToDigest(zxid, digest, tree);
+        return new Txn.Create(finalPath, data, fixedAcl, kind, owner, ttl, newCversion, opCode != OpCode.CREATE);
     }
 
     private NodeKind kindOf(int opCode, int flags, long ttlMs) throws PrepException {
@@ -269,8 +323,8 @@ public final class RequestPrep {
         if (node.numChildren() > 0) {
             throw new PrepException(Code.NOT_EMPTY, path);
         }
-        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
-        pending.markDeleted(path, zxid, node);
+        putParent(zxid, parent, parent.cversion(), parent.numChildren() - 1);
+        putDeleted(zxid, path, node);
         return new Txn.Delete(path);
     }
 
@@ -287,18 +341,21 @@ public final class RequestPrep {
         if (node.kind() != NodeKind.CONTAINER && node.kind() != NodeKind.TTL) {
             throw new PrepException(Code.BAD_VERSION, path + " is not a container or TTL node");
         }
-        pending.put(parent.withChildren(zxid, parent.cversion(), parent.numChildren() - 1));
-        pending.markDeleted(path, zxid, node);
+        putParent(zxid, parent, parent.cversion(), parent.numChildren() - 1);
+        putDeleted(zxid, path, node);
         return new Txn.Delete(path);
     }
 
-    private Txn setData(long zxid, Caller caller, String path, byte[] data, int version)
+    private Txn setData(long zxid, long timeMs, Caller caller, String path, byte[] data, int version)
             throws PrepException {
         validatePath(path);
         NodeRecord node = existing(path);
         requirePermission(node, Acl.WRITE, caller);
         int newVersion = checkVersion(node.version(), version, path) + 1;
-        pending.put(node.withVersion(zxid, newVersion));
+        long digest = digests.of(path, data, node.czxid(), zxid, node.pzxid(), node.ctime(), timeMs, newVersion,
+                node.cversion(), node.aversion(), node.storedOwner());
+        pending.put(node.withData(zxid, newVersion, digest));
+        pending.addToDigest(zxid, digest - node.digest(), tree);
         return new Txn.SetData(path, data, newVersion);
     }
 
@@ -309,7 +366,10 @@ public final class RequestPrep {
         NodeRecord node = existing(path);
         requirePermission(node, Acl.ADMIN, caller);
         int newAversion = checkVersion(node.aversion(), version, path) + 1;
-        pending.put(node.withAcl(zxid, fixedAcl, newAversion));
+        long digest = digests.afterStatChange(path, node.digest(), node.pzxid(), node.pzxid(), node.cversion(),
+                node.cversion(), node.aversion(), newAversion);
+        pending.put(node.withAcl(zxid, fixedAcl, newAversion, digest));
+        pending.addToDigest(zxid, digest - node.digest(), tree);
         return new Txn.SetAcl(path, fixedAcl, newAversion);
     }
 

@@ -42,6 +42,9 @@ public final class DataTree {
     private ChangeGuard changeGuard;
     /** The parent of the last create, delete or restore; see {@link #parentOf}. Never a removed node. */
     private Znode lastParent;
+    private final NodeDigest digests = new NodeDigest();
+    /** ZooKeeper's tree digest: the sum of every node's {@link Znode#digest} (see {@link NodeDigest}). */
+    private long treeDigest;
 
     /**
      * Hears about a node just before its stored fields (data, ACL, versions, zxids, times) change,
@@ -101,12 +104,15 @@ public final class DataTree {
         putSystemNode(PROC, Acl.OPEN);
         putSystemNode(QUOTA, Acl.OPEN);
         // ZooKeeper sets the config node's ACL with setACL(..., version -1) at start (ZOOKEEPER-2014).
-        putSystemNode(CONFIG, Acl.READ_ONLY).aversion = -1;
+        Znode config = putSystemNode(CONFIG, Acl.READ_ONLY);
+        config.aversion = -1;
+        recountDigest(config); // 0 all the same: /zookeeper/ is left out of the digest
     }
 
     private Znode putSystemNode(String path, List<Acl> acl) {
         Znode node = new Znode(path, new byte[0], acl, NodeKind.PERSISTENT, 0, 0, 0, 0);
         nodes.put(node);
+        countDigest(node);
         if (!path.equals(ROOT)) {
             nodes.get(PathValidation.parentOf(path)).addChild(node);
         }
@@ -142,6 +148,7 @@ public final class DataTree {
                 lastParent = null;
             }
             dataSize -= nodeSize(path, old.data);
+            treeDigest -= old.digest;
             unindex(path, old);
         } else {
             Znode parent = parentOf(path);
@@ -150,8 +157,35 @@ public final class DataTree {
             parent.addChild(node);
         }
         nodes.put(node);
+        countDigest(node);
         dataSize += nodeSize(path, data);
         index(path, node);
+    }
+
+    /** Computes a new node's digest and adds it to the tree's. */
+    private void countDigest(Znode node) {
+        node.digest = digests.of(node);
+        treeDigest += node.digest;
+    }
+
+    /** Recomputes a changed node's digest from all its fields (its data changed). */
+    private void recountDigest(Znode node) {
+        long before = node.digest;
+        node.digest = digests.of(node);
+        treeDigest += node.digest - before;
+    }
+
+    /** Updates the digest of a node whose pzxid, cversion or aversion changed (from the given values). */
+    private void restatDigest(Znode node, long pzxidBefore, int cversionBefore, int aversionBefore) {
+        long before = node.digest;
+        node.digest = digests.afterStatChange(node.path, before, pzxidBefore, node.pzxid, cversionBefore,
+                node.cversion, aversionBefore, node.aversion);
+        treeDigest += node.digest - before;
+    }
+
+    /** ZooKeeper's tree digest ({@code DataTree.getTreeDigest()}): see {@link NodeDigest}. */
+    public long treeDigest() {
+        return treeDigest;
     }
 
     /**
@@ -218,12 +252,16 @@ public final class DataTree {
         int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
         if (newCversion > parent.cversion) {
             aboutToChange(parent);
+            long pzxidBefore = parent.pzxid;
+            int cversionBefore = parent.cversion;
             parent.cversion = newCversion;
             parent.pzxid = zxid;
+            restatDigest(parent, pzxidBefore, cversionBefore, parent.aversion);
         }
         Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
         parent.addChild(node);
         nodes.put(node);
+        countDigest(node);
         dataSize += nodeSize(path, data);
         index(path, node);
         List<Fired> fired = watches.fireCreated(path, zxid, node.acl, parent.acl);
@@ -240,9 +278,12 @@ public final class DataTree {
         parent.removeChild(path);
         if (zxid > parent.pzxid) {
             aboutToChange(parent);
+            long pzxidBefore = parent.pzxid;
             parent.pzxid = zxid;
+            restatDigest(parent, pzxidBefore, parent.cversion, parent.aversion);
         }
         nodes.remove(path);
+        treeDigest -= node.digest;
         if (node == lastParent) {
             lastParent = null;
         }
@@ -261,6 +302,7 @@ public final class DataTree {
         node.version = version;
         node.mzxid = zxid;
         node.mtime = timeMs;
+        recountDigest(node);
         return new Applied(node, watches.fireDataChanged(path, zxid, node.acl));
     }
 
@@ -270,7 +312,9 @@ public final class DataTree {
         require(node != null, "setACL", path, "no node");
         aboutToChange(node);
         node.acl = internAcl(acl);
+        int aversionBefore = node.aversion;
         node.aversion = aversion;
+        restatDigest(node, node.pzxid, node.cversion, aversionBefore);
         return node.stat();
     }
 
@@ -493,9 +537,13 @@ public final class DataTree {
         long[] size = {0};
         int[] ephemeralTotal = {0};
         int[] visited = {0};
+        long[] digestSum = {0};
         nodes.forEach(node -> {
             String path = node.path;
             visited[0]++;
+            long digest = digests.of(node);
+            require(node.digest == digest, "digest of " + path + " is " + node.digest + ", its fields give " + digest);
+            digestSum[0] += digest;
             require(nodes.get(path) == node, "node at " + path + " cannot be found by its path");
             size[0] += nodeSize(path, node.data);
             for (int i = 0; i < node.numChildren(); i++) {
@@ -517,6 +565,7 @@ public final class DataTree {
         });
         require(visited[0] == nodes.size(), "node table counts " + nodes.size() + " but holds " + visited[0]);
         require(size[0] == dataSize, "data size " + dataSize + " != " + size[0]);
+        require(digestSum[0] == treeDigest, "tree digest " + treeDigest + " != " + digestSum[0] + ", its nodes' sum");
         require(ephemeralTotal[0] == ephemeralCount(), "ephemeral index holds extra paths");
         require(containers.stream().allMatch(p -> nodes.contains(p)), "container index holds extra paths");
         require(ttlNodes.stream().allMatch(p -> nodes.contains(p)), "ttl index holds extra paths");

@@ -17,7 +17,8 @@ import java.util.List;
  * path after the last '/'. That saves a name String and a TreeMap entry per znode (about a
  * quarter of a small node's memory). Inserting or removing a child shifts the array: O(children),
  * a few microseconds even for the 100,000 children a 1 MB getChildren reply can carry;
- * appending a larger name (sequential nodes) is O(1).
+ * appending a larger name (sequential nodes) is O(1). The cached {@link #digest} costs 8 bytes
+ * a node (ZooKeeper's DataNode caches it too); without it every change would hash the node twice.
  */
 public final class Znode {
     private static final Znode[] NO_CHILDREN = new Znode[0];
@@ -37,6 +38,12 @@ public final class Znode {
     /** The owning session of an EPHEMERAL node, the time to live of a TTL node, else 0. */
     private final long owner;
     long pzxid;
+    /**
+     * ZooKeeper's digest of this node ({@link NodeDigest}), kept up to date by the tree with every
+     * change to the fields above, so a change needs only the new digest (as ZooKeeper's DataNode
+     * caches it).
+     */
+    long digest;
     /** Children sorted by name; the first {@link #childCount} slots are used. */
     private Znode[] children = NO_CHILDREN;
     private int childCount;
@@ -237,6 +244,11 @@ public final class Znode {
 
     public int numChildren() {
         return childCount;
+    }
+
+    /** ZooKeeper's digest of this node ({@link NodeDigest}); 0 under /zookeeper/. */
+    public long digest() {
+        return digest;
     }
 
     /** The ephemeralOwner ZooKeeper would store for this node (snapshots, digests). */

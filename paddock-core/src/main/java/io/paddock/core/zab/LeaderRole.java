@@ -581,7 +581,7 @@ public final class LeaderRole implements Role {
                 break; // an observer hears of the rest through INFORM once each commits
             }
             Outstanding o = outstanding.get(z);
-            byte[] data = o != null ? o.data() : ProposalCodec.encode(txn);
+            byte[] data = o != null ? o.data() : ProposalCodec.encodeFromHistory(txn, host.digestOf(z));
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.PROPOSAL, z, data, null)));
             if (z <= committed) {
                 effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.COMMIT, z)));

@@ -1,6 +1,7 @@
 package io.paddock.core.zab;
 
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.quorum.ZabTxnCodec;
 import io.paddock.core.storage.CorruptSnapshotException;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.LearnerHandshake;
@@ -285,8 +286,8 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             giveUp("transaction 0x" + Long.toHexString(z) + " after 0x" + Long.toHexString(host.lastLoggedZxid()));
             return false;
         }
-        TxnEnvelope txn = ProposalCodec.decode(packet.data(), z);
-        effects.add(new PeerEffect.LogTxn(txn));
+        ZabTxnCodec.Decoded txn = ProposalCodec.decode(packet.data(), z);
+        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest()));
         return true;
     }
 

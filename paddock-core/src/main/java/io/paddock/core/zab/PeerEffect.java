@@ -4,6 +4,7 @@ import io.paddock.core.election.Notification;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.quorum.TxnDigest;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.Ping;
 import java.util.List;
@@ -55,10 +56,18 @@ public sealed interface PeerEffect {
     sealed interface ToReplica extends PeerEffect {
     }
 
-    /** Append {@code txn} to the history and the log (a learner's PROPOSAL or INFORM); not yet committed. */
-    record LogTxn(TxnEnvelope txn) implements ToReplica {
+    /**
+     * Append {@code txn} to the history and the log (a learner's PROPOSAL or INFORM); not yet
+     * committed. {@code digest} is the leader's TxnDigest (the tree digest once txn is applied),
+     * null when the proposal carried none; the host compares it with its tree's after applying.
+     */
+    record LogTxn(TxnEnvelope txn, TxnDigest digest) implements ToReplica {
         public LogTxn {
             Objects.requireNonNull(txn, "txn");
+        }
+
+        public LogTxn(TxnEnvelope txn) {
+            this(txn, null);
         }
     }
 

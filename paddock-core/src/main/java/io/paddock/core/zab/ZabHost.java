@@ -2,6 +2,7 @@ package io.paddock.core.zab;
 
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.quorum.Ping;
+import io.paddock.core.wire.quorum.TxnDigest;
 import java.util.List;
 
 /**
@@ -32,6 +33,14 @@ public interface ZabHost {
      * at {@code zxid} needs a snapshot). {@code zxid == lastLoggedZxid()} gives an empty list.
      */
     List<TxnEnvelope> historyAfter(long zxid);
+
+    /**
+     * The TxnDigest of the transaction at {@code zxid} of {@link #historyAfter}'s window (the tree
+     * digest once it is applied), or null when it has none or it is not known.
+     */
+    default TxnDigest digestOf(long zxid) {
+        return null;
+    }
 
     /** The applied state (tree and sessions) at {@link #appliedZxid()}, in the snapshot format. */
     byte[] snapshot();

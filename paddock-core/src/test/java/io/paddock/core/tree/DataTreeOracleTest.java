@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * Proves our DataTree and WatchRegistry behave like Apache ZooKeeper 3.9.5's DataTree: random
  * histories of creates (all kinds), deletes, setData, setACL, watch registrations, removals,
  * checks and setWatches are applied to both, and after every step every node's client Stat,
- * ACL and children, the counters and each watcher's received notifications must be equal.
+ * ACL and children, its digest and the tree digest (ZooKeeper's default, digests enabled), the
+ * counters and each watcher's received notifications must be equal.
  */
 class DataTreeOracleTest {
     private static final long[] SESSIONS = {0x100L, 0x200L, 0x300L};
@@ -240,7 +241,11 @@ class DataTreeOracleTest {
                 assertEquals(zk.stat(path), ours.get(path).stat(), where() + " stat of " + path);
                 assertEquals(zk.acl(path), ours.get(path).acl(), where() + " acl of " + path);
                 assertEquals(zk.tree.getAllChildrenNumber(path), ours.allChildrenNumber(path), where() + " " + path);
+                if (!NodeDigest.isExcluded(path)) { // ZooKeeper never computes (caches) those
+                    assertEquals(zk.tree.getNode(path).getDigest(), ours.get(path).digest(), where() + " digest of " + path);
+                }
             }
+            assertEquals(zk.tree.getTreeDigest(), ours.treeDigest(), where() + " tree digest");
             assertEquals(zk.tree.getNodeCount(), ours.reportedNodeCount(), where());
             assertEquals(zk.tree.cachedApproximateDataSize(), ours.approximateDataSize(), where());
             assertEquals(new TreeSet<>(zk.tree.getContainers()), ours.containers(), where());

@@ -283,7 +283,11 @@ public final class ReplicaLoop implements AutoCloseable {
         } else if (effect instanceof Effect.CloseClient c) {
             outbox.close(c.connId(), c.reason());
         } else if (effect instanceof Effect.Trace t) {
-            LOG.info(t.message());
+            if (t.warning()) {
+                LOG.warn(t.message());
+            } else {
+                LOG.info(t.message());
+            }
         } else if (effect instanceof Effect.Reply r) {
             outbox.send(r.connId(), r);
         } else if (effect instanceof Effect.Watch w) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 twice, with the session and its ephemeral intact; a follower down past the leader's DIFF
  * window catches up by SNAP; a leader's uncommitted proposals are truncated when it returns; with
  * two of three servers down writes fail with connection loss and service returns with a quorum.
+ * No server ever applies a proposal whose tree digest differs from its tree's (mntr).
  * Every wait is bounded; nothing sleeps for a fixed time except the 50 ms between a client's retries.
  */
 class EnsembleReplicationProcessTest {
@@ -101,6 +102,9 @@ class EnsembleReplicationProcessTest {
                             assertEquals(reference, tree, "server " + server + "'s /base differs from server 1's");
                         }
                     }
+                    // Every proposal carried the leader's tree digest; no server's tree differed from it.
+                    String mntr = e.word(server, "mntr");
+                    assertTrue(mntr.contains("zk_digest_mismatches_count\t0\n"), "server " + server + ": " + mntr);
                 }
                 assertTrue(zk.getState().isAlive(), "the session lives: " + zk.getState());
             }

@@ -7,8 +7,9 @@ import io.paddock.core.wire.JuteWriter;
  * is on (its default): jute {@code org.apache.zookeeper.txn.TxnDigest}, 12 bytes, {@code int
  * version; long treeDigest}, the leader's digest of its whole tree after this txn. Its followers
  * compare it with their own tree's digest and only log a mismatch; a txn without one is read as
- * "no digest" ({@code SerializeUtils.deserializeTxn} catches the EOF). We read it and pass it on;
- * we do not compute ZooKeeper's tree digest, so we never write one (see {@link ZabTxnCodec}).
+ * "no digest" ({@code SerializeUtils.deserializeTxn} catches the EOF). {@code version} is
+ * {@code DigestCalculator.DIGEST_VERSION} (2 in 3.9, {@code tree.NodeDigest.VERSION}); a server
+ * compares only a digest of its own version. See {@link ZabTxnCodec} for where it goes.
  */
 public record TxnDigest(int version, long treeDigest) {
     public static final int BYTES = 12;

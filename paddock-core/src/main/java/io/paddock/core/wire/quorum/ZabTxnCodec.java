@@ -29,7 +29,8 @@ import java.util.List;
  * <table>
  * <caption>our Txn, ZooKeeper's type and record</caption>
  * <tr><td>CreateSession</td><td>createSession (-10), CreateSessionTxn{int timeOut}</td></tr>
- * <tr><td>CloseSession</td><td>closeSession (-11), no body (see below)</td></tr>
+ * <tr><td>CloseSession</td><td>closeSession (-11), CloseSessionTxn{vector of ustring paths2Delete}
+ *     when the caller gives the paths (a leader proposing it), else no body (see below)</td></tr>
  * <tr><td>Create PERSISTENT / EPHEMERAL</td><td>create (1), or create2 (15) when
  *     {@code viaCreate2}; CreateTxn{path, data, acl, boolean ephemeral, parentCVersion}</td></tr>
  * <tr><td>Create CONTAINER</td><td>createContainer (19), CreateContainerTxn{path, data, acl,
@@ -84,19 +85,25 @@ import java.util.List;
  *       which {@code processTxn} answers the same.
  *   <li><b>Sessions.</b> CreateSessionTxn carries only the timeout; every ZooKeeper server
  *       derives a session's password from its id ({@link #zooKeeperPassword}). The header's
- *       clientId is the session. closeSession is written without a body, the pre-3.6 form that
- *       3.9 still reads (EOF on CloseSessionTxn: {@code txn = null}, then
- *       {@code DataTree.killSession(sessionId, zxid)} deletes that server's own list of the
- *       session's ephemerals, which is what our CloseSession means). A CloseSessionTxn body (what
- *       a 3.9 leader writes: the paths it will delete) is decoded into
- *       {@link Decoded#closeSessionPaths()}, so the caller can check them against its own
- *       ephemerals rather than lose them.
- *   <li><b>Digest.</b> We write no TxnDigest (we do not compute ZooKeeper's tree digest yet);
- *       ZooKeeper 3.9 reads a txn without one as "no digest". We read one when the 12 bytes are
- *       there and return it in {@link Decoded#digest()}. Whoever adds digests must also write
- *       closeSession's CloseSessionTxn: ZooKeeper's reader (closeSessionTxn enabled, the
- *       default) takes a digest right after a body-less closeSession header for a
- *       CloseSessionTxn and fails or loses it (ZabTxnCodecTest shows "Unreasonable length").
+ *       clientId is the session. A leader proposing closeSession writes a CloseSessionTxn with
+ *       the paths it will delete (the session's ephemerals, committed and pending, as 3.9's
+ *       {@code PrepRequestProcessor} lists them with {@code zookeeper.closeSessionTxn.enabled},
+ *       its default): {@code DataTree.killSession} deletes those, then any other ephemeral of
+ *       the session it holds (with a WARN). Without paths (a history re-sent in a DIFF, whose
+ *       log does not keep them) it is written without a body, the pre-3.6 form that 3.9 still
+ *       reads (EOF on CloseSessionTxn: {@code txn = null}, then it deletes its own list of the
+ *       session's ephemerals, which is what our CloseSession means). A CloseSessionTxn body is
+ *       decoded into {@link Decoded#closeSessionPaths()}, so the caller can check them against
+ *       its own ephemerals rather than lose them.
+ *   <li><b>Digest.</b> A TxnDigest follows the txn when the caller gives one (a leader's
+ *       proposal: the tree digest once the txn is applied, see {@code tree.NodeDigest}); as in
+ *       3.9, where only a write that failed on its own ({@code error}) has none. ZooKeeper
+ *       reads a txn without one as "no digest". We read one when the 12 bytes are there and
+ *       return it in {@link Decoded#digest()}. A closeSession with a digest always has its
+ *       CloseSessionTxn (an empty one when no paths are given): ZooKeeper's reader
+ *       (closeSessionTxn enabled, the default) takes a digest right after a body-less
+ *       closeSession header for a CloseSessionTxn and fails or loses it (ZabTxnCodecTest shows
+ *       "Unreasonable length").
  * </ul>
  *
  * <h2>Not carried (each fails loudly)</h2>
@@ -154,16 +161,39 @@ public final class ZabTxnCodec {
     }
 
     /**
-     * The bytes a ZooKeeper 3.9.5 leader proposes for {@code env}, without a TxnDigest.
+     * The bytes of {@code env} without a TxnDigest, and a closeSession without a body.
      *
      * @throws IllegalArgumentException when the txn holds something these bytes cannot carry
      *     (see the class comment)
      */
     public static byte[] encode(TxnEnvelope env) {
+        return encode(env, null, null);
+    }
+
+    /**
+     * The bytes a ZooKeeper 3.9.5 leader proposes for {@code env}: {@code digest} (null for none)
+     * after the txn, and for a closeSession the CloseSessionTxn of {@code closeSessionPaths}
+     * (null for none; an empty one all the same when there is a digest). The paths are ignored
+     * for any other txn.
+     *
+     * @throws IllegalArgumentException when the txn holds something these bytes cannot carry
+     *     (see the class comment)
+     */
+    public static byte[] encode(TxnEnvelope env, TxnDigest digest, List<String> closeSessionPaths) {
         JuteWriter out = new JuteWriter(128);
         Txn txn = env.txn();
         new TxnHeader(env.sessionId(), env.cxid(), env.zxid(), env.timeMs(), topType(env)).write(out);
         writeTopBody(out, env.sessionId(), txn);
+        if (txn instanceof Txn.CloseSession && (closeSessionPaths != null || digest != null)) {
+            List<String> paths = closeSessionPaths == null ? List.of() : closeSessionPaths;
+            out.writeInt(paths.size());
+            for (String path : paths) {
+                writePath(out, path);
+            }
+        }
+        if (digest != null) {
+            digest.write(out);
+        }
         return out.toByteArray();
     }
 
@@ -196,7 +226,7 @@ public final class ZabTxnCodec {
             out.writeInt(t.timeoutMs());
         } else if (txn instanceof Txn.CloseSession t) {
             require(t.sessionId() == sessionId, "a closeSession's session is the header's clientId", t);
-            // no body: ZooKeeper 3.9 reads it as "delete this session's ephemerals" (see the class comment)
+            // the CloseSessionTxn, if any, is written by encode (see the class comment)
         } else if (txn instanceof Txn.SetAcl t) {
             writePath(out, t.path());
             writeAcl(out, t.acl());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.paddock.core.request.Txn;
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Code;
@@ -155,7 +156,8 @@ class ZabTxnCodecTest {
             byte[] withDigest = Util.marshallTxnEntry(c.zkHeader(), c.zkTxn(), zkDigest);
             if (c.zkTxn() != null) {
                 // Not for a body-less closeSession: ZooKeeper's reader takes the digest for a
-                // CloseSessionTxn there (here: "Unreasonable length"), which is why we write no digest.
+                // CloseSessionTxn there (here: "Unreasonable length"), which is why our closeSession
+                // with a digest always has its CloseSessionTxn (see the next test).
                 assertEquals(zkDigest, SerializeUtils.deserializeTxn(withDigest).getDigest(), "ZooKeeper reads its digest");
             }
             ZabTxnCodec.Decoded digested = ZabTxnCodec.decode(withDigest);
@@ -163,6 +165,66 @@ class ZabTxnCodecTest {
             assertEquals(new TxnDigest(2, 0x0123_4567_89ab_cdefL), digested.digest(), c.name());
         }
     }
+
+    /**
+     * A leader's proposal as a 3.9 leader writes it (digests on, closeSessionTxn on, the
+     * defaults): the txn, its CloseSessionTxn for a closeSession, then the TxnDigest; ZooKeeper
+     * reads back the same header, record and digest, and so do we. A proposal cut inside its
+     * digest: ZooKeeper reads the txn and no digest (its EOF is "no digest"); we refuse it.
+     */
+    @Test
+    void ourProposalsWithDigestAreWhatAZooKeeperLeaderWrites() throws Exception {
+        TxnDigest digest = new TxnDigest(NodeDigest.VERSION, 0xfedc_ba98_7654_3210L);
+        var zkDigest = new org.apache.zookeeper.txn.TxnDigest(NodeDigest.VERSION, 0xfedc_ba98_7654_3210L);
+        List<String> paths = List.of("/e1", "/q/lock-0000000003");
+        for (Case c : cases()) {
+            boolean close = c.zkHeader().getType() == OpCode.CLOSE_SESSION;
+            Record zkTxn = close ? new CloseSessionTxn(paths) : c.zkTxn();
+            byte[] ours = ZabTxnCodec.encode(c.ours(), digest, paths);
+            assertEquals(hex(Util.marshallTxnEntry(c.zkHeader(), zkTxn, zkDigest)), hex(ours), c.name());
+            TxnLogEntry read = SerializeUtils.deserializeTxn(ours);
+            assertEquals(c.zkHeader(), read.getHeader(), c.name());
+            assertEquals(zkTxn, read.getTxn(), c.name());
+            assertEquals(zkDigest, read.getDigest(), c.name());
+            ZabTxnCodec.Decoded decoded = ZabTxnCodec.decode(ours);
+            assertEquals(c.decoded(), decoded.envelope(), c.name());
+            assertEquals(digest, decoded.digest(), c.name());
+            assertEquals(close ? paths : null, decoded.closeSessionPaths(), c.name());
+
+            int bodyEnd = ours.length - TxnDigest.BYTES;
+            for (int length = bodyEnd + 1; length < ours.length; length++) {
+                byte[] prefix = Arrays.copyOf(ours, length);
+                assertThrows(PeerProtocolException.class, () -> ZabTxnCodec.decode(prefix), c.name() + " cut at " + length);
+                TxnLogEntry zkCut = SerializeUtils.deserializeTxn(prefix);
+                assertEquals(zkTxn, zkCut.getTxn(), c.name() + " cut at " + length);
+                assertNull(zkCut.getDigest(), c.name() + " cut at " + length);
+            }
+            ZabTxnCodec.Decoded undigested = ZabTxnCodec.decode(Arrays.copyOf(ours, bodyEnd));
+            assertEquals(c.decoded(), undigested.envelope(), c.name());
+            assertNull(undigested.digest(), c.name());
+            for (int length = 0; length < bodyEnd; length++) {
+                byte[] prefix = Arrays.copyOf(ours, length);
+                if (close && (length == TXN_HEADER_BYTES || length == TXN_HEADER_BYTES + TxnDigest.BYTES)) {
+                    // the header alone, or with 12 bytes that are no CloseSessionTxn: a body-less
+                    // closeSession (the pre-3.6 form), with a digest as a leader with closeSessionTxn
+                    // off writes it (see closeSessionTxnPathsAreReturnedNotLost)
+                    assertNull(ZabTxnCodec.decode(prefix).closeSessionPaths());
+                    continue;
+                }
+                assertThrows(PeerProtocolException.class, () -> ZabTxnCodec.decode(prefix), c.name() + " cut at " + length);
+            }
+        }
+        // Without a digest, a closeSession keeps its paths; without either, it has no body (a DIFF).
+        TxnEnvelope close = env(SID, 9, new Txn.CloseSession(SID));
+        assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), new CloseSessionTxn(paths), null)),
+                hex(ZabTxnCodec.encode(close, null, paths)));
+        assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), new CloseSessionTxn(List.of()),
+                zkDigest)), hex(ZabTxnCodec.encode(close, digest, null)), "a digest brings an empty CloseSessionTxn");
+        assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), null, null)),
+                hex(ZabTxnCodec.encode(close, null, null)));
+    }
+
+    private static final int TXN_HEADER_BYTES = 32;
 
     @Test
     void everyTruncationIsRefused() throws Exception {
