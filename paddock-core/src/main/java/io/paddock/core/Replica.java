@@ -519,7 +519,9 @@ public final class Replica {
             closedInFlight++;
             dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
         }
-        pendingCreates.clear();
+        // pendingCreates stays (closed connections left it in forget): a createSession the lost leader
+        // committed is applied at UPTODATE and must find its waiting handshake; the new leader drops a
+        // resent one as a duplicate, so only this answers it.
         syncsSent.clear();
         // syncsReady stays: a kept connection's sync the lost leader answered is answered once applied.
     }
