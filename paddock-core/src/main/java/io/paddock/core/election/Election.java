@@ -49,6 +49,18 @@ public final class Election {
     private final Map<Long, Notification> roundVotes = new TreeMap<>();
     /** Voters the shell could not reach since their last notification: their votes are not waited for. */
     private final java.util.Set<Long> unreachable = new TreeSet<>();
+    /** The decision came without the finalize wait, every vote that could still come being in. */
+    private boolean waitSkipped;
+
+    /** Whether the decision skipped the finalize wait (every vote that could still come was in). */
+    public boolean decidedWithoutWait() {
+        return waitSkipped;
+    }
+
+    /** The voters counted as unreachable now (at a decision: those whose votes were not waited for). */
+    public java.util.Set<Long> unreachableVoters() {
+        return Collections.unmodifiableSet(new TreeSet<>(unreachable));
+    }
     /** Latest notification of each FOLLOWING/LEADING server, whatever its round. */
     private final Map<Long, Notification> outOfElection = new TreeMap<>();
     /** The notifications the last decision counted (see {@link #decisionVotes()}). */
@@ -254,7 +266,10 @@ public final class Election {
             finalizeAtTick = NO_DEADLINE;
             return;
         }
-        if (timings.finalizeWaitTicks() == 0 || everyVoteIn()) {
+        if (timings.finalizeWaitTicks() == 0) {
+            decide(proposal, roundVotes, out);
+        } else if (everyVoteIn()) {
+            waitSkipped = true;
             decide(proposal, roundVotes, out);
         } else if (finalizeAtTick == NO_DEADLINE) {
             finalizeAtTick = nowTick + timings.finalizeWaitTicks();

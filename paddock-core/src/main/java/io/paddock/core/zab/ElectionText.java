@@ -70,7 +70,11 @@ public final class ElectionText {
             out.append("none yet, still looking\n");
             return appendVotes(out, r).toString();
         }
-        out.append(at(r, r.decidedTick())).append("  ").append(decisionOf(d.seedStyle())).append('\n');
+        out.append(at(r, r.decidedTick())).append("  ").append(decisionOf(d.seedStyle()));
+        if (!d.waitText().isEmpty()) {
+            out.append(" (").append(d.waitText()).append(')');
+        }
+        out.append('\n');
         label(out, "quorum").append(sids(r.decidingQuorum())).append('\n');
         label(out, "epoch").append(epoch(r)).append('\n');
         if (r.endReason() != null) {
@@ -94,8 +98,9 @@ public final class ElectionText {
 
     /** The log line of a decision. */
     public static String decisionLine(ElectionRecord r) {
+        String wait = r.decision().waitText();
         return prefix(r, r.decidedTick()) + outcome(r) + ": " + r.decision().seedStyle() + "; quorum "
-                + sids(r.decidingQuorum());
+                + sids(r.decidingQuorum()) + (wait.isEmpty() ? "" : "; " + wait);
     }
 
     /** The log line of an established epoch. */

@@ -174,12 +174,36 @@ public sealed interface PeerEffect {
      * is the round's tally it decided on (sid to the vote that server announced last; the deciding
      * quorum is among them); {@code firstVotes} is the first vote this server heard from each server
      * in that round, its own included (what each server proposed before it was persuaded).
+     * {@code waitSkipped}: it decided without the finalize wait, every vote that could still come
+     * being in; {@code unreachable}: the voters whose votes it did not wait for, since they could
+     * not be reached.
      */
     record ElectionDecided(long round, ServerState role, Vote leader, Map<Long, Vote> votes,
-            Map<Long, Vote> firstVotes) implements Observation {
+            Map<Long, Vote> firstVotes, boolean waitSkipped, java.util.Set<Long> unreachable) implements Observation {
         public ElectionDecided {
             votes = Collections.unmodifiableMap(new TreeMap<>(votes));
             firstVotes = Collections.unmodifiableMap(new TreeMap<>(firstVotes));
+            unreachable = Collections.unmodifiableSet(new java.util.TreeSet<>(unreachable));
+        }
+
+        /** A decision after the finalize wait, or one that needed none. */
+        public ElectionDecided(long round, ServerState role, Vote leader, Map<Long, Vote> votes,
+                Map<Long, Vote> firstVotes) {
+            this(round, role, leader, votes, firstVotes, false, java.util.Set.of());
+        }
+
+        /** Why there was no finalize wait, or "" when there was one (or none was needed). */
+        public String waitText() {
+            if (!waitSkipped) {
+                return "";
+            }
+            StringBuilder b = new StringBuilder("no finalize wait: every vote in");
+            if (!unreachable.isEmpty()) {
+                b.append(", server").append(unreachable.size() > 1 ? "s " : " ");
+                b.append(unreachable.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                b.append(" unreachable");
+            }
+            return b.toString();
         }
 
         /**

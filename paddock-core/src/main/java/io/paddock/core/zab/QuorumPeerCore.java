@@ -187,7 +187,8 @@ public final class QuorumPeerCore {
             tally.put(e.getKey(), e.getValue().vote());
         }
         effects.add(new PeerEffect.ElectionDecided(decided.round(), decided.role(), decided.leader(), tally,
-                firstVotes));
+                firstVotes, election.decidedWithoutWait(),
+                election.decidedWithoutWait() ? election.unreachableVoters() : java.util.Set.of()));
         effects.add(new PeerEffect.RoleChanged(ServerState.LOOKING, decided.role(),
                 "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
         long leaderSid = decided.leader().leaderSid();

@@ -253,7 +253,7 @@ public final class PeerShell implements AutoCloseable {
         }
         if (o instanceof PeerEffect.ElectionDecided d) {
             return "round " + d.round() + " decided: " + d.role() + " server " + d.leader().leaderSid() + "; "
-                    + d.seedStyle();
+                    + d.seedStyle() + (d.waitText().isEmpty() ? "" : " (" + d.waitText() + ")");
         }
         if (o instanceof PeerEffect.RoleChanged r) {
             return "role " + r.from() + " -> " + r.to() + ": " + r.reason();
