@@ -115,6 +115,8 @@ public final class PeerShell implements AutoCloseable {
     private final ElectionHistory history;
     /** The peer effects of the step being carried out, for the history (loop thread only). */
     private final List<PeerEffect> stepEffects = new ArrayList<>();
+    /** Quorum packets of the current step, handed to the transport together when the step is done. */
+    private final List<QuorumTransport.Outgoing> outgoing = new ArrayList<>();
     private volatile Status status;
 
     /**
@@ -211,8 +213,9 @@ public final class PeerShell implements AutoCloseable {
         if (effect instanceof PeerEffect.SendElection send) {
             transport.sendElection(send.toSid(), WireNotifications.toWire(send.notification(), NO_CONFIG));
         } else if (effect instanceof PeerEffect.SendQuorum send) {
-            transport.sendQuorum(send.toSid(), send.packet());
+            outgoing.add(new QuorumTransport.Outgoing(send.toSid(), send.packet())); // sent at the step's end
         } else if (effect instanceof PeerEffect.DropPeer drop) {
+            sendOutgoing(); // what was sent before the drop goes first
             LOG.info("dropping quorum connection with server {}: {}", drop.sid(), drop.reason());
             transport.dropPeer(drop.sid());
         } else if (effect instanceof PeerEffect.PersistEpochs persist) {
@@ -232,6 +235,7 @@ public final class PeerShell implements AutoCloseable {
 
     /** After each step of the replica that carried out peer effects (or moved its clock): history and status. */
     public void stepDone(QuorumPeerCore core) {
+        sendOutgoing();
         if (!stepEffects.isEmpty()) {
             synchronized (history) {
                 history.record(core.nowTick(), stepEffects); // the log lines are carryOut's, one per observation
@@ -239,6 +243,14 @@ public final class PeerShell implements AutoCloseable {
             stepEffects.clear();
         }
         status = snapshot(core);
+    }
+
+    /** Hands the step's quorum packets to the transport, in order, as one task. */
+    private void sendOutgoing() {
+        if (!outgoing.isEmpty()) {
+            transport.sendQuorum(outgoing);
+            outgoing.clear();
+        }
     }
 
     /** One compact log line per observation. */

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
@@ -421,31 +422,53 @@ public final class QuorumTransport implements AutoCloseable {
 
     /** Sends a packet to {@code toSid} on the quorum connection, opening it (as a learner) if there is none. */
     public void sendQuorum(long toSid, QuorumPacket packet) {
+        loop.execute(() -> sendQuorumNow(toSid, packet));
+    }
+
+    /** A packet to send on a quorum connection. */
+    public record Outgoing(long toSid, QuorumPacket packet) {}
+
+    /**
+     * Sends packets in order, as {@link #sendQuorum} each, handing the transport's loop one task
+     * for all of them (a leader's step makes a PROPOSAL or COMMIT per learner, a follower's an ACK
+     * per transaction made durable).
+     */
+    public void sendQuorum(List<Outgoing> packets) {
+        if (packets.isEmpty()) {
+            return;
+        }
+        List<Outgoing> batch = List.copyOf(packets);
         loop.execute(() -> {
-            if (closed || toSid == mySid || !members.containsKey(toSid)) {
-                return;
+            for (Outgoing o : batch) {
+                sendQuorumNow(o.toSid(), o.packet());
             }
-            QuorumLink link = quorumLinks.get(toSid);
-            if (link == null) {
-                link = new QuorumLink(toSid);
-                quorumLinks.put(toSid, link);
-                connectQuorum(link);
-            }
-            if (link.channel == null) {
-                if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
-                    lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
-                    return;
-                }
-                link.queue.addLast(packet);
-                return;
-            }
-            if (!link.channel.isWritable()) {
-                lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
-                return;
-            }
-            link.channel.write(Unpooled.wrappedBuffer(packet.encode()));
-            flushSoon(link.channel);
         });
+    }
+
+    private void sendQuorumNow(long toSid, QuorumPacket packet) {
+        if (closed || toSid == mySid || !members.containsKey(toSid)) {
+            return;
+        }
+        QuorumLink link = quorumLinks.get(toSid);
+        if (link == null) {
+            link = new QuorumLink(toSid);
+            quorumLinks.put(toSid, link);
+            connectQuorum(link);
+        }
+        if (link.channel == null) {
+            if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
+                lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
+                return;
+            }
+            link.queue.addLast(packet);
+            return;
+        }
+        if (!link.channel.isWritable()) {
+            lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
+            return;
+        }
+        link.channel.write(Unpooled.wrappedBuffer(packet.encode()));
+        flushSoon(link.channel);
     }
 
     /**
