@@ -666,6 +666,12 @@ public final class Replica {
         for (long connId : new ArrayList<>(connections.keySet())) {
             dropConnection(connId, "this server's data was replaced by its leader's snapshot");
         }
+        for (Event e : held) {
+            if (e instanceof ClientConnected c) {
+                // A handshake held for a leader is not in connections: closed too, or it waits forever.
+                out.add(new CloseClient(c.connId(), "this server's data was replaced by its leader's snapshot"));
+            }
+        }
         held.clear();
         pendingCreates.clear();
         awaiting.clear();
@@ -1518,6 +1524,12 @@ public final class Replica {
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
             Session made = sessions.get(created.sessionId());
+            if (made != null) {
+                // Its timeout runs from now, not from the txn's time: a new leader applies the history
+                // it recovered after it was established, and a session created long ago would expire
+                // at once although no leader ever gave it its timeout (the simulator's expiry check).
+                sessions.touch(made, nowMs);
+            }
             if (made != null && closeProposed.contains(created.sessionId())) {
                 sessions.markClosing(made);
             }
