@@ -2,17 +2,24 @@ package io.paddock.sim;
 
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
+import io.paddock.core.election.ServerState;
 import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.CheckVersionRequest;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.CreateResponse;
 import io.paddock.core.wire.DeleteRequest;
-import io.paddock.core.wire.SetDataRequest;
 import io.paddock.core.wire.ExistsRequest;
-import io.paddock.core.wire.SyncRequest;
-import java.nio.charset.StandardCharsets;
+import io.paddock.core.wire.MultiOp;
+import io.paddock.core.wire.MultiRequest;
+import io.paddock.core.wire.MultiResponse;
+import io.paddock.core.wire.MultiResult;
 import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetDataRequest;
+import io.paddock.core.wire.SyncRequest;
+import io.paddock.core.zab.LearnerRole;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,25 +27,64 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Clients of the simulated ensemble, as ZooKeeper clients behave: each holds one session, connects
  * to a random up server, and with a few requests outstanding creates uniquely named persistent,
- * ephemeral and sequential znodes, sets the data of and deletes znodes it created; on a closed
- * connection (or a server that does not answer for a while) it reconnects to another server with
- * its session id, password and last zxid seen, as the official client does. A create answered OK
- * is acknowledged: the znode must survive anything that follows unless the client itself deletes
- * it ({@link #mustExist()}; an ephemeral also keeps its owner, the client's session). A request
- * whose connection closed before its answer may or may not have happened, as for any ZooKeeper
- * client; a setData or delete of an acknowledged znode must never find it missing; a session is never
- * answered at a zxid older than one it has seen (across reconnections too); a read right after a
- * sync finds every sequential znode acknowledged before the sync.
+ * ephemeral and sequential znodes, sets the data of and deletes znodes it created, and sends multis
+ * (creates, setData, delete and a version check, some with a check that must fail); on a closed
+ * connection it reconnects to another server with its session id, password and last zxid seen, as
+ * the official client does. Every request and answer goes into a {@link WriteHistory}.
+ *
+ * <p>What it checks as answers come:
+ * <ul>
+ * <li>A create answered OK is acknowledged: the znode must survive anything that follows unless the
+ *     client itself deletes it ({@link #mustExist()}; an ephemeral also keeps its owner). A request
+ *     whose connection closed before its answer may or may not have happened; a setData or delete of
+ *     an acknowledged znode never finds it missing.
+ * <li>A multi answered OK did all of its ops; one whose check names a wrong version fails as a whole
+ *     (every result an error, the check's BAD_VERSION) and changes nothing: its creates must not
+ *     exist at the end ({@link #mustNotExist()}) and the znode it would have deleted must.
+ * <li>A session is never answered at a zxid older than one it has seen (across reconnections too); a
+ *     read right after a sync finds every sequential znode acknowledged before the sync.
+ * <li><b>No request goes unanswered while its server serves.</b> A server serves while it leads an
+ *     established epoch or follows one synced; a request (or handshake) outstanding on an open
+ *     connection must be answered, or its connection closed, within {@value #ANSWER_TICKS_MAX} ticks
+ *     of the later of its sending and the start of its server's current serving spell. A client gives
+ *     up a silent connection only on a server that is not serving, and once faults stopped
+ *     ({@link #faultsStopped()}) never: a reply lost by a server that keeps serving shows as a failure
+ *     instead of a reconnection.
+ * <li><b>Sessions that expire</b> ({@link #expiringClients}): such a client pings and has a short
+ *     session timeout; now and then it goes silent (no pings, sometimes its connection closed) for
+ *     long enough that the leader may expire its session. Told "expired", its ephemerals must be gone
+ *     everywhere at the end, and there must have been a leader, for at least the session timeout
+ *     (less {@value #EXPIRY_EARLY_TICKS_MAX} ticks for touches a partitioned follower may have kept),
+ *     while the client had no contact with a serving server: no session expires without a leader. A
+ *     client silent for the timeout plus {@value #EXPIRY_LATE_TICKS_MAX} ticks under one leader must be
+ *     told its session expired before the end. Every other client's session never expires.
+ * </ul>
  */
 public final class SimClients implements SimulatedEnsemble.ClientSink {
-    /** A client gives a connection this many ticks without any answer before it tries another server. */
+    /** A client gives a connection to a non-serving server this many ticks without any answer before it tries another. */
     public static final int SILENCE_TICKS_MAX = 60;
+    /**
+     * A serving server answers a request (or closes its connection) within this many ticks: a
+     * forward, a proposal, a slow disk (up to 18 ticks), a quorum's acks and the commit, with room.
+     */
+    public static final int ANSWER_TICKS_MAX = 100;
+    /** Touches a follower took but could not pass on before it noticed its leader was gone (syncLimit and delays). */
+    public static final int EXPIRY_EARLY_TICKS_MAX = 20;
+    /** The leader expires a silent session within its timeout plus this (the expiry bucket of tickMs, and room). */
+    public static final int EXPIRY_LATE_TICKS_MAX = 80;
     private static final int OUTSTANDING_MAX = 3;
     private static final int SESSION_TIMEOUT_MS = 30_000;
+    /** The shortest timeout the core grants (2 x its tickMs): what an expiring client asks for. */
+    private static final int SHORT_SESSION_TIMEOUT_MS = 4_000;
+    private static final int PING_TICKS = 15;
+    /** Silent clients stay silent this long: twice the short timeout and the late bound, so most expire. */
+    private static final int SILENT_TICKS = 2 * (int) (SHORT_SESSION_TIMEOUT_MS / SimulatedEnsemble.TICK_MS)
+            + EXPIRY_LATE_TICKS_MAX;
 
     private final SimulatedEnsemble ensemble;
     private final Random random;
@@ -47,20 +93,42 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     private final Set<String> acknowledged = new LinkedHashSet<>();
     /** Acknowledged znodes no delete was sent for: path to the owning session (0 for persistent ones). */
     private final Map<String, Long> mustExist = new TreeMap<>();
+    /** Creates of a multi that failed as a whole: they must never have happened. */
+    private final Set<String> mustNotExist = new TreeSet<>();
+    private final WriteHistory history;
 
-    private enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC, CLOSE }
+    enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC, CLOSE, MULTI, PING }
 
-    /** Sessions whose close was answered OK: no znode may be owned by one at the end. */
-    private final java.util.Set<Long> closedSessions = new java.util.TreeSet<>();
+    /** Sessions whose close was answered OK or that were told they expired: nothing of theirs may be left. */
+    private final Set<Long> closedSessions = new TreeSet<>();
 
     /** Acknowledged sequential znodes: never changed or deleted, so a read after a sync must find each. */
     private final List<String> permanent = new ArrayList<>();
 
-    private record Op(Kind kind, String path) {}
+    /** A multi's ops as sent: creates, deletes, whether its check must fail. */
+    private record MultiPlan(List<String> creates, List<String> deletes, boolean mustFail, int checkIndex) {}
+
+    private record Op(Kind kind, String path, long sentTick, MultiPlan multi) {
+        Op(Kind kind, String path, long sentTick) {
+            this(kind, path, sentTick, null);
+        }
+    }
+
     private long nextConnId = 1;
     private int sessionsExpired;
+    private int expectedExpirations;
     private long writesSent;
     private long syncedReads;
+    private long multisOk;
+    private long multisFailed;
+    private long answerTicksWorst;
+    private boolean faultsStopped;
+    private int expiringClients;
+
+    /** Since when each server serves in its current spell (incarnation, state, epoch, leader). */
+    private final Map<Long, long[]> serving = new TreeMap<>();
+    /** The current leader's key and since when (established, same incarnation and epoch). */
+    private long[] leader;
 
     private final class Client {
         final int id;
@@ -68,30 +136,70 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         byte[] passwd = new byte[16];
         long connId = -1;
         long serverSid;
+        int serverIncarnation;
         boolean handshaken;
+        long connectTick;
         int nextXid = 1;
         int nextWrite;
         long lastHeardTick;
+        long lastSentTick;
         /** The highest zxid in an answer, sent with every handshake as the official client does. */
         long lastZxidSeen;
         final Map<Integer, Op> inFlight = new TreeMap<>();
+        /** Pings sent and not answered (all xid -2), by send tick. */
+        final List<Long> pings = new ArrayList<>();
         /** A closeSession was sent; nothing more goes out on this session. */
         boolean closing;
         /** Acknowledged znodes of this client that no delete was sent for, for setData and delete. */
         final List<String> own = new ArrayList<>();
+        /** An expiring client: short timeout, pings, goes silent now and then. */
+        boolean expiring;
+        long silentUntilTick = -1;
+        long silentFromTick;
+        /** Ephemerals taken out of mustExist while the session may expire. */
+        final List<String> suspended = new ArrayList<>();
+        /** The longest run of one leader while this client had no contact with a serving server. */
+        long leaderRunWithoutContact;
+        long lastContactTick;
+        /** Silent under one leader longer than the timeout plus the late bound: must be told it expired. */
+        boolean mustBeTold;
+        long mustBeToldSession;
 
         Client(int id) {
             this.id = id;
+        }
+
+        int timeoutMs() {
+            return expiring ? SHORT_SESSION_TIMEOUT_MS : SESSION_TIMEOUT_MS;
+        }
+
+        boolean silent(long now) {
+            return now < silentUntilTick;
         }
     }
 
     public SimClients(SimulatedEnsemble ensemble, int count) {
         this.ensemble = ensemble;
         this.random = ensemble.random();
+        this.history = new WriteHistory(ensemble);
         for (int i = 0; i < count; i++) {
             clients.add(new Client(i));
         }
         ensemble.setClientSink(this);
+    }
+
+    /** Makes the first {@code n} clients expiring ones (short timeout, pings, spells of silence). */
+    public SimClients withExpiringSessions(int n) {
+        for (int i = 0; i < n && i < clients.size(); i++) {
+            clients.get(i).expiring = true;
+        }
+        expiringClients = n;
+        return this;
+    }
+
+    /** Faults stopped: from now on no client gives up a connection (its server must answer or close it). */
+    public void faultsStopped() {
+        faultsStopped = true;
     }
 
     /** Whether the current tick sends writes (a new session's first write goes out at once then). */
@@ -101,29 +209,172 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     public void tick(boolean writing) {
         writingNow = writing;
         long now = ensemble.nowTick();
+        trackServing(now);
         for (Client c : clients) {
-            if (c.connId != -1 && !ensemble.server(c.serverSid).isUp()) {
-                disconnected(c); // its server crashed: the TCP connection is gone
+            trackContact(c, now);
+            if (c.connId != -1 && !connectionAlive(c)) {
+                disconnected(c); // its server crashed (and maybe restarted): the TCP connection is gone
             }
-            if (c.connId != -1 && now - c.lastHeardTick > SILENCE_TICKS_MAX
-                    && (!c.handshaken || !c.inFlight.isEmpty())) {
-                long sid = c.serverSid;
-                long connId = c.connId;
-                disconnected(c);
-                ensemble.clientEvent(sid, new Event.ClientClosed(connId));
+            if (c.connId != -1) {
+                checkAnswered(c, now);
+            }
+            if (c.connId != -1 && !faultsStopped && servingSince(c.serverSid) == Long.MAX_VALUE
+                    && now - c.lastHeardTick > SILENCE_TICKS_MAX && outstanding(c)) {
+                giveUp(c);
+            }
+            if (c.silent(now)) {
+                continue;
             }
             if (c.connId == -1) {
                 connect(c);
-            } else if (writing && c.handshaken && !c.closing && c.inFlight.size() < OUTSTANDING_MAX
-                    && random.nextInt(4) == 0) {
-                if (random.nextInt(60) == 0) {
-                    close(c);
-                } else {
-                    write(c);
+            } else if (c.handshaken && !c.closing) {
+                if (c.expiring && writing && !faultsStopped && c.inFlight.isEmpty() && c.pings.isEmpty()
+                        && random.nextInt(120) == 0) {
+                    goSilent(c, now);
+                } else if (writing && c.inFlight.size() < OUTSTANDING_MAX && random.nextInt(4) == 0) {
+                    if (random.nextInt(60) == 0 && !c.expiring) {
+                        close(c);
+                    } else {
+                        write(c);
+                    }
+                } else if (c.expiring && now - c.lastSentTick >= PING_TICKS) {
+                    ping(c, now);
                 }
             }
         }
     }
+
+    /** Whether the server the connection was opened to is still up in the same incarnation. */
+    private boolean connectionAlive(Client c) {
+        SimulatedEnsemble.Server s = ensemble.server(c.serverSid);
+        return s.isUp() && s.incarnation == c.serverIncarnation;
+    }
+
+    private boolean outstanding(Client c) {
+        return !c.handshaken || !c.inFlight.isEmpty() || !c.pings.isEmpty();
+    }
+
+    private void giveUp(Client c) {
+        long sid = c.serverSid;
+        long connId = c.connId;
+        disconnected(c);
+        ensemble.clientEvent(sid, new Event.ClientClosed(connId));
+    }
+
+    /** The check that a serving server answers: the oldest thing outstanding, against its deadline. */
+    private void checkAnswered(Client c, long now) {
+        long since = servingSince(c.serverSid);
+        if (since == Long.MAX_VALUE) {
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        String what = null;
+        if (!c.handshaken) {
+            oldest = c.connectTick;
+            what = "its handshake";
+        }
+        for (Map.Entry<Integer, Op> e : c.inFlight.entrySet()) {
+            if (e.getValue().sentTick() < oldest) {
+                oldest = e.getValue().sentTick();
+                what = "xid " + e.getKey() + " " + e.getValue().kind() + " " + e.getValue().path();
+            }
+        }
+        for (long p : c.pings) {
+            if (p < oldest) {
+                oldest = p;
+                what = "a ping";
+            }
+        }
+        if (what != null && now - Math.max(oldest, since) > ANSWER_TICKS_MAX) {
+            throw ensemble.checker().failure("client " + c.id + " (session 0x" + Long.toHexString(c.sessionId)
+                    + ") has waited since t=" + oldest + " for an answer to " + what + " from s" + c.serverSid
+                    + ", which has served since t=" + since + " (more than " + ANSWER_TICKS_MAX
+                    + " ticks): a reply was lost; " + ensemble.describe());
+        }
+    }
+
+    // ---------------------------------------------------------------- who serves, who leads
+
+    private void trackServing(long now) {
+        leader = leader != null && leaderKeyMatches(leader) ? leader : null;
+        for (long sid : ensemble.sids()) {
+            SimulatedEnsemble.Server s = ensemble.server(sid);
+            long[] key = servingKey(s);
+            long[] was = serving.get(sid);
+            if (key == null) {
+                serving.remove(sid);
+            } else if (was == null || was[0] != key[0] || was[1] != key[1] || was[2] != key[2] || was[3] != key[3]) {
+                serving.put(sid, new long[] {key[0], key[1], key[2], key[3], now});
+            }
+            if (leader == null && key != null && key[1] == ServerState.LEADING.ordinal()) {
+                leader = new long[] {sid, key[0], key[2], now};
+            }
+        }
+    }
+
+    private boolean leaderKeyMatches(long[] l) {
+        long[] key = servingKey(ensemble.server(l[0]));
+        return key != null && key[1] == ServerState.LEADING.ordinal() && key[0] == l[1] && key[2] == l[2];
+    }
+
+    /** (incarnation, state, epoch, leader) while the server serves, else null. */
+    private static long[] servingKey(SimulatedEnsemble.Server s) {
+        if (!s.isUp() || s.core.establishedEpoch() < 0) {
+            return null;
+        }
+        ServerState state = s.core.state();
+        long leaderSid;
+        if (state == ServerState.LEADING) {
+            leaderSid = s.sid;
+        } else if (s.core.role() instanceof LearnerRole l && l.phase() == LearnerRole.Phase.SYNCED) {
+            leaderSid = l.leaderSid();
+        } else {
+            return null;
+        }
+        return new long[] {s.incarnation, state.ordinal(), s.core.establishedEpoch(), leaderSid};
+    }
+
+    /** The tick since which {@code sid} serves in its current spell, or Long.MAX_VALUE if it does not serve. */
+    private long servingSince(long sid) {
+        long[] spell = serving.get(sid);
+        return spell == null ? Long.MAX_VALUE : spell[4];
+    }
+
+    /** Counts, for the expiry checks, how long one leader led while the client had no contact with a serving server. */
+    private void trackContact(Client c, long now) {
+        if (leader != null) {
+            c.leaderRunWithoutContact = Math.max(c.leaderRunWithoutContact, currentRun(c, now));
+            if (c.silent(now) && now - Math.max(leader[3], c.silentFromTick) > c.timeoutMs() / SimulatedEnsemble.TICK_MS
+                    + EXPIRY_LATE_TICKS_MAX && c.sessionId != 0 && !c.mustBeTold) {
+                c.mustBeTold = true;
+                c.mustBeToldSession = c.sessionId;
+            }
+        }
+    }
+
+    private long currentRun(Client c, long now) {
+        return leader == null ? 0 : now - Math.max(leader[3], c.lastContactTick);
+    }
+
+    /**
+     * The client reached a server with a request: a serving one passes the touch to the leader. The
+     * longest run without contact is kept until the session is known alive again (a write answered
+     * OK), since the request that finds the session expired is itself a contact.
+     */
+    private void contact(Client c, long now) {
+        c.lastSentTick = now;
+        if (c.connId != -1 && servingSince(c.serverSid) != Long.MAX_VALUE) {
+            c.leaderRunWithoutContact = Math.max(c.leaderRunWithoutContact, currentRun(c, now));
+            c.lastContactTick = now;
+        }
+    }
+
+    /** A write of the session was answered OK: the session was alive when it was proposed. */
+    private void alive(Client c) {
+        c.leaderRunWithoutContact = currentRun(c, ensemble.nowTick());
+    }
+
+    // ---------------------------------------------------------------- requests
 
     private void connect(Client c) {
         List<Long> up = new ArrayList<>();
@@ -136,81 +387,206 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             return;
         }
         c.serverSid = up.get(random.nextInt(up.size()));
+        c.serverIncarnation = ensemble.server(c.serverSid).incarnation;
         c.connId = nextConnId++;
         c.handshaken = false;
-        c.lastHeardTick = ensemble.nowTick();
+        long now = ensemble.nowTick();
+        c.lastHeardTick = now;
+        c.connectTick = now;
         byConn.put(c.connId, c);
+        contact(c, now);
         ensemble.clientEvent(c.serverSid, new Event.ClientConnected(c.connId,
-                new ConnectRequest(0, c.lastZxidSeen, SESSION_TIMEOUT_MS, c.sessionId, c.passwd, false, true),
+                new ConnectRequest(0, c.lastZxidSeen, c.timeoutMs(), c.sessionId, c.passwd, false, true),
                 "127.0.0.1"));
     }
 
+    private void ping(Client c, long now) {
+        if (!connectionAlive(c)) {
+            disconnected(c);
+            return;
+        }
+        c.pings.add(now);
+        contact(c, now);
+        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, OpCode.XID_PING, OpCode.PING, null));
+    }
+
+    /** Stops pinging and sending; half the time the connection is closed too. Its ephemerals may go. */
+    private void goSilent(Client c, long now) {
+        c.silentFromTick = now;
+        c.silentUntilTick = now + SILENT_TICKS;
+        long session = c.sessionId;
+        for (var it = mustExist.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() == session && session != 0) {
+                c.suspended.add(e.getKey());
+                it.remove();
+            }
+        }
+        ensemble.trace().line("t=" + now + " client " + c.id + " goes silent until t=" + c.silentUntilTick
+                + " (session 0x" + Long.toHexString(session) + ")");
+        if (random.nextBoolean()) {
+            giveUp(c);
+        }
+    }
+
+    private void send(Client c, int xid, Op op, int opCode, io.paddock.core.wire.JuteRecord body) {
+        if (!connectionAlive(c)) {
+            disconnected(c); // crashed and restarted within a step: this connection is gone
+            return;
+        }
+        c.inFlight.put(xid, op);
+        history.invoked(c.id, c.sessionId, xid, opCode, body, op.sentTick());
+        contact(c, op.sentTick());
+        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, opCode, body));
+    }
+
     private void write(Client c) {
+        long now = ensemble.nowTick();
         int xid = c.nextXid++;
         writesSent++;
-        int draw = random.nextInt(11);
-        Event.ClientRequest request;
-        Op op;
+        int draw = random.nextInt(13);
         if (draw == 10 && !permanent.isEmpty() && c.inFlight.size() + 2 <= OUTSTANDING_MAX + 1) {
             // ZooKeeper's guarantee: after a sync, a read sees every write acknowledged before the sync.
             String path = permanent.get(random.nextInt(permanent.size()));
-            c.inFlight.put(xid, new Op(Kind.SYNC, "/"));
-            ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.SYNC, new SyncRequest("/")));
+            send(c, xid, new Op(Kind.SYNC, "/", now), OpCode.SYNC, new SyncRequest("/"));
             if (c.connId == -1) {
                 return; // the sync's step closed the connection
             }
             int readXid = c.nextXid++;
-            c.inFlight.put(readXid, new Op(Kind.READ_AFTER_SYNC, path));
-            ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, readXid, OpCode.EXISTS,
-                    new ExistsRequest(path, false)));
+            send(c, readXid, new Op(Kind.READ_AFTER_SYNC, path, now), OpCode.EXISTS, new ExistsRequest(path, false));
             return;
-        } else if (draw >= 7 && draw < 10 && !c.own.isEmpty()) {
-            String path = c.own.get(random.nextInt(c.own.size()));
+        }
+        if (draw >= 11) {
+            multi(c, xid, now);
+            return;
+        }
+        List<String> changeable = new ArrayList<>();
+        for (String p : c.own) {
+            if (!c.expiring || !p.startsWith("/e")) {
+                changeable.add(p); // an expiring client's ephemerals may go at any time
+            }
+        }
+        if (draw >= 7 && draw < 10 && !changeable.isEmpty()) {
+            String path = changeable.get(random.nextInt(changeable.size()));
             if (draw == 9) {
                 c.own.remove(path);
                 mustExist.remove(path); // from now on it may be gone
-                op = new Op(Kind.DELETE, path);
-                request = new Event.ClientRequest(c.connId, xid, OpCode.DELETE, new DeleteRequest(path, -1));
+                send(c, xid, new Op(Kind.DELETE, path, now), OpCode.DELETE, new DeleteRequest(path, -1));
             } else {
-                op = new Op(Kind.SET_DATA, path);
-                request = new Event.ClientRequest(c.connId, xid, OpCode.SET_DATA,
+                send(c, xid, new Op(Kind.SET_DATA, path, now), OpCode.SET_DATA,
                         new SetDataRequest(path, ("v" + xid).getBytes(StandardCharsets.UTF_8), -1));
             }
-        } else {
-            Kind kind = draw < 4 ? Kind.PERSISTENT : draw < 6 ? Kind.EPHEMERAL : Kind.SEQUENTIAL;
-            String path = (kind == Kind.PERSISTENT ? "/c" : kind == Kind.EPHEMERAL ? "/e" : "/s") + c.id + "-"
-                    + (kind == Kind.SEQUENTIAL ? "" : c.nextWrite++);
-            int flags = kind == Kind.EPHEMERAL ? 1 : kind == Kind.SEQUENTIAL ? 2 : 0;
-            op = new Op(kind, path);
-            request = new Event.ClientRequest(c.connId, xid, OpCode.CREATE,
-                    new CreateRequest(path, path.getBytes(StandardCharsets.UTF_8), Acl.OPEN, flags));
+            return;
         }
-        c.inFlight.put(xid, op);
-        ensemble.clientEvent(c.serverSid, request);
+        Kind kind = draw < 4 ? Kind.PERSISTENT : draw < 6 ? Kind.EPHEMERAL : Kind.SEQUENTIAL;
+        String path = (kind == Kind.PERSISTENT ? "/c" : kind == Kind.EPHEMERAL ? "/e" : "/s") + c.id + "-"
+                + (kind == Kind.SEQUENTIAL ? "" : c.nextWrite++);
+        int flags = kind == Kind.EPHEMERAL ? 1 : kind == Kind.SEQUENTIAL ? 2 : 0;
+        send(c, xid, new Op(kind, path, now), OpCode.CREATE,
+                new CreateRequest(path, path.getBytes(StandardCharsets.UTF_8), Acl.OPEN, flags));
+    }
+
+    /**
+     * A multi of one or two new persistent znodes, maybe a setData and a delete of znodes this client
+     * owns, and a version check of one of them: a wrong version (one in three) fails the whole multi.
+     */
+    private void multi(Client c, int xid, long now) {
+        List<MultiOp> ops = new ArrayList<>();
+        List<String> creates = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        int n = 1 + random.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            String path = "/m" + c.id + "-" + c.nextWrite++;
+            creates.add(path);
+            ops.add(new MultiOp(OpCode.CREATE, new CreateRequest(path, path.getBytes(StandardCharsets.UTF_8), Acl.OPEN, 0)));
+        }
+        List<String> persistentOwn = new ArrayList<>();
+        for (String p : c.own) {
+            if (!p.startsWith("/e")) {
+                persistentOwn.add(p); // an ephemeral of an expiring client may go at any time
+            }
+        }
+        if (!persistentOwn.isEmpty() && random.nextBoolean()) {
+            String path = persistentOwn.get(random.nextInt(persistentOwn.size()));
+            ops.add(new MultiOp(OpCode.SET_DATA, new SetDataRequest(path, ("m" + xid).getBytes(StandardCharsets.UTF_8), -1)));
+        }
+        boolean mustFail = random.nextInt(3) == 0;
+        String checked = creates.get(0);
+        if (!persistentOwn.isEmpty() && random.nextBoolean()) {
+            checked = persistentOwn.get(random.nextInt(persistentOwn.size()));
+        }
+        int checkIndex = ops.size();
+        ops.add(new MultiOp(OpCode.CHECK, new CheckVersionRequest(checked, mustFail ? 1_000_000 : -1)));
+        if (!persistentOwn.isEmpty() && random.nextInt(3) == 0) {
+            String path = persistentOwn.get(random.nextInt(persistentOwn.size()));
+            if (!path.equals(checked) && !ops.stream().anyMatch(o -> o.request() instanceof SetDataRequest r
+                    && r.path().equals(path))) {
+                deletes.add(path);
+                c.own.remove(path);
+                mustExist.remove(path);
+                ops.add(new MultiOp(OpCode.DELETE, new DeleteRequest(path, -1)));
+            }
+        }
+        send(c, xid, new Op(Kind.MULTI, creates.get(0), now, new MultiPlan(creates, deletes, mustFail, checkIndex)),
+                OpCode.MULTI, new MultiRequest(ops));
     }
 
     /** Closes the session: its ephemerals go with it (from now on they may be gone). */
     private void close(Client c) {
         int xid = c.nextXid++;
         c.closing = true;
-        c.inFlight.put(xid, new Op(Kind.CLOSE, ""));
         long session = c.sessionId;
         mustExist.entrySet().removeIf(e -> e.getValue() == session);
         c.own.removeIf(p -> p.startsWith("/e" + c.id + "-"));
-        ensemble.clientEvent(c.serverSid, new Event.ClientRequest(c.connId, xid, OpCode.CLOSE_SESSION, null));
+        send(c, xid, new Op(Kind.CLOSE, "", ensemble.nowTick()), OpCode.CLOSE_SESSION, null);
     }
 
     private void disconnected(Client c) {
         byConn.remove(c.connId);
         c.connId = -1;
         c.handshaken = false;
+        for (Map.Entry<Integer, Op> e : c.inFlight.entrySet()) {
+            history.lost(c.id, e.getKey());
+        }
         c.inFlight.clear(); // unknown outcome
+        c.pings.clear();
         if (c.closing) {
             // The close may or may not have happened: start over with a new session.
             c.closing = false;
-            c.sessionId = 0;
-            c.passwd = new byte[16];
+            newSession(c);
         }
+    }
+
+    private void newSession(Client c) {
+        c.sessionId = 0;
+        c.passwd = new byte[16];
+        c.own.removeIf(p -> p.startsWith("/e" + c.id + "-"));
+        c.suspended.clear();
+        c.mustBeTold = false;
+        c.leaderRunWithoutContact = 0;
+        c.lastContactTick = ensemble.nowTick();
+    }
+
+    /** The client learned its session expired (a refused handshake, or a request answered SESSION_EXPIRED). */
+    private void toldExpired(Client c, long sid) {
+        long now = ensemble.nowTick();
+        long timeoutTicks = c.timeoutMs() / SimulatedEnsemble.TICK_MS;
+        ensemble.trace().line("t=" + now + " client " + c.id + " was told by s" + sid + " that session 0x"
+                + Long.toHexString(c.sessionId) + " expired (one leader for " + c.leaderRunWithoutContact
+                + " ticks without contact)");
+        if (!c.expiring) {
+            sessionsExpired++; // a client that never went silent: Converge says none may
+        } else {
+            expectedExpirations++;
+            if (c.leaderRunWithoutContact < timeoutTicks - EXPIRY_EARLY_TICKS_MAX) {
+                throw ensemble.checker().failure("client " + c.id + "'s session 0x" + Long.toHexString(c.sessionId)
+                        + " expired, but no leader led for its timeout (" + timeoutTicks + " ticks) while it was"
+                        + " out of contact: at most " + c.leaderRunWithoutContact + " ticks");
+            }
+        }
+        closedSessions.add(c.sessionId);
+        mustExist.entrySet().removeIf(e -> e.getValue() == c.sessionId);
+        newSession(c);
     }
 
     @Override
@@ -231,16 +607,13 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         if (c == null) {
             return; // a connection the client already gave up
         }
-        c.lastHeardTick = ensemble.nowTick();
+        long now = ensemble.nowTick();
+        c.lastHeardTick = now;
         if (effect instanceof Effect.CloseClient) {
             disconnected(c);
         } else if (effect instanceof Effect.ConnectReply r) {
             if (r.response().sessionId() == 0 || r.response().timeOut() <= 0) {
-                sessionsExpired++; // the session is gone: start a new one
-                ensemble.trace().line("t=" + ensemble.nowTick() + " client " + c.id + " was told by s" + sid
-                        + " that session 0x" + Long.toHexString(c.sessionId) + " expired");
-                c.sessionId = 0;
-                c.passwd = new byte[16];
+                toldExpired(c, sid); // the session is gone: start a new one
                 return;
             }
             if (c.sessionId != 0 && c.sessionId != r.response().sessionId()) {
@@ -251,43 +624,118 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             c.sessionId = r.response().sessionId();
             c.passwd = r.response().passwd();
             c.handshaken = true;
+            if (!c.suspended.isEmpty() && c.leaderRunWithoutContact
+                    < c.timeoutMs() / SimulatedEnsemble.TICK_MS - EXPIRY_EARLY_TICKS_MAX) {
+                // The session cannot have expired while it was silent: its ephemerals are still there.
+                c.suspended.forEach(p -> mustExist.put(p, c.sessionId));
+                c.suspended.clear();
+            }
             if (fresh && writingNow) {
                 write(c); // as applications do: the first request right behind the new session
             }
         } else if (effect instanceof Effect.Reply r) {
-            if (r.zxid() < c.lastZxidSeen) {
-                // ZooKeeper's guarantee: a session never sees the state go back (reads included).
-                throw ensemble.checker().failure("client " + c.id + " was answered at zxid 0x" + Long.toHexString(r.zxid())
-                        + " by s" + sid + " after it had seen 0x" + Long.toHexString(c.lastZxidSeen));
+            reply(c, sid, r);
+        }
+    }
+
+    private void reply(Client c, long sid, Effect.Reply r) {
+        if (r.zxid() < c.lastZxidSeen) {
+            // ZooKeeper's guarantee: a session never sees the state go back (reads included).
+            throw ensemble.checker().failure("client " + c.id + " was answered at zxid 0x" + Long.toHexString(r.zxid())
+                    + " by s" + sid + " after it had seen 0x" + Long.toHexString(c.lastZxidSeen));
+        }
+        c.lastZxidSeen = Math.max(c.lastZxidSeen, r.zxid());
+        if (r.xid() == OpCode.XID_PING) {
+            if (c.pings.isEmpty()) {
+                throw ensemble.checker().failure("client " + c.id + " got a ping answer it did not ask for");
             }
-            c.lastZxidSeen = Math.max(c.lastZxidSeen, r.zxid());
-            Op op = c.inFlight.remove(r.xid());
-            if (op == null) {
-                throw ensemble.checker().failure("client " + c.id + " got an answer to xid " + r.xid()
-                        + " it is not waiting for: " + r);
+            c.pings.remove(0);
+            return;
+        }
+        Op op = c.inFlight.remove(r.xid());
+        if (op == null) {
+            throw ensemble.checker().failure("client " + c.id + " got an answer to xid " + r.xid()
+                    + " it is not waiting for: " + r);
+        }
+        answerTicksWorst = Math.max(answerTicksWorst, ensemble.nowTick() - op.sentTick());
+        history.answered(c.id, r.xid(), r.zxid(), r.err(), r.body(), ensemble.nowTick());
+        if (r.err() == Code.SESSION_EXPIRED && c.expiring) {
+            // Its session expired while it was silent and this server accepted it before learning so.
+            toldExpired(c, sid);
+            return;
+        }
+        if (r.err() != Code.OK) {
+            throw ensemble.checker().failure("client " + c.id + "'s " + op + " answered " + r.err() + " from s" + sid
+                    + (op.kind() == Kind.READ_AFTER_SYNC ? ": a read after a sync missed an acknowledged write" : ""));
+        }
+        if (op.kind() != Kind.READ_AFTER_SYNC && op.kind() != Kind.SYNC) {
+            alive(c);
+        }
+        switch (op.kind()) {
+            case PERSISTENT, EPHEMERAL, SEQUENTIAL -> created(c, op.kind(), ((CreateResponse) r.body()).path());
+            case READ_AFTER_SYNC -> syncedReads++;
+            case CLOSE -> closedSessions.add(c.sessionId);
+            case MULTI -> multiAnswered(c, sid, op, (MultiResponse) r.body());
+            default -> { }
+        }
+    }
+
+    private void created(Client c, Kind kind, String path) {
+        acknowledged.add(path);
+        if (kind == Kind.EPHEMERAL && c.closing) {
+            return; // acknowledged, but its session's close is on its way: it goes with it
+        }
+        mustExist.put(path, kind == Kind.EPHEMERAL ? c.sessionId : 0L);
+        if (kind == Kind.SEQUENTIAL) {
+            permanent.add(path);
+        } else {
+            c.own.add(path);
+        }
+    }
+
+    private void multiAnswered(Client c, long sid, Op op, MultiResponse response) {
+        MultiPlan plan = op.multi();
+        List<MultiResult> results = response.results();
+        boolean failed = results.stream().anyMatch(m -> m.type() == OpCode.ERROR);
+        if (failed != plan.mustFail()) {
+            throw ensemble.checker().failure("client " + c.id + "'s multi (xid ops " + plan + ") from s" + sid
+                    + (plan.mustFail() ? " succeeded with a wrong version in its check: " : " failed: ") + results);
+        }
+        if (failed) {
+            boolean allErrors = results.stream().allMatch(m -> m.type() == OpCode.ERROR);
+            if (!allErrors || results.get(plan.checkIndex()).err() != Code.BAD_VERSION) {
+                throw ensemble.checker().failure("client " + c.id + "'s failed multi " + plan + " from s" + sid
+                        + " was answered " + results + ": every result an error, its check BAD_VERSION");
             }
-            if (r.err() != Code.OK) {
-                throw ensemble.checker().failure("client " + c.id + "'s " + op + " answered " + r.err() + " from s" + sid
-                        + (op.kind() == Kind.READ_AFTER_SYNC ? ": a read after a sync missed an acknowledged write" : ""));
+            multisFailed++;
+            mustNotExist.addAll(plan.creates());
+            for (String p : plan.deletes()) {
+                c.own.add(p); // its delete did not happen
+                mustExist.put(p, 0L);
             }
-            if (op.kind() == Kind.PERSISTENT || op.kind() == Kind.EPHEMERAL || op.kind() == Kind.SEQUENTIAL) {
-                String path = ((CreateResponse) r.body()).path();
-                acknowledged.add(path);
-                if (op.kind() == Kind.EPHEMERAL && c.closing) {
-                    return; // acknowledged, but its session's close is on its way: it goes with it
-                }
-                mustExist.put(path, op.kind() == Kind.EPHEMERAL ? c.sessionId : 0L);
-                if (op.kind() == Kind.SEQUENTIAL) {
-                    permanent.add(path);
-                } else {
-                    c.own.add(path);
-                }
-            } else if (op.kind() == Kind.READ_AFTER_SYNC) {
-                syncedReads++;
-            } else if (op.kind() == Kind.CLOSE) {
-                closedSessions.add(c.sessionId);
+            return;
+        }
+        multisOk++;
+        for (int i = 0; i < plan.creates().size(); i++) {
+            String path = ((CreateResponse) results.get(i).result()).path();
+            if (!path.equals(plan.creates().get(i))) {
+                throw ensemble.checker().failure("client " + c.id + "'s multi created " + path + " for "
+                        + plan.creates().get(i));
+            }
+            created(c, Kind.PERSISTENT, path);
+        }
+    }
+
+    /** Checks made at the end, once every client is quiet: silent clients that had to be told they expired were. */
+    public void checkAtEnd() {
+        for (Client c : clients) {
+            if (c.mustBeTold && c.sessionId == c.mustBeToldSession && c.sessionId != 0) {
+                throw ensemble.checker().failure("client " + c.id + " was silent from t=" + c.silentFromTick
+                        + " under one leader for longer than its timeout plus " + EXPIRY_LATE_TICKS_MAX
+                        + " ticks, but its session 0x" + Long.toHexString(c.sessionId) + " lives on");
             }
         }
+        history.check(closedSessions);
     }
 
     /** Acknowledged znodes no delete was sent for, with their owner (0: persistent): they must exist. */
@@ -295,8 +743,13 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         return mustExist;
     }
 
-    /** Sessions whose closeSession was answered OK. */
-    public java.util.Set<Long> closedSessions() {
+    /** Creates of multis that failed as a whole: they must not exist. */
+    public Set<String> mustNotExist() {
+        return mustNotExist;
+    }
+
+    /** Sessions whose closeSession was answered OK or that were told they expired. */
+    public Set<Long> closedSessions() {
         return closedSessions;
     }
 
@@ -314,14 +767,38 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         return writesSent;
     }
 
+    /** Sessions of clients that never went silent told they expired (there should be none). */
     public int sessionsExpired() {
         return sessionsExpired;
     }
 
-    /** Whether every client is connected with no write outstanding. */
+    /** Sessions of silent clients told they expired. */
+    public int expectedExpirations() {
+        return expectedExpirations;
+    }
+
+    public long multisOk() {
+        return multisOk;
+    }
+
+    public long multisFailed() {
+        return multisFailed;
+    }
+
+    /** The longest any answer took, in ticks from its request. */
+    public long answerTicksWorst() {
+        return answerTicksWorst;
+    }
+
+    public WriteHistory history() {
+        return history;
+    }
+
+    /** Whether every client is connected (silent ones done) with nothing outstanding. */
     public boolean quiet() {
+        long now = ensemble.nowTick();
         for (Client c : clients) {
-            if (c.connId == -1 || !c.handshaken || !c.inFlight.isEmpty()) {
+            if (c.silent(now) || c.connId == -1 || outstanding(c)) {
                 return false;
             }
         }

@@ -9,8 +9,10 @@ import java.util.TreeSet;
  * The end of a replication scenario: faults stop, every server starts, and within a bound there is
  * a leader followed by every server, the clients are quiet and every server applied the same zxid;
  * then every acknowledged znode that was not deleted exists on every server with its owner, no
- * znode or session of a closed session is left anywhere, every server's state is the same, and no
- * client lost its session.
+ * znode or session of a closed or expired session is left anywhere, no create of a multi answered as
+ * failed exists, every server's state is the same, and no client that kept in touch lost its session.
+ * From the moment faults stop, clients no longer give up connections: every request must be answered
+ * (see {@link SimClients}).
  */
 final class Converge {
     /** A leader followed by all, the clients quiet and every server caught up, within this. */
@@ -21,6 +23,7 @@ final class Converge {
     static void settleAndCheck(SimulatedEnsemble e, SimClients clients) {
         e.heal();
         e.setPlan(e.plan().calm());
+        clients.faultsStopped();
         for (long sid : e.sids()) {
             if (!e.server(sid).isUp()) {
                 e.start(sid);
@@ -32,6 +35,7 @@ final class Converge {
             return e.stableLeader(all) != null && clients.quiet() && allApplied(e);
         }, SETTLE_TICKS_MAX, "a leader followed by all, the clients quiet and every server applied all");
         assertTrue(clients.sessionsExpired() == 0, clients.sessionsExpired() + " sessions expired");
+        clients.checkAtEnd();
         long reference = SimulatedEnsemble.fingerprint(e.server(all.iterator().next()).replica());
         for (long sid : all) {
             var replica = e.server(sid).replica();
@@ -47,6 +51,10 @@ final class Converge {
                 long id = it.next().id();
                 assertTrue(!clients.closedSessions().contains(id), "s" + sid + " still has closed session 0x"
                         + Long.toHexString(id));
+            }
+            for (String path : clients.mustNotExist()) {
+                assertTrue(replica.tree().get(path) == null, "s" + sid + " has " + path
+                        + ", created by a multi that was answered as failed");
             }
             for (var must : clients.mustExist().entrySet()) {
                 var node = replica.tree().get(must.getKey());

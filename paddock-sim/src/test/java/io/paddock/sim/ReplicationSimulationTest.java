@@ -24,13 +24,13 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[4]; // writes sent, creates acknowledged, reads after a sync, sessions closed
+        long[] totals = new long[8]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
             Seeds.traced(e, TEST, () -> {
                 e.setPlan(FaultPlan.draw(e.random()));
-                SimClients clients = new SimClients(e, CLIENTS);
+                SimClients clients = new SimClients(e, CLIENTS).withExpiringSessions(1);
                 for (long sid : e.sids()) {
                     e.start(sid);
                 }
@@ -44,12 +44,20 @@ class ReplicationSimulationTest {
                 totals[1] += clients.acknowledged().size();
                 totals[2] += clients.syncedReads();
                 totals[3] += clients.closedSessions().size();
+                totals[4] += clients.multisOk();
+                totals[5] += clients.multisFailed();
+                totals[6] += clients.expectedExpirations();
+                totals[7] = Math.max(totals[7], clients.answerTicksWorst());
                 e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
             });
         });
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
                 + " creates acknowledged, " + totals[2] + " reads after a sync found their write, " + totals[3]
-                + " sessions closed; sync modes " + modes);
+                + " sessions closed or expired; multis " + totals[4] + " ok, " + totals[5] + " failed as a whole; "
+                + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; sync modes "
+                + modes);
+        assertTrue(totals[4] > 0 && totals[5] > 0, "multis succeeded and failed");
+        assertTrue(totals[6] > 0, "sessions expired");
         assertTrue(totals[3] > 0, "sessions were closed");
         assertTrue(totals[2] > 0, "reads after a sync were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
