@@ -735,7 +735,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                         + " ticks, but its session 0x" + Long.toHexString(c.sessionId) + " lives on");
             }
         }
-        history.check(closedSessions);
+        history.check();
     }
 
     /** Acknowledged znodes no delete was sent for, with their owner (0: persistent): they must exist. */

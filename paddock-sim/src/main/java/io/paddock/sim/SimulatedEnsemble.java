@@ -80,6 +80,8 @@ public final class SimulatedEnsemble {
          */
         int slowDiskTicks;
         long lastCheckedApplied = -1;
+        /** Its logged history not yet applied, as its effects say (what it will apply, in order). */
+        final TreeMap<Long, TxnEnvelope> logged = new TreeMap<>();
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
@@ -383,7 +385,9 @@ public final class SimulatedEnsemble {
         if (disk.snapshot() != null) {
             s.replica.restoredSnapshot(disk.snapshot());
         }
+        s.logged.clear();
         for (TxnEnvelope txn : disk.txns()) {
+            s.logged.put(txn.zxid(), txn);
             s.replica.replay(txn);
         }
         s.lastZxid = Math.max(disk.lastZxid(), disk.snapshotZxid());
@@ -625,6 +629,7 @@ public final class SimulatedEnsemble {
     private void executeLocal(Server s, Effect effect) {
         if (effect instanceof Effect.AppendLog append) {
             s.disk.append(append.txn());
+            s.logged.put(append.txn().zxid(), append.txn());
             if (!s.syncScheduled) {
                 s.syncScheduled = true;
                 enqueue(new LogSync(nowTick + 1 + random.nextInt(plan.diskDelayTicksMax() + 1) + s.slowDiskTicks,
@@ -632,10 +637,12 @@ public final class SimulatedEnsemble {
             }
         } else if (effect instanceof Effect.TruncateLog truncate) {
             s.disk.truncateAfter(truncate.zxid());
+            s.logged.tailMap(truncate.zxid(), false).clear();
             trace.line("t=" + nowTick + " s" + s.sid + " truncates its log after 0x" + Long.toHexString(truncate.zxid()));
         } else if (effect instanceof Effect.InstallSnapshot install) {
             long zxid = install.snapshot().header().lastZxid();
             s.disk.truncateAfter(zxid); // first: a crash between leaves an older state, never a mix
+            s.logged.clear(); // what it applies next comes after the snapshot
             s.disk.writeSnapshot(install.snapshot().asSource());
             s.disk.completeSnapshot();
             trace.line("t=" + nowTick + " s" + s.sid + " installs its leader's snapshot at 0x" + Long.toHexString(zxid));
@@ -846,7 +853,9 @@ public final class SimulatedEnsemble {
         if (applied == s.lastCheckedApplied) {
             return;
         }
+        long before = s.lastCheckedApplied;
         s.lastCheckedApplied = applied;
+        recordCommitted(s, before, applied);
         long fingerprint = fingerprint(s.replica);
         long digest = s.replica.tree().treeDigest();
         Long seen = stateAt.putIfAbsent(applied, fingerprint);
@@ -865,6 +874,47 @@ public final class SimulatedEnsemble {
             throw checker.failure("s" + s.sid + " applied a transaction whose proposal's digest is not its tree's ("
                     + s.replica.digestMismatches() + " so far, applied 0x" + Long.toHexString(applied) + ")");
         }
+    }
+
+    /** Every transaction some server applied from its log, by zxid: the committed history as far as seen. */
+    private final TreeMap<Long, TxnEnvelope> committed = new TreeMap<>();
+
+    /**
+     * Records the transactions {@code s} applied from its log in (before, applied]; a jump with
+     * nothing logged there (a leader's snapshot, a restart) records nothing. A zxid applied by two
+     * servers must be the same transaction.
+     */
+    private void recordCommitted(Server s, long before, long applied) {
+        if (before < 0 || applied <= before) {
+            s.logged.headMap(applied, true).clear();
+            return;
+        }
+        for (TxnEnvelope txn : s.logged.subMap(before, false, applied, true).values()) {
+            TxnEnvelope seen = committed.putIfAbsent(txn.zxid(), txn);
+            if (seen != null && seen != txn && !sameTxn(seen, txn)) {
+                throw checker.failure("s" + s.sid + " applied " + txn + " at 0x" + Long.toHexString(txn.zxid())
+                        + " where another server applied " + seen);
+            }
+        }
+        s.logged.headMap(applied, true).clear();
+    }
+
+    /**
+     * Whether two servers' copies of a transaction are the same. A failed multi's op types are not on
+     * ZooKeeper's quorum wire (each op travels as an error txn), so learners hold them as -1.
+     */
+    private static boolean sameTxn(TxnEnvelope a, TxnEnvelope b) {
+        if (a.txn() instanceof Txn.MultiError x && b.txn() instanceof Txn.MultiError y) {
+            return a.zxid() == b.zxid() && a.sessionId() == b.sessionId() && a.cxid() == b.cxid()
+                    && x.errors().equals(y.errors());
+        }
+        return java.util.Arrays.equals(io.paddock.core.storage.TxnCodec.encode(a),
+                io.paddock.core.storage.TxnCodec.encode(b));
+    }
+
+    /** The committed transactions some server applied from its log, by zxid (see {@link #recordCommitted}). */
+    public java.util.NavigableMap<Long, TxnEnvelope> committed() {
+        return java.util.Collections.unmodifiableNavigableMap(committed);
     }
 
     /** An order-independent hash of every node (path, data, stat, owner) and session (id, timeout). */

@@ -1,13 +1,54 @@
 package io.paddock.sim;
 
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.CreateResponse;
+import io.paddock.core.wire.DeleteRequest;
+import io.paddock.core.wire.ExistsRequest;
+import io.paddock.core.wire.ExistsResponse;
 import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.MultiRequest;
+import io.paddock.core.wire.MultiResponse;
+import io.paddock.core.wire.MultiResult;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetDataRequest;
+import io.paddock.core.wire.SetDataResponse;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** The clients' requests and answers, as recorded by {@link SimClients}. */
+/**
+ * The clients' requests and answers (invocation tick, session, xid, op; answer tick, header zxid,
+ * error, body), checked at the end against the committed history: the transactions servers applied
+ * from their logs, in zxid order ({@link SimulatedEnsemble#committed()}). ZooKeeper orders all writes
+ * by zxid, so the history is linearizable if that order is a legal sequential history consistent
+ * with real time. {@link #check} verifies:
+ * <ol>
+ * <li>every transaction of a client request is that request's only one: a (session, xid) is never
+ *     committed twice (a resent request applied twice), and every request answered with a write's
+ *     result was committed, at the zxid its answer's header names;
+ * <li>real time: a write answered before another was sent has the smaller zxid;
+ * <li>a sequential model of the tree, replaying the committed requests in zxid order from the
+ *     requests themselves (not from the transactions the leader prepared), gives each request the
+ *     result its transaction records and its client was answered: created names (sequential suffixes
+ *     from the root's count of creations), setData versions, NODE_EXISTS, NO_NODE, BAD_VERSION,
+ *     SESSION_EXPIRED, and a multi's all-or-nothing outcome with its failing op;
+ * <li>reads: an exists after a sync answered at zxid z finds the znode the model holds after z, with
+ *     the same czxid and version (z is the server's applied zxid, at least the session's last seen);
+ * <li>the model's final znodes are every server's (a gap in the recorded history shows here).
+ * </ol>
+ * It cannot see requests that were neither answered nor committed (they need not happen), nor
+ * transactions of the model's kinds it does not know (only this workload's ops are modelled), and a
+ * committed transaction whose request was never answered is checked against the model but not
+ * against an answer.
+ */
 public final class WriteHistory {
     /** One request: who sent what when, and its answer if one came. */
     static final class Entry {
@@ -21,7 +62,8 @@ public final class WriteHistory {
         long zxid;
         int err;
         JuteRecord response;
-        boolean lost;
+        /** The zxid it was committed at, or -1. */
+        long committedZxid = -1;
 
         Entry(int client, long sessionId, int xid, int opCode, JuteRecord request, long invokedTick) {
             this.client = client;
@@ -31,11 +73,29 @@ public final class WriteHistory {
             this.request = request;
             this.invokedTick = invokedTick;
         }
+
+        boolean answered() {
+            return answeredTick >= 0;
+        }
+
+        boolean isWrite() {
+            return opCode == OpCode.CREATE || opCode == OpCode.SET_DATA || opCode == OpCode.DELETE
+                    || opCode == OpCode.MULTI || opCode == OpCode.CLOSE_SESSION;
+        }
+
+        @Override
+        public String toString() {
+            return "client " + client + " session 0x" + Long.toHexString(sessionId) + " xid " + xid + " op " + opCode
+                    + " " + request + " sent t=" + invokedTick + (answered() ? ", answered t=" + answeredTick + " zxid 0x"
+                    + Long.toHexString(zxid) + " err " + err + " " + response : ", not answered");
+        }
     }
 
     private final SimulatedEnsemble ensemble;
     private final List<Entry> entries = new ArrayList<>();
     private final Map<Long, Entry> open = new TreeMap<>();
+    private long writesChecked;
+    private long readsChecked;
 
     WriteHistory(SimulatedEnsemble ensemble) {
         this.ensemble = ensemble;
@@ -63,16 +123,352 @@ public final class WriteHistory {
     }
 
     void lost(int client, int xid) {
-        Entry e = open.remove(key(client, xid));
-        if (e != null) {
-            e.lost = true;
-        }
+        open.remove(key(client, xid));
     }
 
     public int size() {
         return entries.size();
     }
 
-    void check(Set<Long> closedSessions) {
+    /** Writes whose committed result the model checked. */
+    public long writesChecked() {
+        return writesChecked;
+    }
+
+    /** Reads checked against the model. */
+    public long readsChecked() {
+        return readsChecked;
+    }
+
+    private SimulationFailure failure(String message) {
+        return ensemble.checker().failure("history: " + message);
+    }
+
+    /** The checks above; call once every server applied the same last zxid. */
+    void check() {
+        NavigableMap<Long, TxnEnvelope> committed = ensemble.committed();
+        Map<String, Entry> bySessionXid = new HashMap<>();
+        for (Entry e : entries) {
+            bySessionXid.put(e.sessionId + ":" + e.xid, e);
+        }
+        // 1. one transaction per request
+        for (TxnEnvelope t : committed.values()) {
+            Entry e = t.cxid() > 0 ? bySessionXid.get(t.sessionId() + ":" + t.cxid()) : null;
+            if (e == null || !e.isWrite()) {
+                continue;
+            }
+            if (e.committedZxid != -1) {
+                throw failure(e + " was committed twice: at 0x" + Long.toHexString(e.committedZxid) + " and 0x"
+                        + Long.toHexString(t.zxid()));
+            }
+            e.committedZxid = t.zxid();
+        }
+        for (Entry e : entries) {
+            if (e.isWrite() && e.answered() && e.opCode != OpCode.CLOSE_SESSION) {
+                if (e.committedZxid == -1) {
+                    throw failure(e + " was answered but never committed");
+                }
+                if (e.zxid != e.committedZxid) {
+                    throw failure(e + " was answered with zxid 0x" + Long.toHexString(e.zxid) + " but committed at 0x"
+                            + Long.toHexString(e.committedZxid));
+                }
+            }
+        }
+        checkRealTime();
+        replay(committed, bySessionXid);
+    }
+
+    /** 2. A write answered before another write was sent precedes it in zxid order. */
+    private void checkRealTime() {
+        List<Entry> writes = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.isWrite() && e.committedZxid != -1) {
+                writes.add(e);
+            }
+        }
+        List<Entry> byAnswer = new ArrayList<>(writes);
+        byAnswer.removeIf(e -> !e.answered());
+        byAnswer.sort(Comparator.comparingLong(e -> e.answeredTick));
+        writes.sort(Comparator.comparingLong(e -> e.invokedTick));
+        int next = 0;
+        Entry latest = null;
+        for (Entry b : writes) {
+            while (next < byAnswer.size() && byAnswer.get(next).answeredTick < b.invokedTick) {
+                Entry a = byAnswer.get(next++);
+                if (latest == null || a.committedZxid > latest.committedZxid) {
+                    latest = a;
+                }
+            }
+            if (latest != null && latest.committedZxid > b.committedZxid) {
+                throw failure("real time: " + latest + " was answered before " + b + " was sent, yet committed after it");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the sequential model
+
+    private record Node(long czxid, int version, long owner) {}
+
+    /** Outcome of one op: its error, the created path or the new version. */
+    private record Result(int err, String path, int version) {
+        static Result error(int err) {
+            return new Result(err, null, -1);
+        }
+    }
+
+    private static final class Model {
+        TreeMap<String, Node> nodes = new TreeMap<>();
+        java.util.TreeSet<Long> sessions = new java.util.TreeSet<>();
+        /** Creations of children of the root so far (the sequential suffix is this plus an offset). */
+        int creations;
+        Integer offset;
+
+        Model copy() {
+            Model m = new Model();
+            m.nodes = new TreeMap<>(nodes);
+            m.sessions = sessions;
+            m.creations = creations;
+            m.offset = offset;
+            return m;
+        }
+
+        void closeSession(long session) {
+            nodes.values().removeIf(n -> n.owner() == session);
+            sessions.remove(session);
+        }
+    }
+
+    /** 3-5. Replays the committed history on the model, checking each outcome and the reads. */
+    private void replay(NavigableMap<Long, TxnEnvelope> committed, Map<String, Entry> bySessionXid) {
+        List<Entry> reads = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.opCode == OpCode.EXISTS && e.answered() && e.err == Code.OK) {
+                reads.add(e);
+            }
+        }
+        reads.sort(Comparator.comparingLong(e -> e.zxid));
+        int nextRead = 0;
+        Model model = new Model();
+        for (TxnEnvelope t : committed.values()) {
+            while (nextRead < reads.size() && reads.get(nextRead).zxid < t.zxid()) {
+                checkRead(model, reads.get(nextRead++));
+            }
+            Entry e = t.cxid() > 0 ? bySessionXid.get(t.sessionId() + ":" + t.cxid()) : null;
+            if (e != null && e.isWrite() && e.committedZxid == t.zxid()) {
+                applyRequest(model, t, e);
+                writesChecked++;
+            } else {
+                applyTxn(model, t);
+            }
+        }
+        while (nextRead < reads.size()) {
+            checkRead(model, reads.get(nextRead++));
+        }
+        compareWithServers(model);
+    }
+
+    private void checkRead(Model model, Entry read) {
+        String path = ((ExistsRequest) read.request).path();
+        Node n = model.nodes.get(path);
+        var stat = ((ExistsResponse) read.response).stat();
+        if (n == null || stat.czxid() != n.czxid() || stat.version() != n.version()) {
+            throw failure(read + " does not match the model after 0x" + Long.toHexString(read.zxid) + ": " + n);
+        }
+        readsChecked++;
+    }
+
+    /** A transaction no recorded request explains (sessions, expiry): its own effect. */
+    private void applyTxn(Model model, TxnEnvelope t) {
+        Txn txn = t.txn();
+        if (txn instanceof Txn.CreateSession cs) {
+            model.sessions.add(cs.sessionId());
+        } else if (txn instanceof Txn.CloseSession close) {
+            model.closeSession(close.sessionId());
+        } else if (txn instanceof Txn.Error) {
+            return;
+        } else {
+            throw failure("a committed " + txn + " at 0x" + Long.toHexString(t.zxid()) + " that no client sent");
+        }
+    }
+
+    private void applyRequest(Model model, TxnEnvelope t, Entry e) {
+        long session = e.sessionId;
+        if (e.opCode == OpCode.CLOSE_SESSION) {
+            expect(e, t, t.txn() instanceof Txn.CloseSession, "a closeSession");
+            model.closeSession(session);
+            return;
+        }
+        if (!model.sessions.contains(session)) {
+            expect(e, t, t.txn() instanceof Txn.Error err && err.code() == Code.SESSION_EXPIRED, "SESSION_EXPIRED");
+            expectAnswer(e, Code.SESSION_EXPIRED);
+            return;
+        }
+        if (e.opCode == OpCode.MULTI) {
+            applyMulti(model, t, e);
+            return;
+        }
+        Result r = applyOp(model, t.zxid(), session, e.opCode, e.request);
+        if (r.err() != Code.OK) {
+            expect(e, t, t.txn() instanceof Txn.Error err && err.code() == r.err(), "error " + r.err());
+            expectAnswer(e, r.err());
+            return;
+        }
+        expectAnswer(e, Code.OK);
+        if (e.opCode == OpCode.CREATE) {
+            expect(e, t, t.txn() instanceof Txn.Create c && c.path().equals(r.path()), "a create of " + r.path());
+            if (e.answered() && !((CreateResponse) e.response).path().equals(r.path())) {
+                throw failure(e + " was answered " + e.response + ", the model created " + r.path());
+            }
+        } else if (e.opCode == OpCode.SET_DATA) {
+            expect(e, t, t.txn() instanceof Txn.SetData s && s.version() == r.version(), "version " + r.version());
+            if (e.answered() && ((SetDataResponse) e.response).stat().version() != r.version()) {
+                throw failure(e + " was answered " + e.response + ", the model's version is " + r.version());
+            }
+        }
+    }
+
+    private void applyMulti(Model model, TxnEnvelope t, Entry e) {
+        List<io.paddock.core.wire.MultiOp> ops = ((MultiRequest) e.request).ops();
+        Model scratch = model.copy();
+        List<Result> results = new ArrayList<>();
+        int failed = -1;
+        for (int i = 0; i < ops.size() && failed < 0; i++) {
+            Result r = applyOp(scratch, t.zxid(), e.sessionId, ops.get(i).type(), ops.get(i).request());
+            results.add(r);
+            if (r.err() != Code.OK) {
+                failed = i;
+            }
+        }
+        if (failed >= 0) {
+            int code = results.get(failed).err();
+            expect(e, t, t.txn() instanceof Txn.MultiError m && m.errors().get(failed) == code,
+                    "a failed multi, op " + failed + " " + code);
+            if (e.answered()) {
+                List<MultiResult> answer = ((MultiResponse) e.response).results();
+                if (answer.size() != ops.size() || answer.get(failed).err() != code) {
+                    throw failure(e + " answered, but the model fails op " + failed + " with " + code);
+                }
+            }
+            return;
+        }
+        expect(e, t, t.txn() instanceof Txn.Multi, "a multi that succeeds");
+        model.nodes = scratch.nodes;
+        model.creations = scratch.creations;
+        model.offset = scratch.offset;
+        if (e.answered()) {
+            List<MultiResult> answer = ((MultiResponse) e.response).results();
+            for (int i = 0; i < ops.size(); i++) {
+                Result r = results.get(i);
+                MultiResult a = answer.get(i);
+                boolean same = a.err() == Code.OK && (r.path() == null || a.result() instanceof CreateResponse c
+                        && c.path().equals(r.path())) && (ops.get(i).type() != OpCode.SET_DATA
+                        || a.result() instanceof SetDataResponse s && s.stat().version() == r.version());
+                if (!same) {
+                    throw failure(e + " answered " + a + " for op " + i + ", the model says " + r);
+                }
+            }
+        }
+    }
+
+    /** One op on the model (changing it only when it succeeds). */
+    private Result applyOp(Model m, long zxid, long session, int opCode, JuteRecord request) {
+        switch (opCode) {
+            case OpCode.CREATE -> {
+                CreateRequest c = (CreateRequest) request;
+                boolean sequential = (c.flags() & 2) != 0;
+                String path = c.path();
+                if (sequential) {
+                    if (m.offset == null) {
+                        return sequentialUnknown(m, zxid, session, c);
+                    }
+                    path = path + String.format(java.util.Locale.ROOT, "%010d", m.offset + m.creations);
+                }
+                if (m.nodes.containsKey(path)) {
+                    return Result.error(Code.NODE_EXISTS);
+                }
+                m.nodes.put(path, new Node(zxid, 0, (c.flags() & 1) != 0 ? session : 0));
+                m.creations++;
+                return new Result(Code.OK, path, 0);
+            }
+            case OpCode.SET_DATA -> {
+                SetDataRequest s = (SetDataRequest) request;
+                Node n = m.nodes.get(s.path());
+                if (n == null) {
+                    return Result.error(Code.NO_NODE);
+                }
+                if (s.version() != -1 && s.version() != n.version()) {
+                    return Result.error(Code.BAD_VERSION);
+                }
+                m.nodes.put(s.path(), new Node(n.czxid(), n.version() + 1, n.owner()));
+                return new Result(Code.OK, null, n.version() + 1);
+            }
+            case OpCode.DELETE -> {
+                DeleteRequest d = (DeleteRequest) request;
+                Node n = m.nodes.get(d.path());
+                if (n == null) {
+                    return Result.error(Code.NO_NODE);
+                }
+                if (d.version() != -1 && d.version() != n.version()) {
+                    return Result.error(Code.BAD_VERSION);
+                }
+                m.nodes.remove(d.path());
+                return new Result(Code.OK, null, -1);
+            }
+            case OpCode.CHECK -> {
+                var c = (io.paddock.core.wire.CheckVersionRequest) request;
+                Node n = m.nodes.get(c.path());
+                if (n == null) {
+                    return Result.error(Code.NO_NODE);
+                }
+                return c.version() != -1 && c.version() != n.version() ? Result.error(Code.BAD_VERSION)
+                        : new Result(Code.OK, null, n.version());
+            }
+            default -> throw failure("no model for op " + opCode);
+        }
+    }
+
+    /** The first sequential create fixes the offset of the suffix (the root's creations before any client's). */
+    private Result sequentialUnknown(Model m, long zxid, long session, CreateRequest c) {
+        TxnEnvelope t = ensemble.committed().get(zxid);
+        if (!(t.txn() instanceof Txn.Create created)) {
+            throw failure("the first sequential create, at 0x" + Long.toHexString(zxid) + ", is " + t.txn());
+        }
+        m.offset = Integer.parseInt(created.path().substring(c.path().length())) - m.creations;
+        return applyOp(m, zxid, session, OpCode.CREATE, c);
+    }
+
+    private void expect(Entry e, TxnEnvelope t, boolean ok, String what) {
+        if (!ok) {
+            throw failure(e + " was committed at 0x" + Long.toHexString(t.zxid()) + " as " + t.txn()
+                    + ", the sequential model says " + what);
+        }
+    }
+
+    private void expectAnswer(Entry e, int err) {
+        if (e.answered() && e.err != err) {
+            throw failure(e + " was answered " + e.err + ", the sequential model says " + err);
+        }
+    }
+
+    /** 5. The model's znodes (owner, version, czxid) are every server's, the root's own children aside. */
+    private void compareWithServers(Model model) {
+        for (long sid : ensemble.sids()) {
+            var replica = ensemble.server(sid).replica();
+            Map<String, Node> actual = new TreeMap<>();
+            var snapshot = io.paddock.core.storage.TreeSnapshot.capture(replica.tree(), replica.sessions(), 0, 0);
+            for (var it = snapshot.nodes(); it.hasNext(); ) {
+                var n = it.next();
+                if (n.path().matches("/[cesm][0-9]+-.*")) {
+                    actual.put(n.path(), new Node(n.czxid(), n.version(), n.ephemeralOwner()));
+                }
+            }
+            if (!actual.equals(model.nodes)) {
+                Set<String> diff = new java.util.TreeSet<>(actual.keySet());
+                diff.addAll(model.nodes.keySet());
+                diff.removeIf(p -> java.util.Objects.equals(actual.get(p), model.nodes.get(p)));
+                throw failure("s" + sid + "'s znodes differ from the model's at " + diff.stream().limit(5)
+                        .map(p -> p + " s" + sid + "=" + actual.get(p) + " model=" + model.nodes.get(p)).toList());
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[8]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks
+        long[] totals = new long[10]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
@@ -48,16 +48,20 @@ class ReplicationSimulationTest {
                 totals[5] += clients.multisFailed();
                 totals[6] += clients.expectedExpirations();
                 totals[7] = Math.max(totals[7], clients.answerTicksWorst());
+                totals[8] += clients.history().writesChecked();
+                totals[9] += clients.history().readsChecked();
                 e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
             });
         });
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
                 + " creates acknowledged, " + totals[2] + " reads after a sync found their write, " + totals[3]
                 + " sessions closed or expired; multis " + totals[4] + " ok, " + totals[5] + " failed as a whole; "
-                + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; sync modes "
+                + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; the sequential model"
+                + " checked " + totals[8] + " committed writes and " + totals[9] + " reads; sync modes "
                 + modes);
         assertTrue(totals[4] > 0 && totals[5] > 0, "multis succeeded and failed");
         assertTrue(totals[6] > 0, "sessions expired");
+        assertTrue(totals[8] > totals[1] && totals[9] > 0, "the history was checked");
         assertTrue(totals[3] > 0, "sessions were closed");
         assertTrue(totals[2] > 0, "reads after a sync were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
