@@ -14,6 +14,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * election and discovery checks of {@link SafetyChecker}. Once faults stop, every server is started
  * and the clients go quiet (every write answered or its connection lost); then every server holds
  * every acknowledged write, every server's state is the same, and no client lost its session.
+ * Throughout, a serving server answers every request within a bound ({@link SimClients}); one
+ * client per run has a short session and goes silent now and then, so sessions expire (never without
+ * a leader); multis succeed and fail as a whole; and at the end the recorded history is checked
+ * against the committed order and a sequential model of the tree ({@link WriteHistory}).
  */
 class ReplicationSimulationTest {
     private static final String TEST = "ReplicationSimulationTest";
