@@ -908,7 +908,7 @@ public final class SimulatedEnsemble {
             return a.zxid() == b.zxid() && a.sessionId() == b.sessionId() && a.cxid() == b.cxid()
                     && x.errors().equals(y.errors());
         }
-        return java.util.Arrays.equals(io.paddock.core.storage.TxnCodec.encode(a),
+        return a.equals(b) || java.util.Arrays.equals(io.paddock.core.storage.TxnCodec.encode(a),
                 io.paddock.core.storage.TxnCodec.encode(b));
     }
 
