@@ -77,17 +77,6 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     public static final int EXPIRY_EARLY_TICKS_MAX = 20;
     /** The leader expires a silent session within its timeout plus this (the expiry bucket of tickMs, and room). */
     public static final int EXPIRY_LATE_TICKS_MAX = 80;
-    /**
-     * A known core bug, exempt from the answer bound unless {@code -Dpaddock.sim.strictHandshakes=true}:
-     * a new session's handshake forwarded to a leader that is then lost is never answered. The old
-     * leader committed the createSession; the follower applies it during its resync but has
-     * forgotten which connection asked (stopServing clears pendingCreates), resends the forward,
-     * and the new leader drops it as a duplicate of a session that exists. Such a handshake (sent
-     * before its server's current serving spell) may be given up after {@value #SILENCE_TICKS_MAX}
-     * ticks like one on a server that does not serve. Replay with the flag: ReplicationSimulationTest
-     * seeds 39 (3 voters), 43 (5 voters), 33 (3 voters, 1 observer); HostilePeerTest seed 8.
-     */
-    static final boolean EXEMPT_LOST_CREATE_SESSION = !Boolean.getBoolean("paddock.sim.strictHandshakes");
     private static final int OUTSTANDING_MAX = 3;
     private static final int SESSION_TIMEOUT_MS = 30_000;
     /** The shortest timeout the core grants (2 x its tickMs): what an expiring client asks for. */
@@ -229,7 +218,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             if (c.connId != -1) {
                 checkAnswered(c, now);
             }
-            if (c.connId != -1 && (!faultsStopped && servingSince(c.serverSid) == Long.MAX_VALUE || exempt(c))
+            if (c.connId != -1 && !faultsStopped && servingSince(c.serverSid) == Long.MAX_VALUE
                     && now - c.lastHeardTick > SILENCE_TICKS_MAX && outstanding(c)) {
                 giveUp(c);
             }
@@ -272,16 +261,10 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         ensemble.clientEvent(sid, new Event.ClientClosed(connId));
     }
 
-    /** A new session's handshake sent before its server's current serving spell: see {@link #EXEMPT_LOST_CREATE_SESSION}. */
-    private boolean exempt(Client c) {
-        return EXEMPT_LOST_CREATE_SESSION && !c.handshaken && c.sessionId == 0
-                && c.connectTick < servingSince(c.serverSid) && servingSince(c.serverSid) != Long.MAX_VALUE;
-    }
-
     /** The check that a serving server answers: the oldest thing outstanding, against its deadline. */
     private void checkAnswered(Client c, long now) {
         long since = servingSince(c.serverSid);
-        if (since == Long.MAX_VALUE || exempt(c)) {
+        if (since == Long.MAX_VALUE) {
             return;
         }
         long oldest = Long.MAX_VALUE;
