@@ -74,6 +74,8 @@ public final class QuorumTransport implements AutoCloseable {
     public static final int QUORUM_QUEUE_PACKETS_MAX = 1024;
     /** Bytes written to one peer and not yet taken by its socket; beyond it the peer is dropped (a stuck reader). */
     public static final int SEND_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
+    /** Bytes written to a quorum connection before it is flushed at once rather than at the end of the burst. */
+    static final int FLUSH_BYTES_MAX = 256 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
     public static final int CONNECT_TIMEOUT_MS = 2000;
     /** How long an accepted connection may take to say who it is (initial message, FOLLOWERINFO). */
@@ -114,8 +116,8 @@ public final class QuorumTransport implements AutoCloseable {
     private final EventLoop loop = group.next();
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
-    /** Quorum channels written since the last flush (event loop only). */
-    private final java.util.Set<Channel> unflushed = new java.util.LinkedHashSet<>();
+    /** Quorum links written since the last flush (event loop only). */
+    private final java.util.Set<QuorumLink> unflushed = new java.util.LinkedHashSet<>();
     /** Whether a {@link #flushQuorum} task is queued (event loop only). */
     private boolean flushQueued;
     private final byte[] initialMessage;
@@ -142,6 +144,8 @@ public final class QuorumTransport implements AutoCloseable {
         Channel channel;
         boolean dropped;
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
+        /** Bytes written on {@link #channel} since its last flush. */
+        int unflushedBytes;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -467,8 +471,16 @@ public final class QuorumTransport implements AutoCloseable {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
             return;
         }
-        link.channel.write(Unpooled.wrappedBuffer(packet.encode()));
-        flushSoon(link.channel);
+        byte[] bytes = packet.encode();
+        link.channel.write(Unpooled.wrappedBuffer(bytes));
+        link.unflushedBytes += bytes.length;
+        if (link.unflushedBytes >= FLUSH_BYTES_MAX) {
+            // Written but unflushed bytes count against the connection's send bound too: when this
+            // loop falls behind, a burst must not look like a peer that does not read.
+            flushNow(link);
+        } else {
+            flushSoon(link);
+        }
     }
 
     /**
@@ -478,18 +490,25 @@ public final class QuorumTransport implements AutoCloseable {
      * packet. The flush task runs after every send queued before it, so nothing waits longer than
      * the work already queued.
      */
-    private void flushSoon(Channel ch) {
-        unflushed.add(ch);
+    private void flushSoon(QuorumLink link) {
+        unflushed.add(link);
         if (!flushQueued) {
             flushQueued = true;
             loop.execute(this::flushQuorum);
         }
     }
 
+    private static void flushNow(QuorumLink link) {
+        link.unflushedBytes = 0;
+        if (link.channel != null) {
+            link.channel.flush();
+        }
+    }
+
     private void flushQuorum() {
         flushQueued = false;
-        for (Channel ch : unflushed) {
-            ch.flush();
+        for (QuorumLink link : unflushed) {
+            flushNow(link);
         }
         unflushed.clear();
     }

@@ -159,6 +159,33 @@ class ElectionTransportTest {
         assertEquals(new Received("down", 2, null), next(1));
     }
 
+    /**
+     * A burst larger than the connection's send bound (16 MiB), handed over in one batch, reaches
+     * a learner that reads normally: written but not yet flushed bytes count against that bound,
+     * so the transport flushes as it goes instead of only at the end of the burst (which dropped
+     * the connection as if the peer did not read).
+     */
+    @Test
+    void aBurstBeyondTheSendBoundReachesAPeerThatReads() throws Exception {
+        QuorumTransport leader = start(1);
+        QuorumTransport learner = start(2);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        learner.sendQuorum(1, info);
+        assertEquals(new Received("quorum", 2, info), next(1));
+        int count = QuorumTransport.SEND_BUFFER_BYTES_MAX / 1024 + 4096;
+        List<QuorumTransport.Outgoing> burst = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            burst.add(new QuorumTransport.Outgoing(2, new QuorumPacket(
+                    io.paddock.core.wire.quorum.QuorumPacketType.PROPOSAL, i, new byte[1024], null)));
+        }
+        leader.sendQuorum(burst);
+        for (int i = 0; i < count; i++) {
+            Received r = next(2);
+            assertEquals("quorum", r.kind(), "packet " + i + " of " + count);
+            assertEquals(i, ((QuorumPacket) r.what()).zxid());
+        }
+    }
+
     @Test
     void aSecondConnectionFromALearnerIsPrecededByPeerDownOfTheFirst() throws Exception {
         start(1);
