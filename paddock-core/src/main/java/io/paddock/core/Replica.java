@@ -458,8 +458,11 @@ public final class Replica {
                     }
                 }
             }
+            touched.clear(); // a leader's sessions are its own
         }
-        touched.clear();
+        // A learner keeps the touches its held clients made while it had no leader: they reach the
+        // new leader with the first PING reply, so a session whose client kept pinging this server
+        // through a slow resync is not left to expire on a leader that was established earlier.
     }
 
     /**

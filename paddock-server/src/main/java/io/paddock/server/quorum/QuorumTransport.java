@@ -74,8 +74,6 @@ public final class QuorumTransport implements AutoCloseable {
     public static final int QUORUM_QUEUE_PACKETS_MAX = 1024;
     /** Bytes written to one peer and not yet taken by its socket; beyond it the peer is dropped (a stuck reader). */
     public static final int SEND_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
-    /** Bytes written to a quorum connection before it is flushed at once rather than at the end of the burst. */
-    static final int FLUSH_BYTES_MAX = 256 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
     public static final int CONNECT_TIMEOUT_MS = 2000;
     /** How long an accepted connection may take to say who it is (initial message, FOLLOWERINFO). */
@@ -116,10 +114,6 @@ public final class QuorumTransport implements AutoCloseable {
     private final EventLoop loop = group.next();
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
-    /** Quorum links written since the last flush (event loop only). */
-    private final java.util.Set<QuorumLink> unflushed = new java.util.LinkedHashSet<>();
-    /** Whether a {@link #flushQuorum} task is queued (event loop only). */
-    private boolean flushQueued;
     private final byte[] initialMessage;
     private int unidentified;
     private Channel electionServer;
@@ -144,8 +138,6 @@ public final class QuorumTransport implements AutoCloseable {
         Channel channel;
         boolean dropped;
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
-        /** Bytes written on {@link #channel} since its last flush. */
-        int unflushedBytes;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -471,47 +463,12 @@ public final class QuorumTransport implements AutoCloseable {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
             return;
         }
-        byte[] bytes = packet.encode();
-        link.channel.write(Unpooled.wrappedBuffer(bytes));
-        link.unflushedBytes += bytes.length;
-        if (link.unflushedBytes >= FLUSH_BYTES_MAX) {
-            // Written but unflushed bytes count against the connection's send bound too: when this
-            // loop falls behind, a burst must not look like a peer that does not read.
-            flushNow(link);
-        } else {
-            flushSoon(link);
-        }
+        // Flushed at once: bytes written but not flushed count against the send bound as if the
+        // peer did not read them, so deferring the flush to the end of a burst (tried: b0cfdbc) made
+        // a transport loop that fell behind drop a healthy follower.
+        link.channel.writeAndFlush(Unpooled.wrappedBuffer(packet.encode()));
     }
 
-    /**
-     * Flushes {@code ch} once the packets already handed to this loop are written: a leader's
-     * PROPOSALs and COMMITs, and a follower's ACKs, come in bursts (a group commit acknowledges many
-     * transactions at once), and one flush, one system call, carries each burst instead of one per
-     * packet. The flush task runs after every send queued before it, so nothing waits longer than
-     * the work already queued.
-     */
-    private void flushSoon(QuorumLink link) {
-        unflushed.add(link);
-        if (!flushQueued) {
-            flushQueued = true;
-            loop.execute(this::flushQuorum);
-        }
-    }
-
-    private static void flushNow(QuorumLink link) {
-        link.unflushedBytes = 0;
-        if (link.channel != null) {
-            link.channel.flush();
-        }
-    }
-
-    private void flushQuorum() {
-        flushQueued = false;
-        for (QuorumLink link : unflushed) {
-            flushNow(link);
-        }
-        unflushed.clear();
-    }
 
     /** Closes the quorum connection with {@code sid} and forgets what is queued; not reported back. */
     public void dropPeer(long sid) {

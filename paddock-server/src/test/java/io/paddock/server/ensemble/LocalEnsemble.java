@@ -47,6 +47,8 @@ final class LocalEnsemble implements AutoCloseable {
             Files.writeString(data.resolve("myid"), sid + "\n");
             StringBuilder cfg = new StringBuilder();
             cfg.append("tickTime=").append(TICK_TIME_MS).append('\n')
+                    // 20 ticks (4 s) by default: tests ask 15 s for sessions that ride through kills.
+                    .append("maxSessionTimeout=60000\n")
                     .append("initLimit=").append(INIT_LIMIT).append('\n')
                     .append("syncLimit=").append(SYNC_LIMIT).append('\n')
                     .append("dataDir=").append(data).append('\n')
