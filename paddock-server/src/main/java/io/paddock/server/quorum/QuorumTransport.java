@@ -72,8 +72,14 @@ public final class QuorumTransport implements AutoCloseable {
     public static final int ELECTION_QUEUE_MESSAGES_MAX = 8;
     /** Quorum packets queued for one peer while its connection opens; beyond it the peer is dropped. */
     public static final int QUORUM_QUEUE_PACKETS_MAX = 1024;
-    /** Bytes written to one peer and not yet taken by its socket; beyond it the peer is dropped (a stuck reader). */
-    public static final int SEND_BUFFER_BYTES_MAX = 16 * 1024 * 1024;
+    /**
+     * Bytes written to one peer and not yet taken by its socket; beyond it the peer is dropped (a
+     * stuck reader). A follower starved of CPU can fall this far behind a leader streaming
+     * proposals: 16 MiB was reached in a full ensemble benchmark (six servers on two cores), and the
+     * dropped follower, rejoining in the same epoch, closed its clients. ZooKeeper's leader queues
+     * without a bound and leaves a stuck follower to syncLimit; this bound keeps memory finite.
+     */
+    public static final int SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
     public static final int CONNECT_TIMEOUT_MS = 2000;
     /** How long an accepted connection may take to say who it is (initial message, FOLLOWERINFO). */
