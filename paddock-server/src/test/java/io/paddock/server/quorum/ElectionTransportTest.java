@@ -144,14 +144,18 @@ class ElectionTransportTest {
         assertEquals(2L, broken, "server 2's election connection broke");
     }
 
+    /** Server 2 connects to server 1's quorum port as a learner; its FOLLOWERINFO arrives first. */
+    private void learnerConnects(QuorumTransport learner) throws InterruptedException {
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        learner.sendQuorum(1, info);
+        assertEquals(new Received("quorum", 2, info), next(1));
+    }
+
     @Test
     void learnerPacketsReachTheLeaderAndAClosedLearnerIsOnePeerDown() throws Exception {
         QuorumTransport leader = start(1);
         QuorumTransport learner = start(2);
-        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
-        learner.sendQuorum(1, info);
-        Received first = next(1);
-        assertEquals(new Received("quorum", 2, info), first);
+        learnerConnects(learner);
         QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
         leader.sendQuorum(2, leaderInfo);
         assertEquals(new Received("quorum", 1, leaderInfo), next(2));
@@ -166,10 +170,7 @@ class ElectionTransportTest {
     @Test
     void aLargeBatchReachesAPeerThatReadsInOrder() throws Exception {
         QuorumTransport leader = start(1);
-        QuorumTransport learner = start(2);
-        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
-        learner.sendQuorum(1, info);
-        assertEquals(new Received("quorum", 2, info), next(1));
+        learnerConnects(start(2));
         int count = 8 * 1024;
         assertTrue(count * 1024 < QuorumTransport.SEND_BUFFER_BYTES_MAX / 4, "well within the send bound");
         List<QuorumTransport.Outgoing> burst = new ArrayList<>();
