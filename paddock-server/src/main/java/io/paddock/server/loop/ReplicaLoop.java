@@ -181,6 +181,7 @@ public final class ReplicaLoop implements AutoCloseable {
                 Object first = inbox.poll(IDLE_TICK_MS, TimeUnit.MILLISECONDS);
                 tick();
                 if (first == null) {
+                    sendQuorum();
                     outbox.flush();
                     continue;
                 }
@@ -204,6 +205,7 @@ public final class ReplicaLoop implements AutoCloseable {
                     }
                 }
                 batch.clear();
+                sendQuorum();
                 log.flush(logListener);
                 afterBatch.run();
                 outbox.flush();
@@ -219,6 +221,13 @@ public final class ReplicaLoop implements AutoCloseable {
             } else {
                 LOG.error("the replica loop failed while the server closes", e);
             }
+        }
+    }
+
+    /** The quorum packets of the batch's steps, to the transport as one task (see PeerShell). */
+    private void sendQuorum() {
+        if (peerShell != null) {
+            peerShell.sendOutgoing();
         }
     }
 

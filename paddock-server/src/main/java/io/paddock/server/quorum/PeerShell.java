@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * to the {@link QuorumTransport}, dropped connections, epoch files, log lines and observers), posts
  * what the transport receives to that loop, and keeps what the four-letter words read.
  *
- * <p>One thread, the replica loop's, runs the core and calls {@link #carryOut} and {@link #stepDone};
+ * <p>One thread, the replica loop's, runs the core and calls {@link #carryOut}, {@link #stepDone} and
+ * {@link #sendOutgoing};
  * the transport's Netty thread calls the {@link Sink} it was given; the admin words read
  * {@link #status()} and {@link #electionTable()} from any thread.
  *
@@ -213,7 +214,7 @@ public final class PeerShell implements AutoCloseable {
         if (effect instanceof PeerEffect.SendElection send) {
             transport.sendElection(send.toSid(), WireNotifications.toWire(send.notification(), NO_CONFIG));
         } else if (effect instanceof PeerEffect.SendQuorum send) {
-            outgoing.add(new QuorumTransport.Outgoing(send.toSid(), send.packet())); // sent at the step's end
+            outgoing.add(new QuorumTransport.Outgoing(send.toSid(), send.packet())); // sent at the batch's end
         } else if (effect instanceof PeerEffect.DropPeer drop) {
             sendOutgoing(); // what was sent before the drop goes first
             LOG.info("dropping quorum connection with server {}: {}", drop.sid(), drop.reason());
@@ -235,7 +236,6 @@ public final class PeerShell implements AutoCloseable {
 
     /** After each step of the replica that carried out peer effects (or moved its clock): history and status. */
     public void stepDone(QuorumPeerCore core) {
-        sendOutgoing();
         if (!stepEffects.isEmpty()) {
             synchronized (history) {
                 history.record(core.nowTick(), stepEffects); // the log lines are carryOut's, one per observation
@@ -245,8 +245,12 @@ public final class PeerShell implements AutoCloseable {
         status = snapshot(core);
     }
 
-    /** Hands the step's quorum packets to the transport, in order, as one task. */
-    private void sendOutgoing() {
+    /**
+     * Hands the quorum packets of the steps since the last call to the transport, in order, as one
+     * task: the replica loop calls it at the end of each batch of events, so a leader's PROPOSALs
+     * and COMMITs for a batch of writes leave in one write call per learner.
+     */
+    public void sendOutgoing() {
         if (!outgoing.isEmpty()) {
             transport.sendQuorum(outgoing);
             outgoing.clear();

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -80,6 +81,8 @@ public final class QuorumTransport implements AutoCloseable {
      * without a bound and leaves a stuck follower to syncLimit; this bound keeps memory finite.
      */
     public static final int SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
+    /** Bytes written to one quorum connection in one batch before it is flushed mid-batch. */
+    static final int FLUSH_BYTES = 64 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
     public static final int CONNECT_TIMEOUT_MS = 2000;
     /** How long an accepted connection may take to say who it is (initial message, FOLLOWERINFO). */
@@ -424,7 +427,11 @@ public final class QuorumTransport implements AutoCloseable {
 
     /** Sends a packet to {@code toSid} on the quorum connection, opening it (as a learner) if there is none. */
     public void sendQuorum(long toSid, QuorumPacket packet) {
-        loop.execute(() -> sendQuorumNow(toSid, packet));
+        loop.execute(() -> {
+            if (sendQuorumNow(toSid, packet) > 0) {
+                quorumLinks.get(toSid).channel.flush();
+            }
+        });
     }
 
     /** A packet to send on a quorum connection. */
@@ -432,8 +439,12 @@ public final class QuorumTransport implements AutoCloseable {
 
     /**
      * Sends packets in order, as {@link #sendQuorum} each, handing the transport's loop one task
-     * for all of them (a leader's step makes a PROPOSAL or COMMIT per learner, a follower's an ACK
-     * per transaction made durable).
+     * for all of them (the replica loop's whole batch of steps: a leader's PROPOSALs and COMMITs,
+     * a follower's ACKs). Each connection is flushed once at the end of the task, and within it
+     * whenever {@link #FLUSH_BYTES} were written to it unflushed: one write call carries many
+     * packets instead of one each (ZooKeeper's LearnerHandler buffers the same way). Unflushed
+     * bytes count against the send bound, so they are never left for a later task: a transport
+     * loop that falls behind must not drop a healthy follower (tried and reverted: b0cfdbc).
      */
     public void sendQuorum(List<Outgoing> packets) {
         if (packets.isEmpty()) {
@@ -441,15 +452,36 @@ public final class QuorumTransport implements AutoCloseable {
         }
         List<Outgoing> batch = List.copyOf(packets);
         loop.execute(() -> {
+            Map<Channel, int[]> unflushed = new IdentityHashMap<>(4); // channel -> bytes written unflushed
             for (Outgoing o : batch) {
-                sendQuorumNow(o.toSid(), o.packet());
+                int n = sendQuorumNow(o.toSid(), o.packet());
+                if (n == 0) {
+                    continue;
+                }
+                Channel written = quorumLinks.get(o.toSid()).channel;
+                int[] bytes = unflushed.computeIfAbsent(written, c -> new int[1]);
+                bytes[0] += n;
+                if (bytes[0] >= FLUSH_BYTES) {
+                    written.flush();
+                    bytes[0] = 0;
+                }
+            }
+            for (Map.Entry<Channel, int[]> e : unflushed.entrySet()) {
+                if (e.getValue()[0] > 0) {
+                    e.getKey().flush();
+                }
             }
         });
     }
 
-    private void sendQuorumNow(long toSid, QuorumPacket packet) {
+    /**
+     * Writes one packet to {@code toSid}'s quorum connection without flushing it, and returns its
+     * size; or queues it while the connection is being made, or drops it (and the connection past
+     * the send bound), and returns 0.
+     */
+    private int sendQuorumNow(long toSid, QuorumPacket packet) {
         if (closed || toSid == mySid || !members.containsKey(toSid)) {
-            return;
+            return 0;
         }
         QuorumLink link = quorumLinks.get(toSid);
         if (link == null) {
@@ -460,21 +492,19 @@ public final class QuorumTransport implements AutoCloseable {
         if (link.channel == null) {
             if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
                 lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
-                return;
+                return 0;
             }
             link.queue.addLast(packet);
-            return;
+            return 0;
         }
         if (!link.channel.isWritable()) {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
-            return;
+            return 0;
         }
-        // Flushed at once: bytes written but not flushed count against the send bound as if the
-        // peer did not read them, so deferring the flush to the end of a burst (tried: b0cfdbc) made
-        // a transport loop that fell behind drop a healthy follower.
-        link.channel.writeAndFlush(Unpooled.wrappedBuffer(packet.encode()));
+        byte[] bytes = packet.encode();
+        link.channel.write(Unpooled.wrappedBuffer(bytes));
+        return bytes.length;
     }
-
 
     /** Closes the quorum connection with {@code sid} and forgets what is queued; not reported back. */
     public void dropPeer(long sid) {
