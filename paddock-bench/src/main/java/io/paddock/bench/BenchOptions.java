@@ -25,6 +25,8 @@ final class BenchOptions {
         "                          killing its leader once (default 5)",
         "  --ensemble-rate N       ensemble: offered setData rate for its latency row, ops/s (default 2000)",
         "  --failover-rounds N     ensemble: rounds of kill -9 of the leader under writes, per kind (default 5)",
+        "  --ensemble-parts a,b    ensemble: writes, reads, mix, latency and/or failover (default all; fewer",
+        "                          for a profile of one workload)",
         "  --rates A,B             fixedrate: offered setData rates in ops/s, same for both servers (default 2000,10000)",
         "  --fixed-sessions N      fixedrate: sessions sharing the schedule (default 8)",
         "  --fixed-outstanding N   fixedrate: max in flight per session; a send beyond it is skipped (default 1000)",
@@ -42,6 +44,8 @@ final class BenchOptions {
         PHASE_ENSEMBLE);
     /** What runs without --phases: the ensemble phase only when asked for (it adds minutes). */
     static final List<String> DEFAULT_PHASES = List.of(PHASE_WRITES, PHASE_CREATES, PHASE_FIXED_RATE, PHASE_ELECTION);
+    /** The parts of the ensemble phase: one per throughput workload, then latency and failover. */
+    static final List<String> ENSEMBLE_PARTS = List.of("writes", "reads", "mix", "latency", "failover");
 
     int durationS = 10;
     int warmupS = 3;
@@ -55,6 +59,7 @@ final class BenchOptions {
     int createSessions = 8;
     int createTimeoutS = 600;
     List<String> phases = DEFAULT_PHASES;
+    List<String> ensembleParts = ENSEMBLE_PARTS;
     int electionRounds = 5;
     int ensembleRate = 2_000;
     int failoverRounds = 5;
@@ -108,7 +113,8 @@ final class BenchOptions {
             case "--create-bytes" -> createBytes = bounded(name, value, 0, 1_000_000);
             case "--create-sessions" -> createSessions = bounded(name, value, 1, 1000);
             case "--create-timeout-s" -> createTimeoutS = bounded(name, value, 1, 7200);
-            case "--phases" -> phases = phases(value);
+            case "--phases" -> phases = names("phase", value, ALL_PHASES);
+            case "--ensemble-parts" -> ensembleParts = names("ensemble part", value, ENSEMBLE_PARTS);
             case "--election-rounds" -> electionRounds = bounded(name, value, 1, 100);
             case "--ensemble-rate" -> ensembleRate = bounded(name, value, 1, 200_000);
             case "--failover-rounds" -> failoverRounds = bounded(name, value, 1, 100);
@@ -142,15 +148,15 @@ final class BenchOptions {
         return List.copyOf(out);
     }
 
-    private static List<String> phases(String value) {
+    private static List<String> names(String what, String value, List<String> known) {
         List<String> out = new ArrayList<>();
         for (String part : value.split(",")) {
-            String phase = part.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!ALL_PHASES.contains(phase)) {
-                throw new BenchException("unknown phase '" + part + "' (writes, creates, fixedrate, election, ensemble)");
+            String name = part.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!known.contains(name)) {
+                throw new BenchException("unknown " + what + " '" + part + "' (" + String.join(", ", known) + ")");
             }
-            if (!out.contains(phase)) {
-                out.add(phase);
+            if (!out.contains(name)) {
+                out.add(name);
             }
         }
         return List.copyOf(out);
@@ -176,6 +182,7 @@ final class BenchOptions {
     int createSessions() { return createSessions; }
     int createTimeoutS() { return createTimeoutS; }
     boolean runs(String phase) { return phases.contains(phase); }
+    boolean runsEnsemblePart(String part) { return ensembleParts.contains(part); }
     List<Integer> rates() { return rates; }
     int electionRounds() { return electionRounds; }
     int ensembleRate() { return ensembleRate; }
@@ -193,6 +200,6 @@ final class BenchOptions {
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
             + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: fixed rate " + ensembleRate + " ops/s, " + failoverRounds
-            + " failover round(s); phases " + phases + "; server JVM flags " + jvmOpts;
+            + " failover round(s), parts " + ensembleParts + "; phases " + phases + "; server JVM flags " + jvmOpts;
     }
 }

@@ -85,13 +85,19 @@ final class EnsemblePhase {
     static void declareMetrics(BenchOptions options, Results results) {
         for (Workload workload : Workload.values()) {
             for (int sessions : options.sessionCounts()) {
-                results.declare(throughput(options, workload, sessions));
+                if (options.runsEnsemblePart(workload.key())) {
+                    results.declare(throughput(options, workload, sessions));
+                }
             }
         }
-        results.declare(latency(options, "p50"));
-        results.declare(latency(options, "p99"));
-        results.declare(FAILOVER);
-        results.declare(KILL_TO_WRITE);
+        if (options.runsEnsemblePart("latency")) {
+            results.declare(latency(options, "p50"));
+            results.declare(latency(options, "p99"));
+        }
+        if (options.runsEnsemblePart("failover")) {
+            results.declare(FAILOVER);
+            results.declare(KILL_TO_WRITE);
+        }
     }
 
     void run() throws InterruptedException {
@@ -105,8 +111,12 @@ final class EnsemblePhase {
                 }
             }
             throughputRuns(ensembles);
-            latencyRuns(ensembles);
-            failoverRounds(ensembles);
+            if (options.runsEnsemblePart("latency")) {
+                latencyRuns(ensembles);
+            }
+            if (options.runsEnsemblePart("failover")) {
+                failoverRounds(ensembles);
+            }
         } finally {
             for (Ensemble ensemble : ensembles.values()) {
                 ensemble.close(stopper, options.keep());
@@ -161,6 +171,9 @@ final class EnsemblePhase {
         EnsembleLoad load = new EnsembleLoad(options);
         for (int repeat = 1; repeat <= options.repeats(); repeat++) {
             for (Workload workload : Workload.values()) {
+                if (!options.runsEnsemblePart(workload.key())) {
+                    continue;
+                }
                 for (int sessions : options.sessionCounts()) {
                     for (Ensemble ensemble : nextOrder(ensembles)) {
                         loadRun(load, ensemble, workload, sessions, repeat);
