@@ -173,12 +173,14 @@ public final class Replica {
     private final java.util.Set<Long> resendOnSync = new java.util.LinkedHashSet<>();
     /** Whether the role that started last is in another epoch than the one served before it. */
     private boolean resendEpochDiffers;
-    /** Requests (forwards and syncs) sent again to a new leader, since this replica started. */
+    /** Requests (forwards and syncs) sent again to a new leader, or prepared as the new leader, since start. */
     private long requestsResent;
     /** Connections closed at a leader change because a request of theirs was in flight, since start. */
     private long closedInFlight;
     /** Of those, the ones closed only because a forward sat behind a sync the lost leader never answered. */
     private long closedBehindUnansweredSync;
+    /** Of those, the ones a new leader closed because a handshake (or a closing session) was in flight. */
+    private long closedHandshakesInFlight;
 
     /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
     public static final int COMMIT_LOG_COUNT = 500;
@@ -466,10 +468,11 @@ public final class Replica {
     }
 
     /**
-     * The role ended: hold clients again. A request already sent to the old leader (or proposed by
-     * us as the old leader) may or may not commit; its connection is closed, as ZooKeeper closes
-     * every connection on a leader change: the client sees connection loss and reconnects, its
-     * session intact (nothing expires while there is no leader).
+     * The role ended: hold clients again. A write this server proposed as the old leader may or
+     * may not commit: its connection is closed, as ZooKeeper closes every connection on a leader
+     * change (the client sees connection loss and reconnects, its session intact: nothing expires
+     * while there is no leader). A learner keeps the connections whose requests it forwarded to
+     * the lost leader, until the next leader is known ({@link #resendInFlight}).
      */
     private void stopServing(String reason) {
         boolean wasLeading = epochBase != 0 || proposes();
@@ -537,10 +540,11 @@ public final class Replica {
      * it acknowledged NEWLEADER), answering every forward that is in it. A forward still
      * unanswered now was never committed and never will be: the new epoch truncates whatever
      * of the old one its leader lacks, and no later leader can hold it (its history descends from
-     * this one's). So it is sent again and answered exactly once. Where that cannot be shown (a
-     * leader again in the same epoch, which may still commit the first copy; this server leading;
-     * anything unapplied), the connection is closed instead, as ZooKeeper closes every connection
-     * on a leader change, and the client sees connection loss.
+     * this one's). So it is sent again and answered exactly once; if this server is the new
+     * leader, it prepares it itself ({@link #prepareAsNewLeader}). Where that cannot be shown (a
+     * leader again in the same epoch, which may still commit the first copy; anything unapplied),
+     * the connection is closed instead, as ZooKeeper closes every connection on a leader change,
+     * and the client sees connection loss.
      */
     private void resendInFlight() {
         if (resendOnSync.isEmpty()) {
@@ -548,7 +552,8 @@ public final class Replica {
         }
         List<Long> conns = new ArrayList<>(resendOnSync);
         resendOnSync.clear();
-        boolean canResend = resendEpochDiffers && !proposes() && lastAppliedZxid >= committedZxid;
+        boolean leading = proposes();
+        boolean canResend = resendEpochDiffers && lastAppliedZxid >= committedZxid;
         for (long connId : conns) {
             ClientConnection conn = connections.get(connId);
             if (conn == null) {
@@ -565,6 +570,10 @@ public final class Replica {
                 closedInFlight++;
                 closedBehindUnansweredSync++;
                 dropConnection(connId, "a request went to a lost leader behind a sync it did not answer");
+                continue;
+            }
+            if (leading) {
+                prepareAsNewLeader(conn);
                 continue;
             }
             int resent = 0;
@@ -593,7 +602,67 @@ public final class Replica {
         answerReadySyncs();
     }
 
-    /** Requests (forwards and syncs) this replica sent again to a new leader, keeping their connections. */
+    /**
+     * This learner became the new leader with requests of a kept connection still forwarded to the
+     * lost one: it prepares them itself, in place in the connection's order. The argument is the
+     * learner's (see {@link #resendInFlight}) with this server as the leader: its whole history was
+     * committed and applied when it was established (LeaderRole leads only with its history durable,
+     * and commits all of it at once), and applying it answered every forward in it. A forward still
+     * queued was never committed, and no later leader can hold it. A sync the lost leader did not
+     * answer is answered now: everything committed before it is applied here. A createSession, or a
+     * session that is gone or closing, closes the connection instead (the client reconnects).
+     */
+    private void prepareAsNewLeader(ClientConnection conn) {
+        Session s = sessions.get(conn.sessionId);
+        boolean canPrepare = s != null && !s.closing();
+        for (ClientConnection.Queued q : conn.queue) {
+            if (q instanceof ClientConnection.QueuedForward f && f.opCode() == OpCode.CREATE_SESSION) {
+                canPrepare = false;
+            }
+        }
+        if (!canPrepare) {
+            closedInFlight++;
+            closedHandshakesInFlight++;
+            dropConnection(conn.connId, "its handshake or session was in flight to the lost leader");
+            return;
+        }
+        List<ClientConnection.Queued> queued = new ArrayList<>(conn.queue);
+        conn.queue.clear(); // rebuilt in order: each forward becomes this leader's own write
+        int prepared = 0;
+        try {
+            for (ClientConnection.Queued q : queued) {
+                if (q instanceof ClientConnection.QueuedForward f) {
+                    if (f.opCode() == OpCode.CLOSE_SESSION) {
+                        closeSession(s, conn.connId, f.xid());
+                    } else {
+                        write(conn, new ClientRequest(conn.connId, f.xid(), f.opCode(), f.body()));
+                    }
+                    prepared++;
+                } else {
+                    if (q instanceof ClientConnection.PendingSync ps) {
+                        if (ps.readyAtZxid < 0) {
+                            ps.readyAtZxid = lastAppliedZxid;
+                        }
+                        syncsReady.add(conn.connId);
+                    }
+                    conn.queue.add(q);
+                }
+            }
+        } catch (RuntimeException e) {
+            failRequest(conn, -1, -1, e, false);
+            return;
+        }
+        if (prepared > 0) {
+            requestsResent += prepared;
+            out.add(new Trace("prepared " + prepared + " request(s) of connection 0x" + Long.toHexString(conn.connId)
+                    + " (session 0x" + Long.toHexString(conn.sessionId) + ") that went to the lost leader"));
+        }
+    }
+
+    /**
+     * Requests (forwards and syncs) this replica sent again to a new leader, or prepared itself as
+     * the new leader, keeping their connections.
+     */
     public long requestsResent() {
         return requestsResent;
     }
@@ -606,6 +675,14 @@ public final class Replica {
     /** Of {@link #closedInFlight()}, those closed because a forward sat behind a sync nobody answered. */
     public long closedBehindUnansweredSync() {
         return closedBehindUnansweredSync;
+    }
+
+    /**
+     * Of {@link #closedInFlight()}, those closed by a new leader because their createSession was in
+     * flight to the lost leader, or their session was gone or closing.
+     */
+    public long closedHandshakesInFlight() {
+        return closedHandshakesInFlight;
     }
 
     private static boolean forwardBehindUnansweredSync(ClientConnection conn) {
