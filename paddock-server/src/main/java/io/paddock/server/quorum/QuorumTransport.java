@@ -25,6 +25,7 @@ import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
+import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -425,7 +426,11 @@ public final class QuorumTransport implements AutoCloseable {
 
     // ---- quorum ----
 
-    /** Sends a packet to {@code toSid} on the quorum connection, opening it (as a learner) if there is none. */
+    /**
+     * Sends a packet to {@code toSid} on the quorum connection. A learner's FOLLOWERINFO or
+     * OBSERVERINFO opens the connection if there is none; any other packet without a connection is
+     * dropped (its peer was lost, and only a learner connects).
+     */
     public void sendQuorum(long toSid, QuorumPacket packet) {
         loop.execute(() -> {
             if (sendQuorumNow(toSid, packet) > 0) {
@@ -485,6 +490,14 @@ public final class QuorumTransport implements AutoCloseable {
         }
         QuorumLink link = quorumLinks.get(toSid);
         if (link == null) {
+            if (packet.type() != QuorumPacketType.FOLLOWERINFO && packet.type() != QuorumPacketType.OBSERVERINFO) {
+                // Only a learner opens a quorum connection, and its first packet says who it is. A
+                // packet for a peer whose connection is gone (a leader's PROPOSAL or COMMIT to a
+                // learner it dropped) is lost with it: connecting would make this leader a learner
+                // of that server, which refuses it ("expected FOLLOWERINFO").
+                LOG.debug("no quorum connection with server {}: {} not sent", toSid, packet);
+                return 0;
+            }
             link = new QuorumLink(toSid);
             quorumLinks.put(toSid, link);
             connectQuorum(link);

@@ -2,16 +2,21 @@ package io.paddock.server.quorum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +166,33 @@ class ElectionTransportTest {
         assertEquals(new Received("quorum", 1, leaderInfo), next(2));
         learner.close();
         assertEquals(new Received("down", 2, null), next(1));
+    }
+
+    /**
+     * A leader's packet to a learner whose connection is gone is dropped: only a learner opens a
+     * quorum connection. (The leader used to connect to the dropped learner's quorum port as if it
+     * were its learner, and that server refused it: "expected FOLLOWERINFO, got PROPOSAL".)
+     */
+    @Test
+    void aLeaderDoesNotConnectToALearnerItLost() throws Exception {
+        QuorumTransport leader = start(1);
+        QuorumTransport learner = start(2);
+        start(3);
+        learnerConnects(learner);
+        learner.close();
+        assertEquals(new Received("down", 2, null), next(1));
+        PeerAddress two = members.get(2L);
+        try (ServerSocket quorumPortOfTwo = new ServerSocket()) {
+            quorumPortOfTwo.bind(new InetSocketAddress(two.host(), two.quorumPort()));
+            quorumPortOfTwo.setSoTimeout(300);
+            leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.PROPOSAL, 5, new byte[16], null));
+            // The transport's loop runs tasks in order: once this notification reached server 3,
+            // the PROPOSAL's task ran, and a connection it opened would already be waiting here.
+            leader.sendElection(3, vote(1, 1));
+            assertEquals("election", next(3).kind());
+            assertThrows(SocketTimeoutException.class, quorumPortOfTwo::accept,
+                    "the leader connected to the quorum port of the learner it lost");
+        }
     }
 
     /**
