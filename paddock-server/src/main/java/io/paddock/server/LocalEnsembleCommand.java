@@ -45,8 +45,11 @@ final class LocalEnsembleCommand {
         Runtime.getRuntime().addShutdownHook(stopper);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         for (int sid = 1; sid <= size; sid++) {
-            ProcessBuilder b = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "server", configs.get(sid - 1).toString());
+            List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+            command.addAll(classDataFlags());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
+                    configs.get(sid - 1).toString()));
+            ProcessBuilder b = new ProcessBuilder(command);
             b.redirectErrorStream(true);
             Process p = b.start();
             servers.add(p);
@@ -59,6 +62,20 @@ final class LocalEnsembleCommand {
             p.waitFor();
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The class-data flags this JVM was started with (bin/paddock's archive): the servers run from
+     * the same jar, so the same archive serves them.
+     */
+    private static List<String> classDataFlags() {
+        List<String> flags = new ArrayList<>();
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:SharedArchiveFile=") || arg.startsWith("-Xlog:cds")) {
+                flags.add(arg);
+            }
+        }
+        return flags;
     }
 
     /** Prints the server's election lines (and failures) as they come, prefixed with its id. */

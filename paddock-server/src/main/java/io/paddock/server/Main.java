@@ -42,6 +42,8 @@ public final class Main {
         "                     print a running server's last elections (its elec word, which",
         "                     4lw.commands.whitelist must allow)",
         "  ensemble <n> [dir] run a local ensemble of n servers on loopback (data in ./ensemble) and show its elections",
+        "  cds-training       serve one session on an ephemeral loopback port and exit (bin/paddock runs",
+        "                     it once under -XX:ArchiveClassesAtExit to make its class-data archive)",
         "");
 
     private Main() {}
@@ -71,6 +73,8 @@ public final class Main {
                 return args.length == 2 ? printElections(args[1], out, err) : usage(err);
             case "ensemble":
                 return args.length == 2 || args.length == 3 ? ensemble(args, out, err) : usage(err);
+            case "cds-training":
+                return args.length == 1 ? CdsTraining.run(out, err) : usage(err);
             case "help":
             case "-h":
             case "--help":

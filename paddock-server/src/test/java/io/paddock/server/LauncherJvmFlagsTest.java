@@ -1,6 +1,7 @@
 package io.paddock.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -114,11 +116,44 @@ class LauncherJvmFlagsTest {
         assertTrue(r.output().contains("Max. Heap Size: 96.00M"), r.output());
     }
 
+    /**
+     * A command that runs a server makes the class-data archive beside the jar once (this test's
+     * jar points at class directories, which the JVM refuses to archive: an empty file marks the
+     * failed training, so it is not tried again until the jar changes), and the server runs all
+     * the same, with no CDS warning in its output. {@code version} makes none; PADDOCK_CDS=off makes none.
+     */
     @Test
-    void anEnsembleConfigWithoutInitLimitExits1WithTheReason() throws Exception {
+    void aServerCommandTrainsTheClassDataArchiveOnceAndRunsWithoutOneItCannotMake() throws Exception {
+        Path jsa = root.resolve("paddock-server/target/paddock-server-test-all.jsa");
+        probe(Map.of());
+        assertFalse(Files.exists(jsa), "version made a class-data archive");
+        Path cfg = ensembleConfigWithoutInitLimit();
+        Run off = run(Map.of("PADDOCK_CDS", "off"), "server", cfg.toString());
+        assertEquals(1, off.exit(), off.output());
+        assertFalse(Files.exists(jsa), "PADDOCK_CDS=off made a class-data archive");
+        Run first = run(Map.of(), "server", cfg.toString());
+        assertEquals(1, first.exit(), first.output());
+        assertTrue(first.output().contains("initLimit is not set"), first.output());
+        assertFalse(first.output().toLowerCase(java.util.Locale.ROOT).contains("cds"), first.output());
+        assertTrue(Files.exists(jsa), "no class-data archive (or marker) after a server command");
+        FileTime made = Files.getLastModifiedTime(jsa);
+        Files.setLastModifiedTime(jsa, FileTime.fromMillis(made.toMillis() + 1000)); // newer than the jar still
+        FileTime marked = Files.getLastModifiedTime(jsa);
+        Run second = run(Map.of(), "server", cfg.toString());
+        assertEquals(1, second.exit(), second.output());
+        assertEquals(marked, Files.getLastModifiedTime(jsa), "the training ran again for the same jar");
+    }
+
+    private Path ensembleConfigWithoutInitLimit() throws IOException {
         Path cfg = root.resolve("zoo.cfg");
         Files.writeString(cfg, "dataDir=" + root.resolve("data") + "\nclientPort=0\nclientPortAddress=127.0.0.1\n"
             + "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nserver.3=127.0.0.1:2890:3890\n");
+        return cfg;
+    }
+
+    @Test
+    void anEnsembleConfigWithoutInitLimitExits1WithTheReason() throws Exception {
+        Path cfg = ensembleConfigWithoutInitLimit();
         Run r = run(Map.of(), "server", cfg.toString());
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains("initLimit is not set"), r.output());
