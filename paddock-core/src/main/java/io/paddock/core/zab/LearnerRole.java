@@ -406,6 +406,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         exitReason = reason;
     }
 
+    /** Ends the role from outside (the peer learned the server it elected will not lead). */
+    final void abandon(String reason) {
+        if (exitReason == null) {
+            giveUp(reason);
+        }
+    }
+
     @Override
     public final String exitReason() {
         return exitReason;

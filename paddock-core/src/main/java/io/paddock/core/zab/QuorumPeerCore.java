@@ -96,6 +96,7 @@ public final class QuorumPeerCore {
             }
             stepElection(new ElectionInput.Received(received.fromSid(), received.notification()),
                     received.fromSid(), effects);
+            leaderVotesElsewhere(received, effects);
         } else if (event instanceof PeerEvent.QuorumReceived received) {
             if (role == null) {
                 effects.add(new PeerEffect.DropPeer(received.fromSid(), "not leading: LOOKING"));
@@ -114,6 +115,27 @@ public final class QuorumPeerCore {
                 throw new IllegalStateException("a proposal while not leading: " + propose.txn().zxid());
             }
             stepRole(event, effects);
+        }
+    }
+
+    /**
+     * A learner still connecting to the server it elected, which now votes for another server in
+     * this round or a later one, gives up at once instead of retrying until initLimit: that server
+     * will not lead this round (a server's votes in a round only move to better ones, and it votes
+     * for itself when it leads). This happens when a server decided without the finalize wait
+     * because a third one was not up yet (its election port refused), and the one it followed then
+     * heard that third one's better vote. Giving up only starts another round, which joins the
+     * real leader from the others' answers; it cannot make two leaders.
+     */
+    private void leaderVotesElsewhere(PeerEvent.ElectionReceived received, List<PeerEffect> effects) {
+        if (role instanceof LearnerRole learner && learner.phase() == LearnerRole.Phase.CONNECTING
+                && received.fromSid() == learner.leaderSid()
+                && received.notification().vote().leaderSid() != learner.leaderSid()
+                && received.notification().round() >= election.round()) {
+            learner.abandon("server " + learner.leaderSid() + " votes for server "
+                    + received.notification().vote().leaderSid() + " (" + received.notification().state()
+                    + " in round " + received.notification().round() + "): it will not lead");
+            checkRoleEnded(effects);
         }
     }
 

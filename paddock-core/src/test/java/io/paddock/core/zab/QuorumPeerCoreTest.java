@@ -93,6 +93,48 @@ class QuorumPeerCoreTest {
         assertEquals("(3,0) -> server 2, joined: a quorum already follows it", decided.seedStyle());
     }
 
+    /**
+     * Server 1 decided for server 2 without waiting, server 3 not being up yet; server 2 then
+     * votes for server 3. Server 1, still connecting to 2, gives up at once (it used to retry
+     * until initLimit, 20 s with ZooKeeper's defaults) and its new round joins server 3. A vote
+     * of server 2 for itself, or one from an older round, changes nothing.
+     */
+    @Test
+    void aLearnerStillConnectingGivesUpOnceItsLeaderVotesForAnother() {
+        QuorumPeerCore p = peer(1, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionUnreachable(3));
+        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state(), "decided without the finalize wait");
+        LearnerRole learner = (LearnerRole) p.role();
+        assertEquals(2, learner.leaderSid());
+        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
+        assertEquals(learner, p.role(), "its leader's own vote keeps it connecting");
+        p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 0)));
+        assertEquals(learner, p.role(), "a vote of an older round says nothing about this one");
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        assertEquals(ServerState.LOOKING, p.state());
+        assertTrue(out.contains(new PeerEffect.DropPeer(2, "leaving FOLLOWING")), out.toString());
+        assertTrue(out.contains(new PeerEffect.RoleChanged(ServerState.FOLLOWING, ServerState.LOOKING,
+                "server 2 votes for server 3 (LOOKING in round 1): it will not lead")), out.toString());
+        p.step(new PeerEvent.ElectionReceived(3, new Notification(new Vote(3, 0, 1), 1, ServerState.LEADING)));
+        p.step(new PeerEvent.ElectionReceived(2, new Notification(new Vote(3, 0, 1), 1, ServerState.FOLLOWING)));
+        assertEquals(ServerState.FOLLOWING, p.state());
+        assertEquals(3, ((LearnerRole) p.role()).leaderSid(), "the next round joins the real leader");
+    }
+
+    @Test
+    void aLearnerPastLeaderInfoKeepsItsLeaderWhateverItsOldVotesSay() {
+        QuorumPeerCore p = peer(1, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionUnreachable(3));
+        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
+        p.step(new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+        assertEquals(LearnerRole.Phase.PERSISTING, ((LearnerRole) p.role()).phase());
+        p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state(), "a leader that sent LEADERINFO leads");
+    }
+
     @Test
     void aLookingServerObservesEveryVoteItReceivesAndNoneOnceDecided() {
         QuorumPeerCore p = peer(3, 0);
