@@ -83,6 +83,9 @@ public final class BenchMain {
     private void run() throws InterruptedException {
         printHeader();
         declareMetrics();
+        if (options.servers().contains(ServerKind.PADDOCK) && options.paddockCds()) {
+            ServerProcess.usePaddockClassData(ClassDataArchive.make(root));
+        }
         if (options.runs(BenchOptions.PHASE_WRITES)) {
             throughputPhase();
         }

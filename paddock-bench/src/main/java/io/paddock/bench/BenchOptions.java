@@ -32,6 +32,7 @@ final class BenchOptions {
         "  --fixed-outstanding N   fixedrate: max in flight per session; a send beyond it is skipped (default 1000)",
         "  --jvm-opts \"...\"        JVM flags for both servers (default \"-Xmx2g\")",
         "  --servers a,b           zookeeper and/or paddock (default both)",
+        "  --paddock-cds on|off    Paddock with the class-data archive bin/paddock makes (default on)",
         "  --keep                  keep the temp directories (data, zoo.cfg, server output)",
         "");
 
@@ -68,6 +69,7 @@ final class BenchOptions {
     int fixedOutstanding = 1000;
     List<String> jvmOpts = List.of("-Xmx2g");
     List<ServerKind> servers = List.of(ServerKind.ZOOKEEPER, ServerKind.PADDOCK);
+    boolean paddockCds = true;
     boolean keep;
     boolean help;
 
@@ -123,8 +125,17 @@ final class BenchOptions {
             case "--fixed-outstanding" -> fixedOutstanding = bounded(name, value, 1, 100_000);
             case "--jvm-opts" -> jvmOpts = value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
             case "--servers" -> servers = Arrays.stream(value.split(",")).map(ServerKind::parse).distinct().toList();
+            case "--paddock-cds" -> paddockCds = onOff(name, value);
             default -> throw new BenchException("unknown option: " + name);
         }
+    }
+
+    private static boolean onOff(String name, String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new BenchException(name + " must be on or off, got '" + value + "'");
+        };
     }
 
     private static int bounded(String name, String value, int min, int max) {
@@ -192,6 +203,7 @@ final class BenchOptions {
     List<String> jvmOpts() { return jvmOpts; }
     List<ServerKind> servers() { return servers; }
     boolean keep() { return keep; }
+    boolean paddockCds() { return paddockCds; }
     boolean help() { return help; }
 
     String describe() {
@@ -200,6 +212,7 @@ final class BenchOptions {
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
             + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: fixed rate " + ensembleRate + " ops/s, " + failoverRounds
-            + " failover round(s), parts " + ensembleParts + "; phases " + phases + "; server JVM flags " + jvmOpts;
+            + " failover round(s), parts " + ensembleParts + "; phases " + phases + "; server JVM flags " + jvmOpts
+            + (paddockCds ? " (Paddock also with its class-data archive)" : "");
     }
 }

@@ -37,6 +37,13 @@ final class ServerProcess implements AutoCloseable {
         this.startedAtNanos = startedAtNanos;
     }
 
+    /** The flags of Paddock's class-data archive ({@link ClassDataArchive}); none until one is made. */
+    private static volatile List<String> paddockClassData = List.of();
+
+    static void usePaddockClassData(List<String> flags) {
+        paddockClassData = List.copyOf(flags);
+    }
+
     /** Starts the server of {@code home}; output goes (appended) to the home's output log. */
     static ServerProcess start(ServerHome home, List<String> jvmOpts) throws IOException {
         return start(home, jvmOpts, home.kind().mainClass());
@@ -46,6 +53,9 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(ServerHome home, List<String> jvmOpts, String mainClass) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (home.kind() == ServerKind.PADDOCK) {
+            command.addAll(paddockClassData); // first, as bin/paddock puts them, so jvmOpts win
+        }
         command.addAll(jvmOpts);
         command.add("-cp");
         command.add(childClassPath());
