@@ -93,6 +93,16 @@ class QuorumPeerCoreTest {
         assertEquals("(3,0) -> server 2, joined: a quorum already follows it", decided.seedStyle());
     }
 
+    /** Server 1, server 3's election port refused, decides for server 2 on 2's vote alone. */
+    private static QuorumPeerCore oneFollowsTwoWithoutWaitingForThree() {
+        QuorumPeerCore p = peer(1, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionUnreachable(3));
+        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state(), "decided without the finalize wait");
+        return p;
+    }
+
     /**
      * Server 1 decided for server 2 without waiting, server 3 not being up yet; server 2 then
      * votes for server 3. Server 1, still connecting to 2, gives up at once (it used to retry
@@ -101,11 +111,7 @@ class QuorumPeerCoreTest {
      */
     @Test
     void aLearnerStillConnectingGivesUpOnceItsLeaderVotesForAnother() {
-        QuorumPeerCore p = peer(1, 0);
-        p.step(new PeerEvent.Tick(1));
-        p.step(new PeerEvent.ElectionUnreachable(3));
-        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
-        assertEquals(ServerState.FOLLOWING, p.state(), "decided without the finalize wait");
+        QuorumPeerCore p = oneFollowsTwoWithoutWaitingForThree();
         LearnerRole learner = (LearnerRole) p.role();
         assertEquals(2, learner.leaderSid());
         p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
@@ -125,10 +131,7 @@ class QuorumPeerCoreTest {
 
     @Test
     void aLearnerPastLeaderInfoKeepsItsLeaderWhateverItsOldVotesSay() {
-        QuorumPeerCore p = peer(1, 0);
-        p.step(new PeerEvent.Tick(1));
-        p.step(new PeerEvent.ElectionUnreachable(3));
-        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
+        QuorumPeerCore p = oneFollowsTwoWithoutWaitingForThree();
         p.step(new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
         assertEquals(LearnerRole.Phase.PERSISTING, ((LearnerRole) p.role()).phase());
         p.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
