@@ -2,6 +2,9 @@ package io.paddock.core;
 
 import io.paddock.core.Effect.Reply;
 import io.paddock.core.Event.ClientRequest;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.session.Session;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.JuteRecord;
@@ -20,10 +23,11 @@ import java.util.Set;
 
 /**
  * What a learner's clients asked of its leader: the writes it forwarded (REQUEST), the
- * createSessions among them that wait for their session, and the syncs (SYNC) it sent, until each
- * sync is answered to its client in order with the connection's other requests. The replica owns
- * the connections and their queues; this owns only the bookkeeping of what went to the leader
- * and what came back. Effects go to the list it is given, the replica's current step's.
+ * createSessions among them that wait for their session, and which connection a committed
+ * transaction answers; and the syncs (SYNC) it sent, until each sync is answered to its client in
+ * order with the connection's other requests. The replica owns the connections and their
+ * queues; this owns only the bookkeeping of what went to the leader and what came back. Effects
+ * go to the list it is given, the replica's current step's.
  */
 final class LearnerForwards {
     private final ClientHost host;
@@ -77,9 +81,21 @@ final class LearnerForwards {
                 new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
     }
 
-    /** The connection waiting for the forwarded createSession of this session, taken; or null. */
-    Long takeCreate(long sessionId) {
-        return pendingCreates.remove(sessionId);
+    /** The connection of this learner that forwarded the request {@code env} answers, or null. */
+    ClientConnection forwarderOf(TxnEnvelope env) {
+        Long connId;
+        if (env.txn() instanceof Txn.CreateSession) {
+            connId = pendingCreates.remove(env.sessionId());
+        } else {
+            Session s = host.session(env.sessionId());
+            connId = s == null ? null : s.connectionId();
+        }
+        ClientConnection conn = connId == null ? null : connections.get(connId);
+        if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
+                && conn.sessionId == env.sessionId()) {
+            return conn;
+        }
+        return null;
     }
 
     /** A connection is gone: no createSession waits for it any more. */

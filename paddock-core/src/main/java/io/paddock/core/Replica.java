@@ -1383,7 +1383,7 @@ public final class Replica {
             Session s = sessions.get(close.sessionId());
             closingConnection = s == null ? Session.NO_CONNECTION : s.connectionId();
         }
-        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwarderOf(env) : null;
+        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwards.forwarderOf(env) : null;
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
@@ -1448,23 +1448,6 @@ public final class Replica {
             windowBaseZxid = recentApplied.pollFirst().zxid();
             recentDigests.remove(windowBaseZxid);
         }
-    }
-
-    /** The connection of this learner that forwarded the request {@code env} answers, or null. */
-    private ClientConnection forwarderOf(TxnEnvelope env) {
-        Long connId;
-        if (env.txn() instanceof Txn.CreateSession) {
-            connId = forwards.takeCreate(env.sessionId());
-        } else {
-            Session s = sessions.get(env.sessionId());
-            connId = s == null ? null : s.connectionId();
-        }
-        ClientConnection conn = connId == null ? null : connections.get(connId);
-        if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
-                && conn.sessionId == env.sessionId()) {
-            return conn;
-        }
-        return null;
     }
 
     private void answerForward(ClientConnection conn, ClientConnection.QueuedForward forward, TxnEnvelope env,
