@@ -92,7 +92,7 @@ public final class Replica {
     private ReadHandler reads;
     private final byte[] passwordSecret;
     private final Map<Long, ClientConnection> connections = new HashMap<>();
-    /** What this replica's connections and bookkeeping lend to the two below. */
+    /** What this replica lends the learner's client bookkeeping below: its state, read live, and a few of its steps. */
     private final ClientHost clients = new Clients();
     /** A learner's forwards and syncs to its leader, until they are answered. */
     private final LearnerForwards forwards = new LearnerForwards(clients, connections);
