@@ -57,7 +57,6 @@ import io.paddock.core.wire.JuteReader;
 import io.paddock.core.wire.Requests;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
-import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.Revalidate;
 import io.paddock.core.wire.quorum.TxnDigest;
 import java.util.LinkedHashMap;
@@ -93,6 +92,12 @@ public final class Replica {
     private ReadHandler reads;
     private final byte[] passwordSecret;
     private final Map<Long, ClientConnection> connections = new HashMap<>();
+    /** What this replica lends the learner's client bookkeeping below: its state, read live, and a few of its steps. */
+    private final ClientHost clients = new Clients();
+    /** A learner's forwards and syncs to its leader, until they are answered. */
+    private final LearnerForwards forwards = new LearnerForwards(clients, connections);
+    /** The requests a leader change caught in flight: kept, sent again, prepared here or closed. */
+    private final InFlightRequests inFlight = new InFlightRequests(clients, connections, forwards);
     /**
      * Prepared transactions waiting for the disk, with who asked for them, oldest first: zxids
      * are handed out in increasing order, so this is a queue (checked in {@link #submit}). The
@@ -146,8 +151,6 @@ public final class Replica {
     private final Map<Long, Integer> proposedSessions = new HashMap<>();
     /** Sessions whose close a leader proposed before their creation was applied: closing once it is. */
     private final java.util.Set<Long> closeProposed = new java.util.HashSet<>();
-    /** A learner's forwarded createSessions: session id to the connection waiting for it. */
-    private final Map<Long, Long> pendingCreates = new HashMap<>();
     /**
      * A learner's reconnecting clients whose session it does not know (yet): session id to their
      * handshakes, waiting for the leader's REVALIDATE answer, then (valid) for the session's
@@ -155,32 +158,10 @@ public final class Replica {
      */
     private final Map<Long, List<ClientConnected>> revalidating = new HashMap<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
-    /** A learner's connections whose syncs went to the leader, oldest first (its SYNCs come back in order). */
-    private final ArrayDeque<Long> syncsSent = new ArrayDeque<>();
-    /** Connections with a sync the leader answered, waiting for what was committed to be applied. */
-    private final java.util.Set<Long> syncsReady = new java.util.LinkedHashSet<>();
     /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
     /** Since when an ensemble member has had no established role (it holds its clients meanwhile). */
     private long noLeaderSinceMs;
-    /** The epoch this member last served in (led or was synced with its leader); -1 before it first did. */
-    private long servingEpoch = -1;
-    /**
-     * A learner's connections kept when its role ended with requests forwarded to the lost leader
-     * (or syncs sent to it) unanswered: they are sent again once a leader of a later epoch synced
-     * this server (see {@link #resendInFlight}).
-     */
-    private final java.util.Set<Long> resendOnSync = new java.util.LinkedHashSet<>();
-    /** Whether the role that started last is in another epoch than the one served before it. */
-    private boolean resendEpochDiffers;
-    /** Requests (forwards and syncs) sent again to a new leader, or prepared as the new leader, since start. */
-    private long requestsResent;
-    /** Connections closed at a leader change because a request of theirs was in flight, since start. */
-    private long closedInFlight;
-    /** Of those, the ones closed only because a forward sat behind a sync the lost leader never answered. */
-    private long closedBehindUnansweredSync;
-    /** Of those, the ones a new leader closed because a handshake (or a closing session) was in flight. */
-    private long closedHandshakesInFlight;
 
     /** ZooKeeper's default {@code commitLogCount}: committed transactions kept in memory for DIFF. */
     public static final int COMMIT_LOG_COUNT = 500;
@@ -398,7 +379,7 @@ public final class Replica {
             }
         }
         if (startedServing && serving) {
-            resendInFlight();
+            inFlight.resendInFlight(out);
             releaseHeld();
         }
     }
@@ -436,14 +417,13 @@ public final class Replica {
         } else if (r instanceof PeerEffect.Revalidated answer) {
             onRevalidated(answer.sessionId(), answer.valid());
         } else if (r instanceof PeerEffect.SyncAnswered) {
-            onSyncAnswered();
+            forwards.onSyncAnswered(out);
         }
     }
 
     private void startServing(long epoch, boolean leading) {
         serving = true;
-        resendEpochDiffers = epoch != servingEpoch;
-        servingEpoch = epoch;
+        inFlight.startServing(epoch);
         if (leading) {
             epochBase = epoch << 32;
             sessions.setExpiryEnabled(true, nowMs); // a new leader gives every session a fresh timeout
@@ -472,7 +452,7 @@ public final class Replica {
      * may not commit: its connection is closed, as ZooKeeper closes every connection on a leader
      * change (the client sees connection loss and reconnects, its session intact: nothing expires
      * while there is no leader). A learner keeps the connections whose requests it forwarded to
-     * the lost leader, until the next leader is known ({@link #resendInFlight}).
+     * the lost leader, until the next leader is known ({@link InFlightRequests#resendInFlight}).
      */
     private void stopServing(String reason) {
         boolean wasLeading = epochBase != 0 || proposes();
@@ -506,157 +486,8 @@ public final class Replica {
                 }
             }
         }
-        List<Long> inFlight = new ArrayList<>();
-        for (ClientConnection conn : connections.values()) {
-            boolean forwarded = false;
-            boolean proposed = false;
-            for (ClientConnection.Queued q : conn.queue) {
-                forwarded |= q instanceof ClientConnection.QueuedForward || q instanceof ClientConnection.PendingSync;
-                proposed |= q instanceof QueuedWrite;
-            }
-            if (proposed || (forwarded && wasLeading)) {
-                inFlight.add(conn.connId);
-            } else if (forwarded) {
-                resendOnSync.add(conn.connId);
-            }
-        }
-        for (long connId : inFlight) {
-            resendOnSync.remove(connId);
-            closedInFlight++;
-            dropConnection(connId, "its request was in flight when the role ended (" + reason + ")");
-        }
-        // pendingCreates stays (closed connections left it in forget): a createSession the lost leader
-        // committed is applied at UPTODATE and must find its waiting handshake; the new leader drops a
-        // resent one as a duplicate, so only this answers it.
-        syncsSent.clear();
-        // syncsReady stays: a kept connection's sync the lost leader answered is answered once applied.
-    }
-
-    /**
-     * Once this learner is synced with a leader of a later epoch than the one its unanswered
-     * forwards (and syncs) went to, sends them again, in order, keeping the client's connection.
-     * This is safe because of what sync guarantees: the new leader committed its whole history
-     * before this epoch, and this server applied it at UPTODATE (its history was durable before
-     * it acknowledged NEWLEADER), answering every forward that is in it. A forward still
-     * unanswered now was never committed and never will be: the new epoch truncates whatever
-     * of the old one its leader lacks, and no later leader can hold it (its history descends from
-     * this one's). So it is sent again and answered exactly once; if this server is the new
-     * leader, it prepares it itself ({@link #prepareAsNewLeader}). Where that cannot be shown (a
-     * leader again in the same epoch, which may still commit the first copy; anything unapplied),
-     * the connection is closed instead, as ZooKeeper closes every connection on a leader change,
-     * and the client sees connection loss.
-     */
-    private void resendInFlight() {
-        if (resendOnSync.isEmpty()) {
-            return;
-        }
-        List<Long> conns = new ArrayList<>(resendOnSync);
-        resendOnSync.clear();
-        boolean leading = proposes();
-        boolean canResend = resendEpochDiffers && lastAppliedZxid >= committedZxid;
-        for (long connId : conns) {
-            ClientConnection conn = connections.get(connId);
-            if (conn == null) {
-                continue;
-            }
-            if (!canResend) {
-                closedInFlight++;
-                dropConnection(connId, "its request went to a leader that was lost and may still commit it");
-                continue;
-            }
-            if (forwardBehindUnansweredSync(conn)) {
-                // A forward behind a sync nobody answered may have been applied at UPTODATE with its
-                // reply held back (replies go in order, and the sync could not be answered first).
-                closedInFlight++;
-                closedBehindUnansweredSync++;
-                dropConnection(connId, "a request went to a lost leader behind a sync it did not answer");
-                continue;
-            }
-            if (leading) {
-                prepareAsNewLeader(conn);
-                continue;
-            }
-            int resent = 0;
-            for (ClientConnection.Queued q : conn.queue) {
-                if (q instanceof ClientConnection.QueuedForward f) {
-                    if (f.opCode() == OpCode.CREATE_SESSION) {
-                        pendingCreates.put(conn.sessionId, conn.connId);
-                    }
-                    sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect());
-                    resent++;
-                } else if (q instanceof ClientConnection.PendingSync ps) {
-                    if (ps.readyAtZxid < 0) {
-                        sendSyncRequest(conn, ps.xid, ps.body);
-                        resent++;
-                    } else {
-                        syncsReady.add(conn.connId); // what the lost leader had committed is applied by now
-                    }
-                }
-            }
-            if (resent > 0) {
-                requestsResent += resent;
-                out.add(new Trace("resent " + resent + " request(s) of connection 0x" + Long.toHexString(connId)
-                        + " (session 0x" + Long.toHexString(conn.sessionId) + ") to the new leader"));
-            }
-        }
-        answerReadySyncs();
-    }
-
-    /**
-     * This learner became the new leader with requests of a kept connection still forwarded to the
-     * lost one: it prepares them itself, in place in the connection's order. The argument is the
-     * learner's (see {@link #resendInFlight}) with this server as the leader: its whole history was
-     * committed and applied when it was established (LeaderRole leads only with its history durable,
-     * and commits all of it at once), and applying it answered every forward in it. A forward still
-     * queued was never committed, and no later leader can hold it. A sync the lost leader did not
-     * answer is answered now: everything committed before it is applied here. A createSession, or a
-     * session that is gone or closing, closes the connection instead (the client reconnects).
-     */
-    private void prepareAsNewLeader(ClientConnection conn) {
-        Session s = sessions.get(conn.sessionId);
-        boolean canPrepare = s != null && !s.closing();
-        for (ClientConnection.Queued q : conn.queue) {
-            if (q instanceof ClientConnection.QueuedForward f && f.opCode() == OpCode.CREATE_SESSION) {
-                canPrepare = false;
-            }
-        }
-        if (!canPrepare) {
-            closedInFlight++;
-            closedHandshakesInFlight++;
-            dropConnection(conn.connId, "its handshake or session was in flight to the lost leader");
-            return;
-        }
-        List<ClientConnection.Queued> queued = new ArrayList<>(conn.queue);
-        conn.queue.clear(); // rebuilt in order: each forward becomes this leader's own write
-        int prepared = 0;
-        try {
-            for (ClientConnection.Queued q : queued) {
-                if (q instanceof ClientConnection.QueuedForward f) {
-                    if (f.opCode() == OpCode.CLOSE_SESSION) {
-                        closeSession(s, conn.connId, f.xid());
-                    } else {
-                        write(conn, new ClientRequest(conn.connId, f.xid(), f.opCode(), f.body()));
-                    }
-                    prepared++;
-                } else {
-                    if (q instanceof ClientConnection.PendingSync ps) {
-                        if (ps.readyAtZxid < 0) {
-                            ps.readyAtZxid = lastAppliedZxid;
-                        }
-                        syncsReady.add(conn.connId);
-                    }
-                    conn.queue.add(q);
-                }
-            }
-        } catch (RuntimeException e) {
-            failRequest(conn, -1, -1, e, false);
-            return;
-        }
-        if (prepared > 0) {
-            requestsResent += prepared;
-            out.add(new Trace("prepared " + prepared + " request(s) of connection 0x" + Long.toHexString(conn.connId)
-                    + " (session 0x" + Long.toHexString(conn.sessionId) + ") that went to the lost leader"));
-        }
+        inFlight.roleEnded(wasLeading, reason);
+        forwards.roleEnded();
     }
 
     /**
@@ -664,17 +495,17 @@ public final class Replica {
      * the new leader, keeping their connections.
      */
     public long requestsResent() {
-        return requestsResent;
+        return inFlight.requestsResent();
     }
 
     /** Connections this replica closed at a leader change because a request of theirs was in flight. */
     public long closedInFlight() {
-        return closedInFlight;
+        return inFlight.closedInFlight();
     }
 
     /** Of {@link #closedInFlight()}, those closed because a forward sat behind a sync nobody answered. */
     public long closedBehindUnansweredSync() {
-        return closedBehindUnansweredSync;
+        return inFlight.closedBehindUnansweredSync();
     }
 
     /**
@@ -682,19 +513,7 @@ public final class Replica {
      * flight to the lost leader, or their session was gone or closing.
      */
     public long closedHandshakesInFlight() {
-        return closedHandshakesInFlight;
-    }
-
-    private static boolean forwardBehindUnansweredSync(ClientConnection conn) {
-        boolean unansweredSync = false;
-        for (ClientConnection.Queued q : conn.queue) {
-            if (q instanceof ClientConnection.PendingSync ps && ps.readyAtZxid < 0) {
-                unansweredSync = true;
-            } else if (q instanceof ClientConnection.QueuedForward && unansweredSync) {
-                return true;
-            }
-        }
-        return false;
+        return inFlight.closedHandshakesInFlight();
     }
 
     /** Carries out the client events held while there was no leader, in the order they came. */
@@ -753,7 +572,7 @@ public final class Replica {
             }
         }
         held.clear();
-        pendingCreates.clear();
+        forwards.forgetAll();
         awaiting.clear();
         pending.clear();
         loadSnapshot(data);
@@ -876,6 +695,64 @@ public final class Replica {
         }
     }
 
+    /** What the learner's client bookkeeping ({@link LearnerForwards}, {@link InFlightRequests}) uses of this. */
+    private final class Clients implements ClientHost {
+        @Override
+        public long appliedZxid() {
+            return lastAppliedZxid;
+        }
+
+        @Override
+        public long committedZxid() {
+            return committedZxid;
+        }
+
+        @Override
+        public boolean proposes() {
+            return Replica.this.proposes();
+        }
+
+        @Override
+        public long leaderSid() {
+            return Replica.this.leaderSid();
+        }
+
+        @Override
+        public int sessionTimeoutFor(ConnectRequest req) {
+            return Replica.this.sessionTimeoutFor(req);
+        }
+
+        @Override
+        public Session session(long sessionId) {
+            return sessions.get(sessionId);
+        }
+
+        @Override
+        public void answerReadsBehind(ClientConnection conn) {
+            Replica.this.answerReadsBehind(conn);
+        }
+
+        @Override
+        public void dropConnection(long connId, String reason) {
+            Replica.this.dropConnection(connId, reason);
+        }
+
+        @Override
+        public void closeSession(Session s, long connId, int xid) {
+            Replica.this.closeSession(s, connId, xid);
+        }
+
+        @Override
+        public void write(ClientConnection conn, ClientRequest r) {
+            Replica.this.write(conn, r);
+        }
+
+        @Override
+        public void failRequest(ClientConnection conn, RuntimeException e) {
+            Replica.this.failRequest(conn, -1, -1, e, false);
+        }
+    }
+
     /** A learner's session was touched by its client: its leader hears of it with the next PING reply. */
     private void touchSession(Session s) {
         sessions.touch(s, nowMs);
@@ -889,96 +766,9 @@ public final class Replica {
         return peer != null && peer.role() instanceof LearnerRole l ? l.leaderSid() : -1;
     }
 
-    /**
-     * A learner's write (or createSession, closeSession) goes to its leader as ZooKeeper's REQUEST:
-     * {@code long sessionId, int cxid, int type} then the request's own bytes, with the session's
-     * identities as authinfo. It is answered when the committed transaction comes back.
-     */
-    private void forward(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect) {
-        if (opCode == OpCode.CREATE_SESSION) {
-            pendingCreates.put(conn.sessionId, conn.connId);
-        }
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
-        sendRequest(conn, xid, opCode, body, connect);
-    }
-
-    /** Sends a forwarded request (REQUEST) to this learner's leader. */
-    private void sendRequest(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect) {
-        JuteWriter data = new JuteWriter(64);
-        data.writeLong(conn.sessionId).writeInt(xid).writeInt(opCode);
-        if (opCode == OpCode.CREATE_SESSION) {
-            data.writeInt(sessionTimeoutFor(connect));
-        } else if (body != null) {
-            body.write(data);
-        }
-        out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(),
-                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
-    }
-
 
     private int sessionTimeoutFor(ConnectRequest req) {
         return Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), req.timeOut()));
-    }
-
-    /**
-     * A learner's client sync: the leader answers SYNC once everything proposed before it has
-     * committed; the client is answered, in order with its other requests, once that is applied here
-     * (ZooKeeper's sync: the next read sees what the leader had committed). On a leader a sync waits
-     * for what it had committed to be applied (its own disk may be behind a quorum of followers).
-     */
-    private void sendSync(ClientConnection conn, ClientRequest r) {
-        conn.queue.add(new ClientConnection.PendingSync(r.xid(), r.body()));
-        sendSyncRequest(conn, r.xid(), r.body());
-    }
-
-    private void sendSyncRequest(ClientConnection conn, int xid, JuteRecord body) {
-        syncsSent.addLast(conn.connId);
-        sendRequest(conn, xid, OpCode.SYNC, body, null);
-    }
-
-    private void onSyncAnswered() {
-        Long connId = syncsSent.pollFirst();
-        ClientConnection conn = connId == null ? null : connections.get(connId);
-        if (conn == null) {
-            return; // its connection closed meanwhile
-        }
-        for (ClientConnection.Queued q : conn.queue) {
-            if (q instanceof ClientConnection.PendingSync ps && ps.readyAtZxid < 0) {
-                ps.readyAtZxid = committedZxid;
-                syncsReady.add(conn.connId);
-                break;
-            }
-        }
-        answerReadySyncs();
-    }
-
-    /** Answers the syncs at the head of their connections whose committed point is applied. */
-    private void answerReadySyncs() {
-        if (syncsReady.isEmpty()) {
-            return;
-        }
-        for (long connId : new ArrayList<>(syncsReady)) {
-            ClientConnection conn = connections.get(connId);
-            if (conn == null) {
-                syncsReady.remove(connId);
-                continue;
-            }
-            while (conn.queue.peek() instanceof ClientConnection.PendingSync ps && ps.readyAtZxid >= 0
-                    && lastAppliedZxid >= ps.readyAtZxid) {
-                conn.queue.poll();
-                out.add(new Reply(conn.connId, ps.xid, lastAppliedZxid, Code.OK,
-                        new io.paddock.core.wire.SyncResponse(((io.paddock.core.wire.SyncRequest) ps.body).path())));
-                answerReadsBehind(conn);
-                if (!connections.containsKey(conn.connId)) {
-                    break;
-                }
-            }
-            boolean more = connections.containsKey(connId) && conn.queue.stream()
-                    .anyMatch(q -> q instanceof ClientConnection.PendingSync p && p.readyAtZxid >= 0);
-            if (!more) {
-                syncsReady.remove(connId);
-            }
-        }
     }
 
     /** The leader prepares and proposes a request a learner forwarded. */
@@ -1077,7 +867,7 @@ public final class Replica {
             long sessionId = nextSessionId++;
             conn.sessionId = sessionId;
             if (!proposes()) {
-                forward(conn, 0, OpCode.CREATE_SESSION, null, req);
+                forwards.forward(conn, 0, OpCode.CREATE_SESSION, null, req, out);
                 return;
             }
             long zxid = nextZxid();
@@ -1201,10 +991,8 @@ public final class Replica {
     }
 
     private void forget(long connId) {
-        resendOnSync.remove(connId);
-        if (!pendingCreates.isEmpty()) {
-            pendingCreates.values().removeIf(id -> id == connId);
-        }
+        inFlight.forget(connId);
+        forwards.forget(connId);
         if (parked.remove(connId) != null) {
             for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
                 waiting.values().forEach(list -> list.removeIf(c -> c.connId() == connId));
@@ -1295,7 +1083,7 @@ public final class Replica {
                 if (s == null) {
                     dropConnection(conn.connId, "closeSession before the session exists");
                 } else if (!proposes()) {
-                    forward(conn, r.xid(), OpCode.CLOSE_SESSION, null, null);
+                    forwards.forward(conn, r.xid(), OpCode.CLOSE_SESSION, null, null, out);
                 } else {
                     closeSession(s, conn.connId, r.xid());
                 }
@@ -1315,17 +1103,17 @@ public final class Replica {
                 if (refusal != Code.OK) {
                     answerInOrder(conn, r.xid(), r.opCode(), new Refused(refusal));
                 } else if (r.opCode() == OpCode.SYNC && !proposes()) {
-                    sendSync(conn, r);
+                    forwards.sendSync(conn, r, out);
                 } else if (r.opCode() == OpCode.SYNC && peer != null && peer.role() instanceof LeaderRole leader) {
                     // The leader may have committed what its own disk has not made durable yet (a
                     // quorum of followers sufficed): the sync waits until that is applied here too.
                     ClientConnection.PendingSync ps = new ClientConnection.PendingSync(r.xid(), r.body());
                     ps.readyAtZxid = leader.lastCommitted();
                     conn.queue.add(ps);
-                    syncsReady.add(conn.connId);
-                    answerReadySyncs();
+                    forwards.syncReady(conn.connId);
+                    forwards.answerReadySyncs(out);
                 } else if (RequestPrep.isWrite(r.opCode()) && !proposes()) {
-                    forward(conn, r.xid(), r.opCode(), r.body(), null);
+                    forwards.forward(conn, r.xid(), r.opCode(), r.body(), null, out);
                 } else if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
                 } else {
@@ -1584,18 +1372,18 @@ public final class Replica {
         while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= ready) {
             applyDurable(awaiting.pollFirst());
         }
-        answerReadySyncs();
+        forwards.answerReadySyncs(out);
     }
 
     private void applyDurable(QueuedWrite a) {
-        answerReadySyncs(); // a sync answered by what is applied already goes before this txn's reply
+        forwards.answerReadySyncs(out); // a sync answered by what is applied already goes before this txn's reply
         TxnEnvelope env = a.txn();
         long closingConnection = Session.NO_CONNECTION;
         if (env.txn() instanceof Txn.CloseSession close) {
             Session s = sessions.get(close.sessionId());
             closingConnection = s == null ? Session.NO_CONNECTION : s.connectionId();
         }
-        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwarderOf(env) : null;
+        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwards.forwarderOf(env) : null;
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
@@ -1660,23 +1448,6 @@ public final class Replica {
             windowBaseZxid = recentApplied.pollFirst().zxid();
             recentDigests.remove(windowBaseZxid);
         }
-    }
-
-    /** The connection of this learner that forwarded the request {@code env} answers, or null. */
-    private ClientConnection forwarderOf(TxnEnvelope env) {
-        Long connId;
-        if (env.txn() instanceof Txn.CreateSession) {
-            connId = pendingCreates.remove(env.sessionId());
-        } else {
-            Session s = sessions.get(env.sessionId());
-            connId = s == null ? null : s.connectionId();
-        }
-        ClientConnection conn = connId == null ? null : connections.get(connId);
-        if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
-                && conn.sessionId == env.sessionId()) {
-            return conn;
-        }
-        return null;
     }
 
     private void answerForward(ClientConnection conn, ClientConnection.QueuedForward forward, TxnEnvelope env,

@@ -1,0 +1,189 @@
+package io.paddock.core;
+
+import io.paddock.core.Effect.Reply;
+import io.paddock.core.Event.ClientRequest;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.session.Session;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.JuteRecord;
+import io.paddock.core.wire.JuteWriter;
+import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.core.zab.PeerEffect;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a learner's clients asked of its leader: the writes it forwarded (REQUEST), the
+ * createSessions among them that wait for their session, and which connection a committed
+ * transaction answers; and the syncs (SYNC) it sent, until each sync is answered to its client in
+ * order with the connection's other requests. The replica owns the connections and their
+ * queues; this owns only the bookkeeping of what went to the leader and what came back. Effects
+ * go to the list it is given, the replica's current step's.
+ */
+final class LearnerForwards {
+    private final ClientHost host;
+    /** The replica's connections, by id (read only here). */
+    private final Map<Long, ClientConnection> connections;
+    /** A learner's forwarded createSessions: session id to the connection waiting for it. */
+    private final Map<Long, Long> pendingCreates = new HashMap<>();
+    /** A learner's connections whose syncs went to the leader, oldest first (its SYNCs come back in order). */
+    private final ArrayDeque<Long> syncsSent = new ArrayDeque<>();
+    /** Connections with a sync the leader answered, waiting for what was committed to be applied. */
+    private final Set<Long> syncsReady = new LinkedHashSet<>();
+
+    LearnerForwards(ClientHost host, Map<Long, ClientConnection> connections) {
+        this.host = host;
+        this.connections = connections;
+    }
+
+    /**
+     * A learner's write (or createSession, closeSession) goes to its leader as ZooKeeper's REQUEST:
+     * {@code long sessionId, int cxid, int type} then the request's own bytes, with the session's
+     * identities as authinfo. It is answered when the committed transaction comes back.
+     */
+    void forward(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect,
+            List<Effect> out) {
+        if (opCode == OpCode.CREATE_SESSION) {
+            pendingCreates.put(conn.sessionId, conn.connId);
+        }
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
+        sendRequest(conn, xid, opCode, body, connect, out);
+    }
+
+    /** Sends a forward still queued on its connection again, to this learner's new leader. */
+    void resend(ClientConnection conn, ClientConnection.QueuedForward f, List<Effect> out) {
+        if (f.opCode() == OpCode.CREATE_SESSION) {
+            pendingCreates.put(conn.sessionId, conn.connId);
+        }
+        sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect(), out);
+    }
+
+    /** Sends a forwarded request (REQUEST) to this learner's leader. */
+    private void sendRequest(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect,
+            List<Effect> out) {
+        JuteWriter data = new JuteWriter(64);
+        data.writeLong(conn.sessionId).writeInt(xid).writeInt(opCode);
+        if (opCode == OpCode.CREATE_SESSION) {
+            data.writeInt(host.sessionTimeoutFor(connect));
+        } else if (body != null) {
+            body.write(data);
+        }
+        out.add(new Effect.Peer(new PeerEffect.SendQuorum(host.leaderSid(),
+                new QuorumPacket(QuorumPacketType.REQUEST, -1, data.toByteArray(), new ArrayList<>(conn.authIds)))));
+    }
+
+    /** The connection of this learner that forwarded the request {@code env} answers, or null. */
+    ClientConnection forwarderOf(TxnEnvelope env) {
+        Long connId;
+        if (env.txn() instanceof Txn.CreateSession) {
+            connId = pendingCreates.remove(env.sessionId());
+        } else {
+            Session s = host.session(env.sessionId());
+            connId = s == null ? null : s.connectionId();
+        }
+        ClientConnection conn = connId == null ? null : connections.get(connId);
+        if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
+                && conn.sessionId == env.sessionId()) {
+            return conn;
+        }
+        return null;
+    }
+
+    /** A connection is gone: no createSession waits for it any more. */
+    void forget(long connId) {
+        if (!pendingCreates.isEmpty()) {
+            pendingCreates.values().removeIf(id -> id == connId);
+        }
+    }
+
+    /** Every connection is gone (the leader's snapshot replaced this server's data). */
+    void forgetAll() {
+        pendingCreates.clear();
+    }
+
+    /**
+     * The role ended. pendingCreates stays (closed connections left it in forget): a createSession
+     * the lost leader committed is applied at UPTODATE and must find its waiting handshake; the new
+     * leader drops a resent one as a duplicate, so only this answers it. The lost leader answers no
+     * sync any more; syncsReady stays: a kept connection's sync the lost leader answered is answered
+     * once applied.
+     */
+    void roleEnded() {
+        syncsSent.clear();
+    }
+
+    /**
+     * A learner's client sync: the leader answers SYNC once everything proposed before it has
+     * committed; the client is answered, in order with its other requests, once that is applied here
+     * (ZooKeeper's sync: the next read sees what the leader had committed). On a leader a sync waits
+     * for what it had committed to be applied (its own disk may be behind a quorum of followers).
+     */
+    void sendSync(ClientConnection conn, ClientRequest r, List<Effect> out) {
+        conn.queue.add(new ClientConnection.PendingSync(r.xid(), r.body()));
+        sendSyncRequest(conn, r.xid(), r.body(), out);
+    }
+
+    void sendSyncRequest(ClientConnection conn, int xid, JuteRecord body, List<Effect> out) {
+        syncsSent.addLast(conn.connId);
+        sendRequest(conn, xid, OpCode.SYNC, body, null, out);
+    }
+
+    /** A sync of this connection has its committed point: it is answered once that is applied. */
+    void syncReady(long connId) {
+        syncsReady.add(connId);
+    }
+
+    void onSyncAnswered(List<Effect> out) {
+        Long connId = syncsSent.pollFirst();
+        ClientConnection conn = connId == null ? null : connections.get(connId);
+        if (conn == null) {
+            return; // its connection closed meanwhile
+        }
+        for (ClientConnection.Queued q : conn.queue) {
+            if (q instanceof ClientConnection.PendingSync ps && ps.readyAtZxid < 0) {
+                ps.readyAtZxid = host.committedZxid();
+                syncsReady.add(conn.connId);
+                break;
+            }
+        }
+        answerReadySyncs(out);
+    }
+
+    /** Answers the syncs at the head of their connections whose committed point is applied. */
+    void answerReadySyncs(List<Effect> out) {
+        if (syncsReady.isEmpty()) {
+            return;
+        }
+        for (long connId : new ArrayList<>(syncsReady)) {
+            ClientConnection conn = connections.get(connId);
+            if (conn == null) {
+                syncsReady.remove(connId);
+                continue;
+            }
+            while (conn.queue.peek() instanceof ClientConnection.PendingSync ps && ps.readyAtZxid >= 0
+                    && host.appliedZxid() >= ps.readyAtZxid) {
+                conn.queue.poll();
+                out.add(new Reply(conn.connId, ps.xid, host.appliedZxid(), Code.OK,
+                        new io.paddock.core.wire.SyncResponse(((io.paddock.core.wire.SyncRequest) ps.body).path())));
+                host.answerReadsBehind(conn);
+                if (!connections.containsKey(conn.connId)) {
+                    break;
+                }
+            }
+            boolean more = connections.containsKey(connId) && conn.queue.stream()
+                    .anyMatch(q -> q instanceof ClientConnection.PendingSync p && p.readyAtZxid >= 0);
+            if (!more) {
+                syncsReady.remove(connId);
+            }
+        }
+    }
+}
