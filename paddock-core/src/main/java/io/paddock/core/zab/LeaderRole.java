@@ -681,6 +681,13 @@ public final class LeaderRole implements Role {
         exitReason = reason;
     }
 
+    /** Ends the role from outside (the peer learned no quorum can follow it this round). */
+    void abandon(String reason) {
+        if (exitReason == null) {
+            giveUp(reason);
+        }
+    }
+
     @Override
     public ServerState state() {
         return ServerState.LEADING;

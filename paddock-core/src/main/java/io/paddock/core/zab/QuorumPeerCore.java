@@ -59,6 +59,8 @@ public final class QuorumPeerCore {
     /** A server restarted with the epochs the shell read from disk, hosted by {@code host} (its history and state). */
     /** Servers the shell could not reach on their election port since they last sent a notification. */
     private final java.util.Set<Long> electionUnreachable = new java.util.TreeSet<>();
+    /** Voters that voted better than this server since it decided to lead (see quorumVotesElsewhere). */
+    private final java.util.Set<Long> votedBetter = new java.util.TreeSet<>();
 
     public QuorumPeerCore(PeerConfig config, long acceptedEpoch, long currentEpoch, ZabHost host) {
         this.config = config;
@@ -128,6 +130,10 @@ public final class QuorumPeerCore {
      * real leader from the others' answers; it cannot make two leaders.
      */
     private void leaderVotesElsewhere(PeerEvent.ElectionReceived received, List<PeerEffect> effects) {
+        if (role instanceof LeaderRole leader && leader.phase() != LeaderRole.Phase.ESTABLISHED) {
+            quorumVotesElsewhere(leader, received, effects);
+            return;
+        }
         if (role instanceof LearnerRole learner && learner.phase() == LearnerRole.Phase.CONNECTING
                 && received.fromSid() == learner.leaderSid()
                 && received.notification().vote().leaderSid() != learner.leaderSid()
@@ -135,6 +141,32 @@ public final class QuorumPeerCore {
             learner.abandon("server " + learner.leaderSid() + " votes for server "
                     + received.notification().vote().leaderSid() + " (" + received.notification().state()
                     + " in round " + received.notification().round() + "): it will not lead");
+            checkRoleEnded(effects);
+        }
+    }
+
+    /**
+     * The leader's side of {@link #leaderVotesElsewhere}: a leader not yet established gives up at
+     * once when the voters that may still follow it are no quorum. A voter whose vote in this round
+     * (or a later one) is better than this leader's will not vote for it again in that round, and
+     * cannot join it as an existing leader either (that needs a quorum already following it). This
+     * happens when a server decided to lead without the finalize wait, a third server's election
+     * port refused, and its voter then heard that third server's better vote: both followed the
+     * third, and this one waited initLimit (20 s with tickTime 2000) for followers that never came.
+     */
+    private void quorumVotesElsewhere(LeaderRole leader, PeerEvent.ElectionReceived received,
+            List<PeerEffect> effects) {
+        Notification n = received.notification();
+        if (!config.voters().isVoter(received.fromSid()) || n.round() < election.round()
+                || n.vote().leaderSid() == config.sid() || !n.vote().isBetterThan(election.currentVote())) {
+            return;
+        }
+        votedBetter.add(received.fromSid());
+        java.util.Set<Long> mayFollow = new java.util.TreeSet<>(config.voters().voters());
+        mayFollow.removeAll(votedBetter);
+        if (!config.voters().containsQuorum(mayFollow)) {
+            leader.abandon("servers " + votedBetter + " vote for better servers (server " + n.vote().leaderSid()
+                    + " from server " + received.fromSid() + "): no quorum can follow this one");
             checkRoleEnded(effects);
         }
     }
@@ -214,6 +246,7 @@ public final class QuorumPeerCore {
         effects.add(new PeerEffect.RoleChanged(ServerState.LOOKING, decided.role(),
                 "elected server " + decided.leader().leaderSid() + " in round " + decided.round()));
         long leaderSid = decided.leader().leaderSid();
+        votedBetter.clear();
         role = switch (decided.role()) {
             case LEADING -> new LeaderRole(config, epochs, host, epochFloor, nowTick, effects);
             case FOLLOWING -> new FollowerRole(config, epochs, host, leaderSid, nowTick, effects);

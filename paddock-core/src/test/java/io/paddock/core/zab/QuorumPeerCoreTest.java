@@ -138,6 +138,33 @@ class QuorumPeerCoreTest {
         assertEquals(ServerState.FOLLOWING, p.state(), "a leader that sent LEADERINFO leads");
     }
 
+    /**
+     * The leader's side: server 2 decided to lead on server 1's vote alone (server 3's election
+     * port refused); then server 1 and server 3 vote for server 3, a better vote. No quorum can
+     * follow server 2 this round, so it gives up at once instead of waiting initLimit for
+     * followers. One better vote, while a quorum may still follow, changes nothing; nor does a
+     * vote for itself or a worse one.
+     */
+    @Test
+    void aLeaderNotYetEstablishedGivesUpOnceNoQuorumCanFollowIt() {
+        QuorumPeerCore p = peer(2, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionUnreachable(3));
+        p.step(new PeerEvent.ElectionReceived(1, looking(2, 0, 1)));
+        assertEquals(ServerState.LEADING, p.state(), "decided without the finalize wait");
+        Role leader = p.role();
+        p.step(new PeerEvent.ElectionReceived(1, looking(2, 0, 1)));
+        p.step(new PeerEvent.ElectionReceived(1, looking(1, 0, 1)));
+        assertEquals(leader, p.role(), "a vote for it, or a worse one, keeps it leading");
+        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        assertEquals(leader, p.role(), "servers 1 and 2 are still a quorum");
+        List<PeerEffect> out = p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        assertEquals(ServerState.LOOKING, p.state());
+        assertTrue(out.contains(new PeerEffect.RoleChanged(ServerState.LEADING, ServerState.LOOKING,
+                "servers [1, 3] vote for better servers (server 3 from server 1): no quorum can follow this one")),
+                out.toString());
+    }
+
     @Test
     void aLookingServerObservesEveryVoteItReceivesAndNoneOnceDecided() {
         QuorumPeerCore p = peer(3, 0);
