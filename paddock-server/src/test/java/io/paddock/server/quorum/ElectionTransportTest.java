@@ -2,6 +2,7 @@ package io.paddock.server.quorum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,6 +277,53 @@ class ElectionTransportTest {
         assertEquals(new Received("election", 1, vote(1, 2)), r);
         three.sendElection(1, vote(3, 2));
         assertEquals(new Received("election", 3, vote(3, 2)), next(1));
+    }
+
+    /**
+     * A peer whose packets vanish (a machine gone, a partition) does not refuse: the connection
+     * attempt hangs until {@link QuorumTransport#CONNECT_TIMEOUT_MS}. It is made on loopback by a
+     * listening socket that never accepts and whose accept queue is full, so the kernel drops
+     * further SYNs. Connecting is asynchronous: the notification to the live peer arrives while
+     * the attempt to the silent one is still pending (no unreachable report yet), and the silent
+     * one is reported unreachable once the attempt times out. (ZooKeeper's sender connects
+     * synchronously and waits its connect timeout, 5 s by default, for each such peer.)
+     */
+    @Test
+    void aPeerThatDropsEveryPacketDoesNotDelayTheOthers() throws Exception {
+        PeerAddress three = members.get(3L);
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.bind(new InetSocketAddress(three.host(), three.electionPort()), 1);
+            assertTrue(fillAcceptQueue(silent, queued), "could not fill the accept queue of a loopback socket");
+            QuorumTransport one = start(1);
+            start(2);
+            one.sendElection(3, vote(1, 1));
+            one.sendElection(2, vote(1, 1));
+            assertEquals(new Received("election", 1, vote(1, 1)), next(2));
+            assertNull(unreachableReports.get(1L).poll(), "server 3's connection attempt ended before server 2 was sent to");
+            Long reported = unreachableReports.get(1L).poll(QuorumTransport.CONNECT_TIMEOUT_MS + WAIT_MS,
+                    TimeUnit.MILLISECONDS);
+            assertEquals(3L, reported, "the silent server is reported unreachable once its attempt times out");
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
+    /** Connects to {@code listener} (which never accepts) until an attempt hangs: its queue is full. */
+    private static boolean fillAcceptQueue(ServerSocket listener, List<Socket> queued) throws IOException {
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(listener.getLocalSocketAddress(), 300);
+                queued.add(s);
+            } catch (SocketTimeoutException e) {
+                s.close();
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
