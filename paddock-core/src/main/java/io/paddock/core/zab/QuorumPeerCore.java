@@ -6,6 +6,8 @@ import io.paddock.core.election.ElectionOutput;
 import io.paddock.core.election.Notification;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.election.Vote;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,14 @@ public final class QuorumPeerCore {
     /** A server restarted with the epochs the shell read from disk, hosted by {@code host} (its history and state). */
     /** Servers the shell could not reach on their election port since they last sent a notification. */
     private final java.util.Set<Long> electionUnreachable = new java.util.TreeSet<>();
+    /**
+     * FOLLOWERINFO/OBSERVERINFO that came while this server was LOOKING, by server: a learner that
+     * decided before this server did. If this server then leads, its LeaderRole takes them at once;
+     * otherwise their connections are dropped, as every quorum packet to a LOOKING server was
+     * before. (Dropping it at once made the learner retry after learnerRetryTicks, 100 ms, on every
+     * election where a follower decided first, which is most of them.)
+     */
+    private final Map<Long, QuorumPacket> earlyLearners = new TreeMap<>();
     /** Voters that voted better than this server since it decided to lead (see quorumVotesElsewhere). */
     private final java.util.Set<Long> votedBetter = new java.util.TreeSet<>();
 
@@ -100,12 +110,16 @@ public final class QuorumPeerCore {
                     received.fromSid(), effects);
             leaderVotesElsewhere(received, effects);
         } else if (event instanceof PeerEvent.QuorumReceived received) {
-            if (role == null) {
-                effects.add(new PeerEffect.DropPeer(received.fromSid(), "not leading: LOOKING"));
-            } else {
+            if (role != null) {
                 stepRole(event, effects);
+            } else if (isLearnerInfo(received.packet())) {
+                // A learner that decided before us: its info waits for our decision (one per server).
+                earlyLearners.put(received.fromSid(), received.packet());
+            } else {
+                effects.add(new PeerEffect.DropPeer(received.fromSid(), "not leading: LOOKING"));
             }
-        } else if (event instanceof PeerEvent.PeerDown) {
+        } else if (event instanceof PeerEvent.PeerDown down) {
+            earlyLearners.remove(down.sid());
             stepRole(event, effects);
         } else if (event instanceof PeerEvent.EpochsPersisted persisted) {
             epochs.persisted(persisted.acceptedEpoch(), persisted.currentEpoch());
@@ -169,6 +183,10 @@ public final class QuorumPeerCore {
                     + " from server " + received.fromSid() + "): no quorum can follow this one");
             checkRoleEnded(effects);
         }
+    }
+
+    private static boolean isLearnerInfo(QuorumPacket packet) {
+        return packet.type() == QuorumPacketType.FOLLOWERINFO || packet.type() == QuorumPacketType.OBSERVERINFO;
     }
 
     private void startElection(List<PeerEffect> effects) {
@@ -253,6 +271,17 @@ public final class QuorumPeerCore {
             case OBSERVING -> new ObserverRole(config, epochs, host, leaderSid, nowTick, effects);
             case LOOKING -> throw new IllegalStateException("decided LOOKING");
         };
+        Map<Long, QuorumPacket> early = new TreeMap<>(earlyLearners);
+        earlyLearners.clear();
+        for (Map.Entry<Long, QuorumPacket> e : early.entrySet()) {
+            if (role instanceof LeaderRole && role.exitReason() == null) {
+                role.step(new PeerEvent.QuorumReceived(e.getKey(), e.getValue()), effects);
+            } else {
+                effects.add(new PeerEffect.DropPeer(e.getKey(), role instanceof LearnerRole l
+                        ? "not leading: " + l.state().name().toLowerCase(java.util.Locale.ROOT) + " " + l.leaderSid()
+                        : "not leading: the role ended at once"));
+            }
+        }
         checkRoleEnded(effects);
     }
 

@@ -214,13 +214,49 @@ class QuorumPeerCoreTest {
         assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r && r.to() == ServerState.LOOKING));
     }
 
+    /**
+     * A learner that decided before this server did: its FOLLOWERINFO waits for this server's
+     * decision instead of costing its connection (and the learner a retry, learnerRetryTicks
+     * later). Leading, this server takes it at once (with its own info, a quorum of three: it picks
+     * the epoch); following another, it drops that connection. Any other quorum packet to a
+     * LOOKING server still costs its connection.
+     */
     @Test
-    void aQuorumPacketToALookingServerCostsThatConnection() {
+    void aLearnerInfoToALookingServerWaitsForItsDecision() {
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        QuorumPeerCore leads = peer(3, 0);
+        leads.step(new PeerEvent.Tick(1));
+        assertEquals(List.of(), leads.step(new PeerEvent.QuorumReceived(2, info)), "kept while LOOKING");
+        List<PeerEffect> out = leads.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1)));
+        assertEquals(ServerState.LEADING, leads.state());
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.PersistEpochs), "the waiting info counted: "
+                + out);
+        assertEquals(LeaderRole.Phase.PERSISTING_ACCEPTED, ((LeaderRole) leads.role()).phase());
+
+        QuorumPeerCore follows = peer(1, 0);
+        follows.step(new PeerEvent.Tick(1));
+        assertEquals(List.of(), follows.step(new PeerEvent.QuorumReceived(2, info)));
+        out = follows.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        out.addAll(follows.step(new PeerEvent.ElectionReceived(2, looking(3, 0, 1))));
+        assertEquals(ServerState.FOLLOWING, follows.state());
+        assertTrue(out.contains(new PeerEffect.DropPeer(2, "not leading: following 3")), out.toString());
+
+        QuorumPeerCore looking = peer(1, 0);
+        looking.step(new PeerEvent.Tick(1));
+        assertEquals(List.of(), looking.step(new PeerEvent.QuorumReceived(2, info)));
+        looking.step(new PeerEvent.PeerDown(2));
+        out = looking.step(new PeerEvent.ElectionReceived(2, looking(1, 0, 1)));
+        assertEquals(ServerState.LEADING, looking.state());
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.PersistEpochs),
+                "an info whose connection went down is forgotten: " + out);
+        assertEquals(List.of(new PeerEffect.DropPeer(3, "not leading: LOOKING")), peerLooking()
+                .step(new PeerEvent.QuorumReceived(3, new QuorumPacket(QuorumPacketType.PING, 0))));
+    }
+
+    private static QuorumPeerCore peerLooking() {
         QuorumPeerCore p = peer(1, 0);
         p.step(new PeerEvent.Tick(1));
-        List<PeerEffect> out = p.step(new PeerEvent.QuorumReceived(2,
-                LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0))));
-        assertEquals(List.of(new PeerEffect.DropPeer(2, "not leading: LOOKING")), out);
+        return p;
     }
 
     @Test
