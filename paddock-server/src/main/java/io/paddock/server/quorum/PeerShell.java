@@ -277,6 +277,13 @@ public final class PeerShell implements AutoCloseable {
         if (o instanceof PeerEffect.Established e) {
             return "established epoch " + e.epoch() + " with servers " + new TreeSet<>(e.ackedBy());
         }
+        if (o instanceof PeerEffect.VoteReceived r) {
+            return "round " + r.notification().round() + ": server " + r.fromSid() + " votes "
+                    + vote(r.notification().vote()) + " (" + r.notification().state() + ")";
+        }
+        if (o instanceof PeerEffect.Synced synced) {
+            return "synced with leader " + synced.leaderSid() + " in epoch " + synced.epoch();
+        }
         return o.toString();
     }
 
