@@ -95,11 +95,16 @@ class QuorumPeerCoreTest {
 
     /** Server 1, server 3's election port refused, decides for server 2 on 2's vote alone. */
     private static QuorumPeerCore oneFollowsTwoWithoutWaitingForThree() {
-        QuorumPeerCore p = peer(1, 0);
+        return decidesForTwoWithoutWaitingForThree(1, ServerState.FOLLOWING);
+    }
+
+    /** Server {@code sid} (1 or 2), server 3's election port refused, decides for server 2 on the other's vote. */
+    private static QuorumPeerCore decidesForTwoWithoutWaitingForThree(long sid, ServerState expected) {
+        QuorumPeerCore p = peer(sid, 0);
         p.step(new PeerEvent.Tick(1));
         p.step(new PeerEvent.ElectionUnreachable(3));
-        p.step(new PeerEvent.ElectionReceived(2, looking(2, 0, 1)));
-        assertEquals(ServerState.FOLLOWING, p.state(), "decided without the finalize wait");
+        p.step(new PeerEvent.ElectionReceived(3 - sid, looking(2, 0, 1)));
+        assertEquals(expected, p.state(), "decided without the finalize wait");
         return p;
     }
 
@@ -147,11 +152,7 @@ class QuorumPeerCoreTest {
      */
     @Test
     void aLeaderNotYetEstablishedGivesUpOnceNoQuorumCanFollowIt() {
-        QuorumPeerCore p = peer(2, 0);
-        p.step(new PeerEvent.Tick(1));
-        p.step(new PeerEvent.ElectionUnreachable(3));
-        p.step(new PeerEvent.ElectionReceived(1, looking(2, 0, 1)));
-        assertEquals(ServerState.LEADING, p.state(), "decided without the finalize wait");
+        QuorumPeerCore p = decidesForTwoWithoutWaitingForThree(2, ServerState.LEADING);
         Role leader = p.role();
         p.step(new PeerEvent.ElectionReceived(1, looking(2, 0, 1)));
         p.step(new PeerEvent.ElectionReceived(1, looking(1, 0, 1)));
