@@ -124,6 +124,9 @@ public final class QuorumTransport implements AutoCloseable {
     private final EventLoop loop = group.next();
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
+    /** The packet encoded last and its bytes (see {@link #encoded}); transport loop thread only. */
+    private QuorumPacket lastEncodedPacket;
+    private byte[] lastEncoded;
     private final byte[] initialMessage;
     private int unidentified;
     private Channel electionServer;
@@ -514,9 +517,22 @@ public final class QuorumTransport implements AutoCloseable {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
             return 0;
         }
-        byte[] bytes = packet.encode();
+        byte[] bytes = encoded(packet);
         link.channel.write(Unpooled.wrappedBuffer(bytes));
         return bytes.length;
+    }
+
+    /**
+     * A packet's bytes, encoded once for consecutive sends of the same packet: a leader hands the
+     * same PROPOSAL or COMMIT object to every learner in turn. (Transport loop thread only; the
+     * bytes are only read after.)
+     */
+    private byte[] encoded(QuorumPacket packet) {
+        if (packet != lastEncodedPacket) {
+            lastEncoded = packet.encode();
+            lastEncodedPacket = packet;
+        }
+        return lastEncoded;
     }
 
     /** Closes the quorum connection with {@code sid} and forgets what is queued; not reported back. */
