@@ -108,7 +108,7 @@ public final class QuorumPeerCore {
             }
             stepElection(new ElectionInput.Received(received.fromSid(), received.notification()),
                     received.fromSid(), effects);
-            leaderVotesElsewhere(received, effects);
+            giveUpOnVotesElsewhere(received, effects);
         } else if (event instanceof PeerEvent.QuorumReceived received) {
             if (role != null) {
                 stepRole(event, effects);
@@ -135,15 +135,16 @@ public final class QuorumPeerCore {
     }
 
     /**
-     * A learner still connecting to the server it elected, which now votes for another server in
-     * this round or a later one, gives up at once instead of retrying until initLimit: that server
+     * A role not yet settled gives up when votes show it cannot be: a leader not yet established,
+     * see {@link #quorumVotesElsewhere}; a learner still connecting to the server it elected,
+     * which now votes for another server in this round or a later one, gives up at once instead of retrying until initLimit: that server
      * will not lead this round (a server's votes in a round only move to better ones, and it votes
      * for itself when it leads). This happens when a server decided without the finalize wait
      * because a third one was not up yet (its election port refused), and the one it followed then
      * heard that third one's better vote. Giving up only starts another round, which joins the
      * real leader from the others' answers; it cannot make two leaders.
      */
-    private void leaderVotesElsewhere(PeerEvent.ElectionReceived received, List<PeerEffect> effects) {
+    private void giveUpOnVotesElsewhere(PeerEvent.ElectionReceived received, List<PeerEffect> effects) {
         if (role instanceof LeaderRole leader && leader.phase() != LeaderRole.Phase.ESTABLISHED) {
             quorumVotesElsewhere(leader, received, effects);
             return;
@@ -160,7 +161,7 @@ public final class QuorumPeerCore {
     }
 
     /**
-     * The leader's side of {@link #leaderVotesElsewhere}: a leader not yet established gives up at
+     * The leader's side of {@link #giveUpOnVotesElsewhere}: a leader not yet established gives up at
      * once when the voters that may still follow it are no quorum. A voter whose vote in this round
      * (or a later one) is better than this leader's will not vote for it again in that round, and
      * cannot join it as an existing leader either (that needs a quorum already following it). This
