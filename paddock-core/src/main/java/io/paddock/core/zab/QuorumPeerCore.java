@@ -137,8 +137,8 @@ public final class QuorumPeerCore {
     /**
      * A role not yet settled gives up when votes show it cannot be: a leader not yet established,
      * see {@link #quorumVotesElsewhere}; a learner still connecting to the server it elected,
-     * which now votes for another server in this round or a later one, gives up at once instead of retrying until initLimit: that server
-     * will not lead this round (a server's votes in a round only move to better ones, and it votes
+     * which now votes for another server in this round or a later one, gives up at once instead
+     * of retrying until initLimit: that server will not lead this round (a server's votes in a round only move to better ones, and it votes
      * for itself when it leads). This happens when a server decided without the finalize wait
      * because a third one was not up yet (its election port refused), and the one it followed then
      * heard that third one's better vote. Giving up only starts another round, which joins the
