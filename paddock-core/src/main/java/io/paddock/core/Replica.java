@@ -1366,9 +1366,17 @@ public final class Replica {
         }
     }
 
-    /** Applies, in order, every transaction of the history that is both durable and committed. */
+    /**
+     * Applies, in order, every transaction of the history that is ready. Standalone, a
+     * transaction is ready once durable. In an ensemble, once committed, even if this server's own
+     * log has not synced it yet, as ZooKeeper's servers apply a COMMIT: a commit means a quorum
+     * holds it durably, so every later leader has it and no leader truncates it; what this
+     * server's disk might lose in a crash it gets back from its leader before it serves again (and
+     * a client that saw it is refused until then, by its last zxid seen). Waiting for our own sync
+     * as well would put the slower of two syncs, not the quorum's, under every client's reply.
+     */
     private void applyReady() {
-        long ready = Math.min(durableZxid, committedZxid);
+        long ready = ensembleMember ? committedZxid : Math.min(durableZxid, committedZxid);
         while (!awaiting.isEmpty() && awaiting.peekFirst().zxid() <= ready) {
             applyDurable(awaiting.pollFirst());
         }
@@ -1650,6 +1658,11 @@ public final class Replica {
 
     public long lastZxid() {
         return lastZxid;
+    }
+
+    /** Every transaction up to this is durable in the log (an ensemble member may apply past it). */
+    public long durableZxid() {
+        return durableZxid;
     }
 
     public int connectionCount() {

@@ -315,7 +315,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         }
     }
 
-    /** INFORM: committed as it is logged (the host applies it once durable). */
+    /** INFORM: committed as it is logged (the host applies it at once, as any commit). */
     private void onCommitAfterLog(long z, List<PeerEffect> effects) {
         commitMark = z;
         if (phase == Phase.SYNCED) {

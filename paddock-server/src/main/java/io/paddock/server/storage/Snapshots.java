@@ -103,6 +103,9 @@ public final class Snapshots implements AutoCloseable {
             // queued behind this batch: end it here, on the loop, before the tree takes a new one.
             current.end();
         }
+        // An ensemble member applies a commit before its own log has synced it (standalone,
+        // applied is always durable): then the file waits for the log, see awaitLogDurable.
+        boolean logBehind = replica.durableZxid() < applied;
         long started = System.nanoTime();
         TreeCapture capture = TreeCapture.begin(replica.tree(), replica.sessions(), applied, System.currentTimeMillis());
         current = capture;
@@ -113,6 +116,9 @@ public final class Snapshots implements AutoCloseable {
         writer.execute(() -> {
             try {
                 SnapshotSource view = capture.source(() -> onLoop(loop, () -> capture.next(PIECE_NODES)));
+                if (logBehind) {
+                    awaitLogDurable(() -> onLoop(loop, replica::durableZxid), applied);
+                }
                 write(dir, view, direct);
                 LOG.info("snapshot at zxid 0x{} written in {} ms ({} us on the loop to begin it)",
                         Long.toHexString(applied), (System.nanoTime() - started) / 1_000_000, beginMicros);
@@ -135,6 +141,29 @@ public final class Snapshots implements AutoCloseable {
     /** How long the writer waits for one piece before it gives the snapshot up. */
     static final long PIECE_WAIT_MS_MAX = 60_000;
     private static final long PIECE_POLL_MS = 200;
+
+    /**
+     * Waits until the log is durable up to {@code zxid} ({@code durable} asks the loop). A
+     * snapshot on disk past the log's durable end, then a crash that loses the log's unsynced
+     * tail, would leave a hole in the logged history behind the snapshot; so the snapshot is
+     * written only once the log holds everything it covers. A log sync takes about a millisecond.
+     */
+    void awaitLogDurable(Supplier<Long> durable, long zxid) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PIECE_WAIT_MS_MAX);
+        while (durable.get() < zxid) {
+            if (closed || System.nanoTime() > deadline) {
+                throw new IOException("the log did not become durable up to the snapshot's zxid 0x"
+                        + Long.toHexString(zxid) + (closed ? " before the server closed" : " within "
+                        + PIECE_WAIT_MS_MAX + " ms"));
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the log to sync", e);
+            }
+        }
+    }
 
     /** Runs task on the loop and waits for it, giving up when the server closes or the loop does not answer. */
     private <T> T onLoop(LoopCalls loop, Supplier<T> task) {
