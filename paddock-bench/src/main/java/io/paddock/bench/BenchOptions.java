@@ -24,6 +24,9 @@ final class BenchOptions {
         "  --election-rounds N     election: rounds, each starting a 3-server ensemble of each kind and",
         "                          killing its leader once (default 5)",
         "  --ensemble-rate N       ensemble: offered setData rate for its latency row, ops/s (default 2000)",
+        "  --ensemble-warmup-s N   ensemble: before the first measured run, each selected load (largest session",
+        "                          count) runs uncounted in 5 s windows until its rate stops climbing (a window",
+        "                          at most 5% above the one before), for at most N s (default 60; 0: none)",
         "  --failover-rounds N     ensemble: rounds of kill -9 of the leader under writes, per kind (default 5)",
         "  --ensemble-parts a,b    ensemble: writes, reads, mix, latency and/or failover (default all; fewer",
         "                          for a profile of one workload)",
@@ -63,6 +66,7 @@ final class BenchOptions {
     List<String> ensembleParts = ENSEMBLE_PARTS;
     int electionRounds = 5;
     int ensembleRate = 2_000;
+    int ensembleWarmupS = 60;
     int failoverRounds = 5;
     List<Integer> rates = List.of(2_000, 10_000);
     int fixedSessions = 8;
@@ -100,6 +104,7 @@ final class BenchOptions {
         creates = 5_000;
         electionRounds = 1;
         failoverRounds = 2;
+        ensembleWarmupS = 2;
     }
 
     private void set(String name, String value) {
@@ -119,6 +124,7 @@ final class BenchOptions {
             case "--ensemble-parts" -> ensembleParts = names("ensemble part", value, ENSEMBLE_PARTS);
             case "--election-rounds" -> electionRounds = bounded(name, value, 1, 100);
             case "--ensemble-rate" -> ensembleRate = bounded(name, value, 1, 200_000);
+            case "--ensemble-warmup-s" -> ensembleWarmupS = bounded(name, value, 0, 600);
             case "--failover-rounds" -> failoverRounds = bounded(name, value, 1, 100);
             case "--rates" -> rates = rates(name, value);
             case "--fixed-sessions" -> fixedSessions = bounded(name, value, 1, 1000);
@@ -197,6 +203,7 @@ final class BenchOptions {
     List<Integer> rates() { return rates; }
     int electionRounds() { return electionRounds; }
     int ensembleRate() { return ensembleRate; }
+    int ensembleWarmupS() { return ensembleWarmupS; }
     int failoverRounds() { return failoverRounds; }
     int fixedSessions() { return fixedSessions; }
     int fixedOutstanding() { return fixedOutstanding; }
@@ -211,7 +218,7 @@ final class BenchOptions {
             + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
-            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: fixed rate " + ensembleRate + " ops/s, " + failoverRounds
+            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: warm-up up to " + ensembleWarmupS + " s per load, fixed rate " + ensembleRate + " ops/s, " + failoverRounds
             + " failover round(s), parts " + ensembleParts + "; phases " + phases + "; server JVM flags " + jvmOpts
             + (paddockCds ? " (Paddock also with its class-data archive)" : "");
     }

@@ -1,6 +1,7 @@
 package io.paddock.bench;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -56,15 +57,66 @@ final class EnsembleLoad {
     Run run(List<Integer> ports, int sessionCount, Workload workload) throws IOException, InterruptedException {
         List<ZooKeeper> sessions = Sessions.openSpread(ports, sessionCount, CONNECT_TIMEOUT_MS);
         try {
-            return measure(sessions, workload);
+            return measure(sessions, workload, options.warmupS(), options.durationS());
         } finally {
             Sessions.closeAll(sessions);
         }
     }
 
-    private Run measure(List<ZooKeeper> sessions, Workload workload) throws InterruptedException {
+    /** Seconds per warm-up window. */
+    static final int WARM_WINDOW_S = 5;
+    /** A window at most this much faster than the one before ends the warm-up (at least two windows). */
+    static final double WARM_RISE_MAX = 1.05;
+
+    /** A warm-up: the rate of each window, and the calls that failed. */
+    record WarmUp(List<Double> windowRates, long errors, String firstError) {}
+
+    /**
+     * The load, not counted, in {@value #WARM_WINDOW_S} s windows until a window is no more than
+     * 5% faster than the one before (so the servers' JIT has compiled the hot paths and the rate
+     * stopped climbing), for at most {@code maxSeconds}.
+     */
+    WarmUp warmUp(List<Integer> ports, int sessionCount, Workload workload, int maxSeconds)
+            throws IOException, InterruptedException {
+        List<ZooKeeper> sessions = Sessions.openSpread(ports, sessionCount, CONNECT_TIMEOUT_MS);
+        try {
+            AsyncPump pump = pump(sessions, workload);
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(maxSeconds);
+            pump.start(WriteBenchmark.CALLS_MAX, end);
+            List<Double> rates = new ArrayList<>();
+            long from = start;
+            while (from < end) {
+                long to = Math.min(end, from + TimeUnit.SECONDS.toNanos(WARM_WINDOW_S));
+                rates.add(pump.okBetween(from, to).perSecond());
+                from = to;
+                int n = rates.size();
+                if (n >= 2 && rates.get(n - 1) <= rates.get(n - 2) * WARM_RISE_MAX) {
+                    break;
+                }
+            }
+            pump.stop();
+            AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
+            return new WarmUp(rates, result.errors(), result.firstError());
+        } finally {
+            Sessions.closeAll(sessions);
+        }
+    }
+
+    private Run measure(List<ZooKeeper> sessions, Workload workload, int warmupS, int durationS)
+            throws InterruptedException {
+        AsyncPump pump = pump(sessions, workload);
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupS);
+        long stopAt = warmEnd + TimeUnit.SECONDS.toNanos(durationS);
+        pump.start(WriteBenchmark.CALLS_MAX, stopAt);
+        AsyncPump.Window window = pump.okBetween(warmEnd, stopAt);
+        AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
+        return new Run(window.perSecond(), window.okCalls(), result.errors(), result.firstError());
+    }
+
+    private AsyncPump pump(List<ZooKeeper> sessions, Workload workload) {
         int nodes = nodePaths.length;
-        AsyncPump pump = new AsyncPump(sessions, options.outstanding(), (zk, sessionIndex, seq, onRc) -> {
+        return new AsyncPump(sessions, options.outstanding(), (zk, sessionIndex, seq, onRc) -> {
             String path = nodePaths[(int) ((seq + sessionIndex) % nodes)];
             if (workload.writes(seq)) {
                 zk.setData(path, value, -1, (rc, p, ctx, stat) -> onRc.accept(rc), null);
@@ -72,11 +124,5 @@ final class EnsembleLoad {
                 zk.getData(path, false, (rc, p, ctx, data, stat) -> onRc.accept(rc), null);
             }
         });
-        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.warmupS());
-        long stopAt = warmEnd + TimeUnit.SECONDS.toNanos(options.durationS());
-        pump.start(WriteBenchmark.CALLS_MAX, stopAt);
-        AsyncPump.Window window = pump.okBetween(warmEnd, stopAt);
-        AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
-        return new Run(window.perSecond(), window.okCalls(), result.errors(), result.firstError());
     }
 }

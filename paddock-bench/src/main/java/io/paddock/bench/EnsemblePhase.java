@@ -169,6 +169,9 @@ final class EnsemblePhase {
 
     private void throughputRuns(Map<ServerKind, Ensemble> ensembles) throws InterruptedException {
         EnsembleLoad load = new EnsembleLoad(options);
+        if (options.ensembleWarmupS() > 0) {
+            warmUp(load, ensembles);
+        }
         for (int repeat = 1; repeat <= options.repeats(); repeat++) {
             for (Workload workload : Workload.values()) {
                 if (!options.runsEnsemblePart(workload.key())) {
@@ -178,6 +181,43 @@ final class EnsemblePhase {
                     for (Ensemble ensemble : nextOrder(ensembles)) {
                         loadRun(load, ensemble, workload, sessions, repeat);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Before the first measured run, each ensemble runs each selected load (at the largest session
+     * count), not counted, until its rate stops climbing (see EnsembleLoad#warmUp), for at most
+     * --ensemble-warmup-s: both kinds' JVMs compile their hot paths in their first tens of seconds
+     * (on two cores the three members' C2 threads took 40% of the CPU 30 s after start), and the
+     * goal is the throughput of a running ensemble, not of its JIT.
+     */
+    private void warmUp(EnsembleLoad load, Map<ServerKind, Ensemble> ensembles) throws InterruptedException {
+        int sessions = Collections.max(options.sessionCounts());
+        for (Workload workload : Workload.values()) {
+            if (!options.runsEnsemblePart(workload.key())) {
+                continue;
+            }
+            for (Ensemble ensemble : nextOrder(ensembles)) {
+                ServerKind kind = ensemble.kind();
+                try {
+                    EnsembleLoad.WarmUp run = load.warmUp(ensemble.clientPorts(), sessions, workload,
+                        options.ensembleWarmupS());
+                    checkAllAlive(ensemble);
+                    StringBuilder rates = new StringBuilder();
+                    for (double rate : run.windowRates()) {
+                        rates.append(rates.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", rate));
+                    }
+                    System.out.printf(Locale.ROOT, "%-9s ensemble warm-up, %-26s %2d sessions, not counted: %s ops/s in %d s"
+                        + " windows%s%n", kind.label(), workload.label + ",", sessions, rates, EnsembleLoad.WARM_WINDOW_S,
+                        run.errors() == 0 ? "" : "; " + run.errors() + " errors, first " + run.firstError());
+                    if (run.errors() > 0) {
+                        findings.add(kind.label() + ": " + run.errors() + " failed calls in the ensemble "
+                            + workload.key() + " warm-up; first: " + run.firstError());
+                    }
+                } catch (IOException | BenchException e) {
+                    fail(kind, "ensemble " + workload.key() + " warm-up", e, ensemble.anyMember());
                 }
             }
         }

@@ -48,7 +48,17 @@ public final class Main {
 
     private Main() {}
 
+    /** Netty's leak detector level for a server run from the command line, unless the user sets one. */
+    static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        // Netty's default ("simple") wraps one buffer allocation in 128 with a tracker that records
+        // a stack trace: CPU on the hot paths, and more code for the JIT to compile while the server
+        // warms up. -Dio.netty.leakDetection.level=simple (or paranoid) turns it back on; servers
+        // that tests run inside their own JVM keep Netty's default.
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            System.setProperty(LEAK_DETECTION_PROPERTY, "disabled");
+        }
         int code = run(args, System.out, System.err);
         if (code != EXIT_OK) {
             System.exit(code);
