@@ -34,7 +34,6 @@ final class AsyncPump {
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final List<Semaphore> permits = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean stopped;
 
     AsyncPump(List<ZooKeeper> sessions, int outstandingMax, Op op) {
         if (sessions.isEmpty() || outstandingMax < 1) {
@@ -57,11 +56,6 @@ final class AsyncPump {
             threads.add(t);
         }
         threads.forEach(Thread::start);
-    }
-
-    /** No call is submitted after this (before the stop time given to {@link #start}). */
-    void stop() {
-        stopped = true;
     }
 
     /** Calls answered OK so far. */
@@ -100,7 +94,7 @@ final class AsyncPump {
     private void submitLoop(int sessionIndex, Semaphore semaphore, long countMax, long stopAtNanos) {
         ZooKeeper zk = sessions.get(sessionIndex);
         try {
-            while (!stopped && System.nanoTime() < stopAtNanos) {
+            while (System.nanoTime() < stopAtNanos) {
                 if (!semaphore.tryAcquire(ACQUIRE_POLL_MS, TimeUnit.MILLISECONDS)) {
                     continue;
                 }

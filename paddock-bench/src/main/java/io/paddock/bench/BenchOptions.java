@@ -25,8 +25,7 @@ final class BenchOptions {
         "                          killing its leader once (default 5)",
         "  --ensemble-rate N       ensemble: offered setData rate for its latency row, ops/s (default 2000)",
         "  --ensemble-warmup-s N   ensemble: before the first measured run, each selected load (largest session",
-        "                          count) runs uncounted in 5 s windows until its rate stops climbing (a window",
-        "                          at most 5% above the one before), for at most N s (default 60; 0: none)",
+        "                          count) runs N s uncounted on each ensemble (default 60; 0: none)",
         "  --failover-rounds N     ensemble: rounds of kill -9 of the leader under writes, per kind (default 5)",
         "  --ensemble-parts a,b    ensemble: writes, reads, mix, latency and/or failover (default all; fewer",
         "                          for a profile of one workload)",
@@ -218,7 +217,7 @@ final class BenchOptions {
             + sessionCounts + " x " + outstanding + " outstanding, setData " + valueBytes + " B on " + writeNodes
             + " nodes; " + creates + " creates of " + createBytes + " B on " + createSessions
             + " sessions; fixed rates " + rates + " ops/s on " + fixedSessions + " sessions, at most "
-            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: warm-up up to " + ensembleWarmupS + " s per load, fixed rate " + ensembleRate + " ops/s, " + failoverRounds
+            + fixedOutstanding + " in flight each; " + electionRounds + " election round(s); ensemble: " + ensembleWarmupS + " s warm-up per load, fixed rate " + ensembleRate + " ops/s, " + failoverRounds
             + " failover round(s), parts " + ensembleParts + "; phases " + phases + "; server JVM flags " + jvmOpts
             + (paddockCds ? " (Paddock also with its class-data archive)" : "");
     }

@@ -63,26 +63,23 @@ final class EnsembleLoad {
         }
     }
 
-    /** Seconds per warm-up window. */
+    /** Seconds per warm-up window (the rate of each is printed). */
     static final int WARM_WINDOW_S = 5;
-    /** A window at most this much faster than the one before ends the warm-up (at least two windows). */
-    static final double WARM_RISE_MAX = 1.05;
 
     /** A warm-up: the rate of each window, and the calls that failed. */
     record WarmUp(List<Double> windowRates, long errors, String firstError) {}
 
     /**
-     * The load, not counted, in {@value #WARM_WINDOW_S} s windows until a window is no more than
-     * 5% faster than the one before (so the servers' JIT has compiled the hot paths and the rate
-     * stopped climbing), for at most {@code maxSeconds}.
+     * The load, not counted, for {@code seconds}, in {@value #WARM_WINDOW_S} s windows whose
+     * rates show how far the servers' JIT has come.
      */
-    WarmUp warmUp(List<Integer> ports, int sessionCount, Workload workload, int maxSeconds)
+    WarmUp warmUp(List<Integer> ports, int sessionCount, Workload workload, int seconds)
             throws IOException, InterruptedException {
         List<ZooKeeper> sessions = Sessions.openSpread(ports, sessionCount, CONNECT_TIMEOUT_MS);
         try {
             AsyncPump pump = pump(sessions, workload);
             long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(maxSeconds);
+            long end = start + TimeUnit.SECONDS.toNanos(seconds);
             pump.start(WriteBenchmark.CALLS_MAX, end);
             List<Double> rates = new ArrayList<>();
             long from = start;
@@ -90,12 +87,7 @@ final class EnsembleLoad {
                 long to = Math.min(end, from + TimeUnit.SECONDS.toNanos(WARM_WINDOW_S));
                 rates.add(pump.okBetween(from, to).perSecond());
                 from = to;
-                int n = rates.size();
-                if (n >= 2 && rates.get(n - 1) <= rates.get(n - 2) * WARM_RISE_MAX) {
-                    break;
-                }
             }
-            pump.stop();
             AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
             return new WarmUp(rates, result.errors(), result.firstError());
         } finally {

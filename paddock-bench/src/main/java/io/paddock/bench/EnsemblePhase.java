@@ -188,10 +188,9 @@ final class EnsemblePhase {
 
     /**
      * Before the first measured run, each ensemble runs each selected load (at the largest session
-     * count), not counted, until its rate stops climbing (see EnsembleLoad#warmUp), for at most
-     * --ensemble-warmup-s: both kinds' JVMs compile their hot paths in their first tens of seconds
-     * (on two cores the three members' C2 threads took 40% of the CPU 30 s after start), and the
-     * goal is the throughput of a running ensemble, not of its JIT.
+     * count), not counted, for --ensemble-warmup-s: both kinds' JVMs compile their hot paths in
+     * their first tens of seconds (on two cores the three members' C2 threads took 40% of the CPU
+     * 30 s after start), and the goal is the throughput of a running ensemble, not of its JIT.
      */
     private void warmUp(EnsembleLoad load, Map<ServerKind, Ensemble> ensembles) throws InterruptedException {
         int sessions = Collections.max(options.sessionCounts());

@@ -2,6 +2,7 @@ package io.paddock.server.quorum;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -436,8 +438,9 @@ public final class QuorumTransport implements AutoCloseable {
      */
     public void sendQuorum(long toSid, QuorumPacket packet) {
         loop.execute(() -> {
-            if (sendQuorumNow(toSid, packet) > 0) {
-                quorumLinks.get(toSid).channel.flush();
+            Channel channel = channelFor(toSid, packet);
+            if (channel != null) {
+                channel.writeAndFlush(Unpooled.wrappedBuffer(encoded(packet)));
             }
         });
     }
@@ -448,11 +451,12 @@ public final class QuorumTransport implements AutoCloseable {
     /**
      * Sends packets in order, as {@link #sendQuorum} each, handing the transport's loop one task
      * for all of them (the replica loop's whole batch of steps: a leader's PROPOSALs and COMMITs,
-     * a follower's ACKs). Each connection is flushed once at the end of the task, and within it
-     * whenever {@link #FLUSH_BYTES} were written to it unflushed: one write call carries many
-     * packets instead of one each (ZooKeeper's LearnerHandler buffers the same way). Unflushed
-     * bytes count against the send bound, so they are never left for a later task: a transport
-     * loop that falls behind must not drop a healthy follower (tried and reverted: b0cfdbc).
+     * a follower's ACKs). The packets for one connection are copied into one pooled direct buffer,
+     * written and flushed at the end of the task, or as soon as it holds {@link #FLUSH_BYTES}: one
+     * write call, and one trip through Netty's pipeline, carries many packets instead of one each
+     * (ZooKeeper's LearnerHandler buffers the same way). Bytes are never held for a later task:
+     * the send bound counts what is written and not yet sent, and a transport loop that falls
+     * behind must not drop a healthy follower (tried and reverted: b0cfdbc).
      */
     public void sendQuorum(List<Outgoing> packets) {
         if (packets.isEmpty()) {
@@ -460,36 +464,57 @@ public final class QuorumTransport implements AutoCloseable {
         }
         List<Outgoing> batch = List.copyOf(packets);
         loop.execute(() -> {
-            Map<Channel, int[]> unflushed = new IdentityHashMap<>(4); // channel -> bytes written unflushed
+            Map<Channel, Pending> pending = new IdentityHashMap<>(4);
             for (Outgoing o : batch) {
-                int n = sendQuorumNow(o.toSid(), o.packet());
-                if (n == 0) {
+                Channel channel = channelFor(o.toSid(), o.packet());
+                if (channel == null) {
                     continue;
                 }
-                Channel written = quorumLinks.get(o.toSid()).channel;
-                int[] bytes = unflushed.computeIfAbsent(written, c -> new int[1]);
-                bytes[0] += n;
-                if (bytes[0] >= FLUSH_BYTES) {
-                    written.flush();
-                    bytes[0] = 0;
+                Pending p = pending.computeIfAbsent(channel, c -> new Pending());
+                p.add(encoded(o.packet()));
+                if (p.bytes >= FLUSH_BYTES) {
+                    p.writeTo(channel);
+                    pending.remove(channel);
                 }
             }
-            for (Map.Entry<Channel, int[]> e : unflushed.entrySet()) {
-                if (e.getValue()[0] > 0) {
-                    e.getKey().flush();
-                }
-            }
+            pending.forEach((channel, p) -> p.writeTo(channel));
         });
     }
 
+    /** The encoded packets of one task for one connection, not yet handed to Netty. */
+    private static final class Pending {
+        private final List<byte[]> packets = new ArrayList<>(8);
+        private int bytes;
+
+        void add(byte[] packet) {
+            packets.add(packet);
+            bytes += packet.length;
+        }
+
+        /**
+         * One direct buffer with every packet, written and flushed (Netty would copy a heap buffer
+         * into a direct one anyway). A connection closed meanwhile releases it.
+         */
+        void writeTo(Channel channel) {
+            if (packets.size() == 1) {
+                channel.writeAndFlush(Unpooled.wrappedBuffer(packets.get(0)));
+                return;
+            }
+            ByteBuf out = channel.alloc().directBuffer(bytes, bytes);
+            for (byte[] packet : packets) {
+                out.writeBytes(packet);
+            }
+            channel.writeAndFlush(out);
+        }
+    }
+
     /**
-     * Writes one packet to {@code toSid}'s quorum connection without flushing it, and returns its
-     * size; or queues it while the connection is being made, or drops it (and the connection past
-     * the send bound), and returns 0.
+     * The connection to write a packet for {@code toSid} on, or null when the packet was queued
+     * (the connection is being made) or dropped (with the connection, past the send bound).
      */
-    private int sendQuorumNow(long toSid, QuorumPacket packet) {
+    private Channel channelFor(long toSid, QuorumPacket packet) {
         if (closed || toSid == mySid || !members.containsKey(toSid)) {
-            return 0;
+            return null;
         }
         QuorumLink link = quorumLinks.get(toSid);
         if (link == null) {
@@ -499,7 +524,7 @@ public final class QuorumTransport implements AutoCloseable {
                 // learner it dropped) is lost with it: connecting would make this leader a learner
                 // of that server, which refuses it ("expected FOLLOWERINFO").
                 LOG.debug("no quorum connection with server {}: {} not sent", toSid, packet);
-                return 0;
+                return null;
             }
             link = new QuorumLink(toSid);
             quorumLinks.put(toSid, link);
@@ -508,18 +533,16 @@ public final class QuorumTransport implements AutoCloseable {
         if (link.channel == null) {
             if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
                 lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
-                return 0;
+                return null;
             }
             link.queue.addLast(packet);
-            return 0;
+            return null;
         }
         if (!link.channel.isWritable()) {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
-            return 0;
+            return null;
         }
-        byte[] bytes = encoded(packet);
-        link.channel.write(Unpooled.wrappedBuffer(bytes));
-        return bytes.length;
+        return link.channel;
     }
 
     /**
