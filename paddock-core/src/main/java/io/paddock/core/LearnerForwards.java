@@ -125,7 +125,7 @@ final class LearnerForwards {
      * A learner's client sync: the leader answers SYNC once everything proposed before it has
      * committed; the client is answered, in order with its other requests, once that is applied here
      * (ZooKeeper's sync: the next read sees what the leader had committed). On a leader a sync waits
-     * for what it had committed to be applied (its own disk may be behind a quorum of followers).
+     * for what it had committed to be applied.
      */
     void sendSync(ClientConnection conn, ClientRequest r, List<Effect> out) {
         conn.queue.add(new ClientConnection.PendingSync(r.xid(), r.body()));

@@ -144,9 +144,10 @@ public final class Replica {
     private final Map<Long, Integer> touched = new LinkedHashMap<>();
     /**
      * A leader's sessions whose createSession it has proposed but not applied yet, id to timeout:
-     * live already, as ZooKeeper's leader tracks a session from the moment it prepares it. A quorum
-     * of followers may commit and apply the creation, and a client's first request come through one
-     * of them, before the leader's own disk has made the creation durable.
+     * live already, as ZooKeeper's leader tracks a session from the moment it prepares it. (A
+     * leader applies a commit in the step that makes it, so a client's first request through a
+     * follower that applied the creation finds it applied here too; the wait for it below is a
+     * guard, not a path taken in practice since members apply commits before their own sync.)
      */
     private final Map<Long, Integer> proposedSessions = new HashMap<>();
     /** Sessions whose close a leader proposed before their creation was applied: closing once it is. */
@@ -427,8 +428,8 @@ public final class Replica {
         if (leading) {
             epochBase = epoch << 32;
             sessions.setExpiryEnabled(true, nowMs); // a new leader gives every session a fresh timeout
-            // Its history is committed now but applied only as its disk makes it durable: the sessions
-            // it creates or closes count as such already (a quorum of followers may have applied them).
+            // Its history is committed now, and applied by the Commit that establishing emits: the
+            // sessions it creates or closes count as such already (a quorum of followers holds them).
             for (QueuedWrite w : awaiting) {
                 if (w.txn().txn() instanceof Txn.CreateSession created) {
                     proposedSessions.put(created.sessionId(), created.timeoutMs());
@@ -894,7 +895,8 @@ public final class Replica {
             return;
         }
         if (s == null && proposes() && proposedSessions.containsKey(req.sessionId())) {
-            // A leader whose own disk is behind the quorum that created the session: it waits for it.
+            // A leader that has not applied the session's creation yet (a guard: it applies each
+            // commit in the step that makes it): it waits for it.
             connections.remove(c.connId());
             awaitingSession.computeIfAbsent(req.sessionId(), k -> new ArrayList<>()).add(c);
             parked.put(c.connId(), new ArrayList<>());
@@ -1105,8 +1107,8 @@ public final class Replica {
                 } else if (r.opCode() == OpCode.SYNC && !proposes()) {
                     forwards.sendSync(conn, r, out);
                 } else if (r.opCode() == OpCode.SYNC && peer != null && peer.role() instanceof LeaderRole leader) {
-                    // The leader may have committed what its own disk has not made durable yet (a
-                    // quorum of followers sufficed): the sync waits until that is applied here too.
+                    // The sync waits until what the leader committed is applied here (at once, as a
+                    // member applies each commit as it is made).
                     ClientConnection.PendingSync ps = new ClientConnection.PendingSync(r.xid(), r.body());
                     ps.readyAtZxid = leader.lastCommitted();
                     conn.queue.add(ps);
@@ -1681,7 +1683,7 @@ public final class Replica {
         return s == null ? 0 : s.timeoutMs();
     }
 
-    /** Transactions prepared but not yet durable and applied. */
+    /** Transactions prepared or logged and not applied yet (standalone: not durable yet). */
     public int outstandingTxns() {
         return awaiting.size();
     }

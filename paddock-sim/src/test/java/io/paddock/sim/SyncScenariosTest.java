@@ -179,14 +179,14 @@ class SyncScenariosTest {
         });
     }
 
-    /** A follower acknowledges a proposal and restarts before the COMMIT reaches it. */
     /**
      * A server applies a COMMIT (and answers its client) before its own log has synced the
-     * transaction, as ZooKeeper's servers do: the commit means a quorum holds it. Here a follower's
-     * disk is slow, it applies past its durable log, and crashes then, losing what its disk had not
-     * synced. Restarted, it gets that history back from its leader before it serves again, and no
-     * client that saw the lost writes reads older state (the clients' checks), nor is an
-     * acknowledged write lost.
+     * transaction, as ZooKeeper's servers do: the commit means a quorum holds it. Here one server's
+     * disk is slow (a follower's on even seeds, the leader's on odd ones: the leader commits on its
+     * followers' acknowledgements), it applies past its durable log, and crashes then, losing what
+     * its disk had not synced. Restarted, it gets that history back from the leader before it
+     * serves again, and no client that saw the lost writes reads older state (the clients'
+     * checks), nor is an acknowledged write lost.
      */
     @Test
     void aServerAppliesACommitBeforeItsOwnSyncThenCrashesAndLosesIt() {
@@ -198,7 +198,8 @@ class SyncScenariosTest {
                 LeaderLossTest.startAll(e);
                 Converge.writeUntil(e, clients, 10, TICKS_MAX);
                 long leader = leader(e);
-                long slow = e.sids().stream().filter(sid -> sid != leader).findFirst().orElseThrow();
+                long slow = seed % 2 == 1 ? leader
+                        : e.sids().stream().filter(sid -> sid != leader).findFirst().orElseThrow();
                 SimulatedEnsemble.Server server = e.server(slow);
                 server.slowDiskTicks = 40;
                 Replica replica = server.replica();
@@ -219,6 +220,7 @@ class SyncScenariosTest {
                 + " seeds: the scenario missed its point");
     }
 
+    /** A follower acknowledges a proposal and restarts before the COMMIT reaches it. */
     @Test
     void aFollowerAcknowledgesThenRestartsBeforeCommit() {
         Seeds.run(TEST, SEEDS, seed -> {

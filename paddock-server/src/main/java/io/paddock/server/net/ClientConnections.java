@@ -70,6 +70,8 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         final ArrivalTimes arrivalsNanos = new ArrivalTimes();
         /** In {@link #touched} (loop thread only). */
         boolean touched;
+        /** Messages sent since the last flush, in order (loop thread only). */
+        List<Effect> unsent = new ArrayList<>(4);
         volatile long sessionId;
         final AtomicLong received = new AtomicLong();
         final AtomicLong sent = new AtomicLong();
@@ -165,7 +167,7 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         }
         packetsSent.incrementAndGet();
         conn.sent.incrementAndGet();
-        conn.channel.write(message, conn.channel.voidPromise());
+        conn.unsent.add(message);
         if (!conn.touched) {
             conn.touched = true;
             touched.add(conn);
@@ -213,17 +215,49 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
             conn.touched = false;
             touched.remove(conn);
         }
-        conn.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        List<Effect> last = takeUnsent(conn);
+        Channel channel = conn.channel;
+        channel.eventLoop().execute(() -> {
+            writeAll(channel, last); // what was sent before the close goes out first
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
+    /**
+     * Hands each connection written to since the last flush its messages, in one task on its
+     * event loop that writes them all and flushes once. A write from outside the event loop
+     * would be a task of its own per message (and the flush another).
+     */
     @Override
     public void flush() {
         for (int i = 0; i < touched.size(); i++) {
             Conn conn = touched.get(i);
             conn.touched = false;
-            conn.channel.flush();
+            List<Effect> messages = takeUnsent(conn);
+            Channel channel = conn.channel;
+            channel.eventLoop().execute(() -> {
+                writeAll(channel, messages);
+                channel.flush();
+            });
         }
         touched.clear();
+    }
+
+    /** The connection's unsent messages, handed over (the connection starts a new list). */
+    private static List<Effect> takeUnsent(Conn conn) {
+        List<Effect> messages = conn.unsent;
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        conn.unsent = new ArrayList<>(Math.max(4, messages.size()));
+        return messages;
+    }
+
+    /** On the channel's event loop: each message through the pipeline (EffectEncoder frames it). */
+    private static void writeAll(Channel channel, List<Effect> messages) {
+        for (int i = 0; i < messages.size(); i++) { // indexed: no iterator per batch
+            channel.write(messages.get(i), channel.voidPromise());
+        }
     }
 
     public long packetsReceived() {

@@ -181,7 +181,7 @@ public final class Snapshots implements AutoCloseable {
                 throw new IllegalStateException("interrupted while reading the tree for the snapshot", e);
             }
         }
-        throw new IllegalStateException(closed ? "server closing" : "the loop did not hand out snapshot nodes within "
+        throw new IllegalStateException(closed ? "server closing" : "the loop did not answer the snapshot writer within "
                 + PIECE_WAIT_MS_MAX + " ms");
     }
 

@@ -69,4 +69,37 @@ class ClientConnectionsTest {
         assertNotNull(conns.open(new EmbeddedChannel(), "10.0.0.2"));
         assertNull(conns.open(new EmbeddedChannel(), "10.0.0.3"), "maxConnections in all");
     }
+
+    /**
+     * The loop's messages for a connection reach its channel at the flush, in order, in one task
+     * on the channel's event loop (one per message before); a close after sends writes them first.
+     */
+    @Test
+    void messagesGoOutInOrderAtTheFlushAndBeforeAClose() {
+        ClientConnections conns = new ClientConnections(0, 100, 10, 1000);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ClientConnections.Conn c = conns.open(ch, "127.0.0.1");
+        Effect.Reply first = new Effect.Reply(c.id, 1, 1, 0, null);
+        Effect.Reply second = new Effect.Reply(c.id, 2, 1, 0, null);
+        Effect.Reply third = new Effect.Reply(c.id, 3, 2, 0, null);
+        conns.send(c.id, first);
+        conns.send(c.id, second);
+        ch.runPendingTasks();
+        assertNull(ch.readOutbound(), "nothing written before the loop's flush");
+        conns.flush();
+        ch.runPendingTasks();
+        assertSame(first, ch.readOutbound());
+        assertSame(second, ch.readOutbound());
+        assertNull(ch.readOutbound());
+        conns.flush(); // nothing new: no write
+        ch.runPendingTasks();
+        assertNull(ch.readOutbound());
+
+        conns.send(c.id, third);
+        conns.close(c.id, "test");
+        ch.runPendingTasks();
+        assertSame(third, ch.readOutbound(), "a reply sent before the close goes out before it");
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen(), "closed after its last reply");
+    }
 }
