@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +45,52 @@ final class ClientChecks {
     /** Three Paddock servers; the program talks to a follower only. */
     static void passAgainstPaddockEnsemble(List<String> command, Map<String, String> env) throws Exception {
         passAgainst(PaddockEnsembleTarget::new, command, env);
+    }
+
+    /**
+     * Runs {@code command} (which takes a write count, then host:port) against a follower of a
+     * three-server Paddock ensemble and closes the leader once the follower holds {@code
+     * writesBeforeLoss} of its nodes; the program must pass, and the leader must have been closed
+     * while it was still writing.
+     */
+    static void passAcrossLeaderLoss(List<String> command, Map<String, String> env, int writes, int writesBeforeLoss)
+            throws Exception {
+        try (PaddockEnsembleTarget target = new PaddockEnsembleTarget()) {
+            target.start();
+            long base = target.followerZnodeCount(); // the program adds its root and an ephemeral first
+            AtomicLong countAtClose = new AtomicLong(-1);
+            Thread closer = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_SECONDS_MAX);
+                try {
+                    while (System.nanoTime() < deadline) {
+                        long count = target.followerZnodeCount();
+                        if (count >= base + 2 + writesBeforeLoss) {
+                            countAtClose.set(count);
+                            target.closeLeader();
+                            return;
+                        }
+                        Thread.sleep(2);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "close-leader");
+            closer.start();
+            List<String> withArgs = new ArrayList<>(command);
+            withArgs.add(Integer.toString(writes));
+            withArgs.add(target.connectString());
+            ScriptRun run = ScriptRun.run(withArgs, env, RUN_SECONDS_MAX);
+            closer.interrupt();
+            closer.join(TimeUnit.SECONDS.toMillis(RUN_SECONDS_MAX));
+            String report = String.join(" ", withArgs) + " against " + target.name() + " (leader closed at "
+                    + countAtClose.get() + " znodes, " + base + " before the program) exited " + run.exitCode()
+                    + ":\n" + run.output();
+            System.out.println(report);
+            assertTrue(countAtClose.get() > 0 && countAtClose.get() < base + 2 + writes,
+                    "the leader was not closed while the program wrote; " + report);
+            assertEquals(0, run.exitCode(), report);
+            assertTrue(run.output().contains(LAST_LINE), "no '" + LAST_LINE + "' line; " + report);
+        }
     }
 
     private static void passAgainst(Supplier<Target> newTarget, List<String> command, Map<String, String> env)

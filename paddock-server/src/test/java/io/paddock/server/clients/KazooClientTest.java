@@ -44,4 +44,17 @@ class KazooClientTest {
     void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
         ClientChecks.passAgainstPaddockEnsemble(COMMAND, InstalledClients.debianPythonEnv());
     }
+
+    /**
+     * kazoo_failover.py writes 300 nodes one by one through a follower while the leader is closed
+     * after the first 40: no call fails, the session and its ephemeral survive, kazoo never sees
+     * its session lost, and every node is there (the follower keeps the connection and sends the
+     * write in flight on to the new leader, or prepares it as the new leader).
+     */
+    @Test
+    void writesThroughAFollowerRideThroughTheLossOfTheLeader() throws Exception {
+        ClientChecks.passAcrossLeaderLoss(List.of(InstalledClients.DEBIAN_PYTHON.toString(),
+                ClientChecks.clientsFolder().resolve("kazoo_failover.py").toString()),
+                InstalledClients.debianPythonEnv(), 300, 40);
+    }
 }

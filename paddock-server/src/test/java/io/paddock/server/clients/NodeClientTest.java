@@ -47,4 +47,15 @@ class NodeClientTest {
     void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
         ClientChecks.passAgainstPaddockEnsemble(COMMAND, env());
     }
+
+    /**
+     * node_failover.js writes 300 nodes one by one through a follower while the leader is closed
+     * after the first 40: no call fails, the connection and session survive with their ephemeral,
+     * and every node is there.
+     */
+    @Test
+    void writesThroughAFollowerRideThroughTheLossOfTheLeader() throws Exception {
+        ClientChecks.passAcrossLeaderLoss(List.of("node",
+                ClientChecks.clientsFolder().resolve("node_failover.js").toString()), env(), 300, 40);
+    }
 }

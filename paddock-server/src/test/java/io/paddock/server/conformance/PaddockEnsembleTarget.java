@@ -150,6 +150,21 @@ public final class PaddockEnsembleTarget implements Target {
         return leaderSid;
     }
 
+    /** Closes the server that led when the ensemble formed, as a crash looks to its peers and clients. */
+    public void closeLeader() {
+        servers.get(leaderSid - 1).close();
+    }
+
+    /** The follower's znode count from mntr, -1 when it does not answer. */
+    public long followerZnodeCount() {
+        for (String line : word(servers.get(followerSid - 1).clientPort(), "mntr").split("\n")) {
+            if (line.startsWith("zk_znode_count")) {
+                return Long.parseLong(line.substring("zk_znode_count".length()).trim());
+            }
+        }
+        return -1;
+    }
+
     /** The follower every client connects to. */
     @Override
     public String connectString() {
