@@ -26,6 +26,7 @@ class CClientTest {
     static Path buildDir;
     private static boolean installed;
     private static Path program;
+    private static Path failover;
 
     @BeforeAll
     static void compile() throws Exception {
@@ -33,12 +34,19 @@ class CClientTest {
         if (!installed) {
             return; // each test skips, saying why
         }
-        program = buildDir.resolve("c_check");
+        program = gcc("c_check");
+        failover = gcc("c_failover");
+    }
+
+    /** Compiles src/test/clients/NAME.c into the build folder. */
+    private static Path gcc(String name) throws Exception {
+        Path out = buildDir.resolve(name);
         List<String> gcc = List.of("gcc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-DTHREADED",
-                "-o", program.toString(), ClientChecks.clientsFolder().resolve("c_check.c").toString(),
+                "-o", out.toString(), ClientChecks.clientsFolder().resolve(name + ".c").toString(),
                 "-lzookeeper_mt");
         ScriptRun run = ScriptRun.run(gcc, Map.of(), COMPILE_SECONDS_MAX);
-        assertEquals(0, run.exitCode(), "gcc failed:\n" + run.output());
+        assertEquals(0, run.exitCode(), "gcc failed for " + name + ".c:\n" + run.output());
+        return out;
     }
 
     @BeforeEach
@@ -59,5 +67,15 @@ class CClientTest {
     @Test
     void passesAgainstAFollowerOfAPaddockEnsemble() throws Exception {
         ClientChecks.passAgainstPaddockEnsemble(List.of(program.toString()), Map.of());
+    }
+
+    /**
+     * c_failover.c writes 300 nodes one by one through a follower while the leader is closed
+     * after the first 40: no call fails, the watcher sees no state but connected, the session and
+     * its ephemeral survive, and every node is there.
+     */
+    @Test
+    void writesThroughAFollowerRideThroughTheLossOfTheLeader() throws Exception {
+        ClientChecks.passAcrossLeaderLoss(List.of(failover.toString()), Map.of(), 300, 40);
     }
 }
