@@ -17,6 +17,8 @@
 #include <time.h>
 #include <zookeeper/zookeeper.h>
 
+#include "check_report.h"
+
 #define WAIT_SECONDS_MAX 5
 #define SESSION_TIMEOUT_MS 2000
 /* Idle longer than the session timeout: only the client's pings, timed from the negotiated
@@ -35,22 +37,6 @@ struct seen {
     int state;
     char path[PATH_BYTES_MAX];
 };
-
-static void ok(const char *name) {
-    printf("ok %s\n", name);
-    fflush(stdout);
-}
-
-static void fail(const char *name, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    printf("FAIL %s: ", name);
-    vprintf(format, args);
-    printf("\n");
-    fflush(stdout);
-    va_end(args);
-    exit(1);
-}
 
 static void expect_rc(const char *name, int expected, int rc) {
     if (rc != expected) {

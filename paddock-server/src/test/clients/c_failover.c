@@ -20,6 +20,8 @@
 #include <time.h>
 #include <zookeeper/zookeeper.h>
 
+#include "check_report.h"
+
 #define CONNECT_SECONDS_MAX 5
 /* Long enough that no session expires while a leader is elected; the follower closes a
  * connection only after a third of it without a leader. */
@@ -33,22 +35,6 @@ static int connected;
 /* Session events other than "connected" (a lost connection, an expired session). */
 static int other_states;
 static int last_other_state;
-
-static void ok(const char *name) {
-    printf("ok %s\n", name);
-    fflush(stdout);
-}
-
-static void fail(const char *name, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    printf("FAIL %s: ", name);
-    vprintf(format, args);
-    printf("\n");
-    fflush(stdout);
-    va_end(args);
-    exit(1);
-}
 
 static void watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {
     (void) zh;

@@ -57,7 +57,7 @@ final class EnsembleLoad {
     Run run(List<Integer> ports, int sessionCount, Workload workload) throws IOException, InterruptedException {
         List<ZooKeeper> sessions = Sessions.openSpread(ports, sessionCount, CONNECT_TIMEOUT_MS);
         try {
-            return measure(sessions, workload, options.warmupS(), options.durationS());
+            return measure(sessions, workload);
         } finally {
             Sessions.closeAll(sessions);
         }
@@ -95,11 +95,10 @@ final class EnsembleLoad {
         }
     }
 
-    private Run measure(List<ZooKeeper> sessions, Workload workload, int warmupS, int durationS)
-            throws InterruptedException {
+    private Run measure(List<ZooKeeper> sessions, Workload workload) throws InterruptedException {
         AsyncPump pump = pump(sessions, workload);
-        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupS);
-        long stopAt = warmEnd + TimeUnit.SECONDS.toNanos(durationS);
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.warmupS());
+        long stopAt = warmEnd + TimeUnit.SECONDS.toNanos(options.durationS());
         pump.start(WriteBenchmark.CALLS_MAX, stopAt);
         AsyncPump.Window window = pump.okBetween(warmEnd, stopAt);
         AsyncPump.Result result = pump.awaitEnd(DRAIN_TIMEOUT_MS);
