@@ -1,5 +1,7 @@
 package io.paddock.server.loop;
 
+import io.netty.channel.EventLoop;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
@@ -13,8 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +70,14 @@ public final class ReplicaLoop implements AutoCloseable {
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** The event loop this loop runs on (an ensemble member's transport thread); null: its own thread. */
+    private volatile EventLoop host;
+    /** Whether a drain task is queued on the host and has not started yet. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private final Runnable drainTask = this::drainOnHost;
+    private ScheduledFuture<?> idleTicks;
+    /** The events of the current cycle (loop thread only). */
+    private final List<Object> batch = new ArrayList<>();
     private long lastTickMs;
     /**
      * The highest zxid the log reported durable. The loop applies it at the start of every
@@ -95,14 +109,14 @@ public final class ReplicaLoop implements AutoCloseable {
         @Override
         public void durable(long zxid) {
             durableZxid.accumulateAndGet(zxid, Math::max);
-            inbox.add(new LogReport(new Event.LogAppended(zxid), truncations)); // wakes the loop if it waits
+            enqueue(new LogReport(new Event.LogAppended(zxid), truncations)); // wakes the loop if it waits
         }
 
         @Override
         public void failed(long fromZxid, String reason) {
             // Not discarded after a truncation: the log takes nothing until resume(), and an ensemble
             // member (the only one that truncates) stops on a failed log anyway.
-            inbox.add(new LogReport(new Event.LogFailed(fromZxid, reason), truncations));
+            enqueue(new LogReport(new Event.LogFailed(fromZxid, reason), truncations));
         }
     };
 
@@ -117,7 +131,8 @@ public final class ReplicaLoop implements AutoCloseable {
 
     /**
      * Carries out the replica's peer effects with {@code shell} (an ensemble member); set before
-     * {@link #start()}. The shell posts what the peer hears through {@link #peerSink()}.
+     * {@link #start()}. The shell posts what the peer hears through {@link #peerSink()}, and the
+     * loop runs on the shell's event loop thread (see the class comment).
      */
     public void setPeerShell(PeerShell shell) {
         this.peerShell = shell;
@@ -128,7 +143,7 @@ public final class ReplicaLoop implements AutoCloseable {
         return new PeerShell.Sink() {
             @Override
             public void post(PeerEvent event) {
-                inbox.add(new Event.Peer(event));
+                enqueue(new Event.Peer(event));
             }
 
             @Override
@@ -152,19 +167,59 @@ public final class ReplicaLoop implements AutoCloseable {
         this.failApplyAtZxid = zxid;
     }
 
+    /** Starts the loop: on the peer shell's event loop for an ensemble member, else on its own thread. */
     public void start() {
-        thread.start();
+        if (peerShell == null) {
+            thread.start();
+        } else {
+            startOn(peerShell.eventLoop());
+        }
+    }
+
+    /**
+     * Starts the loop on {@code on} instead of a thread of its own (see the class comment); {@link
+     * #start()} does this for a member. The loop then shares that thread with whatever else runs
+     * there, and a blocking step (a learner's TRUNC or SNAP, an epoch file's sync) holds it up too:
+     * a member's transport reads no packet meanwhile.
+     */
+    public void startOn(EventLoop on) {
+        host = on;
+        idleTicks = on.scheduleAtFixedRate(this::idleOnHost, IDLE_TICK_MS, IDLE_TICK_MS, TimeUnit.MILLISECONDS);
+        wakeHost(on); // the events posted before the start, and the first tick (the election starts with it)
     }
 
     /** Posts an event from any thread. */
     public void post(Event event) {
-        inbox.add(event);
+        enqueue(event);
+    }
+
+    /**
+     * Queues an event, report or task for the loop (any thread, the loop's own too). On a host event
+     * loop it also queues a drain task unless one is queued already; a post before {@link #start()}
+     * waits in the inbox, and the start drains it.
+     */
+    private void enqueue(Object item) {
+        inbox.add(item);
+        EventLoop on = host;
+        if (on != null) {
+            wakeHost(on);
+        }
+    }
+
+    private void wakeHost(EventLoop on) {
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                on.execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                drainQueued.set(false); // the transport has shut down: the server is closing
+            }
+        }
     }
 
     /** Runs {@code query} on the loop thread (where the core may be read) and returns its result. */
     public <T> CompletableFuture<T> call(Supplier<T> query) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        inbox.add((Runnable) () -> {
+        enqueue((Runnable) () -> {
             try {
                 result.complete(query.get());
             } catch (RuntimeException e) {
@@ -174,41 +229,11 @@ public final class ReplicaLoop implements AutoCloseable {
         return result;
     }
 
+    /** Its own thread (standalone): waits for events, runs a cycle per wake-up or idle tick. */
     private void run() {
-        List<Object> batch = new ArrayList<>();
         try {
             while (running) {
-                Object first = inbox.poll(IDLE_TICK_MS, TimeUnit.MILLISECONDS);
-                tick();
-                if (first == null) {
-                    sendQuorum();
-                    outbox.flush();
-                    continue;
-                }
-                batch.add(first);
-                inbox.drainTo(batch, BATCH_EVENTS_MAX - 1);
-                long durable = durableZxid.get();
-                if (durable > appliedDurableZxid) {
-                    appliedDurableZxid = durable;
-                    step(new Event.LogAppended(durable));
-                }
-                for (Object item : batch) {
-                    if (item instanceof LogReport r) {
-                        onLogReport(r);
-                    } else if (item instanceof Event e) {
-                        step(e);
-                        if (e instanceof Event.LogFailed) {
-                            log.resume(); // posted by hand (tests): as a report of the log
-                        }
-                    } else {
-                        ((Runnable) item).run();
-                    }
-                }
-                batch.clear();
-                sendQuorum();
-                log.flush(logListener);
-                afterBatch.run();
-                outbox.flush();
+                cycle(inbox.poll(IDLE_TICK_MS, TimeUnit.MILLISECONDS));
             }
         } catch (InterruptedException e) {
             if (running) {
@@ -216,12 +241,91 @@ public final class ReplicaLoop implements AutoCloseable {
             }
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            if (running) {
-                failStop.stop("the replica loop failed: " + e, e);
-            } else {
-                LOG.error("the replica loop failed while the server closes", e);
-            }
+            failed(e);
         }
+    }
+
+    /** A drain task on the host event loop: one cycle, and another task if events are left. */
+    private void drainOnHost() {
+        drainQueued.set(false); // a post from now on queues the next task
+        if (!running) {
+            return;
+        }
+        try {
+            cycle(inbox.poll());
+        } catch (RuntimeException | Error e) {
+            failed(e);
+            return;
+        }
+        if (!inbox.isEmpty()) {
+            wakeHost(host); // more than a batch waited: the host's other work goes between the cycles
+        }
+    }
+
+    /** The idle tick on the host: moves the clock and flushes when no event came for a while. */
+    private void idleOnHost() {
+        if (!running) {
+            return;
+        }
+        try {
+            cycle(null);
+        } catch (RuntimeException | Error e) {
+            failed(e);
+        }
+    }
+
+    /** The loop failed outside one request's handling: the process stops (see the class comment). */
+    private void failed(Throwable e) {
+        if (running) {
+            running = false; // a hosted loop takes no further tasks (a test's fail-stop does not halt)
+            failStop.stop("the replica loop failed: " + e, e);
+        } else {
+            LOG.error("the replica loop failed while the server closes", e);
+        }
+    }
+
+    /**
+     * One turn of the loop: the clock, then {@code first} and whatever else waits (at most {@value
+     * #BATCH_EVENTS_MAX} events), then the batch's quorum packets, log flush and replies. With no
+     * event ({@code first} null) it only moves the clock and flushes: what the clock did goes out
+     * too, such as the closeSession of a session that expired on an idle server, which would
+     * otherwise wait in the log (and its ephemerals in the tree) until some client spoke.
+     */
+    private void cycle(Object first) {
+        tick();
+        if (first == null) {
+            sendQuorum();
+            log.flush(logListener);
+            outbox.flush();
+            return;
+        }
+        batch.add(first);
+        inbox.drainTo(batch, BATCH_EVENTS_MAX - 1);
+        long durable = durableZxid.get();
+        if (durable > appliedDurableZxid) {
+            appliedDurableZxid = durable;
+            step(new Event.LogAppended(durable));
+        }
+        try {
+            for (Object item : batch) {
+                if (item instanceof LogReport r) {
+                    onLogReport(r);
+                } else if (item instanceof Event e) {
+                    step(e);
+                    if (e instanceof Event.LogFailed) {
+                        log.resume(); // posted by hand (tests): as a report of the log
+                    }
+                } else {
+                    ((Runnable) item).run();
+                }
+            }
+        } finally {
+            batch.clear();
+        }
+        sendQuorum();
+        log.flush(logListener);
+        afterBatch.run();
+        outbox.flush();
     }
 
     /** The quorum packets of the batch's steps, to the transport as one task (see PeerShell). */
@@ -351,16 +455,33 @@ public final class ReplicaLoop implements AutoCloseable {
         durableZxid.set(kept);
         appliedDurableZxid = Math.min(appliedDurableZxid, kept);
         if (kept > 0) {
-            inbox.add(new LogReport(new Event.LogAppended(kept), truncations));
+            enqueue(new LogReport(new Event.LogAppended(kept), truncations));
         }
     }
 
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        EventLoop on = host;
+        if (on == null) {
+            thread.interrupt();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        if (idleTicks != null) {
+            idleTicks.cancel(false);
+        }
+        if (on.inEventLoop()) {
+            return;
+        }
         try {
-            thread.join(5000);
+            on.submit(() -> { }).get(5, TimeUnit.SECONDS); // a cycle under way finishes first
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+            LOG.debug("the replica loop's event loop did not answer its close: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package io.paddock.server.quorum;
 
+import io.netty.channel.EventLoop;
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.election.QuorumVerifier;
 import io.paddock.core.election.ServerState;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * what the transport receives to that loop, and keeps what the four-letter words read.
  *
  * <p>One thread, the replica loop's, runs the core and calls {@link #carryOut}, {@link #stepDone} and
- * {@link #sendOutgoing};
- * the transport's Netty thread calls the {@link Sink} it was given; the admin words read
+ * {@link #sendOutgoing}; that is the transport's event loop thread ({@link #eventLoop()}), which
+ * also calls the {@link Sink} it was given; the admin words read
  * {@link #status()} and {@link #electionTable()} from any thread.
  *
  * <p><b>Epochs</b> ({@link PeerEffect.PersistEpochs}) are written on the loop thread (a few a
@@ -171,6 +172,14 @@ public final class PeerShell implements AutoCloseable {
 
     public long sid() {
         return sid;
+    }
+
+    /**
+     * The transport's event loop thread, on which the replica's loop runs: the shell's methods are
+     * then called on the thread that owns every connection, and packets leave without a hand-off.
+     */
+    public EventLoop eventLoop() {
+        return transport.eventLoop();
     }
 
     private final class Inbound implements QuorumTransport.Inbound {

@@ -66,9 +66,10 @@ import org.slf4j.LoggerFactory;
  * thread that sends notifications, waiting up to its connect timeout ({@code cnxTimeout}, 5 s by
  * default) for each unreachable server in turn.
  *
- * <p><b>Threads</b>: all connection state lives on one Netty event loop thread; the public methods
- * hand their work to it and return at once, and {@link Inbound} is called on it, in order. Every
- * queue is bounded (the limits below).
+ * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
+ * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
+ * when called on that thread (an ensemble member's replica loop runs there), and {@link Inbound} is
+ * called on it, in order. Every queue is bounded (the limits below).
  */
 public final class QuorumTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumTransport.class);
@@ -223,6 +224,23 @@ public final class QuorumTransport implements AutoCloseable {
         }
     }
 
+    /** The one thread that owns every connection; the replica loop of a member runs on it too. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /**
+     * Runs {@code work} on the transport's thread: at once when called there (so a member's replica
+     * loop writes its packets without a hand-off, in the order it calls), else as a task.
+     */
+    private void onLoop(Runnable work) {
+        if (loop.inEventLoop()) {
+            work.run();
+        } else {
+            loop.execute(work);
+        }
+    }
+
     /** The bound election address (tests bind port 0). */
     public InetSocketAddress electionAddress() {
         return (InetSocketAddress) electionServer.localAddress();
@@ -237,7 +255,7 @@ public final class QuorumTransport implements AutoCloseable {
     /** Queues a notification for {@code toSid}, connecting if needed; never blocks. */
     public void sendElection(long toSid, NotificationMessage message) {
         byte[] frame = ElectionFrame.encode(message);
-        loop.execute(() -> {
+        onLoop(() -> {
             ElectionLink link = electionLink(toSid);
             if (link == null) {
                 return;
@@ -437,7 +455,7 @@ public final class QuorumTransport implements AutoCloseable {
      * dropped (its peer was lost, and only a learner connects).
      */
     public void sendQuorum(long toSid, QuorumPacket packet) {
-        loop.execute(() -> {
+        onLoop(() -> {
             Channel channel = channelFor(toSid, packet);
             if (channel != null) {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(encoded(packet)));
@@ -449,10 +467,10 @@ public final class QuorumTransport implements AutoCloseable {
     public record Outgoing(long toSid, QuorumPacket packet) {}
 
     /**
-     * Sends packets in order, as {@link #sendQuorum} each, handing the transport's loop one task
-     * for all of them (the replica loop's whole batch of steps: a leader's PROPOSALs and COMMITs,
+     * Sends packets in order, as {@link #sendQuorum} each, all of them in one piece of work on the
+     * transport's thread (the replica loop's whole batch of steps: a leader's PROPOSALs and COMMITs,
      * a follower's ACKs). The packets for one connection are copied into one pooled direct buffer,
-     * written and flushed at the end of the task, or as soon as it holds {@link #FLUSH_BYTES}: one
+     * written and flushed at the end of that work, or as soon as it holds {@link #FLUSH_BYTES}: one
      * write call, and one trip through Netty's pipeline, carries many packets instead of one each
      * (ZooKeeper's LearnerHandler buffers the same way). Bytes are never held for a later task:
      * the send bound counts what is written and not yet sent, and a transport loop that falls
@@ -462,8 +480,8 @@ public final class QuorumTransport implements AutoCloseable {
         if (packets.isEmpty()) {
             return;
         }
-        List<Outgoing> batch = List.copyOf(packets);
-        loop.execute(() -> {
+        List<Outgoing> batch = loop.inEventLoop() ? packets : List.copyOf(packets);
+        onLoop(() -> {
             Map<Channel, Pending> pending = new IdentityHashMap<>(4);
             for (Outgoing o : batch) {
                 Channel channel = channelFor(o.toSid(), o.packet());
@@ -563,7 +581,7 @@ public final class QuorumTransport implements AutoCloseable {
         if (closed) {
             return; // closing drops every connection anyway; the event loop takes no more work
         }
-        loop.execute(() -> {
+        onLoop(() -> {
             QuorumLink link = quorumLinks.remove(sid);
             if (link != null) {
                 link.dropped = true;

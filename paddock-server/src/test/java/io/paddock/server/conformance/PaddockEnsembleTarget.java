@@ -81,8 +81,11 @@ public final class PaddockEnsembleTarget implements Target {
             extraCfgBySid.apply(sid).forEach(cfg::setProperty);
             servers.add(new PaddockServer(ServerConfig.fromProperties(cfg), recording));
         }
-        for (PaddockServer server : servers) {
-            server.start();
+        // The highest sid first: with empty data it wins as soon as a second server is up, whatever
+        // the timing. Started lowest first, servers 1 and 2 could decide for 2 before 3 listened (a
+        // peer that cannot be reached is not waited for), and tests that need a known leader skip.
+        for (int i = servers.size() - 1; i >= 0; i--) {
+            servers.get(i).start();
         }
         followerSid = awaitOneLeaderTwoFollowers();
     }
