@@ -43,6 +43,18 @@ import org.slf4j.LoggerFactory;
  * (it may name a dropped zxid, which would mark a later transaction with a smaller or equal zxid
  * durable by mistake). What the truncation kept is reported afresh instead: everything appended
  * before it up to its zxid is durable when the log returns.
+ *
+ * <p><b>Where it runs.</b> Standalone, on a thread of its own that waits on the inbox. An ensemble
+ * member's loop runs on its quorum transport's event loop thread instead ({@link
+ * PeerShell#eventLoop()}, {@link #startOn}), as tasks: a quorum packet that thread reads is posted
+ * to the inbox and stepped by the next task on the same thread, and the packets a batch sends are
+ * written to the sockets right there. A quorum packet then costs no hand-off between threads on
+ * either side (a write through a follower crosses about ten of them: REQUEST, PROPOSAL, ACK and
+ * COMMIT, each sent and received). Posts from other threads (client connections, the log writer)
+ * queue one drain task at a time; between two drains the event loop reads its sockets; an idle
+ * task ticks the clock every {@value #IDLE_TICK_MS} ms. One cycle ({@link #cycle}) does the same
+ * work either way. While a step blocks (TRUNC, SNAP, an epoch file's sync), the member reads no
+ * quorum packet: its leader buffers what it sends, up to the transport's send bound.
  */
 public final class ReplicaLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
@@ -72,10 +84,10 @@ public final class ReplicaLoop implements AutoCloseable {
     private volatile boolean running = true;
     /** The event loop this loop runs on (an ensemble member's transport thread); null: its own thread. */
     private volatile EventLoop host;
-    /** Whether a drain task is queued on the host and has not started yet. */
+    /** Whether a drain task is queued on the host or running (posts then queue none). */
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final Runnable drainTask = this::drainOnHost;
-    private ScheduledFuture<?> idleTicks;
+    private volatile ScheduledFuture<?> idleTicks;
     /** The events of the current cycle (loop thread only). */
     private final List<Object> batch = new ArrayList<>();
     private long lastTickMs;
@@ -245,20 +257,31 @@ public final class ReplicaLoop implements AutoCloseable {
         }
     }
 
-    /** A drain task on the host event loop: one cycle, and another task if events are left. */
+    /**
+     * A drain task on the host event loop: one cycle, then the next drain if events are left. While
+     * it runs, {@code drainQueued} stays set, so posts meanwhile queue nothing; what they left is
+     * drained by a task scheduled after the host's next look at its sockets. (Queued as a plain task,
+     * it would run in the same run of tasks: Netty runs 64 tasks before it checks its time, so a
+     * busy member could step up to 64 batches of client requests before reading a quorum packet.)
+     */
     private void drainOnHost() {
-        drainQueued.set(false); // a post from now on queues the next task
         if (!running) {
+            drainQueued.set(false);
             return;
         }
         try {
             cycle(inbox.poll());
         } catch (RuntimeException | Error e) {
-            failed(e);
+            failed(e); // drainQueued stays set: a failed loop takes no further task
             return;
         }
-        if (!inbox.isEmpty()) {
-            wakeHost(host); // more than a batch waited: the host's other work goes between the cycles
+        drainQueued.set(false); // a post from now on queues the next drain itself
+        if (!inbox.isEmpty() && drainQueued.compareAndSet(false, true)) {
+            try {
+                host.schedule(drainTask, 0, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                drainQueued.set(false); // the transport has shut down: the server is closing
+            }
         }
     }
 

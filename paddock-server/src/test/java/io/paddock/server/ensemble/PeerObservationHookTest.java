@@ -1,7 +1,6 @@
 package io.paddock.server.ensemble;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.election.ServerState;
@@ -66,7 +65,7 @@ class PeerObservationHookTest {
             // (it skips the finalize wait for a peer it cannot reach) and decide again when that one
             // comes with a better vote. So the check is on each server's latest decision.
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < deadline && (leaderOfLatestDecisions(seen) < 0 || noEstablished(seen))) {
+            while (System.nanoTime() < deadline && !leaderEstablished(seen)) {
                 Thread.sleep(20);
             }
             for (List<PeerEffect.Observation> o : seen) {
@@ -77,7 +76,9 @@ class PeerObservationHookTest {
             assertTrue(leader > 0, "one leader in every server's latest decision: " + seen);
             PeerEffect.ElectionDecided leaders = latestDecision(seen.get((int) leader - 1));
             assertEquals(ServerState.LEADING, leaders.role());
-            assertFalse(noEstablished(seen), "the leader established an epoch: " + seen);
+            List<PeerEffect.Observation> leaderSaw = seen.get((int) leader - 1);
+            assertTrue(leaderSaw.subList(leaderSaw.lastIndexOf(leaders), leaderSaw.size()).stream()
+                    .anyMatch(x -> x instanceof PeerEffect.Established), "the leader established an epoch: " + seen);
             // What the elec word prints: the decision in the seed's style, and the deciding quorum.
             String table = started.get((int) leader - 1).peer().electionTable();
             assertTrue(table.contains("election 1: round ") && table.contains("-> server " + leader)
@@ -111,7 +112,14 @@ class PeerObservationHookTest {
         return leader;
     }
 
-    private static boolean noEstablished(List<List<PeerEffect.Observation>> seen) {
-        return seen.stream().flatMap(List::stream).noneMatch(x -> x instanceof PeerEffect.Established);
+    /** Whether every server's latest decision names one leader, which established an epoch after its own. */
+    private static boolean leaderEstablished(List<List<PeerEffect.Observation>> seen) {
+        long leader = leaderOfLatestDecisions(seen);
+        if (leader < 0) {
+            return false;
+        }
+        List<PeerEffect.Observation> leaderSaw = seen.get((int) leader - 1);
+        int decided = leaderSaw.lastIndexOf(latestDecision(leaderSaw));
+        return leaderSaw.subList(decided, leaderSaw.size()).stream().anyMatch(x -> x instanceof PeerEffect.Established);
     }
 }

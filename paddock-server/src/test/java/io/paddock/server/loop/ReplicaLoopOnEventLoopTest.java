@@ -117,6 +117,28 @@ class ReplicaLoopOnEventLoopTest {
         }
     }
 
+    @Test
+    void moreThanABatchPostedAtOnceIsAllSteppedWithNoLaterEvent() throws Exception {
+        int requests = 3 * ReplicaLoop.BATCH_EVENTS_MAX + 7;
+        ReplicaLoop loop = new ReplicaLoop(replica(CoreConfig.defaults()), new InMemoryTxnLog(), recording(() -> { }),
+                new FailStop(status -> { }, System.err), "unused-thread");
+        loop.post(new Event.ClientConnected(1, new ConnectRequest(0, 0, 10_000, 0, new byte[16], false), "127.0.0.1"));
+        for (int i = 0; i < requests; i++) {
+            loop.post(new Event.ClientRequest(1, i + 1, OpCode.CREATE,
+                    new CreateRequest("/m" + i, new byte[0], Acl.OPEN, 0)));
+        }
+        loop.startOn(host); // one wake-up for all of them: the drains after the first must follow by themselves
+        try {
+            assertInstanceOf(Effect.ConnectReply.class, next().effect());
+            for (int i = 0; i < requests; i++) {
+                Effect.Reply reply = assertInstanceOf(Effect.Reply.class, next().effect());
+                assertEquals(i + 1, reply.xid());
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
     /**
      * Only the loop's idle ticks can expire the session (no further event is posted), and the
      * expiry's closeSession must then reach the log and be applied without waiting for an event:
