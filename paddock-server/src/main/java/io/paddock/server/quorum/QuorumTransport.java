@@ -17,7 +17,13 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.InetNameResolver;
+import io.netty.resolver.InetSocketAddressResolver;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.ElectionFrame;
 import io.paddock.core.wire.quorum.InitialMessage;
@@ -28,7 +34,9 @@ import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.ArrayList;
@@ -36,7 +44,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +76,12 @@ import org.slf4j.LoggerFactory;
  * {@value #RECONNECT_BACKOFF_MS_MAX} ms). ZooKeeper's sender connects synchronously in the
  * thread that sends notifications, waiting up to its connect timeout ({@code cnxTimeout}, 5 s by
  * default) for each unreachable server in turn.
+ *
+ * <p><b>Host names</b> of the {@code server.N} lines are looked up when a connection is made (so
+ * a server that moved is found again, as ZooKeeper does), on threads of their own: the event loop
+ * is also the member's replica loop, and a lookup that hangs on a slow or unreachable name server
+ * must not stop its clients' replies. A name that does not resolve fails that connection attempt
+ * like a refused one (retried with back-off).
  *
  * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
  * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
@@ -98,6 +115,14 @@ public final class QuorumTransport implements AutoCloseable {
     /** A second between tries to bind the election port (ZooKeeper's). */
     public static final int BIND_RETRY_DELAY_MS = 1000;
 
+    /** Host names are looked up on at most this many threads (one per member is plenty). */
+    static final int LOOKUP_THREADS_MAX = 4;
+
+    /** Looks up a host name; {@code InetAddress.getByName} outside tests. May block. */
+    interface HostLookup {
+        InetAddress lookUp(String host) throws UnknownHostException;
+    }
+
     /** What arrives from peers; called on the transport's thread, in order. */
     public interface Inbound {
         void election(long fromSid, NotificationMessage message);
@@ -125,6 +150,15 @@ public final class QuorumTransport implements AutoCloseable {
         return t;
     });
     private final EventLoop loop = group.next();
+    private final HostLookup lookup;
+    /** Where host names are looked up, off the event loop; idle threads end after a while. */
+    private final ThreadPoolExecutor lookupThreads;
+    private final AddressResolverGroup<InetSocketAddress> resolverGroup = new AddressResolverGroup<>() {
+        @Override
+        protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
+            return new InetSocketAddressResolver(executor, new OffLoopNameResolver(executor));
+        }
+    };
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
     /** The packet encoded last and its bytes (see {@link #encoded}); transport loop thread only. */
@@ -162,6 +196,21 @@ public final class QuorumTransport implements AutoCloseable {
 
     public QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
             Inbound inbound) {
+        this(mySid, members, listenOnAllIps, bindRetry, inbound, InetAddress::getByName);
+    }
+
+    /** As the public constructor, looking host names up with {@code lookup} (tests make a slow one). */
+    QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
+            Inbound inbound, HostLookup lookup) {
+        this.lookup = lookup;
+        int lookupThreads = Math.max(1, Math.min(LOOKUP_THREADS_MAX, members.size()));
+        this.lookupThreads = new ThreadPoolExecutor(lookupThreads, lookupThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "paddock-quorum-lookup");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.lookupThreads.allowCoreThreadTimeOut(true);
         if (!members.containsKey(mySid)) {
             throw new IllegalArgumentException("server " + mySid + " is not among " + members.keySet());
         }
@@ -745,8 +794,47 @@ public final class QuorumTransport implements AutoCloseable {
         ch.close();
     }
 
+    /**
+     * Looks a host name up on {@link #lookupThreads} and completes the promise there (Netty then
+     * connects on the event loop). Each connection attempt asks again, so the JVM's address cache
+     * decides how long an answer is kept.
+     */
+    private final class OffLoopNameResolver extends InetNameResolver {
+        OffLoopNameResolver(EventExecutor executor) {
+            super(executor);
+        }
+
+        @Override
+        protected void doResolve(String host, Promise<InetAddress> promise) {
+            offLoop(promise, () -> lookup.lookUp(host));
+        }
+
+        @Override
+        protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+            offLoop(promise, () -> List.of(lookup.lookUp(host)));
+        }
+
+        private <T> void offLoop(Promise<T> promise, Lookup<T> work) {
+            try {
+                lookupThreads.execute(() -> {
+                    try {
+                        promise.trySuccess(work.run());
+                    } catch (UnknownHostException | RuntimeException e) {
+                        promise.tryFailure(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                promise.tryFailure(e); // closing
+            }
+        }
+    }
+
+    private interface Lookup<T> {
+        T run() throws UnknownHostException;
+    }
+
     private Bootstrap bootstrap(ChannelInitializer<SocketChannel> init) {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+        return new Bootstrap().group(group).channel(NioSocketChannel.class).resolver(resolverGroup)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -757,6 +845,8 @@ public final class QuorumTransport implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        lookupThreads.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        resolverGroup.close();
     }
 }

@@ -14,7 +14,9 @@ import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -67,6 +70,10 @@ class ElectionTransportTest {
     }
 
     private QuorumTransport start(long sid) throws IOException {
+        return start(sid, InetAddress::getByName);
+    }
+
+    private QuorumTransport start(long sid, QuorumTransport.HostLookup lookup) throws IOException {
         BlockingQueue<Received> inbox = inboxes.get(sid);
         QuorumTransport t = new QuorumTransport(sid, members, false, 3, new QuorumTransport.Inbound() {
             @Override
@@ -88,7 +95,7 @@ class ElectionTransportTest {
             public void electionUnreachable(long unreachable) {
                 unreachableReports.get(sid).add(unreachable);
             }
-        });
+        }, lookup);
         t.start();
         started.add(t);
         return t;
@@ -324,6 +331,41 @@ class ElectionTransportTest {
             }
         }
         return false;
+    }
+
+    /**
+     * The transport's thread is also the member's replica loop: a host name whose lookup hangs (a
+     * slow or unreachable name server) must hold up neither the other peers nor that thread. When
+     * the lookup fails, the peer counts as unreachable, as a refused connection does.
+     */
+    @Test
+    void aHostNameWhoseLookupHangsHoldsUpNothingElse() throws Exception {
+        members.put(4L, new PeerAddress(4, "hangs.peer.invalid", freePort(), freePort()));
+        CountDownLatch answer = new CountDownLatch(1);
+        QuorumTransport one = start(1, host -> {
+            if (!host.equals("hangs.peer.invalid")) {
+                return InetAddress.getByName(host);
+            }
+            try {
+                answer.await(WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UnknownHostException(host);
+        });
+        start(2);
+        try {
+            one.sendElection(4, vote(1, 1)); // its lookup hangs until the latch opens
+            one.sendElection(2, vote(1, 1));
+            assertEquals(new Received("election", 1, vote(1, 1)), next(2));
+            assertTrue(one.eventLoop().submit(() -> true).get(1, TimeUnit.SECONDS),
+                    "the transport's thread answers while a lookup hangs");
+            assertNull(unreachableReports.get(1L).poll(100, TimeUnit.MILLISECONDS), "nothing failed yet");
+        } finally {
+            answer.countDown();
+        }
+        assertEquals(4L, unreachableReports.get(1L).poll(WAIT_MS, TimeUnit.MILLISECONDS),
+                "a name that does not resolve makes its peer unreachable");
     }
 
     @Test
