@@ -248,6 +248,7 @@ final class EnsemblePhase {
             for (Ensemble ensemble : nextOrder(ensembles)) {
                 ServerKind kind = ensemble.kind();
                 try {
+                    int leader = ensemble.awaitOneLeader(LEADER_TIMEOUT_MS).leader();
                     FixedRateBenchmark.Run run = bench.run(ensemble.clientPorts(), options.ensembleRate());
                     checkAllAlive(ensemble);
                     System.out.printf(Locale.ROOT, "%-9s ensemble fixed run %d, %,d ops/s offered: p50 %.2f ms, "
@@ -259,6 +260,14 @@ final class EnsemblePhase {
                         findings.add(kind.label() + ": " + run.errors() + " failed setData calls in ensemble fixed-rate"
                             + " run " + repeat + "; first: " + run.firstError());
                     }
+                    StringBuilder byServer = new StringBuilder();
+                    for (int i = 0; i < run.byServer().size(); i++) {
+                        double[] p = run.byServer().get(i);
+                        byServer.append(i == 0 ? "" : "; ").append(String.format(Locale.ROOT, "server %d%s %.2f / %.2f",
+                            i + 1, i == leader ? " (leader)" : "", p[0], p[1]));
+                    }
+                    System.out.printf(Locale.ROOT, "%-9s ensemble fixed run %d, p50 / p99 ms of the sessions on each"
+                        + " server: %s%n", kind.label(), repeat, byServer);
                     results.add(latency(options, "p50"), kind, run.p50Ms());
                     results.add(latency(options, "p99"), kind, run.p99Ms());
                 } catch (IOException | BenchException e) {
