@@ -158,6 +158,7 @@ public final class PaddockServer implements AutoCloseable {
         }
         if (snapshots != null) {
             loop.setAfterBatch(() -> snapshots.maybeSnapshot(replica, log, loop::call));
+            loop.setSnapshotInstalled(snapshots::installed);
             schedulePurge();
         }
         if (config.isEnsemble()) {

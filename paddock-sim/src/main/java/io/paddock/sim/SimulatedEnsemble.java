@@ -7,6 +7,7 @@ import io.paddock.core.Replica;
 import io.paddock.core.request.Txn;
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.storage.CorruptFileException;
+import io.paddock.core.storage.TreeCapture;
 import io.paddock.core.wire.Code;
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.election.Notification;
@@ -82,6 +83,11 @@ public final class SimulatedEnsemble {
         long lastCheckedApplied = -1;
         /** Its logged history not yet applied, as its effects say (what it will apply, in order). */
         final TreeMap<Long, TxnEnvelope> logged = new TreeMap<>();
+        /** Its own snapshot begun (at its applied zxid) and waiting for its log to be durable that far. */
+        TreeCapture ownCapture;
+        /** The zxid of its last own snapshot (or what it recovered), and how far past it the next one is due. */
+        long lastSnapshotZxid;
+        long snapshotThreshold;
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
@@ -143,6 +149,19 @@ public final class SimulatedEnsemble {
             implements Envelope {}
 
     private record LogSync(long deliverTick, long seq, long to, int toIncarnation) implements Envelope {}
+
+    /** A server's own snapshot file is synced and renamed into place. */
+    private record SnapshotSynced(long deliverTick, long seq, long to, int toIncarnation) implements Envelope {}
+
+    /**
+     * Members take their own snapshots as the server does (Snapshots): once more than
+     * SNAP_COUNT/2 + r transactions were applied since the last one (r random below SNAP_COUNT/2),
+     * of the tree at its applied zxid; the file is written only once the log is durable that far
+     * (a member applies commits before its own sync), and becomes durable a few ticks later, so
+     * crashes land before, during and after it.
+     */
+    static final int SNAP_COUNT = 40;
+    private static final int SNAPSHOT_PIECE_NODES = 64;
 
     /** The shell of {@code to} tells its core that {@code about}'s election port could not be reached. */
     private record ElectionRefused(long deliverTick, long seq, long to, int toIncarnation, long about)
@@ -394,6 +413,9 @@ public final class SimulatedEnsemble {
         s.replica.recovered(s.lastZxid);
         s.syncScheduled = false;
         s.lastCheckedApplied = -1;
+        s.ownCapture = null;
+        s.lastSnapshotZxid = s.lastZxid;
+        s.snapshotThreshold = nextSnapshotThreshold();
         s.replica.joinEnsemble(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, TICK_MS);
         s.core = s.replica.peer();
         s.history = new ElectionHistory(sid);
@@ -415,6 +437,7 @@ public final class SimulatedEnsemble {
         }
         s.writesInFlight.clear();
         String torn = s.disk.crash(random);
+        s.ownCapture = null; // it was memory: the capture of a snapshot not yet written
         s.replica = null;
         s.core = null;
         s.history = null;
@@ -567,7 +590,41 @@ public final class SimulatedEnsemble {
                 throw checker.failure("s" + to.sid + ": " + e.getMessage(), e);
             }
             stepServer(to, new Event.LogAppended(durable));
+        } else if (envelope instanceof SnapshotSynced) {
+            if (to.disk.snapshotPending()) { // a leader's snapshot may have made it land first
+                long zxid = to.disk.completeSnapshot();
+                trace.line("t=" + nowTick + " s" + to.sid + " own snapshot at 0x" + Long.toHexString(zxid) + " durable");
+            }
         }
+    }
+
+    private int nextSnapshotThreshold() {
+        return SNAP_COUNT / 2 + random.nextInt(SNAP_COUNT / 2);
+    }
+
+    /** After each step of a live server: begins its own snapshot when due, writes it once its log is durable. */
+    private void ownSnapshot(Server s) {
+        if (s.ownCapture == null) {
+            long applied = s.replica.lastAppliedZxid();
+            if (s.disk.snapshotPending() || applied - s.lastSnapshotZxid <= s.snapshotThreshold) {
+                return;
+            }
+            s.ownCapture = TreeCapture.begin(s.replica.tree(), s.replica.sessions(), applied, nowTick * TICK_MS);
+            s.lastSnapshotZxid = applied;
+            s.snapshotThreshold = nextSnapshotThreshold();
+        }
+        TreeCapture capture = s.ownCapture;
+        if (s.disk.snapshotPending() || s.replica.durableZxid() < capture.lastZxid()) {
+            return; // the file waits for the log (Snapshots.awaitLogDurable)
+        }
+        s.ownCapture = null;
+        try {
+            s.disk.writeSnapshot(capture.source(() -> capture.next(SNAPSHOT_PIECE_NODES)));
+        } finally {
+            capture.end();
+        }
+        enqueue(new SnapshotSynced(nowTick + 1 + random.nextInt(3), nextSeq++, s.sid, s.incarnation));
+        trace.line("t=" + nowTick + " s" + s.sid + " writes its own snapshot at 0x" + Long.toHexString(capture.lastZxid()));
     }
 
     private void stepServer(Server s, PeerEvent event) {
@@ -622,6 +679,7 @@ public final class SimulatedEnsemble {
         if (s.isUp()) {
             checker.afterStep(s);
             checkAppliedState(s);
+            ownSnapshot(s);
         }
     }
 
@@ -641,10 +699,17 @@ public final class SimulatedEnsemble {
             trace.line("t=" + nowTick + " s" + s.sid + " truncates its log after 0x" + Long.toHexString(truncate.zxid()));
         } else if (effect instanceof Effect.InstallSnapshot install) {
             long zxid = install.snapshot().header().lastZxid();
+            if (s.disk.snapshotPending()) {
+                s.disk.completeSnapshot(); // its own snapshot's rename lands first (its writer runs on)
+            }
             s.disk.truncateAfter(zxid); // first: a crash between leaves an older state, never a mix
             s.logged.clear(); // what it applies next comes after the snapshot
             s.disk.writeSnapshot(install.snapshot().asSource());
             s.disk.completeSnapshot();
+            if (zxid > s.lastSnapshotZxid) { // it counts as the last snapshot (Snapshots.installed)
+                s.lastSnapshotZxid = zxid;
+                s.snapshotThreshold = nextSnapshotThreshold();
+            }
             trace.line("t=" + nowTick + " s" + s.sid + " installs its leader's snapshot at 0x" + Long.toHexString(zxid));
         } else if (effect instanceof Effect.Trace t) {
             trace.line("t=" + nowTick + " s" + s.sid + " " + t.message());

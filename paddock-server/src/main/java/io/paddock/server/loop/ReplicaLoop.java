@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,8 @@ public final class ReplicaLoop implements AutoCloseable {
     /** The current step's effects; one list serves every step (loop thread only). */
     private List<Effect> effects = new ArrayList<>();
     private Runnable afterBatch = () -> {};
+    /** Told the zxid of every leader's snapshot installed (snapshot scheduling). */
+    private LongConsumer snapshotInstalled = zxid -> {};
     /** Carries out the quorum peer's effects; null when standalone. */
     private PeerShell peerShell;
     /** Whether the current step carried out a peer effect. */
@@ -163,6 +166,11 @@ public final class ReplicaLoop implements AutoCloseable {
                 return inbox.size();
             }
         };
+    }
+
+    /** Tells {@code hook}, on the loop thread, the zxid of each leader's snapshot installed (SNAP). */
+    public void setSnapshotInstalled(LongConsumer hook) {
+        this.snapshotInstalled = hook;
     }
 
     /** Runs {@code task} on the loop thread after every batch (snapshot scheduling). */
@@ -463,6 +471,7 @@ public final class ReplicaLoop implements AutoCloseable {
                     + Long.toHexString(zxid) + ": " + e.getMessage(), e);
         }
         afterTruncation(zxid);
+        snapshotInstalled.accept(zxid);
     }
 
     /**

@@ -82,6 +82,20 @@ public final class Snapshots implements AutoCloseable {
         return half + (half > 0 ? roll.applyAsInt(half) : 0);
     }
 
+    /**
+     * Loop thread: a leader's snapshot at {@code zxid} was installed (SNAP), and counts as this
+     * server's last snapshot. Without this, a learner that recovered far behind found its next
+     * snapshot due at once and wrote the whole tree again at the same zxid, replacing the file it
+     * had just installed (the simulator's member snapshots showed it: a crash tearing that rewrite
+     * left nothing that reached the installed state).
+     */
+    public void installed(long zxid) {
+        if (zxid > lastSnapshotZxid) {
+            lastSnapshotZxid = zxid;
+            threshold = nextThreshold();
+        }
+    }
+
     /** Whether a snapshot is due once {@code appliedZxid} is applied (ZooKeeper's rule, see the class comment). */
     boolean isDue(long appliedZxid) {
         return appliedZxid - lastSnapshotZxid > threshold;

@@ -3,6 +3,7 @@ package io.paddock.server.ensemble;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -124,12 +125,14 @@ class EnsembleReplicationProcessTest {
     /**
      * A follower down while more writes commit than the leader keeps in memory for DIFF (500,
      * {@code Replica.COMMIT_LOG_COUNT}) catches up by SNAP when it returns: it installs the leader's
-     * snapshot (its dataDir now holds one; 600 transactions are far below snapCount, so it made
-     * none itself) and then holds every write.
+     * snapshot and then holds every write. With snapCount 400 every server takes snapshots of its
+     * own meanwhile, and the installed one counts as the follower's last: it does not write the
+     * whole tree again at the same zxid (it did, at once, before Snapshots.installed).
      */
     @Test
     void aFollowerDownPastTheLeadersWindowCatchesUpBySnap() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.configureAll("snapCount=400");
             e.startAllAndAwaitOneLeader(3, BOUND);
             int leader = e.leader();
             int down = leader % 3 + 1;
@@ -148,8 +151,14 @@ class EnsembleReplicationProcessTest {
             try (ZooKeeper reader = connect(e.connectString(down), new AtomicBoolean())) {
                 e.await("server " + down + " holds every write", BOUND, () -> holdsAll(reader, written));
             }
-            assertTrue(java.nio.file.Files.list(e.dataDir(down)).anyMatch(f -> f.getFileName().toString()
-                    .startsWith("snapshot.")), "server " + down + " installed a snapshot");
+            java.util.regex.Matcher installed = java.util.regex.Pattern
+                    .compile("installed the leader's snapshot \\S*snapshot\\.([0-9a-f]+)").matcher(e.output(down));
+            assertTrue(installed.find(), "server " + down + " installed a snapshot:\n" + e.output(down));
+            // Its own snapshot, had it been due, starts right after the install: by now it is written.
+            e.await("the leader's snapshot file is in server " + down + "'s dataDir", BOUND, () -> java.nio.file.Files
+                    .exists(e.dataDir(down).resolve("snapshot." + installed.group(1))));
+            assertFalse(e.output(down).contains("snapshot at zxid 0x" + installed.group(1) + " written"),
+                    "server " + down + " wrote its own snapshot at the zxid it had just installed:\n" + e.output(down));
         }
     }
 

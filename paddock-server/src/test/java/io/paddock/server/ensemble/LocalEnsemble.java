@@ -64,6 +64,20 @@ final class LocalEnsemble implements AutoCloseable {
         }
     }
 
+    /** Adds {@code line} (key=value) to every server's zoo.cfg; before the servers start. */
+    void configureAll(String line) throws IOException {
+        for (int sid = 1; sid <= size; sid++) {
+            Path cfg = dataDir(sid).resolve("zoo.cfg");
+            Files.writeString(cfg, Files.readString(cfg) + line + "\n");
+        }
+    }
+
+    /** What server {@code sid}'s processes wrote so far (all of its starts). */
+    String output(int sid) throws IOException {
+        Path log = dataDir(sid).resolve("output.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
     private static int freePort() throws IOException {
         return PeerPorts.free();
     }
@@ -83,6 +97,8 @@ final class LocalEnsemble implements AutoCloseable {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // Snapshots, installs and truncations are rare and what tests look for in the output.
+                "-Dorg.slf4j.simpleLogger.log.io.paddock.server.storage=info",
                 "-cp", System.getProperty("java.class.path"),
                 "io.paddock.server.Main", "server", dataDir(sid).resolve("zoo.cfg").toString()));
         builder.redirectErrorStream(true);

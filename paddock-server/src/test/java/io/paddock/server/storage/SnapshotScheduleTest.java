@@ -37,6 +37,19 @@ class SnapshotScheduleTest {
     }
 
     @Test
+    void anInstalledLeaderSnapshotCountsAsTheLastOne() {
+        try (Snapshots s = new Snapshots(Path.of("unused"), 10, 0, bound -> 0)) {
+            assertTrue(s.isDue(1_000), "recovered at 0, far behind");
+            s.installed(1_000);
+            assertFalse(s.isDue(1_000), "not again at the installed zxid");
+            assertFalse(s.isDue(1_005));
+            assertTrue(s.isDue(1_006));
+            s.installed(900); // an older one changes nothing
+            assertTrue(s.isDue(1_006));
+        }
+    }
+
+    @Test
     void aCountOfOneSnapshotsAfterEveryTransaction() {
         try (Snapshots s = new Snapshots(Path.of("unused"), 1, 41, bound -> {
             throw new AssertionError("no roll for snapCount 1");
