@@ -22,6 +22,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
 import io.netty.resolver.InetSocketAddressResolver;
 import io.netty.util.AttributeKey;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.paddock.core.wire.quorum.ElectionAddress;
@@ -44,6 +45,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -80,8 +84,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Host names</b> of the {@code server.N} lines are looked up when a connection is made (so
  * a server that moved is found again, as ZooKeeper does), on threads of their own: the event loop
  * is also the member's replica loop, and a lookup that hangs on a slow or unreachable name server
- * must not stop its clients' replies. A name that does not resolve fails that connection attempt
- * like a refused one (retried with back-off).
+ * must not stop its clients' replies. One lookup per name runs at a time, and IP literals need
+ * none, so a hanging name holds at most one lookup thread. A name that does not resolve fails that
+ * connection attempt like a refused one (retried with back-off).
  *
  * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
  * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
@@ -153,6 +158,8 @@ public final class QuorumTransport implements AutoCloseable {
     private final HostLookup lookup;
     /** Where host names are looked up, off the event loop; idle threads end after a while. */
     private final ThreadPoolExecutor lookupThreads;
+    /** The lookup in flight for each host name (one at a time per name). */
+    private final Map<String, CompletableFuture<InetAddress>> lookupsInFlight = new ConcurrentHashMap<>();
     private final AddressResolverGroup<InetSocketAddress> resolverGroup = new AddressResolverGroup<>() {
         @Override
         protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
@@ -797,7 +804,10 @@ public final class QuorumTransport implements AutoCloseable {
     /**
      * Looks a host name up on {@link #lookupThreads} and completes the promise there (Netty then
      * connects on the event loop). Each connection attempt asks again, so the JVM's address cache
-     * decides how long an answer is kept.
+     * decides how long an answer is kept. An IP literal needs no lookup and is answered at once.
+     * One lookup per name runs at a time: attempts for a name whose lookup hangs wait for that
+     * one (a learner retrying its leader makes a new attempt each time), so a hanging name never
+     * takes more than one lookup thread and the others stay free for the other peers.
      */
     private final class OffLoopNameResolver extends InetNameResolver {
         OffLoopNameResolver(EventExecutor executor) {
@@ -806,31 +816,58 @@ public final class QuorumTransport implements AutoCloseable {
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
-            offLoop(promise, () -> lookup.lookUp(host));
+            lookUp(host).whenComplete((address, failure) -> {
+                if (failure == null) {
+                    promise.trySuccess(address);
+                } else {
+                    promise.tryFailure(failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure);
+                }
+            });
         }
 
         @Override
         protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-            offLoop(promise, () -> List.of(lookup.lookUp(host)));
-        }
-
-        private <T> void offLoop(Promise<T> promise, Lookup<T> work) {
-            try {
-                lookupThreads.execute(() -> {
-                    try {
-                        promise.trySuccess(work.run());
-                    } catch (UnknownHostException | RuntimeException e) {
-                        promise.tryFailure(e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                promise.tryFailure(e); // closing
-            }
+            lookUp(host).whenComplete((address, failure) -> {
+                if (failure == null) {
+                    promise.trySuccess(List.of(address));
+                } else {
+                    promise.tryFailure(failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure);
+                }
+            });
         }
     }
 
-    private interface Lookup<T> {
-        T run() throws UnknownHostException;
+    /** The address of {@code host}: at once for an IP literal, else the one lookup of that name in flight. */
+    private CompletableFuture<InetAddress> lookUp(String host) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            try {
+                return CompletableFuture.completedFuture(lookup.lookUp(host)); // parses, never asks a name server
+            } catch (UnknownHostException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        CompletableFuture<InetAddress> started = new CompletableFuture<>();
+        CompletableFuture<InetAddress> running = lookupsInFlight.putIfAbsent(host, started);
+        if (running != null) {
+            return running;
+        }
+        try {
+            lookupThreads.execute(() -> {
+                try {
+                    started.complete(lookup.lookUp(host));
+                } catch (Throwable e) { // an Error too: the attempt must end, or its peer is never tried again
+                    started.completeExceptionally(e);
+                } finally {
+                    lookupsInFlight.remove(host, started);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lookupsInFlight.remove(host, started);
+            started.completeExceptionally(e); // closing
+        }
+        return started;
     }
 
     private Bootstrap bootstrap(ChannelInitializer<SocketChannel> init) {

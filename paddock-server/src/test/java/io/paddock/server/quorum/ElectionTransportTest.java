@@ -335,17 +335,20 @@ class ElectionTransportTest {
 
     /**
      * The transport's thread is also the member's replica loop: a host name whose lookup hangs (a
-     * slow or unreachable name server) must hold up neither the other peers nor that thread. When
-     * the lookup fails, the peer counts as unreachable, as a refused connection does.
+     * slow or unreachable name server) must hold up neither the other peers nor that thread, however
+     * often it is tried (one lookup per name at a time). When the lookup fails, the peer counts as
+     * unreachable, as a refused connection does.
      */
     @Test
     void aHostNameWhoseLookupHangsHoldsUpNothingElse() throws Exception {
         members.put(4L, new PeerAddress(4, "hangs.peer.invalid", freePort(), freePort()));
         CountDownLatch answer = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger hangingLookups = new java.util.concurrent.atomic.AtomicInteger();
         QuorumTransport one = start(1, host -> {
             if (!host.equals("hangs.peer.invalid")) {
                 return InetAddress.getByName(host);
             }
+            hangingLookups.incrementAndGet();
             try {
                 answer.await(WAIT_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -356,8 +359,20 @@ class ElectionTransportTest {
         start(2);
         try {
             one.sendElection(4, vote(1, 1)); // its lookup hangs until the latch opens
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            while (hangingLookups.get() == 0 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, hangingLookups.get(), "the lookup started");
+            // A learner retrying that server as its leader: a new connection attempt each time.
+            QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(1, LearnerInfo.PROTOCOL_VERSION, 0));
+            for (int attempt = 0; attempt < 2 * QuorumTransport.LOOKUP_THREADS_MAX; attempt++) {
+                one.sendQuorum(4, info);
+                one.dropPeer(4);
+            }
             one.sendElection(2, vote(1, 1));
             assertEquals(new Received("election", 1, vote(1, 1)), next(2));
+            assertEquals(1, hangingLookups.get(), "one lookup of the hanging name at a time");
             assertTrue(one.eventLoop().submit(() -> true).get(1, TimeUnit.SECONDS),
                     "the transport's thread answers while a lookup hangs");
             assertNull(unreachableReports.get(1L).poll(100, TimeUnit.MILLISECONDS), "nothing failed yet");
