@@ -359,7 +359,7 @@ public final class ReplicaLoop implements AutoCloseable {
         outbox.flush();
     }
 
-    /** The quorum packets of the batch's steps, to the transport as one task (see PeerShell). */
+    /** The quorum packets of the batch's steps, to the transport together (see PeerShell.sendOutgoing). */
     private void sendQuorum() {
         if (peerShell != null) {
             peerShell.sendOutgoing();

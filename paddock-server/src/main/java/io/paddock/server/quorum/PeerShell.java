@@ -255,9 +255,10 @@ public final class PeerShell implements AutoCloseable {
     }
 
     /**
-     * Hands the quorum packets of the steps since the last call to the transport, in order, as one
-     * task: the replica loop calls it at the end of each batch of events, so a leader's PROPOSALs
-     * and COMMITs for a batch of writes leave in one write call per learner.
+     * Hands the quorum packets of the steps since the last call to the transport, in order, all
+     * at once (written right away: the loop runs on the transport's thread): the replica loop calls
+     * it at the end of each batch of events, so a leader's PROPOSALs and COMMITs for a batch of
+     * writes leave in one write call per learner.
      */
     public void sendOutgoing() {
         if (!outgoing.isEmpty()) {
