@@ -53,6 +53,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -816,21 +817,18 @@ public final class QuorumTransport implements AutoCloseable {
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
-            lookUp(host).whenComplete((address, failure) -> {
-                if (failure == null) {
-                    promise.trySuccess(address);
-                } else {
-                    promise.tryFailure(failure instanceof CompletionException c && c.getCause() != null
-                            ? c.getCause() : failure);
-                }
-            });
+            completeWith(promise, host, address -> address);
         }
 
         @Override
         protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+            completeWith(promise, host, List::of);
+        }
+
+        private <T> void completeWith(Promise<T> promise, String host, Function<InetAddress, T> answer) {
             lookUp(host).whenComplete((address, failure) -> {
                 if (failure == null) {
-                    promise.trySuccess(List.of(address));
+                    promise.trySuccess(answer.apply(address));
                 } else {
                     promise.tryFailure(failure instanceof CompletionException c && c.getCause() != null
                             ? c.getCause() : failure);
