@@ -226,6 +226,11 @@ public final class SimDisk {
         return pendingSnapshot != null;
     }
 
+    /** The zxid of the snapshot being written, or -1 when none is. */
+    public long pendingSnapshotZxid() {
+        return pendingSnapshot == null ? -1 : pendingSnapshot.zxid();
+    }
+
     /** The pending snapshot is synced and renamed into place (durable); returns its zxid. */
     public long completeSnapshot() {
         requireUp("completeSnapshot");

@@ -88,8 +88,6 @@ public final class SimulatedEnsemble {
         /** The zxid of its last own snapshot (or what it recovered), and how far past it the next one is due. */
         long lastSnapshotZxid;
         long snapshotThreshold;
-        /** The zxid of its own snapshot written and not yet durable; -1 when none. */
-        long ownPendingZxid = -1;
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
@@ -440,7 +438,6 @@ public final class SimulatedEnsemble {
         s.writesInFlight.clear();
         String torn = s.disk.crash(random);
         s.ownCapture = null; // it was memory: the capture of a snapshot not yet written
-        s.ownPendingZxid = -1;
         s.replica = null;
         s.core = null;
         s.history = null;
@@ -595,8 +592,7 @@ public final class SimulatedEnsemble {
             stepServer(to, new Event.LogAppended(durable));
         } else if (envelope instanceof SnapshotSynced done) {
             // An install may have made it land first, and a newer one of its own may be pending now.
-            if (to.disk.snapshotPending() && to.ownPendingZxid == done.zxid()) {
-                to.ownPendingZxid = -1;
+            if (to.disk.pendingSnapshotZxid() == done.zxid()) {
                 long zxid = to.disk.completeSnapshot();
                 trace.line("t=" + nowTick + " s" + to.sid + " own snapshot at 0x" + Long.toHexString(zxid) + " durable");
             }
@@ -628,7 +624,6 @@ public final class SimulatedEnsemble {
         } finally {
             capture.end();
         }
-        s.ownPendingZxid = capture.lastZxid();
         enqueue(new SnapshotSynced(nowTick + 1 + random.nextInt(3), nextSeq++, s.sid, s.incarnation,
                 capture.lastZxid()));
         trace.line("t=" + nowTick + " s" + s.sid + " writes its own snapshot at 0x" + Long.toHexString(capture.lastZxid()));
@@ -708,7 +703,6 @@ public final class SimulatedEnsemble {
             long zxid = install.snapshot().header().lastZxid();
             if (s.disk.snapshotPending()) {
                 s.disk.completeSnapshot(); // its own snapshot's rename lands first (its writer runs on)
-                s.ownPendingZxid = -1;
             }
             s.disk.truncateAfter(zxid); // first: a crash between leaves an older state, never a mix
             s.logged.clear(); // what it applies next comes after the snapshot
