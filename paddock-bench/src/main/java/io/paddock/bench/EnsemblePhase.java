@@ -244,12 +244,17 @@ final class EnsemblePhase {
 
     private void latencyRuns(Map<ServerKind, Ensemble> ensembles) throws InterruptedException {
         FixedRateBenchmark bench = new FixedRateBenchmark(options);
+        if (options.ensembleWarmupS() > 0 && !anyThroughputPart()) {
+            latencyWarmUp(bench, ensembles);
+        }
+        Map<ServerKind, List<Double>> p99s = new EnumMap<>(ServerKind.class);
         for (int repeat = 1; repeat <= options.repeats(); repeat++) {
             for (Ensemble ensemble : nextOrder(ensembles)) {
                 ServerKind kind = ensemble.kind();
                 try {
                     int leader = ensemble.awaitOneLeader(LEADER_TIMEOUT_MS).leader();
                     FixedRateBenchmark.Run run = bench.run(ensemble.clientPorts(), options.ensembleRate());
+                    p99s.computeIfAbsent(kind, k -> new ArrayList<>()).add(run.p99Ms());
                     checkAllAlive(ensemble);
                     System.out.printf(Locale.ROOT, "%-9s ensemble fixed run %d, %,d ops/s offered: p50 %.2f ms, "
                         + "p99 %.2f ms, p99.9 %.2f ms; %,d due, %,d answered OK, %,d skipped, %,d sent >1 ms late%s%n",
@@ -275,6 +280,61 @@ final class EnsemblePhase {
                 }
             }
         }
+        printPairedRatios(p99s);
+    }
+
+    private boolean anyThroughputPart() {
+        for (Workload workload : Workload.values()) {
+            if (options.runsEnsemblePart(workload.key())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * When only the latency part runs, nothing else has warmed the JVMs: each ensemble first runs
+     * the fixed-rate load for --ensemble-warmup-s, not counted (a first run on cold JVMs showed
+     * p99 4-10x that of the runs after it, for both kinds).
+     */
+    private void latencyWarmUp(FixedRateBenchmark bench, Map<ServerKind, Ensemble> ensembles)
+            throws InterruptedException {
+        for (Ensemble ensemble : nextOrder(ensembles)) {
+            ServerKind kind = ensemble.kind();
+            try {
+                FixedRateBenchmark.Run run = bench.run(ensemble.clientPorts(), options.ensembleRate(), 0,
+                    options.ensembleWarmupS());
+                checkAllAlive(ensemble);
+                System.out.printf(Locale.ROOT, "%-9s ensemble fixed-rate warm-up, %,d ops/s for %d s, not counted: p50 %.2f"
+                    + " ms, p99 %.2f ms%n", kind.label(), run.ratePerSecond(), options.ensembleWarmupS(), run.p50Ms(),
+                    run.p99Ms());
+            } catch (IOException | BenchException e) {
+                fail(kind, "ensemble fixed-rate warm-up", e, ensemble.anyMember());
+            }
+        }
+    }
+
+    /**
+     * Paddock's p99 over ZooKeeper's for each repeat, whose two runs ran one right after the other:
+     * a slow spell of the machine tends to hit both runs of a pair, so the median of these ratios
+     * moves less with the machine than the ratio of the two medians in the table.
+     */
+    private static void printPairedRatios(Map<ServerKind, List<Double>> p99s) {
+        List<Double> paddock = p99s.getOrDefault(ServerKind.PADDOCK, List.of());
+        List<Double> zookeeper = p99s.getOrDefault(ServerKind.ZOOKEEPER, List.of());
+        int pairs = Math.min(paddock.size(), zookeeper.size());
+        if (pairs == 0) {
+            return;
+        }
+        List<Double> ratios = new ArrayList<>();
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < pairs; i++) {
+            double ratio = paddock.get(i) / zookeeper.get(i);
+            ratios.add(ratio);
+            each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratio));
+        }
+        System.out.printf(Locale.ROOT, "ensemble fixed-rate p99, Paddock/ZooKeeper per repeat: %s; median %.2f%n", each,
+            Stats.median(ratios));
     }
 
     private void failoverRounds(Map<ServerKind, Ensemble> ensembles) throws InterruptedException {

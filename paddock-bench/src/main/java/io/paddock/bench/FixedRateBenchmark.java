@@ -46,18 +46,24 @@ final class FixedRateBenchmark {
 
     /** As {@link #run(int, int)}, with the sessions spread round-robin over {@code ports}. */
     Run run(List<Integer> ports, int ratePerSecond) throws IOException, InterruptedException {
+        return run(ports, ratePerSecond, options.warmupS(), options.durationS());
+    }
+
+    /** As {@link #run(List, int)}, with a warm-up of {@code warmupS} and a window of {@code durationS} seconds. */
+    Run run(List<Integer> ports, int ratePerSecond, int warmupS, int durationS) throws IOException, InterruptedException {
         List<ZooKeeper> sessions = Sessions.openSpread(ports, options.fixedSessions(), CONNECT_TIMEOUT_MS);
         try {
-            return measure(sessions, ratePerSecond, ports.size());
+            return measure(sessions, ratePerSecond, ports.size(), warmupS, durationS);
         } finally {
             Sessions.closeAll(sessions);
         }
     }
 
-    private Run measure(List<ZooKeeper> sessions, int ratePerSecond, int servers) throws InterruptedException {
+    private Run measure(List<ZooKeeper> sessions, int ratePerSecond, int servers, int warmupS, int durationS)
+            throws InterruptedException {
         long start = System.nanoTime() + START_DELAY_NANOS;
-        long measureFrom = start + TimeUnit.SECONDS.toNanos(options.warmupS());
-        long stopAt = measureFrom + TimeUnit.SECONDS.toNanos(options.durationS());
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(warmupS);
+        long stopAt = measureFrom + TimeUnit.SECONDS.toNanos(durationS);
         FixedRateSender.Schedule schedule = new FixedRateSender.Schedule(start, measureFrom, stopAt, ratePerSecond,
             sessions.size());
         List<FixedRateSender> senders = new ArrayList<>();
