@@ -24,7 +24,10 @@ public final class JuteWriter {
     private void ensure(int extra) {
         int needed = size + extra;
         if (needed > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+            // Half as much again as needed: a record's fields after a large buffer (a setData's
+            // version after its 1 KiB of data) then fit without a second copy of it all.
+            long grown = Math.max((long) needed + (needed >> 1), bytes.length * 2L);
+            bytes = Arrays.copyOf(bytes, (int) Math.max(needed, Math.min(grown, Integer.MAX_VALUE - 8)));
         }
     }
 

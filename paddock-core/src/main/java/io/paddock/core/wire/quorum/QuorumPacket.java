@@ -44,9 +44,22 @@ public record QuorumPacket(int type, long zxid, byte[] data, List<Id> authinfo) 
 
     /** The bytes ZooKeeper's {@code BinaryOutputArchive.writeRecord} writes for this packet. */
     public byte[] encode() {
-        JuteWriter out = new JuteWriter(24 + (data == null ? 0 : data.length));
+        JuteWriter out = new JuteWriter(24 + (data == null ? 0 : data.length) + authinfoBytesEstimate());
         out.writeInt(type).writeLong(zxid).writeBuffer(data).writeVector(authinfo, (w, id) -> id.write(w));
         return out.toByteArray();
+    }
+
+    /** About what the authinfo vector takes (each Id: two lengths and two mostly-ASCII strings). */
+    private int authinfoBytesEstimate() {
+        if (authinfo == null) {
+            return 0;
+        }
+        int bytes = 0;
+        for (int i = 0; i < authinfo.size(); i++) {
+            Id id = authinfo.get(i);
+            bytes += 8 + (id.scheme() == null ? 0 : id.scheme().length()) + (id.id() == null ? 0 : id.id().length());
+        }
+        return bytes;
     }
 
     @Override
