@@ -25,6 +25,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.ElectionFrame;
 import io.paddock.core.wire.quorum.InitialMessage;
@@ -108,6 +109,11 @@ public final class QuorumTransport implements AutoCloseable {
      * without a bound and leaves a stuck follower to syncLimit; this bound keeps memory finite.
      */
     public static final int SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
+    /** Every quorum connection's water marks: unwritable past the send bound (a SNAP widens it while it drains). */
+    private static final WriteBufferWaterMark SEND_MARK =
+            new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
+    /** A learner takes a SNAP (the leader's whole snapshot in one packet) of up to 1/this of its heap. */
+    public static final int SNAP_HEAP_FRACTION = 3;
     /** Bytes written to one quorum connection in one batch before it is flushed mid-batch. */
     static final int FLUSH_BYTES = 64 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
@@ -150,6 +156,13 @@ public final class QuorumTransport implements AutoCloseable {
     private final int bindRetry;
     private final Inbound inbound;
     private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
+    /**
+     * On a learner's connection to its leader a SNAP may carry the leader's whole snapshot: up to a
+     * 1/{@value #SNAP_HEAP_FRACTION} of this JVM's heap, which holds it about twice while it is
+     * decoded (the stream's bytes, then the packet's data) besides the tree it becomes.
+     */
+    private final QuorumPacketDecoder learnerPacketDecoder =
+            QuorumPacketDecoder.forLearner(Runtime.getRuntime().maxMemory() / SNAP_HEAP_FRACTION);
     private final NioEventLoopGroup group = new NioEventLoopGroup(1, r -> {
         Thread t = new Thread(r, "paddock-quorum");
         t.setDaemon(true);
@@ -248,8 +261,7 @@ public final class QuorumTransport implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -514,10 +526,35 @@ public final class QuorumTransport implements AutoCloseable {
     public void sendQuorum(long toSid, QuorumPacket packet) {
         onLoop(() -> {
             Channel channel = channelFor(toSid, packet);
-            if (channel != null) {
+            if (channel == null) {
+                return;
+            }
+            if (packet.type() == QuorumPacketType.SNAP) {
+                writeSnap(channel, packet);
+            } else {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(encoded(packet)));
             }
         });
+    }
+
+    /**
+     * A SNAP carries the leader's whole snapshot as its data, which may be larger than the send
+     * bound: while it drains, the bound counts only the bytes written after it (the learner reads it
+     * as one packet, up to a share of its heap), and it is back to {@link #SEND_BUFFER_BYTES_MAX}
+     * once the SNAP is written. Its data is not copied: header, data and trailer go out as one
+     * composite buffer (a copy of a snapshot of hundreds of MiB, twice over, would cost as much heap).
+     */
+    private static void writeSnap(Channel channel, QuorumPacket snap) {
+        byte[] data = snap.data();
+        int dataLength = data == null ? 0 : data.length;
+        byte[] head = new JuteWriter(16).writeInt(snap.type()).writeLong(snap.zxid()).writeInt(data == null ? -1 : dataLength)
+                .toByteArray();
+        byte[] tail = new JuteWriter(8).writeVector(snap.authinfo(), (w, id) -> id.write(w)).toByteArray();
+        long high = (long) SEND_BUFFER_BYTES_MAX + dataLength;
+        channel.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, (int) Math.min(Integer.MAX_VALUE, high)));
+        ByteBuf bytes = data == null ? Unpooled.wrappedBuffer(head, tail) : Unpooled.wrappedBuffer(head, data, tail);
+        channel.writeAndFlush(bytes).addListener(written -> channel.config().setWriteBufferWaterMark(SEND_MARK));
     }
 
     /** A packet to send on a quorum connection. */
@@ -543,6 +580,14 @@ public final class QuorumTransport implements AutoCloseable {
             for (Outgoing o : batch) {
                 Channel channel = channelFor(o.toSid(), o.packet());
                 if (channel == null) {
+                    continue;
+                }
+                if (o.packet().type() == QuorumPacketType.SNAP) {
+                    Pending before = pending.remove(channel); // what came before it goes first
+                    if (before != null) {
+                        before.writeTo(channel);
+                    }
+                    writeSnap(channel, o.packet());
                     continue;
                 }
                 Pending p = pending.computeIfAbsent(channel, c -> new Pending());
@@ -654,7 +699,7 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new QuorumDecoder(), new QuorumHandler(link));
+                ch.pipeline().addLast(new QuorumDecoder(learnerPacketDecoder), new QuorumHandler(link));
             }
         }).connect(peer.host(), peer.quorumPort());
         f.addListener((ChannelFutureListener) done -> {
@@ -701,13 +746,19 @@ public final class QuorumTransport implements AutoCloseable {
         if (!admitUnidentified(ch)) {
             return;
         }
-        ch.pipeline().addLast(new QuorumDecoder(), new QuorumHandler(null));
+        ch.pipeline().addLast(new QuorumDecoder(packetDecoder), new QuorumHandler(null));
     }
 
     private final class QuorumDecoder extends StreamDecoder {
+        private final QuorumPacketDecoder decoder;
+
+        QuorumDecoder(QuorumPacketDecoder decoder) {
+            this.decoder = decoder;
+        }
+
         @Override
         Step next() {
-            return packetDecoder::decode;
+            return decoder::decode;
         }
     }
 
@@ -872,8 +923,7 @@ public final class QuorumTransport implements AutoCloseable {
         return new Bootstrap().group(group).channel(NioSocketChannel.class).resolver(resolverGroup)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, SEND_MARK)
                 .handler(init);
     }
 

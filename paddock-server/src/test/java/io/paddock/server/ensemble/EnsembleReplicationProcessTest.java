@@ -162,6 +162,40 @@ class EnsembleReplicationProcessTest {
     }
 
     /**
+     * A follower that returns to a tree larger than any other quorum packet may carry (ZooKeeper's
+     * limit, jute.maxbuffer twice: 2 MiB) catches up by SNAP all the same: 3 MiB of data here. The
+     * leader sends its whole snapshot as the SNAP's data, and the follower refused it, reconnected
+     * and was sent it again, every few milliseconds, for good.
+     */
+    @Test
+    void aFollowerCatchesUpBySnapWithATreeLargerThanAPacket() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.configureAll("snapCount=400");
+            e.startAllAndAwaitOneLeader(3, BOUND);
+            int leader = e.leader();
+            int down = leader % 3 + 1;
+            int other = 6 - leader - down;
+            e.kill9(down);
+            List<String> written = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                written.add("/big/n" + i);
+            }
+            try (ZooKeeper zk = connect(e.connectString(other), new AtomicBoolean())) {
+                zk.create("/big", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                createAll(zk, written, new byte[1024]);
+            }
+            e.start(down);
+            e.awaitOneLeader(3, BOUND);
+            try (ZooKeeper reader = connect(e.connectString(down), new AtomicBoolean())) {
+                e.await("server " + down + " holds every write", BOUND, () -> holdsAll(reader, written));
+                assertEquals(1024, reader.exists("/big/n2999", false).getDataLength());
+            }
+            assertTrue(e.output(down).contains("installed the leader's snapshot"),
+                    "server " + down + " caught up by SNAP:\n" + e.output(down));
+        }
+    }
+
+    /**
      * A leader whose followers stop (SIGSTOP) logs its client's writes but cannot commit them; it
      * steps down and is killed. The followers, continued, elect among themselves; when the old
      * leader returns, its uncommitted proposals are truncated from its log: they are on no server,
@@ -294,6 +328,11 @@ class EnsembleReplicationProcessTest {
 
     /** Creates every path (data = the path), 100 at a time outstanding, and waits for all to succeed. */
     private static void createAll(ZooKeeper zk, List<String> paths) throws Exception {
+        createAll(zk, paths, null);
+    }
+
+    /** Creates {@code paths} with {@code data} (null: each path's own name), 100 at a time. */
+    private static void createAll(ZooKeeper zk, List<String> paths, byte[] data) throws Exception {
         java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(100);
         CountDownLatch done = new CountDownLatch(paths.size());
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
@@ -301,7 +340,8 @@ class EnsembleReplicationProcessTest {
             if (!window.tryAcquire(BOUND.toSeconds(), TimeUnit.SECONDS)) {
                 throw new AssertionError("no answer to 100 outstanding creates within " + BOUND);
             }
-            zk.create(path, path.getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT,
+            zk.create(path, data != null ? data : path.getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT,
                     (rc, p, ctx, name) -> {
                         if (rc != 0) {
                             failures.incrementAndGet();

@@ -226,6 +226,44 @@ class ElectionTransportTest {
         }
     }
 
+    /**
+     * A leader's SNAP carries its whole snapshot and may be larger than the send bound: it reaches
+     * the learner whole, the packets after it too, in order, and the connection stays up (the bound
+     * dropped it at the next packet, and the learner's decoder refused any SNAP over 2 MiB). Sent
+     * both ways the leader sends: in a batch, and on its own.
+     */
+    @Test
+    void aSnapLargerThanTheSendBoundReachesTheLearnerWithThePacketsAfterIt() throws Exception {
+        int size = QuorumTransport.SEND_BUFFER_BYTES_MAX + (8 << 20);
+        assertTrue(Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION > size,
+                "the test JVM's heap lets a learner take a SNAP of " + size + " bytes");
+        QuorumTransport leader = start(1);
+        learnerConnects(start(2));
+        byte[] snapshot = new byte[size];
+        for (int i = 0; i < size; i += 4096) {
+            snapshot[i] = (byte) (i >>> 12);
+        }
+        QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, snapshot, null);
+        QuorumPacket before = new QuorumPacket(QuorumPacketType.DIFF, 0x100000006L, null, null);
+        QuorumPacket after = new QuorumPacket(QuorumPacketType.NEWLEADER, 0x100000000L, null, null);
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, before), new QuorumTransport.Outgoing(2, snap),
+                new QuorumTransport.Outgoing(2, after)));
+        assertEquals(new Received("quorum", 1, before), next(2));
+        Received got = inboxes.get(2L).poll(60, TimeUnit.SECONDS);
+        assertNotNull(got, "the SNAP arrived");
+        assertEquals(new Received("quorum", 1, snap), got, "the SNAP, whole");
+        assertEquals(new Received("quorum", 1, after), next(2));
+
+        leader.sendQuorum(2, snap);
+        leader.sendQuorum(2, after);
+        got = inboxes.get(2L).poll(60, TimeUnit.SECONDS);
+        assertNotNull(got, "the second SNAP arrived");
+        assertEquals("quorum", got.kind());
+        assertEquals(snap, got.what());
+        assertEquals(new Received("quorum", 1, after), next(2));
+        assertNull(inboxes.get(1L).poll(200, TimeUnit.MILLISECONDS), "the leader lost no learner");
+    }
+
     @Test
     void aSecondConnectionFromALearnerIsPrecededByPeerDownOfTheFirst() throws Exception {
         start(1);

@@ -16,8 +16,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Assumes nothing about the bytes. Guarantees: the data length is checked against
- * {@code dataBytesMax} and the authinfo against {@code authinfoBytesMax} (the whole vector's
- * encoding) before anything is allocated, and nothing is copied until the whole packet is there, so
+ * {@code dataBytesMax} (a SNAP's against {@code snapBytesMax}) and the authinfo against {@code
+ * authinfoBytesMax} (the whole vector's encoding) before anything is allocated, and nothing is
+ * copied until the whole packet is there, so
  * a packet that trickles in costs a scan of its lengths per attempt, not a copy. Any packet type is
  * accepted; what a type means is the roles' business. A vector count below -1 is refused (ZooKeeper
  * reads it as an empty vector; no writer produces it). Immutable: one decoder may serve every
@@ -37,25 +38,53 @@ public final class QuorumPacketDecoder {
     public static final int AUTHINFO_BYTES_MAX_DEFAULT = 64 * 1024;
     /** The smallest possible packet: type, zxid, a null buffer, a null vector. */
     static final int PACKET_BYTES_MIN = 4 + 8 + 4 + 4;
+    /** The most one Java array holds, and so the most one SNAP's data can be. */
+    public static final int SNAP_BYTES_MAX_CEILING = Integer.MAX_VALUE - 8;
 
     private final int dataBytesMax;
     private final int authinfoBytesMax;
+    /** The data limit of a SNAP packet, whose data is the leader's whole snapshot. */
+    private final int snapBytesMax;
 
     public QuorumPacketDecoder(int dataBytesMax, int authinfoBytesMax) {
-        if (dataBytesMax < 0 || authinfoBytesMax < 0) {
-            throw new IllegalArgumentException("limits must be >= 0: " + dataBytesMax + ", " + authinfoBytesMax);
+        this(dataBytesMax, authinfoBytesMax, dataBytesMax);
+    }
+
+    /**
+     * {@code snapBytesMax} bounds the data of a SNAP packet instead of {@code dataBytesMax}: a
+     * Paddock leader sends its whole snapshot as that one buffer (ZooKeeper streams it after the
+     * packet instead, and bounds each record of it, not the whole).
+     */
+    public QuorumPacketDecoder(int dataBytesMax, int authinfoBytesMax, int snapBytesMax) {
+        if (dataBytesMax < 0 || authinfoBytesMax < 0 || snapBytesMax < 0) {
+            throw new IllegalArgumentException("limits must be >= 0: " + dataBytesMax + ", " + authinfoBytesMax
+                    + ", " + snapBytesMax);
         }
         this.dataBytesMax = dataBytesMax;
         this.authinfoBytesMax = authinfoBytesMax;
+        this.snapBytesMax = snapBytesMax;
     }
 
-    /** A decoder with ZooKeeper's default data limit and our authinfo limit. */
+    /** A decoder with ZooKeeper's default data limit and our authinfo limit, for SNAP too. */
     public static QuorumPacketDecoder withDefaultLimits() {
         return new QuorumPacketDecoder(DATA_BYTES_MAX_DEFAULT, AUTHINFO_BYTES_MAX_DEFAULT);
     }
 
+    /**
+     * The decoder of a learner's connection to its leader: the default limits, except that a SNAP
+     * may carry up to {@code snapBytesMax} (at most {@link #SNAP_BYTES_MAX_CEILING}).
+     */
+    public static QuorumPacketDecoder forLearner(long snapBytesMax) {
+        int snap = (int) Math.max(DATA_BYTES_MAX_DEFAULT, Math.min(SNAP_BYTES_MAX_CEILING, snapBytesMax));
+        return new QuorumPacketDecoder(DATA_BYTES_MAX_DEFAULT, AUTHINFO_BYTES_MAX_DEFAULT, snap);
+    }
+
     public int dataBytesMax() {
         return dataBytesMax;
+    }
+
+    public int snapBytesMax() {
+        return snapBytesMax;
     }
 
     public int authinfoBytesMax() {
@@ -80,8 +109,11 @@ public final class QuorumPacketDecoder {
 
     /** Walks the packet's lengths without allocating; the value is unused, the length is the point. */
     private Integer scan(PeerInput in) throws PeerProtocolException {
-        in.skip(12, "type and zxid");
-        int dataLength = in.readLength("data", dataBytesMax, true);
+        int type = in.readInt("type");
+        in.skip(8, "zxid");
+        int dataLength = type == QuorumPacketType.SNAP
+                ? in.readLength("SNAP data (the leader's snapshot)", snapBytesMax, true)
+                : in.readLength("data", dataBytesMax, true);
         in.skip(Math.max(0, dataLength), "data");
         int count = readAuthinfoCount(in);
         int authinfoStart = in.consumed();
@@ -98,7 +130,7 @@ public final class QuorumPacketDecoder {
     private QuorumPacket read(PeerInput in) throws PeerProtocolException {
         int type = in.readInt("type");
         long zxid = in.readLong("zxid");
-        byte[] data = in.readBuffer("data", dataBytesMax);
+        byte[] data = in.readBuffer("data", type == QuorumPacketType.SNAP ? snapBytesMax : dataBytesMax);
         int count = readAuthinfoCount(in);
         List<Id> authinfo = null;
         if (count >= 0) {

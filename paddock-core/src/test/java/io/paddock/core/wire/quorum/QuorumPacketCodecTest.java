@@ -132,6 +132,36 @@ class QuorumPacketCodecTest {
         assertThrows(PeerProtocolException.class, () -> small.decode(manyIds, 0, manyIds.length));
     }
 
+    /**
+     * A Paddock leader's SNAP carries its whole snapshot as the data: a learner's decoder takes it up
+     * to its own SNAP limit, and only for SNAP; every other type, and every decoder with the default
+     * limits (a leader reading its learners), keeps ZooKeeper's 2 MiB.
+     */
+    @Test
+    void aLearnersDecoderTakesASnapLargerThanOtherPacketsMayBe() throws Exception {
+        int big = QuorumPacketDecoder.DATA_BYTES_MAX_DEFAULT + 4096;
+        QuorumPacketDecoder learner = QuorumPacketDecoder.forLearner(64L << 20);
+        assertEquals(64 << 20, learner.snapBytesMax());
+        assertEquals(QuorumPacketDecoder.DATA_BYTES_MAX_DEFAULT, learner.dataBytesMax());
+        byte[] snapData = new byte[big];
+        snapData[big - 1] = 7;
+        byte[] snap = new QuorumPacket(QuorumPacketType.SNAP, 0x500000003L, snapData, null).encode();
+        DecodeResult.Complete<?> whole = assertInstanceOf(DecodeResult.Complete.class, learner.decode(snap, 0, snap.length));
+        assertEquals(new QuorumPacket(QuorumPacketType.SNAP, 0x500000003L, snapData, null), whole.value());
+        assertEquals(snap.length, whole.length());
+
+        byte[] proposal = new QuorumPacket(QuorumPacketType.PROPOSAL, 1, snapData, null).encode();
+        assertThrows(PeerProtocolException.class, () -> learner.decode(proposal, 0, proposal.length));
+        assertThrows(PeerProtocolException.class, () -> DECODER.decode(snap, 0, snap.length));
+
+        byte[] overLearnerLimit = fromHex(String.format("%08x", QuorumPacketType.SNAP) + "0000000100000001"
+                + String.format("%08x", (64 << 20) + 1));
+        assertThrows(PeerProtocolException.class, () -> learner.decode(overLearnerLimit, 0, overLearnerLimit.length));
+        assertEquals(QuorumPacketDecoder.SNAP_BYTES_MAX_CEILING, QuorumPacketDecoder.forLearner(Long.MAX_VALUE).snapBytesMax());
+        assertEquals(QuorumPacketDecoder.DATA_BYTES_MAX_DEFAULT, QuorumPacketDecoder.forLearner(0).snapBytesMax(),
+                "never below what any packet may carry");
+    }
+
     @Test
     void nullFormsRoundTripAndNegativeLengthsAreRefused() throws Exception {
         QuorumPacket nulls = new QuorumPacket(QuorumPacketType.COMMIT, 9, null, null);
