@@ -106,10 +106,11 @@ public final class QuorumTransport implements AutoCloseable {
      * stuck reader). A follower starved of CPU can fall this far behind a leader streaming
      * proposals: 16 MiB was reached in a full ensemble benchmark (six servers on two cores), and the
      * dropped follower, rejoining in the same epoch, closed its clients. ZooKeeper's leader queues
-     * without a bound and leaves a stuck follower to syncLimit; this bound keeps memory finite.
+     * without a bound and leaves a stuck follower to syncLimit; this bound keeps memory finite. A
+     * sync in progress is not counted against it (see allowSync).
      */
     public static final int SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
-    /** Every quorum connection's water marks: unwritable past the send bound (a SNAP widens it while it drains). */
+    /** Every quorum connection's water marks: unwritable past the send bound (a sync widens it, see allowSync). */
     private static final WriteBufferWaterMark SEND_MARK =
             new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
     /** A learner takes a SNAP (the leader's whole snapshot in one packet) of up to 1/this of its heap. */
@@ -209,6 +210,8 @@ public final class QuorumTransport implements AutoCloseable {
         Channel channel;
         boolean dropped;
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
+        /** Bytes of the sync in progress (DIFF/TRUNC/SNAP up to UPTODATE), added to the send bound; 0 when none. */
+        long syncBytes;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -525,36 +528,58 @@ public final class QuorumTransport implements AutoCloseable {
      */
     public void sendQuorum(long toSid, QuorumPacket packet) {
         onLoop(() -> {
-            Channel channel = channelFor(toSid, packet);
-            if (channel == null) {
+            QuorumLink link = linkFor(toSid, packet);
+            if (link == null) {
                 return;
             }
             if (packet.type() == QuorumPacketType.SNAP) {
-                writeSnap(channel, packet);
+                writeSnap(link, packet);
             } else {
-                channel.writeAndFlush(Unpooled.wrappedBuffer(encoded(packet)));
+                byte[] bytes = encoded(packet);
+                allowSync(link, packet, bytes.length);
+                link.channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
             }
         });
     }
 
     /**
-     * A SNAP carries the leader's whole snapshot as its data, which may be larger than the send
-     * bound: while it drains, the bound counts only the bytes written after it (the learner reads it
-     * as one packet, up to a share of its heap), and it is back to {@link #SEND_BUFFER_BYTES_MAX}
-     * once the SNAP is written. Its data is not copied: header, data and trailer go out as one
+     * The send bound is there to drop a learner that stopped reading, not one being synced: what a
+     * leader sends from the sync's first packet (DIFF, TRUNC or SNAP) until UPTODATE is added to the
+     * connection's bound, so a sync larger than it (a SNAP of the whole tree, a DIFF of a restarted
+     * leader's log since its last snapshot) is not cut off by it. The learner has read all of it
+     * when the leader sends UPTODATE (it acknowledged the NEWLEADER that followed it), and the
+     * bound is back to {@link #SEND_BUFFER_BYTES_MAX}. ZooKeeper's leader queues without a bound.
+     */
+    private static void allowSync(QuorumLink link, QuorumPacket packet, long bytes) {
+        int type = packet.type();
+        if (type == QuorumPacketType.UPTODATE) {
+            if (link.syncBytes > 0) {
+                link.syncBytes = 0;
+                link.channel.config().setWriteBufferWaterMark(SEND_MARK);
+            }
+            return;
+        }
+        if (link.syncBytes == 0 && type != QuorumPacketType.DIFF && type != QuorumPacketType.TRUNC
+                && type != QuorumPacketType.SNAP) {
+            return; // not syncing
+        }
+        link.syncBytes += bytes;
+        long high = Math.min(Integer.MAX_VALUE, SEND_BUFFER_BYTES_MAX + link.syncBytes);
+        link.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, (int) high));
+    }
+
+    /**
+     * A SNAP carries the leader's whole snapshot as its data (the learner reads it as one packet, up
+     * to a share of its heap). Its data is not copied: header, data and trailer go out as one
      * composite buffer (a copy of a snapshot of hundreds of MiB, twice over, would cost as much heap).
      */
-    private static void writeSnap(Channel channel, QuorumPacket snap) {
+    private static void writeSnap(QuorumLink link, QuorumPacket snap) {
         byte[] data = snap.data();
-        int dataLength = data == null ? 0 : data.length;
-        byte[] head = new JuteWriter(16).writeInt(snap.type()).writeLong(snap.zxid()).writeInt(data == null ? -1 : dataLength)
-                .toByteArray();
+        byte[] head = new JuteWriter(16).writeInt(snap.type()).writeLong(snap.zxid())
+                .writeInt(data == null ? -1 : data.length).toByteArray();
         byte[] tail = new JuteWriter(8).writeVector(snap.authinfo(), (w, id) -> id.write(w)).toByteArray();
-        long high = (long) SEND_BUFFER_BYTES_MAX + dataLength;
-        channel.config().setWriteBufferWaterMark(
-                new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, (int) Math.min(Integer.MAX_VALUE, high)));
-        ByteBuf bytes = data == null ? Unpooled.wrappedBuffer(head, tail) : Unpooled.wrappedBuffer(head, data, tail);
-        channel.writeAndFlush(bytes).addListener(written -> channel.config().setWriteBufferWaterMark(SEND_MARK));
+        allowSync(link, snap, (long) head.length + (data == null ? 0 : data.length) + tail.length);
+        link.channel.writeAndFlush(data == null ? Unpooled.wrappedBuffer(head, tail) : Unpooled.wrappedBuffer(head, data, tail));
     }
 
     /** A packet to send on a quorum connection. */
@@ -578,20 +603,23 @@ public final class QuorumTransport implements AutoCloseable {
         onLoop(() -> {
             Map<Channel, Pending> pending = new IdentityHashMap<>(4);
             for (Outgoing o : batch) {
-                Channel channel = channelFor(o.toSid(), o.packet());
-                if (channel == null) {
+                QuorumLink link = linkFor(o.toSid(), o.packet());
+                if (link == null) {
                     continue;
                 }
+                Channel channel = link.channel;
                 if (o.packet().type() == QuorumPacketType.SNAP) {
                     Pending before = pending.remove(channel); // what came before it goes first
                     if (before != null) {
                         before.writeTo(channel);
                     }
-                    writeSnap(channel, o.packet());
+                    writeSnap(link, o.packet());
                     continue;
                 }
                 Pending p = pending.computeIfAbsent(channel, c -> new Pending());
-                p.add(encoded(o.packet()));
+                byte[] bytes = encoded(o.packet());
+                allowSync(link, o.packet(), bytes.length);
+                p.add(bytes);
                 if (p.bytes >= FLUSH_BYTES) {
                     p.writeTo(channel);
                     pending.remove(channel);
@@ -629,10 +657,11 @@ public final class QuorumTransport implements AutoCloseable {
     }
 
     /**
-     * The connection to write a packet for {@code toSid} on, or null when the packet was queued
-     * (the connection is being made) or dropped (with the connection, past the send bound).
+     * The link whose open connection to write a packet for {@code toSid} on, or null when the
+     * packet was queued (the connection is being made) or dropped (with the connection, past the
+     * send bound).
      */
-    private Channel channelFor(long toSid, QuorumPacket packet) {
+    private QuorumLink linkFor(long toSid, QuorumPacket packet) {
         if (closed || toSid == mySid || !members.containsKey(toSid)) {
             return null;
         }
@@ -662,7 +691,7 @@ public final class QuorumTransport implements AutoCloseable {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
             return null;
         }
-        return link.channel;
+        return link;
     }
 
     /**

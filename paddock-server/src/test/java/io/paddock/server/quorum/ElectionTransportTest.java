@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -262,6 +264,64 @@ class ElectionTransportTest {
         assertEquals(snap, got.what());
         assertEquals(new Received("quorum", 1, after), next(2));
         assertNull(inboxes.get(1L).poll(200, TimeUnit.MILLISECONDS), "the leader lost no learner");
+    }
+
+    /**
+     * A sync may be larger than the send bound (a restarted leader DIFFs its whole log since its
+     * last snapshot). A learner that reads nothing while 72 MiB of DIFF is written to it is kept
+     * (the bound dropped it mid-burst), then reads every packet, in order; once the leader sends
+     * UPTODATE the bound holds again, and the next packet past it drops the learner.
+     */
+    @Test
+    void aSyncLargerThanTheSendBoundReachesASlowLearnerAndUptodateEndsTheAllowance() throws Exception {
+        QuorumTransport leader = start(1);
+        PeerAddress one = members.get(1L);
+        try (Socket learner = new Socket(one.host(), one.quorumPort())) {
+            QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+            learner.getOutputStream().write(info.encode());
+            learner.getOutputStream().flush();
+            assertEquals(new Received("quorum", 2, info), next(1));
+            int count = QuorumTransport.SEND_BUFFER_BYTES_MAX / (1 << 20) + 8;
+            List<QuorumTransport.Outgoing> sync = new ArrayList<>();
+            sync.add(new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.DIFF, 0x100000000L + count, null, null)));
+            for (int i = 1; i <= count; i++) {
+                sync.add(new QuorumTransport.Outgoing(2,
+                        new QuorumPacket(QuorumPacketType.PROPOSAL, 0x100000000L + i, new byte[1 << 20], null)));
+            }
+            sync.add(new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.NEWLEADER, 0x100000000L, null, null)));
+            leader.sendQuorum(sync);
+            assertNull(inboxes.get(1L).poll(300, TimeUnit.MILLISECONDS), "kept while being synced, reading nothing");
+
+            InputStream in = learner.getInputStream();
+            QuorumPacketDecoder decoder = QuorumPacketDecoder.withDefaultLimits();
+            byte[] buffer = new byte[4 << 20];
+            int have = 0;
+            for (QuorumTransport.Outgoing o : sync) {
+                while (true) {
+                    DecodeResult<QuorumPacket> r = decoder.decode(buffer, 0, have);
+                    if (r instanceof DecodeResult.Complete<QuorumPacket> c) {
+                        assertEquals(o.packet().type(), c.value().type());
+                        assertEquals(o.packet().zxid(), c.value().zxid());
+                        System.arraycopy(buffer, c.length(), buffer, 0, have - c.length());
+                        have -= c.length();
+                        break;
+                    }
+                    int n = in.read(buffer, have, buffer.length - have);
+                    assertTrue(n > 0, "the stream ended before packet 0x" + Long.toHexString(o.packet().zxid()));
+                    have += n;
+                }
+            }
+            assertNull(inboxes.get(1L).poll(100, TimeUnit.MILLISECONDS), "the leader lost no learner");
+
+            leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.UPTODATE, 0, null, null));
+            List<QuorumTransport.Outgoing> after = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                after.add(new QuorumTransport.Outgoing(2,
+                        new QuorumPacket(QuorumPacketType.PROPOSAL, 0x100000100L + i, new byte[1 << 20], null)));
+            }
+            leader.sendQuorum(after);
+            assertEquals(new Received("down", 2, null), next(1), "dropped past the send bound once synced");
+        }
     }
 
     @Test
