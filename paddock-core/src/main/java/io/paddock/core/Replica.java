@@ -442,10 +442,19 @@ public final class Replica {
                 }
             }
             touched.clear(); // a leader's sessions are its own
+        } else {
+            // A learner keeps the touches its held clients made while it had no leader: they reach
+            // the new leader with the first PING reply, so a session whose client kept pinging this
+            // server through a slow resync is not left to expire on a leader that was established
+            // earlier. Only those of clients still connected here: a client that left (or died)
+            // was last seen before this resync, the new leader gave its session a full timeout when
+            // it was established, and reporting the old touch now would give it another one from
+            // now (seen in the simulator: a dead client's session outlived its timeout by 4 s).
+            touched.keySet().removeIf(id -> {
+                Session s = sessions.get(id);
+                return s == null || !connections.containsKey(s.connectionId());
+            });
         }
-        // A learner keeps the touches its held clients made while it had no leader: they reach the
-        // new leader with the first PING reply, so a session whose client kept pinging this server
-        // through a slow resync is not left to expire on a leader that was established earlier.
     }
 
     /**

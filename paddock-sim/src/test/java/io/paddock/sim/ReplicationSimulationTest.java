@@ -30,33 +30,7 @@ class ReplicationSimulationTest {
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
         long[] totals = new long[10]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
-            Seeds.traced(e, TEST, () -> {
-                e.setPlan(FaultPlan.draw(e.random()));
-                SimClients clients = new SimClients(e, CLIENTS).withExpiringSessions(1);
-                for (long sid : e.sids()) {
-                    e.start(sid);
-                }
-                for (int t = 0; t < FAULT_TICKS; t++) {
-                    e.nemesisTick();
-                    clients.tick(true);
-                    e.runTick();
-                }
-                Converge.settleAndCheck(e, clients);
-                totals[0] += clients.writesSent();
-                totals[1] += clients.acknowledged().size();
-                totals[2] += clients.syncedReads();
-                totals[3] += clients.closedSessions().size();
-                totals[4] += clients.multisOk();
-                totals[5] += clients.multisFailed();
-                totals[6] += clients.expectedExpirations();
-                totals[7] = Math.max(totals[7], clients.answerTicksWorst());
-                totals[8] += clients.history().writesChecked();
-                totals[9] += clients.history().readsChecked();
-                e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
-            });
-        });
+        Seeds.run(TEST, SEEDS, seed -> runSeed(seed, voters, observers, totals, modes));
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
                 + " creates acknowledged, " + totals[2] + " reads after a sync found their write, " + totals[3]
                 + " sessions closed or expired; multis " + totals[4] + " ok, " + totals[5] + " failed as a whole; "
@@ -69,5 +43,47 @@ class ReplicationSimulationTest {
         assertTrue(totals[3] > 0, "sessions were closed");
         assertTrue(totals[2] > 0, "reads after a sync were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
+    }
+
+    /**
+     * Seeds that found a bug once, run in every build whatever the seed count.
+     * <ul>
+     *   <li>1761: a client connected to a follower just before its leader crashed, then left; the
+     *       follower, back after a long resync, relayed that old touch to the new leader, which gave
+     *       the dead client's session a full timeout more (it expired 4 s past its bound).
+     * </ul>
+     */
+    @ParameterizedTest(name = "seed {0}, {1} voters, {2} observers")
+    @CsvSource({"1761,3,0"})
+    void seedsThatFoundBugs(long seed, int voters, int observers) {
+        runSeed(seed, voters, observers, new long[10], new java.util.TreeMap<>());
+    }
+
+    private static void runSeed(long seed, int voters, int observers, long[] totals, java.util.Map<String, Long> modes) {
+        SimulatedEnsemble e = Seeds.ensemble(TEST, seed, voters, observers, FaultPlan.quiet(0));
+        Seeds.traced(e, TEST, () -> {
+            e.setPlan(FaultPlan.draw(e.random()));
+            SimClients clients = new SimClients(e, CLIENTS).withExpiringSessions(1);
+            for (long sid : e.sids()) {
+                e.start(sid);
+            }
+            for (int t = 0; t < FAULT_TICKS; t++) {
+                e.nemesisTick();
+                clients.tick(true);
+                e.runTick();
+            }
+            Converge.settleAndCheck(e, clients);
+            totals[0] += clients.writesSent();
+            totals[1] += clients.acknowledged().size();
+            totals[2] += clients.syncedReads();
+            totals[3] += clients.closedSessions().size();
+            totals[4] += clients.multisOk();
+            totals[5] += clients.multisFailed();
+            totals[6] += clients.expectedExpirations();
+            totals[7] = Math.max(totals[7], clients.answerTicksWorst());
+            totals[8] += clients.history().writesChecked();
+            totals[9] += clients.history().readsChecked();
+            e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
+        });
     }
 }
