@@ -15,7 +15,13 @@ public final class FollowerRole extends LearnerRole {
 
     public FollowerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
-        super(requireVoter(config), epochs, host, leaderSid, nowTick, effects);
+        this(config, epochs, host, leaderSid, nowTick, 0, effects);
+    }
+
+    /** As the public constructor, its learner info sent after {@code firstInfoDelayTicks} (see LearnerRole). */
+    FollowerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick, int firstInfoDelayTicks,
+            List<PeerEffect> effects) {
+        super(requireVoter(config), epochs, host, leaderSid, nowTick, firstInfoDelayTicks, effects);
     }
 
     private static PeerConfig requireVoter(PeerConfig config) {

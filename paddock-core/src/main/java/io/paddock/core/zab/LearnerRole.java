@@ -92,6 +92,15 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
 
     LearnerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
+        this(config, epochs, host, leaderSid, nowTick, 0, effects);
+    }
+
+    /**
+     * As the other constructor, sending its learner info only after {@code firstInfoDelayTicks}
+     * (a back-off after syncs that failed, see {@link QuorumPeerCore}); 0 sends it at once.
+     */
+    LearnerRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
+            int firstInfoDelayTicks, List<PeerEffect> effects) {
         if (leaderSid == config.sid() || !config.voters().isVoter(leaderSid)) {
             throw new IllegalArgumentException("server " + config.sid() + " cannot learn from " + leaderSid);
         }
@@ -101,7 +110,16 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         this.host = host;
         this.nowTick = nowTick;
         this.lastHeardTick = nowTick;
-        sendInfo(effects);
+        if (firstInfoDelayTicks > 0) {
+            retryAtTick = nowTick + firstInfoDelayTicks;
+        } else {
+            sendInfo(effects);
+        }
+    }
+
+    /** True if the leader had answered (LEADERINFO) but the sync did not finish: a failed sync. */
+    final boolean failedInSync() {
+        return phase != Phase.CONNECTING && phase != Phase.SYNCED;
     }
 
     /** FOLLOWERINFO or OBSERVERINFO. */

@@ -15,7 +15,13 @@ public final class ObserverRole extends LearnerRole {
 
     public ObserverRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick,
             List<PeerEffect> effects) {
-        super(requireObserver(config), epochs, host, leaderSid, nowTick, effects);
+        this(config, epochs, host, leaderSid, nowTick, 0, effects);
+    }
+
+    /** As the public constructor, its learner info sent after {@code firstInfoDelayTicks} (see LearnerRole). */
+    ObserverRole(PeerConfig config, Epochs epochs, ZabHost host, long leaderSid, long nowTick, int firstInfoDelayTicks,
+            List<PeerEffect> effects) {
+        super(requireObserver(config), epochs, host, leaderSid, nowTick, firstInfoDelayTicks, effects);
     }
 
     private static PeerConfig requireObserver(PeerConfig config) {

@@ -69,6 +69,16 @@ public final class QuorumPeerCore {
      * election where a follower decided first, which is most of them.)
      */
     private final Map<Long, QuorumPacket> earlyLearners = new TreeMap<>();
+    /**
+     * Learner roles in a row that ended after their leader answered and before they were synced.
+     * Each next learner waits before it says who it is, {@link ZabTimings#learnerRetryTicks} doubling
+     * per failure up to {@link #SYNC_RETRY_DELAY_TICKS_MAX} (and half of initLimit): a sync that keeps
+     * failing the same way (a SNAP larger than this server may take) was tried again at once, every
+     * few milliseconds, each time costing the leader a whole snapshot.
+     */
+    private int failedSyncs;
+    /** The longest back-off before a learner's next try after failed syncs (40 ticks: 2 s at 50 ms). */
+    static final int SYNC_RETRY_DELAY_TICKS_MAX = 40;
     /** Voters that voted better than this server since it decided to lead (see quorumVotesElsewhere). */
     private final java.util.Set<Long> votedBetter = new java.util.TreeSet<>();
 
@@ -268,8 +278,8 @@ public final class QuorumPeerCore {
         votedBetter.clear();
         role = switch (decided.role()) {
             case LEADING -> new LeaderRole(config, epochs, host, epochFloor, nowTick, effects);
-            case FOLLOWING -> new FollowerRole(config, epochs, host, leaderSid, nowTick, effects);
-            case OBSERVING -> new ObserverRole(config, epochs, host, leaderSid, nowTick, effects);
+            case FOLLOWING -> new FollowerRole(config, epochs, host, leaderSid, nowTick, syncRetryDelayTicks(), effects);
+            case OBSERVING -> new ObserverRole(config, epochs, host, leaderSid, nowTick, syncRetryDelayTicks(), effects);
             case LOOKING -> throw new IllegalStateException("decided LOOKING");
         };
         Map<Long, QuorumPacket> early = new TreeMap<>(earlyLearners);
@@ -314,11 +324,26 @@ public final class QuorumPeerCore {
         if (ended instanceof LeaderRole leader) {
             epochFloor = Math.max(epochFloor, leader.highestReportedEpoch());
         }
+        if (ended instanceof LearnerRole learner && learner.failedInSync()) {
+            failedSyncs = Math.min(failedSyncs + 1, 16);
+        } else {
+            failedSyncs = 0; // it led, or was synced, or never got an answer (retried in the role)
+        }
         for (long sid : ended.connectedPeers()) {
             effects.add(new PeerEffect.DropPeer(sid, "leaving " + ended.state()));
         }
         effects.add(new PeerEffect.RoleChanged(ended.state(), ServerState.LOOKING, ended.exitReason()));
         startElection(effects);
+    }
+
+    /** How long the next learner role waits before it says who it is (see {@link #failedSyncs}). */
+    int syncRetryDelayTicks() {
+        if (failedSyncs == 0) {
+            return 0;
+        }
+        long cap = Math.max(1, Math.min(SYNC_RETRY_DELAY_TICKS_MAX, config.zabTimings().initLimitTicks() / 2));
+        long delay = (long) config.zabTimings().learnerRetryTicks() << Math.min(failedSyncs - 1, 20);
+        return (int) Math.min(cap, delay);
     }
 
     public PeerConfig config() {

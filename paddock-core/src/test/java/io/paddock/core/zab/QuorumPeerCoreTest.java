@@ -216,6 +216,40 @@ class QuorumPeerCoreTest {
     }
 
     /**
+     * A learner whose syncs keep failing after its leader answered (a SNAP it cannot take, say)
+     * waits before each next try: learnerRetryTicks, doubling, at most half of initLimit; it used
+     * to try again at once, every few milliseconds, each try costing the leader a whole snapshot.
+     * The first try after an election, and any after a good sync, go at once.
+     */
+    @Test
+    void aLearnerWhoseSyncsKeepFailingWaitsLongerBeforeEachTry() {
+        QuorumPeerCore p = peer(2, 0);
+        long[] tick = {1};
+        p.step(new PeerEvent.Tick(tick[0]));
+        List<Long> waited = new java.util.ArrayList<>();
+        for (long round = 1; round <= 4; round++) {
+            List<PeerEffect> out = new java.util.ArrayList<>(p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, round))));
+            out.addAll(p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, round))));
+            assertEquals(ServerState.FOLLOWING, p.state(), "round " + round);
+            long decidedAt = tick[0];
+            while (!sendsFollowerInfo(out)) {
+                assertTrue(tick[0] < decidedAt + 50, "no FOLLOWERINFO within 50 ticks in round " + round);
+                out = p.step(new PeerEvent.Tick(++tick[0]));
+            }
+            waited.add(tick[0] - decidedAt);
+            p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+            p.step(new PeerEvent.PeerDown(3)); // the sync fails after the leader answered
+            assertEquals(ServerState.LOOKING, p.state());
+        }
+        assertEquals(List.of(0L, 2L, 4L, 5L), waited, "learnerRetryTicks 2, doubling, at most initLimit 10 / 2");
+    }
+
+    private static boolean sendsFollowerInfo(List<PeerEffect> out) {
+        return out.stream().anyMatch(e -> e instanceof PeerEffect.SendQuorum q && q.toSid() == 3
+                && q.packet().type() == QuorumPacketType.FOLLOWERINFO);
+    }
+
+    /**
      * A learner that decided before this server did: its FOLLOWERINFO waits for this server's
      * decision instead of costing its connection (and the learner a retry, learnerRetryTicks
      * later). Leading, this server takes it at once (with its own info, a quorum of three: it picks
