@@ -167,6 +167,20 @@ public final class JuteWriter {
         return Arrays.copyOf(bytes, size);
     }
 
+    /**
+     * The bytes written, for a writer that is done: its backing array itself when it is exactly
+     * full (no copy; a writer sized exactly for what it writes), else a copy as {@link
+     * #toByteArray}. Nothing may be written to this writer after it.
+     */
+    public byte[] finish() {
+        byte[] out = size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        bytes = EMPTY;
+        size = 0;
+        return out;
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
     /** The backing array; only the first {@link #size()} bytes are meaningful. */
     public byte[] array() {
         return bytes;
