@@ -132,12 +132,9 @@ class EnsembleReplicationProcessTest {
     @Test
     void aFollowerDownPastTheLeadersWindowCatchesUpBySnap() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.configureAll("snapCount=400");
-            e.startAllAndAwaitOneLeader(3, BOUND);
-            int leader = e.leader();
-            int down = leader % 3 + 1;
-            int other = 6 - leader - down; // the third of 1, 2, 3
-            e.kill9(down);
+            int[] downAndOther = startWithOneFollowerKilled(e);
+            int down = downAndOther[0];
+            int other = downAndOther[1];
             List<String> written = new ArrayList<>();
             try (ZooKeeper zk = connect(e.connectString(other), new AtomicBoolean())) {
                 zk.create("/snap", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
@@ -170,12 +167,9 @@ class EnsembleReplicationProcessTest {
     @Test
     void aFollowerCatchesUpBySnapWithATreeLargerThanAPacket() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.configureAll("snapCount=400");
-            e.startAllAndAwaitOneLeader(3, BOUND);
-            int leader = e.leader();
-            int down = leader % 3 + 1;
-            int other = 6 - leader - down;
-            e.kill9(down);
+            int[] downAndOther = startWithOneFollowerKilled(e);
+            int down = downAndOther[0];
+            int other = downAndOther[1];
             List<String> written = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
                 written.add("/big/n" + i);
@@ -292,6 +286,21 @@ class EnsembleReplicationProcessTest {
     }
 
     /** The official client's sync, waited for (bounded): the next read sees what the leader had committed. */
+    /**
+     * Starts the three servers with snapCount 400 (each takes snapshots of its own as writes go
+     * on), waits for a leader and kills one follower with kill -9; returns {the killed follower,
+     * the other one}.
+     */
+    private static int[] startWithOneFollowerKilled(LocalEnsemble e) throws Exception {
+        e.configureAll("snapCount=400");
+        e.startAllAndAwaitOneLeader(3, BOUND);
+        int leader = e.leader();
+        int down = leader % 3 + 1;
+        int other = 6 - leader - down; // the third of 1, 2, 3
+        e.kill9(down);
+        return new int[] {down, other};
+    }
+
     private static void syncWith(ZooKeeper zk) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         int[] rc = {-1};

@@ -93,6 +93,33 @@ class StreamDecoderTest {
         }
     }
 
+    /**
+     * Reads are gathered in a heap buffer that grows as a long message comes in: a 3 MiB packet
+     * (a SNAP's size) in 1 KiB direct reads, then small ones in the same reads, each decoded once.
+     */
+    @Test
+    void aLongPacketInManySmallDirectReadsIsGatheredAndDecodedOnce() {
+        List<QuorumPacket> sent = new ArrayList<>();
+        byte[] snapshot = new byte[3 << 20];
+        snapshot[snapshot.length - 1] = 9;
+        sent.add(new QuorumPacket(QuorumPacketType.SNAP, 0x100000005L, snapshot, null));
+        sent.addAll(packets(4, 100));
+        byte[] bytes = encoded(sent);
+        EmbeddedChannel ch = new EmbeddedChannel(new StreamDecoder() {
+            @Override
+            Step next() {
+                return QuorumPacketDecoder.forLearner(8 << 20)::decode;
+            }
+        });
+        List<QuorumPacket> got = new ArrayList<>();
+        for (int at = 0; at < bytes.length; at += 1024) {
+            ch.writeInbound(direct(bytes, at, Math.min(bytes.length, at + 1024)));
+            got.addAll(drain(ch));
+        }
+        assertEquals(sent, got);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void aBadPacketAfterGoodOnesInOneReadPassesTheGoodOnesAndFails() {
         List<QuorumPacket> sent = packets(2, 16);
