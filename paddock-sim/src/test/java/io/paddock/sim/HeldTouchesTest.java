@@ -1,0 +1,72 @@
+package io.paddock.sim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.OpCode;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a follower relays, after a resync, of the session touches its clients made while it had no
+ * leader. A client pings a follower, which holds the touch for its next PING reply; the leader
+ * crashes at once and the client leaves. The follower is cut off while the others elect and
+ * establish a new leader, and comes back 60 ticks later. The new leader gave the session a full
+ * timeout when it was established; the follower must not relay the old touch as if the client had
+ * just been seen (it did: the session, whose client was gone, lived a full timeout past the
+ * follower's resync). Over seeds (random delays and disk latencies), 3 voters.
+ */
+class HeldTouchesTest {
+    private static final String TEST = "HeldTouchesTest";
+    private static final int SEEDS = 20;
+    private static final int TICKS_MAX = 2_000;
+    private static final int TIMEOUT_MS = 4_000;
+    /** The session's timeout, and the core's expiry buckets (tickTime 2000 ms), in simulator ticks. */
+    private static final long TIMEOUT_TICKS = TIMEOUT_MS / SimulatedEnsemble.TICK_MS;
+    private static final long BUCKET_TICKS = 2_000 / SimulatedEnsemble.TICK_MS;
+    /** Room for the closeSession to be proposed, committed and applied. */
+    private static final long CLOSE_TICKS_MAX = 15;
+    private static final int LATE_TICKS = 60;
+
+    @Test
+    void aClientThatLeftAFollowerBeforeItsResyncGetsNoFreshTimeoutFromIt() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                long[] session = {0};
+                e.setClientSink((sid, effect) -> {
+                    if (effect instanceof Effect.ConnectReply r && r.connId() == 1) {
+                        session[0] = r.response().sessionId();
+                    }
+                });
+                Set<Long> all = LeaderLossTest.startAll(e);
+                long oldLeader = e.runUntilLeader(all, TICKS_MAX);
+                long follower = oldLeader % 3 + 1;
+                long third = 6 - oldLeader - follower;
+                e.clientEvent(follower, new Event.ClientConnected(1,
+                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
+                e.runUntil(() -> session[0] != 0, TICKS_MAX, "the client's session");
+
+                e.clientEvent(follower, new Event.ClientRequest(1, OpCode.XID_PING, OpCode.PING, null));
+                e.crash(oldLeader); // before the follower's next PING reply carries the touch
+                e.clientEvent(follower, new Event.ClientClosed(1)); // the client leaves for good
+                e.partition(Set.of(follower));
+                e.start(oldLeader);
+                long newLeader = e.runUntilLeader(Set.of(oldLeader, third), TICKS_MAX);
+                long established = e.nowTick();
+                e.runTicks(LATE_TICKS);
+                e.heal();
+                e.runUntil(() -> e.server(newLeader).replica().sessions().get(session[0]) == null,
+                        TICKS_MAX, "the session of the client that left expired");
+                long gone = e.nowTick();
+                long bound = established + TIMEOUT_TICKS + BUCKET_TICKS + CLOSE_TICKS_MAX;
+                assertTrue(gone <= bound, "seed " + seed + ": the session expired at t=" + gone + ", past t=" + bound
+                        + " (a full timeout from the new leader's establishment at t=" + established
+                        + ", a bucket, and the close): the follower back at t=" + (established + LATE_TICKS)
+                        + " gave it a fresh timeout");
+            });
+        });
+    }
+}
