@@ -48,7 +48,8 @@ class ReplicationSimulationTest {
     /**
      * Seeds that found a bug once, run in every build whatever the seed count. A seed replays its
      * scenario only while the core's timing stays as it was: after d9e1230 (a learner's back-off)
-     * seed 1761 takes another path and passes with or without its fix. They stay as more runs.
+     * seed 1761 takes another path and passes with or without its fix; {@link HeldTouchesTest}
+     * forces that scenario instead. They stay as more runs.
      * <ul>
      *   <li>1761: a client connected to a follower just before its leader crashed, then left; the
      *       follower, back after a long resync, relayed that old touch to the new leader, which gave
