@@ -32,41 +32,55 @@ class HeldTouchesTest {
 
     @Test
     void aClientThatLeftAFollowerBeforeItsResyncGetsNoFreshTimeoutFromIt() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                long[] session = {0};
-                e.setClientSink((sid, effect) -> {
-                    if (effect instanceof Effect.ConnectReply r && r.connId() == 1) {
-                        session[0] = r.response().sessionId();
-                    }
-                });
-                Set<Long> all = LeaderLossTest.startAll(e);
-                long oldLeader = e.runUntilLeader(all, TICKS_MAX);
-                long follower = oldLeader % 3 + 1;
-                long third = 6 - oldLeader - follower;
-                e.clientEvent(follower, new Event.ClientConnected(1,
-                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
-                e.runUntil(() -> session[0] != 0, TICKS_MAX, "the client's session");
+        Seeds.run(TEST, SEEDS, seed -> scenario(seed, true));
+    }
 
-                e.clientEvent(follower, new Event.ClientRequest(1, OpCode.XID_PING, OpCode.PING, null));
-                e.crash(oldLeader); // before the follower's next PING reply carries the touch
-                e.clientEvent(follower, new Event.ClientClosed(1)); // the client leaves for good
-                e.partition(Set.of(follower));
-                e.start(oldLeader);
-                long newLeader = e.runUntilLeader(Set.of(oldLeader, third), TICKS_MAX);
-                long established = e.nowTick();
-                e.runTicks(LATE_TICKS);
-                e.heal();
-                e.runUntil(() -> e.server(newLeader).replica().sessions().get(session[0]) == null,
-                        TICKS_MAX, "the session of the client that left expired");
-                long gone = e.nowTick();
-                long bound = established + TIMEOUT_TICKS + BUCKET_TICKS + CLOSE_TICKS_MAX;
-                assertTrue(gone <= bound, "seed " + seed + ": the session expired at t=" + gone + ", past t=" + bound
-                        + " (a full timeout from the new leader's establishment at t=" + established
-                        + ", a bucket, and the close): the follower back at t=" + (established + LATE_TICKS)
-                        + " gave it a fresh timeout");
+    /**
+     * The same with a client that does not leave but says nothing more (hung): the follower, with
+     * no leader, closes its connection after a third of its timeout (so that a live client moves
+     * to a server that has one), and the held touch goes with the connection.
+     */
+    @Test
+    void aHungClientStillConnectedGetsNoFreshTimeoutFromAnOldTouch() {
+        Seeds.run(TEST, SEEDS, seed -> scenario(seed, false));
+    }
+
+    private static void scenario(long seed, boolean leaves) {
+        SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+        Seeds.traced(e, TEST, () -> {
+            long[] session = {0};
+            e.setClientSink((sid, effect) -> {
+                if (effect instanceof Effect.ConnectReply r && r.connId() == 1) {
+                    session[0] = r.response().sessionId();
+                }
             });
+            Set<Long> all = LeaderLossTest.startAll(e);
+            long oldLeader = e.runUntilLeader(all, TICKS_MAX);
+            long follower = oldLeader % 3 + 1;
+            long third = 6 - oldLeader - follower;
+            e.clientEvent(follower, new Event.ClientConnected(1,
+                    new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
+            e.runUntil(() -> session[0] != 0, TICKS_MAX, "the client's session");
+
+            e.clientEvent(follower, new Event.ClientRequest(1, OpCode.XID_PING, OpCode.PING, null));
+            e.crash(oldLeader); // before the follower's next PING reply carries the touch
+            if (leaves) {
+                e.clientEvent(follower, new Event.ClientClosed(1));
+            }
+            e.partition(Set.of(follower));
+            e.start(oldLeader);
+            long newLeader = e.runUntilLeader(Set.of(oldLeader, third), TICKS_MAX);
+            long established = e.nowTick();
+            e.runTicks(LATE_TICKS);
+            e.heal();
+            e.runUntil(() -> e.server(newLeader).replica().sessions().get(session[0]) == null,
+                    TICKS_MAX, "the session of the silent client expired");
+            long gone = e.nowTick();
+            long bound = established + TIMEOUT_TICKS + BUCKET_TICKS + CLOSE_TICKS_MAX;
+            assertTrue(gone <= bound, "seed " + seed + (leaves ? " (the client left)" : " (the client hangs)")
+                    + ": the session expired at t=" + gone + ", past t=" + bound + " (a full timeout from the new"
+                    + " leader's establishment at t=" + established + ", a bucket, and the close): the follower"
+                    + " back at t=" + (established + LATE_TICKS) + " gave it a fresh timeout");
         });
     }
 }
