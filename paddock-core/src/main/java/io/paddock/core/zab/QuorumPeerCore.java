@@ -342,7 +342,7 @@ public final class QuorumPeerCore {
             return 0;
         }
         long cap = Math.max(1, Math.min(SYNC_RETRY_DELAY_TICKS_MAX, config.zabTimings().initLimitTicks() / 2));
-        long delay = (long) config.zabTimings().learnerRetryTicks() << Math.min(failedSyncs - 1, 20);
+        long delay = (long) config.zabTimings().learnerRetryTicks() << (failedSyncs - 1); // failedSyncs <= 16
         return (int) Math.min(cap, delay);
     }
 

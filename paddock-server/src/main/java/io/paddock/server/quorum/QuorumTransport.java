@@ -25,7 +25,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.ElectionFrame;
 import io.paddock.core.wire.quorum.InitialMessage;
@@ -575,9 +574,8 @@ public final class QuorumTransport implements AutoCloseable {
      */
     private static void writeSnap(QuorumLink link, QuorumPacket snap) {
         byte[] data = snap.data();
-        byte[] head = new JuteWriter(16).writeInt(snap.type()).writeLong(snap.zxid())
-                .writeInt(data == null ? -1 : data.length).toByteArray();
-        byte[] tail = new JuteWriter(8).writeVector(snap.authinfo(), (w, id) -> id.write(w)).toByteArray();
+        byte[] head = snap.encodeHead();
+        byte[] tail = snap.encodeTail();
         allowSync(link, snap, (long) head.length + (data == null ? 0 : data.length) + tail.length);
         link.channel.writeAndFlush(data == null ? Unpooled.wrappedBuffer(head, tail) : Unpooled.wrappedBuffer(head, data, tail));
     }
