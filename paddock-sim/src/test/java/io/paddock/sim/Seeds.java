@@ -10,7 +10,9 @@ import java.util.function.LongConsumer;
 /**
  * Runs a scenario over many seeds, or over the one seed given with {@code -Dpaddock.sim.seed=N}
  * (then with a full trace written to {@code target/sim-trace-<test>-<seed>.txt}).
- * {@code -Dpaddock.sim.seeds=N} changes how many seeds a normal run takes (a long run).
+ * {@code -Dpaddock.sim.seeds=N} changes how many seeds a normal run takes (a long run), and
+ * {@code -Dpaddock.sim.firstSeed=F} where it starts (seeds F..F+N-1), so that a long run can try
+ * seeds that earlier runs did not.
  */
 final class Seeds {
     static final Long REPLAY_SEED = Long.getLong("paddock.sim.seed");
@@ -22,7 +24,7 @@ final class Seeds {
 
     /** Seeds 1..count (or the replay seed); each run gets its ensemble through {@link #ensemble}. */
     static void run(String testName, int count, LongConsumer scenario) {
-        long from = 1;
+        long from = Math.max(1, Long.getLong("paddock.sim.firstSeed", 1));
         long n = Long.getLong("paddock.sim.seeds", count);
         if (REPLAY_SEED != null) {
             from = REPLAY_SEED;
