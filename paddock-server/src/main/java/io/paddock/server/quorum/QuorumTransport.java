@@ -33,6 +33,11 @@ import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
+import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.storage.SnapshotEncoder;
+import io.paddock.core.storage.SnapshotFormat;
+import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -726,7 +731,7 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new QuorumDecoder(learnerPacketDecoder), new QuorumHandler(link));
+                ch.pipeline().addLast(new LearnerQuorumDecoder(peer.sid()), new QuorumHandler(link));
             }
         }).connect(peer.host(), peer.quorumPort());
         f.addListener((ChannelFutureListener) done -> {
@@ -786,6 +791,63 @@ public final class QuorumTransport implements AutoCloseable {
         @Override
         Step next() {
             return decoder::decode;
+        }
+    }
+
+    /**
+     * A learner's connection to its leader: packets as usual, with a SNAP of up to the learner's
+     * limit, and ZooKeeper's streamed snapshot. A ZooKeeper leader sends a SNAP with null data and
+     * streams its snapshot after it ({@link ZooKeeperSnapReader}); a Paddock leader puts its own in
+     * the SNAP's data. The streamed one is read as it arrives and handed on as a SNAP in our format,
+     * as a Paddock leader would have sent it, so the core takes both the same way. The stream may
+     * take up to the learner's SNAP limit; the tree is held about three times meanwhile (the nodes
+     * read, their encoding, the core's decoding of it).
+     */
+    private final class LearnerQuorumDecoder extends StreamDecoder {
+        private final long leaderSid;
+        /** The SNAP whose ZooKeeper snapshot is being read, and its reader; null otherwise. */
+        private QuorumPacket zkSnap;
+        private ZooKeeperSnapReader zkSnapReader;
+
+        LearnerQuorumDecoder(long leaderSid) {
+            this.leaderSid = leaderSid;
+        }
+
+        @Override
+        Step next() {
+            return zkSnapReader != null ? zkSnapReader::decode : learnerPacketDecoder::decode;
+        }
+
+        @Override
+        Object received(Object message) {
+            if (message == ZooKeeperSnapReader.PROGRESS) {
+                return null;
+            }
+            if (message instanceof SnapshotData snapshot) {
+                QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, zkSnap.zxid(), encode(snapshot), null);
+                LOG.info("read the ZooKeeper snapshot server {} streamed at zxid 0x{}: {} nodes, {} sessions, {} bytes",
+                        leaderSid, Long.toHexString(snap.zxid()), snapshot.nodes().size(), snapshot.sessions().size(),
+                        zkSnapReader.consumed());
+                zkSnap = null;
+                zkSnapReader = null;
+                return snap;
+            }
+            if (message instanceof QuorumPacket packet && packet.type() == QuorumPacketType.SNAP && packet.data() == null) {
+                zkSnap = packet;
+                zkSnapReader = new ZooKeeperSnapReader(packet.zxid(), System.currentTimeMillis(),
+                        learnerPacketDecoder.snapBytesMax(), "SNAP from server " + leaderSid);
+                return null;
+            }
+            return message;
+        }
+
+        private static byte[] encode(SnapshotData snapshot) {
+            SnapshotEncoder encoder = new SnapshotEncoder(snapshot.asSource());
+            JuteWriter out = new JuteWriter(64 * 1024);
+            while (!encoder.writeNext(out, SnapshotFormat.ITEMS_PER_FRAME_DEFAULT)) {
+                // one bounded frame per call
+            }
+            return out.toByteArray();
         }
     }
 

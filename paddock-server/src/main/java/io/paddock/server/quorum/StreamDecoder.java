@@ -59,7 +59,7 @@ abstract class StreamDecoder extends ByteToMessageDecoder {
     /** The decoder for the next message (it may change once the first message is read). */
     abstract Step next();
 
-    /** Maps a decoded message before it is passed on (e.g. notes the initial message). */
+    /** Maps a decoded message before it is passed on (e.g. notes the initial message); null passes nothing on. */
     Object received(Object message) {
         return message;
     }
@@ -94,7 +94,10 @@ abstract class StreamDecoder extends ByteToMessageDecoder {
                 DecodeResult.Complete<?> complete = (DecodeResult.Complete<?>) result;
                 used += complete.length();
                 bytesNeeded = 0;
-                out.add(received(complete.value()));
+                Object message = received(complete.value());
+                if (message != null) {
+                    out.add(message);
+                }
             }
         } finally {
             in.skipBytes(used);
