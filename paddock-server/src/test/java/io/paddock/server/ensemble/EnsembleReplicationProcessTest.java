@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.paddock.server.ensemble.EnsembleClients.BOUND;
+import static io.paddock.server.ensemble.EnsembleClients.SESSION_TIMEOUT_MS;
+import static io.paddock.server.ensemble.EnsembleClients.connect;
+import static io.paddock.server.ensemble.EnsembleClients.createAll;
+import static io.paddock.server.ensemble.EnsembleClients.syncWith;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Every wait is bounded; nothing sleeps for a fixed time except the 50 ms between a client's retries.
  */
 class EnsembleReplicationProcessTest {
-    private static final Duration BOUND = Duration.ofSeconds(45);
-    private static final int SESSION_TIMEOUT_MS = 15_000;
     private static final int WRITES_PER_ROUND = 40;
 
     @TempDir
@@ -301,17 +304,6 @@ class EnsembleReplicationProcessTest {
         return new int[] {down, other};
     }
 
-    private static void syncWith(ZooKeeper zk) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        int[] rc = {-1};
-        zk.sync("/", (code, path, ctx) -> {
-            rc[0] = code;
-            done.countDown();
-        }, null);
-        assertTrue(done.await(BOUND.toMillis(), TimeUnit.MILLISECONDS), "sync answered");
-        assertEquals(KeeperException.Code.OK.intValue(), rc[0], "sync answered OK");
-    }
-
     private static void signalAllBut(LocalEnsemble e, int spared, String signal) throws Exception {
         for (int sid = 1; sid <= 3; sid++) {
             if (sid != spared) {
@@ -333,34 +325,6 @@ class EnsembleReplicationProcessTest {
             }
         }
         return paths;
-    }
-
-    /** Creates every path (data = the path), 100 at a time outstanding, and waits for all to succeed. */
-    private static void createAll(ZooKeeper zk, List<String> paths) throws Exception {
-        createAll(zk, paths, null);
-    }
-
-    /** Creates {@code paths} with {@code data} (null: each path's own name), 100 at a time. */
-    private static void createAll(ZooKeeper zk, List<String> paths, byte[] data) throws Exception {
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(100);
-        CountDownLatch done = new CountDownLatch(paths.size());
-        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        for (String path : paths) {
-            if (!window.tryAcquire(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("no answer to 100 outstanding creates within " + BOUND);
-            }
-            zk.create(path, data != null ? data : path.getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE,
-                    CreateMode.PERSISTENT,
-                    (rc, p, ctx, name) -> {
-                        if (rc != 0) {
-                            failures.incrementAndGet();
-                        }
-                        window.release();
-                        done.countDown();
-                    }, null);
-        }
-        assertTrue(done.await(BOUND.toSeconds(), TimeUnit.SECONDS), "every create answered");
-        assertEquals(0, failures.get(), "every create succeeded");
     }
 
     private static boolean holdsAll(ZooKeeper reader, List<String> paths) {
@@ -397,19 +361,4 @@ class EnsembleReplicationProcessTest {
         }
     }
 
-    private static ZooKeeper connect(String connectString, AtomicBoolean expired) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(connectString, SESSION_TIMEOUT_MS, (WatchedEvent event) -> {
-            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            } else if (event.getState() == Watcher.Event.KeeperState.Expired) {
-                expired.set(true);
-            }
-        });
-        if (!connected.await(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-            zk.close();
-            throw new AssertionError("no session with " + connectString + " within " + BOUND);
-        }
-        return zk;
-    }
 }

@@ -106,6 +106,27 @@ final class LocalEnsemble implements AutoCloseable {
         running.put(sid, builder.start());
     }
 
+    /**
+     * Starts Apache ZooKeeper 3.9.5's own server (QuorumPeerMain, from the test class path) as member
+     * {@code sid}, on the same zoo.cfg, dataDir and ports a Paddock server would use: a mixed
+     * ensemble. {@code jvmFlags} go before the class path (e.g. ZooKeeper's system properties).
+     */
+    void startZooKeeper(int sid, String... jvmFlags) throws IOException {
+        if (running.containsKey(sid)) {
+            throw new IllegalStateException("server " + sid + " runs already");
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dzookeeper.admin.enableServer=false"));
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "org.apache.zookeeper.server.quorum.QuorumPeerMain", dataDir(sid).resolve("zoo.cfg").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir(sid).resolve("output.log").toFile()));
+        running.put(sid, builder.start());
+    }
+
     /** kill -9 of the process this object started for {@code sid}. */
     void kill9(int sid) throws InterruptedException {
         Process p = running.remove(sid);

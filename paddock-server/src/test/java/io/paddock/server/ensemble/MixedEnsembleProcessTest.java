@@ -1,0 +1,217 @@
+package io.paddock.server.ensemble;
+
+import static io.paddock.server.ensemble.EnsembleClients.BOUND;
+import static io.paddock.server.ensemble.EnsembleClients.connect;
+import static io.paddock.server.ensemble.EnsembleClients.createAll;
+import static io.paddock.server.ensemble.EnsembleClients.syncWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Paddock and Apache ZooKeeper 3.9.5 servers in one ensemble, each its own process on loopback:
+ * ZooKeeper's quorum protocol is the oracle. Its servers check every proposal's tree digest against
+ * their own trees and count mismatches (mntr), as ours do, so a tree that differs by one field
+ * shows. What a user migrating server by server needs: a new, empty Paddock server joins a running
+ * ZooKeeper ensemble (its leader sends the snapshot in ZooKeeper's streamed format), serves the
+ * same data and sessions, and writes through it; a Paddock leader replicates to ZooKeeper
+ * followers, and a ZooKeeper leader takes over when it is killed.
+ */
+class MixedEnsembleProcessTest {
+    /**
+     * ZooKeeper's leader otherwise sends a learner the transactions it lacks from its log when the
+     * log is small next to the snapshot; with this it sends a snapshot to any learner outside its
+     * in-memory window of 500 commits, as it does for a large log.
+     */
+    private static final String ZK_SNAP_BEYOND_MEMORY = "-Dzookeeper.snapshotSizeFactor=-1";
+    /** A mutable list: the client looks for null in it, which an immutable List.of refuses to do. */
+    private static final List<ACL> IP_ACL = java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL, new Id("ip", "127.0.0.1")));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anEmptyPaddockServerJoinsAZooKeeperEnsembleBySnapAndServesItsDataAndSessions() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
+            e.startZooKeeper(2, ZK_SNAP_BEYOND_MEMORY);
+            e.awaitOneLeader(2, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            List<String> paths = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                paths.add("/app/n" + i);
+            }
+            AtomicBoolean ownerExpired = new AtomicBoolean(); // its session is moved, then closed, below
+            try (ZooKeeper onZk = connect(e.connectString(1), expired);
+                    ZooKeeper owner = connect(e.connectString(2), ownerExpired)) {
+                onZk.create("/app", "root".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT);
+                createAll(onZk, paths, null); // past ZooKeeper's in-memory window: a SNAP it must be
+                onZk.create("/app/locked", new byte[] {1}, IP_ACL, CreateMode.PERSISTENT);
+                onZk.create("/app/box", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER);
+                onZk.create("/app/box/item", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                String seq = onZk.create("/app/seq-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
+                owner.create("/app/mine", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+                onZk.setData("/app/n7", "changed".getBytes(StandardCharsets.UTF_8), 0);
+                onZk.delete("/app/n8", 0);
+                paths.remove("/app/n8");
+                for (String extra : List.of("/app", "/app/locked", "/app/box", "/app/box/item", seq, "/app/mine")) {
+                    paths.add(extra);
+                }
+
+                e.start(3);
+                e.await("server 3 (Paddock) follows the ZooKeeper leader", BOUND, () -> e.mode(3).equals("follower"));
+                String out = output(e, 3);
+                assertTrue(out.contains("installed the leader's snapshot"), "synced by SNAP, from a ZooKeeper leader:\n" + out);
+
+                try (ZooKeeper onPaddock = connect(e.connectString(3), expired)) {
+                    syncWith(onPaddock);
+                    for (String path : paths) {
+                        Stat zkStat = new Stat();
+                        Stat ours = new Stat();
+                        byte[] zkData = onZk.getData(path, false, zkStat);
+                        assertArrayEquals(zkData, onPaddock.getData(path, false, ours), path);
+                        assertEquals(zkStat, ours, path);
+                    }
+                    assertEquals(onZk.getACL("/app/locked", new Stat()), onPaddock.getACL("/app/locked", new Stat()));
+                    assertEquals(onZk.getChildren("/app", false).stream().sorted().toList(),
+                            onPaddock.getChildren("/app", false).stream().sorted().toList());
+                    assertEquals(owner.getSessionId(), onPaddock.exists("/app/mine", false).getEphemeralOwner());
+
+                    // A write through the Paddock follower goes to the ZooKeeper leader and back.
+                    onPaddock.create("/from-paddock", "p".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT);
+                    onPaddock.setData("/app/n9", "set through paddock".getBytes(StandardCharsets.UTF_8), 0);
+                    syncWith(onZk);
+                    assertArrayEquals("p".getBytes(StandardCharsets.UTF_8), onZk.getData("/from-paddock", false, null));
+                    assertArrayEquals("set through paddock".getBytes(StandardCharsets.UTF_8),
+                            onZk.getData("/app/n9", false, null));
+
+                    // The session the snapshot carried moves to the Paddock server with its id and password.
+                    // Closing it there deletes its ephemeral on every server.
+                    try (ZooKeeper moved = reconnect(e.connectString(3), owner)) {
+                        assertEquals(owner.getSessionId(), moved.getSessionId(), "the same session, not a new one");
+                        assertNotNull(moved.exists("/app/mine", false));
+                    }
+                    e.await("the closed session's ephemeral is gone on server 1", BOUND, () -> absent(onZk, "/app/mine"));
+                    e.await("the closed session's ephemeral is gone on server 3", BOUND, () -> absent(onPaddock, "/app/mine"));
+                }
+            }
+            assertFalse(expired.get(), "no session expired");
+            for (int sid = 1; sid <= 3; sid++) {
+                assertDigestsAgreed(e, sid);
+            }
+        }
+    }
+
+    @Test
+    void zooKeeperFollowersReplicateAPaddockLeaderAndOneOfThemLeadsWhenItIsKilled() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            // Paddock's server 3 and ZooKeeper's server 1: the same (empty) history, so 3 leads, the
+            // higher id, and 1 can win no vote without it; ZooKeeper's server 2 joins that leader.
+            e.start(3);
+            e.startZooKeeper(1);
+            e.awaitOneLeader(2, BOUND);
+            assertEquals(3, e.leader(), "the Paddock server leads");
+            e.startZooKeeper(2);
+            e.awaitOneLeader(3, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            List<String> written = new ArrayList<>();
+            for (int sid = 1; sid <= 3; sid++) {
+                try (ZooKeeper zk = connect(e.connectString(sid), expired)) {
+                    List<String> paths = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        paths.add("/w" + sid + "-" + i);
+                    }
+                    createAll(zk, paths, null);
+                    zk.create("/multi-" + sid, null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    zk.multi(List.of(
+                            org.apache.zookeeper.Op.create("/multi-" + sid + "/a", null, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                    CreateMode.PERSISTENT),
+                            org.apache.zookeeper.Op.setData("/multi-" + sid, new byte[] {2}, 0)));
+                    written.addAll(paths);
+                    written.add("/multi-" + sid + "/a");
+                }
+            }
+            for (int sid = 1; sid <= 2; sid++) {
+                assertDigestsAgreed(e, sid); // ZooKeeper checked every proposal of the Paddock leader
+            }
+
+            e.kill9(3);
+            e.awaitOneLeader(2, BOUND); // a ZooKeeper server leads
+            try (ZooKeeper zk = connect(e.connectString(1), expired)) {
+                for (String path : written) {
+                    assertNotNull(zk.exists(path, false), path + " survives the leader's kill -9");
+                }
+                zk.create("/after-kill", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+            e.start(3);
+            e.awaitOneLeader(3, BOUND);
+            try (ZooKeeper onPaddock = connect(e.connectString(3), expired)) {
+                syncWith(onPaddock);
+                assertNotNull(onPaddock.exists("/after-kill", false), "the returning Paddock server caught up");
+                for (String path : written) {
+                    assertNotNull(onPaddock.exists(path, false), path);
+                }
+            }
+            assertFalse(expired.get(), "no session expired");
+            for (int sid = 1; sid <= 3; sid++) {
+                assertDigestsAgreed(e, sid);
+            }
+        }
+    }
+
+    /** ZooKeeper's and our mntr both count proposals whose digest differed from the tree's. */
+    private static void assertDigestsAgreed(LocalEnsemble e, int sid) {
+        String mntr = e.word(sid, "mntr");
+        assertTrue(mntr.contains("zk_digest_mismatches_count\t0\n"), "server " + sid + ": " + mntr);
+    }
+
+    private static boolean absent(ZooKeeper zk, String path) {
+        try {
+            return zk.exists(path, false) == null;
+        } catch (KeeperException | InterruptedException ex) {
+            return false;
+        }
+    }
+
+    private static String output(LocalEnsemble e, int sid) throws java.io.IOException {
+        return e.output(sid);
+    }
+
+    /** A second client of {@code session}'s id and password, on another server. */
+    private static ZooKeeper reconnect(String connectString, ZooKeeper session) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connectString, EnsembleClients.SESSION_TIMEOUT_MS, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, session.getSessionId(), session.getSessionPasswd());
+        if (!connected.await(BOUND.toSeconds(), TimeUnit.SECONDS)) {
+            zk.close();
+            throw new AssertionError("session 0x" + Long.toHexString(session.getSessionId()) + " not taken by "
+                    + connectString);
+        }
+        return zk;
+    }
+}
