@@ -34,6 +34,8 @@ import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
+import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
+import io.paddock.core.storage.CorruptSnapshotException;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.storage.SnapshotEncoder;
 import io.paddock.core.storage.SnapshotFormat;
@@ -117,8 +119,10 @@ public final class QuorumTransport implements AutoCloseable {
     /** Every quorum connection's water marks: unwritable past the send bound (a sync widens it, see allowSync). */
     private static final WriteBufferWaterMark SEND_MARK =
             new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
-    /** A learner takes a SNAP (the leader's whole snapshot in one packet) of up to 1/this of its heap. */
+    /** A learner takes a snapshot from its leader (streamed after SNAP, or in one SNAP) of up to 1/this of its heap. */
     public static final int SNAP_HEAP_FRACTION = 3;
+    /** The pieces a SNAP's stream is written in. */
+    static final int SNAP_PIECE_BYTES = 1 << 20;
     /** Bytes written to one quorum connection in one batch before it is flushed mid-batch. */
     static final int FLUSH_BYTES = 64 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
@@ -162,9 +166,10 @@ public final class QuorumTransport implements AutoCloseable {
     private final Inbound inbound;
     private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
     /**
-     * On a learner's connection to its leader a SNAP may carry the leader's whole snapshot: up to a
-     * 1/{@value #SNAP_HEAP_FRACTION} of this JVM's heap, which holds it about twice while it is
-     * decoded (the stream's bytes, then the packet's data) besides the tree it becomes.
+     * On a learner's connection to its leader the snapshot streamed after a SNAP (or a SNAP
+     * carrying it, as Paddock leaders sent it before they sent ZooKeeper's format) may take up to
+     * 1/{@value #SNAP_HEAP_FRACTION} of this JVM's heap, which holds it about three times while it
+     * is taken (see {@link LearnerQuorumDecoder}) besides the tree it becomes.
      */
     private final QuorumPacketDecoder learnerPacketDecoder =
             QuorumPacketDecoder.forLearner(Runtime.getRuntime().maxMemory() / SNAP_HEAP_FRACTION);
@@ -573,16 +578,35 @@ public final class QuorumTransport implements AutoCloseable {
     }
 
     /**
-     * A SNAP carries the leader's whole snapshot as its data (the learner reads it as one packet, up
-     * to a share of its heap). Its data is not copied: header, data and trailer go out as one
-     * composite buffer (a copy of a snapshot of hundreds of MiB, twice over, would cost as much heap).
+     * A SNAP goes out as ZooKeeper's leaders send it, to every learner, ZooKeeper's or ours: the
+     * packet with null data, then the snapshot as a stream ({@link ZooKeeperSnapWriter}), made from
+     * the snapshot in our format the core put in the packet's data. The stream is written in pieces
+     * of {@value #SNAP_PIECE_BYTES} bytes, never one array, and counts as the sync in progress
+     * ({@link #allowSync}). A snapshot of ours that does not decode is a bug here: the learner's
+     * connection is dropped with an error line, and the learner syncs again.
      */
-    private static void writeSnap(QuorumLink link, QuorumPacket snap) {
-        byte[] data = snap.data();
-        byte[] head = snap.encodeHead();
-        byte[] tail = snap.encodeTail();
-        allowSync(link, snap, (long) head.length + (data == null ? 0 : data.length) + tail.length);
-        link.channel.writeAndFlush(data == null ? Unpooled.wrappedBuffer(head, tail) : Unpooled.wrappedBuffer(head, data, tail));
+    private void writeSnap(QuorumLink link, QuorumPacket snap) {
+        List<byte[]> pieces = new ArrayList<>();
+        try {
+            ZooKeeperSnapWriter.write(snap.data() == null ? new byte[0] : snap.data(),
+                    "snapshot at 0x" + Long.toHexString(snap.zxid()), SNAP_PIECE_BYTES, pieces::add);
+        } catch (CorruptSnapshotException e) {
+            LOG.error("our own snapshot for server {} does not decode; dropping its connection: {}", link.sid,
+                    e.getMessage());
+            lose(link, "its snapshot could not be sent");
+            return;
+        }
+        byte[] head = encoded(new QuorumPacket(QuorumPacketType.SNAP, snap.zxid(), null, null));
+        long bytes = head.length;
+        for (byte[] piece : pieces) {
+            bytes += piece.length;
+        }
+        allowSync(link, snap, bytes);
+        link.channel.write(Unpooled.wrappedBuffer(head));
+        for (byte[] piece : pieces) {
+            link.channel.write(Unpooled.wrappedBuffer(piece));
+        }
+        link.channel.flush();
     }
 
     /** A packet to send on a quorum connection. */

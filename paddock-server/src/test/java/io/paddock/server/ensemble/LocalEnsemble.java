@@ -117,7 +117,9 @@ final class LocalEnsemble implements AutoCloseable {
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dzookeeper.admin.enableServer=false"));
+                "-XX:TieredStopAtLevel=1", "-Dzookeeper.admin.enableServer=false",
+                // How a learner was synced (DIFF, TRUNC, SNAP) is what tests look for in the output.
+                "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.Learner=info"));
         command.addAll(List.of(jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "org.apache.zookeeper.server.quorum.QuorumPeerMain", dataDir(sid).resolve("zoo.cfg").toString()));

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * shows. What a user migrating server by server needs: a new, empty Paddock server joins a running
  * ZooKeeper ensemble (its leader sends the snapshot in ZooKeeper's streamed format), serves the
  * same data and sessions, and writes through it; a Paddock leader replicates to ZooKeeper
- * followers, and a ZooKeeper leader takes over when it is killed.
+ * followers, sends a new ZooKeeper server its snapshot in ZooKeeper's format, and a ZooKeeper
+ * leader takes over when it is killed.
  */
 class MixedEnsembleProcessTest {
     /**
@@ -172,6 +173,55 @@ class MixedEnsembleProcessTest {
                 assertNotNull(onPaddock.exists("/after-kill", false), "the returning Paddock server caught up");
                 for (String path : written) {
                     assertNotNull(onPaddock.exists(path, false), path);
+                }
+            }
+            assertFalse(expired.get(), "no session expired");
+            for (int sid = 1; sid <= 3; sid++) {
+                assertDigestsAgreed(e, sid);
+            }
+        }
+    }
+
+    @Test
+    void aZooKeeperServerFarBehindTakesAPaddockLeadersSnapshot() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            e.start(3);
+            e.startZooKeeper(1);
+            e.awaitOneLeader(2, BOUND);
+            assertEquals(3, e.leader(), "the Paddock server leads (same history, higher id)");
+            AtomicBoolean expired = new AtomicBoolean();
+            List<String> paths = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                paths.add("/n" + i);
+            }
+            try (ZooKeeper onPaddock = connect(e.connectString(3), expired)) {
+                onPaddock.create("/owned", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+                onPaddock.create("/locked", new byte[] {1}, IP_ACL, CreateMode.PERSISTENT);
+                onPaddock.create("/box", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER);
+                onPaddock.create("/box/item", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                createAll(onPaddock, paths, null); // past the leader's window of 500: a SNAP
+                paths.addAll(List.of("/owned", "/locked", "/box", "/box/item"));
+
+                e.startZooKeeper(2); // new and empty: the Paddock leader sends it the whole tree
+                e.awaitOneLeader(3, BOUND);
+                String out = e.output(2);
+                assertTrue(out.contains("Getting a snapshot from leader"), "ZooKeeper was synced by SNAP:\n" + out);
+                try (ZooKeeper onZk = connect(e.connectString(2), expired)) {
+                    syncWith(onZk);
+                    for (String path : paths) {
+                        Stat ours = new Stat();
+                        Stat zkStat = new Stat();
+                        assertArrayEquals(onPaddock.getData(path, false, ours), onZk.getData(path, false, zkStat), path);
+                        assertEquals(ours, zkStat, path);
+                    }
+                    assertEquals(onPaddock.getACL("/locked", new Stat()), onZk.getACL("/locked", new Stat()));
+                    // Writes go on through both; ZooKeeper checks each digest against the tree it took.
+                    onZk.create("/from-zk", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    onPaddock.setData("/n1", new byte[] {3}, 0);
+                    onPaddock.close(); // its ephemeral is deleted everywhere, ZooKeeper's copy too
+                    e.await("the ephemeral is gone on ZooKeeper's server 2", BOUND, () -> absent(onZk, "/owned"));
+                    syncWith(onZk);
+                    assertArrayEquals(new byte[] {3}, onZk.getData("/n1", false, null));
                 }
             }
             assertFalse(expired.get(), "no session expired");

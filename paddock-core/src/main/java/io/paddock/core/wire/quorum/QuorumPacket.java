@@ -51,20 +51,6 @@ public record QuorumPacket(int type, long zxid, byte[] data, List<Id> authinfo) 
         return out.finish();
     }
 
-    /**
-     * The bytes {@link #encode} writes before the data (type, zxid, data length): with the data and
-     * {@link #encodeTail} after it, the same bytes, for a writer that sends a large data buffer as
-     * it is instead of copying it into one array (a leader's SNAP).
-     */
-    public byte[] encodeHead() {
-        return new JuteWriter(16).writeInt(type).writeLong(zxid).writeInt(data == null ? -1 : data.length).finish();
-    }
-
-    /** The bytes {@link #encode} writes after the data: the authinfo vector. */
-    public byte[] encodeTail() {
-        return new JuteWriter(4 + authinfoBytesEstimate()).writeVector(authinfo, (w, id) -> id.write(w)).finish();
-    }
-
     /** What the authinfo's Ids take when their strings are ASCII (each: two lengths and two strings). */
     private int authinfoBytesEstimate() {
         if (authinfo == null) {

@@ -48,7 +48,7 @@ class ZooKeeperSnapReaderTest {
             new Id("ip", "127.0.0.1")));
 
     /** A ZooKeeper tree with a node of every kind, several ACLs, null and empty data, changed versions. */
-    private static DataTree zkTree() throws Exception {
+    static DataTree zkTree() throws Exception {
         DataTree dt = new DataTree();
         long z = 0x1_0000_0001L;
         dt.createNode("/app", "config".getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, 0, 0, z++, 1000);
@@ -70,7 +70,7 @@ class ZooKeeperSnapReaderTest {
         return dt;
     }
 
-    private static byte[] zkStream(DataTree dt, Map<Long, Integer> sessions) throws IOException {
+    static byte[] zkStream(DataTree dt, Map<Long, Integer> sessions) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryOutputArchive oa = BinaryOutputArchive.getArchive(bytes);
         SerializeUtils.serializeSnapshot(dt, oa, sessions);
@@ -78,7 +78,7 @@ class ZooKeeperSnapReaderTest {
         return bytes.toByteArray();
     }
 
-    private static Map<Long, Integer> sessions() {
+    static Map<Long, Integer> sessions() {
         Map<Long, Integer> sessions = new LinkedHashMap<>();
         sessions.put(0x55L, 30_000);
         sessions.put(0x56L, 4_000);
@@ -87,7 +87,7 @@ class ZooKeeperSnapReaderTest {
     }
 
     /** Feeds the stream in pieces of the given sizes, as a socket would deliver it. */
-    private static SnapshotData readInPieces(byte[] stream, Random random, int pieceMax) throws PeerProtocolException {
+    static SnapshotData readInPieces(byte[] stream, Random random, int pieceMax) throws PeerProtocolException {
         ZooKeeperSnapReader reader = new ZooKeeperSnapReader(ZXID, 77, BUDGET, "SNAP from server 2");
         int pos = 0;
         int arrived = 0;
