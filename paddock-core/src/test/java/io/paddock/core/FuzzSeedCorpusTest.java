@@ -52,6 +52,7 @@ class FuzzSeedCorpusTest {
         String quorum = "io/paddock/core/wire/quorum/PeerStreamFuzzTestInputs/";
         dirs.put(quorum + "quorumPort", PeerStreamSeeds.quorumPort());
         dirs.put(quorum + "electionPort", PeerStreamSeeds.electionPort());
+        dirs.put(quorum + "zooKeeperSnapshot", PeerStreamSeeds.zooKeeperSnapshots());
         return dirs;
     }
 

@@ -240,7 +240,7 @@ public final class ZooKeeperSnapReader {
         if (!path.equals(DataTree.ROOT)) {
             checkChildPath(path);
         }
-        if (!paths.add(path)) {
+        if (paths.contains(path)) {
             throw new PeerProtocolException(origin + ": node " + path + " twice in the ZooKeeper snapshot");
         }
         List<Acl> acl = aclRef == OPEN_ACL_REF ? Acl.OPEN : acls.get(aclRef);
@@ -255,8 +255,9 @@ public final class ZooKeeperSnapReader {
             throw new PeerProtocolException(origin + ": node " + path + ": " + e.getMessage());
         }
         if (DataTree.CONFIG.equals(path)) {
-            return; // the learner keeps its own (see the class comment)
+            return; // the learner keeps its own (see the class comment); a child of it has no parent
         }
+        paths.add(path);
         nodes.add(new SnapshotNode(path, data, acl, kind, kind == NodeKind.EPHEMERAL ? owner : 0,
                 kind == NodeKind.TTL ? NodeKind.ttlOfEncodedOwner(owner) : 0, czxid, mzxid, ctime, mtime,
                 version, cversion, aversion, pzxid));

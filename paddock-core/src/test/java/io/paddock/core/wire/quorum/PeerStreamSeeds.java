@@ -65,6 +65,44 @@ public final class PeerStreamSeeds {
                 ZabTxnCodec.encode(new TxnEnvelope(zxid, SESSION, 3, 1_700_000_000_000L, txn)), null).encode();
     }
 
+    /**
+     * Snapshots as a leader streams them after SNAP (ZooKeeper's format): a bare tree, and one with
+     * sessions, ACLs of several kinds and a node of every kind.
+     */
+    public static Map<String, byte[]> zooKeeperSnapshots() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        io.paddock.core.tree.DataTree bare = new io.paddock.core.tree.DataTree();
+        seeds.put("bare-tree", zooKeeperSnapshot(bare, new io.paddock.core.session.SessionTable(2000)));
+        io.paddock.core.tree.DataTree tree = new io.paddock.core.tree.DataTree();
+        List<Acl> ip = List.of(new Acl(Acl.READ | Acl.WRITE, new Id("ip", "10.0.0.1")));
+        tree.restoreNode("/app", new byte[] {1, 2}, Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 2, 3, 10, 11, 1, 4, 0, 7);
+        tree.restoreNode("/app/lock", null, ip, NodeKind.EPHEMERAL, SESSION, 0, 4, 4, 12, 12, 0, 0, 0, 4);
+        tree.restoreNode("/app/box", new byte[0], Acl.READ_ONLY, NodeKind.CONTAINER, 0, 0, 5, 5, 13, 13, 0, 0, 0, 5);
+        tree.restoreNode("/app/ttl", new byte[] {3}, List.of(new Acl(Acl.ALL, new Id("digest", "bob:hash"))),
+                NodeKind.TTL, 0, 60_000, 6, 6, 14, 14, 0, 0, 2, 6);
+        io.paddock.core.session.SessionTable sessions = new io.paddock.core.session.SessionTable(2000);
+        sessions.add(SESSION, 30_000, ZabTxnCodec.zooKeeperPassword(SESSION), 0);
+        sessions.add(0x77L, 4_000, ZabTxnCodec.zooKeeperPassword(0x77L), 0);
+        seeds.put("tree-with-sessions-and-acls", zooKeeperSnapshot(tree, sessions));
+        return seeds;
+    }
+
+    private static byte[] zooKeeperSnapshot(io.paddock.core.tree.DataTree tree, io.paddock.core.session.SessionTable sessions) {
+        io.paddock.core.storage.SnapshotEncoder encoder = new io.paddock.core.storage.SnapshotEncoder(
+                io.paddock.core.storage.TreeSnapshot.capture(tree, sessions, 0x2_0000_0007L, 1_700_000_000_000L));
+        io.paddock.core.wire.JuteWriter ours = new io.paddock.core.wire.JuteWriter(4096);
+        while (!encoder.writeNext(ours, 64)) {
+            // bounded frames
+        }
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        try {
+            ZooKeeperSnapWriter.write(ours.toByteArray(), "seed", 1 << 16, stream::writeBytes);
+        } catch (io.paddock.core.storage.CorruptSnapshotException e) {
+            throw new IllegalStateException(e);
+        }
+        return stream.toByteArray();
+    }
+
     /** Election connections: each form of the initial message, then notifications. */
     public static Map<String, byte[]> electionPort() {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
