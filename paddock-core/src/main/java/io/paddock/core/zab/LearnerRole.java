@@ -270,6 +270,11 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                     giveUp("the leader's snapshot does not decode: " + e.getMessage());
                     return;
                 }
+                String problem = snapshot.installProblem();
+                if (problem != null) {
+                    giveUp("the leader's snapshot cannot be installed: " + problem);
+                    return;
+                }
                 if (snapshot.header().lastZxid() != z || z < host.appliedZxid()) {
                     giveUp("SNAP 0x" + Long.toHexString(z) + " holds a snapshot at 0x"
                             + Long.toHexString(snapshot.header().lastZxid()) + "; we applied 0x"

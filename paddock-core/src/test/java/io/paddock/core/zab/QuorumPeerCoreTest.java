@@ -312,4 +312,38 @@ class QuorumPeerCoreTest {
         assertEquals(List.of(new PeerEffect.SendElection(1,
                 new Notification(new Vote(3, 0, 1), 1, ServerState.LEADING))), out);
     }
+
+    /**
+     * A leader's snapshot that decodes but cannot be installed (here a session twice; a node under
+     * an ephemeral or of a kind at odds with its owner alike) costs the learner its sync, not its
+     * state or the process: it gives up before dropping anything, and looks again.
+     */
+    @Test
+    void aLearnerGivesUpOnASnapshotItCannotInstallBeforeTouchingItsState() {
+        QuorumPeerCore p = peer(2, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state());
+        p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        byte[] passwd = io.paddock.core.wire.quorum.ZabTxnCodec.zooKeeperPassword(7);
+        io.paddock.core.storage.SnapshotData twice = new io.paddock.core.storage.SnapshotData("bad",
+                new io.paddock.core.storage.SnapshotHeader(io.paddock.core.storage.SnapshotFormat.VERSION, 1L << 32, 0),
+                List.of(new io.paddock.core.storage.SnapshotSession(7, 4000, passwd),
+                        new io.paddock.core.storage.SnapshotSession(7, 4000, passwd)),
+                List.of(new io.paddock.core.storage.SnapshotNode("/", new byte[0], io.paddock.core.wire.Acl.OPEN,
+                        io.paddock.core.tree.NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+        io.paddock.core.storage.SnapshotEncoder encoder = new io.paddock.core.storage.SnapshotEncoder(twice.asSource());
+        io.paddock.core.wire.JuteWriter bytes = new io.paddock.core.wire.JuteWriter(256);
+        while (!encoder.writeNext(bytes, 8)) {
+            // bounded frames
+        }
+        List<PeerEffect> out = p.step(new PeerEvent.QuorumReceived(3,
+                new QuorumPacket(QuorumPacketType.SNAP, 1L << 32, bytes.toByteArray(), null)));
+        assertEquals(ServerState.LOOKING, p.state(), out.toString());
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.InstallSnapshot), out.toString());
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r
+                && r.reason().contains("cannot be installed: session 0x7 twice")), out.toString());
+    }
 }
