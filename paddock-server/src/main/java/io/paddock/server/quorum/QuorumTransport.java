@@ -582,17 +582,17 @@ public final class QuorumTransport implements AutoCloseable {
      * packet with null data, then the snapshot as a stream ({@link ZooKeeperSnapWriter}), made from
      * the snapshot in our format the core put in the packet's data. The stream is written in pieces
      * of {@value #SNAP_PIECE_BYTES} bytes, never one array, and counts as the sync in progress
-     * ({@link #allowSync}). A snapshot of ours that does not decode is a bug here: the learner's
-     * connection is dropped with an error line, and the learner syncs again.
+     * ({@link #allowSync}). A snapshot of ours that does not decode, or any failure writing it, is a
+     * bug here: the learner's connection is dropped with an error line, and the learner syncs again.
      */
     private void writeSnap(QuorumLink link, QuorumPacket snap) {
         List<byte[]> pieces = new ArrayList<>();
         try {
             ZooKeeperSnapWriter.write(snap.data() == null ? new byte[0] : snap.data(),
                     "snapshot at 0x" + Long.toHexString(snap.zxid()), SNAP_PIECE_BYTES, pieces::add);
-        } catch (CorruptSnapshotException e) {
-            LOG.error("our own snapshot for server {} does not decode; dropping its connection: {}", link.sid,
-                    e.getMessage());
+        } catch (CorruptSnapshotException | RuntimeException e) {
+            LOG.error("our own snapshot for server {} could not be written as ZooKeeper's stream; dropping its"
+                    + " connection", link.sid, e);
             lose(link, "its snapshot could not be sent");
             return;
         }

@@ -44,8 +44,8 @@ import java.util.Set;
  * own configuration (ZOOKEEPER-2819): the tree it is installed into keeps its own.
  *
  * <p>Every byte is the leader's and untrusted: each string and buffer is held to ZooKeeper's jute
- * limit, every count and the whole stream to a byte budget (a share of the learner's heap) before
- * anything is allocated for them, and a node must name a parent already read, a path not read
+ * limit, every count and what the whole stream costs in memory (see {@link #NODE_COST}) to a byte
+ * budget (a share of the learner's heap) before anything is allocated for them, and a node must name a parent already read, a path not read
  * before and an ACL ref in the table. Anything else throws {@link PeerProtocolException}, which
  * ends the connection; the learner then syncs again (and backs off).
  */
@@ -54,9 +54,17 @@ public final class ZooKeeperSnapReader {
     public static final String SIGNATURE = "BenWasHere";
     /** ZooKeeper's ACL ref for OPEN_ACL_UNSAFE ({@code ReferenceCountedACLCache.OPEN_UNSAFE_ACL_ID}). */
     static final long OPEN_ACL_REF = -1L;
-    /** Bytes of one session entry, the least an ACL table entry and a node take: for count checks. */
-    private static final int SESSION_BYTES = 12;
-    private static final int ACL_ENTRY_BYTES_MIN = 12;
+    /**
+     * What one item costs this server, at least, besides its bytes: the objects it becomes (a
+     * session with its derived password; an ACL table entry; a node with its path, held as Java
+     * strings) and, for a node, its ACL written out in full, as our format stores it (the stream
+     * names it by a ref of 8 bytes). The budget counts these, not the stream's bytes, so that a
+     * stream of tiny items, or of many nodes naming one long ACL list, cannot take more memory
+     * than the budget says.
+     */
+    static final int SESSION_COST = 96;
+    static final int ACL_ENTRY_COST = 64;
+    static final int NODE_COST = 160;
     /** ZooKeeper's root is stored under the path "" and the nodes end with the path "/". */
     private static final String ZK_ROOT = "";
     private static final String END_OF_NODES = "/";
@@ -78,6 +86,10 @@ public final class ZooKeeperSnapReader {
     private final String origin;
     private Part part = Part.SESSION_COUNT;
     private long consumed;
+    /** What the items read so far cost (see {@link #NODE_COST}); held to the budget. */
+    private long held;
+    /** Each ACL table entry's size as our format writes it, by ref. */
+    private final Map<Long, Integer> aclBytes = new HashMap<>();
     private int left;
     private final List<SnapshotSession> sessions = new ArrayList<>();
     private final Map<Long, List<Acl>> acls = new HashMap<>();
@@ -114,6 +126,11 @@ public final class ZooKeeperSnapReader {
         return consumed;
     }
 
+    /** What the items read so far cost this server, as the budget counts it. */
+    public long held() {
+        return held;
+    }
+
     /**
      * Reads whole items from the start of {@code length} bytes at {@code offset}: Complete with
      * {@link #PROGRESS} and the bytes taken while the stream goes on, Complete with the {@link
@@ -136,9 +153,9 @@ public final class ZooKeeperSnapReader {
             int n = ((DecodeResult.Complete<Boolean>) item).length();
             used += n;
             consumed += n;
-            if (consumed > budgetBytes) {
+            if (held > budgetBytes || consumed > budgetBytes) {
                 throw new PeerProtocolException(origin + ": ZooKeeper snapshot larger than the " + budgetBytes
-                        + " bytes this server takes");
+                        + " bytes this server takes (" + consumed + " bytes read, costing " + held + " in memory)");
             }
         }
         return new DecodeResult.Complete<>(snapshot(), used);
@@ -148,19 +165,20 @@ public final class ZooKeeperSnapReader {
     private Boolean readItem(PeerInput in) throws PeerProtocolException {
         switch (part) {
             case SESSION_COUNT -> {
-                left = count(in, "session count", SESSION_BYTES);
+                left = count(in, "session count", SESSION_COST);
                 part = left > 0 ? Part.SESSIONS : Part.ACL_COUNT;
             }
             case SESSIONS -> {
                 long id = in.readLong("session id");
                 int timeoutMs = in.readInt("session timeout");
                 sessions.add(new SnapshotSession(id, timeoutMs, ZabTxnCodec.zooKeeperPassword(id)));
+                held += SESSION_COST;
                 if (--left == 0) {
                     part = Part.ACL_COUNT;
                 }
             }
             case ACL_COUNT -> {
-                left = count(in, "ACL table size", ACL_ENTRY_BYTES_MIN);
+                left = count(in, "ACL table size", ACL_ENTRY_COST);
                 part = left > 0 ? Part.ACLS : Part.NODES;
             }
             case ACLS -> {
@@ -169,6 +187,12 @@ public final class ZooKeeperSnapReader {
                 if (acls.putIfAbsent(ref, list) != null) {
                     throw new PeerProtocolException(origin + ": ACL ref " + ref + " twice in the ACL table");
                 }
+                int bytes = 4;
+                for (Acl acl : list) {
+                    bytes += 4 + 8 + 2 * (acl.id().scheme().length() + acl.id().id().length());
+                }
+                aclBytes.put(ref, bytes);
+                held += ACL_ENTRY_COST + 2L * bytes;
                 if (--left == 0) {
                     part = Part.NODES;
                 }
@@ -187,10 +211,10 @@ public final class ZooKeeperSnapReader {
         return Boolean.TRUE;
     }
 
-    /** A count of items of at least {@code itemBytes} each, all of which must fit in the budget. */
+    /** A count of items costing at least {@code itemBytes} each, all of which must fit in the budget. */
     private int count(PeerInput in, String what, int itemBytes) throws PeerProtocolException {
         int n = in.readInt(what);
-        long room = budgetBytes - consumed;
+        long room = Math.max(0, budgetBytes - held);
         if (n < 0 || (long) n * itemBytes > room) {
             throw new PeerProtocolException(origin + ": " + what + " " + n + " outside [0, " + room / itemBytes
                     + "] (the snapshot budget)");
@@ -258,6 +282,8 @@ public final class ZooKeeperSnapReader {
             return; // the learner keeps its own (see the class comment); a child of it has no parent
         }
         paths.add(path);
+        held += NODE_COST + 2L * path.length() + (data == null ? 0 : data.length)
+                + (aclRef == OPEN_ACL_REF ? 0 : aclBytes.get(aclRef));
         nodes.add(new SnapshotNode(path, data, acl, kind, kind == NodeKind.EPHEMERAL ? owner : 0,
                 kind == NodeKind.TTL ? NodeKind.ttlOfEncodedOwner(owner) : 0, czxid, mzxid, ctime, mtime,
                 version, cversion, aversion, pzxid));

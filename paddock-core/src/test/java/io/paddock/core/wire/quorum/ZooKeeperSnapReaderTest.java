@@ -265,6 +265,36 @@ class ZooKeeperSnapReaderTest {
         assertTrue(e.getMessage().contains("larger than the " + stream.length / 2), e.getMessage());
     }
 
+    /**
+     * The budget counts what the stream costs in memory, not its bytes: nodes naming one long ACL
+     * list by its 8-byte ref (each holds the whole list once written in our format), or a stream of
+     * tiny sessions, are refused once that cost passes the budget, long before their bytes would.
+     */
+    @Test
+    void theBudgetCountsMemoryNotStreamBytes() {
+        int budget = 1 << 20;
+        JuteWriter out = new JuteWriter(1 << 16);
+        out.writeInt(0).writeInt(1).writeLong(1).writeInt(1000);
+        for (int i = 0; i < 1000; i++) {
+            out.writeInt(1).writeString("ip").writeString("10.0.0." + (i % 250));
+        }
+        node(out, "", -1L, 0);
+        for (int i = 0; i < 2000; i++) {
+            node(out, "/n" + i, 1L, 0);
+        }
+        byte[] acls = out.toByteArray();
+        assertTrue(acls.length < budget / 4, "the stream itself is small: " + acls.length);
+        ZooKeeperSnapReader reader = new ZooKeeperSnapReader(ZXID, 0, budget, "SNAP from server 2");
+        PeerProtocolException e = assertThrows(PeerProtocolException.class, () -> reader.decode(acls, 0, acls.length));
+        assertTrue(e.getMessage().contains("larger than the " + budget + " bytes"), e.getMessage());
+        assertTrue(reader.consumed() < budget / 4, "refused after " + reader.consumed() + " bytes");
+
+        JuteWriter sessions = new JuteWriter(1 << 16);
+        int count = budget / ZooKeeperSnapReader.SESSION_COST + 1;
+        sessions.writeInt(count);
+        assertRefused(sessions.toByteArray(), "session count " + count);
+    }
+
     @Test
     void pathsSortIntoOurSnapshotOrder() {
         List<String> sorted = new ArrayList<>(List.of("/a-c", "/a/b", "/", "/a", "/a.b", "/a/b/c", "/b", "/a/a"));
