@@ -387,6 +387,9 @@ public final class Replica {
 
     private void onPeerDecision(PeerEffect.ToReplica r) {
         if (r instanceof PeerEffect.LogTxn log) {
+            if (log.overFuzzySnapshot()) {
+                replayUpToZxid = Math.max(replayUpToZxid, log.txn().zxid());
+            }
             QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null, log.digest());
             awaiting.addLast(write);
             lastZxid = log.txn().zxid();
@@ -594,6 +597,7 @@ public final class Replica {
 
     /** Replaces the tree and sessions with a snapshot's; the applied state is the snapshot's zxid. */
     private void loadSnapshot(SnapshotData data) {
+        replayUpToZxid = 0;
         tree = new DataTree();
         sessions = new SessionTable(config.tickMs());
         sessions.setExpiryEnabled(peer == null, nowMs);
@@ -1232,6 +1236,16 @@ public final class Replica {
     }
 
     private long digestMismatches;
+    /**
+     * Transactions up to this zxid are applied as replays ({@link TxnApplier#replay}), which
+     * tolerate a tree that holds them already, in part or whole: those a leader proposed while it
+     * serialized the snapshot this server installed (ZooKeeper's leaders snapshot while they
+     * apply), and an ensemble member's history recovered from its log at start-up (its snapshot
+     * may be such a one, or one of its own taken before such a replay was over). ZooKeeper replays
+     * its log over its snapshot the same way. On a tree that holds none of them a replay is the
+     * plain apply; a replay that some client waits for is applied plainly. 0 when none.
+     */
+    private long replayUpToZxid;
 
     /** The tree digests of the {@code hash} word: see {@link DigestLog}. */
     public DigestLog digestLog() {
@@ -1405,8 +1419,15 @@ public final class Replica {
         ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwards.forwarderOf(env) : null;
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
-        TxnApplier.Outcome outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
-        compareDigest(env, a.digest());
+        TxnApplier.Outcome outcome;
+        if (env.zxid() <= replayUpToZxid && forward == null && a.connId() == -1) {
+            // Over a fuzzy snapshot: the tree may hold it already, and its digest is the leader's tree
+            // at its zxid, which ours reaches only once the replay is over (ZooKeeper compares none then).
+            outcome = applier.replay(env);
+        } else {
+            outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
+            compareDigest(env, a.digest());
+        }
         digestLog.applied(env.zxid(), tree.treeDigest());
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
@@ -1582,7 +1603,10 @@ public final class Replica {
         }
         lastZxid = env.zxid();
         if (ensembleMember) {
-            awaiting.addLast(new QueuedWrite(env, -1, -1, null, null)); // history; applied once committed
+            // History, applied once committed; as a replay, since the snapshot recovery began from
+            // may be one a leader sent, taken while it applied some of these (see replayUpToZxid).
+            replayUpToZxid = env.zxid();
+            awaiting.addLast(new QueuedWrite(env, -1, -1, null, null));
             return;
         }
         applier.apply(env, -1);

@@ -120,6 +120,81 @@ final class TxnApplier {
         throw new IllegalStateException("unexpected txn " + txn);
     }
 
+    /**
+     * Applies a transaction that a fuzzy snapshot may already hold, in part or whole (a learner's
+     * replay of what its leader proposed while it serialized the snapshot it sent: ZooKeeper's
+     * leaders do that). Each change is made only where the tree allows it, as ZooKeeper's {@code
+     * DataTree.processTxn} ignores NODEEXISTS and NONODE then: a create of a node that exists
+     * takes its ACL and the parent's cversion and pzxid if larger ({@link
+     * DataTree#replayCreateOfExisting}); a delete of a missing node moves the parent's pzxid ({@link
+     * DataTree#replayDeleteOfMissing}), and of a node that has children deletes them first (they
+     * came later in the leader's order, and their own replays create them again); a setData or
+     * setACL of a missing node, a create under a missing parent, a createSession of a session that
+     * exists are skipped. A multi's operations each go the same way. On a tree that holds none of
+     * the transaction, this is {@link #apply}. Nobody waits for its reply.
+     */
+    Outcome replay(TxnEnvelope env) {
+        List<Fired> fired = new ArrayList<>();
+        Txn txn = env.txn();
+        List<Txn> ops = txn instanceof Txn.Multi multi ? multi.txns() : List.of(txn);
+        for (Txn op : ops) {
+            replayOne(env, op, fired);
+        }
+        return new Outcome(Code.OK, null, fired);
+    }
+
+    private void replayOne(TxnEnvelope env, Txn txn, List<Fired> fired) {
+        if (txn instanceof Txn.CreateSession cs) {
+            if (!sessions.contains(cs.sessionId())) {
+                sessions.add(cs.sessionId(), cs.timeoutMs(), cs.passwd(), env.timeMs());
+            }
+        } else if (txn instanceof Txn.CloseSession close) {
+            fired.addAll(tree.closeSession(close.sessionId(), env.zxid()));
+            sessions.remove(close.sessionId());
+        } else if (txn instanceof Txn.Create c) {
+            if (tree.get(c.path()) != null) {
+                tree.replayCreateOfExisting(c.path(), c.acl(), c.parentCVersion(), env.zxid());
+            } else {
+                io.paddock.core.tree.Znode parent = tree.get(io.paddock.core.tree.PathValidation.parentOf(c.path()));
+                if (parent != null && parent.kind() != io.paddock.core.tree.NodeKind.EPHEMERAL) {
+                    create(env, c, fired);
+                }
+            }
+        } else if (txn instanceof Txn.Delete d) {
+            if (tree.get(d.path()) == null) {
+                tree.replayDeleteOfMissing(d.path(), env.zxid());
+            } else {
+                deleteSubtree(d.path(), env.zxid(), fired);
+            }
+        } else if (txn instanceof Txn.SetData s) {
+            if (tree.get(s.path()) != null) {
+                fired.addAll(tree.setData(s.path(), s.data(), s.version(), env.zxid(), env.timeMs()).fired());
+            }
+        } else if (txn instanceof Txn.SetAcl s) {
+            if (tree.get(s.path()) != null) {
+                tree.setAcl(s.path(), s.acl(), s.aversion());
+            }
+        }
+        // Check, Error, MultiError: nothing to apply
+    }
+
+    /** Deletes {@code path} and everything under it, deepest first (no recursion: paths may be deep). */
+    private void deleteSubtree(String path, long zxid, List<Fired> fired) {
+        List<String> order = new ArrayList<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        todo.push(path);
+        while (!todo.isEmpty()) {
+            String p = todo.pop();
+            order.add(p);
+            for (String child : tree.children(p)) {
+                todo.push(p + "/" + child);
+            }
+        }
+        for (int i = order.size() - 1; i >= 0; i--) {
+            fired.addAll(tree.delete(order.get(i), zxid));
+        }
+    }
+
     private Applied create(TxnEnvelope env, Txn.Create c, List<Fired> fired) {
         Applied a = tree.create(c.path(), c.data(), c.acl(), c.kind(), c.ephemeralOwner(), c.ttlMs(),
                 c.parentCVersion(), env.zxid(), env.timeMs());

@@ -318,6 +318,45 @@ public final class DataTree {
         return node.stat();
     }
 
+    /**
+     * A create replayed over a fuzzy snapshot that already holds its node (ZooKeeper's leader
+     * serializes its tree while it applies transactions, so a learner may replay some it already
+     * has): as ZooKeeper's {@code createNode} and {@code processTxn} then do, the node takes the
+     * create's ACL, and the parent's cversion and pzxid move to the create's if that is larger
+     * than its cversion. Nothing else changes; no watch fires. The parent must exist.
+     */
+    public void replayCreateOfExisting(String path, List<Acl> acl, int parentCVersion, long zxid) {
+        Znode node = nodes.get(path);
+        require(node != null, "replayed create", path, "no node");
+        aboutToChange(node);
+        node.acl = internAcl(acl);
+        Znode parent = parentOf(path);
+        int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
+        if (newCversion > parent.cversion) {
+            aboutToChange(parent);
+            long pzxidBefore = parent.pzxid;
+            int cversionBefore = parent.cversion;
+            parent.cversion = newCversion;
+            parent.pzxid = zxid;
+            restatDigest(parent, pzxidBefore, cversionBefore, parent.aversion);
+        }
+    }
+
+    /**
+     * A delete replayed over a fuzzy snapshot that no longer holds its node: as ZooKeeper's
+     * {@code deleteNode} does before it finds the node missing, the parent's pzxid moves to
+     * {@code zxid} if larger. Nothing else changes; no watch fires. A missing parent is left alone.
+     */
+    public void replayDeleteOfMissing(String path, long zxid) {
+        Znode parent = nodes.get(PathValidation.parentOf(path));
+        if (parent != null && zxid > parent.pzxid) {
+            aboutToChange(parent);
+            long pzxidBefore = parent.pzxid;
+            parent.pzxid = zxid;
+            restatDigest(parent, pzxidBefore, parent.cversion, parent.aversion);
+        }
+    }
+
     /** Applies closeSession: deletes the session's ephemerals in path order, all at {@code zxid}. */
     public List<Fired> closeSession(long sessionId, long zxid) {
         List<Fired> fired = new ArrayList<>();

@@ -87,6 +87,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     /** Proposals logged after NEWLEADER's ACK, to acknowledge once durable, oldest first. */
     private final ArrayDeque<Long> toAck = new ArrayDeque<>();
     private long newLeaderZxid;
+    /**
+     * The zxid of the snapshot installed in this sync (SNAP), or -1. A transaction up to it is in the
+     * tree already and is skipped; one logged after it before NEWLEADER may be in it too (a
+     * ZooKeeper leader serializes its tree while it applies and forwards transactions, and sends
+     * them all before NEWLEADER), and is marked to be applied as a replay.
+     */
+    private long snapZxid = -1;
     /** The history is durable and the current epoch asked for; NEWLEADER's ACK waits for the epoch. */
     private boolean pendingNewLeaderAck;
 
@@ -282,6 +289,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                     return;
                 }
                 effects.add(new PeerEffect.InstallSnapshot(z, snapshot));
+                snapZxid = z;
             }
             default -> { } // DIFF: what follows is all we lack
         }
@@ -305,12 +313,15 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     /** Logs a PROPOSAL's or INFORM's transaction, which must come after everything logged. */
     private boolean logTxn(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {
         long z = packet.zxid();
+        if (z <= snapZxid) {
+            return false; // in the snapshot installed in this sync (a ZooKeeper leader sends those too)
+        }
         if (z <= host.lastLoggedZxid()) {
             giveUp("transaction 0x" + Long.toHexString(z) + " after 0x" + Long.toHexString(host.lastLoggedZxid()));
             return false;
         }
         ZabTxnCodec.Decoded txn = ProposalCodec.decode(packet.data(), z);
-        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest()));
+        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest(), snapZxid >= 0 && phase == Phase.SYNCING));
         return true;
     }
 

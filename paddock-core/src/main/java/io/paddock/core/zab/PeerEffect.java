@@ -60,14 +60,21 @@ public sealed interface PeerEffect {
      * Append {@code txn} to the history and the log (a learner's PROPOSAL or INFORM); not yet
      * committed. {@code digest} is the leader's TxnDigest (the tree digest once txn is applied),
      * null when the proposal carried none; the host compares it with its tree's after applying.
+     * {@code overFuzzySnapshot}: the leader proposed it while it serialized the snapshot this learner
+     * installed in this sync, which may hold it already, in part or whole (ZooKeeper's leaders do
+     * that): the host applies it as a replay that tolerates what is there, and compares no digest.
      */
-    record LogTxn(TxnEnvelope txn, TxnDigest digest) implements ToReplica {
+    record LogTxn(TxnEnvelope txn, TxnDigest digest, boolean overFuzzySnapshot) implements ToReplica {
         public LogTxn {
             Objects.requireNonNull(txn, "txn");
         }
 
+        public LogTxn(TxnEnvelope txn, TxnDigest digest) {
+            this(txn, digest, false);
+        }
+
         public LogTxn(TxnEnvelope txn) {
-            this(txn, null);
+            this(txn, null, false);
         }
     }
 

@@ -88,6 +88,7 @@ public final class ZooKeeperSnapReader {
     private long consumed;
     /** What the items read so far cost (see {@link #NODE_COST}); held to the budget. */
     private long held;
+    private int unknownAclRefs;
     /** Each ACL table entry's size as our format writes it, by ref. */
     private final Map<Long, Integer> aclBytes = new HashMap<>();
     private int left;
@@ -124,6 +125,11 @@ public final class ZooKeeperSnapReader {
     /** Bytes of the stream read so far. */
     public long consumed() {
         return consumed;
+    }
+
+    /** Nodes whose ACL ref was not in the snapshot's ACL table (given an empty ACL; see readNode). */
+    public int unknownAclRefs() {
+        return unknownAclRefs;
     }
 
     /** What the items read so far cost this server, as the budget counts it. */
@@ -269,8 +275,12 @@ public final class ZooKeeperSnapReader {
         }
         List<Acl> acl = aclRef == OPEN_ACL_REF ? Acl.OPEN : acls.get(aclRef);
         if (acl == null) {
-            throw new PeerProtocolException(origin + ": node " + path + " has ACL ref " + aclRef
-                    + ", which is not in the snapshot's ACL table");
+            // A node created with a new ACL while the leader serialized its tree, after the ACL
+            // table (ZooKeeper's learner logs "Ignoring acl" and keeps going): its create is among
+            // the transactions sent after the snapshot, and replaying it gives the node its ACL.
+            // Until then, and for good if the leader lied, nobody but a super user may touch it.
+            acl = List.of();
+            unknownAclRefs++;
         }
         NodeKind kind;
         try {
@@ -283,7 +293,7 @@ public final class ZooKeeperSnapReader {
         }
         paths.add(path);
         held += NODE_COST + 2L * path.length() + (data == null ? 0 : data.length)
-                + (aclRef == OPEN_ACL_REF ? 0 : aclBytes.get(aclRef));
+                + aclBytes.getOrDefault(aclRef, 0);
         nodes.add(new SnapshotNode(path, data, acl, kind, kind == NodeKind.EPHEMERAL ? owner : 0,
                 kind == NodeKind.TTL ? NodeKind.ttlOfEncodedOwner(owner) : 0, czxid, mzxid, ctime, mtime,
                 version, cversion, aversion, pzxid));
