@@ -387,8 +387,11 @@ public final class Replica {
 
     private void onPeerDecision(PeerEffect.ToReplica r) {
         if (r instanceof PeerEffect.LogTxn log) {
-            if (log.overFuzzySnapshot()) {
+            if (log.replay()) {
                 replayUpToZxid = Math.max(replayUpToZxid, log.txn().zxid());
+                if (log.closeSessionPaths() != null && log.txn().txn() instanceof Txn.CloseSession) {
+                    replayClosePaths.put(log.txn().zxid(), log.closeSessionPaths());
+                }
             }
             QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null, log.digest());
             awaiting.addLast(write);
@@ -598,6 +601,7 @@ public final class Replica {
     /** Replaces the tree and sessions with a snapshot's; the applied state is the snapshot's zxid. */
     private void loadSnapshot(SnapshotData data) {
         replayUpToZxid = 0;
+        replayClosePaths.clear();
         tree = new DataTree();
         sessions = new SessionTable(config.tickMs());
         sessions.setExpiryEnabled(peer == null, nowMs);
@@ -1246,6 +1250,8 @@ public final class Replica {
      * plain apply; a replay that some client waits for is applied plainly. 0 when none.
      */
     private long replayUpToZxid;
+    /** The CloseSessionTxn paths of closeSessions to be replayed, by zxid (see TxnApplier#replay). */
+    private final Map<Long, List<String>> replayClosePaths = new HashMap<>();
 
     /** The tree digests of the {@code hash} word: see {@link DigestLog}. */
     public DigestLog digestLog() {
@@ -1420,15 +1426,21 @@ public final class Replica {
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome;
-        if (env.zxid() <= replayUpToZxid && forward == null && a.connId() == -1) {
-            // Over a fuzzy snapshot: the tree may hold it already, and its digest is the leader's tree
+        boolean replayed = env.zxid() <= replayUpToZxid && forward == null && a.connId() == -1;
+        if (replayed) {
+            // The tree may hold it already (see replayUpToZxid), and its digest is the leader's tree
             // at its zxid, which ours reaches only once the replay is over (ZooKeeper compares none then).
-            outcome = applier.replay(env);
+            outcome = applier.replay(env, replayClosePaths.remove(env.zxid()));
         } else {
             outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
             compareDigest(env, a.digest());
         }
-        digestLog.applied(env.zxid(), tree.treeDigest());
+        // What a replay leaves may not be the leader's tree at this zxid yet: its digest is the
+        // leader's, when the proposal carried one, or none.
+        TxnDigest applied = replayed ? a.digest() : new TxnDigest(NodeDigest.VERSION, tree.treeDigest());
+        if (applied != null) {
+            digestLog.applied(env.zxid(), applied.treeDigest());
+        }
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
             Session made = sessions.get(created.sessionId());
@@ -1446,7 +1458,7 @@ public final class Replica {
         }
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());
-        remember(env);
+        remember(env, applied);
         deliver(outcome.fired());
         if (forward != null && connections.containsKey(forwarder.connId)) {
             answerForward(forwarder, forward, env, outcome);
@@ -1475,14 +1487,15 @@ public final class Replica {
     }
 
     /** Keeps an applied transaction in the window a leader's DIFF reads. */
-    private void remember(TxnEnvelope env) {
+    /** @param digest the tree digest after env (null: none known, after a replay without one) */
+    private void remember(TxnEnvelope env, TxnDigest digest) {
         if (peer == null && !ensembleMember) {
             windowBaseZxid = env.zxid();
             return;
         }
         recentApplied.addLast(env);
-        if (!(env.txn() instanceof Txn.Error)) {
-            recentDigests.put(env.zxid(), new TxnDigest(NodeDigest.VERSION, tree.treeDigest()));
+        if (!(env.txn() instanceof Txn.Error) && digest != null) {
+            recentDigests.put(env.zxid(), digest);
         }
         if (recentApplied.size() > COMMIT_LOG_COUNT) {
             windowBaseZxid = recentApplied.pollFirst().zxid();

@@ -130,25 +130,37 @@ final class TxnApplier {
      * DataTree#replayDeleteOfMissing}), and of a node that has children deletes them first (they
      * came later in the leader's order, and their own replays create them again); a setData or
      * setACL of a missing node, a create under a missing parent, a createSession of a session that
-     * exists are skipped. A multi's operations each go the same way. On a tree that holds none of
-     * the transaction, this is {@link #apply}. Nobody waits for its reply.
+     * exists are skipped; a closeSession deletes the CloseSessionTxn's paths first, as ZooKeeper's
+     * killSession does ({@code closeSessionPaths}, null for none). A multi's operations each go the
+     * same way. On a tree that holds none of the transaction, this is {@link #apply}. Nobody waits
+     * for its reply.
      */
-    Outcome replay(TxnEnvelope env) {
+    Outcome replay(TxnEnvelope env, List<String> closeSessionPaths) {
         List<Fired> fired = new ArrayList<>();
         Txn txn = env.txn();
         List<Txn> ops = txn instanceof Txn.Multi multi ? multi.txns() : List.of(txn);
         for (Txn op : ops) {
-            replayOne(env, op, fired);
+            replayOne(env, op, closeSessionPaths, fired);
         }
         return new Outcome(Code.OK, null, fired);
     }
 
-    private void replayOne(TxnEnvelope env, Txn txn, List<Fired> fired) {
+    private void replayOne(TxnEnvelope env, Txn txn, List<String> closeSessionPaths, List<Fired> fired) {
         if (txn instanceof Txn.CreateSession cs) {
             if (!sessions.contains(cs.sessionId())) {
                 sessions.add(cs.sessionId(), cs.timeoutMs(), cs.passwd(), env.timeMs());
             }
         } else if (txn instanceof Txn.CloseSession close) {
+            // ZooKeeper's killSession: the txn's paths first (a parent's pzxid moves even for one
+            // that is gone already), then whatever ephemerals of the session are left.
+            for (String path : closeSessionPaths == null ? List.<String>of() : closeSessionPaths) {
+                if (tree.get(path) == null) {
+                    tree.replayDeleteOfMissing(path, env.zxid());
+                } else {
+                    // whoever holds it now: a node made again later is made again by its own replay
+                    deleteSubtree(path, env.zxid(), fired);
+                }
+            }
             fired.addAll(tree.closeSession(close.sessionId(), env.zxid()));
             sessions.remove(close.sessionId());
         } else if (txn instanceof Txn.Create c) {

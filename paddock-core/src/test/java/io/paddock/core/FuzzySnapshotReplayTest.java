@@ -62,6 +62,33 @@ class FuzzySnapshotReplayTest {
         System.out.println(seeds + " fuzzy snapshots replayed; ZooKeeper's own learner threw on " + zooKeeperLearnerFailed);
     }
 
+    /**
+     * The case the random runs rarely reach: the leader serialized /b, then a closeSession deleted
+     * its ephemeral /b/e before /b/e was serialized, and nothing later touched /b's children. The
+     * closeSession's paths name /b/e, and replaying it moves /b's pzxid as ZooKeeper's learner does,
+     * although /b/e is gone; the tree's own ephemerals of the session know nothing of it.
+     */
+    @Test
+    void aReplayedCloseSessionMovesTheParentOfAnEphemeralThatIsGone() throws Exception {
+        DataTree zk = new DataTree();
+        io.paddock.core.tree.DataTree ours = new io.paddock.core.tree.DataTree();
+        SessionTable sessions = new SessionTable(2000);
+        TxnApplier applier = new TxnApplier(ours, sessions);
+        Set<Long> live = new HashSet<>();
+        TxnEnvelope session = env(Z - 2, 0x11, new Txn.CreateSession(0x11, 30_000, ZabTxnCodec.zooKeeperPassword(0x11)));
+        TxnEnvelope parent = env(Z - 1, 0, create("/b", Acl.OPEN, NodeKind.PERSISTENT, 0, 1));
+        for (TxnEnvelope e : List.of(session, parent)) {
+            zkApply(zk, e, live);
+            applier.apply(e, -1);
+        }
+        TxnEnvelope close = env(Z + 5, 0x11, new Txn.CloseSession(0x11));
+        zkApply(zk, close, live, List.of("/b/e"));
+        applier.replay(close, List.of("/b/e"));
+        assertEquals(Z + 5, zk.getNode("/b").stat.getPzxid(), "ZooKeeper's learner");
+        assertEquals(Z + 5, ours.get("/b").pzxid(), "ours");
+        assertEquals(zk.getTreeDigest(), ours.treeDigest());
+    }
+
     private void runSeed(long seed) throws Exception {
         Random random = new Random(seed);
         // The history up to Z (applied before the snapshot starts), then the transactions after it.
@@ -73,10 +100,12 @@ class FuzzySnapshotReplayTest {
         }
         Set<Long> sessionsAtZ = new HashSet<>(live);
         List<TxnEnvelope> after = new ArrayList<>();
+        closePaths.clear();
         long zxid = Z;
         for (int i = 0; i < 40; i++) {
             TxnEnvelope env = next(planner, live, random, ++zxid);
-            zkApply(planner, env, live);
+            closePaths.add(env.txn() instanceof Txn.CloseSession c ? new ArrayList<>(planner.getEphemerals(c.sessionId())) : null);
+            zkApply(planner, env, live, closePaths.get(i));
             after.add(env);
         }
 
@@ -96,8 +125,8 @@ class FuzzySnapshotReplayTest {
                 new java.io.ByteArrayInputStream(stream)), new java.util.HashMap<>());
         Set<Long> zkLive = new HashSet<>(sessionsAtZ);
         try {
-            for (TxnEnvelope env : after) {
-                zkApply(zkLearner, env, zkLive);
+            for (int i = 0; i < after.size(); i++) {
+                zkApply(zkLearner, after.get(i), zkLive, closePaths.get(i));
             }
             assertEquals(leader.getTreeDigest(), zkLearner.getTreeDigest(), "seed " + seed + ": ZooKeeper's own learner");
         } catch (RuntimeException e) {
@@ -120,8 +149,8 @@ class FuzzySnapshotReplayTest {
                     n.mzxid(), n.ctime(), n.mtime(), n.version(), n.cversion(), n.aversion(), n.pzxid());
         }
         TxnApplier applier = new TxnApplier(tree, sessions);
-        for (TxnEnvelope env : after) {
-            applier.replay(env);
+        for (int i = 0; i < after.size(); i++) {
+            applier.replay(after.get(i), closePaths.get(i));
         }
         assertSameTree(leader, tree, "seed " + seed + " (stride " + stride + ")");
     }
@@ -188,16 +217,23 @@ class FuzzySnapshotReplayTest {
         return env(zxid, 0, new Txn.SetData("/a", new byte[] {(byte) zxid}, t.getNode("/a").stat.getVersion() + 1));
     }
 
+    /** Each after-txn's CloseSessionTxn paths as the leader proposed them (null for other txns). */
+    private final List<List<String>> closePaths = new ArrayList<>();
+
     /** ZooKeeper's processTxn of our transaction's bytes, as its learners apply a proposal. */
     private static void zkApply(DataTree t, TxnEnvelope env, Set<Long> live) throws Exception {
-        List<String> closePaths = null;
+        zkApply(t, env, live, env.txn() instanceof Txn.CloseSession close
+                ? new ArrayList<>(t.getEphemerals(close.sessionId())) : null);
+    }
+
+    /** As above, with the closeSession paths the proposal carries (the leader's, at proposal time). */
+    private static void zkApply(DataTree t, TxnEnvelope env, Set<Long> live, List<String> paths) throws Exception {
         if (env.txn() instanceof Txn.CloseSession close) {
-            closePaths = new ArrayList<>(t.getEphemerals(close.sessionId()));
             live.remove(close.sessionId());
         } else if (env.txn() instanceof Txn.CreateSession cs) {
             live.add(cs.sessionId());
         }
-        TxnLogEntry entry = SerializeUtils.deserializeTxn(ZabTxnCodec.encode(env, null, closePaths));
+        TxnLogEntry entry = SerializeUtils.deserializeTxn(ZabTxnCodec.encode(env, null, paths));
         t.processTxn(entry.getHeader(), entry.getTxn());
     }
 
@@ -206,7 +242,7 @@ class FuzzySnapshotReplayTest {
      * it (sessions, ACL table, then each node as {@code serializeNode} reaches it), with the next
      * transaction applied after every {@code stride} nodes: a fuzzy snapshot.
      */
-    private static byte[] fuzzySnapshot(DataTree leader, Set<Long> sessions, List<TxnEnvelope> after,
+    private byte[] fuzzySnapshot(DataTree leader, Set<Long> sessions, List<TxnEnvelope> after,
             Set<Long> live, int stride) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryOutputArchive oa = BinaryOutputArchive.getArchive(bytes);
@@ -220,13 +256,15 @@ class FuzzySnapshotReplayTest {
         int[] applied = {0};
         serializeNode(leader, oa, "", () -> {
             if (++written[0] % stride == 0 && applied[0] < after.size()) {
-                zkApply(leader, after.get(applied[0]++), live);
+                zkApply(leader, after.get(applied[0]), live, closePaths.get(applied[0]));
+                applied[0]++;
             }
         });
         oa.writeString("/", "path");
         oa.writeString(ZooKeeperSnapReader.SIGNATURE, "signature");
         while (applied[0] < after.size()) {
-            zkApply(leader, after.get(applied[0]++), live);
+            zkApply(leader, after.get(applied[0]), live, closePaths.get(applied[0]));
+            applied[0]++;
         }
         return bytes.toByteArray();
     }

@@ -89,9 +89,11 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     private long newLeaderZxid;
     /**
      * The zxid of the snapshot installed in this sync (SNAP), or -1. A transaction up to it is in the
-     * tree already and is skipped; one logged after it before NEWLEADER may be in it too (a
-     * ZooKeeper leader serializes its tree while it applies and forwards transactions, and sends
-     * them all before NEWLEADER), and is marked to be applied as a replay.
+     * tree already and is skipped. Every transaction logged while syncing (before NEWLEADER) is
+     * marked to be applied as a replay: after a SNAP it may be in the snapshot too (a ZooKeeper
+     * leader serializes its tree while it applies and forwards transactions, and sends them all
+     * before NEWLEADER), and after a sync that was cut short after one, the next sync (by DIFF)
+     * sends the rest of them. On a tree that holds none of them a replay is the plain apply.
      */
     private long snapZxid = -1;
     /** The history is durable and the current epoch asked for; NEWLEADER's ACK waits for the epoch. */
@@ -321,7 +323,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             return false;
         }
         ZabTxnCodec.Decoded txn = ProposalCodec.decode(packet.data(), z);
-        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest(), snapZxid >= 0 && phase == Phase.SYNCING));
+        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest(), phase == Phase.SYNCING, txn.closeSessionPaths()));
         return true;
     }
 

@@ -60,21 +60,25 @@ public sealed interface PeerEffect {
      * Append {@code txn} to the history and the log (a learner's PROPOSAL or INFORM); not yet
      * committed. {@code digest} is the leader's TxnDigest (the tree digest once txn is applied),
      * null when the proposal carried none; the host compares it with its tree's after applying.
-     * {@code overFuzzySnapshot}: the leader proposed it while it serialized the snapshot this learner
-     * installed in this sync, which may hold it already, in part or whole (ZooKeeper's leaders do
-     * that): the host applies it as a replay that tolerates what is there, and compares no digest.
+     * {@code replay}: logged while syncing, so the tree may hold it already, in part or whole (a
+     * ZooKeeper leader serializes the snapshot it sends while it applies and forwards transactions;
+     * a sync cut short after such a snapshot leaves them for the next sync to send): the host
+     * applies it as a replay that tolerates what is there, and compares no digest.
+     * {@code closeSessionPaths}: a closeSession's CloseSessionTxn paths, null for none or another txn
+     * (a replay deletes them as ZooKeeper does, moving a parent's pzxid even for one that is gone).
      */
-    record LogTxn(TxnEnvelope txn, TxnDigest digest, boolean overFuzzySnapshot) implements ToReplica {
+    record LogTxn(TxnEnvelope txn, TxnDigest digest, boolean replay, List<String> closeSessionPaths)
+            implements ToReplica {
         public LogTxn {
             Objects.requireNonNull(txn, "txn");
         }
 
         public LogTxn(TxnEnvelope txn, TxnDigest digest) {
-            this(txn, digest, false);
+            this(txn, digest, false, null);
         }
 
         public LogTxn(TxnEnvelope txn) {
-            this(txn, null, false);
+            this(txn, null, false, null);
         }
     }
 

@@ -346,4 +346,51 @@ class QuorumPeerCoreTest {
         assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r
                 && r.reason().contains("cannot be installed: session 0x7 twice")), out.toString());
     }
+
+    /**
+     * What a learner logs while syncing (before NEWLEADER) is applied as a replay, whatever the sync
+     * mode: after a SNAP it may be in the snapshot already, and after a sync cut short following a
+     * SNAP the next sync (by DIFF) sends the rest of what the snapshot may hold. A transaction up to
+     * the SNAP's zxid is skipped (the snapshot holds it), with no give-up.
+     */
+    @Test
+    void whatALearnerLogsWhileSyncingIsAReplayAndWhatTheSnapHoldsIsSkipped() throws Exception {
+        QuorumPeerCore p = peer(2, 0);
+        p.step(new PeerEvent.Tick(1));
+        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        p.step(new PeerEvent.QuorumReceived(3, new QuorumPacket(QuorumPacketType.DIFF, 0)));
+        List<PeerEffect> out = p.step(new PeerEvent.QuorumReceived(3, proposal(1L << 32 | 1)));
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.LogTxn l && l.replay()), out.toString());
+
+        QuorumPeerCore q = peer(2, 0);
+        q.step(new PeerEvent.Tick(1));
+        q.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        q.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        q.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+        q.step(new PeerEvent.EpochsPersisted(1, 0));
+        long snapZxid = 1L << 32 | 5;
+        io.paddock.core.storage.SnapshotData root = new io.paddock.core.storage.SnapshotData("snap",
+                new io.paddock.core.storage.SnapshotHeader(io.paddock.core.storage.SnapshotFormat.VERSION, snapZxid, 0),
+                List.of(), List.of(new io.paddock.core.storage.SnapshotNode("/", new byte[0], io.paddock.core.wire.Acl.OPEN,
+                        io.paddock.core.tree.NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+        io.paddock.core.storage.SnapshotEncoder encoder = new io.paddock.core.storage.SnapshotEncoder(root.asSource());
+        io.paddock.core.wire.JuteWriter bytes = new io.paddock.core.wire.JuteWriter(256);
+        while (!encoder.writeNext(bytes, 8)) {
+            // bounded frames
+        }
+        out = q.step(new PeerEvent.QuorumReceived(3, new QuorumPacket(QuorumPacketType.SNAP, snapZxid, bytes.toByteArray(), null)));
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.InstallSnapshot), out.toString());
+        out = q.step(new PeerEvent.QuorumReceived(3, proposal(1L << 32 | 4)));
+        assertEquals(ServerState.FOLLOWING, q.state(), "a proposal the snapshot holds is skipped: " + out);
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.LogTxn), out.toString());
+    }
+
+    private static QuorumPacket proposal(long zxid) {
+        io.paddock.core.request.TxnEnvelope env = new io.paddock.core.request.TxnEnvelope(zxid, 0, 1, 0,
+                new io.paddock.core.request.Txn.SetData("/", new byte[] {1}, 1));
+        return new QuorumPacket(QuorumPacketType.PROPOSAL, zxid, io.paddock.core.wire.quorum.ZabTxnCodec.encode(env), null);
+    }
 }

@@ -69,6 +69,12 @@ public final class ZooKeeperSnapReader {
     private static final String ZK_ROOT = "";
     private static final String END_OF_NODES = "/";
 
+    /**
+     * The ACL of a node whose ref is not in the table: world:anyone with no permission, so only a
+     * super user may touch it (an empty ACL would let everyone do everything, in ZooKeeper as here).
+     */
+    static final List<Acl> DENY_ALL = List.of(new Acl(0, Id.ANYONE));
+
     /** Marks a call that read items but has no snapshot yet (the stream goes on). */
     public static final Object PROGRESS = new Object() {
         @Override
@@ -279,7 +285,7 @@ public final class ZooKeeperSnapReader {
             // table (ZooKeeper's learner logs "Ignoring acl" and keeps going): its create is among
             // the transactions sent after the snapshot, and replaying it gives the node its ACL.
             // Until then, and for good if the leader lied, nobody but a super user may touch it.
-            acl = List.of();
+            acl = DENY_ALL;
             unknownAclRefs++;
         }
         NodeKind kind;

@@ -254,11 +254,11 @@ class ZooKeeperSnapReaderTest {
 
     /**
      * A node whose ACL ref is not in the table (created while a ZooKeeper leader serialized its
-     * tree, after the table) is kept with an empty ACL, which its replayed create replaces; the
-     * reader counts them.
+     * tree, after the table) is kept with an ACL that lets nobody in (world:anyone, no permission;
+     * an empty ACL would let everyone in), which its replayed create replaces; the reader counts them.
      */
     @Test
-    void aNodeWhoseAclRefIsNotInTheTableGetsAnEmptyAcl() throws Exception {
+    void aNodeWhoseAclRefIsNotInTheTableLetsNobodyIn() throws Exception {
         byte[] bytes = stream(out -> {
             out.writeInt(0).writeInt(0);
             node(out, "", -1L, 0);
@@ -267,7 +267,8 @@ class ZooKeeperSnapReaderTest {
         });
         ZooKeeperSnapReader reader = new ZooKeeperSnapReader(ZXID, 0, BUDGET, "SNAP");
         SnapshotData data = (SnapshotData) ((DecodeResult.Complete<Object>) reader.decode(bytes, 0, bytes.length)).value();
-        assertEquals(List.of(), node(data, "/late").acl());
+        assertEquals(List.of(new Acl(0, io.paddock.core.wire.Id.ANYONE)), node(data, "/late").acl());
+        assertFalse(io.paddock.core.tree.AclCheck.permitted(node(data, "/late").acl(), Acl.READ, List.of(io.paddock.core.wire.Id.ANYONE), false));
         assertEquals(1, reader.unknownAclRefs());
     }
 
