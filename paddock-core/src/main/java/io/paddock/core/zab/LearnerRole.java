@@ -149,6 +149,10 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             lastHeardTick = nowTick;
             onPacket(received.packet(), effects);
+        } else if (event instanceof PeerEvent.Streaming streaming) {
+            if (streaming.fromSid() == leaderSid) {
+                lastHeardTick = nowTick; // a snapshot is on its way, however long it takes
+            }
         } else if (event instanceof PeerEvent.PeerDown down) {
             onPeerDown(down.sid());
         } else if (event instanceof PeerEvent.EpochsPersisted) {

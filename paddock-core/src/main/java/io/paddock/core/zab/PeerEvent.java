@@ -34,6 +34,15 @@ public sealed interface PeerEvent {
     }
 
     /**
+     * Bytes of a message from {@code fromSid} arrived, but no whole message yet: its leader is
+     * streaming a snapshot after SNAP (ZooKeeper's format), which may take longer than initLimit.
+     * A learner counts it as hearing from its leader, as ZooKeeper's learner, whose read timeout
+     * is per read, does; the shell reports it at most every few hundred milliseconds.
+     */
+    record Streaming(long fromSid) implements PeerEvent {
+    }
+
+    /**
      * The quorum-port connection with {@code sid} closed (the other side closed it, or it broke; a
      * {@link PeerEffect.DropPeer} of our own is not reported back). The shell delivers it before any
      * packet of a later connection with the same server, so a role never mixes two connections.

@@ -136,6 +136,10 @@ public final class QuorumPeerCore {
             stepRole(event, effects);
         } else if (event instanceof PeerEvent.LogDurable) {
             stepRole(event, effects);
+        } else if (event instanceof PeerEvent.Streaming) {
+            if (role instanceof LearnerRole) {
+                stepRole(event, effects);
+            }
         } else if (event instanceof PeerEvent.Propose propose) {
             if (!(role instanceof LeaderRole leader) || leader.phase() != LeaderRole.Phase.ESTABLISHED) {
                 throw new IllegalStateException("a proposal while not leading: " + propose.txn().zxid());

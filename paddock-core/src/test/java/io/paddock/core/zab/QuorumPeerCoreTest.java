@@ -393,4 +393,30 @@ class QuorumPeerCoreTest {
                 new io.paddock.core.request.Txn.SetData("/", new byte[] {1}, 1));
         return new QuorumPacket(QuorumPacketType.PROPOSAL, zxid, io.paddock.core.wire.quorum.ZabTxnCodec.encode(env), null);
     }
+
+    /**
+     * A learner reading a snapshot its leader streams hears from it meanwhile (the shell's
+     * Streaming events), so a snapshot that takes longer than initLimit to arrive does not cost
+     * the sync, as ZooKeeper's per-read timeout does not; without them it gives up after initLimit.
+     */
+    @Test
+    void aLearnerReadingAStreamedSnapshotHearsFromItsLeader() {
+        for (boolean streaming : new boolean[] {true, false}) {
+            QuorumPeerCore p = peer(2, 0);
+            long tick = 1;
+            p.step(new PeerEvent.Tick(tick));
+            p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+            p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+            p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+            p.step(new PeerEvent.EpochsPersisted(1, 0));
+            for (int i = 0; i < 3 * ZAB.initLimitTicks() && p.state() == ServerState.FOLLOWING; i++) {
+                p.step(new PeerEvent.Tick(++tick));
+                if (streaming) {
+                    p.step(new PeerEvent.Streaming(3));
+                    p.step(new PeerEvent.Streaming(1)); // not its leader: no matter
+                }
+            }
+            assertEquals(streaming ? ServerState.FOLLOWING : ServerState.LOOKING, p.state(), "streaming " + streaming);
+        }
+    }
 }

@@ -209,6 +209,11 @@ public final class PeerShell implements AutoCloseable {
         }
 
         @Override
+        public void streaming(long fromSid) {
+            sink.post(new PeerEvent.Streaming(fromSid));
+        }
+
+        @Override
         public void electionUnreachable(long sid) {
             sink.post(new PeerEvent.ElectionUnreachable(sid));
         }

@@ -157,7 +157,17 @@ public final class QuorumTransport implements AutoCloseable {
          * not come for now (the election need not wait the finalize wait for it).
          */
         void electionUnreachable(long sid);
+
+        /**
+         * Bytes of a snapshot {@code fromSid} streams after SNAP keep arriving (at most one report
+         * per {@link #STREAMING_REPORT_MS}): the learner hears from its leader meanwhile.
+         */
+        default void streaming(long fromSid) {
+        }
     }
+
+    /** How often a learner reading a streamed snapshot tells the core its leader is still sending. */
+    static final long STREAMING_REPORT_MS = 200;
 
     private final long mySid;
     private final Map<Long, PeerAddress> members;
@@ -832,6 +842,8 @@ public final class QuorumTransport implements AutoCloseable {
         /** The SNAP whose ZooKeeper snapshot is being read, and its reader; null otherwise. */
         private QuorumPacket zkSnap;
         private ZooKeeperSnapReader zkSnapReader;
+        /** When the core was last told the stream goes on (System.nanoTime). */
+        private long lastStreamingReport = System.nanoTime();
 
         LearnerQuorumDecoder(long leaderSid) {
             this.leaderSid = leaderSid;
@@ -845,6 +857,11 @@ public final class QuorumTransport implements AutoCloseable {
         @Override
         Object received(Object message) {
             if (message == ZooKeeperSnapReader.PROGRESS) {
+                long now = System.nanoTime();
+                if (now - lastStreamingReport >= TimeUnit.MILLISECONDS.toNanos(STREAMING_REPORT_MS)) {
+                    lastStreamingReport = now;
+                    inbound.streaming(leaderSid);
+                }
                 return null;
             }
             if (message instanceof SnapshotData snapshot) {
