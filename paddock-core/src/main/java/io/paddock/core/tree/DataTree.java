@@ -249,15 +249,7 @@ public final class DataTree {
         require(parent != null, "create", path, "parent missing");
         require(!nodes.contains(path), "create", path, "node exists");
         require(parent.kind != NodeKind.EPHEMERAL, "create", path, "parent is ephemeral");
-        int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
-        if (newCversion > parent.cversion) {
-            aboutToChange(parent);
-            long pzxidBefore = parent.pzxid;
-            int cversionBefore = parent.cversion;
-            parent.cversion = newCversion;
-            parent.pzxid = zxid;
-            restatDigest(parent, pzxidBefore, cversionBefore, parent.aversion);
-        }
+        raiseChildCreations(parent, parentCVersion, zxid);
         Znode node = new Znode(path, data, internAcl(acl), kind, ephemeralOwnerSession, ttlMs, zxid, timeMs);
         parent.addChild(node);
         nodes.put(node);
@@ -330,7 +322,15 @@ public final class DataTree {
         require(node != null, "replayed create", path, "no node");
         aboutToChange(node);
         node.acl = internAcl(acl);
-        Znode parent = parentOf(path);
+        raiseChildCreations(parentOf(path), parentCVersion, zxid);
+    }
+
+    /**
+     * A create's effect on its parent: its cversion becomes the CreateTxn's parentCVersion (-1:
+     * one more than now) and its pzxid the create's zxid, only if that raises the cversion (as in
+     * ZooKeeper, a replay over a fuzzy snapshot must not take them back).
+     */
+    private void raiseChildCreations(Znode parent, int parentCVersion, long zxid) {
         int newCversion = parentCVersion == -1 ? parent.cversion + 1 : parentCVersion;
         if (newCversion > parent.cversion) {
             aboutToChange(parent);

@@ -320,13 +320,7 @@ class QuorumPeerCoreTest {
      */
     @Test
     void aLearnerGivesUpOnASnapshotItCannotInstallBeforeTouchingItsState() {
-        QuorumPeerCore p = peer(2, 0);
-        p.step(new PeerEvent.Tick(1));
-        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
-        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
-        assertEquals(ServerState.FOLLOWING, p.state());
-        p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
-        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        QuorumPeerCore p = followerSyncing(1);
         byte[] passwd = io.paddock.core.wire.quorum.ZabTxnCodec.zooKeeperPassword(7);
         io.paddock.core.storage.SnapshotData twice = new io.paddock.core.storage.SnapshotData("bad",
                 new io.paddock.core.storage.SnapshotHeader(io.paddock.core.storage.SnapshotFormat.VERSION, 1L << 32, 0),
@@ -355,22 +349,12 @@ class QuorumPeerCoreTest {
      */
     @Test
     void whatALearnerLogsWhileSyncingIsAReplayAndWhatTheSnapHoldsIsSkipped() throws Exception {
-        QuorumPeerCore p = peer(2, 0);
-        p.step(new PeerEvent.Tick(1));
-        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
-        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
-        p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
-        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        QuorumPeerCore p = followerSyncing(1);
         p.step(new PeerEvent.QuorumReceived(3, new QuorumPacket(QuorumPacketType.DIFF, 0)));
         List<PeerEffect> out = p.step(new PeerEvent.QuorumReceived(3, proposal(1L << 32 | 1)));
         assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.LogTxn l && l.replay()), out.toString());
 
-        QuorumPeerCore q = peer(2, 0);
-        q.step(new PeerEvent.Tick(1));
-        q.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
-        q.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
-        q.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
-        q.step(new PeerEvent.EpochsPersisted(1, 0));
+        QuorumPeerCore q = followerSyncing(1);
         long snapZxid = 1L << 32 | 5;
         io.paddock.core.storage.SnapshotData root = new io.paddock.core.storage.SnapshotData("snap",
                 new io.paddock.core.storage.SnapshotHeader(io.paddock.core.storage.SnapshotFormat.VERSION, snapZxid, 0),
@@ -402,13 +386,8 @@ class QuorumPeerCoreTest {
     @Test
     void aLearnerReadingAStreamedSnapshotHearsFromItsLeader() {
         for (boolean streaming : new boolean[] {true, false}) {
-            QuorumPeerCore p = peer(2, 0);
             long tick = 1;
-            p.step(new PeerEvent.Tick(tick));
-            p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
-            p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
-            p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
-            p.step(new PeerEvent.EpochsPersisted(1, 0));
+            QuorumPeerCore p = followerSyncing(tick);
             for (int i = 0; i < 3 * ZAB.initLimitTicks() && p.state() == ServerState.FOLLOWING; i++) {
                 p.step(new PeerEvent.Tick(++tick));
                 if (streaming) {
@@ -418,5 +397,20 @@ class QuorumPeerCoreTest {
             }
             assertEquals(streaming ? ServerState.FOLLOWING : ServerState.LOOKING, p.state(), "streaming " + streaming);
         }
+    }
+
+    /**
+     * Server 2 following server 3 (elected at {@code tick} with server 1's vote), past LEADERINFO
+     * and its ACKEPOCH: waiting for the sync mode.
+     */
+    private static QuorumPeerCore followerSyncing(long tick) {
+        QuorumPeerCore p = peer(2, 0);
+        p.step(new PeerEvent.Tick(tick));
+        p.step(new PeerEvent.ElectionReceived(3, looking(3, 0, 1)));
+        p.step(new PeerEvent.ElectionReceived(1, looking(3, 0, 1)));
+        assertEquals(ServerState.FOLLOWING, p.state());
+        p.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
+        p.step(new PeerEvent.EpochsPersisted(1, 0));
+        return p;
     }
 }

@@ -118,23 +118,15 @@ class MixedEnsembleProcessTest {
                     e.await("the closed session's ephemeral is gone on server 3", BOUND, () -> absent(onPaddock, "/app/mine"));
                 }
             }
-            assertFalse(expired.get(), "no session expired");
-            for (int sid = 1; sid <= 3; sid++) {
-                assertDigestsAgreed(e, sid);
-            }
+            assertNoneExpiredAndDigestsAgreed(e, expired);
         }
     }
 
     @Test
     void zooKeeperFollowersReplicateAPaddockLeaderAndOneOfThemLeadsWhenItIsKilled() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            // Paddock's server 3 and ZooKeeper's server 1: the same (empty) history, so 3 leads, the
-            // higher id, and 1 can win no vote without it; ZooKeeper's server 2 joins that leader.
-            e.start(3);
-            e.startZooKeeper(1);
-            e.awaitOneLeader(2, BOUND);
-            assertEquals(3, e.leader(), "the Paddock server leads");
-            e.startZooKeeper(2);
+            startPaddockLeaderWithZooKeeperFollower(e);
+            e.startZooKeeper(2); // joins that leader
             e.awaitOneLeader(3, BOUND);
             AtomicBoolean expired = new AtomicBoolean();
             List<String> written = new ArrayList<>();
@@ -175,20 +167,14 @@ class MixedEnsembleProcessTest {
                     assertNotNull(onPaddock.exists(path, false), path);
                 }
             }
-            assertFalse(expired.get(), "no session expired");
-            for (int sid = 1; sid <= 3; sid++) {
-                assertDigestsAgreed(e, sid);
-            }
+            assertNoneExpiredAndDigestsAgreed(e, expired);
         }
     }
 
     @Test
     void aZooKeeperServerFarBehindTakesAPaddockLeadersSnapshot() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.start(3);
-            e.startZooKeeper(1);
-            e.awaitOneLeader(2, BOUND);
-            assertEquals(3, e.leader(), "the Paddock server leads (same history, higher id)");
+            startPaddockLeaderWithZooKeeperFollower(e);
             AtomicBoolean expired = new AtomicBoolean();
             List<String> paths = new ArrayList<>();
             for (int i = 0; i < 600; i++) {
@@ -224,10 +210,7 @@ class MixedEnsembleProcessTest {
                     assertArrayEquals(new byte[] {3}, onZk.getData("/n1", false, null));
                 }
             }
-            assertFalse(expired.get(), "no session expired");
-            for (int sid = 1; sid <= 3; sid++) {
-                assertDigestsAgreed(e, sid);
-            }
+            assertNoneExpiredAndDigestsAgreed(e, expired);
         }
     }
 
@@ -311,10 +294,26 @@ class MixedEnsembleProcessTest {
                 String out = e.output(3);
                 assertTrue(out.contains("installed the leader's snapshot"), "synced by SNAP:\n" + out);
             }
-            assertFalse(expired.get(), "no session expired");
-            for (int sid = 1; sid <= 3; sid++) {
-                assertDigestsAgreed(e, sid);
-            }
+            assertNoneExpiredAndDigestsAgreed(e, expired);
+        }
+    }
+
+    /**
+     * Paddock's server 3 and ZooKeeper's server 1: the same (empty) history, so 3 leads, the higher
+     * id, and 1 can win no vote without it.
+     */
+    private static void startPaddockLeaderWithZooKeeperFollower(LocalEnsemble e) throws Exception {
+        e.start(3);
+        e.startZooKeeper(1);
+        e.awaitOneLeader(2, BOUND);
+        assertEquals(3, e.leader(), "the Paddock server leads");
+    }
+
+    private static void assertNoneExpiredAndDigestsAgreed(LocalEnsemble e, AtomicBoolean expired)
+            throws InterruptedException {
+        assertFalse(expired.get(), "no session expired");
+        for (int sid = 1; sid <= 3; sid++) {
+            assertDigestsAgreed(e, sid);
         }
     }
 
