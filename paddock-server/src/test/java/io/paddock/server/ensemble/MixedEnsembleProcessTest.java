@@ -54,9 +54,7 @@ class MixedEnsembleProcessTest {
     @Test
     void anEmptyPaddockServerJoinsAZooKeeperEnsembleBySnapAndServesItsDataAndSessions() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
-            e.startZooKeeper(2, ZK_SNAP_BEYOND_MEMORY);
-            e.awaitOneLeader(2, BOUND);
+            startZooKeeperPair(e);
             AtomicBoolean expired = new AtomicBoolean();
             List<String> paths = new ArrayList<>();
             for (int i = 0; i < 600; i++) {
@@ -223,9 +221,7 @@ class MixedEnsembleProcessTest {
     @Test
     void anEmptyPaddockServerJoinsAZooKeeperEnsembleUnderWrites() throws Exception {
         try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
-            e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
-            e.startZooKeeper(2, ZK_SNAP_BEYOND_MEMORY);
-            e.awaitOneLeader(2, BOUND);
+            startZooKeeperPair(e);
             AtomicBoolean expired = new AtomicBoolean();
             List<String> paths = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
@@ -296,6 +292,13 @@ class MixedEnsembleProcessTest {
             }
             assertNoneExpiredAndDigestsAgreed(e, expired);
         }
+    }
+
+    /** ZooKeeper's servers 1 and 2, leading and following (2 leads: the same empty history, the higher id). */
+    private static void startZooKeeperPair(LocalEnsemble e) throws Exception {
+        e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
+        e.startZooKeeper(2, ZK_SNAP_BEYOND_MEMORY);
+        e.awaitOneLeader(2, BOUND);
     }
 
     /**
