@@ -294,6 +294,57 @@ class MixedEnsembleProcessTest {
         }
     }
 
+    /**
+     * An observer of the other kind joins late (a SNAP from the leader, in ZooKeeper's format either
+     * way), then takes INFORMs and forwards writes: a ZooKeeper observer of Paddock servers, and a
+     * Paddock observer of ZooKeeper servers.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "Paddock leads: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void anObserverOfTheOtherKindJoinsBySnapAndForwardsWrites(boolean paddockLeads) throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3, java.util.Set.of(3))) {
+            java.nio.file.Path cfg = e.dataDir(3).resolve("zoo.cfg");
+            java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg) + "peerType=observer\n");
+            for (int sid = 1; sid <= 2; sid++) {
+                if (paddockLeads) {
+                    e.start(sid);
+                } else {
+                    e.startZooKeeper(sid, ZK_SNAP_BEYOND_MEMORY);
+                }
+            }
+            e.awaitOneLeader(2, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            List<String> paths = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                paths.add("/o" + i);
+            }
+            try (ZooKeeper onLeader = connect(e.connectString(e.leader()), expired)) {
+                createAll(onLeader, paths, null); // past the window of 500: a SNAP
+                if (paddockLeads) {
+                    e.startZooKeeper(3);
+                } else {
+                    e.start(3);
+                }
+                e.await("server 3 observes", BOUND, () -> e.mode(3).equals("observer"));
+                try (ZooKeeper onObserver = connect(e.connectString(3), expired)) {
+                    onObserver.create("/through-observer", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                    onLeader.setData("/o1", new byte[] {5}, 0);
+                    syncWith(onObserver);
+                    assertArrayEquals(new byte[] {5}, onObserver.getData("/o1", false, null));
+                    for (String path : paths) {
+                        Stat theirs = new Stat();
+                        Stat ours = new Stat();
+                        assertArrayEquals(onLeader.getData(path, false, theirs), onObserver.getData(path, false, ours), path);
+                        assertEquals(theirs, ours, path);
+                    }
+                    syncWith(onLeader);
+                    assertNotNull(onLeader.exists("/through-observer", false));
+                }
+            }
+            assertNoneExpiredAndDigestsAgreed(e, expired);
+        }
+    }
+
     /** ZooKeeper's servers 1 and 2, leading and following (2 leads: the same empty history, the higher id). */
     private static void startZooKeeperPair(LocalEnsemble e) throws Exception {
         e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
