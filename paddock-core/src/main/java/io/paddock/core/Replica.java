@@ -690,8 +690,28 @@ public final class Replica {
         }
 
         @Override
+        public long snapshotPoint(long learnerLastZxid) {
+            snapshotPoint = lastAppliedZxid;
+            if (fuzzySnapshotTxns > 0) {
+                // As a ZooKeeper leader's fuzzy snapshot: the tree holds the last few applied
+                // transactions, the SNAP says it does not, and they go after it as history.
+                int back = Math.min(fuzzySnapshotTxns, recentApplied.size());
+                long point = windowBaseZxid;
+                java.util.Iterator<TxnEnvelope> newestFirst = recentApplied.descendingIterator();
+                for (int i = 0; i <= back && newestFirst.hasNext(); i++) {
+                    TxnEnvelope t = newestFirst.next();
+                    if (i == back) {
+                        point = t.zxid();
+                    }
+                }
+                snapshotPoint = Math.max(point, Math.min(learnerLastZxid, lastAppliedZxid));
+            }
+            return snapshotPoint;
+        }
+
+        @Override
         public byte[] snapshot() {
-            SnapshotEncoder encoder = new SnapshotEncoder(TreeSnapshot.capture(tree, sessions, lastAppliedZxid, nowMs));
+            SnapshotEncoder encoder = new SnapshotEncoder(TreeSnapshot.capture(tree, sessions, snapshotPoint, nowMs));
             JuteWriter bytes = new JuteWriter(4096);
             while (!encoder.writeNext(bytes, 1024)) {
                 // each call adds one bounded frame
@@ -1250,6 +1270,26 @@ public final class Replica {
      * plain apply; a replay that some client waits for is applied plainly. 0 when none.
      */
     private long replayUpToZxid;
+    /**
+     * Simulation only ({@link #emulateFuzzySnapshots}): how many of the last applied transactions a
+     * leader's SNAP leaves out of the zxid it names though its tree holds them; 0 in a server.
+     */
+    private int fuzzySnapshotTxns;
+    /** The zxid the next snapshot for a learner names (Host#snapshotPoint). */
+    private long snapshotPoint;
+
+    /**
+     * Simulation only: this replica, leading, sends fuzzy snapshots as a ZooKeeper leader does, a
+     * SNAP naming a zxid up to {@code txns} applied transactions before what its tree holds, and
+     * those transactions after it; the learner must replay them over a tree that holds them.
+     */
+    public void emulateFuzzySnapshots(int txns) {
+        if (txns < 0) {
+            throw new IllegalArgumentException("txns must be >= 0: " + txns);
+        }
+        this.fuzzySnapshotTxns = txns;
+    }
+
     /** The CloseSessionTxn paths of closeSessions to be replayed, by zxid (see TxnApplier#replay). */
     private final Map<Long, List<String>> replayClosePaths = new HashMap<>();
 

@@ -227,6 +227,9 @@ public final class SimulatedEnsemble {
         for (Server s : servers.values()) {
             s.slowDiskTicks = disks.nextInt(3) == 0 ? 4 + disks.nextInt(12) : 0;
         }
+        // Drawn apart too: a third of the seeds have leaders that send fuzzy snapshots, as ZooKeeper's do.
+        Random fuzzy = new Random(seed ^ 0xF022_5EEDL);
+        this.fuzzySnapshotTxns = fuzzy.nextInt(3) == 0 ? 1 + fuzzy.nextInt(4) : 0;
         this.checker = new SafetyChecker(this);
         StringBuilder slow = new StringBuilder();
         for (Server s : servers.values()) {
@@ -235,7 +238,8 @@ public final class SimulatedEnsemble {
             }
         }
         trace.line("seed=" + seed + " voters=" + voterSids + " observers=" + observerSids + " " + plan + " "
-                + electionTimings + " " + zabTimings + " slow log disks:" + (slow.length() == 0 ? " none" : slow));
+                + electionTimings + " " + zabTimings + " slow log disks:" + (slow.length() == 0 ? " none" : slow)
+                + " fuzzy snapshots: " + (fuzzySnapshotTxns == 0 ? "no" : "up to " + fuzzySnapshotTxns + " txns"));
     }
 
     public Random random() {
@@ -401,6 +405,7 @@ public final class SimulatedEnsemble {
         // Session ids as the real server draws them: the clock in the middle bits, the sid in the top byte.
         s.replica = new Replica(CoreConfig.defaults(), ((nowMs << 24) >>> 8) | (sid << 56), secret, nowMs);
         s.replica.expectEnsemble();
+        s.replica.emulateFuzzySnapshots(fuzzySnapshotTxns);
         if (disk.snapshot() != null) {
             s.replica.restoredSnapshot(disk.snapshot());
         }
@@ -923,6 +928,9 @@ public final class SimulatedEnsemble {
         long before = s.lastCheckedApplied;
         s.lastCheckedApplied = applied;
         recordCommitted(s, before, applied);
+        if (mayHoldMoreThanApplied(s)) {
+            return;
+        }
         long fingerprint = fingerprint(s.replica);
         long digest = s.replica.tree().treeDigest();
         Long seen = stateAt.putIfAbsent(applied, fingerprint);
@@ -942,6 +950,24 @@ public final class SimulatedEnsemble {
                     + s.replica.digestMismatches() + " so far, applied 0x" + Long.toHexString(applied) + ")");
         }
     }
+
+    /**
+     * With fuzzy snapshots, a server not serving (neither leading nor a synced learner) may hold a
+     * tree ahead of its applied zxid: a leader's fuzzy snapshot installed, or recovered from its disk,
+     * until the sync's replay is over (at UPTODATE it applies everything committed at once). Its
+     * state at that zxid is not compared then; everything it applies once serving is.
+     */
+    private boolean mayHoldMoreThanApplied(Server s) {
+        if (fuzzySnapshotTxns == 0) {
+            return false;
+        }
+        io.paddock.core.zab.Role role = s.core == null ? null : s.core.role();
+        return !(role instanceof io.paddock.core.zab.LeaderRole)
+                && !(role instanceof io.paddock.core.zab.LearnerRole l && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED);
+    }
+
+    /** How many applied transactions a leader's SNAP leaves out of the zxid it names (0: exact snapshots). */
+    private final int fuzzySnapshotTxns;
 
     /** Every transaction some server applied from its log, by zxid: the committed history as far as seen. */
     private final TreeMap<Long, TxnEnvelope> committed = new TreeMap<>();

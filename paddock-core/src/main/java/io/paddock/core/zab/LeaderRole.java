@@ -570,10 +570,10 @@ public final class LeaderRole implements Role {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, committed)));
             learner.diffed = true;
         } else {
-            long applied = host.appliedZxid();
+            long point = host.snapshotPoint(theirs);
             effects.add(new PeerEffect.SendQuorum(sid,
-                    new QuorumPacket(QuorumPacketType.SNAP, applied, host.snapshot(), null)));
-            txns = host.historyAfter(applied);
+                    new QuorumPacket(QuorumPacketType.SNAP, point, host.snapshot(), null)));
+            txns = host.historyAfter(point);
         }
         for (TxnEnvelope txn : txns) {
             long z = txn.zxid();

@@ -42,7 +42,20 @@ public interface ZabHost {
         return null;
     }
 
-    /** The applied state (tree and sessions) at {@link #appliedZxid()}, in the snapshot format. */
+    /**
+     * The zxid a SNAP for a learner whose last zxid is {@code learnerLastZxid} says its snapshot
+     * holds: {@link #appliedZxid()}. A simulated leader may say an earlier one while its snapshot
+     * holds more, as a ZooKeeper leader's fuzzy snapshot does ({@code Replica#emulateFuzzySnapshots}),
+     * never below what the learner may have applied; the history after it goes with the SNAP.
+     */
+    default long snapshotPoint(long learnerLastZxid) {
+        return appliedZxid();
+    }
+
+    /**
+     * The applied state (tree and sessions) in the snapshot format, its header saying the zxid of
+     * the last {@link #snapshotPoint} asked for.
+     */
     byte[] snapshot();
 
     /**
