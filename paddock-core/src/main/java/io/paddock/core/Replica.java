@@ -704,7 +704,10 @@ public final class Replica {
                         point = t.zxid();
                     }
                 }
-                snapshotPoint = Math.max(point, Math.min(learnerLastZxid, lastAppliedZxid));
+                // Never below what the learner may have applied (it refuses such a SNAP), and a point
+                // of this history (a learner on another branch gets an exact snapshot).
+                point = Math.max(point, Math.min(learnerLastZxid, lastAppliedZxid));
+                snapshotPoint = historyAfter(point) != null ? point : lastAppliedZxid;
             }
             return snapshotPoint;
         }
