@@ -1480,9 +1480,11 @@ public final class Replica {
         }
         // What a replay leaves may not be the leader's tree at this zxid yet: its digest is the
         // leader's, when the proposal carried one, or none.
-        TxnDigest applied = replayed ? a.digest() : new TxnDigest(NodeDigest.VERSION, tree.treeDigest());
-        if (applied != null) {
-            digestLog.applied(env.zxid(), applied.treeDigest());
+        TxnDigest replayedDigest = replayed ? a.digest() : null;
+        if (!replayed) {
+            digestLog.applied(env.zxid(), tree.treeDigest());
+        } else if (replayedDigest != null) {
+            digestLog.applied(env.zxid(), replayedDigest.treeDigest());
         }
         if (env.txn() instanceof Txn.CreateSession created) {
             proposedSessions.remove(created.sessionId());
@@ -1501,7 +1503,7 @@ public final class Replica {
         }
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());
-        remember(env, applied);
+        remember(env, replayed, replayedDigest);
         deliver(outcome.fired());
         if (forward != null && connections.containsKey(forwarder.connId)) {
             answerForward(forwarder, forward, env, outcome);
@@ -1530,15 +1532,18 @@ public final class Replica {
     }
 
     /** Keeps an applied transaction in the window a leader's DIFF reads. */
-    /** @param digest the tree digest after env (null: none known, after a replay without one) */
-    private void remember(TxnEnvelope env, TxnDigest digest) {
+    /**
+     * @param replayed env was applied as a replay: its digest is {@code replayedDigest}, the
+     *     leader's (null: none known), not this tree's
+     */
+    private void remember(TxnEnvelope env, boolean replayed, TxnDigest replayedDigest) {
         if (peer == null && !ensembleMember) {
             windowBaseZxid = env.zxid();
             return;
         }
         recentApplied.addLast(env);
-        if (!(env.txn() instanceof Txn.Error) && digest != null) {
-            recentDigests.put(env.zxid(), digest);
+        if (!(env.txn() instanceof Txn.Error) && (!replayed || replayedDigest != null)) {
+            recentDigests.put(env.zxid(), replayed ? replayedDigest : new TxnDigest(NodeDigest.VERSION, tree.treeDigest()));
         }
         if (recentApplied.size() > COMMIT_LOG_COUNT) {
             windowBaseZxid = recentApplied.pollFirst().zxid();
