@@ -712,14 +712,14 @@ public final class Replica {
             return snapshotPoint;
         }
 
+        /**
+         * ZooKeeper's snapshot stream (what follows a SNAP with null data on the wire), in one
+         * array sized exactly: the tree is held once more, not two or three times over.
+         */
         @Override
         public byte[] snapshot() {
-            SnapshotEncoder encoder = new SnapshotEncoder(TreeSnapshot.capture(tree, sessions, snapshotPoint, nowMs));
-            JuteWriter bytes = new JuteWriter(4096);
-            while (!encoder.writeNext(bytes, 1024)) {
-                // each call adds one bounded frame
-            }
-            return bytes.toByteArray();
+            return io.paddock.core.wire.quorum.ZooKeeperSnapWriter.write(
+                    TreeSnapshot.capture(tree, sessions, snapshotPoint, nowMs));
         }
 
         @Override

@@ -9,6 +9,9 @@ import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.DecodeResult;
+import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
+import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.Revalidate;
 import java.util.ArrayDeque;
@@ -276,10 +279,12 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             case QuorumPacketType.SNAP -> {
                 SnapshotData snapshot;
+                byte[] data = packet.data() == null ? new byte[0] : packet.data();
+                String origin = "SNAP from server " + leaderSid;
                 try {
-                    snapshot = SnapshotData.decode(packet.data() == null ? new byte[0] : packet.data(),
-                            "SNAP from server " + leaderSid);
-                } catch (CorruptSnapshotException | RuntimeException e) {
+                    snapshot = ZooKeeperSnapWriter.isStream(data) ? readStream(data, z, origin)
+                            : SnapshotData.decode(data, origin);
+                } catch (CorruptSnapshotException | PeerProtocolException | RuntimeException e) {
                     giveUp("the leader's snapshot does not decode: " + e.getMessage());
                     return;
                 }
@@ -299,6 +304,20 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             default -> { } // DIFF: what follows is all we lack
         }
+    }
+
+    /** A SNAP's data as ZooKeeper's stream (the shell hands the stream over whole, bounded already). */
+    private static SnapshotData readStream(byte[] data, long zxid, String origin) throws PeerProtocolException {
+        ZooKeeperSnapReader reader = new ZooKeeperSnapReader(zxid, 0, Long.MAX_VALUE, origin);
+        DecodeResult<Object> r = reader.decode(data, 0, data.length);
+        if (!(r instanceof DecodeResult.Complete<Object> c) || !(c.value() instanceof SnapshotData snapshot)) {
+            throw new PeerProtocolException(origin + ": ZooKeeper snapshot cut short at " + reader.consumed() + " of "
+                    + data.length + " bytes");
+        }
+        if (c.length() != data.length) {
+            throw new PeerProtocolException(origin + ": " + (data.length - c.length()) + " bytes after the signature");
+        }
+        return snapshot;
     }
 
     private void onProposal(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {

@@ -589,22 +589,28 @@ public final class QuorumTransport implements AutoCloseable {
 
     /**
      * A SNAP goes out as ZooKeeper's leaders send it, to every learner, ZooKeeper's or ours: the
-     * packet with null data, then the snapshot as a stream ({@link ZooKeeperSnapWriter}), made from
-     * the snapshot in our format the core put in the packet's data. The stream is written in pieces
-     * of {@value #SNAP_PIECE_BYTES} bytes, never one array, and counts as the sync in progress
-     * ({@link #allowSync}). A snapshot of ours that does not decode, or any failure writing it, is a
+     * packet with null data, then the snapshot as a stream. The core's SNAP carries that stream as
+     * its data ({@link ZooKeeperSnapWriter#write(io.paddock.core.storage.SnapshotSource)}), written
+     * after the packet's head without a copy; a snapshot in our own format (tests, a core from
+     * before) is turned into the stream first, in pieces of {@value #SNAP_PIECE_BYTES} bytes. All of it
+     * counts as the sync in progress ({@link #allowSync}). A snapshot that cannot be written is a
      * bug here: the learner's connection is dropped with an error line, and the learner syncs again.
      */
     private void writeSnap(QuorumLink link, QuorumPacket snap) {
+        byte[] data = snap.data() == null ? new byte[0] : snap.data();
         List<byte[]> pieces = new ArrayList<>();
-        try {
-            ZooKeeperSnapWriter.write(snap.data() == null ? new byte[0] : snap.data(),
-                    "snapshot at 0x" + Long.toHexString(snap.zxid()), SNAP_PIECE_BYTES, pieces::add);
-        } catch (CorruptSnapshotException | RuntimeException e) {
-            LOG.error("our own snapshot for server {} could not be written as ZooKeeper's stream; dropping its"
-                    + " connection", link.sid, e);
-            lose(link, "its snapshot could not be sent");
-            return;
+        if (ZooKeeperSnapWriter.isStream(data)) {
+            pieces.add(data);
+        } else {
+            try {
+                ZooKeeperSnapWriter.write(data, "snapshot at 0x" + Long.toHexString(snap.zxid()), SNAP_PIECE_BYTES,
+                        pieces::add);
+            } catch (CorruptSnapshotException | RuntimeException e) {
+                LOG.error("our own snapshot for server {} could not be written as ZooKeeper's stream; dropping its"
+                        + " connection", link.sid, e);
+                lose(link, "its snapshot could not be sent");
+                return;
+            }
         }
         byte[] head = encoded(new QuorumPacket(QuorumPacketType.SNAP, snap.zxid(), null, null));
         long bytes = head.length;

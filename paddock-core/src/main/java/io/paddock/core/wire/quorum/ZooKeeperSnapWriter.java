@@ -7,6 +7,7 @@ import io.paddock.core.storage.SnapshotHeader;
 import io.paddock.core.storage.SnapshotNode;
 import io.paddock.core.storage.SnapshotSession;
 import io.paddock.core.storage.SnapshotSink;
+import io.paddock.core.storage.SnapshotSource;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.JuteWriter;
@@ -69,19 +70,84 @@ public final class ZooKeeperSnapWriter {
 
             @Override
             public void node(SnapshotNode n) {
-                JuteWriter v = current[0];
-                v.writeString(n.path().equals(DataTree.ROOT) ? "" : n.path());
-                v.writeBuffer(n.data());
-                v.writeLong(tables.refOf(n.acl()));
-                v.writeLong(n.czxid()).writeLong(n.mzxid()).writeLong(n.ctime()).writeLong(n.mtime())
-                        .writeInt(n.version()).writeInt(n.cversion()).writeInt(n.aversion())
-                        .writeLong(n.kind().encodeOwner(n.ephemeralOwner(), n.ttlMs())).writeLong(n.pzxid());
-                current[0] = handOutIfFull(v, pieceBytes, out);
+                writeNode(current[0], n, tables);
+                current[0] = handOutIfFull(current[0], pieceBytes, out);
             }
         });
         w = current[0];
         w.writeString("/").writeString(ZooKeeperSnapReader.SIGNATURE);
         out.accept(w.finish());
+    }
+
+    /**
+     * The whole stream of {@code source} in one array sized exactly (no copy, no growth: a leader
+     * holds the tree and this once), read in two passes over its nodes (the ACL table comes
+     * first). This is what a leader's core puts in a SNAP's data: the bytes that follow a SNAP with
+     * null data on the wire ({@link #isStream}).
+     */
+    public static byte[] write(SnapshotSource source) {
+        Tables tables = new Tables();
+        long bytes = 4 + 4 + (4 + 1) + (4 + SIGNATURE_BYTES); // session and ACL counts, "/", the signature
+        for (java.util.Iterator<SnapshotSession> it = source.sessions(); it.hasNext(); ) {
+            tables.session(it.next());
+            bytes += 12;
+        }
+        for (java.util.Iterator<SnapshotNode> it = source.nodes(); it.hasNext(); ) {
+            SnapshotNode n = it.next();
+            tables.node(n);
+            bytes += 4 + (n.path().equals(DataTree.ROOT) ? 0 : JuteWriter.juteStringLength(n.path()))
+                    + 4 + (n.data() == null ? 0 : n.data().length) + 8 + STAT_BYTES;
+        }
+        for (List<Acl> acl : tables.refs.keySet()) {
+            bytes += 8 + 4;
+            for (Acl a : acl) {
+                bytes += 4 + 4 + JuteWriter.juteStringLength(a.id().scheme()) + 4 + JuteWriter.juteStringLength(a.id().id());
+            }
+        }
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a snapshot of " + bytes + " bytes does not fit in one array");
+        }
+        JuteWriter w = new JuteWriter((int) bytes);
+        w.writeInt(tables.sessions.size());
+        for (SnapshotSession s : tables.sessions) {
+            w.writeLong(s.id()).writeInt(s.timeoutMs());
+        }
+        w.writeInt(tables.refs.size());
+        for (Map.Entry<List<Acl>, Long> e : tables.refs.entrySet()) {
+            w.writeLong(e.getValue());
+            w.writeVector(e.getKey(), (v, acl) -> acl.write(v));
+        }
+        for (java.util.Iterator<SnapshotNode> it = source.nodes(); it.hasNext(); ) {
+            writeNode(w, it.next(), tables);
+        }
+        w.writeString("/").writeString(ZooKeeperSnapReader.SIGNATURE);
+        assert w.size() == bytes : "sized " + bytes + " bytes, wrote " + w.size(); // else it grew: a copy of the tree
+        return w.finish();
+    }
+
+    /**
+     * Whether a SNAP's data is ZooKeeper's stream (as {@link #write(SnapshotSource)} makes it) rather
+     * than a snapshot in our own format, which Paddock leaders sent before (it opens with its magic;
+     * a stream opens with its session count, which no budget lets come near it).
+     */
+    public static boolean isStream(byte[] data) {
+        if (data == null || data.length < 4) {
+            return true;
+        }
+        int first = ((data[0] & 0xff) << 24) | ((data[1] & 0xff) << 16) | ((data[2] & 0xff) << 8) | (data[3] & 0xff);
+        return first != io.paddock.core.storage.SnapshotFormat.MAGIC;
+    }
+
+    private static final int STAT_BYTES = 6 * 8 + 3 * 4;
+    private static final int SIGNATURE_BYTES = ZooKeeperSnapReader.SIGNATURE.length();
+
+    private static void writeNode(JuteWriter v, SnapshotNode n, Tables tables) {
+        v.writeString(n.path().equals(DataTree.ROOT) ? "" : n.path());
+        v.writeBuffer(n.data());
+        v.writeLong(tables.refOf(n.acl()));
+        v.writeLong(n.czxid()).writeLong(n.mzxid()).writeLong(n.ctime()).writeLong(n.mtime())
+                .writeInt(n.version()).writeInt(n.cversion()).writeInt(n.aversion())
+                .writeLong(n.kind().encodeOwner(n.ephemeralOwner(), n.ttlMs())).writeLong(n.pzxid());
     }
 
     private static JuteWriter handOutIfFull(JuteWriter w, int pieceBytes, Consumer<byte[]> out) {
