@@ -48,17 +48,8 @@ public final class ZooKeeperSnapWriter {
         SnapshotDecoder.decode(ByteSource.of(snapshot), name, tables);
 
         JuteWriter w = new JuteWriter(Math.max(64, pieceBytes + pieceBytes / 4));
-        w.writeInt(tables.sessions.size());
-        for (SnapshotSession s : tables.sessions) {
-            w.writeLong(s.id()).writeInt(s.timeoutMs());
-        }
-        w.writeInt(tables.refs.size());
-        for (Map.Entry<List<Acl>, Long> e : tables.refs.entrySet()) {
-            w.writeLong(e.getValue());
-            w.writeVector(e.getKey(), (v, acl) -> acl.write(v));
-            w = handOutIfFull(w, pieceBytes, out);
-        }
-        JuteWriter[] current = {w};
+        writeTables(w, tables);
+        JuteWriter[] current = {handOutIfFull(w, pieceBytes, out)};
         SnapshotDecoder.decode(ByteSource.of(snapshot), name, new SnapshotSink() {
             @Override
             public void header(SnapshotHeader header) {
@@ -108,15 +99,7 @@ public final class ZooKeeperSnapWriter {
             throw new IllegalArgumentException("a snapshot of " + bytes + " bytes does not fit in one array");
         }
         JuteWriter w = new JuteWriter((int) bytes);
-        w.writeInt(tables.sessions.size());
-        for (SnapshotSession s : tables.sessions) {
-            w.writeLong(s.id()).writeInt(s.timeoutMs());
-        }
-        w.writeInt(tables.refs.size());
-        for (Map.Entry<List<Acl>, Long> e : tables.refs.entrySet()) {
-            w.writeLong(e.getValue());
-            w.writeVector(e.getKey(), (v, acl) -> acl.write(v));
-        }
+        writeTables(w, tables);
         for (java.util.Iterator<SnapshotNode> it = source.nodes(); it.hasNext(); ) {
             writeNode(w, it.next(), tables);
         }
@@ -140,6 +123,19 @@ public final class ZooKeeperSnapWriter {
 
     private static final int STAT_BYTES = 6 * 8 + 3 * 4;
     private static final int SIGNATURE_BYTES = ZooKeeperSnapReader.SIGNATURE.length();
+
+    /** The stream's head: the sessions (id, timeout), then the ACL table (ref, list). */
+    private static void writeTables(JuteWriter w, Tables tables) {
+        w.writeInt(tables.sessions.size());
+        for (SnapshotSession s : tables.sessions) {
+            w.writeLong(s.id()).writeInt(s.timeoutMs());
+        }
+        w.writeInt(tables.refs.size());
+        for (Map.Entry<List<Acl>, Long> e : tables.refs.entrySet()) {
+            w.writeLong(e.getValue());
+            w.writeVector(e.getKey(), (v, acl) -> acl.write(v));
+        }
+    }
 
     private static void writeNode(JuteWriter v, SnapshotNode n, Tables tables) {
         v.writeString(n.path().equals(DataTree.ROOT) ? "" : n.path());
