@@ -49,7 +49,6 @@ import io.paddock.core.wire.quorum.ZabTxnCodec;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.request.Caller;
 import io.paddock.core.storage.SnapshotData;
-import io.paddock.core.storage.SnapshotEncoder;
 import io.paddock.core.storage.SnapshotNode;
 import io.paddock.core.storage.SnapshotSession;
 import io.paddock.core.storage.TreeSnapshot;
