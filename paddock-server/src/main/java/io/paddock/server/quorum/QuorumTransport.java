@@ -34,12 +34,9 @@ import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
+import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
 import io.paddock.core.storage.CorruptSnapshotException;
-import io.paddock.core.storage.SnapshotData;
-import io.paddock.core.storage.SnapshotEncoder;
-import io.paddock.core.storage.SnapshotFormat;
-import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -836,18 +833,19 @@ public final class QuorumTransport implements AutoCloseable {
 
     /**
      * A learner's connection to its leader: packets as usual, with a SNAP of up to the learner's
-     * limit, and ZooKeeper's streamed snapshot. A ZooKeeper leader sends a SNAP with null data and
-     * streams its snapshot after it ({@link ZooKeeperSnapReader}); a Paddock leader puts its own in
-     * the SNAP's data. The streamed one is read as it arrives and handed on as a SNAP in our format,
-     * as a Paddock leader would have sent it, so the core takes both the same way. The stream may
-     * take up to the learner's SNAP limit; the tree is held about three times meanwhile (the nodes
-     * read, their encoding, the core's decoding of it).
+     * limit, and ZooKeeper's streamed snapshot. Leaders (ZooKeeper's, and ours) send a SNAP with null
+     * data and stream the snapshot after it; a Paddock leader from before put its own format in the
+     * SNAP's data. The stream is scanned as it arrives ({@link ZooKeeperSnapReader#scanner}: its end
+     * found within the learner's budget, nothing kept) and its bytes are handed to the core as the
+     * SNAP's data, which the core reads as the stream it is. The learner holds the bytes, then the
+     * nodes the core reads from them, besides the tree they become.
      */
     private final class LearnerQuorumDecoder extends StreamDecoder {
         private final long leaderSid;
-        /** The SNAP whose ZooKeeper snapshot is being read, and its reader; null otherwise. */
+        /** The SNAP whose ZooKeeper snapshot is being read, its scanner and the bytes so far; null otherwise. */
         private QuorumPacket zkSnap;
         private ZooKeeperSnapReader zkSnapReader;
+        private List<byte[]> zkSnapBytes;
         /** When the core was last told the stream goes on (System.nanoTime). */
         private long lastStreamingReport = System.nanoTime();
 
@@ -857,7 +855,16 @@ public final class QuorumTransport implements AutoCloseable {
 
         @Override
         Step next() {
-            return zkSnapReader != null ? zkSnapReader::decode : learnerPacketDecoder::decode;
+            if (zkSnapReader == null) {
+                return learnerPacketDecoder::decode;
+            }
+            return (bytes, offset, length) -> {
+                DecodeResult<Object> r = zkSnapReader.decode(bytes, offset, length);
+                if (r instanceof DecodeResult.Complete<Object> c) {
+                    zkSnapBytes.add(java.util.Arrays.copyOfRange(bytes, offset, offset + c.length()));
+                }
+                return r;
+            };
         }
 
         @Override
@@ -870,31 +877,39 @@ public final class QuorumTransport implements AutoCloseable {
                 }
                 return null;
             }
-            if (message instanceof SnapshotData snapshot) {
-                QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, zkSnap.zxid(), encode(snapshot), null);
-                LOG.info("read the ZooKeeper snapshot server {} streamed at zxid 0x{}: {} nodes, {} sessions, {} bytes",
-                        leaderSid, Long.toHexString(snap.zxid()), snapshot.nodes().size(), snapshot.sessions().size(),
-                        zkSnapReader.consumed());
+            if (message == ZooKeeperSnapReader.SCANNED) {
+                byte[] stream = concat(zkSnapBytes);
+                QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, zkSnap.zxid(), stream, null);
+                LOG.info("read the snapshot server {} streamed at zxid 0x{}: {} bytes", leaderSid,
+                        Long.toHexString(snap.zxid()), stream.length);
                 zkSnap = null;
                 zkSnapReader = null;
+                zkSnapBytes = null;
                 return snap;
             }
             if (message instanceof QuorumPacket packet && packet.type() == QuorumPacketType.SNAP && packet.data() == null) {
                 zkSnap = packet;
-                zkSnapReader = new ZooKeeperSnapReader(packet.zxid(), System.currentTimeMillis(),
-                        learnerPacketDecoder.snapBytesMax(), "SNAP from server " + leaderSid);
+                zkSnapReader = ZooKeeperSnapReader.scanner(packet.zxid(), learnerPacketDecoder.snapBytesMax(),
+                        "SNAP from server " + leaderSid);
+                zkSnapBytes = new ArrayList<>();
                 return null;
             }
             return message;
         }
 
-        private static byte[] encode(SnapshotData snapshot) {
-            SnapshotEncoder encoder = new SnapshotEncoder(snapshot.asSource());
-            JuteWriter out = new JuteWriter(64 * 1024);
-            while (!encoder.writeNext(out, SnapshotFormat.ITEMS_PER_FRAME_DEFAULT)) {
-                // one bounded frame per call
+        private static byte[] concat(List<byte[]> pieces) {
+            long total = 0;
+            for (byte[] p : pieces) {
+                total += p.length;
             }
-            return out.toByteArray();
+            byte[] all = new byte[(int) total]; // the scanner's budget keeps it under 2 GiB
+            int at = 0;
+            for (byte[] p : pieces) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            pieces.clear();
+            return all;
         }
     }
 

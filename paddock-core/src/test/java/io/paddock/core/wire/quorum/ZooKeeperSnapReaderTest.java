@@ -310,6 +310,34 @@ class ZooKeeperSnapReaderTest {
         assertRefused(sessions.toByteArray(), "session count " + count);
     }
 
+    /**
+     * A scanner (what a learner's shell runs as the stream arrives) ends where the reader ends, in
+     * any split, keeps nothing, and holds the stream to the same budget.
+     */
+    @Test
+    void aScannerFindsTheSameEndAndHoldsTheSameBudget() throws Exception {
+        byte[] stream = zkStream(zkTree(), sessions());
+        for (int split = 1; split <= stream.length; split += 97) {
+            ZooKeeperSnapReader scanner = ZooKeeperSnapReader.scanner(ZXID, BUDGET, "scan");
+            int pos = 0;
+            Object last = null;
+            for (int i = 0; i < stream.length && !scanner.done(); i++) {
+                int arrived = Math.min(stream.length, pos + split);
+                DecodeResult<Object> r = scanner.decode(stream, pos, arrived - pos);
+                if (r instanceof DecodeResult.Complete<Object> c) {
+                    pos += c.length();
+                    last = c.value();
+                } else {
+                    split = Math.max(split, ((DecodeResult.NeedMore<Object>) r).bytesNeeded());
+                }
+            }
+            assertEquals(ZooKeeperSnapReader.SCANNED, last, "split " + split);
+            assertEquals(stream.length, pos);
+        }
+        ZooKeeperSnapReader small = ZooKeeperSnapReader.scanner(ZXID, stream.length / 2, "scan");
+        assertThrows(PeerProtocolException.class, () -> small.decode(stream, 0, stream.length));
+    }
+
     @Test
     void pathsSortIntoOurSnapshotOrder() {
         List<String> sorted = new ArrayList<>(List.of("/a-c", "/a/b", "/", "/a", "/a.b", "/a/b/c", "/b", "/a/a"));
