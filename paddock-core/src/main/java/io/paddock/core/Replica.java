@@ -51,7 +51,6 @@ import io.paddock.core.request.Caller;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.storage.SnapshotNode;
 import io.paddock.core.storage.SnapshotSession;
-import io.paddock.core.storage.TreeSnapshot;
 import io.paddock.core.wire.JuteReader;
 import io.paddock.core.wire.Requests;
 import io.paddock.core.wire.quorum.Ping;
@@ -690,7 +689,6 @@ public final class Replica {
 
         @Override
         public long snapshotPoint(long learnerLastZxid) {
-            snapshotPoint = lastAppliedZxid;
             if (fuzzySnapshotTxns > 0) {
                 // As a ZooKeeper leader's fuzzy snapshot: the tree holds the last few applied
                 // transactions, the SNAP says it does not, and they go after it as history.
@@ -706,19 +704,18 @@ public final class Replica {
                 // Never below what the learner may have applied (it refuses such a SNAP), and a point
                 // of this history (a learner on another branch gets an exact snapshot).
                 point = Math.max(point, Math.min(learnerLastZxid, lastAppliedZxid));
-                snapshotPoint = historyAfter(point) != null ? point : lastAppliedZxid;
+                return historyAfter(point) != null ? point : lastAppliedZxid;
             }
-            return snapshotPoint;
+            return lastAppliedZxid;
         }
 
         /**
-         * ZooKeeper's snapshot stream (what follows a SNAP with null data on the wire), in one
-         * array sized exactly: the tree is held once more, not two or three times over.
+         * ZooKeeper's snapshot stream (what follows a SNAP with null data on the wire) of the tree
+         * as it is now, read out later in pieces while writes go on (copy-on-write per node).
          */
         @Override
-        public byte[] snapshot() {
-            return io.paddock.core.wire.quorum.ZooKeeperSnapWriter.write(
-                    TreeSnapshot.capture(tree, sessions, snapshotPoint, nowMs));
+        public io.paddock.core.wire.quorum.SnapStream snapshot() {
+            return io.paddock.core.wire.quorum.ZooKeeperSnapStream.begin(tree, sessions, lastAppliedZxid, nowMs);
         }
 
         @Override
@@ -1277,8 +1274,6 @@ public final class Replica {
      * leader's SNAP leaves out of the zxid it names though its tree holds them; 0 in a server.
      */
     private int fuzzySnapshotTxns;
-    /** The zxid the next snapshot for a learner names (Host#snapshotPoint). */
-    private long snapshotPoint;
 
     /**
      * Simulation only: this replica, leading, sends fuzzy snapshots as a ZooKeeper leader does, a

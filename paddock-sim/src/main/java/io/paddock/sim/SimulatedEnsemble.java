@@ -16,6 +16,7 @@ import io.paddock.core.election.ServerState;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.SnapStream;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.TxnDigest;
 import io.paddock.core.wire.quorum.ZabTxnCodec;
@@ -139,8 +140,26 @@ public final class SimulatedEnsemble {
     private record ElectionMessage(long deliverTick, long seq, long to, int toIncarnation, long from,
             Notification notification) implements Envelope {}
 
+    /**
+     * A quorum packet on its way. A SNAP carries its leader's {@link SnapStream} ({@code stream},
+     * null for any other packet) and is read out of the leader's tree only when it arrives, as a
+     * server's transport reads it while it streams: the leader applies what it committed
+     * meanwhile, and the stream must still hold the state it began at. One that never arrives is
+     * abandoned, so the leader's tree stops keeping nodes for it.
+     */
     private record QuorumMessage(long deliverTick, long seq, long to, int toIncarnation, long from, long linkGeneration,
-            QuorumPacket packet, long ackedEpoch) implements Envelope {}
+            QuorumPacket packet, long ackedEpoch, SnapStream stream) implements Envelope {
+        void abandon() {
+            if (stream != null) {
+                stream.abandon();
+            }
+        }
+
+        /** The packet as its peer receives it: a SNAP's data is its whole stream. */
+        QuorumPacket received() {
+            return stream == null ? packet : new QuorumPacket(packet.type(), packet.zxid(), stream.readAll(1 << 16), null);
+        }
+    }
 
     private record ConnectionClosed(long deliverTick, long seq, long to, int toIncarnation, long other)
             implements Envelope {}
@@ -560,21 +579,27 @@ public final class SimulatedEnsemble {
     private void deliver(Envelope envelope) {
         Server to = servers.get(envelope.to());
         if (!to.isUp() || to.incarnation != envelope.toIncarnation()) {
+            if (envelope instanceof QuorumMessage m) {
+                m.abandon();
+            }
             return; // addressed to a server that crashed since
         }
         if (envelope instanceof ElectionMessage m) {
             stepServer(to, new PeerEvent.ElectionReceived(m.from(), m.notification()));
         } else if (envelope instanceof QuorumMessage m) {
             if (link(m.from(), m.to()).generation != m.linkGeneration()) {
+                m.abandon();
                 return; // the connection it travelled on is gone
             }
             if (cuts.contains(cutKey(m.from(), m.to()))) {
+                m.abandon();
                 breakLink(m.from(), m.to(), true); // a partition fell while it travelled
                 return;
             }
-            checker.quorumDelivered(m.from(), m.to(), m.packet(), m.ackedEpoch());
-            fire(true, m.from(), m.to(), m.packet());
-            stepServer(to, new PeerEvent.QuorumReceived(m.from(), m.packet()));
+            QuorumPacket packet = m.received();
+            checker.quorumDelivered(m.from(), m.to(), packet, m.ackedEpoch());
+            fire(true, m.from(), m.to(), packet);
+            stepServer(to, new PeerEvent.QuorumReceived(m.from(), packet));
         } else if (envelope instanceof ConnectionClosed c) {
             stepServer(to, new PeerEvent.PeerDown(c.other()));
         } else if (envelope instanceof ElectionRefused r) {
@@ -736,6 +761,9 @@ public final class SimulatedEnsemble {
             if (trace.full()) {
                 trace.line("t=" + nowTick + " s" + s.sid + " -> " + effect + requestSummary(send.packet()));
             }
+        } else if (effect instanceof PeerEffect.SendSnapshot send) {
+            sendQuorum(s, send.toSid(), new QuorumPacket(QuorumPacketType.SNAP, send.zxid(), null, null), send.stream());
+            trace.line("t=" + nowTick + " s" + s.sid + " -> SNAP 0x" + Long.toHexString(send.zxid()) + " to s" + send.toSid());
         } else if (effect instanceof PeerEffect.DropPeer drop) {
             trace.line("t=" + nowTick + " s" + s.sid + " drops " + drop.sid() + ": " + drop.reason());
             breakLink(s.sid, drop.sid(), false);
@@ -791,6 +819,10 @@ public final class SimulatedEnsemble {
     }
 
     private void sendQuorum(Server s, long to, QuorumPacket packet) {
+        sendQuorum(s, to, packet, null);
+    }
+
+    private void sendQuorum(Server s, long to, QuorumPacket packet, SnapStream stream) {
         Server target = servers.get(to);
         if (target == null) {
             throw checker.failure("s" + s.sid + " sent to unknown server " + to);
@@ -801,6 +833,9 @@ public final class SimulatedEnsemble {
             syncModes.merge(QuorumPacketType.name(packet.type()), 1L, Long::sum);
         }
         if (!target.isUp() || cuts.contains(cutKey(s.sid, to)) || chance(plan.linkBreakPerMille(), 1000)) {
+            if (stream != null) {
+                stream.abandon();
+            }
             breakLink(s.sid, to, true);
             return;
         }
@@ -808,7 +843,8 @@ public final class SimulatedEnsemble {
         long at = Math.max(link.lastDeliverTick, nowTick + 1 + random.nextInt(plan.delayTicksMax() + 1));
         link.lastDeliverTick = at;
         QuorumPacket delivered = misdigestProposals ? misdigested(packet) : packet;
-        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, delivered, ackedEpoch));
+        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, s.sid, link.generation, delivered, ackedEpoch,
+                stream));
     }
 
     /**
@@ -856,7 +892,7 @@ public final class SimulatedEnsemble {
         long at = Math.max(link.lastDeliverTick, nowTick + 1);
         link.lastDeliverTick = at;
         trace.line("t=" + nowTick + " HOSTILE s" + from + " -> s" + to + " " + packet);
-        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, from, link.generation, packet, -1));
+        enqueue(new QuorumMessage(at, nextSeq++, to, target.incarnation, from, link.generation, packet, -1, null));
     }
 
     /** Closes the a-b connection; b is told (and a too when the network broke it, not a's own close). */

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -49,9 +50,18 @@ public final class TreeCapture implements DataTree.ChangeGuard {
 
     /** Starts a capture of the state after {@code lastZxid}, which the tree must be at; call on its thread. */
     public static TreeCapture begin(DataTree tree, SessionTable sessionTable, long lastZxid, long timeMs) {
+        return begin(tree, sessionTable, lastZxid, timeMs, node -> { });
+    }
+
+    /** As {@link #begin(DataTree, SessionTable, long, long)}, showing {@code visitor} each node in the same pass. */
+    public static TreeCapture begin(DataTree tree, SessionTable sessionTable, long lastZxid, long timeMs,
+                                    Consumer<Znode> visitor) {
         Znode[] order = new Znode[tree.nodeCount()];
         int[] count = {0};
-        tree.forEach((path, node) -> order[count[0]++] = node);
+        tree.forEach((path, node) -> {
+            order[count[0]++] = node;
+            visitor.accept(node);
+        });
         List<SnapshotSession> sessions = new ArrayList<>(sessionTable.size());
         for (Session s : sessionTable.all()) {
             sessions.add(new SnapshotSession(s.id(), s.timeoutMs(), s.passwd()));
@@ -143,6 +153,11 @@ public final class TreeCapture implements DataTree.ChangeGuard {
 
     public long lastZxid() {
         return lastZxid;
+    }
+
+    /** The sessions as they were at {@link #lastZxid()}, by id. */
+    public List<SnapshotSession> sessions() {
+        return sessions;
     }
 
     /** Nodes copied because they changed before they were read out, and not read out yet. */

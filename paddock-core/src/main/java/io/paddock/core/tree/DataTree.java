@@ -38,8 +38,12 @@ public final class DataTree {
     public static final int ACL_CACHE_ENTRIES_MAX = 10_000;
     /** Sum over nodes of path length plus data length; see {@link #approximateDataSize()}. */
     private long dataSize;
-    /** Told before a node's stored fields change while a snapshot is being read out; null when none is. */
-    private ChangeGuard changeGuard;
+    /**
+     * Told before a node's stored fields change while snapshots are being read out (one to disk,
+     * one per learner being sent a SNAP); empty when none is.
+     */
+    private ChangeGuard[] changeGuards = NO_GUARDS;
+    private static final ChangeGuard[] NO_GUARDS = new ChangeGuard[0];
     /** The parent of the last create, delete or restore; see {@link #parentOf}. Never a removed node. */
     private Znode lastParent;
     private final NodeDigest digests = new NodeDigest();
@@ -54,19 +58,34 @@ public final class DataTree {
         void beforeChange(Znode node);
     }
 
-    /** Starts telling {@code guard} about changes; one guard at a time. */
+    /** Starts telling {@code guard} about changes, besides any other guard set. */
     public void guardChanges(ChangeGuard guard) {
-        if (changeGuard != null) {
-            throw new IllegalStateException("a change guard is set already");
+        for (ChangeGuard g : changeGuards) {
+            if (g == guard) {
+                throw new IllegalStateException("this change guard is set already");
+            }
         }
-        changeGuard = guard;
+        ChangeGuard[] more = java.util.Arrays.copyOf(changeGuards, changeGuards.length + 1);
+        more[changeGuards.length] = guard;
+        changeGuards = more;
     }
 
-    /** Stops telling {@code guard} (no effect if another or none is set). */
+    /** Stops telling {@code guard} (no effect if it is not set). */
     public void unguardChanges(ChangeGuard guard) {
-        if (changeGuard == guard) {
-            changeGuard = null;
+        for (int i = 0; i < changeGuards.length; i++) {
+            if (changeGuards[i] == guard) {
+                ChangeGuard[] fewer = new ChangeGuard[changeGuards.length - 1];
+                System.arraycopy(changeGuards, 0, fewer, 0, i);
+                System.arraycopy(changeGuards, i + 1, fewer, i, fewer.length - i);
+                changeGuards = fewer.length == 0 ? NO_GUARDS : fewer;
+                return;
+            }
         }
+    }
+
+    /** How many snapshots are being read out of this tree now (change guards set). */
+    public int guardCount() {
+        return changeGuards.length;
     }
 
     /**
@@ -93,8 +112,8 @@ public final class DataTree {
     }
 
     private void aboutToChange(Znode node) {
-        if (changeGuard != null) {
-            changeGuard.beforeChange(node);
+        for (ChangeGuard g : changeGuards) {
+            g.beforeChange(node);
         }
     }
 
@@ -130,7 +149,7 @@ public final class DataTree {
                             int cversion, int aversion, long pzxid) {
         // No path validation here: every path was validated when it was created, and the
         // snapshot decoder has checked each frame's CRC and that paths come parent-first.
-        if (changeGuard != null) {
+        if (changeGuards.length != 0) {
             throw new IllegalStateException("restore while a snapshot is being read out");
         }
         checkKind(kind, ephemeralOwner, ttlMs);

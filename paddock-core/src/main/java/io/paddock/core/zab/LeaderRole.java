@@ -571,8 +571,7 @@ public final class LeaderRole implements Role {
             learner.diffed = true;
         } else {
             long point = host.snapshotPoint(theirs);
-            effects.add(new PeerEffect.SendQuorum(sid,
-                    new QuorumPacket(QuorumPacketType.SNAP, point, host.snapshot(), null)));
+            effects.add(new PeerEffect.SendSnapshot(sid, point, host.snapshot()));
             txns = host.historyAfter(point);
         }
         for (TxnEnvelope txn : txns) {

@@ -7,6 +7,7 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.quorum.TxnDigest;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.Ping;
+import io.paddock.core.wire.quorum.SnapStream;
 import java.util.List;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import java.util.Collections;
@@ -35,6 +36,18 @@ public sealed interface PeerEffect {
     record SendQuorum(long toSid, QuorumPacket packet) implements PeerEffect {
         public SendQuorum {
             Objects.requireNonNull(packet, "packet");
+        }
+    }
+
+    /**
+     * Send {@code toSid} a SNAP at {@code zxid} as ZooKeeper's leaders do: the packet with null
+     * data, then {@code stream}, read out piece by piece as the connection takes it (on the host's
+     * thread; abandoned if the connection goes). Packets sent to {@code toSid} after this follow
+     * the whole stream.
+     */
+    record SendSnapshot(long toSid, long zxid, SnapStream stream) implements PeerEffect {
+        public SendSnapshot {
+            Objects.requireNonNull(stream, "stream");
         }
     }
 

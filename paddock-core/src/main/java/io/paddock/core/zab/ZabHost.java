@@ -3,6 +3,7 @@ package io.paddock.core.zab;
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.quorum.Ping;
 import io.paddock.core.wire.quorum.TxnDigest;
+import io.paddock.core.wire.quorum.SnapStream;
 import java.util.List;
 
 /**
@@ -53,10 +54,10 @@ public interface ZabHost {
     }
 
     /**
-     * The applied state (tree and sessions) in the snapshot format, its header saying the zxid of
-     * the last {@link #snapshotPoint} asked for.
+     * The applied state (tree and sessions) as ZooKeeper's SNAP stream, taken now and read out
+     * later in pieces ({@link SnapStream}); the SNAP says the zxid {@link #snapshotPoint} gave.
      */
-    byte[] snapshot();
+    SnapStream snapshot();
 
     /**
      * The sessions this server's clients touched since the last call, for a learner's PING reply;
@@ -88,7 +89,7 @@ public interface ZabHost {
             }
 
             @Override
-            public byte[] snapshot() {
+            public SnapStream snapshot() {
                 throw new UnsupportedOperationException("an empty host has no state to send");
             }
 

@@ -50,7 +50,7 @@ class TreeCaptureTest {
             assertArrayEquals(expected, actual, "seed " + seed);
             assertTrue(capture.isEnded(), "reading out the last piece ends the capture");
             assertEquals(0, capture.preservedCount());
-            tree.guardChanges(node -> { }); // the capture's guard is gone, another may be set
+            assertEquals(0, tree.guardCount(), "the capture's guard is gone");
             tree.checkInvariants();
         }
     }
@@ -84,14 +84,18 @@ class TreeCaptureTest {
         TreeCapture capture = TreeCapture.begin(tree, new SessionTable(2000), 0, TIME_MS);
         assertThrows(IllegalStateException.class, () -> tree.restoreNode("/", new byte[0], Acl.OPEN,
                 NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "no restore under a capture");
-        assertThrows(IllegalStateException.class, () -> TreeCapture.begin(tree, new SessionTable(2000), 0, TIME_MS),
-                "one capture at a time");
+        TreeCapture another = TreeCapture.begin(tree, new SessionTable(2000), 0, TIME_MS); // a learner's SNAP too
+        assertEquals(2, tree.guardCount());
+        another.end();
         capture.next(1);
         capture.end();
+        assertEquals(0, tree.guardCount());
         tree.create("/x", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, -1, 1, 0);
         assertEquals(0, capture.preservedCount());
         assertThrows(IllegalStateException.class, () -> capture.next(1));
-        TreeCapture.begin(tree, new SessionTable(2000), 1, TIME_MS).end(); // the tree is free again
+        DataTree.ChangeGuard guard = node -> { };
+        tree.guardChanges(guard);
+        assertThrows(IllegalStateException.class, () -> tree.guardChanges(guard), "a guard is set once");
     }
 
     @Test

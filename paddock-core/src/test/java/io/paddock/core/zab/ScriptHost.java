@@ -88,8 +88,8 @@ final class ScriptHost implements ZabHost {
     }
 
     @Override
-    public byte[] snapshot() {
-        return new byte[] {'s', 'n', 'a', 'p'};
+    public io.paddock.core.wire.quorum.SnapStream snapshot() {
+        return io.paddock.core.wire.quorum.SnapStream.of(new byte[] {'s', 'n', 'a', 'p'});
     }
 
     @Override

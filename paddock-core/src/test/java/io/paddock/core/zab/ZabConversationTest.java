@@ -225,6 +225,9 @@ class ZabConversationTest {
         private static String format(PeerEffect e) {
             if (e instanceof PeerEffect.SendQuorum s) {
                 return "send " + s.toSid() + " " + formatPacket(s.packet());
+            } else if (e instanceof PeerEffect.SendSnapshot s) {
+                return "send " + s.toSid() + " SNAP zxid=0x" + Long.toHexString(s.zxid()) + " stream="
+                        + s.stream().readAll(1 << 16).length + "B";
             } else if (e instanceof PeerEffect.PersistEpochs p) {
                 return "persist accepted=" + p.acceptedEpoch() + " current=" + p.currentEpoch();
             } else if (e instanceof PeerEffect.DropPeer d) {

@@ -9,6 +9,7 @@ import io.paddock.core.election.WireNotifications;
 import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.zab.ElectionHistory;
 import io.paddock.core.zab.ElectionText;
 import io.paddock.core.zab.LeaderRole;
@@ -229,6 +230,9 @@ public final class PeerShell implements AutoCloseable {
             transport.sendElection(send.toSid(), WireNotifications.toWire(send.notification(), NO_CONFIG));
         } else if (effect instanceof PeerEffect.SendQuorum send) {
             outgoing.add(new QuorumTransport.Outgoing(send.toSid(), send.packet())); // sent at the batch's end
+        } else if (effect instanceof PeerEffect.SendSnapshot snap) {
+            outgoing.add(new QuorumTransport.Outgoing(snap.toSid(),
+                    new QuorumPacket(QuorumPacketType.SNAP, snap.zxid(), null, null), snap.stream()));
         } else if (effect instanceof PeerEffect.DropPeer drop) {
             sendOutgoing(); // what was sent before the drop goes first
             LOG.info("dropping quorum connection with server {}: {}", drop.sid(), drop.reason());

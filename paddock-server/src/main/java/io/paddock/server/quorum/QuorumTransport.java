@@ -35,8 +35,7 @@ import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
 import io.paddock.core.wire.quorum.DecodeResult;
-import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
-import io.paddock.core.storage.CorruptSnapshotException;
+import io.paddock.core.wire.quorum.SnapStream;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -118,8 +117,16 @@ public final class QuorumTransport implements AutoCloseable {
             new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
     /** A learner takes a snapshot from its leader (streamed after SNAP, or in one SNAP) of up to 1/this of its heap. */
     public static final int SNAP_HEAP_FRACTION = 3;
-    /** The pieces a SNAP's stream is written in. */
+    /** The pieces a SNAP's stream is read out of the tree and written in. */
     static final int SNAP_PIECE_BYTES = 1 << 20;
+    /**
+     * How much of a SNAP's stream may be written and not yet sent: the next piece is read out of
+     * the tree only when the connection has taken the ones before (a learner reading slowly holds
+     * the leader to its pace, and the leader never holds its whole tree twice).
+     */
+    static final int SNAP_AHEAD_BYTES = 4 * SNAP_PIECE_BYTES;
+    /** Stands for a SNAP stream's pieces in {@link #allowSync}: they count as the sync in progress. */
+    private static final QuorumPacket SNAP_HEAD = new QuorumPacket(QuorumPacketType.SNAP, 0, null, null);
     /** Bytes written to one quorum connection in one batch before it is flushed mid-batch. */
     static final int FLUSH_BYTES = 64 * 1024;
     /** How long a connection attempt may take before it counts as failed. */
@@ -228,6 +235,15 @@ public final class QuorumTransport implements AutoCloseable {
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
         /** Bytes of the sync in progress (DIFF/TRUNC/SNAP up to UPTODATE), added to the send bound; 0 when none. */
         long syncBytes;
+        /** The SNAP stream being written to this learner; null when none is (see {@link #startSnap}). */
+        SnapStream snap;
+        /** Packets for this learner sent while its SNAP streams, encoded, to follow the stream. */
+        final ArrayDeque<byte[]> afterSnap = new ArrayDeque<>();
+        long afterSnapBytes;
+        /** The stream's bytes written so far, and those of them not yet sent. */
+        long snapWritten;
+        long snapUnsent;
+        boolean snapPumpQueued;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -549,11 +565,13 @@ public final class QuorumTransport implements AutoCloseable {
                 return;
             }
             if (packet.type() == QuorumPacketType.SNAP) {
-                writeSnap(link, packet);
+                startSnap(link, packet.zxid(), SnapStream.of(packet.data() == null ? new byte[0] : packet.data()));
             } else {
                 byte[] bytes = encoded(packet);
                 allowSync(link, packet, bytes.length);
-                link.channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+                if (!deferredBehindSnap(link, bytes)) {
+                    link.channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+                }
             }
         });
     }
@@ -586,44 +604,125 @@ public final class QuorumTransport implements AutoCloseable {
 
     /**
      * A SNAP goes out as ZooKeeper's leaders send it, to every learner, ZooKeeper's or ours: the
-     * packet with null data, then the snapshot as a stream. The core's SNAP carries that stream as
-     * its data ({@link ZooKeeperSnapWriter#write(io.paddock.core.storage.SnapshotSource)}), written
-     * after the packet's head without a copy; a snapshot in our own format (tests, a core from
-     * before) is turned into the stream first, in pieces of {@value #SNAP_PIECE_BYTES} bytes. All of it
-     * counts as the sync in progress ({@link #allowSync}). A snapshot that cannot be written is a
-     * bug here: the learner's connection is dropped with an error line, and the learner syncs again.
+     * packet with null data, then the snapshot as a stream ({@link SnapStream}, read out of the
+     * leader's tree on this thread, which is the replica loop's). One piece of {@value
+     * #SNAP_PIECE_BYTES} bytes is read at a time, each in its own task so the loop's other work goes
+     * on between pieces, and only while less than {@value #SNAP_AHEAD_BYTES} bytes of it are unsent:
+     * a stream holds the learner's pace. Packets sent to the learner meanwhile wait, encoded, and
+     * follow the stream's last byte; they may take {@link #SEND_BUFFER_BYTES_MAX} bytes plus as many
+     * as the stream has written (the send bound grows with a sync in progress, {@link #allowSync}),
+     * and past that the learner is dropped. A dropped connection abandons its stream, which lets
+     * the tree go. A stream that fails to read is a bug here: the learner's connection is dropped
+     * with an error line, and the learner syncs again.
      */
-    private void writeSnap(QuorumLink link, QuorumPacket snap) {
-        byte[] data = snap.data() == null ? new byte[0] : snap.data();
-        List<byte[]> pieces = new ArrayList<>();
-        if (ZooKeeperSnapWriter.isStream(data)) {
-            pieces.add(data);
-        } else {
-            try {
-                ZooKeeperSnapWriter.write(data, "snapshot at 0x" + Long.toHexString(snap.zxid()), SNAP_PIECE_BYTES,
-                        pieces::add);
-            } catch (CorruptSnapshotException | RuntimeException e) {
-                LOG.error("our own snapshot for server {} could not be written as ZooKeeper's stream; dropping its"
-                        + " connection", link.sid, e);
-                lose(link, "its snapshot could not be sent");
-                return;
-            }
+    private void startSnap(QuorumLink link, long zxid, SnapStream stream) {
+        if (link.snap != null) {
+            stream.abandon();
+            lose(link, "a second snapshot while one was being sent");
+            return;
         }
-        byte[] head = encoded(new QuorumPacket(QuorumPacketType.SNAP, snap.zxid(), null, null));
-        long bytes = head.length;
-        for (byte[] piece : pieces) {
-            bytes += piece.length;
-        }
-        allowSync(link, snap, bytes);
-        link.channel.write(Unpooled.wrappedBuffer(head));
-        for (byte[] piece : pieces) {
-            link.channel.write(Unpooled.wrappedBuffer(piece));
-        }
-        link.channel.flush();
+        QuorumPacket head = new QuorumPacket(QuorumPacketType.SNAP, zxid, null, null);
+        byte[] bytes = encoded(head);
+        allowSync(link, head, bytes.length);
+        link.channel.write(Unpooled.wrappedBuffer(bytes));
+        link.snap = stream;
+        link.snapWritten = 0;
+        link.snapUnsent = 0;
+        pumpSnap(link);
     }
 
-    /** A packet to send on a quorum connection. */
-    public record Outgoing(long toSid, QuorumPacket packet) {}
+    /** Writes the next piece of a link's SNAP stream, if it has room; the stream's end releases what waited behind it. */
+    private void pumpSnap(QuorumLink link) {
+        SnapStream stream = link.snap;
+        if (stream == null || link.dropped || link.snapUnsent >= SNAP_AHEAD_BYTES) {
+            return; // a piece's write completing pumps again
+        }
+        byte[] piece;
+        try {
+            piece = stream.next(SNAP_PIECE_BYTES);
+        } catch (RuntimeException e) {
+            LOG.error("the snapshot for server {} could not be read out; dropping its connection", link.sid, e);
+            lose(link, "its snapshot could not be sent");
+            return;
+        }
+        if (piece == null) {
+            link.snap = null;
+            writeAfterSnap(link);
+            return;
+        }
+        link.snapWritten += piece.length;
+        link.snapUnsent += piece.length;
+        allowSync(link, SNAP_HEAD, piece.length); // a piece larger than the bound (a SNAP given whole) passes too
+        int length = piece.length;
+        link.channel.writeAndFlush(Unpooled.wrappedBuffer(piece)).addListener(done -> {
+            link.snapUnsent -= length; // on this thread: the channel's loop is the transport's
+            if (done.isSuccess()) {
+                queuePump(link);
+            } // a failed write closes the connection, and lose() abandons the stream
+        });
+        queuePump(link);
+    }
+
+    /** Pumps the link's SNAP stream in a task of its own (once queued, not again until it ran). */
+    private void queuePump(QuorumLink link) {
+        if (link.snap != null && !link.snapPumpQueued && link.snapUnsent < SNAP_AHEAD_BYTES) {
+            link.snapPumpQueued = true;
+            loop.execute(() -> {
+                link.snapPumpQueued = false;
+                pumpSnap(link);
+            });
+        }
+    }
+
+    /**
+     * Whether a packet for {@code link} waits behind its SNAP stream (kept, or the link dropped for
+     * too many); false when no stream is being written and the caller writes it.
+     */
+    private boolean deferredBehindSnap(QuorumLink link, byte[] packet) {
+        if (link.snap == null) {
+            return false;
+        }
+        link.afterSnap.addLast(packet);
+        link.afterSnapBytes += packet.length;
+        if (link.afterSnapBytes > SEND_BUFFER_BYTES_MAX + link.snapWritten) {
+            lose(link, "over " + (SEND_BUFFER_BYTES_MAX + link.snapWritten) + " bytes waiting behind its snapshot");
+        }
+        return true;
+    }
+
+    /** The packets that waited behind a SNAP stream, after its last byte, in one flush. */
+    private void writeAfterSnap(QuorumLink link) {
+        Pending pending = new Pending();
+        while (!link.afterSnap.isEmpty()) {
+            pending.add(link.afterSnap.pollFirst());
+        }
+        link.afterSnapBytes = 0;
+        if (pending.packets.isEmpty()) {
+            link.channel.flush();
+        } else {
+            pending.writeTo(link.channel);
+        }
+    }
+
+    /** Lets the tree go if a SNAP stream was being written on a link that ended. */
+    private static void abandonSnap(QuorumLink link) {
+        if (link.snap != null) {
+            link.snap.abandon();
+            link.snap = null;
+        }
+        link.afterSnap.clear();
+        link.afterSnapBytes = 0;
+    }
+
+    /**
+     * A packet to send on a quorum connection; a SNAP (with null data) comes with the stream that
+     * follows it ({@code snap}, null for every other packet).
+     */
+    public record Outgoing(long toSid, QuorumPacket packet, SnapStream snap) {
+        public Outgoing(long toSid, QuorumPacket packet) {
+            this(toSid, packet, null);
+        }
+    }
 
     /**
      * Sends packets in order, as {@link #sendQuorum} each, all of them in one piece of work on the
@@ -653,12 +752,17 @@ public final class QuorumTransport implements AutoCloseable {
                     if (before != null) {
                         before.writeTo(channel);
                     }
-                    writeSnap(link, o.packet());
+                    byte[] data = o.packet().data();
+                    startSnap(link, o.packet().zxid(), o.snap() != null ? o.snap()
+                            : SnapStream.of(data == null ? new byte[0] : data));
+                    continue;
+                }
+                byte[] bytes = encoded(o.packet());
+                allowSync(link, o.packet(), bytes.length);
+                if (deferredBehindSnap(link, bytes)) {
                     continue;
                 }
                 Pending p = pending.computeIfAbsent(channel, c -> new Pending());
-                byte[] bytes = encoded(o.packet());
-                allowSync(link, o.packet(), bytes.length);
                 p.add(bytes);
                 if (p.bytes >= FLUSH_BYTES) {
                     p.writeTo(channel);
@@ -756,6 +860,7 @@ public final class QuorumTransport implements AutoCloseable {
             QuorumLink link = quorumLinks.remove(sid);
             if (link != null) {
                 link.dropped = true;
+                abandonSnap(link);
                 if (link.channel != null) {
                     link.channel.close();
                 }
@@ -799,6 +904,7 @@ public final class QuorumTransport implements AutoCloseable {
             return;
         }
         link.dropped = true;
+        abandonSnap(link);
         if (why != null) {
             LOG.warn("quorum connection with server {} dropped: {}", link.sid, why);
         }

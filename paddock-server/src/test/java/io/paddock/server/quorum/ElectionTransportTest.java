@@ -17,6 +17,7 @@ import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.ZabTxnCodec;
+import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.NotificationMessage;
@@ -243,11 +244,12 @@ class ElectionTransportTest {
      * it (SNAP with null data, then the stream), reaches the learner whole, the packets after it
      * too, in order, and the connection stays up (the bound dropped it at the next packet, and a
      * learner refused any SNAP over 2 MiB). The learner's transport hands the core the stream as the
-     * SNAP's data, holding the same nodes and sessions. Sent both ways the leader sends: in a batch, and
-     * on its own.
+     * SNAP's data, holding the same nodes and sessions. Sent as a leader's core sends it (a stream
+     * read out piece by piece, in a batch, with a packet sent later while it streams following it),
+     * and as a SNAP whose data is the whole stream, on its own.
      */
     @Test
-    void aSnapLargerThanTheSendBoundReachesTheLearnerWithThePacketsAfterIt() throws Exception {
+    void aSnapLargerThanTheSendBoundStreamsToTheLearnerWithThePacketsAfterIt() throws Exception {
         int nodes = QuorumTransport.SEND_BUFFER_BYTES_MAX / (1 << 20) + 8;
         assertTrue(Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION > (long) (nodes + 1) << 20,
                 "the test JVM's heap lets a learner take a snapshot of " + nodes + " MiB");
@@ -268,20 +270,104 @@ class ElectionTransportTest {
         while (!encoder.writeNext(bytes, 16)) {
             // bounded frames
         }
-        QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, bytes.toByteArray(), null);
+        List<byte[]> pieces = new ArrayList<>();
+        ZooKeeperSnapWriter.write(bytes.toByteArray(), "test", QuorumTransport.SNAP_PIECE_BYTES, pieces::add);
+        PieceStream stream = new PieceStream(pieces);
+        QuorumPacket head = new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, null, null);
         QuorumPacket before = new QuorumPacket(QuorumPacketType.DIFF, 0x100000006L, null, null);
         QuorumPacket after = new QuorumPacket(QuorumPacketType.NEWLEADER, 0x100000000L, null, null);
-        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, before), new QuorumTransport.Outgoing(2, snap),
+        QuorumPacket later = new QuorumPacket(QuorumPacketType.PING, 0x100000007L, null, null);
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, before), new QuorumTransport.Outgoing(2, head, stream),
                 new QuorumTransport.Outgoing(2, after)));
+        leader.sendQuorum(2, later); // sent while the stream is under way: it follows the stream too
         assertEquals(new Received("quorum", 1, before), next(2));
         assertSameSnapshot(data, inboxes.get(2L).poll(60, TimeUnit.SECONDS));
         assertEquals(new Received("quorum", 1, after), next(2));
+        assertEquals(new Received("quorum", 1, later), next(2));
+        assertEquals(pieces.size() + 1, stream.calls, "read out piece by piece, then its end");
+        assertTrue(!stream.abandoned, "a stream read to its end is not abandoned");
 
-        leader.sendQuorum(2, snap);
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        pieces.forEach(whole::writeBytes);
+        leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, whole.toByteArray(), null));
         leader.sendQuorum(2, after);
         assertSameSnapshot(data, inboxes.get(2L).poll(60, TimeUnit.SECONDS));
         assertEquals(new Received("quorum", 1, after), next(2));
         assertNull(inboxes.get(1L).poll(200, TimeUnit.MILLISECONDS), "the leader lost no learner");
+    }
+
+    /**
+     * A learner whose connection the leader drops while its SNAP streams: the stream is abandoned
+     * (the tree stops keeping nodes for it) and not read from again.
+     */
+    @Test
+    void aLearnerDroppedWhileItsSnapStreamsAbandonsTheStream() throws Exception {
+        QuorumTransport leader = start(1);
+        learnerConnects(start(2));
+        CountDownLatch firstPiece = new CountDownLatch(1);
+        CountDownLatch abandoned = new CountDownLatch(1);
+        int[] callsAfterAbandon = {0};
+        io.paddock.core.wire.quorum.SnapStream endless = new io.paddock.core.wire.quorum.SnapStream() {
+            private boolean gone;
+            private boolean headDone;
+
+            @Override
+            public byte[] next(int pieceBytes) {
+                if (gone) {
+                    callsAfterAbandon[0]++;
+                    return null;
+                }
+                firstPiece.countDown();
+                if (!headDone) {
+                    headDone = true;
+                    JuteWriter w = new JuteWriter(64);
+                    w.writeInt(0).writeInt(0).writeString("").writeBuffer(new byte[0]).writeLong(-1);
+                    for (int i = 0; i < 6; i++) {
+                        w.writeLong(0);
+                    }
+                    w.writeInt(0).writeInt(0).writeInt(0).writeLong(0).writeLong(0);
+                    return w.toByteArray();
+                }
+                return new byte[0]; // nothing more yet: the learner waits for the rest
+            }
+
+            @Override
+            public void abandon() {
+                gone = true;
+                abandoned.countDown();
+            }
+        };
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2,
+                new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, null, null), endless)));
+        assertTrue(firstPiece.await(WAIT_MS, TimeUnit.MILLISECONDS));
+        leader.dropPeer(2);
+        assertTrue(abandoned.await(WAIT_MS, TimeUnit.MILLISECONDS), "the stream was abandoned");
+        assertEquals(new Received("down", 1, null), next(2));
+        leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.PING, 1, null, null)); // a task on the loop after the drop
+        assertNull(inboxes.get(2L).poll(200, TimeUnit.MILLISECONDS));
+        assertEquals(0, callsAfterAbandon[0]);
+    }
+
+    /** A stream of pieces made before; counts the calls (on the transport's thread). */
+    private static final class PieceStream implements io.paddock.core.wire.quorum.SnapStream {
+        private final List<byte[]> pieces;
+        volatile int calls;
+        volatile boolean abandoned;
+
+        PieceStream(List<byte[]> pieces) {
+            this.pieces = pieces;
+        }
+
+        @Override
+        public byte[] next(int pieceBytes) {
+            int i = calls++;
+            return i < pieces.size() ? pieces.get(i) : null;
+        }
+
+        @Override
+        public void abandon() {
+            abandoned = true;
+        }
     }
 
     private static void assertSameSnapshot(SnapshotData sent, Received got) throws Exception {

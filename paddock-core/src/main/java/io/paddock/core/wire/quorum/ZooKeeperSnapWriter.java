@@ -7,7 +7,6 @@ import io.paddock.core.storage.SnapshotHeader;
 import io.paddock.core.storage.SnapshotNode;
 import io.paddock.core.storage.SnapshotSession;
 import io.paddock.core.storage.SnapshotSink;
-import io.paddock.core.storage.SnapshotSource;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.JuteWriter;
@@ -66,50 +65,12 @@ public final class ZooKeeperSnapWriter {
             }
         });
         w = current[0];
-        w.writeString("/").writeString(ZooKeeperSnapReader.SIGNATURE);
+        writeEnd(w);
         out.accept(w.finish());
     }
 
     /**
-     * The whole stream of {@code source} in one array sized exactly (no copy, no growth: a leader
-     * holds the tree and this once), read in two passes over its nodes (the ACL table comes
-     * first). This is what a leader's core puts in a SNAP's data: the bytes that follow a SNAP with
-     * null data on the wire ({@link #isStream}).
-     */
-    public static byte[] write(SnapshotSource source) {
-        Tables tables = new Tables();
-        long bytes = 4 + 4 + (4 + 1) + (4 + SIGNATURE_BYTES); // session and ACL counts, "/", the signature
-        for (java.util.Iterator<SnapshotSession> it = source.sessions(); it.hasNext(); ) {
-            tables.session(it.next());
-            bytes += 12;
-        }
-        for (java.util.Iterator<SnapshotNode> it = source.nodes(); it.hasNext(); ) {
-            SnapshotNode n = it.next();
-            tables.node(n);
-            bytes += 4 + (n.path().equals(DataTree.ROOT) ? 0 : JuteWriter.juteStringLength(n.path()))
-                    + 4 + (n.data() == null ? 0 : n.data().length) + 8 + STAT_BYTES;
-        }
-        for (List<Acl> acl : tables.refs.keySet()) {
-            bytes += 8 + 4;
-            for (Acl a : acl) {
-                bytes += 4 + 4 + JuteWriter.juteStringLength(a.id().scheme()) + 4 + JuteWriter.juteStringLength(a.id().id());
-            }
-        }
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a snapshot of " + bytes + " bytes does not fit in one array");
-        }
-        JuteWriter w = new JuteWriter((int) bytes);
-        writeTables(w, tables);
-        for (java.util.Iterator<SnapshotNode> it = source.nodes(); it.hasNext(); ) {
-            writeNode(w, it.next(), tables);
-        }
-        w.writeString("/").writeString(ZooKeeperSnapReader.SIGNATURE);
-        assert w.size() == bytes : "sized " + bytes + " bytes, wrote " + w.size(); // else it grew: a copy of the tree
-        return w.finish();
-    }
-
-    /**
-     * Whether a SNAP's data is ZooKeeper's stream (as {@link #write(SnapshotSource)} makes it) rather
+     * Whether a SNAP's data is ZooKeeper's stream (as {@link ZooKeeperSnapStream} makes it) rather
      * than a snapshot in our own format, which Paddock leaders sent before (it opens with its magic;
      * a stream opens with its session count, which no budget lets come near it).
      */
@@ -121,11 +82,8 @@ public final class ZooKeeperSnapWriter {
         return first != io.paddock.core.storage.SnapshotFormat.MAGIC;
     }
 
-    private static final int STAT_BYTES = 6 * 8 + 3 * 4;
-    private static final int SIGNATURE_BYTES = ZooKeeperSnapReader.SIGNATURE.length();
-
     /** The stream's head: the sessions (id, timeout), then the ACL table (ref, list). */
-    private static void writeTables(JuteWriter w, Tables tables) {
+    static void writeTables(JuteWriter w, Tables tables) {
         w.writeInt(tables.sessions.size());
         for (SnapshotSession s : tables.sessions) {
             w.writeLong(s.id()).writeInt(s.timeoutMs());
@@ -137,13 +95,19 @@ public final class ZooKeeperSnapWriter {
         }
     }
 
-    private static void writeNode(JuteWriter v, SnapshotNode n, Tables tables) {
+    /** One node; its ACL list must be in the table written before. */
+    static void writeNode(JuteWriter v, SnapshotNode n, Tables tables) {
         v.writeString(n.path().equals(DataTree.ROOT) ? "" : n.path());
         v.writeBuffer(n.data());
-        v.writeLong(tables.refOf(n.acl()));
+        v.writeLong(tables.writtenRefOf(n.acl()));
         v.writeLong(n.czxid()).writeLong(n.mzxid()).writeLong(n.ctime()).writeLong(n.mtime())
                 .writeInt(n.version()).writeInt(n.cversion()).writeInt(n.aversion())
                 .writeLong(n.kind().encodeOwner(n.ephemeralOwner(), n.ttlMs())).writeLong(n.pzxid());
+    }
+
+    /** After the last node: the path "/" that ends the nodes, then the signature. */
+    static void writeEnd(JuteWriter w) {
+        w.writeString("/").writeString(ZooKeeperSnapReader.SIGNATURE);
     }
 
     private static JuteWriter handOutIfFull(JuteWriter w, int pieceBytes, Consumer<byte[]> out) {
@@ -155,7 +119,7 @@ public final class ZooKeeperSnapWriter {
     }
 
     /** The first pass: the sessions, and a ref for each distinct ACL list but OPEN_ACL_UNSAFE. */
-    private static final class Tables implements SnapshotSink {
+    static final class Tables implements SnapshotSink {
         final List<SnapshotSession> sessions = new ArrayList<>();
         final Map<List<Acl>, Long> refs = new LinkedHashMap<>();
 
@@ -178,6 +142,18 @@ public final class ZooKeeperSnapWriter {
                 return ZooKeeperSnapReader.OPEN_ACL_REF;
             }
             return refs.computeIfAbsent(acl, a -> (long) refs.size() + 1); // ZooKeeper's refs start at 1 too
+        }
+
+        /** The ref of a list the table holds; one it lacks is a bug (a learner would be sent a wrong ACL). */
+        long writtenRefOf(List<Acl> acl) {
+            if (acl == Acl.OPEN || acl.equals(Acl.OPEN)) {
+                return ZooKeeperSnapReader.OPEN_ACL_REF;
+            }
+            Long ref = refs.get(acl);
+            if (ref == null) {
+                throw new IllegalStateException("ACL " + acl + " is not in the snapshot's ACL table");
+            }
+            return ref;
         }
     }
 }

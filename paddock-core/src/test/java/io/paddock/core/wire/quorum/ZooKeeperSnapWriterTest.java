@@ -107,17 +107,10 @@ class ZooKeeperSnapWriterTest {
         assertEquals(original.sessions(), again.sessions());
     }
 
-    /**
-     * What a leader's core puts in a SNAP (the stream from its tree's capture, one array sized
-     * exactly) is byte for byte what the piecewise writer makes of the same snapshot.
-     */
     @Test
-    void theStreamFromASnapshotSourceIsTheSame() throws Exception {
+    void aStreamIsToldFromOurOwnFormat() throws Exception {
         byte[] ours = ourSnapshot(ZooKeeperSnapReaderTest.zkTree(), ZooKeeperSnapReaderTest.sessions());
-        byte[] pieced = stream(ours, 300, new ArrayList<>());
-        byte[] whole = ZooKeeperSnapWriter.write(SnapshotData.decode(ours, "ours").asSource());
-        assertArrayEquals(pieced, whole);
-        assertTrue(ZooKeeperSnapWriter.isStream(whole));
+        assertTrue(ZooKeeperSnapWriter.isStream(stream(ours, 300, new ArrayList<>())));
         assertTrue(!ZooKeeperSnapWriter.isStream(ours), "our own format opens with its magic");
     }
 
