@@ -244,6 +244,8 @@ public final class QuorumTransport implements AutoCloseable {
         long snapWritten;
         long snapUnsent;
         boolean snapPumpQueued;
+        long snapStartedNanos;
+        long snapZxid;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -628,6 +630,9 @@ public final class QuorumTransport implements AutoCloseable {
         link.snap = stream;
         link.snapWritten = 0;
         link.snapUnsent = 0;
+        link.snapStartedNanos = System.nanoTime();
+        link.snapZxid = zxid;
+        LOG.info("sending server {} a snapshot at zxid 0x{}", link.sid, Long.toHexString(zxid));
         pumpSnap(link);
     }
 
@@ -647,6 +652,8 @@ public final class QuorumTransport implements AutoCloseable {
         }
         if (piece == null) {
             link.snap = null;
+            LOG.info("wrote server {} the snapshot at zxid 0x{}: {} bytes in {} ms", link.sid,
+                    Long.toHexString(link.snapZxid), link.snapWritten, (System.nanoTime() - link.snapStartedNanos) / 1_000_000);
             writeAfterSnap(link);
             return;
         }
