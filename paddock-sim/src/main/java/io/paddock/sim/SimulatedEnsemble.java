@@ -17,6 +17,9 @@ import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.PeerProtocolException;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.SnapStream;
+import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
+import io.paddock.core.wire.quorum.DecodeResult;
+import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.wire.quorum.TxnDigest;
 import io.paddock.core.wire.quorum.ZabTxnCodec;
@@ -155,9 +158,41 @@ public final class SimulatedEnsemble {
             }
         }
 
-        /** The packet as its peer receives it: a SNAP's data is its whole stream. */
-        QuorumPacket received() {
-            return stream == null ? packet : new QuorumPacket(packet.type(), packet.zxid(), stream.readAll(1 << 16), null);
+        /**
+         * What its peer's core is told: the packet, or for a SNAP the snapshot its stream makes, read
+         * as a server's transport reads it ({@link ZooKeeperSnapReader}, in pieces as they arrive).
+         */
+        PeerEvent received() {
+            if (stream == null) {
+                return new PeerEvent.QuorumReceived(from, packet);
+            }
+            String origin = "SNAP from s" + from;
+            ZooKeeperSnapReader reader = new ZooKeeperSnapReader(packet.zxid(), 0, Long.MAX_VALUE, origin);
+            try {
+                byte[] unread = new byte[0]; // an item's first bytes, whose rest comes with the next piece
+                for (byte[] piece = stream.next(SNAP_PIECE_BYTES); piece != null; piece = stream.next(SNAP_PIECE_BYTES)) {
+                    byte[] buf = java.util.Arrays.copyOf(unread, unread.length + piece.length);
+                    System.arraycopy(piece, 0, buf, unread.length, piece.length);
+                    int at = 0;
+                    while (at < buf.length) {
+                        DecodeResult<Object> r = reader.decode(buf, at, buf.length - at);
+                        if (!(r instanceof DecodeResult.Complete<Object> c)) {
+                            break;
+                        }
+                        at += c.length();
+                        if (c.value() instanceof SnapshotData snapshot) {
+                            if (at != buf.length || stream.next(SNAP_PIECE_BYTES) != null) {
+                                throw new IllegalStateException(origin + ": bytes after the signature");
+                            }
+                            return new PeerEvent.SnapshotReceived(from, packet.zxid(), snapshot);
+                        }
+                    }
+                    unread = java.util.Arrays.copyOfRange(buf, at, buf.length);
+                }
+            } catch (PeerProtocolException e) {
+                throw new IllegalStateException(origin + ": a leader's stream does not read: " + e.getMessage(), e);
+            }
+            throw new IllegalStateException(origin + ": the stream ended before its signature");
         }
     }
 
@@ -180,6 +215,8 @@ public final class SimulatedEnsemble {
      * crashes land before, during and after it.
      */
     static final int SNAP_COUNT = 40;
+    /** The pieces a leader's SNAP stream is read out in (small: many pieces per stream, as in a server). */
+    private static final int SNAP_PIECE_BYTES = 512;
     private static final int SNAPSHOT_PIECE_NODES = 64;
 
     /** The shell of {@code to} tells its core that {@code about}'s election port could not be reached. */
@@ -596,10 +633,10 @@ public final class SimulatedEnsemble {
                 breakLink(m.from(), m.to(), true); // a partition fell while it travelled
                 return;
             }
-            QuorumPacket packet = m.received();
-            checker.quorumDelivered(m.from(), m.to(), packet, m.ackedEpoch());
-            fire(true, m.from(), m.to(), packet);
-            stepServer(to, new PeerEvent.QuorumReceived(m.from(), packet));
+            PeerEvent received = m.received();
+            checker.quorumDelivered(m.from(), m.to(), m.packet(), m.ackedEpoch());
+            fire(true, m.from(), m.to(), m.packet());
+            stepServer(to, received);
         } else if (envelope instanceof ConnectionClosed c) {
             stepServer(to, new PeerEvent.PeerDown(c.other()));
         } else if (envelope instanceof ElectionRefused r) {

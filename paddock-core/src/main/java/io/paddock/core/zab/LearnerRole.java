@@ -152,6 +152,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             lastHeardTick = nowTick;
             onPacket(received.packet(), effects);
+        } else if (event instanceof PeerEvent.SnapshotReceived received) {
+            if (received.fromSid() != leaderSid) {
+                effects.add(new PeerEffect.DropPeer(received.fromSid(), "not leading: following " + leaderSid));
+                return;
+            }
+            lastHeardTick = nowTick;
+            onSyncMode(QuorumPacketType.SNAP, received.zxid(), received.snapshot(), null, effects);
         } else if (event instanceof PeerEvent.Streaming streaming) {
             if (streaming.fromSid() == leaderSid) {
                 lastHeardTick = nowTick; // a snapshot is on its way, however long it takes
@@ -195,7 +202,8 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             switch (packet.type()) {
                 case QuorumPacketType.LEADERINFO -> onLeaderInfo(packet, effects);
                 case QuorumPacketType.PING -> onPing(packet, effects);
-                case QuorumPacketType.DIFF, QuorumPacketType.TRUNC, QuorumPacketType.SNAP -> onSyncMode(packet, effects);
+                case QuorumPacketType.DIFF, QuorumPacketType.TRUNC, QuorumPacketType.SNAP ->
+                        onSyncMode(packet.type(), packet.zxid(), null, packet.data(), effects);
                 case QuorumPacketType.PROPOSAL -> onProposal(packet, effects);
                 case QuorumPacketType.COMMIT -> onCommit(packet.zxid(), effects);
                 case QuorumPacketType.INFORM -> onInform(packet, effects);
@@ -256,17 +264,21 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         }
     }
 
-    private void onSyncMode(QuorumPacket packet, List<PeerEffect> effects) {
+    /**
+     * The sync mode: DIFF, TRUNC, or SNAP with its snapshot either read already ({@code snapshot},
+     * streamed in ZooKeeper's format and read by the shell) or in the packet's {@code data} (the
+     * stream whole, or our own format as Paddock leaders once sent it).
+     */
+    private void onSyncMode(int type, long z, SnapshotData snapshot, byte[] data, List<PeerEffect> effects) {
         if (phase != Phase.ACKED) {
-            giveUp(QuorumPacketType.name(packet.type()) + " in " + phase);
+            giveUp(QuorumPacketType.name(type) + " in " + phase);
             return;
         }
         phase = Phase.SYNCING;
-        long z = packet.zxid();
         // The leader's committed point (ZooKeeper's leaders send their last processed zxid with DIFF,
         // and TRUNC or SNAP to a committed point): committed once UPTODATE says a quorum holds it.
         commitMark = Math.max(commitMark, z);
-        switch (packet.type()) {
+        switch (type) {
             case QuorumPacketType.TRUNC -> {
                 if (z < host.appliedZxid()) {
                     giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", below the committed 0x"
@@ -278,15 +290,16 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 }
             }
             case QuorumPacketType.SNAP -> {
-                SnapshotData snapshot;
-                byte[] data = packet.data() == null ? new byte[0] : packet.data();
-                String origin = "SNAP from server " + leaderSid;
-                try {
-                    snapshot = ZooKeeperSnapWriter.isStream(data) ? readStream(data, z, origin)
-                            : SnapshotData.decode(data, origin);
-                } catch (CorruptSnapshotException | PeerProtocolException | RuntimeException e) {
-                    giveUp("the leader's snapshot does not decode: " + e.getMessage());
-                    return;
+                if (snapshot == null) {
+                    byte[] bytes = data == null ? new byte[0] : data;
+                    String origin = "SNAP from server " + leaderSid;
+                    try {
+                        snapshot = ZooKeeperSnapWriter.isStream(bytes) ? readStream(bytes, z, origin)
+                                : SnapshotData.decode(bytes, origin);
+                    } catch (CorruptSnapshotException | PeerProtocolException | RuntimeException e) {
+                        giveUp("the leader's snapshot does not decode: " + e.getMessage());
+                        return;
+                    }
                 }
                 String problem = snapshot.installProblem();
                 if (problem != null) {

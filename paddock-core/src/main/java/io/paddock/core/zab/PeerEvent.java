@@ -2,6 +2,7 @@ package io.paddock.core.zab;
 
 import io.paddock.core.election.Notification;
 import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import java.util.Objects;
 
@@ -40,6 +41,18 @@ public sealed interface PeerEvent {
      * is per read, does; the shell reports it at most every few hundred milliseconds.
      */
     record Streaming(long fromSid) implements PeerEvent {
+    }
+
+    /**
+     * A SNAP at {@code zxid} from {@code fromSid} whose snapshot, streamed after it in ZooKeeper's
+     * format, the shell read whole as it arrived ({@code ZooKeeperSnapReader}, within the learner's
+     * budget): the learner holds the nodes, never the stream's bytes. In its connection's order,
+     * as a {@link QuorumReceived} of the SNAP would be.
+     */
+    record SnapshotReceived(long fromSid, long zxid, SnapshotData snapshot) implements PeerEvent {
+        public SnapshotReceived {
+            Objects.requireNonNull(snapshot, "snapshot");
+        }
     }
 
     /**

@@ -140,6 +140,12 @@ public final class QuorumPeerCore {
             if (role instanceof LearnerRole) {
                 stepRole(event, effects);
             }
+        } else if (event instanceof PeerEvent.SnapshotReceived received) {
+            if (role instanceof LearnerRole) {
+                stepRole(event, effects);
+            } else {
+                effects.add(new PeerEffect.DropPeer(received.fromSid(), "not following: a snapshot sent to us"));
+            }
         } else if (event instanceof PeerEvent.Propose propose) {
             if (!(role instanceof LeaderRole leader) || leader.phase() != LeaderRole.Phase.ESTABLISHED) {
                 throw new IllegalStateException("a proposal while not leading: " + propose.txn().zxid());

@@ -339,6 +339,34 @@ class QuorumPeerCoreTest {
         assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.InstallSnapshot), out.toString());
         assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r
                 && r.reason().contains("cannot be installed: session 0x7 twice")), out.toString());
+
+        // The same snapshot as a server's shell hands it over: read from the stream as it arrived.
+        QuorumPeerCore streamed = followerSyncing(1);
+        out = streamed.step(new PeerEvent.SnapshotReceived(3, 1L << 32, twice));
+        assertEquals(ServerState.LOOKING, streamed.state(), out.toString());
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.InstallSnapshot), out.toString());
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.RoleChanged r
+                && r.reason().contains("cannot be installed: session 0x7 twice")), out.toString());
+    }
+
+    /** A snapshot read from the leader's stream is installed as a SNAP's is; one from another server is not. */
+    @Test
+    void aStreamedSnapshotFromTheLeaderIsInstalledAndOneFromAnotherServerDropsIt() {
+        long snapZxid = 1L << 32 | 5;
+        io.paddock.core.storage.SnapshotData root = new io.paddock.core.storage.SnapshotData("snap",
+                new io.paddock.core.storage.SnapshotHeader(io.paddock.core.storage.SnapshotFormat.VERSION, snapZxid, 0),
+                List.of(), List.of(new io.paddock.core.storage.SnapshotNode("/", new byte[0], io.paddock.core.wire.Acl.OPEN,
+                        io.paddock.core.tree.NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+        QuorumPeerCore p = followerSyncing(1);
+        List<PeerEffect> out = p.step(new PeerEvent.SnapshotReceived(2, snapZxid, root));
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.DropPeer d && d.sid() == 2), out.toString());
+        assertTrue(out.stream().noneMatch(e -> e instanceof PeerEffect.InstallSnapshot), out.toString());
+        out = p.step(new PeerEvent.SnapshotReceived(3, snapZxid, root));
+        assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.InstallSnapshot i && i.zxid() == snapZxid),
+                out.toString());
+        assertEquals(ServerState.FOLLOWING, p.state());
+        out = p.step(new PeerEvent.SnapshotReceived(3, snapZxid, root));
+        assertEquals(ServerState.LOOKING, p.state(), "a second sync mode in one sync: " + out);
     }
 
     /**

@@ -215,6 +215,11 @@ public final class PeerShell implements AutoCloseable {
         }
 
         @Override
+        public void snapshot(long fromSid, long zxid, io.paddock.core.storage.SnapshotData snapshot) {
+            sink.post(new PeerEvent.SnapshotReceived(fromSid, zxid, snapshot));
+        }
+
+        @Override
         public void electionUnreachable(long sid) {
             sink.post(new PeerEvent.ElectionUnreachable(sid));
         }

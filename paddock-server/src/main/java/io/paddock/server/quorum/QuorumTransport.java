@@ -36,6 +36,7 @@ import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
 import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.SnapStream;
+import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -168,6 +169,12 @@ public final class QuorumTransport implements AutoCloseable {
          */
         default void streaming(long fromSid) {
         }
+
+        /**
+         * The snapshot {@code fromSid} streamed after its SNAP at {@code zxid}, read whole (in the
+         * connection's order: after the packets before the SNAP, before those after the stream).
+         */
+        void snapshot(long fromSid, long zxid, SnapshotData snapshot);
     }
 
     /** How often a learner reading a streamed snapshot tells the core its leader is still sending. */
@@ -180,13 +187,15 @@ public final class QuorumTransport implements AutoCloseable {
     private final Inbound inbound;
     private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
     /**
-     * On a learner's connection to its leader the snapshot streamed after a SNAP (or a SNAP
-     * carrying it, as Paddock leaders sent it before they sent ZooKeeper's format) may take up to
-     * 1/{@value #SNAP_HEAP_FRACTION} of this JVM's heap, which holds it about three times while it
-     * is taken (see {@link LearnerQuorumDecoder}) besides the tree it becomes.
+     * On a learner's connection to its leader the snapshot streamed after a SNAP may cost up to
+     * 1/{@value #SNAP_HEAP_FRACTION} of this JVM's heap in the nodes it makes (counted as {@link
+     * ZooKeeperSnapReader} counts them), which the learner holds besides the tree it has until it
+     * installs them (see {@link LearnerQuorumDecoder}); no bound of 2 GiB, as the stream is never
+     * one array. A SNAP carrying its snapshot as data (Paddock leaders before they sent ZooKeeper's
+     * format) is one array: up to the same share, under 2 GiB.
      */
-    private final QuorumPacketDecoder learnerPacketDecoder =
-            QuorumPacketDecoder.forLearner(Runtime.getRuntime().maxMemory() / SNAP_HEAP_FRACTION);
+    private final long snapBudgetBytes = Runtime.getRuntime().maxMemory() / SNAP_HEAP_FRACTION;
+    private final QuorumPacketDecoder learnerPacketDecoder = QuorumPacketDecoder.forLearner(snapBudgetBytes);
     private final NioEventLoopGroup group = new NioEventLoopGroup(1, r -> {
         Thread t = new Thread(r, "paddock-quorum");
         t.setDaemon(true);
@@ -944,21 +953,22 @@ public final class QuorumTransport implements AutoCloseable {
         }
     }
 
+    /** A leader's SNAP whose streamed snapshot a learner's connection read whole. */
+    record ReceivedSnapshot(long zxid, SnapshotData snapshot) {}
+
     /**
      * A learner's connection to its leader: packets as usual, with a SNAP of up to the learner's
      * limit, and ZooKeeper's streamed snapshot. Leaders (ZooKeeper's, and ours) send a SNAP with null
      * data and stream the snapshot after it; a Paddock leader from before put its own format in the
-     * SNAP's data. The stream is scanned as it arrives ({@link ZooKeeperSnapReader#scanner}: its end
-     * found within the learner's budget, nothing kept) and its bytes are handed to the core as the
-     * SNAP's data, which the core reads as the stream it is. The learner holds the bytes, then the
-     * nodes the core reads from them, besides the tree they become.
+     * SNAP's data (handed to the core as it came). The stream is read as it arrives ({@link
+     * ZooKeeperSnapReader}: paths, parents and the ACL table checked, within the learner's budget)
+     * and the snapshot it makes goes to the core ({@link Inbound#snapshot}): the learner never holds
+     * the stream's bytes, only the nodes, which the tree it becomes then shares.
      */
     private final class LearnerQuorumDecoder extends StreamDecoder {
         private final long leaderSid;
-        /** The SNAP whose ZooKeeper snapshot is being read, its scanner and the bytes so far; null otherwise. */
-        private QuorumPacket zkSnap;
+        /** The reader of the snapshot a SNAP streams; null when none is being read. */
         private ZooKeeperSnapReader zkSnapReader;
-        private List<byte[]> zkSnapBytes;
         /** When the core was last told the stream goes on (System.nanoTime). */
         private long lastStreamingReport = System.nanoTime();
 
@@ -971,13 +981,7 @@ public final class QuorumTransport implements AutoCloseable {
             if (zkSnapReader == null) {
                 return learnerPacketDecoder::decode;
             }
-            return (bytes, offset, length) -> {
-                DecodeResult<Object> r = zkSnapReader.decode(bytes, offset, length);
-                if (r instanceof DecodeResult.Complete<Object> c) {
-                    zkSnapBytes.add(java.util.Arrays.copyOfRange(bytes, offset, offset + c.length()));
-                }
-                return r;
-            };
+            return zkSnapReader::decode;
         }
 
         @Override
@@ -990,43 +994,23 @@ public final class QuorumTransport implements AutoCloseable {
                 }
                 return null;
             }
-            if (message == ZooKeeperSnapReader.SCANNED) {
-                byte[] stream = concat(zkSnapBytes);
-                QuorumPacket snap = new QuorumPacket(QuorumPacketType.SNAP, zkSnap.zxid(), stream, null);
-                LOG.info("read the snapshot server {} streamed at zxid 0x{}: {} bytes", leaderSid,
-                        Long.toHexString(snap.zxid()), stream.length);
-                zkSnap = null;
+            if (message instanceof SnapshotData snapshot) {
+                LOG.info("read the snapshot server {} streamed at zxid 0x{}: {} bytes, {} nodes, {} sessions",
+                        leaderSid, Long.toHexString(snapshot.header().lastZxid()), zkSnapReader.consumed(),
+                        snapshot.nodes().size(), snapshot.sessions().size());
                 zkSnapReader = null;
-                zkSnapBytes = null;
-                return snap;
+                return new ReceivedSnapshot(snapshot.header().lastZxid(), snapshot);
             }
             if (message instanceof QuorumPacket packet && packet.type() == QuorumPacketType.SNAP && packet.data() == null) {
-                zkSnap = packet;
-                zkSnapReader = ZooKeeperSnapReader.scanner(packet.zxid(), learnerPacketDecoder.snapBytesMax(),
+                zkSnapReader = new ZooKeeperSnapReader(packet.zxid(), System.currentTimeMillis(), snapBudgetBytes,
                         "SNAP from server " + leaderSid);
-                zkSnapBytes = new ArrayList<>();
                 return null;
             }
             return message;
         }
-
-        private static byte[] concat(List<byte[]> pieces) {
-            long total = 0;
-            for (byte[] p : pieces) {
-                total += p.length;
-            }
-            byte[] all = new byte[(int) total]; // the scanner's budget keeps it under 2 GiB
-            int at = 0;
-            for (byte[] p : pieces) {
-                System.arraycopy(p, 0, all, at, p.length);
-                at += p.length;
-            }
-            pieces.clear();
-            return all;
-        }
     }
 
-    private final class QuorumHandler extends SimpleChannelInboundHandler<QuorumPacket> {
+    private final class QuorumHandler extends SimpleChannelInboundHandler<Object> {
         private QuorumLink link;
 
         QuorumHandler(QuorumLink link) {
@@ -1034,7 +1018,14 @@ public final class QuorumTransport implements AutoCloseable {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, QuorumPacket packet) throws PeerProtocolException {
+        protected void channelRead0(ChannelHandlerContext ctx, Object message) throws PeerProtocolException {
+            if (message instanceof ReceivedSnapshot snap) {
+                if (link != null && !link.dropped) { // only a learner's connection reads one, and it has its link
+                    inbound.snapshot(link.sid, snap.zxid(), snap.snapshot());
+                }
+                return;
+            }
+            QuorumPacket packet = (QuorumPacket) message;
             if (link == null) {
                 identify(ctx.channel(), packet);
                 if (link == null) {

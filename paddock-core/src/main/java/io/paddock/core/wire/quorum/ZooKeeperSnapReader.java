@@ -75,14 +75,6 @@ public final class ZooKeeperSnapReader {
      */
     static final List<Acl> DENY_ALL = List.of(new Acl(0, Id.ANYONE));
 
-    /** What a {@link #scanner} answers once it has read the signature. */
-    public static final Object SCANNED = new Object() {
-        @Override
-        public String toString() {
-            return "ZooKeeper snapshot stream scanned";
-        }
-    };
-
     /** Marks a call that read items but has no snapshot yet (the stream goes on). */
     public static final Object PROGRESS = new Object() {
         @Override
@@ -106,8 +98,6 @@ public final class ZooKeeperSnapReader {
     /** Each ACL table entry's size as our format writes it, by ref. */
     private final Map<Long, Integer> aclBytes = new HashMap<>();
     private int left;
-    /** False for a {@link #scanner}: nothing of the snapshot is kept, only its end is found. */
-    private final boolean keep;
     private final List<SnapshotSession> sessions = new ArrayList<>();
     private final Map<Long, List<Acl>> acls = new HashMap<>();
     private final List<SnapshotNode> nodes = new ArrayList<>();
@@ -123,23 +113,8 @@ public final class ZooKeeperSnapReader {
         this(zxid, timeMs, budgetBytes, QuorumPacketDecoder.DATA_BYTES_MAX_DEFAULT, origin);
     }
 
+
     ZooKeeperSnapReader(long zxid, long timeMs, long budgetBytes, int stringBytesMax, String origin) {
-        this(zxid, timeMs, budgetBytes, stringBytesMax, origin, true);
-    }
-
-    /**
-     * A reader that only finds where the stream ends, within the same limits and budget, and keeps
-     * nothing of it: it answers {@link #SCANNED} instead of the snapshot. A learner's shell uses it to
-     * hand the core the stream's bytes whole, and the core reads them with a keeping reader (which
-     * checks paths, parents and the ACL table); the nodes are then held once, not twice.
-     */
-    public static ZooKeeperSnapReader scanner(long zxid, long budgetBytes, String origin) {
-        return new ZooKeeperSnapReader(zxid, 0, budgetBytes, QuorumPacketDecoder.DATA_BYTES_MAX_DEFAULT, origin, false);
-    }
-
-    private ZooKeeperSnapReader(long zxid, long timeMs, long budgetBytes, int stringBytesMax, String origin,
-            boolean keep) {
-        this.keep = keep;
         if (budgetBytes <= 0 || stringBytesMax <= 0) {
             throw new IllegalArgumentException("limits must be > 0: " + budgetBytes + ", " + stringBytesMax);
         }
@@ -196,7 +171,7 @@ public final class ZooKeeperSnapReader {
                         + " bytes this server takes (" + consumed + " bytes read, costing " + held + " in memory)");
             }
         }
-        return new DecodeResult.Complete<>(keep ? snapshot() : SCANNED, used);
+        return new DecodeResult.Complete<>(snapshot(), used);
     }
 
     /** Reads one item and moves the state on; a NeedMore inside leaves the state as it was. */
@@ -209,9 +184,7 @@ public final class ZooKeeperSnapReader {
             case SESSIONS -> {
                 long id = in.readLong("session id");
                 int timeoutMs = in.readInt("session timeout");
-                if (keep) {
-                    sessions.add(new SnapshotSession(id, timeoutMs, ZabTxnCodec.zooKeeperPassword(id)));
-                }
+                sessions.add(new SnapshotSession(id, timeoutMs, ZabTxnCodec.zooKeeperPassword(id)));
                 held += SESSION_COST;
                 if (--left == 0) {
                     part = Part.ACL_COUNT;
@@ -224,7 +197,7 @@ public final class ZooKeeperSnapReader {
             case ACLS -> {
                 long ref = in.readLong("ACL ref");
                 List<Acl> list = readAclList(in, ref);
-                if (keep && acls.putIfAbsent(ref, list) != null) {
+                if (acls.putIfAbsent(ref, list) != null) {
                     throw new PeerProtocolException(origin + ": ACL ref " + ref + " twice in the ACL table");
                 }
                 int bytes = 4;
@@ -282,7 +255,7 @@ public final class ZooKeeperSnapReader {
     private void readNode(PeerInput in) throws PeerProtocolException {
         String zkPath = in.readNonNullString("node path", stringBytesMax);
         if (END_OF_NODES.equals(zkPath)) {
-            if (keep && !paths.contains(DataTree.ROOT)) {
+            if (!paths.contains(DataTree.ROOT)) {
                 throw new PeerProtocolException(origin + ": ZooKeeper snapshot ends its nodes without a root");
             }
             part = Part.SIGNATURE;
@@ -301,10 +274,6 @@ public final class ZooKeeperSnapReader {
         long pzxid = in.readLong("pzxid");
 
         String path = zkPath.equals(ZK_ROOT) ? DataTree.ROOT : zkPath;
-        if (!keep) {
-            held += NODE_COST + 2L * path.length() + (data == null ? 0 : data.length) + aclBytes.getOrDefault(aclRef, 0);
-            return;
-        }
         if (!path.equals(DataTree.ROOT)) {
             checkChildPath(path);
         }

@@ -311,19 +311,20 @@ class ZooKeeperSnapReaderTest {
     }
 
     /**
-     * A scanner (what a learner's shell runs as the stream arrives) ends where the reader ends, in
-     * any split, keeps nothing, and holds the stream to the same budget.
+     * As a learner's shell reads the stream while it arrives, in any split: the reader ends at the
+     * signature with the whole snapshot, and holds the stream to its budget.
      */
     @Test
-    void aScannerFindsTheSameEndAndHoldsTheSameBudget() throws Exception {
+    void readAsItArrivesItEndsAtTheSignatureAndHoldsTheBudget() throws Exception {
         byte[] stream = zkStream(zkTree(), sessions());
+        SnapshotData whole = readInPieces(stream, new Random(1), stream.length);
         for (int split = 1; split <= stream.length; split += 97) {
-            ZooKeeperSnapReader scanner = ZooKeeperSnapReader.scanner(ZXID, BUDGET, "scan");
+            ZooKeeperSnapReader reader = new ZooKeeperSnapReader(ZXID, 0, BUDGET, "arriving");
             int pos = 0;
             Object last = null;
-            for (int i = 0; i < stream.length && !scanner.done(); i++) {
+            for (int i = 0; i < stream.length && !reader.done(); i++) {
                 int arrived = Math.min(stream.length, pos + split);
-                DecodeResult<Object> r = scanner.decode(stream, pos, arrived - pos);
+                DecodeResult<Object> r = reader.decode(stream, pos, arrived - pos);
                 if (r instanceof DecodeResult.Complete<Object> c) {
                     pos += c.length();
                     last = c.value();
@@ -331,10 +332,10 @@ class ZooKeeperSnapReaderTest {
                     split = Math.max(split, ((DecodeResult.NeedMore<Object>) r).bytesNeeded());
                 }
             }
-            assertEquals(ZooKeeperSnapReader.SCANNED, last, "split " + split);
-            assertEquals(stream.length, pos);
+            assertEquals(stream.length, pos, "split " + split);
+            assertEquals(whole.nodes(), ((SnapshotData) last).nodes(), "split " + split);
         }
-        ZooKeeperSnapReader small = ZooKeeperSnapReader.scanner(ZXID, stream.length / 2, "scan");
+        ZooKeeperSnapReader small = new ZooKeeperSnapReader(ZXID, 0, stream.length / 2, "small");
         assertThrows(PeerProtocolException.class, () -> small.decode(stream, 0, stream.length));
     }
 
