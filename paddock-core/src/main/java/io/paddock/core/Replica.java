@@ -387,9 +387,6 @@ public final class Replica {
         if (r instanceof PeerEffect.LogTxn log) {
             if (log.replay()) {
                 replayUpToZxid = Math.max(replayUpToZxid, log.txn().zxid());
-                if (log.closeSessionPaths() != null && log.txn().txn() instanceof Txn.CloseSession) {
-                    replayClosePaths.put(log.txn().zxid(), log.closeSessionPaths());
-                }
             }
             QueuedWrite write = new QueuedWrite(log.txn(), -1, -1, null, log.digest());
             awaiting.addLast(write);
@@ -599,7 +596,6 @@ public final class Replica {
     /** Replaces the tree and sessions with a snapshot's; the applied state is the snapshot's zxid. */
     private void loadSnapshot(SnapshotData data) {
         replayUpToZxid = 0;
-        replayClosePaths.clear();
         tree = new DataTree();
         sessions = new SessionTable(config.tickMs());
         sessions.setExpiryEnabled(peer == null, nowMs);
@@ -1185,7 +1181,7 @@ public final class Replica {
         TxnDigest digest = proposalDigest(env);
         if (peer != null) {
             try {
-                proposal = ProposalCodec.encode(env, digest, prep.closedPaths(env.zxid()));
+                proposal = ProposalCodec.encode(env, digest);
             } catch (IllegalArgumentException e) {
                 // ZooKeeper's bytes cannot carry it (a bug in request preparation): the write fails
                 // as a transaction, like any failed write, so every server agrees on it.
@@ -1287,8 +1283,6 @@ public final class Replica {
         this.fuzzySnapshotTxns = txns;
     }
 
-    /** The CloseSessionTxn paths of closeSessions to be replayed, by zxid (see TxnApplier#replay). */
-    private final Map<Long, List<String>> replayClosePaths = new HashMap<>();
 
     /** The tree digests of the {@code hash} word: see {@link DigestLog}. */
     public DigestLog digestLog() {
@@ -1467,7 +1461,7 @@ public final class Replica {
         if (replayed) {
             // The tree may hold it already (see replayUpToZxid), and its digest is the leader's tree
             // at its zxid, which ours reaches only once the replay is over (ZooKeeper compares none then).
-            outcome = applier.replay(env, replayClosePaths.remove(env.zxid()));
+            outcome = applier.replay(env);
         } else {
             outcome = applier.apply(env, forward != null ? forward.opCode() : a.opCode());
             compareDigest(env, a.digest());

@@ -130,22 +130,22 @@ final class TxnApplier {
      * DataTree#replayDeleteOfMissing}), and of a node that has children deletes them first (they
      * came later in the leader's order, and their own replays create them again); a setData or
      * setACL of a missing node, a create under a missing parent, a createSession of a session that
-     * exists are skipped; a closeSession deletes the CloseSessionTxn's paths first, as ZooKeeper's
-     * killSession does ({@code closeSessionPaths}, null for none). A multi's operations each go the
+     * exists are skipped; a closeSession deletes its CloseSessionTxn's paths first, as ZooKeeper's
+     * killSession does ({@link Txn.CloseSession#paths}, null for none). A multi's operations each go the
      * same way. On a tree that holds none of the transaction, this is {@link #apply}. Nobody waits
      * for its reply.
      */
-    Outcome replay(TxnEnvelope env, List<String> closeSessionPaths) {
+    Outcome replay(TxnEnvelope env) {
         List<Fired> fired = new ArrayList<>();
         Txn txn = env.txn();
         List<Txn> ops = txn instanceof Txn.Multi multi ? multi.txns() : List.of(txn);
         for (Txn op : ops) {
-            replayOne(env, op, closeSessionPaths, fired);
+            replayOne(env, op, fired);
         }
         return new Outcome(Code.OK, null, fired);
     }
 
-    private void replayOne(TxnEnvelope env, Txn txn, List<String> closeSessionPaths, List<Fired> fired) {
+    private void replayOne(TxnEnvelope env, Txn txn, List<Fired> fired) {
         if (txn instanceof Txn.CreateSession cs) {
             if (!sessions.contains(cs.sessionId())) {
                 sessions.add(cs.sessionId(), cs.timeoutMs(), cs.passwd(), env.timeMs());
@@ -153,7 +153,7 @@ final class TxnApplier {
         } else if (txn instanceof Txn.CloseSession close) {
             // ZooKeeper's killSession: the txn's paths first (a parent's pzxid moves even for one
             // that is gone already), then whatever ephemerals of the session are left.
-            for (String path : closeSessionPaths == null ? List.<String>of() : closeSessionPaths) {
+            for (String path : close.paths() == null ? List.<String>of() : close.paths()) {
                 if (tree.get(path) == null) {
                     tree.replayDeleteOfMissing(path, env.zxid());
                 } else {

@@ -81,9 +81,9 @@ class FuzzySnapshotReplayTest {
             zkApply(zk, e, live);
             applier.apply(e, -1);
         }
-        TxnEnvelope close = env(Z + 5, 0x11, new Txn.CloseSession(0x11));
+        TxnEnvelope close = env(Z + 5, 0x11, new Txn.CloseSession(0x11, List.of("/b/e")));
         zkApply(zk, close, live, List.of("/b/e"));
-        applier.replay(close, List.of("/b/e"));
+        applier.replay(close);
         assertEquals(Z + 5, zk.getNode("/b").stat.getPzxid(), "ZooKeeper's learner");
         assertEquals(Z + 5, ours.get("/b").pzxid(), "ours");
         assertEquals(zk.getTreeDigest(), ours.treeDigest());
@@ -150,7 +150,7 @@ class FuzzySnapshotReplayTest {
         }
         TxnApplier applier = new TxnApplier(tree, sessions);
         for (int i = 0; i < after.size(); i++) {
-            applier.replay(after.get(i), closePaths.get(i));
+            applier.replay(withPaths(after.get(i), closePaths.get(i)));
         }
         assertSameTree(leader, tree, "seed " + seed + " (stride " + stride + ")");
     }
@@ -233,8 +233,17 @@ class FuzzySnapshotReplayTest {
         } else if (env.txn() instanceof Txn.CreateSession cs) {
             live.add(cs.sessionId());
         }
-        TxnLogEntry entry = SerializeUtils.deserializeTxn(ZabTxnCodec.encode(env, null, paths));
+        TxnLogEntry entry = SerializeUtils.deserializeTxn(ZabTxnCodec.encode(withPaths(env, paths), null));
         t.processTxn(entry.getHeader(), entry.getTxn());
+    }
+
+    /** A closeSession with the paths its proposal carries (null: none); any other txn as it is. */
+    private static TxnEnvelope withPaths(TxnEnvelope env, List<String> paths) {
+        if (env.txn() instanceof Txn.CloseSession close) {
+            return new TxnEnvelope(env.zxid(), env.sessionId(), env.cxid(), env.timeMs(),
+                    new Txn.CloseSession(close.sessionId(), paths));
+        }
+        return env;
     }
 
     /**

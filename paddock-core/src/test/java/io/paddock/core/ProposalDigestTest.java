@@ -151,8 +151,8 @@ class ProposalDigestTest {
             }
             TxnEnvelope env = new TxnEnvelope(zxid, envSession, rnd.nextInt(100), time, txn);
             TxnDigest digest = txn instanceof Txn.Error ? null : new TxnDigest(NodeDigest.VERSION, prep.treeDigest());
-            List<String> closed = prep.closedPaths(zxid);
-            proposed.addLast(ZabTxnCodec.encode(env, digest, closed));
+            List<String> closed = txn instanceof Txn.CloseSession close ? close.paths() : null;
+            proposed.addLast(ZabTxnCodec.encode(env, digest));
             unapplied.addLast(env);
             count(env, closed);
         }

@@ -909,7 +909,7 @@ public final class SimulatedEnsemble {
             }
             TxnDigest wrong = new TxnDigest(txn.digest().version(), txn.digest().treeDigest() + 1);
             return new QuorumPacket(packet.type(), packet.zxid(),
-                    ZabTxnCodec.encode(txn.envelope(), wrong, txn.closeSessionPaths()), packet.authinfo());
+                    ZabTxnCodec.encode(txn.envelope(), wrong), packet.authinfo());
         } catch (PeerProtocolException e) {
             throw new IllegalStateException("a core proposed bytes that do not decode: " + e.getMessage(), e);
         }

@@ -114,17 +114,9 @@ public final class RequestPrep {
     }
 
     /**
-     * The paths {@link #prepareCloseSession} deleted for the closeSession at {@code zxid}, in path
-     * order (its CloseSessionTxn); null for any other zxid.
+     * Ends a session: every ephemeral it owns (committed or pending) is deleted with it, and the
+     * txn lists them in path order (its CloseSessionTxn).
      */
-    public List<String> closedPaths(long zxid) {
-        return zxid == closedZxid ? closedPaths : null;
-    }
-
-    private long closedZxid = -1;
-    private List<String> closedPaths = List.of();
-
-    /** Ends a session: every ephemeral it owns (committed or pending) is deleted with it. */
     public Txn prepareCloseSession(long zxid, long sessionId) {
         List<String> deleted = new ArrayList<>();
         for (String path : pending.ephemeralsOf(sessionId, tree)) {
@@ -137,9 +129,7 @@ public final class RequestPrep {
             putDeleted(zxid, path, node);
             deleted.add(path);
         }
-        closedZxid = zxid;
-        closedPaths = List.copyOf(deleted);
-        return new Txn.CloseSession(sessionId);
+        return new Txn.CloseSession(sessionId, deleted);
     }
 
     /**

@@ -27,8 +27,24 @@ public sealed interface Txn {
         }
     }
 
-    /** Ends a session and deletes its ephemerals (closed by the client or expired). */
-    record CloseSession(long sessionId) implements Txn {}
+    /**
+     * Ends a session and deletes its ephemerals (closed by the client or expired). {@code paths}:
+     * the ephemerals its leader deleted with it, in path order (ZooKeeper's CloseSessionTxn), which
+     * a replay over a fuzzy snapshot needs ({@code TxnApplier#replay}); null where they are not
+     * known (a log written before they were kept, a proposal without the CloseSessionTxn). Applied
+     * as usual, a closeSession deletes the session's ephemerals the tree holds, listed or not.
+     */
+    record CloseSession(long sessionId, List<String> paths) implements Txn {
+        public CloseSession {
+            if (paths != null) {
+                paths = List.copyOf(paths);
+            }
+        }
+
+        public CloseSession(long sessionId) {
+            this(sessionId, null);
+        }
+    }
 
     /**
      * Creates a znode. {@code ephemeralOwner} is the owning session for ephemerals and 0

@@ -25,7 +25,14 @@ import io.paddock.core.wire.JuteWriter;
 public final class LogFormat {
     /** "PDKL" as a big-endian int. */
     public static final int MAGIC = 0x50444B4C;
-    public static final int VERSION = 1;
+    /**
+     * The version new log files are written in. 2: a closeSession keeps the paths its leader
+     * deleted ({@code TxnCodec}, tag 11). Files of version 1 are read as they are (their
+     * closeSessions without paths); a server older than version 2 refuses a version-2 file.
+     */
+    public static final int VERSION = 2;
+    /** The oldest version read. */
+    public static final int VERSION_MIN = 1;
     public static final int HEADER_BYTES = 20;
     /** length + crc before every payload. */
     public static final int FRAME_HEADER_BYTES = 8;
@@ -43,11 +50,16 @@ public final class LogFormat {
     private LogFormat() {}
 
     public static byte[] header(long baseZxid) {
+        return header(VERSION, baseZxid);
+    }
+
+    /** The header of a file of {@code version} (tests check files of older versions). */
+    static byte[] header(int version, long baseZxid) {
         if (baseZxid <= 0) {
             throw new IllegalArgumentException("baseZxid must be positive: " + baseZxid);
         }
         JuteWriter out = new JuteWriter(HEADER_BYTES);
-        out.writeInt(MAGIC).writeInt(VERSION).writeLong(baseZxid);
+        out.writeInt(MAGIC).writeInt(version).writeLong(baseZxid);
         out.writeInt(Checksums.crc32c(out.array(), 0, out.size()));
         return out.toByteArray();
     }

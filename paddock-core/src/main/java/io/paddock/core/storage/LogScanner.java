@@ -113,7 +113,8 @@ public final class LogScanner {
         if (LogFormat.intAt(bytes, 16) != Checksums.crc32c(bytes, 0, 16)) {
             return "header CRC mismatch";
         }
-        if (LogFormat.intAt(bytes, 4) != LogFormat.VERSION) {
+        int version = LogFormat.intAt(bytes, 4);
+        if (version < LogFormat.VERSION_MIN || version > LogFormat.VERSION) {
             return "unsupported log format version " + LogFormat.intAt(bytes, 4);
         }
         if (LogFormat.longAt(bytes, 8) <= 0) {

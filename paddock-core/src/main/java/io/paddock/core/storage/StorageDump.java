@@ -62,7 +62,7 @@ public final class StorageDump {
             return "createSession id=" + hex(t.sessionId()) + " timeout=" + t.timeoutMs() + "ms passwd="
                     + (t.passwd() == null ? "null" : t.passwd().length + " bytes");
         } else if (txn instanceof Txn.CloseSession t) {
-            return "closeSession id=" + hex(t.sessionId());
+            return "closeSession id=" + hex(t.sessionId()) + (t.paths() == null ? "" : " paths=" + t.paths().size());
         } else if (txn instanceof Txn.Create t) {
             return "create " + text(t.path()) + " kind=" + t.kind() + " owner=" + hex(t.ephemeralOwner())
                     + " ttl=" + t.ttlMs() + "ms parentCVersion=" + t.parentCVersion() + " create2=" + t.viaCreate2()

@@ -31,6 +31,8 @@ public final class TxnCodec {
     static final byte TAG_MULTI = 8;
     static final byte TAG_MULTI_ERROR = 9;
     static final byte TAG_ERROR = 10;
+    /** A closeSession with the paths its leader deleted (log format version 2). */
+    static final byte TAG_CLOSE_SESSION_PATHS = 11;
 
     /** Multis may nest; this bounds the recursion a hostile record can cause. */
     public static final int MULTI_DEPTH_MAX = 8;
@@ -77,8 +79,11 @@ public final class TxnCodec {
     public static void writeTxn(JuteWriter out, Txn txn) {
         if (txn instanceof Txn.CreateSession t) {
             out.writeByte(TAG_CREATE_SESSION).writeLong(t.sessionId()).writeInt(t.timeoutMs()).writeBuffer(t.passwd());
-        } else if (txn instanceof Txn.CloseSession t) {
+        } else if (txn instanceof Txn.CloseSession t && t.paths() == null) {
             out.writeByte(TAG_CLOSE_SESSION).writeLong(t.sessionId());
+        } else if (txn instanceof Txn.CloseSession t) {
+            out.writeByte(TAG_CLOSE_SESSION_PATHS).writeLong(t.sessionId()).writeInt(t.paths().size());
+            t.paths().forEach(path -> ExactStrings.write(out, path));
         } else if (txn instanceof Txn.Create t) {
             writeCreate(out, t);
         } else if (txn instanceof Txn.Delete t) {
@@ -114,6 +119,7 @@ public final class TxnCodec {
         return switch (tag) {
             case TAG_CREATE_SESSION -> new Txn.CreateSession(in.readLong(), in.readInt(), in.readBuffer());
             case TAG_CLOSE_SESSION -> new Txn.CloseSession(in.readLong());
+            case TAG_CLOSE_SESSION_PATHS -> readCloseSessionPaths(in);
             case TAG_CREATE -> readCreate(in);
             case TAG_DELETE -> new Txn.Delete(readPath(in));
             case TAG_SET_DATA -> new Txn.SetData(readPath(in), in.readBuffer(), in.readInt());
@@ -124,6 +130,19 @@ public final class TxnCodec {
             case TAG_ERROR -> new Txn.Error(in.readInt());
             default -> throw new WireException("unknown txn tag " + tag);
         };
+    }
+
+    private static Txn.CloseSession readCloseSessionPaths(JuteReader in) {
+        long sessionId = in.readLong();
+        int count = in.readInt();
+        if (count < 0 || count > in.remaining() / 4) { // a path takes 4 bytes at least
+            throw new WireException("closeSession path count " + count + " out of range");
+        }
+        List<String> paths = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            paths.add(readPath(in));
+        }
+        return new Txn.CloseSession(sessionId, paths);
     }
 
     private static void writeCreate(JuteWriter out, Txn.Create t) {

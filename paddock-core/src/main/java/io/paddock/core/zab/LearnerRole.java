@@ -359,7 +359,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             return false;
         }
         ZabTxnCodec.Decoded txn = ProposalCodec.decode(packet.data(), z);
-        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest(), phase == Phase.SYNCING, txn.closeSessionPaths()));
+        effects.add(new PeerEffect.LogTxn(txn.envelope(), txn.digest(), phase == Phase.SYNCING));
         return true;
     }
 

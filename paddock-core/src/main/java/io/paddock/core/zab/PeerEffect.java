@@ -76,22 +76,21 @@ public sealed interface PeerEffect {
      * {@code replay}: logged while syncing, so the tree may hold it already, in part or whole (a
      * ZooKeeper leader serializes the snapshot it sends while it applies and forwards transactions;
      * a sync cut short after such a snapshot leaves them for the next sync to send): the host
-     * applies it as a replay that tolerates what is there, and compares no digest.
-     * {@code closeSessionPaths}: a closeSession's CloseSessionTxn paths, null for none or another txn
-     * (a replay deletes them as ZooKeeper does, moving a parent's pzxid even for one that is gone).
+     * applies it as a replay that tolerates what is there, and compares no digest (a closeSession's
+     * replay deletes its paths as ZooKeeper does, moving a parent's pzxid even for one that is gone).
      */
-    record LogTxn(TxnEnvelope txn, TxnDigest digest, boolean replay, List<String> closeSessionPaths)
+    record LogTxn(TxnEnvelope txn, TxnDigest digest, boolean replay)
             implements ToReplica {
         public LogTxn {
             Objects.requireNonNull(txn, "txn");
         }
 
         public LogTxn(TxnEnvelope txn, TxnDigest digest) {
-            this(txn, digest, false, null);
+            this(txn, digest, false);
         }
 
         public LogTxn(TxnEnvelope txn) {
-            this(txn, null, false, null);
+            this(txn, null, false);
         }
     }
 

@@ -18,11 +18,11 @@ public final class ProposalCodec {
     /**
      * The proposal bytes of {@code txn} as a leader proposes it: with {@code digest} (null for
      * none) and, for a closeSession, the paths it deletes (see {@link ZabTxnCodec#encode(TxnEnvelope,
-     * TxnDigest, List)}); {@link IllegalArgumentException} when ZooKeeper's bytes cannot carry it,
+     * TxnDigest)}); {@link IllegalArgumentException} when ZooKeeper's bytes cannot carry it,
      * which the host checks before it proposes.
      */
-    public static byte[] encode(TxnEnvelope txn, TxnDigest digest, List<String> closeSessionPaths) {
-        return ZabTxnCodec.encode(txn, digest, closeSessionPaths);
+    public static byte[] encode(TxnEnvelope txn, TxnDigest digest) {
+        return ZabTxnCodec.encode(txn, digest);
     }
 
     /** The bytes of {@code txn} without a digest (and a closeSession without its paths). */
@@ -33,14 +33,14 @@ public final class ProposalCodec {
     /**
      * The bytes of a transaction of the history, re-sent in a DIFF, with the digest the host
      * remembers for it ({@code digest}, null when it knows none: the log keeps no digests). A
-     * closeSession goes without: the history does not keep the paths it deleted, and a digest
-     * would need its CloseSessionTxn (see {@link ZabTxnCodec}).
+     * closeSession whose paths the history does not know (a log written before it kept them)
+     * goes without a digest too, which would need its CloseSessionTxn (see {@link ZabTxnCodec}).
      */
     public static byte[] encodeFromHistory(TxnEnvelope txn, TxnDigest digest) {
-        if (txn.txn() instanceof io.paddock.core.request.Txn.CloseSession) {
+        if (txn.txn() instanceof io.paddock.core.request.Txn.CloseSession close && close.paths() == null) {
             return ZabTxnCodec.encode(txn);
         }
-        return ZabTxnCodec.encode(txn, digest, null);
+        return ZabTxnCodec.encode(txn, digest);
     }
 
     /** Decodes a peer's proposal data; anything malformed is a {@link PeerProtocolException}. */

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 class LogFormatTest {
     @Test
     void headerBytesAreGolden() {
-        // "PDKL" | version 1 | baseZxid 0x100000001 | CRC32C of the 16 bytes before
-        assertEquals("50444b4c" + "00000001" + "0000000100000001" + "68674c6e",
+        // "PDKL" | version 2 | baseZxid 0x100000001 | CRC32C of the 16 bytes before
+        assertEquals("50444b4c" + "00000002" + "0000000100000001" + "71c84047",
                 StorageSamples.hex(LogFormat.header(0x100000001L)));
+        assertEquals("50444b4c" + "00000001" + "0000000100000001" + "68674c6e",
+                StorageSamples.hex(LogFormat.header(1, 0x100000001L)), "version 1, as files written before");
         assertEquals(LogFormat.HEADER_BYTES, LogFormat.header(1).length);
     }
 

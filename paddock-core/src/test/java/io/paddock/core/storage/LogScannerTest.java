@@ -93,6 +93,29 @@ class LogScannerTest {
         assertEquals(BASE + 3, result.lastZxid());
     }
 
+    /**
+     * A file written before the log kept a closeSession's paths (version 1) is read as it is, its
+     * closeSession without paths; new files are version 2 and keep them.
+     */
+    @Test
+    void aVersionOneFileIsReadAndANewFileKeepsCloseSessionPaths() {
+        Log log = new Log(BASE, 2);
+        log.add(new TxnEnvelope(BASE + 2, 0x77, 9, 1_700_000_000_000L, new Txn.CloseSession(0x77)));
+        byte[] v1 = log.bytes();
+        System.arraycopy(LogFormat.header(1, BASE), 0, v1, 0, LogFormat.HEADER_BYTES);
+        ScanResult old = scan(v1);
+        assertStops(old, Tail.CLEAN, v1.length, log.txns);
+        assertEquals(new LogHeader(1, BASE), old.header());
+
+        Log fresh = new Log(BASE, 1);
+        fresh.add(new TxnEnvelope(BASE + 1, 0x77, 9, 1_700_000_000_000L,
+                new Txn.CloseSession(0x77, List.of("/app/lock-0000000001", "/e"))));
+        ScanResult now = scan(fresh.bytes());
+        assertStops(now, Tail.CLEAN, fresh.bytes().length, fresh.txns);
+        assertEquals(2, LogFormat.VERSION);
+        assertEquals(List.of("/app/lock-0000000001", "/e"), ((Txn.CloseSession) now.txns().get(1).txn()).paths());
+    }
+
     @Test
     void preallocatedZerosAfterDataAreClean() {
         Log log = new Log(BASE, 3);
@@ -291,8 +314,10 @@ class LogScannerTest {
         byte[] zeroHeader = good.clone();
         Arrays.fill(zeroHeader, 0, LogFormat.HEADER_BYTES, (byte) 0);
         bad.add(zeroHeader);
-        byte[] version2 = new JuteWriter().writeInt(LogFormat.MAGIC).writeInt(2).writeLong(BASE).toByteArray();
-        bad.add(StorageSamples.concat(version2, new JuteWriter().writeInt(Checksums.crc32c(version2, 0, 16)).toByteArray()));
+        for (int version : new int[] {LogFormat.VERSION_MIN - 1, LogFormat.VERSION + 1}) {
+            byte[] unknown = new JuteWriter().writeInt(LogFormat.MAGIC).writeInt(version).writeLong(BASE).toByteArray();
+            bad.add(StorageSamples.concat(unknown, new JuteWriter().writeInt(Checksums.crc32c(unknown, 0, 16)).toByteArray()));
+        }
         for (byte[] bytes : bad) {
             ScanResult result = scan(bytes);
             assertEquals(Tail.CORRUPT, result.tail(), result.reason());

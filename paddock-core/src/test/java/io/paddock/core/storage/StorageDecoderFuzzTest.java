@@ -88,7 +88,7 @@ class StorageDecoderFuzzTest {
             return;
         }
         JuteWriter prefix = new JuteWriter();
-        prefix.writeRaw(LogFormat.header(listed.header().baseZxid()), 0, LogFormat.HEADER_BYTES);
+        prefix.writeRaw(LogFormat.header(listed.header().version(), listed.header().baseZxid()), 0, LogFormat.HEADER_BYTES);
         for (TxnEnvelope txn : listed.txns()) {
             assertNoNullPath(txn.txn());
             LogFormat.writeRecord(prefix, txn);

@@ -35,7 +35,7 @@ class StorageDumpTest {
         List<String> lines = StorageDump.describeLog(LogScanner.scan(file.toByteArray(), "log.200000001"));
 
         assertEquals(5, lines.size(), String.join("\n", lines));
-        assertEquals("log log.200000001: format version 1, base zxid 0x200000001, 3 txns, "
+        assertEquals("log log.200000001: format version 2, base zxid 0x200000001, 3 txns, "
                 + file.size() + " bytes", lines.get(0));
         assertEquals("0x200000001 session=0x1234 cxid=7 time=1700000000000 (2023-11-14T22:13:20Z) create /app"
                 + " kind=EPHEMERAL owner=0x1234 ttl=0ms parentCVersion=1 create2=false acl=[world:anyone:cdrwa]"

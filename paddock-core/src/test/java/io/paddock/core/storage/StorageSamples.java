@@ -26,6 +26,8 @@ final class StorageSamples {
         txns.add(new Txn.CreateSession(-1L, 0, null));
         txns.add(new Txn.CreateSession(1, Integer.MAX_VALUE, new byte[0]));
         txns.add(new Txn.CloseSession(Long.MIN_VALUE));
+        txns.add(new Txn.CloseSession(0x55L, PATHS)); // with the paths its leader deleted (log version 2)
+        txns.add(new Txn.CloseSession(7, List.of()));
         for (String path : PATHS) {
             txns.add(new Txn.Create(path, path.getBytes(java.nio.charset.StandardCharsets.UTF_8), Acl.OPEN,
                     NodeKind.PERSISTENT, 0, 0, 3, false));

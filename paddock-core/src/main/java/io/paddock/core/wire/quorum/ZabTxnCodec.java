@@ -89,12 +89,11 @@ import java.util.List;
  *       the paths it will delete (the session's ephemerals, committed and pending, as 3.9's
  *       {@code PrepRequestProcessor} lists them with {@code zookeeper.closeSessionTxn.enabled},
  *       its default): {@code DataTree.killSession} deletes those, then any other ephemeral of
- *       the session it holds (with a WARN). Without paths (a history re-sent in a DIFF, whose
- *       log does not keep them) it is written without a body, the pre-3.6 form that 3.9 still
- *       reads (EOF on CloseSessionTxn: {@code txn = null}, then it deletes its own list of the
- *       session's ephemerals, which is what our CloseSession means). A CloseSessionTxn body is
- *       decoded into {@link Decoded#closeSessionPaths()}, so the caller can check them against
- *       its own ephemerals rather than lose them.
+ *       the session it holds (with a WARN). Our {@code Txn.CloseSession} carries those paths; one
+ *       without (a history re-sent in a DIFF from a log written before the log kept them) is
+ *       written without a body, the pre-3.6 form that 3.9 still reads (EOF on CloseSessionTxn:
+ *       {@code txn = null}, then it deletes its own list of the session's ephemerals, which is
+ *       what our CloseSession means). A CloseSessionTxn body is decoded into the txn's paths.
  *   <li><b>Digest.</b> A TxnDigest follows the txn when the caller gives one (a leader's
  *       proposal: the tree digest once the txn is applied, see {@code tree.NodeDigest}); as in
  *       3.9, where only a write that failed on its own ({@code error}) has none. ZooKeeper
@@ -148,16 +147,8 @@ public final class ZabTxnCodec {
      * A transaction read from a peer.
      *
      * @param digest the leader's TxnDigest, or null when the bytes carried none
-     * @param closeSessionPaths for a closeSession with a CloseSessionTxn body, the paths the
-     *     leader will delete (the session's ephemerals, in its order); null when there was no body
-     *     and for every other txn
      */
-    public record Decoded(TxnEnvelope envelope, TxnDigest digest, List<String> closeSessionPaths) {
-        public Decoded {
-            if (closeSessionPaths != null) {
-                closeSessionPaths = List.copyOf(closeSessionPaths);
-            }
-        }
+    public record Decoded(TxnEnvelope envelope, TxnDigest digest) {
     }
 
     /**
@@ -167,25 +158,24 @@ public final class ZabTxnCodec {
      *     (see the class comment)
      */
     public static byte[] encode(TxnEnvelope env) {
-        return encode(env, null, null);
+        return encode(env, null);
     }
 
     /**
      * The bytes a ZooKeeper 3.9.5 leader proposes for {@code env}: {@code digest} (null for none)
-     * after the txn, and for a closeSession the CloseSessionTxn of {@code closeSessionPaths}
-     * (null for none; an empty one all the same when there is a digest). The paths are ignored
-     * for any other txn.
+     * after the txn, and for a closeSession the CloseSessionTxn of its paths (none when it has
+     * none; an empty one all the same when there is a digest).
      *
      * @throws IllegalArgumentException when the txn holds something these bytes cannot carry
      *     (see the class comment)
      */
-    public static byte[] encode(TxnEnvelope env, TxnDigest digest, List<String> closeSessionPaths) {
+    public static byte[] encode(TxnEnvelope env, TxnDigest digest) {
         JuteWriter out = new JuteWriter(128);
         Txn txn = env.txn();
         new TxnHeader(env.sessionId(), env.cxid(), env.zxid(), env.timeMs(), topType(env)).write(out);
         writeTopBody(out, env.sessionId(), txn);
-        if (txn instanceof Txn.CloseSession && (closeSessionPaths != null || digest != null)) {
-            List<String> paths = closeSessionPaths == null ? List.of() : closeSessionPaths;
+        if (txn instanceof Txn.CloseSession close && (close.paths() != null || digest != null)) {
+            List<String> paths = close.paths() == null ? List.of() : close.paths();
             out.writeInt(paths.size());
             for (String path : paths) {
                 writePath(out, path);
@@ -359,15 +349,11 @@ public final class ZabTxnCodec {
         if (h.zxid() <= 0) {
             throw new PeerProtocolException("txn zxid must be positive: 0x" + Long.toHexString(h.zxid()));
         }
-        List<String> closeSessionPaths = null;
         Txn txn;
         switch (h.type()) {
             case OpCode.CREATE_SESSION -> txn = new Txn.CreateSession(h.clientId(), in.readInt("timeOut"),
                     zooKeeperPassword(h.clientId()));
-            case OpCode.CLOSE_SESSION -> {
-                txn = new Txn.CloseSession(h.clientId());
-                closeSessionPaths = readCloseSessionBody(data, in);
-            }
+            case OpCode.CLOSE_SESSION -> txn = new Txn.CloseSession(h.clientId(), readCloseSessionBody(data, in));
             case OpCode.SET_ACL -> txn = new Txn.SetAcl(readPath(in), readAcl(in), in.readInt("aversion"));
             case OpCode.ERROR -> txn = new Txn.Error(in.readInt("err"));
             case OpCode.MULTI -> txn = readMulti(in, h.clientId());
@@ -375,7 +361,7 @@ public final class ZabTxnCodec {
             default -> txn = readInnerBody(in, h.type(), h.clientId());
         }
         TxnDigest digest = readDigest(in);
-        return new Decoded(new TxnEnvelope(h.zxid(), h.clientId(), h.cxid(), h.time(), txn), digest, closeSessionPaths);
+        return new Decoded(new TxnEnvelope(h.zxid(), h.clientId(), h.cxid(), h.time(), txn), digest);
     }
 
     /** Nothing, or exactly a TxnDigest. */

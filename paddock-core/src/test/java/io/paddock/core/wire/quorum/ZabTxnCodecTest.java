@@ -152,7 +152,7 @@ class ZabTxnCodecTest {
             ZabTxnCodec.Decoded plain = ZabTxnCodec.decode(Util.marshallTxnEntry(c.zkHeader(), c.zkTxn(), null));
             assertEquals(c.decoded(), plain.envelope(), c.name());
             assertNull(plain.digest(), c.name());
-            assertNull(plain.closeSessionPaths(), c.name());
+            assertNull(pathsOf(plain), c.name());
             byte[] withDigest = Util.marshallTxnEntry(c.zkHeader(), c.zkTxn(), zkDigest);
             if (c.zkTxn() != null) {
                 // Not for a body-less closeSession: ZooKeeper's reader takes the digest for a
@@ -180,16 +180,16 @@ class ZabTxnCodecTest {
         for (Case c : cases()) {
             boolean close = c.zkHeader().getType() == OpCode.CLOSE_SESSION;
             Record zkTxn = close ? new CloseSessionTxn(paths) : c.zkTxn();
-            byte[] ours = ZabTxnCodec.encode(c.ours(), digest, paths);
+            byte[] ours = ZabTxnCodec.encode(withPaths(c.ours(), close ? paths : null), digest);
             assertEquals(hex(Util.marshallTxnEntry(c.zkHeader(), zkTxn, zkDigest)), hex(ours), c.name());
             TxnLogEntry read = SerializeUtils.deserializeTxn(ours);
             assertEquals(c.zkHeader(), read.getHeader(), c.name());
             assertEquals(zkTxn, read.getTxn(), c.name());
             assertEquals(zkDigest, read.getDigest(), c.name());
             ZabTxnCodec.Decoded decoded = ZabTxnCodec.decode(ours);
-            assertEquals(c.decoded(), decoded.envelope(), c.name());
+            assertEquals(withPaths(c.decoded(), close ? paths : null), decoded.envelope(), c.name());
             assertEquals(digest, decoded.digest(), c.name());
-            assertEquals(close ? paths : null, decoded.closeSessionPaths(), c.name());
+            assertEquals(close ? paths : null, pathsOf(decoded), c.name());
 
             int bodyEnd = ours.length - TxnDigest.BYTES;
             for (int length = bodyEnd + 1; length < ours.length; length++) {
@@ -200,7 +200,7 @@ class ZabTxnCodecTest {
                 assertNull(zkCut.getDigest(), c.name() + " cut at " + length);
             }
             ZabTxnCodec.Decoded undigested = ZabTxnCodec.decode(Arrays.copyOf(ours, bodyEnd));
-            assertEquals(c.decoded(), undigested.envelope(), c.name());
+            assertEquals(withPaths(c.decoded(), close ? paths : null), undigested.envelope(), c.name());
             assertNull(undigested.digest(), c.name());
             for (int length = 0; length < bodyEnd; length++) {
                 byte[] prefix = Arrays.copyOf(ours, length);
@@ -208,7 +208,7 @@ class ZabTxnCodecTest {
                     // the header alone, or with 12 bytes that are no CloseSessionTxn: a body-less
                     // closeSession (the pre-3.6 form), with a digest as a leader with closeSessionTxn
                     // off writes it (see closeSessionTxnPathsAreReturnedNotLost)
-                    assertNull(ZabTxnCodec.decode(prefix).closeSessionPaths());
+                    assertNull(pathsOf(ZabTxnCodec.decode(prefix)));
                     continue;
                 }
                 assertThrows(PeerProtocolException.class, () -> ZabTxnCodec.decode(prefix), c.name() + " cut at " + length);
@@ -217,14 +217,28 @@ class ZabTxnCodecTest {
         // Without a digest, a closeSession keeps its paths; without either, it has no body (a DIFF).
         TxnEnvelope close = env(SID, 9, new Txn.CloseSession(SID));
         assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), new CloseSessionTxn(paths), null)),
-                hex(ZabTxnCodec.encode(close, null, paths)));
+                hex(ZabTxnCodec.encode(withPaths(close, paths), null)));
         assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), new CloseSessionTxn(List.of()),
-                zkDigest)), hex(ZabTxnCodec.encode(close, digest, null)), "a digest brings an empty CloseSessionTxn");
+                zkDigest)), hex(ZabTxnCodec.encode(close, digest)), "a digest brings an empty CloseSessionTxn");
         assertEquals(hex(Util.marshallTxnEntry(header(SID, 9, OpCode.CLOSE_SESSION), null, null)),
-                hex(ZabTxnCodec.encode(close, null, null)));
+                hex(ZabTxnCodec.encode(close, null)));
     }
 
     private static final int TXN_HEADER_BYTES = 32;
+
+    /** A closeSession with {@code paths} (null: none); any other txn as it is. */
+    private static TxnEnvelope withPaths(TxnEnvelope env, List<String> paths) {
+        if (env.txn() instanceof Txn.CloseSession close) {
+            return new TxnEnvelope(env.zxid(), env.sessionId(), env.cxid(), env.timeMs(),
+                    new Txn.CloseSession(close.sessionId(), paths));
+        }
+        return env;
+    }
+
+    /** A decoded closeSession's paths; null for none and for any other txn. */
+    private static List<String> pathsOf(ZabTxnCodec.Decoded d) {
+        return d.envelope().txn() instanceof Txn.CloseSession close ? close.paths() : null;
+    }
 
     @Test
     void everyTruncationIsRefused() throws Exception {
@@ -258,8 +272,8 @@ class ZabTxnCodecTest {
             for (var digest : Arrays.asList(null, zkDigest)) {
                 byte[] zk = Util.marshallTxnEntry(h, new CloseSessionTxn(paths), digest);
                 ZabTxnCodec.Decoded d = ZabTxnCodec.decode(zk);
-                assertEquals(new TxnEnvelope(ZXID, SID, 3, TIME, new Txn.CloseSession(SID)), d.envelope());
-                assertEquals(paths, d.closeSessionPaths());
+                assertEquals(new TxnEnvelope(ZXID, SID, 3, TIME, new Txn.CloseSession(SID, paths)), d.envelope());
+                assertEquals(paths, pathsOf(d));
                 assertEquals(digest == null ? null : new TxnDigest(2, 77), d.digest());
                 CloseSessionTxn zkRead = (CloseSessionTxn) SerializeUtils.deserializeTxn(zk).getTxn();
                 assertEquals(paths, zkRead.getPaths2Delete(), "ZooKeeper reads the same paths");
@@ -270,7 +284,7 @@ class ZabTxnCodecTest {
         // cut one, so EOF, no txn and the digest lost; other digests make it throw.)
         byte[] digestOnly = Util.marshallTxnEntry(h, null, zkDigest);
         ZabTxnCodec.Decoded d = ZabTxnCodec.decode(digestOnly);
-        assertNull(d.closeSessionPaths());
+        assertNull(pathsOf(d));
         assertEquals(new TxnDigest(2, 77), d.digest());
         assertNull(SerializeUtils.deserializeTxn(digestOnly).getTxn());
     }
