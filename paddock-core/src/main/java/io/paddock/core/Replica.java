@@ -467,8 +467,15 @@ public final class Replica {
      */
     private void stopServing(String reason) {
         boolean wasLeading = epochBase != 0 || proposes();
+        if (serving) {
+            // Held clients count their time without a leader from when this server last served, not
+            // from each later sync that failed: a learner that keeps losing its leader mid-sync must
+            // still let its clients go to a server that has one (seen in the simulator, seed 800668:
+            // a follower resyncing on and off held a client for 36 ticks while the leader, which
+            // never heard from it, expired its session).
+            noLeaderSinceMs = nowMs;
+        }
         serving = false;
-        noLeaderSinceMs = nowMs;
         epochBase = 0;
         sessions.setExpiryEnabled(false, nowMs);
         // Handshakes waiting on the old leader's answer wait for the next one.
