@@ -207,6 +207,14 @@ public final class LeaderRole implements Role {
             onPacket(received.fromSid(), received.packet(), effects);
         } else if (event instanceof PeerEvent.PeerDown down) {
             learners.remove(down.sid()); // its reports and acks stay counted, as in ZooKeeper
+        } else if (event instanceof PeerEvent.Streaming streaming) {
+            Learner l = learners.get(streaming.fromSid());
+            if (l != null && l.phase == LearnerPhase.SYNCING) {
+                // It takes more of the snapshot it is sent: heard, however long the stream takes (as
+                // ZooKeeper's leader, whose writes block while its learner reads, waits initLimit for
+                // the learner's answer only once it has written everything).
+                l.lastHeardTick = nowTick;
+            }
         } else if (event instanceof PeerEvent.EpochsPersisted) {
             onPersisted(effects);
         } else if (event instanceof PeerEvent.LogDurable) {

@@ -35,10 +35,12 @@ public sealed interface PeerEvent {
     }
 
     /**
-     * Bytes of a message from {@code fromSid} arrived, but no whole message yet: its leader is
-     * streaming a snapshot after SNAP (ZooKeeper's format), which may take longer than initLimit.
-     * A learner counts it as hearing from its leader, as ZooKeeper's learner, whose read timeout
-     * is per read, does; the shell reports it at most every few hundred milliseconds.
+     * A snapshot streamed after SNAP (ZooKeeper's format) is moving on the quorum connection with
+     * {@code fromSid}, and may take longer than initLimit: on a learner, bytes of it arrived from
+     * its leader (no whole message yet), which counts as hearing from the leader, as ZooKeeper's
+     * learner, whose read timeout is per read, does; on a leader, that learner took more of the
+     * snapshot it is sent, which counts as hearing from it while it syncs. The shell reports it at
+     * most every few hundred milliseconds.
      */
     record Streaming(long fromSid) implements PeerEvent {
     }

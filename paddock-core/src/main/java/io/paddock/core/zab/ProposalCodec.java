@@ -25,7 +25,7 @@ public final class ProposalCodec {
         return ZabTxnCodec.encode(txn, digest);
     }
 
-    /** The bytes of {@code txn} without a digest (and a closeSession without its paths). */
+    /** The bytes of {@code txn} without a digest (a write that failed on its own, whose txn is an error). */
     public static byte[] encode(TxnEnvelope txn) {
         return ZabTxnCodec.encode(txn);
     }

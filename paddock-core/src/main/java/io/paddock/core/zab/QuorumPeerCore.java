@@ -137,7 +137,7 @@ public final class QuorumPeerCore {
         } else if (event instanceof PeerEvent.LogDurable) {
             stepRole(event, effects);
         } else if (event instanceof PeerEvent.Streaming) {
-            if (role instanceof LearnerRole) {
+            if (role instanceof LearnerRole || role instanceof LeaderRole) {
                 stepRole(event, effects);
             }
         } else if (event instanceof PeerEvent.SnapshotReceived received) {

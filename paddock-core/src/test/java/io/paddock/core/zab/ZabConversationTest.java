@@ -135,6 +135,7 @@ class ZabConversationTest {
                     step(new PeerEvent.Propose(txn, ProposalCodec.encode(txn)), effects);
                 }
                 case "down" -> step(new PeerEvent.PeerDown(Long.parseLong(words[1])), effects);
+                case "streaming" -> step(new PeerEvent.Streaming(Long.parseLong(words[1])), effects);
                 case "tick" -> {
                     long until = Long.parseLong(words[1]);
                     while (nowTick < until && role.exitReason() == null) {

@@ -36,6 +36,7 @@ import io.paddock.core.wire.quorum.QuorumPacketDecoder;
 import io.paddock.core.wire.quorum.ZooKeeperSnapReader;
 import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.SnapStream;
+import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import java.io.IOException;
@@ -164,8 +165,9 @@ public final class QuorumTransport implements AutoCloseable {
         void electionUnreachable(long sid);
 
         /**
-         * Bytes of a snapshot {@code fromSid} streams after SNAP keep arriving (at most one report
-         * per {@link #STREAMING_REPORT_MS}): the learner hears from its leader meanwhile.
+         * A snapshot streamed after SNAP moves on the connection with {@code fromSid} (at most one
+         * report per {@link #STREAMING_REPORT_MS}): on a learner, bytes of it keep arriving from its
+         * leader; on a leader, that learner keeps taking the snapshot it is sent.
          */
         default void streaming(long fromSid) {
         }
@@ -255,6 +257,8 @@ public final class QuorumTransport implements AutoCloseable {
         boolean snapPumpQueued;
         long snapStartedNanos;
         long snapZxid;
+        /** When the core was last told this learner took more of its snapshot (System.nanoTime). */
+        long snapLastReport;
 
         QuorumLink(long sid) {
             this.sid = sid;
@@ -576,7 +580,7 @@ public final class QuorumTransport implements AutoCloseable {
                 return;
             }
             if (packet.type() == QuorumPacketType.SNAP) {
-                startSnap(link, packet.zxid(), SnapStream.of(packet.data() == null ? new byte[0] : packet.data()));
+                startSnap(link, packet.zxid(), snapOf(link, packet, null));
             } else {
                 byte[] bytes = encoded(packet);
                 allowSync(link, packet, bytes.length);
@@ -627,6 +631,9 @@ public final class QuorumTransport implements AutoCloseable {
      * with an error line, and the learner syncs again.
      */
     private void startSnap(QuorumLink link, long zxid, SnapStream stream) {
+        if (stream == null) {
+            return; // refused by snapOf, which dropped the connection
+        }
         if (link.snap != null) {
             stream.abandon();
             lose(link, "a second snapshot while one was being sent");
@@ -637,8 +644,7 @@ public final class QuorumTransport implements AutoCloseable {
         allowSync(link, head, bytes.length);
         link.channel.write(Unpooled.wrappedBuffer(bytes));
         link.snap = stream;
-        link.snapWritten = 0;
-        link.snapUnsent = 0;
+        link.snapWritten = 0; // (snapUnsent is not reset: the listeners of pieces still unsent keep it)
         link.snapStartedNanos = System.nanoTime();
         link.snapZxid = zxid;
         LOG.info("sending server {} a snapshot at zxid 0x{}", link.sid, Long.toHexString(zxid));
@@ -654,7 +660,7 @@ public final class QuorumTransport implements AutoCloseable {
         byte[] piece;
         try {
             piece = stream.next(SNAP_PIECE_BYTES);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the stream must not go on
             LOG.error("the snapshot for server {} could not be read out; dropping its connection", link.sid, e);
             lose(link, "its snapshot could not be sent");
             return;
@@ -673,10 +679,44 @@ public final class QuorumTransport implements AutoCloseable {
         link.channel.writeAndFlush(Unpooled.wrappedBuffer(piece)).addListener(done -> {
             link.snapUnsent -= length; // on this thread: the channel's loop is the transport's
             if (done.isSuccess()) {
+                reportSnapSent(link);
                 queuePump(link);
             } // a failed write closes the connection, and lose() abandons the stream
         });
         queuePump(link);
+    }
+
+    /**
+     * The learner took another piece of its snapshot: the leader's core hears of it (at most every
+     * {@value #STREAMING_REPORT_MS} ms), so a snapshot that takes longer than initLimit to stream
+     * does not get its learner dropped as silent. ZooKeeper's leader, whose writes block while the
+     * learner reads, starts its initLimit wait for the learner's answer only once it has written it all.
+     */
+    private void reportSnapSent(QuorumLink link) {
+        long now = System.nanoTime();
+        if (now - link.snapLastReport >= TimeUnit.MILLISECONDS.toNanos(STREAMING_REPORT_MS) && !link.dropped) {
+            link.snapLastReport = now;
+            inbound.streaming(link.sid);
+        }
+    }
+
+    /**
+     * The stream a SNAP packet stands for: the core's ({@code stream}), or the packet's data when
+     * it is ZooKeeper's stream whole (tests). Data in our own snapshot format, which no learner
+     * reads after a SNAP, is refused: the connection is dropped, null returned.
+     */
+    private SnapStream snapOf(QuorumLink link, QuorumPacket packet, SnapStream stream) {
+        if (stream != null) {
+            return stream;
+        }
+        byte[] data = packet.data() == null ? new byte[0] : packet.data();
+        if (!ZooKeeperSnapWriter.isStream(data)) {
+            LOG.error("a SNAP for server {} carries a snapshot in our own format, which learners do not read;"
+                    + " dropping its connection", link.sid);
+            lose(link, "its snapshot could not be sent");
+            return null;
+        }
+        return SnapStream.of(data);
     }
 
     /** Pumps the link's SNAP stream in a task of its own (once queued, not again until it ran). */
@@ -708,14 +748,17 @@ public final class QuorumTransport implements AutoCloseable {
 
     /** The packets that waited behind a SNAP stream, after its last byte, in one flush. */
     private void writeAfterSnap(QuorumLink link) {
+        link.channel.flush(); // the stream's last piece, if it was only written
         Pending pending = new Pending();
         while (!link.afterSnap.isEmpty()) {
             pending.add(link.afterSnap.pollFirst());
+            if (pending.bytes >= FLUSH_BYTES) { // in buffers of about FLUSH_BYTES, however many waited
+                pending.writeTo(link.channel);
+                pending = new Pending();
+            }
         }
         link.afterSnapBytes = 0;
-        if (pending.packets.isEmpty()) {
-            link.channel.flush();
-        } else {
+        if (!pending.packets.isEmpty()) {
             pending.writeTo(link.channel);
         }
     }
@@ -760,6 +803,9 @@ public final class QuorumTransport implements AutoCloseable {
             for (Outgoing o : batch) {
                 QuorumLink link = linkFor(o.toSid(), o.packet());
                 if (link == null) {
+                    if (o.snap() != null) {
+                        o.snap().abandon(); // no connection to stream it on: the tree lets it go
+                    }
                     continue;
                 }
                 Channel channel = link.channel;
@@ -768,9 +814,7 @@ public final class QuorumTransport implements AutoCloseable {
                     if (before != null) {
                         before.writeTo(channel);
                     }
-                    byte[] data = o.packet().data();
-                    startSnap(link, o.packet().zxid(), o.snap() != null ? o.snap()
-                            : SnapStream.of(data == null ? new byte[0] : data));
+                    startSnap(link, o.packet().zxid(), snapOf(link, o.packet(), o.snap()));
                     continue;
                 }
                 byte[] bytes = encoded(o.packet());
@@ -840,6 +884,9 @@ public final class QuorumTransport implements AutoCloseable {
             connectQuorum(link);
         }
         if (link.channel == null) {
+            if (packet.type() == QuorumPacketType.SNAP) {
+                return null; // only a leader sends one, on a learner's connection: never queued
+            }
             if (link.queue.size() >= QUORUM_QUEUE_PACKETS_MAX) {
                 lose(link, "over " + QUORUM_QUEUE_PACKETS_MAX + " packets queued while connecting");
                 return null;

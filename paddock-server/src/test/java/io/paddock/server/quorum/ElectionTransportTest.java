@@ -63,6 +63,8 @@ class ElectionTransportTest {
     private final List<QuorumTransport> started = new ArrayList<>();
     /** What each transport reported unreachable, apart from its inbox (reports come at any time). */
     private final Map<Long, BlockingQueue<Long>> unreachableReports = new TreeMap<>();
+    /** Whom each transport reported a snapshot stream moving with (a learner's leader, or a leader's learner). */
+    private final Map<Long, BlockingQueue<Long>> streamingReports = new TreeMap<>();
 
     @BeforeEach
     void ports() throws IOException {
@@ -70,6 +72,7 @@ class ElectionTransportTest {
             members.put(sid, new PeerAddress(sid, "127.0.0.1", freePort(), freePort()));
             inboxes.put(sid, new LinkedBlockingQueue<>());
             unreachableReports.put(sid, new LinkedBlockingQueue<>());
+            streamingReports.put(sid, new LinkedBlockingQueue<>());
         }
     }
 
@@ -112,6 +115,11 @@ class ElectionTransportTest {
             @Override
             public void snapshot(long fromSid, long zxid, SnapshotData snapshot) {
                 inbox.add(new Received("snapshot", fromSid, snapshot));
+            }
+
+            @Override
+            public void streaming(long fromSid) {
+                streamingReports.get(sid).add(fromSid);
             }
         }, lookup);
         t.start();
@@ -291,6 +299,7 @@ class ElectionTransportTest {
         assertEquals(new Received("quorum", 1, later), next(2));
         assertEquals(pieces.size() + 1, stream.calls, "read out piece by piece, then its end");
         assertTrue(!stream.abandoned, "a stream read to its end is not abandoned");
+        assertTrue(streamingReports.get(1L).contains(2L), "the leader's core heard that its learner takes the stream");
 
         java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
         pieces.forEach(whole::writeBytes);
@@ -351,6 +360,37 @@ class ElectionTransportTest {
         leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.PING, 1, null, null)); // a task on the loop after the drop
         assertNull(inboxes.get(2L).poll(200, TimeUnit.MILLISECONDS));
         assertEquals(0, callsAfterAbandon[0]);
+    }
+
+    /**
+     * A SNAP whose stream cannot be sent lets the tree go: one for a server with no connection is
+     * abandoned; one whose data is a snapshot in our own format (no learner reads that after a
+     * SNAP) drops the connection instead of sending bytes the learner would choke on.
+     */
+    @Test
+    void aSnapThatCannotBeSentIsAbandonedOrDropsTheConnection() throws Exception {
+        QuorumTransport leader = start(1);
+        PieceStream nowhere = new PieceStream(List.of(new byte[] {1}));
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(3,
+                new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, null, null), nowhere)));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (!nowhere.abandoned && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(nowhere.abandoned, "the stream for a server with no connection was abandoned");
+        assertEquals(0, nowhere.calls);
+
+        learnerConnects(start(2));
+        SnapshotData data = new SnapshotData("ours", new SnapshotHeader(SnapshotFormat.VERSION, 0x100000007L, 5),
+                List.of(), List.of(new SnapshotNode("/", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0,
+                        0, 0, 0, 0)));
+        SnapshotEncoder encoder = new SnapshotEncoder(data.asSource());
+        JuteWriter ours = new JuteWriter(256);
+        while (!encoder.writeNext(ours, 16)) {
+            // bounded frames
+        }
+        leader.sendQuorum(2, new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, ours.toByteArray(), null));
+        assertEquals(new Received("down", 1, null), next(2));
     }
 
     /** A stream of pieces made before; counts the calls (on the transport's thread). */

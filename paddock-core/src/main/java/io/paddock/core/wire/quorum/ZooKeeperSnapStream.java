@@ -29,6 +29,8 @@ public final class ZooKeeperSnapStream implements SnapStream {
     private final ArrayDeque<SnapshotNode> pending = new ArrayDeque<>();
     private boolean headWritten;
     private boolean finished;
+    /** A piece failed (a node may be lost with it): the stream must not go on as if whole. */
+    private boolean failed;
 
     private ZooKeeperSnapStream(TreeCapture capture, ZooKeeperSnapWriter.Tables tables) {
         this.capture = capture;
@@ -53,9 +55,23 @@ public final class ZooKeeperSnapStream implements SnapStream {
         if (pieceBytes <= 0) {
             throw new IllegalArgumentException("pieceBytes must be positive: " + pieceBytes);
         }
+        if (failed) {
+            throw new IllegalStateException("the snapshot stream at 0x" + Long.toHexString(capture.lastZxid())
+                    + " failed before; it cannot go on");
+        }
         if (finished) {
             return null;
         }
+        try {
+            return nextPiece(pieceBytes);
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            abandon();
+            throw e;
+        }
+    }
+
+    private byte[] nextPiece(int pieceBytes) {
         JuteWriter w = new JuteWriter(Math.max(64, pieceBytes + pieceBytes / 4));
         if (!headWritten) {
             ZooKeeperSnapWriter.writeTables(w, tables);
