@@ -119,14 +119,17 @@ public final class QuorumTransport implements AutoCloseable {
             new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
     /** A learner takes a snapshot from its leader (streamed after SNAP, or in one SNAP) of up to 1/this of its heap. */
     public static final int SNAP_HEAP_FRACTION = 3;
-    /** The pieces a SNAP's stream is read out of the tree and written in. */
-    static final int SNAP_PIECE_BYTES = 1 << 20;
+    /**
+     * The pieces a SNAP's stream is read out of the tree and written in: under half a G1 region
+     * even with a small heap (1 MiB regions up to 2 GiB), so no piece is a humongous allocation.
+     */
+    static final int SNAP_PIECE_BYTES = 256 * 1024;
     /**
      * How much of a SNAP's stream may be written and not yet sent: the next piece is read out of
      * the tree only when the connection has taken the ones before (a learner reading slowly holds
      * the leader to its pace, and the leader never holds its whole tree twice).
      */
-    static final int SNAP_AHEAD_BYTES = 4 * SNAP_PIECE_BYTES;
+    static final int SNAP_AHEAD_BYTES = 16 * SNAP_PIECE_BYTES;
     /** Stands for a SNAP stream's pieces in {@link #allowSync}: they count as the sync in progress. */
     private static final QuorumPacket SNAP_HEAD = new QuorumPacket(QuorumPacketType.SNAP, 0, null, null);
     /** Bytes written to one quorum connection in one batch before it is flushed mid-batch. */
