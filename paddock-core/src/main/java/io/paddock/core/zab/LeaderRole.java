@@ -507,8 +507,18 @@ public final class LeaderRole implements Role {
         learners.get(sid).phase = LearnerPhase.LEADERINFO_SENT;
     }
 
+    /**
+     * A quorum acknowledged the epoch: it becomes our current epoch, but only once the history we
+     * logged is durable (the rule a learner keeps at NEWLEADER, and ZooKeeper's leader keeps by
+     * taking a snapshot before it sets its current epoch). A current epoch on disk over a history
+     * that is not is a vote that wins every later election against servers holding transactions
+     * committed before: a leader that logged a sync's transactions as a learner, made its new
+     * epoch current, crashed and lost that log tail, came back and truncated them away (the
+     * simulator, seed 800777). {@link #onLogDurable} tries again.
+     */
     private void maybeEstablishQuorum(List<PeerEffect> effects) {
-        if (config.voters().containsQuorum(acked)) {
+        if (phase == Phase.GATHERING_ACKS && config.voters().containsQuorum(acked)
+                && host.durableZxid() >= host.lastLoggedZxid()) {
             phase = Phase.PERSISTING_CURRENT;
             epochs.makeCurrent(newEpoch, effects);
         }
@@ -607,7 +617,9 @@ public final class LeaderRole implements Role {
     }
 
     private void onLogDurable(List<PeerEffect> effects) {
-        if (phase == Phase.SYNCING) {
+        if (phase == Phase.GATHERING_ACKS) {
+            maybeEstablishQuorum(effects);
+        } else if (phase == Phase.SYNCING) {
             maybeLead(effects);
         } else if (phase == Phase.ESTABLISHED) {
             long durable = host.durableZxid();

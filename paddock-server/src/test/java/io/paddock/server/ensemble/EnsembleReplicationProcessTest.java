@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Proves replication as real processes (each server its own JVM, dataDir and ports on loopback)
  * with the official ZooKeeper client: writes through a follower survive the leader killed with
- * kill -9 twice, with the session and its ephemeral intact; a follower down past the leader's DIFF
+ * kill -9 twice (-Dpaddock.ensemble.killRounds=N for more), with the session and its ephemeral intact; a follower down past the leader's DIFF
  * window catches up by SNAP; a leader's uncommitted proposals are truncated when it returns; with
  * two of three servers down writes fail with connection loss and service returns with a quorum.
  * No server ever applies a proposal whose tree digest differs from its tree's (mntr).
@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EnsembleReplicationProcessTest {
     private static final int WRITES_PER_ROUND = 40;
+    /** Leader kills in the failover test: 2 in CI; a long run asks for more (README). */
+    private static final int KILL_ROUNDS = Integer.getInteger("paddock.ensemble.killRounds", 2);
 
     @TempDir
     Path dir;
@@ -58,13 +60,13 @@ class EnsembleReplicationProcessTest {
                 zk.create("/base", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                 zk.create("/owned", null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
                 List<String> acked = new ArrayList<>();
-                for (int round = 0; round < 3; round++) {
+                for (int round = 0; round <= KILL_ROUNDS; round++) {
                     for (int i = 0; i < WRITES_PER_ROUND; i++) {
                         String path = "/base/r" + round + "-" + i;
                         createRetrying(zk, path, e);
                         acked.add(path);
                     }
-                    if (round < 2) {
+                    if (round < KILL_ROUNDS) {
                         int leader = e.leader();
                         if (leader == clientServer) {
                             // The client's server won the last election (it does whenever it has the
