@@ -118,22 +118,6 @@ class TreeCaptureTest {
     }
 
     private static void randomWrite(Random random, DataTree tree, List<String> paths, long[] zxid) {
-        String path = paths.get(random.nextInt(paths.size()));
-        int op = random.nextInt(4);
-        if (op == 0 || paths.size() < 3) {
-            String child = (path.equals("/") ? "" : path) + "/n" + random.nextInt(1000);
-            if (tree.get(child) == null && tree.get(path).kind() != NodeKind.EPHEMERAL) {
-                tree.create(child, new byte[] {(byte) random.nextInt()}, random.nextBoolean() ? Acl.OPEN : Acl.READ_ONLY,
-                        NodeKind.PERSISTENT, 0, 0, -1, zxid[0]++, zxid[0]);
-                paths.add(child);
-            }
-        } else if (op == 1 && !path.equals("/") && !path.startsWith("/zookeeper") && tree.get(path).numChildren() == 0) {
-            tree.delete(path, zxid[0]++);
-            paths.remove(path);
-        } else if (op == 2) {
-            tree.setData(path, new byte[] {(byte) random.nextInt(), 1}, tree.get(path).version() + 1, zxid[0]++, zxid[0]);
-        } else {
-            tree.setAcl(path, random.nextBoolean() ? Acl.OPEN : Acl.READ_ONLY, tree.get(path).aversion() + 1);
-        }
+        RandomTreeWrites.randomWrite(random, tree, paths, zxid, r -> r.nextBoolean() ? Acl.OPEN : Acl.READ_ONLY);
     }
 }

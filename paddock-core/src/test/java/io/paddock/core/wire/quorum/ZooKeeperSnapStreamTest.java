@@ -151,22 +151,6 @@ class ZooKeeperSnapStreamTest {
     }
 
     private static void randomWrite(Random random, DataTree tree, List<String> paths, long[] zxid) {
-        String path = paths.get(random.nextInt(paths.size()));
-        int op = random.nextInt(4);
-        if (op == 0 || paths.size() < 3) {
-            String child = (path.equals("/") ? "" : path) + "/n" + random.nextInt(1000);
-            if (tree.get(child) == null && tree.get(path).kind() != NodeKind.EPHEMERAL) {
-                tree.create(child, new byte[random.nextInt(40)], acl(random), NodeKind.PERSISTENT, 0, 0, -1,
-                        zxid[0]++, zxid[0]);
-                paths.add(child);
-            }
-        } else if (op == 1 && !path.equals("/") && !path.startsWith("/zookeeper") && tree.get(path).numChildren() == 0) {
-            tree.delete(path, zxid[0]++);
-            paths.remove(path);
-        } else if (op == 2) {
-            tree.setData(path, new byte[] {(byte) random.nextInt(), 1}, tree.get(path).version() + 1, zxid[0]++, zxid[0]);
-        } else if (!path.startsWith("/zookeeper")) {
-            tree.setAcl(path, acl(random), tree.get(path).aversion() + 1);
-        }
+        io.paddock.core.storage.RandomTreeWrites.randomWrite(random, tree, paths, zxid, ZooKeeperSnapStreamTest::acl);
     }
 }
