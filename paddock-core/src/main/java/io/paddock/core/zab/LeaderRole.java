@@ -121,6 +121,8 @@ public final class LeaderRole implements Role {
         long lastZxid;
         /** Synced by DIFF: its own history up to {@link #lastZxid} is ours, so its NEWLEADER ACK covers it. */
         boolean diffed;
+        /** Its SNAP waits until we are established (see {@link #beginSync}); it stays ACKED meanwhile. */
+        boolean snapDeferred;
 
         Learner(boolean voter, long nowTick) {
             this.voter = voter;
@@ -565,6 +567,9 @@ public final class LeaderRole implements Role {
         for (Map.Entry<Long, Learner> e : learners.entrySet()) {
             if (e.getValue().phase == LearnerPhase.NEWLEADER_ACKED) {
                 sendUpToDate(e.getKey(), e.getValue(), effects);
+            } else if (e.getValue().snapDeferred && e.getValue().phase == LearnerPhase.ACKED) {
+                e.getValue().snapDeferred = false;
+                beginSync(e.getKey(), e.getValue(), effects); // a quorum holds our history under our epoch now
             }
         }
     }
@@ -589,6 +594,19 @@ public final class LeaderRole implements Role {
             learner.diffed = true;
         } else {
             long point = host.snapshotPoint(theirs);
+            if (phase != Phase.ESTABLISHED && theirs > point) {
+                // Before we are established our tree lacks our history (it is applied once a quorum
+                // holds it), so a SNAP now would be of a point below it: the learner would install it
+                // at once and cut its durable log below transactions it may hold committed, with its
+                // current epoch still vouching for them (a vote that can then win and truncate them
+                // elsewhere; a review found the way with five voters). It waits until we are
+                // established: a quorum then holds our history durably under our epoch, which outvotes
+                // the learner's, so what a SNAP cuts from it is held where it counts. (ZooKeeper's
+                // leader has no such gap: its tree holds everything it logged.) A learner with nothing
+                // past the point loses nothing and goes now.
+                learner.snapDeferred = true;
+                return;
+            }
             effects.add(new PeerEffect.SendSnapshot(sid, point, host.snapshot()));
             txns = host.historyAfter(point);
         }

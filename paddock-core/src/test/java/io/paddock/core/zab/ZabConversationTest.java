@@ -164,6 +164,9 @@ class ZabConversationTest {
             epochs = new Epochs(num(args, "accepted"), num(args, "current"));
             nowTick = 0; // each role in a script starts its own clock at tick 0
             host = new ScriptHost(num(args, "zxid"));
+            if (args.containsKey("applied")) {
+                host.applied = num(args, "applied"); // logged, not applied yet (a leader before it is established)
+            }
             if (args.containsKey("durable")) {
                 host.durable = num(args, "durable"); // logged, not yet durable beyond this (a learner's sync cut short)
             }
