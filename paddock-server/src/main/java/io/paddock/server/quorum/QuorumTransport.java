@@ -249,6 +249,13 @@ public final class QuorumTransport implements AutoCloseable {
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
         /** Bytes of the sync in progress (DIFF/TRUNC/SNAP up to UPTODATE), added to the send bound; 0 when none. */
         long syncBytes;
+        /**
+         * A learner's connection to us (accepted) on which no LEADERINFO went yet: a leader's first
+         * packet on a connection is always LEADERINFO, so anything before it was meant for an
+         * earlier connection of the same server (the core had not yet heard that it was replaced)
+         * and is dropped (a sync, a whole SNAP stream, sent to a learner that only just said who it is).
+         */
+        boolean awaitingLeaderInfo;
         /** The SNAP stream being written to this learner; null when none is (see {@link #startSnap}). */
         SnapStream snap;
         /** Packets for this learner sent while its SNAP streams, encoded, to follow the stream. */
@@ -901,6 +908,13 @@ public final class QuorumTransport implements AutoCloseable {
             lose(link, "over " + SEND_BUFFER_BYTES_MAX + " bytes unsent");
             return null;
         }
+        if (link.awaitingLeaderInfo) {
+            if (packet.type() != QuorumPacketType.LEADERINFO) {
+                LOG.debug("{} for server {} was meant for its earlier connection: not sent", packet, toSid);
+                return null;
+            }
+            link.awaitingLeaderInfo = false;
+        }
         return link;
     }
 
@@ -1103,6 +1117,7 @@ public final class QuorumTransport implements AutoCloseable {
                 lose(older, "server " + sid + " connected again"); // PeerDown before the new connection's packets
             }
             QuorumLink fresh = new QuorumLink(sid);
+            fresh.awaitingLeaderInfo = true;
             quorumLinks.put(sid, fresh);
             adoptQuorum(fresh, ch);
             link = fresh;

@@ -190,6 +190,14 @@ class ElectionTransportTest {
         assertEquals(new Received("quorum", 2, info), next(1));
     }
 
+    /** As {@link #learnerConnects}, then the leader's LEADERINFO reaches it (a leader's first packet on a connection). */
+    private void learnerConnects(QuorumTransport leader, QuorumTransport learner) throws InterruptedException {
+        learnerConnects(learner);
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        leader.sendQuorum(2, leaderInfo);
+        assertEquals(new Received("quorum", 1, leaderInfo), next(2));
+    }
+
     @Test
     void learnerPacketsReachTheLeaderAndAClosedLearnerIsOnePeerDown() throws Exception {
         QuorumTransport leader = start(1);
@@ -236,7 +244,7 @@ class ElectionTransportTest {
     @Test
     void aLargeBatchReachesAPeerThatReadsInOrder() throws Exception {
         QuorumTransport leader = start(1);
-        learnerConnects(start(2));
+        learnerConnects(leader, start(2));
         int count = 8 * 1024;
         assertTrue(count * 1024 < QuorumTransport.SEND_BUFFER_BYTES_MAX / 4, "well within the send bound");
         List<QuorumTransport.Outgoing> burst = new ArrayList<>();
@@ -267,7 +275,7 @@ class ElectionTransportTest {
         assertTrue(Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION > (long) (nodes + 1) << 20,
                 "the test JVM's heap lets a learner take a snapshot of " + nodes + " MiB");
         QuorumTransport leader = start(1);
-        learnerConnects(start(2));
+        learnerConnects(leader, start(2));
         List<SnapshotNode> list = new ArrayList<>();
         list.add(new SnapshotNode("/", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2));
         for (int i = 0; i < nodes; i++) {
@@ -317,7 +325,7 @@ class ElectionTransportTest {
     @Test
     void aLearnerDroppedWhileItsSnapStreamsAbandonsTheStream() throws Exception {
         QuorumTransport leader = start(1);
-        learnerConnects(start(2));
+        learnerConnects(leader, start(2));
         CountDownLatch firstPiece = new CountDownLatch(1);
         CountDownLatch abandoned = new CountDownLatch(1);
         int[] callsAfterAbandon = {0};
@@ -380,7 +388,7 @@ class ElectionTransportTest {
         assertTrue(nowhere.abandoned, "the stream for a server with no connection was abandoned");
         assertEquals(0, nowhere.calls);
 
-        learnerConnects(start(2));
+        learnerConnects(leader, start(2));
         SnapshotData data = new SnapshotData("ours", new SnapshotHeader(SnapshotFormat.VERSION, 0x100000007L, 5),
                 List.of(), List.of(new SnapshotNode("/", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0,
                         0, 0, 0, 0)));
@@ -442,6 +450,7 @@ class ElectionTransportTest {
             assertEquals(new Received("quorum", 2, info), next(1));
             int count = QuorumTransport.SEND_BUFFER_BYTES_MAX / (1 << 20) + 8;
             List<QuorumTransport.Outgoing> sync = new ArrayList<>();
+            sync.add(new QuorumTransport.Outgoing(2, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)));
             sync.add(new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.DIFF, 0x100000000L + count, null, null)));
             for (int i = 1; i <= count; i++) {
                 sync.add(new QuorumTransport.Outgoing(2,
@@ -498,6 +507,30 @@ class ElectionTransportTest {
             first.setSoTimeout((int) WAIT_MS);
             assertEquals(-1, first.getInputStream().read(), "the older connection is closed");
         }
+    }
+
+    /**
+     * A leader's first packet on a learner's connection is LEADERINFO: what the core sent before it
+     * was meant for that server's earlier connection (the core had not yet heard it was replaced)
+     * and is dropped, a SNAP's stream abandoned, so a learner that only just said who it is gets no
+     * stale sync; from LEADERINFO on, packets flow.
+     */
+    @Test
+    void packetsBeforeLeaderInfoOnANewConnectionAreForTheOldOneAndDropped() throws Exception {
+        QuorumTransport leader = start(1);
+        learnerConnects(start(2));
+        PieceStream stale = new PieceStream(List.of(new byte[] {1}));
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.DIFF, 5, null, null)),
+                new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.SNAP, 5, null, null), stale),
+                new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.NEWLEADER, 0x100000000L, null, null))));
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        QuorumPacket ping = new QuorumPacket(QuorumPacketType.PING, 7, null, null);
+        leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, leaderInfo), new QuorumTransport.Outgoing(2, ping)));
+        assertEquals(new Received("quorum", 1, leaderInfo), next(2), "LEADERINFO first: the stale sync was dropped");
+        assertEquals(new Received("quorum", 1, ping), next(2));
+        assertTrue(stale.abandoned, "the stale SNAP's stream was let go");
+        assertEquals(0, stale.calls);
+        assertNull(inboxes.get(1L).poll(100, TimeUnit.MILLISECONDS), "the connection stays up");
     }
 
     @Test
