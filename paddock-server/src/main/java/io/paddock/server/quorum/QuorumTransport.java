@@ -756,7 +756,7 @@ public final class QuorumTransport implements AutoCloseable {
         return true;
     }
 
-    /** The packets that waited behind a SNAP stream, after its last byte, in one flush. */
+    /** The packets that waited behind a SNAP stream, after its last byte, in buffers of about FLUSH_BYTES. */
     private void writeAfterSnap(QuorumLink link) {
         link.channel.flush(); // the stream's last piece, if it was only written
         Pending pending = new Pending();
