@@ -217,6 +217,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             }
             if (c.connId != -1) {
                 checkAnswered(c, now);
+                checkNotHeldTooLong(c, now);
             }
             if (c.connId != -1 && !faultsStopped && servingSince(c.serverSid) == Long.MAX_VALUE
                     && now - c.lastHeardTick > SILENCE_TICKS_MAX && outstanding(c)) {
@@ -292,6 +293,32 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                     + " ticks): a reply was lost; " + ensemble.describe());
         }
     }
+
+    /**
+     * A member that does not serve holds a client at most a third of its session timeout from when
+     * it last served (or started), then closes it so that it moves to a server that has a leader
+     * ({@code Replica.HOLD_TIMEOUT_DIVISOR}); a connection made later is closed at the server's next
+     * tick. A handshake whose new session's createSession is in flight to a lost leader is kept for
+     * the next one by design (no session of it can expire). A follower that kept losing its leader
+     * mid-sync once held a client for ever (seed 800668).
+     */
+    private void checkNotHeldTooLong(Client c, long now) {
+        SimulatedEnsemble.Server s = ensemble.server(c.serverSid);
+        if (!s.isUp() || s.incarnation != c.serverIncarnation || s.notServingSinceTick() < 0
+                || (c.sessionId == 0 && !c.handshaken)) {
+            return;
+        }
+        long third = c.timeoutMs() / io.paddock.core.Replica.HOLD_TIMEOUT_DIVISOR / SimulatedEnsemble.TICK_MS;
+        long deadline = Math.max(s.notServingSinceTick() + third, c.connectTick) + HOLD_SLACK_TICKS;
+        if (now > deadline) {
+            throw ensemble.checker().failure("client " + c.id + " (connection " + c.connId + " since t=" + c.connectTick
+                    + ") is still connected to s" + c.serverSid + ", which has not served since t="
+                    + s.notServingSinceTick() + ": past t=" + deadline + " (a third of the session timeout, and slack)");
+        }
+    }
+
+    /** Ticks past a third of the session timeout within which a server without a leader closes a held client. */
+    static final int HOLD_SLACK_TICKS = 5;
 
     // ---------------------------------------------------------------- who serves, who leads
 

@@ -92,6 +92,13 @@ public final class SimulatedEnsemble {
         /** The zxid of its last own snapshot (or what it recovered), and how far past it the next one is due. */
         long lastSnapshotZxid;
         long snapshotThreshold;
+        /**
+         * Whether its core serves (established leader or synced learner), as its observations say,
+         * exactly (a spell shorter than a tick too), and since when it has not: its last spell's end,
+         * or its start.
+         */
+        boolean serving;
+        long notServingSinceTick;
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
@@ -119,6 +126,11 @@ public final class SimulatedEnsemble {
         /** The elections of its current incarnation (null while down). */
         public ElectionHistory history() {
             return history;
+        }
+
+        /** The tick since which it has not served (its last spell's end, or its start); -1 while it serves. */
+        public long notServingSinceTick() {
+            return serving ? -1 : notServingSinceTick;
         }
 
         public long diskAcceptedEpoch() {
@@ -479,6 +491,8 @@ public final class SimulatedEnsemble {
         s.snapshotThreshold = nextSnapshotThreshold();
         s.replica.joinEnsemble(s.config, s.diskAcceptedEpoch, s.diskCurrentEpoch, TICK_MS);
         s.core = s.replica.peer();
+        s.serving = false;
+        s.notServingSinceTick = nowTick;
         s.history = new ElectionHistory(sid);
         checker.restarted(s);
         trace.line("t=" + nowTick + " s" + sid + " START from disk (accepted=" + s.diskAcceptedEpoch + ", current="
@@ -819,6 +833,13 @@ public final class SimulatedEnsemble {
             }
             observations.add(new Observed(nowTick, s.sid, observation));
             checker.observed(s, observation);
+            if (observation instanceof PeerEffect.Established || observation instanceof PeerEffect.Synced) {
+                s.serving = true;
+            } else if (observation instanceof PeerEffect.RoleChanged changed && changed.to() == ServerState.LOOKING
+                    && s.serving) {
+                s.serving = false;
+                s.notServingSinceTick = nowTick;
+            }
             if (observation instanceof PeerEffect.Established established) {
                 checkLeaderHoldsCommitted(s, established.epoch());
             }
