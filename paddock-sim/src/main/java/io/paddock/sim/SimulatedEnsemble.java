@@ -99,6 +99,8 @@ public final class SimulatedEnsemble {
          */
         boolean serving;
         long notServingSinceTick;
+        /** When its last few serving spells ended (a crash ends one too), oldest first. */
+        final ArrayDeque<Long> spellEnds = new ArrayDeque<>();
 
         Server(long sid, PeerConfig config) {
             this.sid = sid;
@@ -131,6 +133,25 @@ public final class SimulatedEnsemble {
         /** The tick since which it has not served (its last spell's end, or its start); -1 while it serves. */
         public long notServingSinceTick() {
             return serving ? -1 : notServingSinceTick;
+        }
+
+        /** Whether one of its serving spells ended in [from, to] (as far as the last few are kept). */
+        public boolean stoppedServingWithin(long from, long to) {
+            for (long end : spellEnds) {
+                if (end >= from && end <= to) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void endSpell(long tick) {
+            serving = false;
+            notServingSinceTick = tick;
+            spellEnds.addLast(tick);
+            if (spellEnds.size() > 64) {
+                spellEnds.pollFirst();
+            }
         }
 
         public long diskAcceptedEpoch() {
@@ -511,6 +532,9 @@ public final class SimulatedEnsemble {
             applyWrite(s, w[0], w[1]);
         }
         s.writesInFlight.clear();
+        if (s.serving) {
+            s.endSpell(nowTick);
+        }
         String torn = s.disk.crash(random);
         s.ownCapture = null; // it was memory: the capture of a snapshot not yet written
         s.replica = null;
@@ -837,8 +861,7 @@ public final class SimulatedEnsemble {
                 s.serving = true;
             } else if (observation instanceof PeerEffect.RoleChanged changed && changed.to() == ServerState.LOOKING
                     && s.serving) {
-                s.serving = false;
-                s.notServingSinceTick = nowTick;
+                s.endSpell(nowTick);
             }
             if (observation instanceof PeerEffect.Established established) {
                 checkLeaderHoldsCommitted(s, established.epoch());
