@@ -401,6 +401,46 @@ class ElectionTransportTest {
         assertEquals(new Received("down", 1, null), next(2));
     }
 
+    /**
+     * A learner that vanishes mid-SNAP (a raw socket that reads the head and a little of the stream,
+     * then closes) is one PeerDown on the leader, and its stream is abandoned: the leader stops
+     * reading its tree for it and keeps nothing queued.
+     */
+    @Test
+    void aLearnerThatVanishesMidSnapIsDroppedAndItsStreamAbandoned() throws Exception {
+        QuorumTransport leader = start(1);
+        PeerAddress one = members.get(1L);
+        List<byte[]> pieces = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            pieces.add(new byte[QuorumTransport.SNAP_PIECE_BYTES]); // far more than the socket buffers take unread
+        }
+        PieceStream stream = new PieceStream(pieces);
+        try (Socket learner = new Socket(one.host(), one.quorumPort())) {
+            QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+            learner.getOutputStream().write(info.encode());
+            learner.getOutputStream().flush();
+            assertEquals(new Received("quorum", 2, info), next(1));
+            leader.sendQuorum(List.of(new QuorumTransport.Outgoing(2, LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION)),
+                    new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.SNAP, 0x100000007L, null, null), stream),
+                    new QuorumTransport.Outgoing(2, new QuorumPacket(QuorumPacketType.NEWLEADER, 0x100000000L, null, null))));
+            learner.setSoTimeout((int) WAIT_MS);
+            byte[] some = new byte[64 * 1024];
+            int read = 0;
+            while (read < some.length) {
+                int n = learner.getInputStream().read(some, read, some.length - read);
+                assertTrue(n > 0, "the stream began");
+                read += n;
+            }
+        } // closed mid-stream
+        assertEquals(new Received("down", 2, null), next(1));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (!stream.abandoned && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(stream.abandoned, "the stream of a learner that vanished was abandoned");
+        assertTrue(stream.calls < pieces.size() + 1, "not read to its end: " + stream.calls + " calls");
+    }
+
     /** A stream of pieces made before; counts the calls (on the transport's thread). */
     private static final class PieceStream implements io.paddock.core.wire.quorum.SnapStream {
         private final List<byte[]> pieces;
