@@ -83,6 +83,8 @@ public final class Replica {
 
     private final CoreConfig config;
     private DataTree tree = new DataTree();
+    /** The membership text /zookeeper/config shows in an ensemble, or null (standalone: empty). */
+    private byte[] membershipText;
     private SessionTable sessions;
     private final PendingChanges pending = new PendingChanges();
     private RequestPrep prep;
@@ -314,6 +316,17 @@ public final class Replica {
         this.peer = new QuorumPeerCore(config, acceptedEpoch, currentEpoch, new Host());
         this.peerTickMs = peerTickMs;
         this.peerStartMs = nowMs;
+    }
+
+    /**
+     * Shows the ensemble's membership (ZooKeeper's {@code server.N=...} lines and {@code version=},
+     * the shell's text) in /zookeeper/config from now on, as a ZooKeeper quorum peer does, in this
+     * tree and in every tree this replica loads later (a leader's snapshot). Configuration version 0:
+     * a static zoo.cfg; Paddock has no dynamic reconfiguration.
+     */
+    public void showMembership(byte[] text) {
+        membershipText = text.clone();
+        tree.setConfigNode(membershipText, 0, nowMs);
     }
 
     /**
@@ -614,6 +627,9 @@ public final class Replica {
                     n.czxid(), n.mzxid(), n.ctime(), n.mtime(), n.version(), n.cversion(), n.aversion(), n.pzxid());
         }
         wireTree();
+        if (membershipText != null) {
+            tree.setConfigNode(membershipText, 0, nowMs); // a ZooKeeper learner rewrites it after a sync too
+        }
         long z = data.header().lastZxid();
         lastAppliedZxid = z;
         lastZxid = z;

@@ -1,5 +1,6 @@
 package io.paddock.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -254,6 +255,8 @@ public final class PaddockServer implements AutoCloseable {
         }
         PeerConfig peerConfig = PeerShell.peerConfig(myId, voters, observers, config.tickTime(), config.initLimit(),
                 config.syncLimit(), config.electionFinalizeWaitMs());
+        // /zookeeper/config shows the membership, as on a ZooKeeper quorum peer (clients' getConfig, Curator's EnsembleTracker).
+        replica.showMembership(config.membershipText().getBytes(StandardCharsets.UTF_8));
         replica.joinEnsemble(peerConfig, epochs.acceptedEpoch(), epochs.currentEpoch(), PeerShell.PEER_TICK_MS);
         PeerShell started = new PeerShell(myId, members, epochs, epochFiles, config.quorumListenOnAllIPs(),
                 config.electionPortBindRetry(), loop.peerSink());
@@ -376,6 +379,11 @@ public final class PaddockServer implements AutoCloseable {
     /** The file log, or null when data lives in memory only. */
     FileTxnLog fileLog() {
         return log instanceof FileTxnLog f ? f : null;
+    }
+
+    /** This server's id (its myid file) in an ensemble; 0 when standalone, as ZooKeeper's {@code conf} says. */
+    public long myId() {
+        return myId;
     }
 
     public ServerConfig config() {

@@ -1,6 +1,9 @@
 package io.paddock.server;
 
+import io.netty.util.NetUtil;
 import io.paddock.server.ServerConfig.ConfigException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
@@ -66,15 +69,43 @@ public record QuorumServer(long id, String host, int quorumPort, int electionPor
         return new QuorumServer(id, host, quorumPort, electionPort, observer, clientAddress, clientPort);
     }
 
-    /** The line as ZooKeeper prints it, e.g. {@code server.1=zk1:2888:3888:participant;0.0.0.0:2181}. */
-    public String toLine() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        String line = KEY_PREFIX + id + "=" + h + ":" + quorumPort + ":" + electionPort + ":"
+    /**
+     * The line's value as a ZooKeeper 3.9 quorum peer prints it in /zookeeper/config and {@code conf}
+     * ({@code QuorumServer.toString}), e.g. {@code zk1:2888:3888:participant;0.0.0.0:2181}: a client
+     * port without an address listens on the wildcard address, and IPv6 literals are bracketed.
+     * A client address that came from {@code clientPort=} rather than this line is not printed.
+     */
+    public String toConfigValue() {
+        String value = bracketed(host) + ":" + quorumPort + ":" + electionPort + ":"
             + (observer ? "observer" : "participant");
         if (clientPort >= 0) {
-            line += ";" + (clientAddress == null ? "" : clientAddress + ":") + clientPort;
+            value += ";" + (clientAddress == null ? "0.0.0.0" : bracketed(clientAddress)) + ":" + clientPort;
         }
-        return line;
+        return value;
+    }
+
+    /** The whole line, {@code server.<id>=} and {@link #toConfigValue()}. */
+    public String toLine() {
+        return KEY_PREFIX + id + "=" + toConfigValue();
+    }
+
+    /**
+     * A host as ZooKeeper prints it: an IPv6 literal in Java's full form and in brackets
+     * ({@code [0:0:0:0:0:0:0:1]}); a name or an IPv4 address as written. No name is looked up.
+     */
+    private static String bracketed(String host) {
+        if (!host.contains(":")) {
+            return host;
+        }
+        String literal = host;
+        if (NetUtil.isValidIpV6Address(host)) {
+            try {
+                literal = InetAddress.getByName(host).getHostAddress(); // a literal: parsed, never resolved
+            } catch (UnknownHostException e) {
+                literal = host;
+            }
+        }
+        return "[" + literal + "]";
     }
 
     private static long parseId(String key, String value, String idText) {

@@ -4,7 +4,6 @@ import io.paddock.core.zab.ElectionText;
 import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import io.paddock.core.Replica;
-import io.paddock.core.election.ServerState;
 import io.paddock.core.session.Session;
 import io.paddock.server.admin.AdminView;
 import io.paddock.server.admin.ConnectionInfo;
@@ -43,12 +42,35 @@ final class ServerAdminView implements AdminView {
         return peer == null || peer.status().established();
     }
 
-    /** ZooKeeper's leader prints its proposal sizes; no proposals until replication: BufferStats' -1/-1/-1. */
+    /** A leader's {@code Proposal sizes last/min/max:}, -1/-1/-1 before its first proposal (ZooKeeper's BufferStats). */
     @Override
     public String proposalSizes() {
         var peer = server.peer();
-        return peer != null && peer.status().state() == ServerState.LEADING
-                ? "-1/-1/-1" : null;
+        var leader = peer == null ? null : peer.status().leader();
+        return leader == null ? null : leader.proposalSizes();
+    }
+
+    @Override
+    public long serverId() {
+        return server.myId();
+    }
+
+    /** QuorumZooKeeperServer.dumpConf's lines after serverId; null when standalone. */
+    @Override
+    public String quorumConf() {
+        ServerConfig config = server.config();
+        if (server.peer() == null) {
+            return null;
+        }
+        QuorumServer me = config.servers().stream().filter(q -> q.id() == server.myId()).findFirst().orElseThrow();
+        return "initLimit=" + config.initLimit() + "\n"
+                + "syncLimit=" + config.syncLimit() + "\n"
+                + "electionAlg=3\n" // fast leader election, the only one ZooKeeper 3.9 has
+                + "electionPort=" + me.electionPort() + "\n"
+                + "quorumPort=" + me.quorumPort() + "\n"
+                + "peerType=" + (me.observer() ? 1 : 0) + "\n" // LearnerType's ordinal
+                + "membership: \n"
+                + config.membershipText();
     }
 
     @Override
@@ -200,11 +222,18 @@ final class ServerAdminView implements AdminView {
             // QuorumZooKeeperServer's peer_state, then the leader's gauges as ZooKeeper 3.9 names them.
             var status = peer.status();
             values.put("peer_state", status.peerState());
-            if (status.state() == ServerState.LEADING) {
-                values.put("learners", status.learners());
-                values.put("synced_followers", status.syncedFollowers());
+            values.put("quorum_size", status.quorumSize());
+            var leader = status.leader();
+            if (leader != null) {
+                values.put("learners", leader.learners());
+                values.put("synced_followers", leader.syncedFollowers());
                 values.put("synced_non_voting_followers", 0);
-                values.put("synced_observers", status.syncedObservers());
+                values.put("synced_observers", leader.syncedObservers());
+                values.put("pending_syncs", leader.pendingSyncs());
+                values.put("leader_uptime", leader.uptimeMs(System.currentTimeMillis()));
+                values.put("last_proposal_size", leader.lastProposalSize());
+                values.put("min_proposal_size", leader.minProposalSize());
+                values.put("max_proposal_size", leader.maxProposalSize());
             }
             values.put("paddock_current_epoch", status.currentEpoch());
             values.put("paddock_accepted_epoch", status.acceptedEpoch());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -258,6 +259,30 @@ public final class ServerConfig {
      */
     public List<QuorumServer> servers() {
         return s.servers;
+    }
+
+    /**
+     * The membership as a ZooKeeper 3.9 quorum peer shows it in /zookeeper/config and after {@code
+     * conf}'s {@code membership:} ({@code QuorumMaj.toString}): one {@code server.N=} line per
+     * server, then {@code version=0} (a static zoo.cfg's configuration version, in hex), with no
+     * newline at the end. The lines come in ZooKeeper's order: it copies the server lines into a
+     * {@link Properties} and from there into a {@link HashMap} keyed by id, and prints that map
+     * (ascending for ids below 16). Clients parse the text as properties, so only a byte-for-byte
+     * comparison would see another order.
+     */
+    public String membershipText() {
+        Properties lines = new Properties();
+        for (QuorumServer q : s.servers) {
+            lines.setProperty(QuorumServer.KEY_PREFIX + q.id(), q.toConfigValue());
+        }
+        Map<Long, String> byId = new HashMap<>();
+        for (Map.Entry<Object, Object> e : lines.entrySet()) {
+            byId.put(Long.parseLong(((String) e.getKey()).substring(QuorumServer.KEY_PREFIX.length())),
+                    (String) e.getValue());
+        }
+        StringBuilder text = new StringBuilder();
+        byId.forEach((id, value) -> text.append(QuorumServer.KEY_PREFIX).append(id).append('=').append(value).append('\n'));
+        return text.append("version=0").toString();
     }
 
     /** The participants (voters) among {@link #servers()}. */

@@ -317,6 +317,25 @@ public final class DataTree {
         return new Applied(node, watches.fireDataChanged(path, zxid, node.acl));
     }
 
+    /**
+     * Puts an ensemble's membership into {@link #CONFIG}, as a ZooKeeper quorum peer does at start
+     * and after each sync with its leader ({@code ZKDatabase.initConfigInZKDatabase}): the data is
+     * the membership text, {@code version} -1 and {@code mzxid} the configuration's version (0 for
+     * a static zoo.cfg). No transaction and no watch: every member writes its own, and /zookeeper/
+     * is outside the tree digest, so the members' digests still agree.
+     */
+    public void setConfigNode(byte[] data, long configVersion, long timeMs) {
+        Znode node = nodes.get(CONFIG);
+        require(node != null, "setConfigNode", CONFIG, "no node");
+        dataSize += nodeSize(CONFIG, data) - nodeSize(CONFIG, node.data);
+        aboutToChange(node);
+        node.data = data;
+        node.version = -1;
+        node.mzxid = configVersion;
+        node.mtime = timeMs;
+        recountDigest(node);
+    }
+
     /** Applies a setACL; {@code aversion} is the SetACLTxn's (the new aversion). Fires no watch. */
     public Stat setAcl(String path, List<Acl> acl, int aversion) {
         Znode node = nodes.get(path);

@@ -169,6 +169,10 @@ public final class LeaderRole implements Role {
     private static final int SYNC_OP = 9;
     /** Learners' syncs waiting for the proposal that was last when they came (keyed by its zxid) to commit. */
     private final NavigableMap<Long, List<Long>> pendingSyncs = new TreeMap<>();
+    /** The sizes of this role's proposals (ZooKeeper's {@code proposalStats}); -1 until the first. */
+    private int lastProposalSize = -1;
+    private int minProposalSize = -1;
+    private int maxProposalSize = -1;
 
     /** Takes the role at {@code nowTick}: discovery starts with our own report. */
     public LeaderRole(PeerConfig config, Epochs epochs, long lastZxid, long nowTick, List<PeerEffect> effects) {
@@ -663,6 +667,9 @@ public final class LeaderRole implements Role {
             giveUp("the zxid counter of epoch " + newEpoch + " is exhausted: re-electing for a new epoch");
             return;
         }
+        lastProposalSize = data.length;
+        minProposalSize = minProposalSize < 0 ? data.length : Math.min(minProposalSize, data.length);
+        maxProposalSize = Math.max(maxProposalSize, data.length);
         Set<Long> acks = new TreeSet<>();
         if (host.durableZxid() >= z) {
             acks.add(config.sid());
@@ -772,6 +779,27 @@ public final class LeaderRole implements Role {
     /** Learners connected in this role, followers and observers (ZooKeeper's {@code zk_learners}). */
     public int learnerCount() {
         return learners.size();
+    }
+
+    /**
+     * Learners' syncs waiting for earlier proposals to commit ({@code zk_pending_syncs}; ZooKeeper
+     * counts the proposals waited on, this counts the syncs).
+     */
+    public int pendingSyncCount() {
+        int n = 0;
+        for (List<Long> sids : pendingSyncs.values()) {
+            n += sids.size();
+        }
+        return n;
+    }
+
+    /**
+     * The data sizes of this role's proposals, last, smallest and largest, as ZooKeeper's leader
+     * prints them ({@code Proposal sizes last/min/max:}); {@code {-1, -1, -1}} before the first.
+     * Proposals re-sent in a learner's sync are not counted.
+     */
+    public int[] proposalSizes() {
+        return new int[] {lastProposalSize, minProposalSize, maxProposalSize};
     }
 
     /** Synced learners that vote ({@code zk_synced_followers}) or not ({@code zk_synced_observers}). */

@@ -101,6 +101,20 @@ public interface AdminView {
         return null;
     }
 
+    /** {@code conf}'s serverId: the myid of an ensemble member, 0 when standalone (as ZooKeeper prints). */
+    default long serverId() {
+        return 0;
+    }
+
+    /**
+     * What {@code conf} prints after serverId on an ensemble member (initLimit, syncLimit, electionAlg,
+     * electionPort, quorumPort, peerType, then {@code membership: } and the membership text, with no
+     * newline at the end, as ZooKeeper prints it), or null when standalone.
+     */
+    default String quorumConf() {
+        return null;
+    }
+
     /** Role-specific {@code mntr} lines (e.g. {@code followers}, {@code synced_followers}), without the zk_ prefix. */
     default Map<String, Object> extraMonitorValues() {
         return Map.of();

@@ -54,7 +54,10 @@ final class WordTexts {
         return out.append('\n').toString();
     }
 
-    /** {@code conf}: ZooKeeperServer.dumpConf's keys, with the bound port and live disk sizes. */
+    /**
+     * {@code conf}: ZooKeeperServer.dumpConf's keys, with the bound port and live disk sizes; on an
+     * ensemble member, QuorumZooKeeperServer's lines after them.
+     */
     static String conf(ServerConfig config, AdminView view) {
         Map<String, String> lines = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : config.asMap().entrySet()) {
@@ -66,9 +69,11 @@ final class WordTexts {
             }
         }
         lines.put("clientPort", String.valueOf(view.boundClientPort()));
+        lines.put("serverId", String.valueOf(view.serverId()));
         StringBuilder out = new StringBuilder();
         lines.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
-        return out.toString();
+        String quorum = view.quorumConf();
+        return quorum == null ? out.toString() : out.append(quorum).toString();
     }
 
     /** {@code mntr}: tab-separated {@code zk_*} lines; integers as integers, other numbers as doubles. */

@@ -74,7 +74,7 @@ public final class PeerShell implements AutoCloseable {
 
     /** What the four-letter words read; replaced after every step. */
     public record Status(ServerState state, long leaderSid, long establishedEpoch, long acceptedEpoch,
-            long currentEpoch, long round, int learners, int syncedFollowers, int syncedObservers) {
+            long currentEpoch, long round, int quorumSize, LeaderStats leader) {
 
         /** Whether the role is established (ZooKeeper would be past discovery). */
         public boolean established() {
@@ -101,6 +101,25 @@ public final class PeerShell implements AutoCloseable {
         }
     }
 
+    /**
+     * A leader's gauges, as ZooKeeper's leader reports them in {@code mntr} and {@code srvr}: its
+     * learners, the synced ones that vote and that do not, the syncs waiting for commits, its
+     * proposals' sizes (-1 before the first) and when it was established (0 before).
+     */
+    public record LeaderStats(int learners, int syncedFollowers, int syncedObservers, int pendingSyncs,
+            int lastProposalSize, int minProposalSize, int maxProposalSize, long establishedAtMs) {
+
+        /** ZooKeeper's {@code zk_leader_uptime}: milliseconds since it was established, 0 before. */
+        public long uptimeMs(long nowMs) {
+            return establishedAtMs == 0 ? 0 : Math.max(0, nowMs - establishedAtMs);
+        }
+
+        /** ZooKeeper's {@code last/min/max} text of the proposal sizes. */
+        public String proposalSizes() {
+            return lastProposalSize + "/" + minProposalSize + "/" + maxProposalSize;
+        }
+    }
+
     /** Where the shell posts what the peer hears; the replica loop's inbox. */
     public interface Sink {
         void post(PeerEvent event);
@@ -116,6 +135,9 @@ public final class PeerShell implements AutoCloseable {
     private final List<Consumer<PeerEffect.Observation>> observers = new CopyOnWriteArrayList<>();
     /** This server's last elections, for the elec word; fed on the loop thread, read under its lock. */
     private final ElectionHistory history;
+    /** The leader role last seen established, and when (loop thread only): {@code zk_leader_uptime}. */
+    private LeaderRole establishedLeaderRole;
+    private long leaderEstablishedAtMs;
     /** The peer effects of the step being carried out, for the history (loop thread only). */
     private final List<PeerEffect> stepEffects = new ArrayList<>();
     /** Quorum packets of the current step, handed to the transport together when the step is done. */
@@ -133,7 +155,7 @@ public final class PeerShell implements AutoCloseable {
         this.epochFiles = epochFiles;
         this.sink = sink;
         this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, new Inbound());
-        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, 0, 0);
+        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null);
     }
 
     /** The core's limits from zoo.cfg's, in ticks of {@value #PEER_TICK_MS} ms. */
@@ -315,21 +337,25 @@ public final class PeerShell implements AutoCloseable {
         return "(server " + v.leaderSid() + ", zxid 0x" + Long.toHexString(v.zxid()) + ", epoch " + v.epoch() + ")";
     }
 
-    private static Status snapshot(QuorumPeerCore core) {
+    private Status snapshot(QuorumPeerCore core) {
         long leader = -1;
-        int learners = 0;
-        int syncedFollowers = 0;
-        int syncedObservers = 0;
+        LeaderStats stats = null;
         if (core.role() instanceof LeaderRole l) {
             leader = core.sid();
-            learners = l.learnerCount();
-            syncedFollowers = l.syncedLearnerCount(true);
-            syncedObservers = l.syncedLearnerCount(false);
+            if (core.establishedEpoch() >= 0 && l != establishedLeaderRole) {
+                establishedLeaderRole = l;
+                leaderEstablishedAtMs = System.currentTimeMillis();
+            }
+            int[] sizes = l.proposalSizes();
+            stats = new LeaderStats(l.learnerCount(), l.syncedLearnerCount(true), l.syncedLearnerCount(false),
+                    l.pendingSyncCount(), sizes[0], sizes[1], sizes[2],
+                    l == establishedLeaderRole ? leaderEstablishedAtMs : 0);
         } else if (core.role() instanceof LearnerRole l) {
             leader = l.leaderSid();
         }
         return new Status(core.state(), leader, core.establishedEpoch(), core.epochs().durableAcceptedEpoch(),
-                core.epochs().durableCurrentEpoch(), core.electionRound(), learners, syncedFollowers, syncedObservers);
+                core.epochs().durableCurrentEpoch(), core.electionRound(), core.config().voters().voters().size(),
+                stats);
     }
 
     @Override

@@ -191,6 +191,22 @@ class FourLetterWordsTest {
     }
 
     @Test
+    void confOfAnEnsembleMemberEndsWithItsIdQuorumSettingsAndMembership() {
+        FakeAdminView member = new FakeAdminView() {
+            @Override public long serverId() {
+                return 2;
+            }
+
+            @Override public String quorumConf() {
+                return "initLimit=10\nmembership: \nserver.2=h:1:2:participant\nversion=0";
+            }
+        };
+        String conf = new FourLetterWords(config("*"), member).answer(FourLetterWord.CONF);
+        assertTrue(conf.endsWith("clientPortListenBacklog=-1\nserverId=2\ninitLimit=10\nmembership: \n"
+                + "server.2=h:1:2:participant\nversion=0"), conf);
+    }
+
+    @Test
     void mntrIsTabSeparatedWithZooKeepersKeys() {
         view.watches = 3;
         view.ephemeralCount = 1;

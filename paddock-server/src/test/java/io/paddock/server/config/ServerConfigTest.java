@@ -182,7 +182,7 @@ class ServerConfigTest {
             new QuorumServer(4, "zk4", 2891, 3891, true, null, -1),
             new QuorumServer(5, "10.0.0.5", 2892, 3892, false, null, -1)), c.servers());
         assertEquals(List.of(1L, 2L, 5L), c.votingServers().stream().map(QuorumServer::id).toList());
-        assertEquals("server.2=[fe80::1]:2889:3889:participant;::1:2182", c.servers().get(1).toLine());
+        assertEquals("server.2=[fe80:0:0:0:0:0:0:1]:2889:3889:participant;[0:0:0:0:0:0:0:1]:2182", c.servers().get(1).toLine());
     }
 
     @Test

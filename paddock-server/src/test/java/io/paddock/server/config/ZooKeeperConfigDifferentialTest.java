@@ -3,8 +3,11 @@ package io.paddock.server.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.paddock.server.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,5 +46,33 @@ class ZooKeeperConfigDifferentialTest {
         assertEquals(zk.getSnapRetainCount(), ours.snapRetainCount());
         assertEquals(zk.getPurgeInterval(), ours.purgeIntervalHours());
         assertEquals(zk.getClientPortAddress().getPort(), ours.clientPort());
+    }
+
+    /**
+     * /zookeeper/config and {@code conf}'s membership: the same server.N lines give ZooKeeper's
+     * QuorumMaj text byte for byte (client ports with and without an address, observers, IPv6
+     * literals, roles in any case, ids whose hash order is not ascending).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nserver.3=127.0.0.1:2890:3890",
+        "server.1=127.0.0.1:2888:3888;2181\nserver.2=127.0.0.1:2889:3889:participant;127.0.0.1:2182\n"
+            + "server.3=localhost:2890:3890:OBSERVER;2183",
+        "server.1=[::1]:2888:3888;[::1]:2181\nserver.2=[fe80::1]:2889:3889:Participant;2182\n"
+            + "server.3=127.0.0.1:2890:3890:observer",
+        "server.3=127.0.0.1:2890:3890\nserver.17=127.0.0.1:2891:3891\nserver.1=127.0.0.1:2888:3888\n"
+            + "server.100=127.0.0.1:2892:3892:observer\nserver.33=127.0.0.1:2893:3893",
+    })
+    void membershipTextIsZooKeepers(String serverLines, @TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("myid"), "1\n"); // ZooKeeper reads it for a quorum config
+        Properties p = new Properties();
+        p.load(new java.io.StringReader("dataDir=" + dataDir + "\nclientPort=2181\ninitLimit=10\nsyncLimit=5\n"
+                + serverLines));
+
+        QuorumPeerConfig zk = new QuorumPeerConfig();
+        zk.parseProperties(p);
+        ServerConfig ours = ServerConfig.fromProperties(p);
+
+        assertEquals(zk.getQuorumVerifier().toString(), ours.membershipText());
     }
 }

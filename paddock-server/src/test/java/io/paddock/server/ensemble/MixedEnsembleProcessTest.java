@@ -339,10 +339,72 @@ class MixedEnsembleProcessTest {
                     }
                     syncWith(onLeader);
                     assertNotNull(onLeader.exists("/through-observer", false));
+                    assertSameQuorumIntrospection(e, e.leader(), onLeader, 3, onObserver);
                 }
             }
             assertNoneExpiredAndDigestsAgreed(e, expired);
         }
+    }
+
+    /**
+     * What a user or a tool reads about the ensemble, from the leader of one kind and the observer of
+     * the other (each run of the test above has ZooKeeper in one of the two places, so it checks the
+     * expectations too): /zookeeper/config (getConfig: the membership, the same bytes and Stat on
+     * both), {@code conf}'s quorum lines (the same keys, this server's id, ports and peer type, the
+     * same membership), {@code mntr}'s quorum gauges and the leader's proposal sizes in {@code srvr}.
+     */
+    private static void assertSameQuorumIntrospection(LocalEnsemble e, int leader, ZooKeeper onLeader, int observer,
+            ZooKeeper onObserver) throws Exception {
+        Stat leaderStat = new Stat();
+        Stat observerStat = new Stat();
+        byte[] config = onLeader.getConfig(false, leaderStat);
+        assertArrayEquals(config, onObserver.getConfig(false, observerStat));
+        String membership = new String(config, StandardCharsets.UTF_8);
+        for (int sid = 1; sid <= 3; sid++) {
+            assertTrue(membership.contains("server." + sid + "=127.0.0.1:"), membership);
+        }
+        assertTrue(membership.contains(":observer\n") && membership.endsWith("\nversion=0"), membership);
+        for (Stat stat : List.of(leaderStat, observerStat)) {
+            assertEquals(List.of(0L, 0L, -1, config.length), List.of(stat.getCzxid(), stat.getMzxid(), stat.getVersion(),
+                    stat.getDataLength()), stat.toString());
+        }
+
+        String leaderConf = quorumConf(e, leader, "0");
+        assertEquals(leaderConf, quorumConf(e, observer, "1").replace("serverId=" + observer, "serverId=" + leader));
+        assertTrue(leaderConf.endsWith("membership: \n" + membership), leaderConf);
+
+        String leaderMntr = e.word(leader, "mntr");
+        for (String line : List.of("zk_server_state\tleader", "zk_quorum_size\t2", "zk_learners\t2",
+                "zk_synced_followers\t1", "zk_synced_non_voting_followers\t0", "zk_synced_observers\t1",
+                "zk_pending_syncs\t0")) {
+            assertTrue(leaderMntr.contains(line + "\n"), line + " in " + leaderMntr);
+        }
+        java.util.regex.Matcher sizes = java.util.regex.Pattern.compile(
+                "zk_last_proposal_size\t(\\d+)\n").matcher(leaderMntr);
+        assertTrue(sizes.find() && Integer.parseInt(sizes.group(1)) > 0, leaderMntr);
+        java.util.regex.Matcher uptime = java.util.regex.Pattern.compile("zk_leader_uptime\t(\\d+)\n").matcher(leaderMntr);
+        assertTrue(uptime.find() && Long.parseLong(uptime.group(1)) > 0, leaderMntr);
+        String observerMntr = e.word(observer, "mntr");
+        assertTrue(observerMntr.contains("zk_quorum_size\t2\n") && !observerMntr.contains("zk_learners"), observerMntr);
+        // The last proposal was the setData of /o1 to one byte: ZooKeeper's bytes, so its size on either leader.
+        String srvr = e.word(leader, "srvr");
+        assertTrue(srvr.contains("\nProposal sizes last/min/max: " + sizes.group(1) + "/"), srvr);
+    }
+
+    /**
+     * {@code conf} from {@code serverId=} on, with this server's id checked and its ports and peer
+     * type replaced by placeholders (they differ by server, not by kind).
+     */
+    private static String quorumConf(LocalEnsemble e, int sid, String peerType) {
+        String conf = e.word(sid, "conf");
+        int at = conf.indexOf("serverId=");
+        assertTrue(at >= 0, conf);
+        String tail = conf.substring(at);
+        assertTrue(tail.startsWith("serverId=" + sid + "\ninitLimit=" + LocalEnsemble.INIT_LIMIT + "\nsyncLimit="
+                + LocalEnsemble.SYNC_LIMIT + "\nelectionAlg=3\n"), tail);
+        assertTrue(tail.contains("\npeerType=" + peerType + "\n"), tail);
+        return tail.replaceAll("electionPort=\\d+", "electionPort=E").replaceAll("quorumPort=\\d+", "quorumPort=Q")
+                .replace("peerType=" + peerType, "peerType=T");
     }
 
     /** ZooKeeper's servers 1 and 2, leading and following (2 leads: the same empty history, the higher id). */
