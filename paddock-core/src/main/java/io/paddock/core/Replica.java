@@ -693,6 +693,18 @@ public final class Replica {
         }
 
         @Override
+        public long lastHeldAtOrBelow(long zxid) {
+            long held = lastAppliedZxid;
+            for (QueuedWrite w : awaiting) { // the history past the applied point, in zxid order
+                if (w.zxid() > zxid) {
+                    break;
+                }
+                held = w.zxid();
+            }
+            return held;
+        }
+
+        @Override
         public TxnDigest digestOf(long zxid) {
             TxnDigest applied = recentDigests.get(zxid);
             if (applied != null) {

@@ -589,8 +589,11 @@ public final class LeaderRole implements Role {
         // the learner applies only after UPTODATE, when a quorum holds it.
         long committed = phase == Phase.ESTABLISHED ? lastCommitted : ours;
         List<TxnEnvelope> txns;
-        if (theirs > ours && ours == committed
-                && (ours == 0 || LearnerHandshake.epochOf(theirs) == LearnerHandshake.epochOf(ours))) {
+        // A learner past our history: what it has beyond it is uncommitted (a leader's history holds
+        // everything committed), so it cuts back to ours (ZooKeeper's TRUNC to its maxCommittedLog).
+        // Its history may have gone another way before our last zxid (a later epoch's leader synced
+        // it without that transaction): then it cuts to what it holds below and comes again, for a DIFF.
+        if (theirs > ours && ours == committed) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, ours)));
             txns = List.of();
         } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {

@@ -39,7 +39,8 @@ import java.util.List;
  *       ({@code initLimitTicks} before), or when the connection closes after LEADERINFO; a peer that
  *       is not its leader gets its connection dropped.
  *   <li><b>Sync</b>: after ACKEPOCH it takes the leader's sync mode: DIFF (nothing to change), TRUNC
- *       (drop the history after a zxid; refused below what it applied, which is committed), or SNAP
+ *       (drop the history after a zxid; refused below what it applied, which is committed, and cut
+ *       short, to sync again, when its history does not hold that zxid), or SNAP
  *       (the leader's state replaces its own). Every PROPOSAL is logged; COMMITs are remembered but
  *       applied only once UPTODATE arrives.
  *   <li>On NEWLEADER it waits until everything it logged is durable, then persists the new epoch as
@@ -283,6 +284,20 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 if (z < host.appliedZxid()) {
                     giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", below the committed 0x"
                             + Long.toHexString(host.appliedZxid()) + " we applied");
+                    return;
+                }
+                long held = host.lastHeldAtOrBelow(z);
+                if (held != z) {
+                    // The leader's history ends at z and ours does not hold z: ours went another way
+                    // before it (a later epoch's leader synced us to a history without z), so cutting
+                    // to z and acknowledging NEWLEADER would claim transactions we lack. What we hold
+                    // past z is uncommitted (a leader's history holds everything committed), so we cut
+                    // to what we hold below it and try again: the leader then sends what we lack.
+                    if (held < host.lastLoggedZxid()) {
+                        effects.add(new PeerEffect.Truncate(held));
+                    }
+                    giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", which our history does not hold:"
+                            + " cut to 0x" + Long.toHexString(held) + " instead, to sync again");
                     return;
                 }
                 if (z < host.lastLoggedZxid()) {

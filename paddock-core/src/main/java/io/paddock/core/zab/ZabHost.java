@@ -36,6 +36,13 @@ public interface ZabHost {
     List<TxnEnvelope> historyAfter(long zxid);
 
     /**
+     * The last zxid of this history at or below {@code zxid} ({@code zxid} itself when the history
+     * holds that transaction; {@link #appliedZxid()} when no later one is). Asked only for {@code zxid
+     * >= appliedZxid()}: the history past the applied point is all in memory.
+     */
+    long lastHeldAtOrBelow(long zxid);
+
+    /**
      * The TxnDigest of the transaction at {@code zxid} of {@link #historyAfter}'s window (the tree
      * digest once it is applied), or null when it has none or it is not known.
      */
@@ -86,6 +93,11 @@ public interface ZabHost {
             @Override
             public List<TxnEnvelope> historyAfter(long zxid) {
                 return zxid == lastZxid ? List.of() : null;
+            }
+
+            @Override
+            public long lastHeldAtOrBelow(long zxid) {
+                return lastZxid;
             }
 
             @Override

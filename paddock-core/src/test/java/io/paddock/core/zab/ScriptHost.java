@@ -75,6 +75,18 @@ final class ScriptHost implements ZabHost {
     }
 
     @Override
+    public long lastHeldAtOrBelow(long zxid) {
+        long held = Math.max(base, applied);
+        for (TxnEnvelope t : history) {
+            if (t.zxid() > zxid) {
+                break;
+            }
+            held = Math.max(held, t.zxid());
+        }
+        return held;
+    }
+
+    @Override
     public List<TxnEnvelope> historyAfter(long zxid) {
         if (zxid == base) {
             return List.copyOf(history);
