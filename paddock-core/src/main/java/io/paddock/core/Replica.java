@@ -694,7 +694,16 @@ public final class Replica {
 
         @Override
         public long lastHeldAtOrBelow(long zxid) {
-            long held = lastAppliedZxid;
+            if (zxid < windowBaseZxid) {
+                return -1;
+            }
+            long held = windowBaseZxid; // the window's base is a point of the history (historyAfter's too)
+            for (TxnEnvelope t : recentApplied) {
+                if (t.zxid() > zxid) {
+                    return held;
+                }
+                held = t.zxid();
+            }
             for (QueuedWrite w : awaiting) { // the history past the applied point, in zxid order
                 if (w.zxid() > zxid) {
                     break;

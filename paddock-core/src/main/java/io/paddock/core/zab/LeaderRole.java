@@ -589,6 +589,7 @@ public final class LeaderRole implements Role {
         // the learner applies only after UPTODATE, when a quorum holds it.
         long committed = phase == Phase.ESTABLISHED ? lastCommitted : ours;
         List<TxnEnvelope> txns;
+        TruncPoint trunc;
         // A learner past our history: what it has beyond it is uncommitted (a leader's history holds
         // everything committed), so it cuts back to ours (ZooKeeper's TRUNC to its maxCommittedLog).
         // Its history may have gone another way before our last zxid (a later epoch's leader synced
@@ -599,6 +600,15 @@ public final class LeaderRole implements Role {
         } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, committed)));
             learner.diffed = true;
+        } else if (theirs <= ours && (trunc = truncateThenDiff(theirs, committed)) != null) {
+            // The learner's last zxid is not in our history: its tail went another way (transactions
+            // we lack are uncommitted). It cuts back to the last point of ours below it, then takes
+            // what follows (ZooKeeper's leader does the same, TRUNC to its prevProposalZxid and a DIFF).
+            // If its history does not hold that point either, it cuts further and comes again.
+            // Not "diffed": its history up to its last zxid is not ours, and every proposal we still
+            // wait on goes to it again below, for it to acknowledge after NEWLEADER.
+            effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, trunc.point())));
+            txns = trunc.after();
         } else {
             long point = host.snapshotPoint(theirs);
             if (phase != Phase.ESTABLISHED && theirs > point) {
@@ -610,7 +620,10 @@ public final class LeaderRole implements Role {
                 // established: a quorum then holds our history durably under our epoch, which outvotes
                 // the learner's, so what a SNAP cuts from it is held where it counts. (ZooKeeper's
                 // leader has no such gap: its tree holds everything it logged.) A learner with nothing
-                // past the point loses nothing and goes now.
+                // past the point loses nothing and goes now. With the host's contract this is not
+                // reached (a learner past the point is in the in-memory window, which reaches down to
+                // the point, and gets a TRUNC and a DIFF above); it stays as the safe fallback, and the
+                // simulator's liveness checks would show a leader waiting here.
                 learner.snapDeferred = true;
                 return;
             }
@@ -633,6 +646,23 @@ public final class LeaderRole implements Role {
                 new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(newEpoch))));
         learner.phase = LearnerPhase.SYNCING;
         learner.lastHeardTick = nowTick;
+    }
+
+    /** A TRUNC point and the history after it, for {@link #truncateThenDiff}. */
+    private record TruncPoint(long point, List<TxnEnvelope> after) {}
+
+    /**
+     * For a learner whose last zxid {@code theirs} our history does not hold: the last zxid of our
+     * history below it (a committed one: the learner applies up to the TRUNC point at UPTODATE) and
+     * what follows it, or null when our in-memory window does not reach below {@code theirs}.
+     */
+    private TruncPoint truncateThenDiff(long theirs, long committed) {
+        long point = host.lastHeldAtOrBelow(theirs);
+        if (point < 0 || point >= theirs || point > committed) {
+            return null;
+        }
+        List<TxnEnvelope> after = host.historyAfter(point);
+        return after == null ? null : new TruncPoint(point, after);
     }
 
     private void sendUpToDate(long sid, Learner learner, List<PeerEffect> effects) {

@@ -293,7 +293,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                     // to z and acknowledging NEWLEADER would claim transactions we lack. What we hold
                     // past z is uncommitted (a leader's history holds everything committed), so we cut
                     // to what we hold below it and try again: the leader then sends what we lack.
-                    if (held < host.lastLoggedZxid()) {
+                    if (held >= 0 && held < host.lastLoggedZxid()) {
                         effects.add(new PeerEffect.Truncate(held));
                     }
                     giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", which our history does not hold:"

@@ -37,8 +37,9 @@ public interface ZabHost {
 
     /**
      * The last zxid of this history at or below {@code zxid} ({@code zxid} itself when the history
-     * holds that transaction; {@link #appliedZxid()} when no later one is). Asked only for {@code zxid
-     * >= appliedZxid()}: the history past the applied point is all in memory.
+     * holds that transaction), as far as {@link #historyAfter}'s window reaches: -1 when {@code zxid}
+     * lies below it. The history past the applied point is all in memory, so a learner, which asks
+     * for {@code zxid >= appliedZxid()}, always gets an answer.
      */
     long lastHeldAtOrBelow(long zxid);
 
@@ -97,7 +98,7 @@ public interface ZabHost {
 
             @Override
             public long lastHeldAtOrBelow(long zxid) {
-                return lastZxid;
+                return zxid >= lastZxid ? lastZxid : -1;
             }
 
             @Override

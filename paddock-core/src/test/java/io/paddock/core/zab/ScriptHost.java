@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class ScriptHost implements ZabHost {
     private final List<TxnEnvelope> history = new ArrayList<>();
-    private long base;
+    long base;
     long durable;
     long applied;
     long committed;
@@ -26,6 +26,18 @@ final class ScriptHost implements ZabHost {
         durable = zxid;
         applied = zxid;
         committed = zxid;
+    }
+
+    /** A host whose history holds a transaction at each of {@code zxids} (ascending), durable and applied. */
+    ScriptHost(List<Long> zxids) {
+        this(0);
+        for (long z : zxids) {
+            log(txn(z));
+        }
+        long last = lastLoggedZxid();
+        durable = last;
+        applied = last;
+        committed = last;
     }
 
     static TxnEnvelope txn(long zxid) {
@@ -76,12 +88,15 @@ final class ScriptHost implements ZabHost {
 
     @Override
     public long lastHeldAtOrBelow(long zxid) {
-        long held = Math.max(base, applied);
+        if (zxid < base) {
+            return -1;
+        }
+        long held = base;
         for (TxnEnvelope t : history) {
             if (t.zxid() > zxid) {
                 break;
             }
-            held = Math.max(held, t.zxid());
+            held = t.zxid();
         }
         return held;
     }

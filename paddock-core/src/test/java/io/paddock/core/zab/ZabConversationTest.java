@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The role's host is a {@link ScriptHost}: a history of zxids (each a createSession txn) that
  * carries out the role's LogTxn, Commit and Truncate effects; its log is durable only as far as
  * {@code durable} says. A leader/follower line may give the host's history as {@code zxid=Z}
- * (one transaction at Z, durable and applied). initLimit is 10 ticks, syncLimit 5. Run with {@code -Dpaddock.rewrite=true} to rewrite the
+ * (one transaction at Z, durable and applied) or {@code history=Z1,Z2,...} (one at each), and
+ * {@code base=Z} where its in-memory window starts (0 by default; a zxid below it is out of reach). initLimit is 10 ticks, syncLimit 5. Run with {@code -Dpaddock.rewrite=true} to rewrite the
  * expected output from what the code does (then read the diff before committing it).
  */
 class ZabConversationTest {
@@ -163,7 +164,18 @@ class ZabConversationTest {
                     ElectionTimings.defaults(), TIMINGS);
             epochs = new Epochs(num(args, "accepted"), num(args, "current"));
             nowTick = 0; // each role in a script starts its own clock at tick 0
-            host = new ScriptHost(num(args, "zxid"));
+            if (args.containsKey("history")) {
+                List<Long> zxids = new ArrayList<>();
+                for (String z : args.get("history").split(",")) {
+                    zxids.add(Long.decode(z));
+                }
+                host = new ScriptHost(zxids);
+            } else {
+                host = new ScriptHost(num(args, "zxid"));
+            }
+            if (args.containsKey("base")) {
+                host.base = num(args, "base"); // its window starts there: a learner below it needs a SNAP
+            }
             if (args.containsKey("applied")) {
                 host.applied = num(args, "applied"); // logged, not applied yet (a leader before it is established)
             }
