@@ -59,10 +59,15 @@ import java.util.NavigableMap;
  * (ACKEPOCH) against our history ({@link ZabHost}): DIFF when its last zxid is a transaction of our
  * history within the in-memory window (the same zxid means the same transaction, and two histories
  * that share a transaction share everything before it), TRUNC to our last zxid when it is ahead of
- * us in the same epoch (both are prefixes of that epoch's one leader's proposals), SNAP otherwise
- * (our applied state, then the rest of our history). The mode's zxid is a committed point (DIFF:
- * the last committed, or our whole history before we lead; TRUNC only happens before any proposal
- * of ours, so its point is committed too; SNAP: our applied state), which the learner applies once
+ * us (what it holds past our history is uncommitted; ZooKeeper's leader sends the same TRUNC to its
+ * maxCommittedLog, in any epoch), TRUNC to the last zxid of our history below its own and the
+ * transactions after it when its tail went another way within one epoch (both are prefixes of that
+ * epoch's one leader's proposals, so it holds that point), SNAP otherwise (our applied state, then
+ * the rest of our history; ZooKeeper's leader too sends no TRUNC across an epoch boundary there). A
+ * learner whose last zxid is an epoch's start (counter 0: a ZooKeeper leader's snapshot says so
+ * before its first write) never gets TRUNC, as with ZooKeeper. The mode's zxid is a committed point
+ * (DIFF: the last committed, or our whole history before we lead; TRUNC only happens before any
+ * proposal of ours or to a committed point, so its point is committed too; SNAP: our applied state), which the learner applies once
  * UPTODATE arrives. The transactions follow as PROPOSAL + COMMIT
  * (PROPOSAL alone for a proposal of this epoch not committed yet; observers get only committed
  * ones), then NEWLEADER. A learner's COMMITs before UPTODATE are only applied once UPTODATE
@@ -590,21 +595,26 @@ public final class LeaderRole implements Role {
         long committed = phase == Phase.ESTABLISHED ? lastCommitted : ours;
         List<TxnEnvelope> txns;
         TruncPoint trunc;
+        // An epoch's start (counter 0) is no transaction: a learner at one gets no TRUNC (ZooKeeper's
+        // leader checks the same), it may have applied that point.
+        boolean epochStart = theirs != 0 && (theirs & COUNTER_MASK) == 0;
         // A learner past our history: what it has beyond it is uncommitted (a leader's history holds
         // everything committed), so it cuts back to ours (ZooKeeper's TRUNC to its maxCommittedLog).
         // Its history may have gone another way before our last zxid (a later epoch's leader synced
-        // it without that transaction): then it cuts to what it holds below and comes again, for a DIFF.
-        if (theirs > ours && ours == committed) {
+        // it without that transaction): a Paddock learner then cuts to what it holds below and comes
+        // again, for a DIFF; a ZooKeeper learner does not check, as under a ZooKeeper leader.
+        if (theirs > ours && ours == committed && !epochStart) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, ours)));
             txns = List.of();
         } else if (theirs <= ours && (txns = host.historyAfter(theirs)) != null) {
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.DIFF, committed)));
             learner.diffed = true;
-        } else if (theirs <= ours && (trunc = truncateThenDiff(theirs, committed)) != null) {
+        } else if (theirs <= ours && !epochStart && (trunc = truncateThenDiff(theirs, committed)) != null) {
             // The learner's last zxid is not in our history: its tail went another way (transactions
-            // we lack are uncommitted). It cuts back to the last point of ours below it, then takes
-            // what follows (ZooKeeper's leader does the same, TRUNC to its prevProposalZxid and a DIFF).
-            // If its history does not hold that point either, it cuts further and comes again.
+            // we lack are uncommitted) after the last point of ours below it, in the same epoch, so
+            // it holds that point. It cuts back to it, then takes what follows (ZooKeeper's leader
+            // does the same, TRUNC to its prevProposalZxid and a DIFF, and it too refuses to send a
+            // TRUNC across an epoch boundary: a learner, ZooKeeper's above all, may lack that point).
             // Not "diffed": its history up to its last zxid is not ours, and every proposal we still
             // wait on goes to it again below, for it to acknowledge after NEWLEADER.
             effects.add(new PeerEffect.SendQuorum(sid, new QuorumPacket(QuorumPacketType.TRUNC, trunc.point())));
@@ -620,10 +630,10 @@ public final class LeaderRole implements Role {
                 // established: a quorum then holds our history durably under our epoch, which outvotes
                 // the learner's, so what a SNAP cuts from it is held where it counts. (ZooKeeper's
                 // leader has no such gap: its tree holds everything it logged.) A learner with nothing
-                // past the point loses nothing and goes now. With the host's contract this is not
-                // reached (a learner past the point is in the in-memory window, which reaches down to
-                // the point, and gets a TRUNC and a DIFF above); it stays as the safe fallback, and the
-                // simulator's liveness checks would show a leader waiting here.
+                // past the point loses nothing and goes now. Only a learner whose tail went another
+                // way across an epoch boundary (or sits at an epoch's start) comes here: one past our
+                // history gets TRUNC above, one within an epoch TRUNC and a DIFF. If every other voter
+                // is such a learner, this leadership ends at initLimit; a voter that can DIFF ends it.
                 learner.snapDeferred = true;
                 return;
             }
@@ -653,12 +663,15 @@ public final class LeaderRole implements Role {
 
     /**
      * For a learner whose last zxid {@code theirs} our history does not hold: the last zxid of our
-     * history below it (a committed one: the learner applies up to the TRUNC point at UPTODATE) and
-     * what follows it, or null when our in-memory window does not reach below {@code theirs}.
+     * history below it, if in the same epoch (the learner then holds it: an epoch's transactions are
+     * one run of its leader's proposals) and committed (the learner applies up to the TRUNC point at
+     * UPTODATE), and what follows it; null otherwise, or when our in-memory window does not reach
+     * below {@code theirs}.
      */
     private TruncPoint truncateThenDiff(long theirs, long committed) {
         long point = host.lastHeldAtOrBelow(theirs);
-        if (point < 0 || point >= theirs || point > committed) {
+        if (point <= 0 || point >= theirs || point > committed
+                || LearnerHandshake.epochOf(point) != LearnerHandshake.epochOf(theirs)) {
             return null;
         }
         List<TxnEnvelope> after = host.historyAfter(point);
