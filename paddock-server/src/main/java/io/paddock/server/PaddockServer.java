@@ -97,7 +97,7 @@ public final class PaddockServer implements AutoCloseable {
             throw new ServerConfig.ConfigException(config.ensembleSettingsError());
         }
         this.myId = config.isEnsemble() ? ensembleId(config) : 0; // the myid file, read with the config
-        this.config = config;
+        this.config = config.isEnsemble() ? config.forMember(myId) : config; // a client port on its server.N line
         this.failStop = failStop;
     }
 

@@ -1,5 +1,6 @@
 package io.paddock.server;
 
+import io.netty.util.NetUtil;
 import io.paddock.server.admin.FourLetterWord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +128,57 @@ public final class ServerConfig {
     public ServerConfig withClientPort(int port) {
         Settings copy = s.copy();
         copy.clientPort = Parser.checkPort("clientPort", String.valueOf(port), port);
+        copy.clientPortSet = true;
         return new ServerConfig(copy);
+    }
+
+    /**
+     * This configuration as server {@code id} of the ensemble runs it: where its {@code server.N}
+     * line gives a client port ({@code ;[address:]port}, ZooKeeper 3.5's form), the server listens
+     * there (on every address when the line names none), as ZooKeeper's {@code setupClientPort}
+     * does. With clientPort in zoo.cfg as well, they must agree (the same port, and the same address
+     * unless clientPortAddress is unset or a wildcard), or the configuration is refused, as by
+     * ZooKeeper. Without either, the port is 2181 (ZooKeeper would serve no clients).
+     */
+    public ServerConfig forMember(long id) {
+        QuorumServer me = s.servers.stream().filter(q -> q.id() == id).findFirst().orElse(null);
+        if (me == null || me.clientPort() < 0) {
+            return this;
+        }
+        if (s.clientPortSet) {
+            boolean wildcard = s.clientPortAddress == null || isWildcard(s.clientPortAddress);
+            boolean same = s.clientPort == me.clientPort()
+                    && (wildcard || sameHost(s.clientPortAddress, me.clientAddress()));
+            if (!same) {
+                throw new ConfigException("the client address of this server (id " + id + ") is "
+                        + (s.clientPortAddress == null ? "" : s.clientPortAddress + ":") + s.clientPort
+                        + " by clientPort" + (s.clientPortAddress == null ? "" : " and clientPortAddress")
+                        + ", but " + me.toLine() + " says otherwise (ZooKeeper refuses this too)");
+            }
+        }
+        Settings copy = s.copy();
+        copy.clientPort = me.clientPort();
+        copy.clientPortSet = true;
+        copy.clientPortAddress = me.clientAddress();
+        return new ServerConfig(copy);
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || (NetUtil.isValidIpV6Address(host) && literal(host).isAnyLocalAddress());
+    }
+
+    /** Two hosts as written: IP literals compared as addresses (no name is looked up), names by text. */
+    private static boolean sameHost(String a, String b) {
+        if (b == null) {
+            return false;
+        }
+        boolean literals = (NetUtil.isValidIpV4Address(a) || NetUtil.isValidIpV6Address(a))
+                && (NetUtil.isValidIpV4Address(b) || NetUtil.isValidIpV6Address(b));
+        return literals ? literal(a).equals(literal(b)) : a.equalsIgnoreCase(b);
+    }
+
+    private static java.net.InetAddress literal(String ip) {
+        return NetUtil.createInetAddressFromIpAddressString(ip); // a literal: parsed, never looked up
     }
 
     /** A copy storing its data (and, unless set apart, its log) under {@code dir}; for tests. */
@@ -432,6 +483,8 @@ public final class ServerConfig {
         Path dataDir;
         Path dataLogDir;
         int clientPort = DEFAULT_CLIENT_PORT;
+        /** Whether zoo.cfg has clientPort (else this server's server.N line may give it). */
+        boolean clientPortSet;
         String clientPortAddress;
         int maxClientCnxns = DEFAULT_MAX_CLIENT_CNXNS;
         int minSessionTimeout;
@@ -470,6 +523,7 @@ public final class ServerConfig {
             c.dataDir = dataDir;
             c.dataLogDir = dataLogDir;
             c.clientPort = clientPort;
+            c.clientPortSet = clientPortSet;
             c.clientPortAddress = clientPortAddress;
             c.maxClientCnxns = maxClientCnxns;
             c.minSessionTimeout = minSessionTimeout;
@@ -579,6 +633,7 @@ public final class ServerConfig {
             String port = take("clientPort");
             if (port != null) {
                 st.clientPort = checkPort("clientPort", port, parseInt("clientPort", port, false));
+                st.clientPortSet = true;
             }
             String address = take("clientPortAddress");
             if (address != null && address.isEmpty()) {

@@ -1,6 +1,9 @@
 package io.paddock.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.server.ServerConfig;
 import java.nio.file.Files;
@@ -74,5 +77,53 @@ class ZooKeeperConfigDifferentialTest {
         ServerConfig ours = ServerConfig.fromProperties(p);
 
         assertEquals(zk.getQuorumVerifier().toString(), ours.membershipText());
+    }
+
+    /**
+     * Where an ensemble member listens for clients when its server.N line gives a client port
+     * (ZooKeeper 3.5's {@code ;[address:]port}), with and without clientPort/clientPortAddress in
+     * zoo.cfg: the same port and address as ZooKeeper's, and the same refusals when they disagree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "server.1=127.0.0.1:2888:3888;2191",
+        "server.1=127.0.0.1:2888:3888;127.0.0.1:2192",
+        "clientPort=2191\nserver.1=127.0.0.1:2888:3888;2191",
+        "clientPort=2191\nserver.1=127.0.0.1:2888:3888;2192",
+        "clientPort=2191\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;127.0.0.2:2191",
+        "clientPort=2191\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;127.0.0.1:2191",
+        "clientPort=2191\nclientPortAddress=0.0.0.0\nserver.1=127.0.0.1:2888:3888;127.0.0.1:2191",
+        "clientPort=2191\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;2191",
+        "clientPort=2191\nserver.1=127.0.0.1:2888:3888",
+    })
+    void memberClientAddressIsZooKeepers(String lines, @TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("myid"), "1\n");
+        Properties p = new Properties();
+        p.load(new java.io.StringReader("dataDir=" + dataDir + "\ninitLimit=10\nsyncLimit=5\n" + lines
+                + "\nserver.2=127.0.0.1:2889:3889;2193\nserver.3=127.0.0.1:2890:3890;2194"));
+
+        QuorumPeerConfig zk = new QuorumPeerConfig();
+        String zkRefusal = null;
+        try {
+            zk.parseProperties(p);
+        } catch (QuorumPeerConfig.ConfigException e) {
+            zkRefusal = e.getMessage();
+        }
+        ServerConfig ours;
+        try {
+            ours = ServerConfig.fromProperties(p).forMember(1);
+        } catch (ServerConfig.ConfigException e) {
+            assertNotNull(zkRefusal, "ZooKeeper takes it, we refused: " + e.getMessage());
+            return;
+        }
+        assertNull(zkRefusal, "ZooKeeper refuses it, we took it");
+        java.net.InetSocketAddress theirs = zk.getClientPortAddress();
+        assertEquals(theirs.getPort(), ours.clientPort());
+        if (theirs.getAddress().isAnyLocalAddress()) {
+            assertTrue(ours.clientPortAddress() == null || ours.clientPortAddress().equals("0.0.0.0"),
+                    ours.clientPortAddress());
+        } else {
+            assertEquals(theirs.getHostString(), ours.clientPortAddress());
+        }
     }
 }

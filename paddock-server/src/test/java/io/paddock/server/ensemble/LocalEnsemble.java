@@ -36,6 +36,15 @@ final class LocalEnsemble implements AutoCloseable {
 
     /** {@code observers}: the sids whose server.N line says observer. */
     LocalEnsemble(Path dir, int size, java.util.Set<Integer> observers) throws IOException {
+        this(dir, size, observers, false);
+    }
+
+    /**
+     * {@code clientPortsOnServerLines}: each server's client address on its server.N line
+     * ({@code ;127.0.0.1:port}, ZooKeeper 3.5's form) instead of clientPort/clientPortAddress.
+     */
+    LocalEnsemble(Path dir, int size, java.util.Set<Integer> observers, boolean clientPortsOnServerLines)
+            throws IOException {
         this.dir = dir;
         this.size = size;
         for (int sid = 1; sid <= size; sid++) {
@@ -52,13 +61,15 @@ final class LocalEnsemble implements AutoCloseable {
                     .append("initLimit=").append(INIT_LIMIT).append('\n')
                     .append("syncLimit=").append(SYNC_LIMIT).append('\n')
                     .append("dataDir=").append(data).append('\n')
-                    .append("clientPort=").append(clientPort(sid)).append('\n')
-                    .append("clientPortAddress=127.0.0.1\n")
                     .append("4lw.commands.whitelist=*\n");
+            if (!clientPortsOnServerLines) {
+                cfg.append("clientPort=").append(clientPort(sid)).append('\n').append("clientPortAddress=127.0.0.1\n");
+            }
             for (int other = 1; other <= size; other++) {
                 int[] p = ports.get(other);
                 cfg.append("server.").append(other).append("=127.0.0.1:").append(p[1]).append(':').append(p[2])
-                        .append(observers.contains(other) ? ":observer" : "").append('\n');
+                        .append(observers.contains(other) ? ":observer" : "")
+                        .append(clientPortsOnServerLines ? ";127.0.0.1:" + p[0] : "").append('\n');
             }
             Files.writeString(data.resolve("zoo.cfg"), cfg.toString());
         }

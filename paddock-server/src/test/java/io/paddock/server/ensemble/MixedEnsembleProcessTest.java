@@ -302,7 +302,8 @@ class MixedEnsembleProcessTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "Paddock leads: {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
     void anObserverOfTheOtherKindJoinsBySnapAndForwardsWrites(boolean paddockLeads) throws Exception {
-        try (LocalEnsemble e = new LocalEnsemble(dir, 3, java.util.Set.of(3))) {
+        // Client ports on the server lines, ZooKeeper 3.5's form (no clientPort): both kinds listen there.
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3, java.util.Set.of(3), true)) {
             java.nio.file.Path cfg = e.dataDir(3).resolve("zoo.cfg");
             java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg) + "peerType=observer\n");
             for (int sid = 1; sid <= 2; sid++) {
@@ -363,7 +364,8 @@ class MixedEnsembleProcessTest {
         for (int sid = 1; sid <= 3; sid++) {
             assertTrue(membership.contains("server." + sid + "=127.0.0.1:"), membership);
         }
-        assertTrue(membership.contains(":observer\n") && membership.endsWith("\nversion=0"), membership);
+        assertTrue(membership.contains(":observer;127.0.0.1:" + e.clientPort(observer) + "\n")
+                && membership.endsWith("\nversion=0"), membership);
         for (Stat stat : List.of(leaderStat, observerStat)) {
             assertEquals(List.of(0L, 0L, -1, config.length), List.of(stat.getCzxid(), stat.getMzxid(), stat.getVersion(),
                     stat.getDataLength()), stat.toString());
