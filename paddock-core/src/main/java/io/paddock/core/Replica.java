@@ -64,6 +64,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -158,6 +160,8 @@ public final class Replica {
      * createSession to be applied here.
      */
     private final Map<Long, List<ClientConnected>> revalidating = new HashMap<>();
+    /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
+    private final Set<Long> revalidated = new HashSet<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
     /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
@@ -495,6 +499,7 @@ public final class Replica {
         for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
             for (List<ClientConnected> list : waiting.values()) {
                 for (ClientConnected c : list) {
+                    revalidated.remove(c.connId()); // the next leader is asked again
                     held.add(c);
                     List<ClientRequest> early = parked.remove(c.connId());
                     if (early != null) {
@@ -954,8 +959,13 @@ public final class Replica {
             return;
         }
         Session s = sessions.get(req.sessionId());
-        if ((s == null || s.closing()) && !proposes()) {
-            // This learner may not have applied the session's creation (or close) yet: the leader decides.
+        boolean confirmed = revalidated.remove(c.connId());
+        if (!proposes() && (s == null || s.closing() || (serving && !confirmed))) {
+            // This learner may not have applied the session's creation (or close) yet: the leader
+            // decides. And while there is a leader, every session that comes back goes through it
+            // (ZooKeeper's learners send REVALIDATE for each): the leader takes this server as the
+            // session's owner, and a ZooKeeper leader answers a moved session's writes from its new
+            // server with SESSIONMOVED until then. Without a leader the next one knows no owners yet.
             connections.remove(c.connId());
             if (!serving) {
                 hold(c, c.connId()); // asked once there is a leader
@@ -1002,11 +1012,13 @@ public final class Replica {
             return;
         }
         if (valid && !sessions.contains(sessionId)) {
+            waiting.forEach(c -> revalidated.add(c.connId()));
             awaitingSession.computeIfAbsent(sessionId, k -> new ArrayList<>()).addAll(waiting);
             return;
         }
         for (ClientConnected c : waiting) {
             if (valid) {
+                revalidated.add(c.connId());
                 connectParked(c);
             } else {
                 parked.remove(c.connId());
@@ -1069,6 +1081,7 @@ public final class Replica {
     }
 
     private void forget(long connId) {
+        revalidated.remove(connId);
         inFlight.forget(connId);
         forwards.forget(connId);
         if (parked.remove(connId) != null) {

@@ -111,6 +111,12 @@ class MixedEnsembleProcessTest {
                     try (ZooKeeper moved = reconnect(e.connectString(3), owner)) {
                         assertEquals(owner.getSessionId(), moved.getSessionId(), "the same session, not a new one");
                         assertNotNull(moved.exists("/app/mine", false));
+                        // Its writes go through: the Paddock follower told the ZooKeeper leader the session
+                        // moved (REVALIDATE), which otherwise answers SESSIONMOVED to every one of them.
+                        moved.create("/app/moved-write", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                        moved.setData("/app/mine", new byte[] {1}, -1);
+                        syncWith(onZk);
+                        assertNotNull(onZk.exists("/app/moved-write", false));
                     }
                     e.await("the closed session's ephemeral is gone on server 1", BOUND, () -> absent(onZk, "/app/mine"));
                     e.await("the closed session's ephemeral is gone on server 3", BOUND, () -> absent(onPaddock, "/app/mine"));
