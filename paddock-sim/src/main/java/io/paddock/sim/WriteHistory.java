@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * <li>every transaction of a client request is that request's only one: a (session, xid) is never
  *     committed twice (a resent request applied twice), and every request answered with a write's
  *     result was committed, at the zxid its answer's header names;
- * <li>real time: a write answered before another was sent has the smaller zxid;
+ * <li>real time: a write answered before another was sent has the smaller zxid; a session's
+ *     writes take effect in the order its client sent them, across its connections;
  * <li>a sequential model of the tree, replaying the committed requests in zxid order from the
  *     requests themselves (not from the transactions the leader prepared), gives each request the
  *     result its transaction records and its client was answered: created names (sequential suffixes
@@ -175,6 +176,7 @@ public final class WriteHistory {
             }
         }
         checkRealTime();
+        checkSessionOrder(committed);
         replay(committed, bySessionXid);
     }
 
@@ -201,6 +203,31 @@ public final class WriteHistory {
             }
             if (latest != null && latest.committedZxid > b.committedZxid) {
                 throw failure("real time: " + latest + " was answered before " + b + " was sent, yet committed after it");
+            }
+        }
+    }
+
+    /**
+     * 2b. A session's requests take effect in the order its client sent them (xid order), across its
+     * connections: one sent before another is never committed after it, except as SESSIONMOVED, the
+     * error ZooKeeper's leader gives a request from a server the session has left (its client asked
+     * another server to carry its session meanwhile).
+     */
+    private void checkSessionOrder(NavigableMap<Long, TxnEnvelope> committed) {
+        Map<Long, List<Entry>> bySession = new HashMap<>();
+        for (Entry e : entries) {
+            if (e.isWrite() && e.committedZxid != -1 && !(committed.get(e.committedZxid).txn() instanceof Txn.Error err
+                    && err.code() == Code.SESSION_MOVED)) {
+                bySession.computeIfAbsent(e.sessionId, k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (List<Entry> sent : bySession.values()) {
+            sent.sort(Comparator.comparingInt(e -> e.xid));
+            for (int i = 1; i < sent.size(); i++) {
+                if (sent.get(i).committedZxid < sent.get(i - 1).committedZxid) {
+                    throw failure("session order: " + sent.get(i - 1) + " was sent before " + sent.get(i)
+                            + ", yet committed after it");
+                }
             }
         }
     }
@@ -301,6 +328,10 @@ public final class WriteHistory {
         if (!model.sessions.contains(session)) {
             expect(e, t, t.txn() instanceof Txn.Error err && err.code() == Code.SESSION_EXPIRED, "SESSION_EXPIRED");
             expectAnswer(e, Code.SESSION_EXPIRED);
+            return;
+        }
+        if (t.txn() instanceof Txn.Error err && err.code() == Code.SESSION_MOVED) {
+            expectAnswer(e, Code.SESSION_MOVED); // from a connection its session had left: no effect
             return;
         }
         if (e.opCode == OpCode.MULTI) {
