@@ -160,8 +160,17 @@ public final class Replica {
      * createSession to be applied here.
      */
     private final Map<Long, List<ClientConnected>> revalidating = new HashMap<>();
+    /**
+     * A leader's owner of each session it has heard of in this leadership: the server whose client
+     * carries it (its createSession's, its REVALIDATE's, or the first to send one of its writes),
+     * this server for its own clients. A write from another server is answered SESSIONMOVED, as by
+     * ZooKeeper's leader: it came on a connection the session's client has left.
+     */
+    private final Map<Long, Long> owners = new HashMap<>();
     /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
     private final Set<Long> revalidated = new HashSet<>();
+    /** A learner's connections whose session came back while there was no leader, in order: claimed once there is one. */
+    private final Set<Long> unconfirmed = new java.util.LinkedHashSet<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
     /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
@@ -395,6 +404,9 @@ public final class Replica {
             }
         }
         if (startedServing && serving) {
+            if (!proposes()) {
+                claimAttachedSessions();
+            }
             inFlight.resendInFlight(out);
             releaseHeld();
         }
@@ -431,6 +443,9 @@ public final class Replica {
             if (s != null && valid) {
                 sessions.touch(s, nowMs);
             }
+            if (valid) {
+                owners.put(ask.sessionId(), ask.fromSid()); // its client is there now (ZooKeeper's setOwner)
+            }
             out.add(new Effect.Peer(new PeerEffect.SendQuorum(ask.fromSid(), Revalidate.answer(
                     Revalidate.ask(ask.sessionId(), ask.timeoutMs()), ask.sessionId(), valid))));
         } else if (r instanceof PeerEffect.Revalidated answer) {
@@ -442,6 +457,7 @@ public final class Replica {
 
     private void startServing(long epoch, boolean leading) {
         serving = true;
+        owners.clear(); // a new leader knows no owners yet: each is set by what it hears first
         inFlight.startServing(epoch);
         if (leading) {
             epochBase = epoch << 32;
@@ -494,6 +510,7 @@ public final class Replica {
         }
         serving = false;
         epochBase = 0;
+        owners.clear();
         sessions.setExpiryEnabled(false, nowMs);
         // Handshakes waiting on the old leader's answer wait for the next one.
         for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
@@ -553,6 +570,26 @@ public final class Replica {
     }
 
     /** Carries out the client events held while there was no leader, in the order they came. */
+    /**
+     * A learner that starts serving under a leader tells it, before any of their requests, which
+     * sessions came to it while there was no leader (REVALIDATE, what ZooKeeper's clients cause when
+     * they reconnect after an election): the leader takes this server as their owner. Such a client
+     * would otherwise meet SESSIONMOVED if the server it left sent a request of its first. Sessions
+     * that came while there was a leader were confirmed then; a connection this server still holds
+     * for a client that has left (its close not seen yet) must not claim its session back. The
+     * answers need nothing done (an expired session's close comes as a transaction).
+     */
+    private void claimAttachedSessions() {
+        for (long connId : unconfirmed) {
+            ClientConnection conn = connections.get(connId);
+            Session s = conn == null ? null : sessions.get(conn.sessionId);
+            if (s != null && s.connectionId() == connId && !s.closing()) {
+                out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(), Revalidate.ask(s.id(), s.timeoutMs()))));
+            }
+        }
+        unconfirmed.clear();
+    }
+
     private void releaseHeld() {
         int n = held.size();
         for (int i = 0; i < n && serving; i++) {
@@ -883,6 +920,7 @@ public final class Replica {
                 return; // forwarded twice; the first answers it
             }
             int t = Math.max(config.minSessionTimeoutMs(), Math.min(config.maxSessionTimeoutMs(), timeout));
+            owners.put(sessionId, fromSid);
             long zxid = nextZxid();
             Txn txn = new Txn.CreateSession(sessionId, t, passwordFor(sessionId));
             submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, OpCode.CREATE_SESSION, null);
@@ -906,6 +944,8 @@ public final class Replica {
         boolean live = s != null ? !s.closing() : proposedSessions.containsKey(sessionId);
         if (!live) {
             txn = new Txn.Error(Code.SESSION_EXPIRED);
+        } else if (owners.computeIfAbsent(sessionId, k -> fromSid) != fromSid) {
+            txn = new Txn.Error(Code.SESSION_MOVED); // its client went to another server since it sent this
         } else {
             if (s != null) {
                 sessions.touch(s, nowMs);
@@ -951,6 +991,9 @@ public final class Replica {
             if (!proposes()) {
                 forwards.forward(conn, 0, OpCode.CREATE_SESSION, null, req, out);
                 return;
+            }
+            if (peer != null) {
+                owners.put(sessionId, peer.sid());
             }
             long zxid = nextZxid();
             Txn txn = new Txn.CreateSession(sessionId, timeoutMs, passwordFor(sessionId));
@@ -1000,6 +1043,11 @@ public final class Replica {
         }
         conn.sessionId = s.id();
         sessions.attach(s, conn.connId);
+        if (peer != null && proposes()) {
+            owners.put(s.id(), peer.sid()); // its client is here now
+        } else if (peer != null && !serving) {
+            unconfirmed.add(conn.connId); // told to the next leader (claimAttachedSessions)
+        }
         touchSession(s);
         out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
                 s.timeoutMs(), s.id(), s.passwd(), false)));
@@ -1071,6 +1119,15 @@ public final class Replica {
         dropConnection(conn.connId, reason);
     }
 
+    /**
+     * A write the leader answered SESSIONMOVED (its session's owner is another server): as ZooKeeper
+     * does (ZOOKEEPER-710), the connection is closed rather than answered. A client still on it comes
+     * back, its server confirms the session with the leader (REVALIDATE), and owns it again.
+     */
+    private void dropMoved(long connId, long sessionId) {
+        dropConnection(connId, "session 0x" + Long.toHexString(sessionId) + " moved to another server (SESSIONMOVED)");
+    }
+
     private void dropConnection(long connId, String reason) {
         out.add(new CloseClient(connId, reason));
         forget(connId);
@@ -1082,6 +1139,7 @@ public final class Replica {
 
     private void forget(long connId) {
         revalidated.remove(connId);
+        unconfirmed.remove(connId);
         inFlight.forget(connId);
         forwards.forget(connId);
         if (parked.remove(connId) != null) {
@@ -1217,7 +1275,9 @@ public final class Replica {
     /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
         long zxid = nextZxid();
-        Txn txn = prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
+        Txn txn = peer != null && owners.computeIfAbsent(conn.sessionId, k -> peer.sid()) != peer.sid()
+                ? new Txn.Error(Code.SESSION_MOVED) // its client went to another server since it sent this
+                : prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
@@ -1545,6 +1605,7 @@ public final class Replica {
             }
         } else if (env.txn() instanceof Txn.CloseSession closed) {
             closeProposed.remove(closed.sessionId());
+            owners.remove(closed.sessionId());
         }
         lastAppliedZxid = env.zxid();
         pending.applied(env.zxid());
@@ -1566,10 +1627,13 @@ public final class Replica {
                 sessions.attach(s, conn.connId);
                 out.add(new ConnectReply(conn.connId, ConnectResponse.answering(a.connect(), PROTOCOL_VERSION,
                         s.timeoutMs(), s.id(), s.passwd(), false)));
-            } else {
+            } else if (outcome.err() != Code.SESSION_MOVED) {
                 out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
             }
             finishWrite(conn, a);
+            if (outcome.err() == Code.SESSION_MOVED && connections.containsKey(conn.connId)) {
+                dropMoved(conn.connId, env.sessionId());
+            }
         }
         if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {
             dropConnection(closingConnection, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
@@ -1603,10 +1667,14 @@ public final class Replica {
             sessions.attach(s, conn.connId);
             out.add(new ConnectReply(conn.connId, ConnectResponse.answering(forward.connect(), PROTOCOL_VERSION,
                     s.timeoutMs(), s.id(), s.passwd(), false)));
-        } else {
+        } else if (outcome.err() != Code.SESSION_MOVED) {
             out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
         }
         conn.queue.poll();
+        if (outcome.err() == Code.SESSION_MOVED) {
+            dropMoved(conn.connId, env.sessionId());
+            return;
+        }
         answerReadsBehind(conn);
         if (forward.opCode() == OpCode.CLOSE_SESSION && connections.containsKey(conn.connId)) {
             dropConnection(conn.connId, "session 0x" + Long.toHexString(env.sessionId()) + " closed");

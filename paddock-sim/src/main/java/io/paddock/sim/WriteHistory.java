@@ -97,6 +97,7 @@ public final class WriteHistory {
     private final Map<Long, Entry> open = new TreeMap<>();
     private long writesChecked;
     private long readsChecked;
+    private long sessionMoved;
 
     WriteHistory(SimulatedEnsemble ensemble) {
         this.ensemble = ensemble;
@@ -139,6 +140,11 @@ public final class WriteHistory {
     /** Reads checked against the model. */
     public long readsChecked() {
         return readsChecked;
+    }
+
+    /** Requests committed as SESSIONMOVED (sent on a connection their session had left). */
+    public long sessionMoved() {
+        return sessionMoved;
     }
 
     private SimulationFailure failure(String message) {
@@ -332,6 +338,7 @@ public final class WriteHistory {
         }
         if (t.txn() instanceof Txn.Error err && err.code() == Code.SESSION_MOVED) {
             expectAnswer(e, Code.SESSION_MOVED); // from a connection its session had left: no effect
+            sessionMoved++;
             return;
         }
         if (e.opCode == OpCode.MULTI) {

@@ -1,0 +1,108 @@
+package io.paddock.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.Effect;
+import io.paddock.core.Event;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.Code;
+import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.OpCode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ZooKeeper's session owner: a client that moved to another server never has a request it sent on
+ * the connection it left take effect after the requests it sent since (its session's writes stay
+ * in the order it sent them). The leader takes the server a session came back to as its owner
+ * (that server's REVALIDATE, or its own client) and answers a write from any other server
+ * SESSIONMOVED: an error transaction, with no effect, and the server holding the old connection
+ * closes it rather than answer (ZooKeeper does the same, ZOOKEEPER-710), so a client still there
+ * comes back and its server owns the session again. Over seeds (random delays and disk latencies),
+ * 3 voters, for a session that moves between the followers and to and from the leader.
+ */
+class SessionMovedTest {
+    private static final String TEST = "SessionMovedTest";
+    private static final int SEEDS = 20;
+    private static final int TICKS_MAX = 2_000;
+    private static final int TIMEOUT_MS = 10_000;
+
+    @Test
+    void aWriteSentOnAConnectionTheSessionLeftIsAnsweredSessionMovedAndClosesIt() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Map<Long, Long> sessionOf = new HashMap<>();
+                Map<Long, Integer> errOf = new HashMap<>(); // xid to its answer's error
+                Set<Long> closed = new HashSet<>();
+                e.setClientSink((sid, effect) -> {
+                    if (effect instanceof Effect.ConnectReply r) {
+                        sessionOf.put(r.connId(), r.response().sessionId());
+                    } else if (effect instanceof Effect.Reply r) {
+                        errOf.put((long) r.xid(), r.err());
+                    } else if (effect instanceof Effect.CloseClient c) {
+                        closed.add(c.connId());
+                    }
+                });
+                Set<Long> all = LeaderLossTest.startAll(e);
+                long leader = e.runUntilLeader(all, TICKS_MAX);
+                long[] followers = all.stream().filter(sid -> sid != leader).sorted().mapToLong(Long::longValue).toArray();
+                long a = followers[0];
+                long[] servers = {a, followers[1], leader, a}; // to the other follower, to the leader, back
+                e.clientEvent(a, new Event.ClientConnected(1,
+                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
+                e.runUntil(() -> sessionOf.containsKey(1L), TICKS_MAX, "the client's session");
+                long session = sessionOf.get(1L);
+                byte[] passwd = e.server(a).replica().sessions().get(session).passwd();
+                int xid = 1;
+                for (int move = 1; move < servers.length; move++) {
+                    long from = servers[move - 1];
+                    long to = servers[move];
+                    long oldConn = move;
+                    long newConn = move + 1;
+                    e.clientEvent(to, new Event.ClientConnected(newConn, new ConnectRequest(0,
+                            e.server(to).replica().lastAppliedZxid(), TIMEOUT_MS, session, passwd, false, true), "127.0.0.1"));
+                    e.runUntil(() -> sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
+                    int sent = xid++;
+                    e.clientEvent(to, new Event.ClientRequest(newConn, sent, OpCode.CREATE, create("/now-" + move)));
+                    e.runUntil(() -> errOf.containsKey((long) sent), TICKS_MAX, "the write on s" + to);
+                    assertEquals(Code.OK, errOf.get((long) sent), "the write on the session's new server");
+                    // A request on the connection the client left (still open there, as a slow network
+                    // leaves it), arriving after the client's later write.
+                    int stale = xid++;
+                    e.clientEvent(from, new Event.ClientRequest(oldConn, stale, OpCode.CREATE, create("/stale-" + move)));
+                    e.runUntil(() -> closed.contains(oldConn), TICKS_MAX, "s" + from + " closing the connection left");
+                    e.runTicks(10);
+                    assertTrue(!errOf.containsKey((long) stale), "s" + from + " answered the stale write instead of closing");
+                    TxnEnvelope committed = committedFor(e, session, stale);
+                    assertTrue(committed != null && committed.txn() instanceof Txn.Error err
+                            && err.code() == Code.SESSION_MOVED, "the stale write committed as " + committed);
+                    for (long sid : all) {
+                        assertTrue(e.server(sid).replica().tree().get("/stale-" + move) == null,
+                                "s" + sid + " applied the write sent on a connection its session had left");
+                    }
+                }
+            });
+        });
+    }
+
+    private static CreateRequest create(String path) {
+        return new CreateRequest(path, new byte[0], Acl.OPEN, 0);
+    }
+
+    private static TxnEnvelope committedFor(SimulatedEnsemble e, long session, int xid) {
+        for (TxnEnvelope t : e.committed().values()) {
+            if (t.sessionId() == session && t.cxid() == xid) {
+                return t;
+            }
+        }
+        return null;
+    }
+}
