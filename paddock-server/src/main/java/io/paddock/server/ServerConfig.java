@@ -615,8 +615,31 @@ public final class ServerConfig {
             readDurability();
             readTestSettings();
             readServers();
+            refuseMissingProtection();
             sortLeftovers();
             return st.freeze();
+        }
+
+        /**
+         * Settings that ask for a protection Paddock does not give yet (TLS, required SASL): it
+         * refuses to start rather than serve without it, in plain text or to anyone.
+         */
+        private void refuseMissingProtection() {
+            String tls = remaining.get("secureClientPort");
+            if (tls != null && !tls.isEmpty()) {
+                throw new ConfigException("secureClientPort=" + tls + " asks for TLS connections from clients, which"
+                    + " Paddock does not support yet; it refuses to start rather than serve them in plain text."
+                    + " Remove secureClientPort (clients then use clientPort, unencrypted) or keep ZooKeeper here.");
+            }
+            for (String key : List.of("sslQuorum", "sessionRequireClientSASLAuth", "enforce.auth.enabled")) {
+                String v = remaining.get(key);
+                if (v != null && v.equalsIgnoreCase("true")) {
+                    String what = key.equals("sslQuorum") ? "TLS between the servers of the ensemble"
+                        : "that every client authenticate (SASL)";
+                    throw new ConfigException(key + "=" + v + " asks for " + what + ", which Paddock does not support"
+                        + " yet; it refuses to start rather than run without it. Remove " + key + " or keep ZooKeeper here.");
+                }
+            }
         }
 
         private void readPaths() {
@@ -837,7 +860,7 @@ public final class ServerConfig {
                 String key = e.getKey();
                 if (isEnsembleKey(key)) {
                     st.ignoredKeys.put(key, e.getValue());
-                    LOG.info("zoo.cfg key {} ignored: ensemble mode is not yet supported", key);
+                    LOG.info("zoo.cfg key {} ignored: an ensemble setting Paddock does not act on", key);
                 } else if (isUnsupportedKey(key)) {
                     st.ignoredKeys.put(key, e.getValue());
                     LOG.info("zoo.cfg key {} ignored: not supported by Paddock", key);

@@ -152,6 +152,20 @@ class ServerConfigTest {
     }
 
     @Test
+    void settingsAskingForProtectionPaddockLacksRefuseToStart() {
+        for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
+                {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
+            assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
+                    && e.getMessage().contains("refuses to start"), e.getMessage());
+        }
+        // Turned off, they ask for nothing.
+        ServerConfig c = parse("dataDir", "/d", "sslQuorum", "false", "sessionRequireClientSASLAuth", "false",
+                "enforce.auth.enabled", "false", "ssl.keyStore.location", "/k");
+        assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
     void ensembleAndUnsupportedZooKeeperKeysAreKeptWithoutWarning() {
         ServerConfig c = parse("dataDir", "/d", "initLimit", "10", "syncLimit", "5",
             "server.1", "zk1:2888:3888", "electionAlg", "3", "admin.enableServer", "false",
