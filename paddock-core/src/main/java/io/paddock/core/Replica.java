@@ -169,8 +169,6 @@ public final class Replica {
     private final Map<Long, Long> owners = new HashMap<>();
     /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
     private final Set<Long> revalidated = new HashSet<>();
-    /** A learner's connections whose session came back while there was no leader, in order: claimed once there is one. */
-    private final Set<Long> unconfirmed = new java.util.LinkedHashSet<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
     /** Requests that came on a connection whose handshake waits in {@link #revalidating} or {@link #awaitingSession}. */
     private final Map<Long, List<ClientRequest>> parked = new HashMap<>();
@@ -404,9 +402,6 @@ public final class Replica {
             }
         }
         if (startedServing && serving) {
-            if (!proposes()) {
-                claimAttachedSessions();
-            }
             inFlight.resendInFlight(out);
             releaseHeld();
         }
@@ -570,26 +565,6 @@ public final class Replica {
     }
 
     /** Carries out the client events held while there was no leader, in the order they came. */
-    /**
-     * A learner that starts serving under a leader tells it, before any of their requests, which
-     * sessions came to it while there was no leader (REVALIDATE, what ZooKeeper's clients cause when
-     * they reconnect after an election): the leader takes this server as their owner. Such a client
-     * would otherwise meet SESSIONMOVED if the server it left sent a request of its first. Sessions
-     * that came while there was a leader were confirmed then; a connection this server still holds
-     * for a client that has left (its close not seen yet) must not claim its session back. The
-     * answers need nothing done (an expired session's close comes as a transaction).
-     */
-    private void claimAttachedSessions() {
-        for (long connId : unconfirmed) {
-            ClientConnection conn = connections.get(connId);
-            Session s = conn == null ? null : sessions.get(conn.sessionId);
-            if (s != null && s.connectionId() == connId && !s.closing()) {
-                out.add(new Effect.Peer(new PeerEffect.SendQuorum(leaderSid(), Revalidate.ask(s.id(), s.timeoutMs()))));
-            }
-        }
-        unconfirmed.clear();
-    }
-
     private void releaseHeld() {
         int n = held.size();
         for (int i = 0; i < n && serving; i++) {
@@ -1003,6 +978,13 @@ public final class Replica {
         }
         Session s = sessions.get(req.sessionId());
         boolean confirmed = revalidated.remove(c.connId());
+        if (peer != null && !MessageDigest.isEqual(passwordFor(req.sessionId()), req.passwd())) {
+            // An ensemble's passwords come from the session id (ZooKeeper's reopenSession checks them
+            // before it asks the leader): a wrong one must not reach the leader, which would take this
+            // server as the session's owner and turn the real client's writes into SESSIONMOVED.
+            refuse(conn, "wrong password for session 0x" + Long.toHexString(req.sessionId()), req);
+            return;
+        }
         if (!proposes() && (s == null || s.closing() || (serving && !confirmed))) {
             // This learner may not have applied the session's creation (or close) yet: the leader
             // decides. And while there is a leader, every session that comes back goes through it
@@ -1045,8 +1027,6 @@ public final class Replica {
         sessions.attach(s, conn.connId);
         if (peer != null && proposes()) {
             owners.put(s.id(), peer.sid()); // its client is here now
-        } else if (peer != null && !serving) {
-            unconfirmed.add(conn.connId); // told to the next leader (claimAttachedSessions)
         }
         touchSession(s);
         out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
@@ -1120,6 +1100,45 @@ public final class Replica {
     }
 
     /**
+     * Whether the leader answered this write SESSIONMOVED: an error transaction of that code, or a
+     * multi whose operations carry it (a ZooKeeper leader checks the session for each operation).
+     */
+    private static boolean sessionMoved(TxnEnvelope env) {
+        return env.txn() instanceof Txn.Error err ? err.code() == Code.SESSION_MOVED
+                : env.txn() instanceof Txn.MultiError multi && multi.errors().contains(Code.SESSION_MOVED);
+    }
+
+    /**
+     * A committed write of a session whose client is connected here, sent through another server
+     * with a higher xid than a request this connection still has on its way (forwarded, or held
+     * without a leader): the client left this connection and went on elsewhere, so that request
+     * must not be sent or resent to a leader now, where it would take effect after the later one
+     * (a new leader knows no owner yet). The connection is closed, as for SESSIONMOVED.
+     */
+    private void dropIfMovedAway(TxnEnvelope env) {
+        if (env.sessionId() == 0 || env.cxid() <= 0 || env.txn() instanceof Txn.CreateSession
+                || env.txn() instanceof Txn.CloseSession || sessionMoved(env)) {
+            return;
+        }
+        Session s = sessions.get(env.sessionId());
+        ClientConnection mine = s == null ? null : connections.get(s.connectionId());
+        if (mine == null || mine.sessionId != env.sessionId()) {
+            return;
+        }
+        boolean earlierOnItsWay = false;
+        for (ClientConnection.Queued q : mine.queue) {
+            earlierOnItsWay |= q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.xid() < env.cxid();
+        }
+        for (Event e : held) {
+            earlierOnItsWay |= e instanceof ClientRequest r && r.connId() == mine.connId && r.xid() > 0
+                    && r.xid() < env.cxid();
+        }
+        if (earlierOnItsWay) {
+            dropMoved(mine.connId, env.sessionId());
+        }
+    }
+
+    /**
      * A write the leader answered SESSIONMOVED (its session's owner is another server): as ZooKeeper
      * does (ZOOKEEPER-710), the connection is closed rather than answered. A client still on it comes
      * back, its server confirms the session with the leader (REVALIDATE), and owns it again.
@@ -1139,7 +1158,6 @@ public final class Replica {
 
     private void forget(long connId) {
         revalidated.remove(connId);
-        unconfirmed.remove(connId);
         inFlight.forget(connId);
         forwards.forget(connId);
         if (parked.remove(connId) != null) {
@@ -1627,13 +1645,17 @@ public final class Replica {
                 sessions.attach(s, conn.connId);
                 out.add(new ConnectReply(conn.connId, ConnectResponse.answering(a.connect(), PROTOCOL_VERSION,
                         s.timeoutMs(), s.id(), s.passwd(), false)));
-            } else if (outcome.err() != Code.SESSION_MOVED) {
+            } else if (!sessionMoved(env)) {
                 out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
             }
-            finishWrite(conn, a);
-            if (outcome.err() == Code.SESSION_MOVED && connections.containsKey(conn.connId)) {
+            if (sessionMoved(env)) {
+                conn.queue.poll(); // nothing behind it is answered: the connection closes
                 dropMoved(conn.connId, env.sessionId());
+            } else {
+                finishWrite(conn, a);
             }
+        } else if (forward == null) {
+            dropIfMovedAway(env); // sync's transactions too: they come as replays
         }
         if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {
             dropConnection(closingConnection, "session 0x" + Long.toHexString(env.sessionId()) + " closed");
@@ -1667,11 +1689,11 @@ public final class Replica {
             sessions.attach(s, conn.connId);
             out.add(new ConnectReply(conn.connId, ConnectResponse.answering(forward.connect(), PROTOCOL_VERSION,
                     s.timeoutMs(), s.id(), s.passwd(), false)));
-        } else if (outcome.err() != Code.SESSION_MOVED) {
+        } else if (!sessionMoved(env)) {
             out.add(new Reply(conn.connId, env.cxid(), env.zxid(), outcome.err(), outcome.body()));
         }
         conn.queue.poll();
-        if (outcome.err() == Code.SESSION_MOVED) {
+        if (sessionMoved(env)) {
             dropMoved(conn.connId, env.sessionId());
             return;
         }

@@ -93,6 +93,65 @@ class SessionMovedTest {
         });
     }
 
+    /**
+     * A request held on a follower without a leader, from a client that then went to another
+     * follower and wrote there, is never sent to the next leader, which knows no owners yet and
+     * would apply it after the later write: the follower, which applies that later write in its
+     * sync, closes the connection instead (and the held request with it).
+     */
+    @Test
+    void aRequestHeldOnAConnectionTheSessionLeftIsNotSentToTheNextLeader() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Map<Long, Long> sessionOf = new HashMap<>();
+                Map<Long, Integer> errOf = new HashMap<>();
+                Set<Long> closed = new HashSet<>();
+                e.setClientSink((sid, effect) -> {
+                    if (effect instanceof Effect.ConnectReply r) {
+                        sessionOf.put(r.connId(), r.response().sessionId());
+                    } else if (effect instanceof Effect.Reply r) {
+                        errOf.put((long) r.xid(), r.err());
+                    } else if (effect instanceof Effect.CloseClient c) {
+                        closed.add(c.connId());
+                    }
+                });
+                Set<Long> all = LeaderLossTest.startAll(e);
+                long leader = e.runUntilLeader(all, TICKS_MAX);
+                long[] followers = all.stream().filter(sid -> sid != leader).sorted().mapToLong(Long::longValue).toArray();
+                long left = followers[0];
+                long other = followers[1];
+                e.clientEvent(left, new Event.ClientConnected(1,
+                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
+                e.runUntil(() -> sessionOf.containsKey(1L), TICKS_MAX, "the client's session");
+                long session = sessionOf.get(1L);
+                byte[] passwd = e.server(left).replica().sessions().get(session).passwd();
+
+                e.partition(Set.of(left));
+                e.runUntil(() -> !(e.server(left).core().role() instanceof io.paddock.core.zab.LearnerRole l
+                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + left + " without a leader");
+                e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
+                e.runTicks(2);
+                e.clientEvent(other, new Event.ClientConnected(2, new ConnectRequest(0,
+                        e.server(other).replica().lastAppliedZxid(), TIMEOUT_MS, session, passwd, false, true), "127.0.0.1"));
+                e.runUntil(() -> sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+                e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
+                e.runUntil(() -> errOf.containsKey(2L), TICKS_MAX, "the later write");
+                assertEquals(Code.OK, errOf.get(2L));
+
+                e.crash(leader); // the next leader knows no owners
+                e.heal();
+                e.runUntil(() -> closed.contains(1L), TICKS_MAX, "s" + left + " closing the connection its client left");
+                long newLeader = e.runUntilLeader(Set.of(left, other), TICKS_MAX);
+                e.runTicks(20);
+                for (long sid : Set.of(left, other)) {
+                    assertTrue(e.server(sid).replica().tree().get("/held") == null, "s" + sid + " (leader s" + newLeader
+                            + ") applied a request held on a connection its session had left, after the later write");
+                }
+            });
+        });
+    }
+
     private static CreateRequest create(String path) {
         return new CreateRequest(path, new byte[0], Acl.OPEN, 0);
     }
