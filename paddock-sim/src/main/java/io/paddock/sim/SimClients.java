@@ -262,8 +262,31 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         long sid = c.serverSid;
         long connId = c.connId;
         disconnected(c);
+        if (random.nextInt(3) == 0) {
+            // Half-open, as a real network leaves it: the server keeps the connection, with whatever
+            // it forwarded or holds of it, while the client goes on elsewhere with its session (the
+            // case of ZooKeeper's session owner and SESSIONMOVED).
+            halfOpen++;
+            ensemble.trace().line("t=" + ensemble.nowTick() + " client " + c.id + " leaves its connection " + connId
+                    + " to s" + sid + " half-open");
+            return;
+        }
         ensemble.clientEvent(sid, new Event.ClientClosed(connId));
     }
+
+    /** Connections a client left without the server seeing them close. */
+    public long halfOpen() {
+        return halfOpen;
+    }
+
+    private long halfOpen;
+
+    /** Times a client's own connection was closed as SESSIONMOVED (it then reconnects and revalidates). */
+    public long movedAway() {
+        return movedAway;
+    }
+
+    private long movedAway;
 
     /** The check that a serving server answers: the oldest thing outstanding, against its deadline. */
     private void checkAnswered(Client c, long now) {
@@ -673,7 +696,10 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         }
         long now = ensemble.nowTick();
         c.lastHeardTick = now;
-        if (effect instanceof Effect.CloseClient) {
+        if (effect instanceof Effect.CloseClient cl) {
+            if (cl.reason().contains("SESSIONMOVED")) {
+                movedAway++; // its own connection: another server had its session first in a new leadership
+            }
             disconnected(c);
         } else if (effect instanceof Effect.ConnectReply r) {
             if (r.response().sessionId() == 0 || r.response().timeOut() <= 0) {

@@ -28,7 +28,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[11]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model, SESSIONMOVED
+        long[] totals = new long[13]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model, SESSIONMOVED, half-open connections, own connections closed as moved
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> runSeed(seed, voters, observers, totals, modes));
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
@@ -36,7 +36,8 @@ class ReplicationSimulationTest {
                 + " sessions closed or expired; multis " + totals[4] + " ok, " + totals[5] + " failed as a whole; "
                 + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; the sequential model"
                 + " checked " + totals[8] + " committed writes and " + totals[9] + " reads; " + totals[10]
-                + " writes answered SESSIONMOVED; sync modes " + modes);
+                + " writes answered SESSIONMOVED; " + totals[11] + " connections left half-open, " + totals[12]
+                + " clients' own connections closed as moved; sync modes " + modes);
         assertTrue(totals[4] > 0 && totals[5] > 0, "multis succeeded and failed");
         assertTrue(totals[6] > 0, "sessions expired");
         assertTrue(totals[8] > totals[1] && totals[9] > 0, "the history was checked");
@@ -59,7 +60,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "seed {0}, {1} voters, {2} observers")
     @CsvSource({"1761,3,0"})
     void seedsThatFoundBugs(long seed, int voters, int observers) {
-        runSeed(seed, voters, observers, new long[11], new java.util.TreeMap<>());
+        runSeed(seed, voters, observers, new long[13], new java.util.TreeMap<>());
     }
 
     private static void runSeed(long seed, int voters, int observers, long[] totals, java.util.Map<String, Long> modes) {
@@ -87,6 +88,8 @@ class ReplicationSimulationTest {
             totals[8] += clients.history().writesChecked();
             totals[9] += clients.history().readsChecked();
             totals[10] += clients.history().sessionMoved();
+            totals[11] += clients.halfOpen();
+            totals[12] += clients.movedAway();
             e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
         });
     }
