@@ -97,7 +97,7 @@ public final class PaddockServer implements AutoCloseable {
             throw new ServerConfig.ConfigException(config.ensembleSettingsError());
         }
         this.myId = config.isEnsemble() ? ensembleId(config) : 0; // the myid file, read with the config
-        this.config = config.isEnsemble() ? config.forMember(myId) : config; // a client port on its server.N line
+        this.config = config.isEnsemble() ? config.forMember(myId) : standaloneMember(config); // a client port on its server.N line
         this.failStop = failStop;
     }
 
@@ -216,6 +216,18 @@ public final class PaddockServer implements AutoCloseable {
                 config.dataDir() == null ? "data in memory only"
                         : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
                         + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+    }
+
+    /**
+     * A standalone server with server.N lines (one participant) and a myid file listens where its
+     * own line says, as ZooKeeper's standalone ServerConfig does; without a myid file, as configured.
+     */
+    private static ServerConfig standaloneMember(ServerConfig config) {
+        if (config.servers().isEmpty() || config.dataDir() == null
+                || !java.nio.file.Files.isRegularFile(config.dataDir().resolve(MyIdFile.NAME))) {
+            return config;
+        }
+        return config.forMember(MyIdFile.read(config.dataDir()));
     }
 
     /** This server's id from the myid file, which must name one of the server.N lines. */

@@ -230,7 +230,7 @@ final class ServerAdminView implements AdminView {
                 values.put("synced_non_voting_followers", 0);
                 values.put("synced_observers", leader.syncedObservers());
                 values.put("pending_syncs", leader.pendingSyncs());
-                values.put("leader_uptime", leader.uptimeMs(System.currentTimeMillis()));
+                values.put("leader_uptime", leader.uptimeMs(System.nanoTime() / 1_000_000));
                 values.put("last_proposal_size", leader.lastProposalSize());
                 values.put("min_proposal_size", leader.minProposalSize());
                 values.put("max_proposal_size", leader.maxProposalSize());
@@ -255,6 +255,12 @@ final class ServerAdminView implements AdminView {
     public void resetServerStats() {
         server.connections().latency().reset();
         server.connections().resetCounters();
+        var peer = server.peer();
+        var core = core().peer();
+        if (peer != null && core != null && core.role() instanceof io.paddock.core.zab.LeaderRole leader) {
+            leader.resetProposalSizes(); // as ZooKeeper's srst does on a leader
+            peer.refreshStatus(core);
+        }
     }
 
     @Override

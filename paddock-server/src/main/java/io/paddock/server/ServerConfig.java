@@ -145,6 +145,13 @@ public final class ServerConfig {
         if (me == null || me.clientPort() < 0) {
             return this;
         }
+        if (!s.clientPortSet && s.clientPortAddress != null) {
+            // ZooKeeper refuses it ("clientPortAddress is set but clientPort is not set"); taking the
+            // line's address instead could open to every interface what was meant for one.
+            throw new ConfigException("clientPortAddress=" + s.clientPortAddress + " is set but clientPort is not, and "
+                    + me.toLine() + " gives this server's client port: set clientPort too, or put the address on the line"
+                    + " (ZooKeeper refuses this too)");
+        }
         if (s.clientPortSet) {
             boolean wildcard = s.clientPortAddress == null || isWildcard(s.clientPortAddress);
             boolean same = s.clientPort == me.clientPort()
@@ -164,21 +171,30 @@ public final class ServerConfig {
     }
 
     private static boolean isWildcard(String host) {
-        return host.equals("0.0.0.0") || (NetUtil.isValidIpV6Address(host) && literal(host).isAnyLocalAddress());
+        java.net.InetAddress a = (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) ? resolve(host) : null;
+        return a != null && a.isAnyLocalAddress();
     }
 
-    /** Two hosts as written: IP literals compared as addresses (no name is looked up), names by text. */
+    /**
+     * Two hosts compared as ZooKeeper compares them (InetSocketAddress.equals: resolved addresses),
+     * by text where a name does not resolve.
+     */
     private static boolean sameHost(String a, String b) {
         if (b == null) {
             return false;
         }
-        boolean literals = (NetUtil.isValidIpV4Address(a) || NetUtil.isValidIpV6Address(a))
-                && (NetUtil.isValidIpV4Address(b) || NetUtil.isValidIpV6Address(b));
-        return literals ? literal(a).equals(literal(b)) : a.equalsIgnoreCase(b);
+        java.net.InetAddress ra = resolve(a);
+        java.net.InetAddress rb = resolve(b);
+        return ra != null && rb != null ? ra.equals(rb) : a.equalsIgnoreCase(b);
     }
 
-    private static java.net.InetAddress literal(String ip) {
-        return NetUtil.createInetAddressFromIpAddressString(ip); // a literal: parsed, never looked up
+    /** The address of a host (a literal is parsed, a name looked up, as ZooKeeper does), or null. */
+    private static java.net.InetAddress resolve(String host) {
+        try {
+            return java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException | SecurityException e) {
+            return null;
+        }
     }
 
     /** A copy storing its data (and, unless set apart, its log) under {@code dir}; for tests. */
@@ -316,20 +332,29 @@ public final class ServerConfig {
      * The membership as a ZooKeeper 3.9 quorum peer shows it in /zookeeper/config and after {@code
      * conf}'s {@code membership:} ({@code QuorumMaj.toString}): one {@code server.N=} line per
      * server, then {@code version=0} (a static zoo.cfg's configuration version, in hex), with no
-     * newline at the end. The lines come in ZooKeeper's order: it copies the server lines into a
-     * {@link Properties} and from there into a {@link HashMap} keyed by id, and prints that map
+     * newline at the end. The lines come in ZooKeeper's order: it puts the server lines, in the
+     * order zoo.cfg's properties iterate them, into a {@link HashMap} keyed by id, and prints that map
      * (ascending for ids below 16). Clients parse the text as properties, so only a byte-for-byte
      * comparison would see another order.
      */
     public String membershipText() {
-        Properties lines = new Properties();
+        Map<Long, QuorumServer> byIdNumber = new HashMap<>();
         for (QuorumServer q : s.servers) {
-            lines.setProperty(QuorumServer.KEY_PREFIX + q.id(), q.toConfigValue());
+            byIdNumber.put(q.id(), q);
         }
         Map<Long, String> byId = new HashMap<>();
-        for (Map.Entry<Object, Object> e : lines.entrySet()) {
-            byId.put(Long.parseLong(((String) e.getKey()).substring(QuorumServer.KEY_PREFIX.length())),
-                    (String) e.getValue());
+        for (String key : s.serverKeyOrder) { // zoo.cfg's own order first, as ZooKeeper inserts them
+            try {
+                QuorumServer q = byIdNumber.get(Long.parseLong(key.substring(QuorumServer.KEY_PREFIX.length())));
+                if (q != null) {
+                    byId.put(q.id(), q.toConfigValue());
+                }
+            } catch (NumberFormatException e) {
+                // not a server line after all: parsing refused it already
+            }
+        }
+        for (QuorumServer q : s.servers) {
+            byId.putIfAbsent(q.id(), q.toConfigValue());
         }
         StringBuilder text = new StringBuilder();
         byId.forEach((id, value) -> text.append(QuorumServer.KEY_PREFIX).append(id).append('=').append(value).append('\n'));
@@ -485,6 +510,8 @@ public final class ServerConfig {
         int clientPort = DEFAULT_CLIENT_PORT;
         /** Whether zoo.cfg has clientPort (else this server's server.N line may give it). */
         boolean clientPortSet;
+        /** The server.N keys in the order zoo.cfg's properties iterate them (as ZooKeeper reads them). */
+        List<String> serverKeyOrder = new ArrayList<>();
         String clientPortAddress;
         int maxClientCnxns = DEFAULT_MAX_CLIENT_CNXNS;
         int minSessionTimeout;
@@ -524,6 +551,7 @@ public final class ServerConfig {
             c.dataLogDir = dataLogDir;
             c.clientPort = clientPort;
             c.clientPortSet = clientPortSet;
+            c.serverKeyOrder = serverKeyOrder;
             c.clientPortAddress = clientPortAddress;
             c.maxClientCnxns = maxClientCnxns;
             c.minSessionTimeout = minSessionTimeout;
@@ -604,6 +632,12 @@ public final class ServerConfig {
             for (String name : p.stringPropertyNames()) {
                 remaining.put(name.trim(), p.getProperty(name).trim());
             }
+            for (Object key : p.keySet()) { // the order ZooKeeper's QuorumMaj reads them in (membershipText)
+                String name = String.valueOf(key).trim();
+                if (name.startsWith(QuorumServer.KEY_PREFIX)) {
+                    st.serverKeyOrder.add(name);
+                }
+            }
         }
 
         Settings parse() {
@@ -631,11 +665,16 @@ public final class ServerConfig {
                     + " Paddock does not support yet; it refuses to start rather than serve them in plain text."
                     + " Remove secureClientPort (clients then use clientPort, unencrypted) or keep ZooKeeper here.");
             }
-            for (String key : List.of("sslQuorum", "sessionRequireClientSASLAuth", "enforce.auth.enabled")) {
+            for (String key : List.of("sslQuorum", "sessionRequireClientSASLAuth", "enforce.auth.enabled",
+                    "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl")) {
                 String v = remaining.get(key);
                 if (v != null && v.equalsIgnoreCase("true")) {
-                    String what = key.equals("sslQuorum") ? "TLS between the servers of the ensemble"
-                        : "that every client authenticate (SASL)";
+                    String what = switch (key) {
+                        case "sslQuorum" -> "TLS between the servers of the ensemble";
+                        case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
+                        case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
+                        default -> "that the servers of the ensemble authenticate each other (SASL)";
+                    };
                     throw new ConfigException(key + "=" + v + " asks for " + what + ", which Paddock does not support"
                         + " yet; it refuses to start rather than run without it. Remove " + key + " or keep ZooKeeper here.");
                 }

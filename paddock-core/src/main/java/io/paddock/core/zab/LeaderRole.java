@@ -828,15 +828,18 @@ public final class LeaderRole implements Role {
     }
 
     /**
-     * Learners' syncs waiting for earlier proposals to commit ({@code zk_pending_syncs}; ZooKeeper
-     * counts the proposals waited on, this counts the syncs).
+     * The proposals learners' syncs wait on to commit ({@code zk_pending_syncs}: ZooKeeper counts
+     * the zxids waited on, not the syncs).
      */
     public int pendingSyncCount() {
-        int n = 0;
-        for (List<Long> sids : pendingSyncs.values()) {
-            n += sids.size();
-        }
-        return n;
+        return pendingSyncs.size();
+    }
+
+    /** {@code srst}: the proposal sizes start again at -1 (ZooKeeper's StatResetCommand resets them). */
+    public void resetProposalSizes() {
+        lastProposalSize = -1;
+        minProposalSize = -1;
+        maxProposalSize = -1;
     }
 
     /**

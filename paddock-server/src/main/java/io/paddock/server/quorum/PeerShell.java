@@ -104,14 +104,18 @@ public final class PeerShell implements AutoCloseable {
     /**
      * A leader's gauges, as ZooKeeper's leader reports them in {@code mntr} and {@code srvr}: its
      * learners, the synced ones that vote and that do not, the syncs waiting for commits, its
-     * proposals' sizes (-1 before the first) and when it was established (0 before).
+     * proposals' sizes (-1 before the first) and when it was established ({@link #NOT_ESTABLISHED}
+     * before; milliseconds of {@code System.nanoTime}, a clock that does not jump).
      */
     public record LeaderStats(int learners, int syncedFollowers, int syncedObservers, int pendingSyncs,
             int lastProposalSize, int minProposalSize, int maxProposalSize, long establishedAtMs) {
 
+        /** {@link #establishedAtMs} before the leader is established. */
+        public static final long NOT_ESTABLISHED = Long.MIN_VALUE;
+
         /** ZooKeeper's {@code zk_leader_uptime}: milliseconds since it was established, 0 before. */
         public long uptimeMs(long nowMs) {
-            return establishedAtMs == 0 ? 0 : Math.max(0, nowMs - establishedAtMs);
+            return establishedAtMs == NOT_ESTABLISHED ? 0 : Math.max(0, nowMs - establishedAtMs);
         }
 
         /** ZooKeeper's {@code last/min/max} text of the proposal sizes. */
@@ -279,6 +283,11 @@ public final class PeerShell implements AutoCloseable {
         }
     }
 
+    /** The status again, now (after a four-letter word changed what it shows, e.g. srst). Loop thread only. */
+    public void refreshStatus(QuorumPeerCore core) {
+        status = snapshot(core);
+    }
+
     /** After each step of the replica that carried out peer effects (or moved its clock): history and status. */
     public void stepDone(QuorumPeerCore core) {
         if (!stepEffects.isEmpty()) {
@@ -344,12 +353,12 @@ public final class PeerShell implements AutoCloseable {
             leader = core.sid();
             if (core.establishedEpoch() >= 0 && l != establishedLeaderRole) {
                 establishedLeaderRole = l;
-                leaderEstablishedAtMs = System.currentTimeMillis();
+                leaderEstablishedAtMs = System.nanoTime() / 1_000_000; // a clock that does not jump, as ZooKeeper's
             }
             int[] sizes = l.proposalSizes();
             stats = new LeaderStats(l.learnerCount(), l.syncedLearnerCount(true), l.syncedLearnerCount(false),
                     l.pendingSyncCount(), sizes[0], sizes[1], sizes[2],
-                    l == establishedLeaderRole ? leaderEstablishedAtMs : 0);
+                    l == establishedLeaderRole ? leaderEstablishedAtMs : LeaderStats.NOT_ESTABLISHED);
         } else if (core.role() instanceof LearnerRole l) {
             leader = l.leaderSid();
         }

@@ -154,7 +154,8 @@ class ServerConfigTest {
     @Test
     void settingsAskingForProtectionPaddockLacksRefuseToStart() {
         for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
-                {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"}}) {
+                {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
+                {"quorum.auth.serverRequireSasl", "true"}, {"quorum.auth.learnerRequireSasl", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
             assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
                     && e.getMessage().contains("refuses to start"), e.getMessage());

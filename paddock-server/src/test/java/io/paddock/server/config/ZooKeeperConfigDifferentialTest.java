@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paddock.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,37 @@ class ZooKeeperConfigDifferentialTest {
     }
 
     /**
+     * The membership's line order is ZooKeeper's also where ids share a hash bucket (1, 17, 33...):
+     * it follows the order zoo.cfg's properties iterate every key in, which other keys change.
+     */
+    @org.junit.jupiter.api.Test
+    void membershipOrderIsZooKeepersWithCollidingIds(@TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("myid"), "1\n");
+        java.util.Random random = new java.util.Random(42);
+        long[] ids = {1, 17, 33, 2, 18, 49, 3, 65};
+        String[] extras = {"tickTime=2000", "maxClientCnxns=10", "autopurge.snapRetainCount=3", "syncLimit=5",
+            "initLimit=10", "4lw.commands.whitelist=*", "admin.enableServer=false", "electionAlg=3"};
+        for (int round = 0; round < 100; round++) {
+            List<String> lines = new java.util.ArrayList<>(List.of("dataDir=" + dataDir, "clientPort=2181"));
+            for (String e : extras) {
+                if (random.nextBoolean() || e.startsWith("initLimit") || e.startsWith("syncLimit")) {
+                    lines.add(e);
+                }
+            }
+            int n = 2 + random.nextInt(ids.length - 1);
+            for (int i = 0; i < n; i++) {
+                lines.add("server." + ids[i] + "=127.0.0.1:" + (2888 + i) + ":" + (3888 + i));
+            }
+            java.util.Collections.shuffle(lines, random);
+            Properties p = new Properties();
+            p.load(new java.io.StringReader(String.join("\n", lines)));
+            QuorumPeerConfig zk = new QuorumPeerConfig();
+            zk.parseProperties(p);
+            assertEquals(zk.getQuorumVerifier().toString(), ServerConfig.fromProperties(p).membershipText(), lines.toString());
+        }
+    }
+
+    /**
      * Where an ensemble member listens for clients when its server.N line gives a client port
      * (ZooKeeper 3.5's {@code ;[address:]port}), with and without clientPort/clientPortAddress in
      * zoo.cfg: the same port and address as ZooKeeper's, and the same refusals when they disagree.
@@ -95,6 +127,9 @@ class ZooKeeperConfigDifferentialTest {
         "clientPort=2191\nclientPortAddress=0.0.0.0\nserver.1=127.0.0.1:2888:3888;127.0.0.1:2191",
         "clientPort=2191\nclientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;2191",
         "clientPort=2191\nserver.1=127.0.0.1:2888:3888",
+        "clientPortAddress=127.0.0.1\nserver.1=127.0.0.1:2888:3888;2191",
+        "clientPort=2191\nclientPortAddress=localhost\nserver.1=127.0.0.1:2888:3888;127.0.0.1:2191",
+        "clientPort=2191\nclientPortAddress=::\nserver.1=127.0.0.1:2888:3888;127.0.0.1:2191",
     })
     void memberClientAddressIsZooKeepers(String lines, @TempDir Path dataDir) throws Exception {
         Files.writeString(dataDir.resolve("myid"), "1\n");
@@ -106,8 +141,8 @@ class ZooKeeperConfigDifferentialTest {
         String zkRefusal = null;
         try {
             zk.parseProperties(p);
-        } catch (QuorumPeerConfig.ConfigException e) {
-            zkRefusal = e.getMessage();
+        } catch (QuorumPeerConfig.ConfigException | IllegalArgumentException e) {
+            zkRefusal = e.getMessage(); // ZooKeeper refuses some with an IllegalArgumentException
         }
         ServerConfig ours;
         try {
