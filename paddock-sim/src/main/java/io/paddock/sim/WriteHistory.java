@@ -217,13 +217,14 @@ public final class WriteHistory {
      * 2b. A session's requests take effect in the order its client sent them (xid order), across its
      * connections: one sent before another is never committed after it, except as SESSIONMOVED, the
      * error ZooKeeper's leader gives a request from a server the session has left (its client asked
-     * another server to carry its session meanwhile).
+     * another server to carry its session meanwhile), or SESSIONEXPIRED (it came after the session's
+     * close): neither takes effect.
      */
     private void checkSessionOrder(NavigableMap<Long, TxnEnvelope> committed) {
         Map<Long, List<Entry>> bySession = new HashMap<>();
         for (Entry e : entries) {
             if (e.isWrite() && e.committedZxid != -1 && !(committed.get(e.committedZxid).txn() instanceof Txn.Error err
-                    && err.code() == Code.SESSION_MOVED)) {
+                    && (err.code() == Code.SESSION_MOVED || err.code() == Code.SESSION_EXPIRED))) {
                 bySession.computeIfAbsent(e.sessionId, k -> new ArrayList<>()).add(e);
             }
         }
