@@ -1023,6 +1023,7 @@ public final class Replica {
         if (previous != Session.NO_CONNECTION && previous != conn.connId && connections.containsKey(previous)) {
             dropConnection(previous, "session 0x" + Long.toHexString(s.id()) + " moved to another connection");
         }
+        dropOlderHandshakes(s.id(), conn.connId);
         conn.sessionId = s.id();
         sessions.attach(s, conn.connId);
         if (peer != null && proposes()) {
@@ -1031,6 +1032,37 @@ public final class Replica {
         touchSession(s);
         out.add(new ConnectReply(conn.connId, ConnectResponse.answering(req, PROTOCOL_VERSION,
                 s.timeoutMs(), s.id(), s.passwd(), false)));
+    }
+
+    /**
+     * The session's client is on {@code keepConnId} now: an older handshake of the same session still
+     * waiting here (held without a leader, or for the leader's REVALIDATE or its creation) belongs to
+     * a connection the client has left. It is closed: going on later, it would take the session back
+     * from the client's current server (REVALIDATE makes its server the owner), and the requests the
+     * client sent since would meet SESSIONMOVED while the ones parked behind that old handshake took
+     * effect after them (simulator seed 1700719).
+     */
+    private void dropOlderHandshakes(long sessionId, long keepConnId) {
+        List<Long> older = new ArrayList<>();
+        for (Event e : held) {
+            if (e instanceof ClientConnected c && c.request().sessionId() == sessionId && c.connId() != keepConnId) {
+                older.add(c.connId());
+            }
+        }
+        for (Map<Long, List<ClientConnected>> waiting : List.of(revalidating, awaitingSession)) {
+            List<ClientConnected> list = waiting.get(sessionId);
+            if (list != null) {
+                for (ClientConnected c : list) {
+                    if (c.connId() != keepConnId) {
+                        older.add(c.connId());
+                    }
+                }
+            }
+        }
+        for (long connId : older) {
+            out.add(new CloseClient(connId, "session 0x" + Long.toHexString(sessionId) + " moved to another connection"));
+            forget(connId);
+        }
     }
 
     /** The leader's answer for a session this learner did not know: refuse, or wait until it is applied here. */

@@ -55,10 +55,17 @@ class ReplicationSimulationTest {
      *   <li>1761: a client connected to a follower just before its leader crashed, then left; the
      *       follower, back after a long resync, relayed that old touch to the new leader, which gave
      *       the dead client's session a full timeout more (it expired 4 s past its bound).
+     *   <li>1300353 (3 voters, 1 observer): both other voters' logs ended in an epoch past the new
+     *       leader's history; TRUNC asked for the same epoch, the SNAP they needed instead waits for
+     *       the leader to be established, which it could not be without them (never recovered).
+     *   <li>1700719 (5 voters): a handshake held on a follower without a leader, on a connection its
+     *       client had left for another one to the same follower, went on once the follower synced:
+     *       its REVALIDATE took the session back from the client's current server, and requests held
+     *       behind the newer connection took effect after the client's later writes elsewhere.
      * </ul>
      */
     @ParameterizedTest(name = "seed {0}, {1} voters, {2} observers")
-    @CsvSource({"1761,3,0"})
+    @CsvSource({"1761,3,0", "1300353,3,1", "1700719,5,0"})
     void seedsThatFoundBugs(long seed, int voters, int observers) {
         runSeed(seed, voters, observers, new long[13], new java.util.TreeMap<>());
     }
