@@ -39,28 +39,9 @@ class SessionMovedTest {
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
             Seeds.traced(e, TEST, () -> {
-                Map<Long, Long> sessionOf = new HashMap<>();
-                Map<Long, Integer> errOf = new HashMap<>(); // xid to its answer's error
-                Set<Long> closed = new HashSet<>();
-                e.setClientSink((sid, effect) -> {
-                    if (effect instanceof Effect.ConnectReply r) {
-                        sessionOf.put(r.connId(), r.response().sessionId());
-                    } else if (effect instanceof Effect.Reply r) {
-                        errOf.put((long) r.xid(), r.err());
-                    } else if (effect instanceof Effect.CloseClient c) {
-                        closed.add(c.connId());
-                    }
-                });
-                Set<Long> all = LeaderLossTest.startAll(e);
-                long leader = e.runUntilLeader(all, TICKS_MAX);
-                long[] followers = all.stream().filter(sid -> sid != leader).sorted().mapToLong(Long::longValue).toArray();
-                long a = followers[0];
-                long[] servers = {a, followers[1], leader, a}; // to the other follower, to the leader, back
-                e.clientEvent(a, new Event.ClientConnected(1,
-                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
-                e.runUntil(() -> sessionOf.containsKey(1L), TICKS_MAX, "the client's session");
-                long session = sessionOf.get(1L);
-                byte[] passwd = e.server(a).replica().sessions().get(session).passwd();
+                Scene sc = new Scene(e);
+                long a = sc.followers[0];
+                long[] servers = {a, sc.followers[1], sc.leader, a}; // to the other follower, to the leader, back
                 int xid = 1;
                 for (int move = 1; move < servers.length; move++) {
                     long from = servers[move - 1];
@@ -68,23 +49,23 @@ class SessionMovedTest {
                     long oldConn = move;
                     long newConn = move + 1;
                     e.clientEvent(to, new Event.ClientConnected(newConn, new ConnectRequest(0,
-                            e.server(to).replica().lastAppliedZxid(), TIMEOUT_MS, session, passwd, false, true), "127.0.0.1"));
-                    e.runUntil(() -> sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
+                            e.server(to).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                    e.runUntil(() -> sc.sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
                     int sent = xid++;
                     e.clientEvent(to, new Event.ClientRequest(newConn, sent, OpCode.CREATE, create("/now-" + move)));
-                    e.runUntil(() -> errOf.containsKey((long) sent), TICKS_MAX, "the write on s" + to);
-                    assertEquals(Code.OK, errOf.get((long) sent), "the write on the session's new server");
+                    e.runUntil(() -> sc.errOf.containsKey((long) sent), TICKS_MAX, "the write on s" + to);
+                    assertEquals(Code.OK, sc.errOf.get((long) sent), "the write on the session's new server");
                     // A request on the connection the client left (still open there, as a slow network
                     // leaves it), arriving after the client's later write.
                     int stale = xid++;
                     e.clientEvent(from, new Event.ClientRequest(oldConn, stale, OpCode.CREATE, create("/stale-" + move)));
-                    e.runUntil(() -> closed.contains(oldConn), TICKS_MAX, "s" + from + " closing the connection left");
+                    e.runUntil(() -> sc.closed.contains(oldConn), TICKS_MAX, "s" + from + " closing the connection left");
                     e.runTicks(10);
-                    assertTrue(!errOf.containsKey((long) stale), "s" + from + " answered the stale write instead of closing");
-                    TxnEnvelope committed = committedFor(e, session, stale);
+                    assertTrue(!sc.errOf.containsKey((long) stale), "s" + from + " answered the stale write instead of closing");
+                    TxnEnvelope committed = committedFor(e, sc.session, stale);
                     assertTrue(committed != null && committed.txn() instanceof Txn.Error err
                             && err.code() == Code.SESSION_MOVED, "the stale write committed as " + committed);
-                    for (long sid : all) {
+                    for (long sid : sc.all) {
                         assertTrue(e.server(sid).replica().tree().get("/stale-" + move) == null,
                                 "s" + sid + " applied the write sent on a connection its session had left");
                     }
@@ -104,28 +85,9 @@ class SessionMovedTest {
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
             Seeds.traced(e, TEST, () -> {
-                Map<Long, Long> sessionOf = new HashMap<>();
-                Map<Long, Integer> errOf = new HashMap<>();
-                Set<Long> closed = new HashSet<>();
-                e.setClientSink((sid, effect) -> {
-                    if (effect instanceof Effect.ConnectReply r) {
-                        sessionOf.put(r.connId(), r.response().sessionId());
-                    } else if (effect instanceof Effect.Reply r) {
-                        errOf.put((long) r.xid(), r.err());
-                    } else if (effect instanceof Effect.CloseClient c) {
-                        closed.add(c.connId());
-                    }
-                });
-                Set<Long> all = LeaderLossTest.startAll(e);
-                long leader = e.runUntilLeader(all, TICKS_MAX);
-                long[] followers = all.stream().filter(sid -> sid != leader).sorted().mapToLong(Long::longValue).toArray();
-                long left = followers[0];
-                long other = followers[1];
-                e.clientEvent(left, new Event.ClientConnected(1,
-                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
-                e.runUntil(() -> sessionOf.containsKey(1L), TICKS_MAX, "the client's session");
-                long session = sessionOf.get(1L);
-                byte[] passwd = e.server(left).replica().sessions().get(session).passwd();
+                Scene sc = new Scene(e);
+                long left = sc.followers[0];
+                long other = sc.followers[1];
 
                 e.partition(Set.of(left));
                 e.runUntil(() -> !(e.server(left).core().role() instanceof io.paddock.core.zab.LearnerRole l
@@ -133,15 +95,15 @@ class SessionMovedTest {
                 e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
                 e.runTicks(2);
                 e.clientEvent(other, new Event.ClientConnected(2, new ConnectRequest(0,
-                        e.server(other).replica().lastAppliedZxid(), TIMEOUT_MS, session, passwd, false, true), "127.0.0.1"));
-                e.runUntil(() -> sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+                        e.server(other).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
                 e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
-                e.runUntil(() -> errOf.containsKey(2L), TICKS_MAX, "the later write");
-                assertEquals(Code.OK, errOf.get(2L));
+                e.runUntil(() -> sc.errOf.containsKey(2L), TICKS_MAX, "the later write");
+                assertEquals(Code.OK, sc.errOf.get(2L));
 
-                e.crash(leader); // the next leader knows no owners
+                e.crash(sc.leader); // the next leader knows no owners
                 e.heal();
-                e.runUntil(() -> closed.contains(1L), TICKS_MAX, "s" + left + " closing the connection its client left");
+                e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + left + " closing the connection its client left");
                 long newLeader = e.runUntilLeader(Set.of(left, other), TICKS_MAX);
                 e.runTicks(20);
                 for (long sid : Set.of(left, other)) {
@@ -150,6 +112,41 @@ class SessionMovedTest {
                 }
             });
         });
+    }
+
+    /**
+     * 3 voters started with a leader, and a client with a session on the first follower (connection
+     * 1); what the servers told the client: sessions by connection, errors by xid, closed connections.
+     */
+    private static final class Scene {
+        final Map<Long, Long> sessionOf = new HashMap<>();
+        final Map<Long, Integer> errOf = new HashMap<>();
+        final Set<Long> closed = new HashSet<>();
+        final Set<Long> all;
+        final long leader;
+        final long[] followers;
+        final long session;
+        final byte[] passwd;
+
+        Scene(SimulatedEnsemble e) {
+            e.setClientSink((sid, effect) -> {
+                if (effect instanceof Effect.ConnectReply r) {
+                    sessionOf.put(r.connId(), r.response().sessionId());
+                } else if (effect instanceof Effect.Reply r) {
+                    errOf.put((long) r.xid(), r.err());
+                } else if (effect instanceof Effect.CloseClient c) {
+                    closed.add(c.connId());
+                }
+            });
+            all = LeaderLossTest.startAll(e);
+            leader = e.runUntilLeader(all, TICKS_MAX);
+            followers = all.stream().filter(sid -> sid != leader).sorted().mapToLong(Long::longValue).toArray();
+            e.clientEvent(followers[0], new Event.ClientConnected(1,
+                    new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
+            e.runUntil(() -> sessionOf.containsKey(1L), TICKS_MAX, "the client's session");
+            session = sessionOf.get(1L);
+            passwd = e.server(followers[0]).replica().sessions().get(session).passwd();
+        }
     }
 
     private static CreateRequest create(String path) {
