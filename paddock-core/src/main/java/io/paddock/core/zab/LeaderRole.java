@@ -621,7 +621,10 @@ public final class LeaderRole implements Role {
             txns = trunc.after();
         } else {
             long point = host.snapshotPoint(theirs);
-            if (phase != Phase.ESTABLISHED && theirs > point) {
+            // What the learner may hold of our history (everything it holds that is committed is in
+            // it, and at or below its last zxid): a SNAP at or above that cuts nothing committed.
+            long heldOfOurs = host.lastHeldAtOrBelow(theirs);
+            if (phase != Phase.ESTABLISHED && theirs > point && heldOfOurs > point) {
                 // Before we are established our tree lacks our history (it is applied once a quorum
                 // holds it), so a SNAP now would be of a point below it: the learner would install it
                 // at once and cut its durable log below transactions it may hold committed, with its
@@ -630,10 +633,13 @@ public final class LeaderRole implements Role {
                 // established: a quorum then holds our history durably under our epoch, which outvotes
                 // the learner's, so what a SNAP cuts from it is held where it counts. (ZooKeeper's
                 // leader has no such gap: its tree holds everything it logged.) A learner with nothing
-                // past the point loses nothing and goes now. Only a learner whose tail went another
-                // way across an epoch boundary (or sits at an epoch's start) comes here: one past our
-                // history gets TRUNC above, one within an epoch TRUNC and a DIFF. If every other voter
-                // is such a learner, this leadership ends at initLimit; a voter that can DIFF ends it.
+                // past the point loses nothing and goes now, and so does one whose last zxid lies
+                // past the point only with transactions we do not hold (uncommitted): the last of our
+                // history at or below its zxid is at or below the point, so the SNAP holds all it may
+                // hold committed. Only a learner whose tail went another way across an epoch boundary
+                // after a transaction of ours above the point (or that sits at an epoch's start) waits:
+                // one past our history gets TRUNC above, one within an epoch TRUNC and a DIFF. If every
+                // other voter is such a learner, this leadership ends at initLimit.
                 learner.snapDeferred = true;
                 return;
             }
