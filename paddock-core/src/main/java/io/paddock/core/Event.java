@@ -12,7 +12,8 @@ public sealed interface Event {
 
     /**
      * A client opened a connection and sent its ConnectRequest. {@code remoteIp} is the peer's
-     * address as text (for the ip ACL scheme and for connection listings).
+     * address as text (for the ip ACL scheme and for connection listings). Connection ids grow as
+     * connections are accepted: a later connection of a session has a higher id.
      */
     record ClientConnected(long connId, ConnectRequest request, String remoteIp) implements Event {}
 

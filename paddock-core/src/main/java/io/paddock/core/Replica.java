@@ -1040,12 +1040,14 @@ public final class Replica {
      * a connection the client has left. It is closed: going on later, it would take the session back
      * from the client's current server (REVALIDATE makes its server the owner), and the requests the
      * client sent since would meet SESSIONMOVED while the ones parked behind that old handshake took
-     * effect after them (simulator seed 1700719).
+     * effect after them (simulator seed 1700719). Older means accepted earlier: connection ids grow
+     * as connections are accepted (the shell's counter, and the simulator's); a newer handshake still
+     * waiting is the client's current one and stays (it takes the session when it goes on).
      */
     private void dropOlderHandshakes(long sessionId, long keepConnId) {
         List<Long> older = new ArrayList<>();
         for (Event e : held) {
-            if (e instanceof ClientConnected c && c.request().sessionId() == sessionId && c.connId() != keepConnId) {
+            if (e instanceof ClientConnected c && c.request().sessionId() == sessionId && c.connId() < keepConnId) {
                 older.add(c.connId());
             }
         }
@@ -1053,7 +1055,7 @@ public final class Replica {
             List<ClientConnected> list = waiting.get(sessionId);
             if (list != null) {
                 for (ClientConnected c : list) {
-                    if (c.connId() != keepConnId) {
+                    if (c.connId() < keepConnId) {
                         older.add(c.connId());
                     }
                 }

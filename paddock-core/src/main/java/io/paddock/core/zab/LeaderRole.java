@@ -637,7 +637,7 @@ public final class LeaderRole implements Role {
                 // past the point only with transactions we do not hold (uncommitted): the last of our
                 // history at or below its zxid is at or below the point, so the SNAP holds all it may
                 // hold committed. Only a learner whose tail went another way across an epoch boundary
-                // after a transaction of ours above the point (or that sits at an epoch's start) waits:
+                // (or that sits at an epoch's start) after a transaction of ours above the point waits:
                 // one past our history gets TRUNC above, one within an epoch TRUNC and a DIFF. If every
                 // other voter is such a learner, this leadership ends at initLimit.
                 learner.snapDeferred = true;
