@@ -919,7 +919,7 @@ public final class Replica {
         boolean live = s != null ? !s.closing() : proposedSessions.containsKey(sessionId);
         if (!live) {
             txn = new Txn.Error(Code.SESSION_EXPIRED);
-        } else if (owners.computeIfAbsent(sessionId, k -> fromSid) != fromSid) {
+        } else if (ownedElsewhere(sessionId, fromSid)) {
             txn = new Txn.Error(Code.SESSION_MOVED); // its client went to another server since it sent this
         } else {
             if (s != null) {
@@ -1137,6 +1137,15 @@ public final class Replica {
      * Whether the leader answered this write SESSIONMOVED: an error transaction of that code, or a
      * multi whose operations carry it (a ZooKeeper leader checks the session for each operation).
      */
+    /**
+     * Whether a write of {@code sessionId} from server {@code sid} comes from a server that is not the
+     * session's owner (ZooKeeper's checkSession); the first server to speak for a session in a
+     * leadership owns it from then on.
+     */
+    private boolean ownedElsewhere(long sessionId, long sid) {
+        return owners.computeIfAbsent(sessionId, k -> sid) != sid;
+    }
+
     private static boolean sessionMoved(TxnEnvelope env) {
         return env.txn() instanceof Txn.Error err ? err.code() == Code.SESSION_MOVED
                 : env.txn() instanceof Txn.MultiError multi && multi.errors().contains(Code.SESSION_MOVED);
@@ -1327,7 +1336,7 @@ public final class Replica {
     /** The zxid is taken only once the prep returned: a prep that throws leaves no gap. */
     private void write(ClientConnection conn, ClientRequest r) {
         long zxid = nextZxid();
-        Txn txn = peer != null && owners.computeIfAbsent(conn.sessionId, k -> peer.sid()) != peer.sid()
+        Txn txn = peer != null && ownedElsewhere(conn.sessionId, peer.sid())
                 ? new Txn.Error(Code.SESSION_MOVED) // its client went to another server since it sent this
                 : prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
         submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
