@@ -626,7 +626,9 @@ public final class Replica {
         loadSnapshot(data);
         long z = data.header().lastZxid();
         durableZxid = z; // the shell writes it before the next event
-        committedZxid = Math.max(committedZxid, z);
+        // The snapshot's point, also when it lies below what we applied: only below an epoch's
+        // start (e:0), a label that names no transaction (LearnerRole takes such a SNAP).
+        committedZxid = z;
         out.add(new Effect.InstallSnapshot(data));
     }
 

@@ -321,7 +321,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                     giveUp("the leader's snapshot cannot be installed: " + problem);
                     return;
                 }
-                if (snapshot.header().lastZxid() != z || z < host.appliedZxid()) {
+                // A SNAP below what we applied would roll committed state back, unless what we applied
+                // is an epoch's start (e:0: a ZooKeeper leader's SNAP says so before its first write).
+                // That label names no transaction: the state under it holds what was committed before
+                // epoch e, which every later leader's history holds too, whatever epoch it ends in (one
+                // elected while we were away may end in e-1). Refusing it, we could never sync with
+                // that leader: it has no DIFF from e:0 and sends no TRUNC to an epoch's start.
+                if (snapshot.header().lastZxid() != z || (z < host.appliedZxid() && !isEpochStart(host.appliedZxid()))) {
                     giveUp("SNAP 0x" + Long.toHexString(z) + " holds a snapshot at 0x"
                             + Long.toHexString(snapshot.header().lastZxid()) + "; we applied 0x"
                             + Long.toHexString(host.appliedZxid()));
@@ -332,6 +338,11 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             default -> { } // DIFF: what follows is all we lack
         }
+    }
+
+    /** Whether {@code zxid} is an epoch's start (counter 0), which labels a state, not a transaction. */
+    private static boolean isEpochStart(long zxid) {
+        return zxid != 0 && (zxid & 0xffffffffL) == 0;
     }
 
     /** A SNAP's data as ZooKeeper's stream (the shell hands the stream over whole, bounded already). */

@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.paddock.core.election.ElectionTimings;
 import io.paddock.core.election.QuorumVerifier;
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.storage.SnapshotEncoder;
+import io.paddock.core.storage.SnapshotFormat;
+import io.paddock.core.storage.SnapshotHeader;
+import io.paddock.core.storage.SnapshotNode;
+import io.paddock.core.tree.NodeKind;
+import io.paddock.core.wire.Acl;
+import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.LearnerInfo;
 import io.paddock.core.wire.quorum.PeerProtocolException;
@@ -36,7 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *                                     a new leader role (proposing above floor too); the clock restarts at 0
  * follower sid=2 leader=1 voters=1,2,3 accepted=0 current=0 zxid=0x0        (observer: the same, observers=...)
  * recv FROM FOLLOWERINFO|OBSERVERINFO accepted=N | LEADERINFO epoch=N | ACKEPOCH current=N zxid=Z | PING zxid=Z
- *          | DIFF zxid=Z | TRUNC zxid=Z | NEWLEADER zxid=Z | UPTODATE | PROPOSAL zxid=Z | COMMIT zxid=Z | ACK zxid=Z
+ *          | DIFF zxid=Z | TRUNC zxid=Z | SNAP zxid=Z (a snapshot of the root alone, at Z, in our format)
+ *          | NEWLEADER zxid=Z | UPTODATE | PROPOSAL zxid=Z | COMMIT zxid=Z | ACK zxid=Z
  * persisted accepted=N current=N      the shell reports that write durable
  * durable zxid=Z                      the host's log is durable up to Z (LogDurable)
  * propose zxid=Z                      the host proposes a transaction (an established leader)
@@ -226,10 +235,23 @@ class ZabConversationTest {
                 case "COMMIT", "DIFF", "TRUNC", "NEWLEADER", "ACK" ->
                         new QuorumPacket(typeOf(type), num(args, "zxid"));
                 case "UPTODATE" -> new QuorumPacket(QuorumPacketType.UPTODATE, -1);
+                case "SNAP" -> new QuorumPacket(QuorumPacketType.SNAP, num(args, "zxid"), rootSnapshot(num(args, "zxid")), null);
                 case "PROPOSAL" -> new QuorumPacket(QuorumPacketType.PROPOSAL, num(args, "zxid"),
                         ProposalCodec.encode(ScriptHost.txn(num(args, "zxid"))), null);
                 default -> throw new IllegalArgumentException("unknown packet type " + type);
             };
+        }
+
+        /** A snapshot at {@code zxid} holding the root alone, as a Paddock leader's SNAP data once carried it. */
+        private static byte[] rootSnapshot(long zxid) {
+            SnapshotData root = new SnapshotData("script", new SnapshotHeader(SnapshotFormat.VERSION, zxid, 0), List.of(),
+                    List.of(new SnapshotNode("/", new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+            SnapshotEncoder encoder = new SnapshotEncoder(root.asSource());
+            JuteWriter bytes = new JuteWriter(256);
+            while (!encoder.writeNext(bytes, 8)) {
+                // bounded frames
+            }
+            return bytes.toByteArray();
         }
 
         private static int typeOf(String name) {
@@ -261,6 +283,8 @@ class ZabConversationTest {
                 return "commit 0x" + Long.toHexString(c.zxid());
             } else if (e instanceof PeerEffect.Truncate t) {
                 return "truncate 0x" + Long.toHexString(t.zxid());
+            } else if (e instanceof PeerEffect.InstallSnapshot i) {
+                return "install snapshot 0x" + Long.toHexString(i.zxid()) + " nodes=" + i.snapshot().nodes().size();
             }
             return e.toString();
         }
