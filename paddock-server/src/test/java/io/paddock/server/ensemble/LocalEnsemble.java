@@ -110,6 +110,8 @@ final class LocalEnsemble implements AutoCloseable {
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // Snapshots, installs and truncations are rare and what tests look for in the output.
                 "-Dorg.slf4j.simpleLogger.log.io.paddock.server.storage=info",
+                // So are the connections a server closes, with why (a session moved, say).
+                "-Dorg.slf4j.simpleLogger.log.io.paddock.server.net.ClientConnections=info",
                 "-cp", System.getProperty("java.class.path"),
                 "io.paddock.server.Main", "server", dataDir(sid).resolve("zoo.cfg").toString()));
         builder.redirectErrorStream(true);

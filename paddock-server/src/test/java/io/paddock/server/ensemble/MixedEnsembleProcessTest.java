@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -120,6 +123,8 @@ class MixedEnsembleProcessTest {
                     }
                     e.await("the closed session's ephemeral is gone on server 1", BOUND, () -> absent(onZk, "/app/mine"));
                     e.await("the closed session's ephemeral is gone on server 3", BOUND, () -> absent(onPaddock, "/app/mine"));
+
+                    staleConnectionsMultiIsAnsweredByClosingIt(e, onZk);
                 }
             }
             assertNoneExpiredAndDigestsAgreed(e, expired);
@@ -415,6 +420,49 @@ class MixedEnsembleProcessTest {
                 .replace("peerType=" + peerType, "peerType=T");
     }
 
+    /**
+     * A session that moved from one follower to another, which revalidated it with the ZooKeeper
+     * leader, while its client still speaks on the old connection: the leader answers that
+     * connection's multi with SESSIONMOVED among the operations' errors (an error transaction, no
+     * effect), and the old server closes the connection (ZOOKEEPER-710), so the client comes back,
+     * revalidates and writes again. ZooKeeper's follower (1) first, the oracle; then ours (3).
+     */
+    private static void staleConnectionsMultiIsAnsweredByClosingIt(LocalEnsemble e, ZooKeeper onZk) throws Exception {
+        for (int[] fromTo : new int[][] {{1, 3}, {3, 1}}) {
+            int from = fromTo[0];
+            String label = "from server " + from + " to " + fromTo[1] + ": ";
+            AtomicBoolean staleExpired = new AtomicBoolean();
+            ZooKeeper stale = connect(e.connectString(from), staleExpired);
+            ZooKeeper elsewhere = null;
+            try {
+                elsewhere = reconnect(e.connectString(fromTo[1]), stale);
+                String path = "/app/stale-multi-" + from;
+                KeeperException ex = assertThrows(KeeperException.class, () -> stale.multi(List.of(
+                        Op.create(path, null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                        Op.setData("/app/n10", "stale".getBytes(StandardCharsets.UTF_8), -1))), label);
+                assertEquals(KeeperException.Code.CONNECTIONLOSS, ex.code(), label + "the connection was closed: " + ex);
+                syncWith(onZk);
+                assertNull(onZk.exists(path, false), label + "the multi had no effect");
+                assertArrayEquals("/app/n10".getBytes(StandardCharsets.UTF_8), onZk.getData("/app/n10", false, null));
+                if (from == 3) {
+                    String out = output(e, 3);
+                    assertTrue(out.contains("moved to another server (SESSIONMOVED)"), "server 3 closed it as moved:\n" + out);
+                }
+                // The client reconnects (to the server it knows), revalidates, and its writes go through
+                // (one sent before it is connected again fails with CONNECTIONLOSS, as any would).
+                e.await(label + "a write after the client came back", BOUND, () -> created(stale, path + "-back"));
+                syncWith(onZk);
+                assertNotNull(onZk.exists(path + "-back", false), label);
+                assertFalse(staleExpired.get(), label + "the moved session did not expire");
+            } finally {
+                stale.close(); // closes the session (through any server: closeSession checks no owner)
+                if (elsewhere != null) {
+                    elsewhere.close(2_000); // its session is closed already: only the handle ends here
+                }
+            }
+        }
+    }
+
     /** ZooKeeper's servers 1 and 2, leading and following (2 leads: the same empty history, the higher id). */
     private static void startZooKeeperPair(LocalEnsemble e) throws Exception {
         e.startZooKeeper(1, ZK_SNAP_BEYOND_MEMORY);
@@ -447,6 +495,20 @@ class MixedEnsembleProcessTest {
         e.await("server " + sid + " answers mntr", BOUND, () -> (mntr[0] = e.word(sid, "mntr"))
                 .contains("zk_digest_mismatches_count"));
         assertTrue(mntr[0].contains("zk_digest_mismatches_count\t0\n"), "server " + sid + ": " + mntr[0]);
+    }
+
+    /** Creates {@code path}: true once it exists, false for a connection lost (the client reconnects). */
+    private static boolean created(ZooKeeper zk, String path) {
+        try {
+            zk.create(path, null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            return true;
+        } catch (KeeperException.NodeExistsException ex) {
+            return true; // an earlier try whose answer was lost
+        } catch (KeeperException.ConnectionLossException ex) {
+            return false;
+        } catch (KeeperException | InterruptedException ex) {
+            throw new AssertionError("creating " + path + ": " + ex, ex);
+        }
     }
 
     private static boolean absent(ZooKeeper zk, String path) {
