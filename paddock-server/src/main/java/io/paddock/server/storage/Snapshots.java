@@ -54,7 +54,10 @@ public final class Snapshots implements AutoCloseable {
     /** The writer thread's buffer for every snapshot it writes. */
     private final ByteBuffer direct = ChannelSink.newDirectBuffer();
     private final IntUnaryOperator roll;
-    private long lastSnapshotZxid;
+    /** The applied zxid when the schedule last looked (after each batch). */
+    private long lastSeenZxid;
+    /** Transactions applied since the last snapshot (or the one recovered, or installed). */
+    private long sinceSnapshot;
     private long threshold;
     /** The capture of the last snapshot started; touched only on the loop thread. */
     private TreeCapture current;
@@ -72,7 +75,7 @@ public final class Snapshots implements AutoCloseable {
         this.dir = dir;
         this.snapCount = snapCount;
         this.roll = roll;
-        this.lastSnapshotZxid = recoveredZxid;
+        this.lastSeenZxid = recoveredZxid;
         this.threshold = nextThreshold();
     }
 
@@ -90,15 +93,33 @@ public final class Snapshots implements AutoCloseable {
      * left nothing that reached the installed state).
      */
     public void installed(long zxid) {
-        if (zxid > lastSnapshotZxid) {
-            lastSnapshotZxid = zxid;
-            threshold = nextThreshold();
-        }
+        lastSeenZxid = zxid; // the state is the snapshot's now, even below an epoch-start label (LearnerRole)
+        sinceSnapshot = 0;
+        threshold = nextThreshold();
     }
 
-    /** Whether a snapshot is due once {@code appliedZxid} is applied (ZooKeeper's rule, see the class comment). */
+    /**
+     * Counts the transactions applied since the last look, up to {@code appliedZxid}, and says
+     * whether a snapshot is due (ZooKeeper's rule, see the class comment).
+     */
     boolean isDue(long appliedZxid) {
-        return appliedZxid - lastSnapshotZxid > threshold;
+        sinceSnapshot += transactionsBetween(lastSeenZxid, appliedZxid);
+        lastSeenZxid = appliedZxid;
+        return sinceSnapshot > threshold;
+    }
+
+    /**
+     * Transactions applied after {@code from} up to {@code to}, from their zxids' counters. A zxid
+     * difference across an epoch is 2^32 and more: taken as a count, it made every server snapshot
+     * the whole tree at the first transaction of every new epoch, just after each failover. Across
+     * epochs the count is the new epoch's transactions; any of the old epoch after {@code from} came
+     * in the same batch (the schedule looks after each) and go uncounted.
+     */
+    static long transactionsBetween(long from, long to) {
+        if (to <= from) {
+            return 0;
+        }
+        return (to >>> 32) == (from >>> 32) ? to - from : to & 0xffffffffL;
     }
 
     /** Runs a task on the loop thread (where the core may be touched): ReplicaLoop#call. */
@@ -124,7 +145,7 @@ public final class Snapshots implements AutoCloseable {
         TreeCapture capture = TreeCapture.begin(replica.tree(), replica.sessions(), applied, System.currentTimeMillis());
         current = capture;
         long beginMicros = (System.nanoTime() - started) / 1_000;
-        lastSnapshotZxid = applied;
+        sinceSnapshot = 0;
         threshold = nextThreshold();
         log.roll();
         writer.execute(() -> {

@@ -1,5 +1,6 @@
 package io.paddock.server.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,9 +45,29 @@ class SnapshotScheduleTest {
             assertFalse(s.isDue(1_000), "not again at the installed zxid");
             assertFalse(s.isDue(1_005));
             assertTrue(s.isDue(1_006));
-            s.installed(900); // an older one changes nothing
-            assertTrue(s.isDue(1_006));
+            s.installed(900); // below: the state is the snapshot's, counted from there
+            assertFalse(s.isDue(905));
+            assertTrue(s.isDue(906));
         }
+    }
+
+    /**
+     * Transactions are counted, not zxids subtracted: a new epoch's first transaction is 2^32 zxids
+     * past the last one, and was taken for a snapshot's worth on every server at every failover.
+     */
+    @Test
+    void aNewEpochCountsItsTransactionsNotTheZxidGap() {
+        long epoch1 = 1L << 32;
+        long epoch2 = 2L << 32;
+        try (Snapshots s = new Snapshots(Path.of("unused"), 10, epoch1 | 3, bound -> 0)) {
+            assertFalse(s.isDue(epoch1 | 5), "2 transactions");
+            assertFalse(s.isDue(epoch2 | 1), "3");
+            assertFalse(s.isDue(epoch2 | 3), "5");
+            assertTrue(s.isDue(epoch2 | 4), "6, past snapCount/2");
+        }
+        assertEquals(0, Snapshots.transactionsBetween(epoch2 | 4, epoch2 | 4));
+        assertEquals(0, Snapshots.transactionsBetween(epoch2 | 4, epoch1 | 9), "a snapshot installed below");
+        assertEquals(7, Snapshots.transactionsBetween(epoch1 | 0xffffff00L, (3L << 32) | 7));
     }
 
     @Test
