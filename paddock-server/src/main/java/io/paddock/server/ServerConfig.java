@@ -666,13 +666,16 @@ public final class ServerConfig {
                     + " Remove secureClientPort (clients then use clientPort, unencrypted) or keep ZooKeeper here.");
             }
             for (String key : List.of("sslQuorum", "sessionRequireClientSASLAuth", "enforce.auth.enabled",
-                    "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl")) {
+                    "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl")) {
                 String v = remaining.get(key);
                 if (v != null && v.equalsIgnoreCase("true")) {
                     String what = switch (key) {
                         case "sslQuorum" -> "TLS between the servers of the ensemble";
                         case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
                         case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
+                        // Even without the require keys, ZooKeeper's servers run a SASL exchange on
+                        // their quorum connections then, which Paddock does not speak.
+                        case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
                         default -> "that the servers of the ensemble authenticate each other (SASL)";
                     };
                     throw new ConfigException(key + "=" + v + " asks for " + what + ", which Paddock does not support"

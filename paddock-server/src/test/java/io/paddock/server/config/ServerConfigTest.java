@@ -155,14 +155,15 @@ class ServerConfigTest {
     void settingsAskingForProtectionPaddockLacksRefuseToStart() {
         for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
                 {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
-                {"quorum.auth.serverRequireSasl", "true"}, {"quorum.auth.learnerRequireSasl", "true"}}) {
+                {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
+                {"quorum.auth.learnerRequireSasl", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
             assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
                     && e.getMessage().contains("refuses to start"), e.getMessage());
         }
         // Turned off, they ask for nothing.
         ServerConfig c = parse("dataDir", "/d", "sslQuorum", "false", "sessionRequireClientSASLAuth", "false",
-                "enforce.auth.enabled", "false", "ssl.keyStore.location", "/k");
+                "enforce.auth.enabled", "false", "quorum.auth.enableSasl", "false", "ssl.keyStore.location", "/k");
         assertEquals(List.of(), c.warnings());
     }
 
