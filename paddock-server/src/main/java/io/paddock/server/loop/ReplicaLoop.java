@@ -343,6 +343,9 @@ public final class ReplicaLoop implements AutoCloseable {
                     onLogReport(r);
                 } else if (item instanceof Event e) {
                     step(e);
+                    if (e instanceof Event.Peer p && peerShell != null) {
+                        peerShell.handled(p.event()); // after the step: what it holds is in the core now
+                    }
                     if (e instanceof Event.LogFailed) {
                         log.resume(); // posted by hand (tests): as a report of the log
                     }

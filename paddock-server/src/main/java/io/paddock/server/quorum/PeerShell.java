@@ -251,6 +251,13 @@ public final class PeerShell implements AutoCloseable {
         }
     }
 
+    /** The loop stepped {@code event}: a quorum packet leaves the transport's inbox count. */
+    public void handled(PeerEvent event) {
+        if (event instanceof PeerEvent.QuorumReceived received) {
+            transport.taken(received.packet());
+        }
+    }
+
     /**
      * Carries out one effect of the peer, on the loop thread. An epoch write that fails throws: the
      * loop then stops the process.

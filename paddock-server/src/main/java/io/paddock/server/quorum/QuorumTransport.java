@@ -114,6 +114,16 @@ public final class QuorumTransport implements AutoCloseable {
      * sync in progress is not counted against it (see allowSync).
      */
     public static final int SEND_BUFFER_BYTES_MAX = 64 * 1024 * 1024;
+    /**
+     * Bytes of the quorum packets handed to the core (the replica loop's inbox) and not yet taken
+     * by it, counting a packet as its data plus {@value #INBOX_PACKET_OVERHEAD_BYTES}. Past this,
+     * reading from every quorum connection pauses until half of it is taken: a peer that sends
+     * faster than this server steps its packets (a flood of PINGs or REQUESTs, say) waits in the
+     * sockets, not in this heap. Normal traffic stays far below it.
+     */
+    public static final long INBOX_BYTES_MAX = 64L * 1024 * 1024;
+    /** What a packet costs in the inbox besides its data: the event and packet objects, about. */
+    static final int INBOX_PACKET_OVERHEAD_BYTES = 64;
     /** Every quorum connection's water marks: unwritable past the send bound (a sync widens it, see allowSync). */
     private static final WriteBufferWaterMark SEND_MARK =
             new WriteBufferWaterMark(SEND_BUFFER_BYTES_MAX / 2, SEND_BUFFER_BYTES_MAX);
@@ -157,6 +167,7 @@ public final class QuorumTransport implements AutoCloseable {
     public interface Inbound {
         void election(long fromSid, NotificationMessage message);
 
+        /** A packet from {@code fromSid}; whoever takes it calls {@link #taken} once it is handled (the inbox bound). */
         void quorum(long fromSid, QuorumPacket packet);
 
         void peerDown(long sid);
@@ -220,6 +231,9 @@ public final class QuorumTransport implements AutoCloseable {
     };
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
+    /** Bytes of quorum packets handed to the core and not yet taken (see INBOX_BYTES_MAX); on the loop. */
+    private long inboxBytes;
+    private volatile boolean readingPaused;
     /** The packet encoded last and its bytes (see {@link #encoded}); transport loop thread only. */
     private QuorumPacket lastEncodedPacket;
     private byte[] lastEncoded;
@@ -349,6 +363,39 @@ public final class QuorumTransport implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted binding " + address, e);
+            }
+        }
+    }
+
+    /**
+     * The core took {@code packet}, which {@link Inbound#quorum} handed over: its bytes leave the
+     * inbox count, and reading resumes once half of {@link #INBOX_BYTES_MAX} is left.
+     */
+    public void taken(QuorumPacket packet) {
+        long cost = inboxCost(packet);
+        onLoop(() -> {
+            inboxBytes -= cost;
+            if (readingPaused && inboxBytes <= INBOX_BYTES_MAX / 2) {
+                pauseReading(false);
+            }
+        });
+    }
+
+    /** Whether reading from the quorum connections is paused for the inbox bound (tests). */
+    boolean readingPaused() {
+        return readingPaused;
+    }
+
+    private static long inboxCost(QuorumPacket packet) {
+        return INBOX_PACKET_OVERHEAD_BYTES + (packet.data() == null ? 0 : packet.data().length);
+    }
+
+    /** Stops or resumes reading from every quorum connection (adoptQuorum sets a new one the same way). */
+    private void pauseReading(boolean pause) {
+        readingPaused = pause;
+        for (QuorumLink link : quorumLinks.values()) {
+            if (link.channel != null) {
+                link.channel.config().setAutoRead(!pause);
             }
         }
     }
@@ -975,6 +1022,7 @@ public final class QuorumTransport implements AutoCloseable {
 
     private void adoptQuorum(QuorumLink link, Channel ch) {
         link.channel = ch;
+        ch.config().setAutoRead(!readingPaused);
         ch.closeFuture().addListener(done -> lose(link, null));
     }
 
@@ -1097,6 +1145,12 @@ public final class QuorumTransport implements AutoCloseable {
                 }
             }
             if (!link.dropped) {
+                inboxBytes += inboxCost(packet);
+                if (inboxBytes > INBOX_BYTES_MAX && !readingPaused) {
+                    LOG.warn("{} bytes of quorum packets wait for the replica loop (bound {}): reading from every"
+                            + " quorum connection pauses until half of them are taken", inboxBytes, INBOX_BYTES_MAX);
+                    pauseReading(true);
+                }
                 inbound.quorum(link.sid, packet);
             }
         }

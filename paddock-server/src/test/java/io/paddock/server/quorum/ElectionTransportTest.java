@@ -1,6 +1,7 @@
 package io.paddock.server.quorum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -258,6 +259,52 @@ class ElectionTransportTest {
             assertEquals("quorum", r.kind(), "packet " + i + " of " + count);
             assertEquals(i, ((QuorumPacket) r.what()).zxid());
         }
+    }
+
+    /**
+     * A learner that sends faster than the leader's core takes its packets (here the core takes
+     * none) fills the inbox up to its bound, then waits in its socket: the leader stops reading
+     * from every quorum connection, holding at most the bound and one packet more, not the flood.
+     * Once the core has taken what it holds, reading resumes and the rest arrives, in order.
+     */
+    @Test
+    void aFloodingPeerWaitsInItsSocketOnceTheInboxIsFull() throws Exception {
+        QuorumTransport leader = start(1);
+        QuorumTransport learner = start(2);
+        learnerConnects(leader, learner);
+        int size = 1024 * 1024;
+        int count = (int) (QuorumTransport.INBOX_BYTES_MAX / size) + 36; // past the bound, within the send bound after it
+        // In bursts of 8 MiB that the learner's own send bound allows, each once the one before arrived
+        // (or the leader stopped reading: the rest then waits in the learner's send buffer, under its bound).
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        for (int sent = 0; sent < count; ) {
+            List<QuorumTransport.Outgoing> burst = new ArrayList<>();
+            for (int i = 0; i < 8 && sent < count; i++, sent++) {
+                burst.add(new QuorumTransport.Outgoing(1, new QuorumPacket(QuorumPacketType.REQUEST, sent, new byte[size], null)));
+            }
+            learner.sendQuorum(burst);
+            while (!leader.readingPaused() && inboxes.get(1L).size() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        while (!leader.readingPaused() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(leader.readingPaused(), "reading paused once the inbox passed its bound");
+        int held = inboxes.get(1L).size();
+        long perPacket = size + QuorumTransport.INBOX_PACKET_OVERHEAD_BYTES;
+        assertTrue(held * perPacket <= QuorumTransport.INBOX_BYTES_MAX + perPacket && held < count,
+                held + " packets of " + count + " handed to the core");
+        List<QuorumPacket> got = new ArrayList<>();
+        while (got.size() < count) {
+            Received r = next(1);
+            assertEquals("quorum", r.kind());
+            QuorumPacket p = (QuorumPacket) r.what();
+            assertEquals(got.size(), p.zxid(), "in order");
+            got.add(p);
+            leader.taken(p);
+        }
+        assertFalse(leader.readingPaused(), "reading resumed");
     }
 
     /**
