@@ -946,6 +946,19 @@ public final class Replica {
 
     // ------------------------------------------------------------------ connections
 
+    /**
+     * Whether a client that has seen {@code zxid} sees nothing older here although our applied
+     * zxid is below it: an epoch's start (e:0) names no transaction, only the state committed before
+     * epoch e (a ZooKeeper server answers with it after an election, before its first write), which
+     * a server synced with a leader of epoch e or later holds. Without this, a client that read
+     * from a ZooKeeper server just after an election could reconnect to no Paddock server until the
+     * next write.
+     */
+    private boolean holdsEpochStart(long zxid) {
+        return zxid != 0 && (zxid & 0xffffffffL) == 0 && serving && peer != null
+                && peer.establishedEpoch() >= (zxid >>> 32);
+    }
+
     private void onConnect(ClientConnected c) {
         ConnectRequest req = c.request();
         if (!serving && req.sessionId() == 0) {
@@ -954,7 +967,7 @@ public final class Replica {
         }
         ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
         connections.put(c.connId(), conn);
-        if (req.lastZxidSeen() > lastAppliedZxid) {
+        if (req.lastZxidSeen() > lastAppliedZxid && !holdsEpochStart(req.lastZxidSeen())) {
             // No answer, as ZooKeeper: a "session expired" reply would make the client give up
             // its session, when it should just try a server that is not behind.
             dropConnection(conn.connId, "client has seen zxid 0x" + Long.toHexString(req.lastZxidSeen())

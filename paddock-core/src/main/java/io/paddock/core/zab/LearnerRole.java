@@ -281,9 +281,20 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         commitMark = Math.max(commitMark, z);
         switch (type) {
             case QuorumPacketType.TRUNC -> {
-                if (z < host.appliedZxid()) {
+                long applied = host.appliedZxid();
+                if (z < applied && isEpochStart(applied) && applied < host.lastLoggedZxid()) {
+                    // We applied an epoch's start (e:0, a ZooKeeper leader's SNAP) and logged past it;
+                    // the leader's history ends below e:0, and holds everything committed: nothing of
+                    // epoch e after e:0 is committed. Cut back to e:0 and come again: at e:0 we get no
+                    // TRUNC but a SNAP, which we take below that label (see SNAP).
+                    effects.add(new PeerEffect.Truncate(applied));
+                    giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", below the epoch start 0x"
+                            + Long.toHexString(applied) + " we applied: cut to it instead, to sync again");
+                    return;
+                }
+                if (z < applied) {
                     giveUp("leader asks to truncate to 0x" + Long.toHexString(z) + ", below the committed 0x"
-                            + Long.toHexString(host.appliedZxid()) + " we applied");
+                            + Long.toHexString(applied) + " we applied");
                     return;
                 }
                 long held = host.lastHeldAtOrBelow(z);

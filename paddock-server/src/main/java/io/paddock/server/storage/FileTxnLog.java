@@ -218,12 +218,24 @@ public final class FileTxnLog implements TxnLog {
      */
     @Override
     public void installSnapshot(SnapshotSource snapshot) throws IOException {
-        truncateAfter(snapshot.lastZxid());
-        Path file = snapDir.resolve(DataFiles.snapshotName(snapshot.lastZxid()));
+        long zxid = snapshot.lastZxid();
+        Path file = snapDir.resolve(DataFiles.snapshotName(zxid));
+        // A snapshot below one we hold (only below an epoch's start, e:0, installed from a ZooKeeper
+        // leader: LearnerRole) is written first: cutting first would delete the e:0 snapshot and, after
+        // a crash, leave recovery our older files, possibly with a tail no leader committed. Written
+        // first, a crash leaves the e:0 snapshot in front (recovery takes the newest), a state the new
+        // one holds; the cut then drops it and everything logged past the new point.
+        boolean belowOneWeHold = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX).stream().anyMatch(n -> n.zxid() > zxid);
+        if (!belowOneWeHold) {
+            truncateAfter(zxid);
+        }
         try {
             Snapshots.write(snapDir, snapshot, ChannelSink.newDirectBuffer(), ".install.tmp");
         } catch (IOException e) {
             throw new IOException("cannot write the leader's snapshot " + file + ": " + e, e);
+        }
+        if (belowOneWeHold) {
+            truncateAfter(zxid);
         }
         LOG.info("installed the leader's snapshot {}", file);
     }

@@ -7,6 +7,7 @@ import static io.paddock.server.storage.LogFixture.scan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.storage.SnapshotData;
@@ -59,6 +60,58 @@ class InstallSnapshotTest {
         Recovery.Result standalone = Recovery.recover(snapDir, logDir, NEW_REPLICA, 1000);
         assertEquals(9, standalone.replica().lastAppliedZxid());
         assertNotNull(standalone.replica().tree().get("/n-9"));
+    }
+
+    /** A snapshot at any zxid: the root and one node named after it. */
+    private static SnapshotData snapshotNamedAt(long zxid) {
+        return new SnapshotData("leader", new io.paddock.core.storage.SnapshotHeader(SnapshotFormat.VERSION, zxid, 0),
+                java.util.List.of(), java.util.List.of(
+                        new io.paddock.core.storage.SnapshotNode("/", new byte[0], io.paddock.core.wire.Acl.OPEN,
+                                io.paddock.core.tree.NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, zxid),
+                        new io.paddock.core.storage.SnapshotNode("/at-" + Long.toHexString(zxid), new byte[0],
+                                io.paddock.core.wire.Acl.OPEN, io.paddock.core.tree.NodeKind.PERSISTENT, 0, 0, zxid, zxid,
+                                0, 0, 0, 0, 0, zxid)));
+    }
+
+    /**
+     * A learner that installed a ZooKeeper leader's SNAP labelled with an epoch's start (e:0) may later
+     * take a snapshot below it (LearnerRole): the e:0 snapshot and this server's older history past the
+     * new point go, and a restart recovers the new snapshot. It is written before the cut, so a write
+     * that fails (or a crash) leaves the e:0 snapshot in front (recovery takes the newest), not this
+     * server's older files with a tail no leader committed.
+     */
+    @Test
+    void aSnapshotBelowAnEpochStartReplacesItAndACrashBeforeTheCutLeavesTheEpochStart() throws Exception {
+        long epochStart = 3L << 32;
+        long below = (2L << 32) | 5;
+        FileTxnLog log = new FileTxnLog(logDir, snapDir, true, 4096, LogFixture.recordingFailStop());
+        try {
+            appendDurably(log, new LogFixture.Heard(), range(2, 1, 9)); // 2:6..2:9 a tail no later leader holds
+            log.installSnapshot(snapshotNamedAt(epochStart).asSource());
+            // The new snapshot's temporary file cannot be made: its write fails.
+            Path blocker = Files.createDirectory(snapDir.resolve(DataFiles.snapshotName(below) + ".install.tmp"));
+            Path inside = Files.createFile(blocker.resolve("x"));
+            assertThrows(java.io.IOException.class, () -> log.installSnapshot(snapshotNamedAt(below).asSource()));
+            Files.delete(inside);
+            Files.delete(blocker);
+        } finally {
+            log.close();
+        }
+        Recovery.Result failed = Recovery.recover(snapDir, logDir, NEW_REPLICA, 1000, true);
+        assertEquals(epochStart, failed.snapshotZxid(), "the epoch start is still in front");
+        assertNotNull(failed.replica().tree().get("/at-" + Long.toHexString(epochStart)));
+
+        FileTxnLog again = new FileTxnLog(logDir, snapDir, true, 4096, LogFixture.recordingFailStop());
+        try {
+            again.installSnapshot(snapshotNamedAt(below).asSource());
+        } finally {
+            again.close();
+        }
+        assertTrue(Files.notExists(snapDir.resolve(DataFiles.snapshotName(epochStart))), "the e:0 snapshot is gone");
+        Recovery.Result recovered = Recovery.recover(snapDir, logDir, NEW_REPLICA, 1000, true);
+        assertEquals(below, recovered.snapshotZxid());
+        assertEquals(below, recovered.lastZxid(), "nothing logged past the new point is left");
+        assertNotNull(recovered.replica().tree().get("/at-" + Long.toHexString(below)));
     }
 
     @Test
