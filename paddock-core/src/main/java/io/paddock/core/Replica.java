@@ -1149,10 +1149,6 @@ public final class Replica {
     }
 
     /**
-     * Whether the leader answered this write SESSIONMOVED: an error transaction of that code, or a
-     * multi whose operations carry it (a ZooKeeper leader checks the session for each operation).
-     */
-    /**
      * Whether a write of {@code sessionId} from server {@code sid} comes from a server that is not the
      * session's owner (ZooKeeper's checkSession); the first server to speak for a session in a
      * leadership owns it from then on.
@@ -1161,6 +1157,10 @@ public final class Replica {
         return owners.computeIfAbsent(sessionId, k -> sid) != sid;
     }
 
+    /**
+     * Whether the leader answered this write SESSIONMOVED: an error transaction of that code, or a
+     * multi whose operations carry it (a ZooKeeper leader checks the session for each operation).
+     */
     private static boolean sessionMoved(TxnEnvelope env) {
         return env.txn() instanceof Txn.Error err ? err.code() == Code.SESSION_MOVED
                 : env.txn() instanceof Txn.MultiError multi && multi.errors().contains(Code.SESSION_MOVED);

@@ -698,7 +698,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         c.lastHeardTick = now;
         if (effect instanceof Effect.CloseClient cl) {
             if (cl.reason().contains("SESSIONMOVED")) {
-                movedAway++; // its own connection: another server had its session first in a new leadership
+                // Its own connection: in a new leadership another server spoke for its session first
+                // (requests held on a connection the client had left there, from before it left).
+                movedAway++;
+                ensemble.trace().line("t=" + now + " client " + c.id + " session 0x" + Long.toHexString(c.sessionId)
+                        + ": s" + sid + " closed its connection " + connId + ": " + cl.reason());
             }
             disconnected(c);
         } else if (effect instanceof Effect.ConnectReply r) {
