@@ -167,6 +167,8 @@ public final class Replica {
      * ZooKeeper's leader: it came on a connection the session's client has left.
      */
     private final Map<Long, Long> owners = new HashMap<>();
+    /** Transactions applied since this replica was made, recovery's replay included (the snapshot schedule's count). */
+    private long appliedTransactions;
     /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
     private final Set<Long> revalidated = new HashSet<>();
     private final Map<Long, List<ClientConnected>> awaitingSession = new HashMap<>();
@@ -939,6 +941,15 @@ public final class Replica {
         submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, type, null);
     }
 
+    /**
+     * Transactions applied since this replica was made, recovery's replay included: what the
+     * snapshot schedule counts (zxids cannot be subtracted across epochs, and a sync applies many
+     * epochs' transactions at once).
+     */
+    public long appliedTransactions() {
+        return appliedTransactions;
+    }
+
     /** This server's quorum peer, or null when standalone. Read it on the thread that steps the replica. */
     public QuorumPeerCore peer() {
         return peer;
@@ -1684,6 +1695,7 @@ public final class Replica {
             owners.remove(closed.sessionId());
         }
         lastAppliedZxid = env.zxid();
+        appliedTransactions++;
         pending.applied(env.zxid());
         remember(env, replayed, replayedDigest);
         deliver(outcome.fired());
@@ -1866,6 +1878,7 @@ public final class Replica {
         applier.apply(env, -1);
         digestLog.applied(env.zxid(), tree.treeDigest());
         lastAppliedZxid = env.zxid();
+        appliedTransactions++;
     }
 
     /**

@@ -147,7 +147,7 @@ public final class PaddockServer implements AutoCloseable {
             // The log knows dataDir too: a learner's TRUNC drops newer snapshots, its SNAP writes one there.
             log = new FileTxnLog(config.dataLogDir(), config.dataDir(), config.forceSync(),
                     config.preAllocSizeKb() * 1024, failStop);
-            snapshots = new Snapshots(config.dataDir(), config.snapCount(), recoveredZxid);
+            snapshots = new Snapshots(config.dataDir(), config.snapCount(), replica.appliedTransactions());
         }
         connections = new ClientConnections(config.maxClientCnxns(), config.maxConnections(),
                 config.maxOutstandingRequestsPerConnection(), config.globalOutstandingLimit());

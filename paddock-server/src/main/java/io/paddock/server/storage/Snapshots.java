@@ -54,28 +54,29 @@ public final class Snapshots implements AutoCloseable {
     /** The writer thread's buffer for every snapshot it writes. */
     private final ByteBuffer direct = ChannelSink.newDirectBuffer();
     private final IntUnaryOperator roll;
-    /** The applied zxid when the schedule last looked (after each batch). */
-    private long lastSeenZxid;
-    /** Transactions applied since the last snapshot (or the one recovered, or installed). */
+    /** The replica's count of applied transactions when the schedule last looked (after each batch). */
+    private long lastSeenCount;
+    /** Transactions applied since the last snapshot (or the start, or a leader's snapshot installed). */
     private long sinceSnapshot;
     private long threshold;
     /** The capture of the last snapshot started; touched only on the loop thread. */
     private TreeCapture current;
     private volatile boolean closed;
 
-    public Snapshots(Path dir, int snapCount, long recoveredZxid) {
-        this(dir, snapCount, recoveredZxid, bound -> ThreadLocalRandom.current().nextInt(bound));
+    /** @param appliedAtStart the replica's {@link Replica#appliedTransactions()} when the server starts */
+    public Snapshots(Path dir, int snapCount, long appliedAtStart) {
+        this(dir, snapCount, appliedAtStart, bound -> ThreadLocalRandom.current().nextInt(bound));
     }
 
     /** @param roll given a bound, a number in [0, bound) (random in the server, fixed in tests) */
-    Snapshots(Path dir, int snapCount, long recoveredZxid, IntUnaryOperator roll) {
+    Snapshots(Path dir, int snapCount, long appliedAtStart, IntUnaryOperator roll) {
         if (snapCount < 1) {
             throw new IllegalArgumentException("snapCount must be at least 1: " + snapCount);
         }
         this.dir = dir;
         this.snapCount = snapCount;
         this.roll = roll;
-        this.lastSeenZxid = recoveredZxid;
+        this.lastSeenCount = appliedAtStart;
         this.threshold = nextThreshold();
     }
 
@@ -93,33 +94,20 @@ public final class Snapshots implements AutoCloseable {
      * left nothing that reached the installed state).
      */
     public void installed(long zxid) {
-        lastSeenZxid = zxid; // the state is the snapshot's now, even below an epoch-start label (LearnerRole)
-        sinceSnapshot = 0;
+        sinceSnapshot = 0; // the state is the snapshot's now (even below an epoch-start label: LearnerRole)
         threshold = nextThreshold();
     }
 
     /**
-     * Counts the transactions applied since the last look, up to {@code appliedZxid}, and says
-     * whether a snapshot is due (ZooKeeper's rule, see the class comment).
+     * Counts the transactions applied since the last look ({@code appliedTransactions} is the
+     * replica's running count) and says whether a snapshot is due (ZooKeeper's rule, see the class
+     * comment). A count, not a difference of zxids: a new epoch's first zxid is 2^32 past the last
+     * one, which made every server snapshot its whole tree just after every failover.
      */
-    boolean isDue(long appliedZxid) {
-        sinceSnapshot += transactionsBetween(lastSeenZxid, appliedZxid);
-        lastSeenZxid = appliedZxid;
+    boolean isDue(long appliedTransactions) {
+        sinceSnapshot += appliedTransactions - lastSeenCount;
+        lastSeenCount = appliedTransactions;
         return sinceSnapshot > threshold;
-    }
-
-    /**
-     * Transactions applied after {@code from} up to {@code to}, from their zxids' counters. A zxid
-     * difference across an epoch is 2^32 and more: taken as a count, it made every server snapshot
-     * the whole tree at the first transaction of every new epoch, just after each failover. Across
-     * epochs the count is the new epoch's transactions; any of the old epoch after {@code from} came
-     * in the same batch (the schedule looks after each) and go uncounted.
-     */
-    static long transactionsBetween(long from, long to) {
-        if (to <= from) {
-            return 0;
-        }
-        return (to >>> 32) == (from >>> 32) ? to - from : to & 0xffffffffL;
     }
 
     /** Runs a task on the loop thread (where the core may be touched): ReplicaLoop#call. */
@@ -130,7 +118,7 @@ public final class Snapshots implements AutoCloseable {
     /** Called on the loop thread after each batch: starts a snapshot when one is due. */
     public void maybeSnapshot(Replica replica, TxnLog log, LoopCalls loop) {
         long applied = replica.lastAppliedZxid();
-        if (!isDue(applied) || closed || !writing.compareAndSet(false, true)) {
+        if (!isDue(replica.appliedTransactions()) || closed || !writing.compareAndSet(false, true)) {
             return;
         }
         if (current != null) {

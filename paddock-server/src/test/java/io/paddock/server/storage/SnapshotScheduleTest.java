@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paddock.core.Replica;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -40,34 +41,33 @@ class SnapshotScheduleTest {
     @Test
     void anInstalledLeaderSnapshotCountsAsTheLastOne() {
         try (Snapshots s = new Snapshots(Path.of("unused"), 10, 0, bound -> 0)) {
-            assertTrue(s.isDue(1_000), "recovered at 0, far behind");
-            s.installed(1_000);
-            assertFalse(s.isDue(1_000), "not again at the installed zxid");
+            assertTrue(s.isDue(1_000), "1,000 transactions since the start");
+            s.installed(1L << 32);
+            assertFalse(s.isDue(1_000), "none since the leader's snapshot");
             assertFalse(s.isDue(1_005));
             assertTrue(s.isDue(1_006));
-            s.installed(900); // below: the state is the snapshot's, counted from there
-            assertFalse(s.isDue(905));
-            assertTrue(s.isDue(906));
         }
     }
 
     /**
-     * Transactions are counted, not zxids subtracted: a new epoch's first transaction is 2^32 zxids
-     * past the last one, and was taken for a snapshot's worth on every server at every failover.
+     * The schedule counts applied transactions, not zxids: a new epoch's first zxid is 2^32 past the
+     * last one (every server snapshotted its whole tree at every failover), and a learner's sync
+     * applies transactions of several epochs in one step (counting the last epoch's alone missed the
+     * rest). The replica counts each transaction it applies, whatever its zxid.
      */
     @Test
-    void aNewEpochCountsItsTransactionsNotTheZxidGap() {
-        long epoch1 = 1L << 32;
-        long epoch2 = 2L << 32;
-        try (Snapshots s = new Snapshots(Path.of("unused"), 10, epoch1 | 3, bound -> 0)) {
-            assertFalse(s.isDue(epoch1 | 5), "2 transactions");
-            assertFalse(s.isDue(epoch2 | 1), "3");
-            assertFalse(s.isDue(epoch2 | 3), "5");
-            assertTrue(s.isDue(epoch2 | 4), "6, past snapCount/2");
+    void appliedTransactionsAreCountedAcrossEpochs() {
+        Replica replica = LogFixture.NEW_REPLICA.get();
+        long[] zxids = {1L << 32 | 1, 1L << 32 | 2, 3L << 32 | 1, 7L << 32 | 1, 7L << 32 | 2};
+        for (long zxid : zxids) {
+            replica.replay(LogFixture.create("n", zxid));
         }
-        assertEquals(0, Snapshots.transactionsBetween(epoch2 | 4, epoch2 | 4));
-        assertEquals(0, Snapshots.transactionsBetween(epoch2 | 4, epoch1 | 9), "a snapshot installed below");
-        assertEquals(7, Snapshots.transactionsBetween(epoch1 | 0xffffff00L, (3L << 32) | 7));
+        replica.recovered(zxids[zxids.length - 1]);
+        assertEquals(zxids.length, replica.appliedTransactions());
+        try (Snapshots s = new Snapshots(Path.of("unused"), 10, 0, bound -> 0)) {
+            assertFalse(s.isDue(replica.appliedTransactions()), "5 transactions: not past snapCount/2");
+            assertTrue(s.isDue(replica.appliedTransactions() + 1));
+        }
     }
 
     @Test
