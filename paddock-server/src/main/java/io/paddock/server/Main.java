@@ -128,6 +128,7 @@ public final class Main {
     private static int serve(ConfigSource source, PrintStream err) {
         PaddockServer server;
         try {
+            ServerConfig.refuseProtectionFlags(System.getProperties());
             server = new PaddockServer(source.load()); // checks the ensemble settings and myid
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());

@@ -101,6 +101,49 @@ public final class ServerConfig {
         return fromProperties(p);
     }
 
+    /**
+     * zoo.cfg keys that, set to true, ask for a protection Paddock does not give (yet): it refuses to
+     * start rather than run without it.
+     */
+    private static final List<String> PROTECTION_KEYS = List.of("sslQuorum", "sessionRequireClientSASLAuth",
+            "enforce.auth.enabled", "enforceQuota", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
+            "quorum.auth.learnerRequireSasl");
+
+    private static void refuseIfTrue(String key, String value, String remedy) {
+        if (value == null || !value.trim().equalsIgnoreCase("true")) {
+            return;
+        }
+        String what = switch (key) {
+            case "sslQuorum" -> "TLS between the servers of the ensemble";
+            case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
+            case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
+            case "enforceQuota" -> "hard quotas (a write past a /zookeeper/quota limit fails)";
+            // Even without the require keys, ZooKeeper's servers run a SASL exchange on their
+            // quorum connections then, which Paddock does not speak.
+            case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
+            default -> "that the servers of the ensemble authenticate each other (SASL)";
+        };
+        throw new ConfigException(key + "=" + value + " asks for " + what + ", which Paddock does not support"
+            + " yet; it refuses to start rather than run without it. " + remedy + " or keep ZooKeeper here.");
+    }
+
+    /**
+     * The same protections asked for the way ZooKeeper also takes them, as JVM system properties
+     * ({@code -Dzookeeper.enforceQuota=true} in SERVER_JVMFLAGS, say; ZooKeeper turns zoo.cfg keys it
+     * does not know into {@code zookeeper.}-prefixed ones): refused alike. {@code system} is
+     * {@link System#getProperties()} in the server.
+     */
+    public static void refuseProtectionFlags(Properties system) {
+        for (String key : PROTECTION_KEYS) {
+            for (String name : List.of("zookeeper." + key, key)) {
+                String value = system.getProperty(name);
+                if (value != null && value.trim().equalsIgnoreCase("true")) {
+                    refuseIfTrue(key, value, "Remove -D" + name + " from the JVM flags");
+                }
+            }
+        }
+    }
+
     /** Parses zoo.cfg properties; throws {@link ConfigException} naming the key and value. */
     public static ServerConfig fromProperties(Properties p) {
         Settings settings = new Parser(p).parse();
@@ -665,22 +708,8 @@ public final class ServerConfig {
                     + " Paddock does not support yet; it refuses to start rather than serve them in plain text."
                     + " Remove secureClientPort (clients then use clientPort, unencrypted) or keep ZooKeeper here.");
             }
-            for (String key : List.of("sslQuorum", "sessionRequireClientSASLAuth", "enforce.auth.enabled",
-                    "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl")) {
-                String v = remaining.get(key);
-                if (v != null && v.equalsIgnoreCase("true")) {
-                    String what = switch (key) {
-                        case "sslQuorum" -> "TLS between the servers of the ensemble";
-                        case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
-                        case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
-                        // Even without the require keys, ZooKeeper's servers run a SASL exchange on
-                        // their quorum connections then, which Paddock does not speak.
-                        case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
-                        default -> "that the servers of the ensemble authenticate each other (SASL)";
-                    };
-                    throw new ConfigException(key + "=" + v + " asks for " + what + ", which Paddock does not support"
-                        + " yet; it refuses to start rather than run without it. Remove " + key + " or keep ZooKeeper here.");
-                }
+            for (String key : PROTECTION_KEYS) {
+                refuseIfTrue(key, remaining.get(key), "Remove " + key);
             }
         }
 

@@ -215,6 +215,7 @@ public final class FileTxnLog implements TxnLog {
      * the snapshot: a crash between leaves this server's own older history (a prefix of it, which
      * recovery reads and a leader syncs again), never the new snapshot under a log that goes on
      * with transactions of the dropped history (recovery would replay those on top of it: a mix).
+     * A snapshot below one this server holds goes the other way round (see below).
      */
     @Override
     public void installSnapshot(SnapshotSource snapshot) throws IOException {

@@ -156,14 +156,28 @@ class ServerConfigTest {
         for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
                 {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
                 {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
-                {"quorum.auth.learnerRequireSasl", "true"}}) {
+                {"quorum.auth.learnerRequireSasl", "true"}, {"enforceQuota", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
             assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
                     && e.getMessage().contains("refuses to start"), e.getMessage());
+            if (kv[0].equals("secureClientPort")) {
+                continue;
+            }
+            // As JVM flags too, with ZooKeeper's prefix or without.
+            for (String name : List.of("zookeeper." + kv[0], kv[0])) {
+                Properties system = new Properties();
+                system.setProperty(name, kv[1]);
+                ConfigException flag = assertThrows(ConfigException.class, () -> ServerConfig.refuseProtectionFlags(system));
+                assertTrue(flag.getMessage().contains("Remove -D" + name + " from the JVM flags"), flag.getMessage());
+            }
         }
+        Properties off = new Properties();
+        off.setProperty("zookeeper.enforceQuota", "false");
+        ServerConfig.refuseProtectionFlags(off);
         // Turned off, they ask for nothing.
         ServerConfig c = parse("dataDir", "/d", "sslQuorum", "false", "sessionRequireClientSASLAuth", "false",
-                "enforce.auth.enabled", "false", "quorum.auth.enableSasl", "false", "ssl.keyStore.location", "/k");
+                "enforce.auth.enabled", "false", "quorum.auth.enableSasl", "false", "enforceQuota", "false",
+                "ssl.keyStore.location", "/k");
         assertEquals(List.of(), c.warnings());
     }
 

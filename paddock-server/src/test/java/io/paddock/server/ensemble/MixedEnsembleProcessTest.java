@@ -446,7 +446,8 @@ class MixedEnsembleProcessTest {
                 assertArrayEquals("/app/n10".getBytes(StandardCharsets.UTF_8), onZk.getData("/app/n10", false, null));
                 if (from == 3) {
                     String out = output(e, 3);
-                    assertTrue(out.contains("moved to another server (SESSIONMOVED)"), "server 3 closed it as moved:\n" + out);
+                    assertTrue(out.contains("session 0x" + Long.toHexString(stale.getSessionId())
+                            + " moved to another server (SESSIONMOVED)"), "server 3 closed it as moved:\n" + out);
                 }
                 // The client reconnects (to the server it knows), revalidates, and its writes go through
                 // (one sent before it is connected again fails with CONNECTIONLOSS, as any would).
