@@ -251,6 +251,11 @@ public final class PeerShell implements AutoCloseable {
         }
     }
 
+    /** Bytes of quorum packets the transport handed over that the loop has not stepped yet. */
+    public long quorumInboxBytes() {
+        return transport.inboxBytes();
+    }
+
     /** The loop stepped {@code event}: a quorum packet leaves the transport's inbox count. */
     public void handled(PeerEvent event) {
         if (event instanceof PeerEvent.QuorumReceived received) {

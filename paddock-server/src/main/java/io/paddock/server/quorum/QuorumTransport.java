@@ -231,8 +231,8 @@ public final class QuorumTransport implements AutoCloseable {
     };
     private final Map<Long, ElectionLink> electionLinks = new TreeMap<>();
     private final Map<Long, QuorumLink> quorumLinks = new HashMap<>();
-    /** Bytes of quorum packets handed to the core and not yet taken (see INBOX_BYTES_MAX); on the loop. */
-    private long inboxBytes;
+    /** Bytes of quorum packets handed to the core and not yet taken (see INBOX_BYTES_MAX); written on the loop. */
+    private volatile long inboxBytes;
     private volatile boolean readingPaused;
     /** The packet encoded last and its bytes (see {@link #encoded}); transport loop thread only. */
     private QuorumPacket lastEncodedPacket;
@@ -379,6 +379,11 @@ public final class QuorumTransport implements AutoCloseable {
                 pauseReading(false);
             }
         });
+    }
+
+    /** Bytes of quorum packets handed to the core and not yet taken (see {@link #INBOX_BYTES_MAX}). */
+    public long inboxBytes() {
+        return inboxBytes;
     }
 
     /** Whether reading from the quorum connections is paused for the inbox bound (tests). */

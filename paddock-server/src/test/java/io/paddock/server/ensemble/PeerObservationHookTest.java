@@ -83,6 +83,16 @@ class PeerObservationHookTest {
             String table = started.get((int) leader - 1).peer().electionTable();
             assertTrue(table.contains("election 1: round ") && table.contains("-> server " + leader)
                     && table.contains("quorum"), table);
+            // Every quorum packet the transports handed over was stepped and reported taken: each
+            // server's inbox count comes back to 0 between pings (a packet never reported would keep
+            // it up, and past its bound stall every quorum connection).
+            for (PaddockServer s : started) {
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (s.peer().quorumInboxBytes() != 0 && System.nanoTime() < until) {
+                    Thread.sleep(1);
+                }
+                assertEquals(0, s.peer().quorumInboxBytes(), "quorum packets handed over and never reported taken");
+            }
             assertEquals("", failures.toString(), "no server failed");
         } finally {
             started.forEach(PaddockServer::close);
