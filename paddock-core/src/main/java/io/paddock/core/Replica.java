@@ -167,6 +167,16 @@ public final class Replica {
      * ZooKeeper's leader: it came on a connection the session's client has left.
      */
     private final Map<Long, Long> owners = new HashMap<>();
+    /**
+     * Writes this server forwarded on connections since closed, by session, their xids in the order
+     * sent (at most {@link #ORPHANS_PER_SESSION_MAX} each; gone with the session or a leader's
+     * snapshot): once one is applied it is known for this server's own, not a write its client sent
+     * elsewhere (dropIfMovedAway). kazoo starts its xids at 1 on every connection: back here at once
+     * after a break, with an older write still on its way, it was taken for a client that had moved
+     * away (that write's xid above its new ones) and its new connection closed.
+     */
+    private final Map<Long, ArrayDeque<Integer>> orphanForwards = new HashMap<>();
+    static final int ORPHANS_PER_SESSION_MAX = 1024;
     /** Transactions applied since this replica was made, recovery's replay included (the snapshot schedule's count). */
     private long appliedTransactions;
     /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
@@ -637,6 +647,7 @@ public final class Replica {
     /** Replaces the tree and sessions with a snapshot's; the applied state is the snapshot's zxid. */
     private void loadSnapshot(SnapshotData data) {
         replayUpToZxid = 0;
+        orphanForwards.clear();
         tree = new DataTree();
         sessions = new SessionTable(config.tickMs());
         sessions.setExpiryEnabled(peer == null, nowMs);
@@ -1185,6 +1196,15 @@ public final class Replica {
      * (a new leader knows no owner yet). The connection is closed, as for SESSIONMOVED.
      */
     private void dropIfMovedAway(TxnEnvelope env) {
+        if (env.sessionId() != 0 && env.cxid() > 0 && !orphanForwards.isEmpty()) {
+            ArrayDeque<Integer> orphans = orphanForwards.get(env.sessionId());
+            if (orphans != null && orphans.remove((Integer) env.cxid())) {
+                if (orphans.isEmpty()) {
+                    orphanForwards.remove(env.sessionId());
+                }
+                return; // this server's own, from a connection since closed
+            }
+        }
         if (env.sessionId() == 0 || env.cxid() <= 0 || env.txn() instanceof Txn.CreateSession
                 || env.txn() instanceof Txn.CloseSession || sessionMoved(env)) {
             return;
@@ -1241,6 +1261,15 @@ public final class Replica {
         ClientConnection conn = connections.remove(connId);
         if (conn == null) {
             return;
+        }
+        for (ClientConnection.Queued q : conn.queue) {
+            if (q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.connect() == null && conn.sessionId != 0) {
+                ArrayDeque<Integer> orphans = orphanForwards.computeIfAbsent(conn.sessionId, k -> new ArrayDeque<>());
+                if (orphans.size() >= ORPHANS_PER_SESSION_MAX) {
+                    orphans.pollFirst();
+                }
+                orphans.addLast(f.xid());
+            }
         }
         tree.watches().removeWatcher(connId);
         Session s = sessions.get(conn.sessionId);
@@ -1693,6 +1722,7 @@ public final class Replica {
         } else if (env.txn() instanceof Txn.CloseSession closed) {
             closeProposed.remove(closed.sessionId());
             owners.remove(closed.sessionId());
+            orphanForwards.remove(closed.sessionId());
         }
         lastAppliedZxid = env.zxid();
         appliedTransactions++;

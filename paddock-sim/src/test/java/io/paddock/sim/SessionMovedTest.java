@@ -115,6 +115,33 @@ class SessionMovedTest {
     }
 
     /**
+     * kazoo starts its xids at 1 again on every connection. A kazoo client whose connection to a
+     * follower broke with a write on its way to the leader, back on the same follower at once and
+     * writing again (xid 1), is not taken for a client that moved away when that older write (a
+     * higher xid, sent by this same server) is applied: its new connection stays, and its new write
+     * is answered.
+     */
+    @Test
+    void aClientThatRestartsItsXidsOnTheSameServerIsNotTakenForOneThatMovedAway() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Scene sc = new Scene(e);
+                long a = sc.followers[0];
+                e.clientEvent(a, new Event.ClientRequest(1, 57, OpCode.CREATE, create("/before-the-break")));
+                e.clientEvent(a, new Event.ClientClosed(1));
+                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
+                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
+                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.CREATE, create("/after-the-break")));
+                e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
+                assertTrue(!sc.closed.contains(2L), "s" + a + " closed the client's new connection as moved away");
+                assertEquals(Code.OK, sc.errOf.get(1L));
+            });
+        });
+    }
+
+    /**
      * 3 voters started with a leader, and a client with a session on the first follower (connection
      * 1); what the servers told the client: sessions by connection, errors by xid, closed connections.
      */
