@@ -169,11 +169,13 @@ public final class Replica {
     private final Map<Long, Long> owners = new HashMap<>();
     /**
      * Writes this server forwarded on connections since closed, by session, their xids in the order
-     * sent (at most {@link #ORPHANS_PER_SESSION_MAX} each; gone with the session or a leader's
-     * snapshot): once one is applied it is known for this server's own, not a write its client sent
+     * sent (at most {@link #ORPHANS_PER_SESSION_MAX} each; gone with the session, a leader's snapshot
+     * or a new leadership): applied, one is known for this server's own (isOrphanForward), neither
+     * the answer to a later connection's request of the same xid nor a write its client sent
      * elsewhere (dropIfMovedAway). kazoo starts its xids at 1 on every connection: back here at once
-     * after a break, with an older write still on its way, it was taken for a client that had moved
-     * away (that write's xid above its new ones) and its new connection closed.
+     * after a break, with an older write still on its way, its new connection was closed as moved
+     * away (that write's xid above its new ones), or its first write answered with the older one's
+     * outcome (the same xid).
      */
     private final Map<Long, ArrayDeque<Integer>> orphanForwards = new HashMap<>();
     static final int ORPHANS_PER_SESSION_MAX = 1024;
@@ -464,6 +466,8 @@ public final class Replica {
 
     private void startServing(long epoch, boolean leading) {
         serving = true;
+        // What a former leader applied of them came in this sync; the rest is lost with it.
+        orphanForwards.clear();
         owners.clear(); // a new leader knows no owners yet: each is set by what it hears first
         inFlight.startServing(epoch);
         if (leading) {
@@ -1196,15 +1200,6 @@ public final class Replica {
      * (a new leader knows no owner yet). The connection is closed, as for SESSIONMOVED.
      */
     private void dropIfMovedAway(TxnEnvelope env) {
-        if (env.sessionId() != 0 && env.cxid() > 0 && !orphanForwards.isEmpty()) {
-            ArrayDeque<Integer> orphans = orphanForwards.get(env.sessionId());
-            if (orphans != null && orphans.remove((Integer) env.cxid())) {
-                if (orphans.isEmpty()) {
-                    orphanForwards.remove(env.sessionId());
-                }
-                return; // this server's own, from a connection since closed
-            }
-        }
         if (env.sessionId() == 0 || env.cxid() <= 0 || env.txn() instanceof Txn.CreateSession
                 || env.txn() instanceof Txn.CloseSession || sessionMoved(env)) {
             return;
@@ -1225,6 +1220,26 @@ public final class Replica {
         if (earlierOnItsWay) {
             dropMoved(mine.connId, env.sessionId());
         }
+    }
+
+    /**
+     * Whether {@code env} is the oldest write this server forwarded for its session on a connection
+     * since closed (taken off the list if so): its own, nobody's to answer. ZooKeeper's followers keep
+     * such a request in the session's queue of pending ones, ahead of its later connections'.
+     */
+    private boolean isOrphanForward(TxnEnvelope env) {
+        if (orphanForwards.isEmpty() || env.sessionId() == 0 || env.cxid() <= 0) {
+            return false;
+        }
+        ArrayDeque<Integer> orphans = orphanForwards.get(env.sessionId());
+        if (orphans == null || orphans.peekFirst() != env.cxid()) {
+            return false;
+        }
+        orphans.pollFirst();
+        if (orphans.isEmpty()) {
+            orphanForwards.remove(env.sessionId());
+        }
+        return true;
     }
 
     /**
@@ -1686,7 +1701,10 @@ public final class Replica {
             Session s = sessions.get(close.sessionId());
             closingConnection = s == null ? Session.NO_CONNECTION : s.connectionId();
         }
-        ClientConnection forwarder = a.connId() == -1 && env.sessionId() != 0 ? forwards.forwarderOf(env) : null;
+        // A write this server forwarded on a connection since closed comes before any of the
+        // session's later ones (one quorum connection, in order), whatever its xid.
+        boolean orphan = a.connId() == -1 && isOrphanForward(env);
+        ClientConnection forwarder = !orphan && a.connId() == -1 && env.sessionId() != 0 ? forwards.forwarderOf(env) : null;
         ClientConnection.QueuedForward forward = forwarder == null ? null
                 : (ClientConnection.QueuedForward) forwarder.queue.peek();
         TxnApplier.Outcome outcome;
@@ -1754,7 +1772,7 @@ public final class Replica {
             } else {
                 finishWrite(conn, a);
             }
-        } else if (forward == null) {
+        } else if (forward == null && !orphan) {
             dropIfMovedAway(env); // sync's transactions too: they come as replays
         }
         if (closingConnection != Session.NO_CONNECTION && connections.containsKey(closingConnection)) {

@@ -11,6 +11,7 @@ import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.OpCode;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,24 +120,29 @@ class SessionMovedTest {
      * follower broke with a write on its way to the leader, back on the same follower at once and
      * writing again (xid 1), is not taken for a client that moved away when that older write (a
      * higher xid, sent by this same server) is applied: its new connection stays, and its new write
-     * is answered.
+     * is answered. Nor when the older write has the same xid as the new one (both connections' first
+     * write, xid 1): the new write gets its own answer, not the older write's.
      */
-    @Test
-    void aClientThatRestartsItsXidsOnTheSameServerIsNotTakenForOneThatMovedAway() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "older write xid {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {57, 1})
+    void aClientThatRestartsItsXidsOnTheSameServerIsNotTakenForOneThatMovedAway(int olderXid) {
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
             Seeds.traced(e, TEST, () -> {
                 Scene sc = new Scene(e);
                 long a = sc.followers[0];
-                e.clientEvent(a, new Event.ClientRequest(1, 57, OpCode.CREATE, create("/before-the-break")));
+                e.clientEvent(a, new Event.ClientRequest(1, olderXid, OpCode.CREATE, create("/before-the-break")));
                 e.clientEvent(a, new Event.ClientClosed(1));
                 e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
                         e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
                 e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
-                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.CREATE, create("/after-the-break")));
+                // A delete of a node that does not exist: NONODE, whatever the older create's answer was.
+                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
                 e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
                 assertTrue(!sc.closed.contains(2L), "s" + a + " closed the client's new connection as moved away");
-                assertEquals(Code.OK, sc.errOf.get(1L));
+                e.runTicks(20);
+                assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer, not the older write's");
+                assertTrue(e.server(a).replica().tree().get("/before-the-break") != null, "the older write took effect");
             });
         });
     }
