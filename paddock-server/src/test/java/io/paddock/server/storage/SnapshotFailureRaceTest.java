@@ -41,6 +41,7 @@ class SnapshotFailureRaceTest {
     void nextSnapshotAfterAFailedOneDoesNotCollideWithTheOldGuard(@TempDir Path tmp) throws Exception {
         Path missingDir = tmp.resolve("no-such-dir"); // every snapshot write fails at once
         Replica replica = new Replica(CoreConfig.defaults(), 1L << 32, new byte[32], 0);
+        replica.replay(LogFixture.create("n", 1)); // the schedule counts applied transactions
         replica.recovered(1);
         HeldLoop loop = new HeldLoop();
         try (Snapshots snapshots = new Snapshots(missingDir, 1, 0); InMemoryTxnLog log = new InMemoryTxnLog()) {
@@ -50,7 +51,8 @@ class SnapshotFailureRaceTest {
                 Thread.onSpinWait(); // the writer posts capture.end() once the write failed
             }
             assertTrue(loop.size() > 0, "the failed writer never posted capture.end()");
-            replica.recovered(2); // more transactions applied in the same batch: another snapshot is due
+            replica.replay(LogFixture.create("n", 2)); // more transactions applied in the same batch:
+            replica.recovered(2);                       // another snapshot is due
             // The loop reaches afterBatch before it has run the posted end(): the writer has
             // cleared 'writing' right after posting (give it a bounded moment to do so).
             assertDoesNotThrow(() -> {
