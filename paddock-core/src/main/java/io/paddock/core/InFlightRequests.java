@@ -48,6 +48,11 @@ final class InFlightRequests {
         this.forwards = forwards;
     }
 
+    /** The epoch this member last served in (its forwards went to that epoch's leader); -1 before it first did. */
+    long servingEpoch() {
+        return servingEpoch;
+    }
+
     /** A role started serving in this epoch (led, or synced with its leader). */
     void startServing(long epoch) {
         resendEpochDiffers = epoch != servingEpoch;

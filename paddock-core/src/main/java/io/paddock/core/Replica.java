@@ -168,16 +168,17 @@ public final class Replica {
      */
     private final Map<Long, Long> owners = new HashMap<>();
     /**
-     * Writes this server forwarded on connections since closed, by session, their xids in the order
-     * sent (at most {@link #ORPHANS_PER_SESSION_MAX} each; gone with the session, a leader's snapshot
-     * or a new leadership): applied, one is known for this server's own (isOrphanForward), neither
+     * Writes this server forwarded on connections since closed, by session, in the order sent, each
+     * with the epoch of the leader it went to (at most {@link #ORPHANS_PER_SESSION_MAX} each; gone
+     * with the session, a leader's snapshot, or a later epoch's first transaction applied, which
+     * means their leader is gone): applied, one is known for this server's own (isOrphanForward), neither
      * the answer to a later connection's request of the same xid nor a write its client sent
      * elsewhere (dropIfMovedAway). kazoo starts its xids at 1 on every connection: back here at once
      * after a break, with an older write still on its way, its new connection was closed as moved
      * away (that write's xid above its new ones), or its first write answered with the older one's
      * outcome (the same xid).
      */
-    private final Map<Long, ArrayDeque<Integer>> orphanForwards = new HashMap<>();
+    private final Map<Long, ArrayDeque<Long>> orphanForwards = new HashMap<>();
     static final int ORPHANS_PER_SESSION_MAX = 1024;
     /** Transactions applied since this replica was made, recovery's replay included (the snapshot schedule's count). */
     private long appliedTransactions;
@@ -418,7 +419,34 @@ public final class Replica {
         if (startedServing && serving) {
             inFlight.resendInFlight(out);
             releaseHeld();
+            keepOrphansStillToCome();
         }
+    }
+
+    /**
+     * Synced (or established), with what the sync committed applied: of the writes forwarded on
+     * connections since closed, only those among the leader's proposals still to commit (awaiting)
+     * can still be applied. The rest never reached a leader that kept them (a REQUEST written into
+     * a quorum connection that broke, the same leader synced this server again), or were applied
+     * already; left in place, one would take a later write of the same xid for this server's own
+     * and leave its client unanswered.
+     */
+    private void keepOrphansStillToCome() {
+        if (orphanForwards.isEmpty()) {
+            return;
+        }
+        Map<Long, Set<Long>> toCome = new HashMap<>();
+        for (QueuedWrite w : awaiting) {
+            TxnEnvelope env = w.txn();
+            if (env.sessionId() != 0 && env.cxid() > 0 && orphanForwards.containsKey(env.sessionId())) {
+                toCome.computeIfAbsent(env.sessionId(), k -> new HashSet<>()).add(orphanOf(env.zxid() >>> 32, env.cxid()));
+            }
+        }
+        orphanForwards.entrySet().removeIf(e -> {
+            Set<Long> coming = toCome.getOrDefault(e.getKey(), Set.of());
+            e.getValue().removeIf(orphan -> !coming.contains(orphan));
+            return e.getValue().isEmpty();
+        });
     }
 
     private void onPeerDecision(PeerEffect.ToReplica r) {
@@ -466,8 +494,6 @@ public final class Replica {
 
     private void startServing(long epoch, boolean leading) {
         serving = true;
-        // What a former leader applied of them came in this sync; the rest is lost with it.
-        orphanForwards.clear();
         owners.clear(); // a new leader knows no owners yet: each is set by what it hears first
         inFlight.startServing(epoch);
         if (leading) {
@@ -1231,15 +1257,29 @@ public final class Replica {
         if (orphanForwards.isEmpty() || env.sessionId() == 0 || env.cxid() <= 0) {
             return false;
         }
-        ArrayDeque<Integer> orphans = orphanForwards.get(env.sessionId());
-        if (orphans == null || orphans.peekFirst() != env.cxid()) {
+        ArrayDeque<Long> orphans = orphanForwards.get(env.sessionId());
+        if (orphans == null) {
             return false;
         }
-        orphans.pollFirst();
+        // A write forwarded to the leader of epoch e is proposed in epoch e; once a later epoch's
+        // transaction is applied, one not applied yet is lost with that leader.
+        long epoch = env.zxid() >>> 32;
+        while (!orphans.isEmpty() && (orphans.peekFirst() >>> 32) < epoch) {
+            orphans.pollFirst();
+        }
+        boolean mine = !orphans.isEmpty() && orphans.peekFirst() == orphanOf(epoch, env.cxid());
+        if (mine) {
+            orphans.pollFirst();
+        }
         if (orphans.isEmpty()) {
             orphanForwards.remove(env.sessionId());
         }
-        return true;
+        return mine;
+    }
+
+    /** An orphan forward: the epoch it went to the leader in, and its xid. */
+    private static long orphanOf(long epoch, int xid) {
+        return epoch << 32 | (xid & 0xffffffffL);
     }
 
     /**
@@ -1279,11 +1319,11 @@ public final class Replica {
         }
         for (ClientConnection.Queued q : conn.queue) {
             if (q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.connect() == null && conn.sessionId != 0) {
-                ArrayDeque<Integer> orphans = orphanForwards.computeIfAbsent(conn.sessionId, k -> new ArrayDeque<>());
+                ArrayDeque<Long> orphans = orphanForwards.computeIfAbsent(conn.sessionId, k -> new ArrayDeque<>());
                 if (orphans.size() >= ORPHANS_PER_SESSION_MAX) {
                     orphans.pollFirst();
                 }
-                orphans.addLast(f.xid());
+                orphans.addLast(orphanOf(inFlight.servingEpoch(), f.xid()));
             }
         }
         tree.watches().removeWatcher(connId);

@@ -148,6 +148,84 @@ class SessionMovedTest {
     }
 
     /**
+     * The same across a leader change: the kazoo client's older write (xid 5) was proposed by a
+     * leader that then died, its connection broke, and it came back to the same follower, where its
+     * new write (xid 1) waits for the next leader. That leader commits the older write in the sync:
+     * it is known for the follower's own, the new connection stays, and its write gets its own answer.
+     */
+    @Test
+    void aWriteForwardedOnABrokenConnectionAndCommittedByTheNextLeaderIsKnownForThisServersOwn() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Scene sc = new Scene(e);
+                long a = sc.followers[0];
+                long other = sc.followers[1];
+                long before = e.server(a).replica().lastZxid();
+                e.clientEvent(a, new Event.ClientRequest(1, 5, OpCode.CREATE, create("/proposed-then-leader-died")));
+                e.runUntil(() -> e.server(a).replica().lastZxid() > before && e.server(other).replica().lastZxid() > before,
+                        TICKS_MAX, "the older write logged on both followers");
+                if (e.server(a).replica().lastAppliedZxid() > before) {
+                    return; // committed before the leader could be stopped: not this scenario
+                }
+                e.crash(sc.leader);
+                e.runUntil(() -> !(e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
+                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + a + " without a leader");
+                e.clientEvent(a, new Event.ClientClosed(1));
+                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
+                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                // Sent right behind the handshake, as clients send what they queued while connecting.
+                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
+                e.runUntilLeader(Set.of(a, other), TICKS_MAX);
+                e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
+                assertTrue(!sc.closed.contains(2L), "s" + a + " closed the client's new connection as moved away");
+                e.runTicks(20);
+                assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer");
+                assertTrue(e.server(a).replica().tree().get("/proposed-then-leader-died") != null, "the older write committed");
+            });
+        });
+    }
+
+    /**
+     * A write forwarded into a quorum connection that broke never reached the leader; the follower
+     * synced with the same leader again, in the same epoch, and closed the connection (nothing to
+     * resend it to). That write will never be applied: it is not kept as this server's own, or the
+     * kazoo client's write of the same xid on its next connection would be taken for it and never
+     * answered.
+     */
+    @Test
+    void aWriteLostWithABrokenQuorumConnectionIsNotKeptForThisServersOwn() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Scene sc = new Scene(e);
+                long a = sc.followers[0];
+                long epoch = e.server(sc.leader).core().establishedEpoch();
+                e.partition(Set.of(a));
+                e.clientEvent(a, new Event.ClientRequest(1, 3, OpCode.CREATE, create("/lost-with-the-link")));
+                e.runUntil(() -> !(e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
+                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + a + " without a leader");
+                e.heal();
+                e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + a + " closing the connection whose write was lost");
+                e.runUntil(() -> e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
+                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED, TICKS_MAX, "s" + a + " synced again");
+                if (e.server(a).core().establishedEpoch() != epoch) {
+                    return; // another leadership: the epoch check drops it anyway
+                }
+                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
+                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
+                for (int xid = 1; xid <= 3; xid++) {
+                    e.clientEvent(a, new Event.ClientRequest(2, xid, OpCode.CREATE, create("/again-" + xid)));
+                }
+                e.runUntil(() -> sc.errOf.containsKey(3L), TICKS_MAX, "the new connection's third write answered");
+                assertEquals(Code.OK, sc.errOf.get(3L));
+                assertTrue(e.server(a).replica().tree().get("/lost-with-the-link") == null, "the lost write was lost");
+            });
+        });
+    }
+
+    /**
      * 3 voters started with a leader, and a client with a session on the first follower (connection
      * 1); what the servers told the client: sessions by connection, errors by xid, closed connections.
      */
