@@ -1317,8 +1317,12 @@ public final class Replica {
         if (conn == null) {
             return;
         }
+        Session live = conn.sessionId == 0 ? null : sessions.get(conn.sessionId);
         for (ClientConnection.Queued q : conn.queue) {
-            if (q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.connect() == null && conn.sessionId != 0) {
+            // Not for a session closed or closing: no later write of it can be mistaken, and the list
+            // would outlive it (its close was applied already).
+            if (q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.connect() == null && live != null
+                    && !live.closing()) {
                 ArrayDeque<Long> orphans = orphanForwards.computeIfAbsent(conn.sessionId, k -> new ArrayDeque<>());
                 if (orphans.size() >= ORPHANS_PER_SESSION_MAX) {
                     orphans.pollFirst();
