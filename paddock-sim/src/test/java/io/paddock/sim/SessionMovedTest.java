@@ -49,8 +49,7 @@ class SessionMovedTest {
                     long to = servers[move];
                     long oldConn = move;
                     long newConn = move + 1;
-                    e.clientEvent(to, new Event.ClientConnected(newConn, new ConnectRequest(0,
-                            e.server(to).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                    comeBack(e, sc, to, newConn);
                     e.runUntil(() -> sc.sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
                     int sent = xid++;
                     e.clientEvent(to, new Event.ClientRequest(newConn, sent, OpCode.CREATE, create("/now-" + move)));
@@ -91,12 +90,10 @@ class SessionMovedTest {
                 long other = sc.followers[1];
 
                 e.partition(Set.of(left));
-                e.runUntil(() -> !(e.server(left).core().role() instanceof io.paddock.core.zab.LearnerRole l
-                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + left + " without a leader");
+                e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
                 e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
                 e.runTicks(2);
-                e.clientEvent(other, new Event.ClientConnected(2, new ConnectRequest(0,
-                        e.server(other).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                comeBack(e, sc, other, 2);
                 e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
                 e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
                 e.runUntil(() -> sc.errOf.containsKey(2L), TICKS_MAX, "the later write");
@@ -133,15 +130,11 @@ class SessionMovedTest {
                 long a = sc.followers[0];
                 e.clientEvent(a, new Event.ClientRequest(1, olderXid, OpCode.CREATE, create("/before-the-break")));
                 e.clientEvent(a, new Event.ClientClosed(1));
-                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
-                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                comeBack(e, sc, a, 2);
                 e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
                 // A delete of a node that does not exist: NONODE, whatever the older create's answer was.
                 e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
-                e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
-                assertTrue(!sc.closed.contains(2L), "s" + a + " closed the client's new connection as moved away");
-                e.runTicks(20);
-                assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer, not the older write's");
+                assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
                 assertTrue(e.server(a).replica().tree().get("/before-the-break") != null, "the older write took effect");
             });
         });
@@ -169,18 +162,13 @@ class SessionMovedTest {
                     return; // committed before the leader could be stopped: not this scenario
                 }
                 e.crash(sc.leader);
-                e.runUntil(() -> !(e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
-                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + a + " without a leader");
+                e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
                 e.clientEvent(a, new Event.ClientClosed(1));
-                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
-                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                comeBack(e, sc, a, 2);
                 // Sent right behind the handshake, as clients send what they queued while connecting.
                 e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
                 e.runUntilLeader(Set.of(a, other), TICKS_MAX);
-                e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
-                assertTrue(!sc.closed.contains(2L), "s" + a + " closed the client's new connection as moved away");
-                e.runTicks(20);
-                assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer");
+                assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
                 assertTrue(e.server(a).replica().tree().get("/proposed-then-leader-died") != null, "the older write committed");
             });
         });
@@ -203,17 +191,14 @@ class SessionMovedTest {
                 long epoch = e.server(sc.leader).core().establishedEpoch();
                 e.partition(Set.of(a));
                 e.clientEvent(a, new Event.ClientRequest(1, 3, OpCode.CREATE, create("/lost-with-the-link")));
-                e.runUntil(() -> !(e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
-                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED), TICKS_MAX, "s" + a + " without a leader");
+                e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
                 e.heal();
                 e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + a + " closing the connection whose write was lost");
-                e.runUntil(() -> e.server(a).core().role() instanceof io.paddock.core.zab.LearnerRole l
-                        && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED, TICKS_MAX, "s" + a + " synced again");
+                e.runUntil(() -> synced(e, a), TICKS_MAX, "s" + a + " synced again");
                 if (e.server(a).core().establishedEpoch() != epoch) {
                     return; // another leadership: the epoch check drops it anyway
                 }
-                e.clientEvent(a, new Event.ClientConnected(2, new ConnectRequest(0,
-                        e.server(a).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+                comeBack(e, sc, a, 2);
                 e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
                 for (int xid = 1; xid <= 3; xid++) {
                     e.clientEvent(a, new Event.ClientRequest(2, xid, OpCode.CREATE, create("/again-" + xid)));
@@ -258,6 +243,26 @@ class SessionMovedTest {
             session = sessionOf.get(1L);
             passwd = e.server(followers[0]).replica().sessions().get(session).passwd();
         }
+    }
+
+    /** Whether {@code sid} is a learner synced with its leader. */
+    private static boolean synced(SimulatedEnsemble e, long sid) {
+        return e.server(sid).core().role() instanceof io.paddock.core.zab.LearnerRole l
+                && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED;
+    }
+
+    /** The scene's client comes back to {@code sid} on connection {@code connId} with its session. */
+    private static void comeBack(SimulatedEnsemble e, Scene sc, long sid, long connId) {
+        e.clientEvent(sid, new Event.ClientConnected(connId, new ConnectRequest(0,
+                e.server(sid).replica().lastAppliedZxid(), TIMEOUT_MS, sc.session, sc.passwd, false, true), "127.0.0.1"));
+    }
+
+    /** The kazoo client's new write (xid 1 on connection 2, a delete of a node never made) got its own answer there. */
+    private static void assertTheNewWriteAnsweredOnItsOwn(SimulatedEnsemble e, Scene sc, long sid) {
+        e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
+        assertTrue(!sc.closed.contains(2L), "s" + sid + " closed the client's new connection as moved away");
+        e.runTicks(20);
+        assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer, not the older write's");
     }
 
     private static CreateRequest create(String path) {
