@@ -45,6 +45,7 @@ import io.paddock.core.zab.LeaderRole;
 import io.paddock.core.zab.LearnerRole;
 import io.paddock.core.zab.ZabHost;
 import io.paddock.core.zab.ProposalCodec;
+import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.ZabTxnCodec;
 import io.paddock.core.election.ServerState;
 import io.paddock.core.request.Caller;
@@ -1007,8 +1008,8 @@ public final class Replica {
      * next write.
      */
     private boolean holdsEpochStart(long zxid) {
-        return zxid != 0 && (zxid & 0xffffffffL) == 0 && serving && peer != null
-                && peer.establishedEpoch() >= (zxid >>> 32);
+        return LearnerHandshake.isEpochStart(zxid) && serving && peer != null
+                && peer.establishedEpoch() >= LearnerHandshake.epochOf(zxid);
     }
 
     private void onConnect(ClientConnected c) {

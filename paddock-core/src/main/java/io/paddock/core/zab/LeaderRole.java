@@ -597,7 +597,7 @@ public final class LeaderRole implements Role {
         TruncPoint trunc;
         // An epoch's start (counter 0) is no transaction: a learner at one gets no TRUNC (ZooKeeper's
         // leader checks the same), it may have applied that point.
-        boolean epochStart = theirs != 0 && (theirs & COUNTER_MASK) == 0;
+        boolean epochStart = LearnerHandshake.isEpochStart(theirs);
         // A learner past our history: what it has beyond it is uncommitted (a leader's history holds
         // everything committed), so it cuts back to ours (ZooKeeper's TRUNC to its maxCommittedLog).
         // Its history may have gone another way before our last zxid (a later epoch's leader synced

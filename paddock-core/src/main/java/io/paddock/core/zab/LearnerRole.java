@@ -282,7 +282,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         switch (type) {
             case QuorumPacketType.TRUNC -> {
                 long applied = host.appliedZxid();
-                if (z < applied && isEpochStart(applied) && applied < host.lastLoggedZxid()) {
+                if (z < applied && LearnerHandshake.isEpochStart(applied) && applied < host.lastLoggedZxid()) {
                     // We applied an epoch's start (e:0, a ZooKeeper leader's SNAP) and logged past it;
                     // the leader's history ends below e:0, and holds everything committed: nothing of
                     // epoch e after e:0 is committed. Cut back to e:0 and come again: at e:0 we get no
@@ -338,7 +338,7 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 // epoch e, which every later leader's history holds too, whatever epoch it ends in (one
                 // elected while we were away may end in e-1). Refusing it, we could never sync with
                 // that leader: it has no DIFF from e:0 and sends no TRUNC to an epoch's start.
-                if (snapshot.header().lastZxid() != z || (z < host.appliedZxid() && !isEpochStart(host.appliedZxid()))) {
+                if (snapshot.header().lastZxid() != z || (z < host.appliedZxid() && !LearnerHandshake.isEpochStart(host.appliedZxid()))) {
                     giveUp("SNAP 0x" + Long.toHexString(z) + " holds a snapshot at 0x"
                             + Long.toHexString(snapshot.header().lastZxid()) + "; we applied 0x"
                             + Long.toHexString(host.appliedZxid()));
@@ -349,11 +349,6 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
             }
             default -> { } // DIFF: what follows is all we lack
         }
-    }
-
-    /** Whether {@code zxid} is an epoch's start (counter 0), which labels a state, not a transaction. */
-    private static boolean isEpochStart(long zxid) {
-        return zxid != 0 && (zxid & 0xffffffffL) == 0;
     }
 
     /** A SNAP's data as ZooKeeper's stream (the shell hands the stream over whole, bounded already). */

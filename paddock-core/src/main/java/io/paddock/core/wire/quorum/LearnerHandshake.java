@@ -38,6 +38,15 @@ public final class LearnerHandshake {
         return zxid >> 32;
     }
 
+    /**
+     * Whether {@code zxid} is an epoch's start (counter 0, not 0 itself): a label a ZooKeeper leader
+     * puts on its state once established, before its first write (a SNAP's, its answers'), naming
+     * no transaction; ZooKeeper's leaders check it as {@code isPeerNewEpochZxid}.
+     */
+    public static boolean isEpochStart(long zxid) {
+        return zxid != 0 && (zxid & 0xffffffffL) == 0;
+    }
+
     public static QuorumPacket followerInfo(long acceptedEpoch, LearnerInfo info) {
         return new QuorumPacket(QuorumPacketType.FOLLOWERINFO, epochZxid(acceptedEpoch), info.encode(), null);
     }
