@@ -154,21 +154,27 @@ public final class WriteHistory {
     /** The checks above; call once every server applied the same last zxid. */
     void check() {
         NavigableMap<Long, TxnEnvelope> committed = ensemble.committed();
-        Map<String, Entry> bySessionXid = new HashMap<>();
+        // A (session, xid) names one request per connection: clients that start their xids at 1 on
+        // every connection (kazoo) reuse it across connections. The candidates in send order.
+        Map<String, List<Entry>> bySessionXid = new HashMap<>();
         for (Entry e : entries) {
-            bySessionXid.put(e.sessionId + ":" + e.xid, e);
+            bySessionXid.computeIfAbsent(e.sessionId + ":" + e.xid, k -> new ArrayList<>()).add(e);
         }
         // 1. one transaction per request
+        Map<Long, Entry> byZxid = new HashMap<>();
         for (TxnEnvelope t : committed.values()) {
-            Entry e = t.cxid() > 0 ? bySessionXid.get(t.sessionId() + ":" + t.cxid()) : null;
-            if (e == null || !e.isWrite()) {
+            List<Entry> candidates = t.cxid() > 0 ? bySessionXid.get(t.sessionId() + ":" + t.cxid()) : null;
+            if (candidates == null || candidates.stream().noneMatch(Entry::isWrite)) {
                 continue;
             }
-            if (e.committedZxid != -1) {
-                throw failure(e + " was committed twice: at 0x" + Long.toHexString(e.committedZxid) + " and 0x"
+            Entry e = requestOf(t, candidates);
+            if (e == null) {
+                Entry last = candidates.stream().filter(Entry::isWrite).reduce((a, b) -> b).orElseThrow();
+                throw failure(last + " was committed twice: at 0x" + Long.toHexString(last.committedZxid) + " and 0x"
                         + Long.toHexString(t.zxid()));
             }
             e.committedZxid = t.zxid();
+            byZxid.put(t.zxid(), e);
         }
         for (Entry e : entries) {
             if (e.isWrite() && e.answered() && e.opCode != OpCode.CLOSE_SESSION) {
@@ -183,7 +189,52 @@ public final class WriteHistory {
         }
         checkRealTime();
         checkSessionOrder(committed);
-        replay(committed, bySessionXid);
+        replay(committed, byZxid);
+    }
+
+    /**
+     * The request a committed transaction is of, among those sent with its session and xid (several
+     * only where a client reused xids on a new connection): the one answered at its zxid, else the
+     * earliest sent not yet matched and not answered at another zxid; null if none is left (a
+     * request committed twice).
+     */
+    private static Entry requestOf(TxnEnvelope t, List<Entry> candidates) {
+        for (Entry e : candidates) {
+            if (e.isWrite() && e.committedZxid == -1 && e.answered() && e.zxid == t.zxid()) {
+                return e;
+            }
+        }
+        for (Entry e : candidates) {
+            if (e.isWrite() && e.committedZxid == -1 && (!e.answered() || e.opCode == OpCode.CLOSE_SESSION)
+                    && couldBe(t, e)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether transaction {@code t} could be request {@code e}'s, by what both name: the path (a
+     * sequential create's with its suffix), a multi, a close; any request for an error transaction,
+     * which names nothing.
+     */
+    private static boolean couldBe(TxnEnvelope t, Entry e) {
+        String path = e.request instanceof CreateRequest c ? c.path()
+                : e.request instanceof DeleteRequest d ? d.path()
+                : e.request instanceof SetDataRequest sd ? sd.path() : null;
+        Txn txn = t.txn();
+        if (txn instanceof Txn.Create c) {
+            return path != null && e.request instanceof CreateRequest && c.path().startsWith(path);
+        } else if (txn instanceof Txn.Delete d) {
+            return d.path().equals(path) && e.request instanceof DeleteRequest;
+        } else if (txn instanceof Txn.SetData sd) {
+            return sd.path().equals(path) && e.request instanceof SetDataRequest;
+        } else if (txn instanceof Txn.Multi || txn instanceof Txn.MultiError) {
+            return e.opCode == OpCode.MULTI;
+        } else if (txn instanceof Txn.CloseSession) {
+            return e.opCode == OpCode.CLOSE_SESSION;
+        }
+        return true;
     }
 
     /** 2. A write answered before another write was sent precedes it in zxid order. */
@@ -229,7 +280,7 @@ public final class WriteHistory {
             }
         }
         for (List<Entry> sent : bySession.values()) {
-            sent.sort(Comparator.comparingInt(e -> e.xid));
+            // In the order sent (entries are): xids do not say it for a client that restarts them.
             for (int i = 1; i < sent.size(); i++) {
                 if (sent.get(i).committedZxid < sent.get(i - 1).committedZxid) {
                     throw failure("session order: " + sent.get(i - 1) + " was sent before " + sent.get(i)
@@ -273,7 +324,7 @@ public final class WriteHistory {
     }
 
     /** 3-5. Replays the committed history on the model, checking each outcome and the reads. */
-    private void replay(NavigableMap<Long, TxnEnvelope> committed, Map<String, Entry> bySessionXid) {
+    private void replay(NavigableMap<Long, TxnEnvelope> committed, Map<Long, Entry> byZxid) {
         List<Entry> reads = new ArrayList<>();
         for (Entry e : entries) {
             if (e.opCode == OpCode.EXISTS && e.answered() && e.err == Code.OK) {
@@ -287,7 +338,7 @@ public final class WriteHistory {
             while (nextRead < reads.size() && reads.get(nextRead).zxid < t.zxid()) {
                 checkRead(model, reads.get(nextRead++));
             }
-            Entry e = t.cxid() > 0 ? bySessionXid.get(t.sessionId() + ":" + t.cxid()) : null;
+            Entry e = byZxid.get(t.zxid());
             if (e != null && e.isWrite() && e.committedZxid == t.zxid()) {
                 applyRequest(model, t, e);
                 writesChecked++;
