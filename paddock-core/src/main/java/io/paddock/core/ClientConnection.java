@@ -83,8 +83,14 @@ final class ClientConnection {
      * answered when the committed transaction with this session and cxid ({@code xid}) is applied
      * here. {@code connect} only for createSession; {@code body} is kept so that the request can
      * be sent again to the next leader when the one it went to was lost before committing it.
+     * {@code sentAtZxid}: the last proposal this learner had logged when it first sent it; the
+     * leader proposed everything up to there before it had the request, so a transaction at or
+     * below it is not this request's, whatever its xid (a client that restarts its xids on every
+     * connection, as kazoo does, reuses them, and another connection's older write may still be on
+     * its way, here or through another server).
      */
-    record QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect) implements Queued {}
+    record QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long sentAtZxid)
+            implements Queued {}
 
     /**
      * A learner's client sync sent to the leader: answered, in order, once the leader's SYNC came

@@ -17,6 +17,9 @@ interface ClientHost {
     /** Every transaction up to this is committed. */
     long committedZxid();
 
+    /** The last transaction logged here (a learner: the last proposal it took). */
+    long lastLoggedZxid();
+
     /** Whether this replica prepares transactions itself: standalone, or an established leader. */
     boolean proposes();
 

@@ -55,7 +55,7 @@ final class LearnerForwards {
         if (opCode == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect));
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect, host.lastLoggedZxid()));
         sendRequest(conn, xid, opCode, body, connect, out);
     }
 
@@ -92,7 +92,7 @@ final class LearnerForwards {
         }
         ClientConnection conn = connId == null ? null : connections.get(connId);
         if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
-                && conn.sessionId == env.sessionId()) {
+                && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid()) {
             return conn;
         }
         return null;

@@ -848,6 +848,11 @@ public final class Replica {
         }
 
         @Override
+        public long lastLoggedZxid() {
+            return lastZxid;
+        }
+
+        @Override
         public boolean proposes() {
             return Replica.this.proposes();
         }

@@ -175,6 +175,39 @@ class SessionMovedTest {
     }
 
     /**
+     * The kazoo client's older write (xid 1), sent through another follower and proposed there, is
+     * still to commit (the leader's and that follower's disks are slow) when the client, now on this
+     * follower, sends its first write here (xid 1 again). This follower had taken the older write's
+     * proposal before it forwarded its own request, so that transaction is not this request's: the
+     * request gets its own answer, not the older write's (it did, found by the simulator's
+     * xid-restarting clients).
+     */
+    @Test
+    void anotherServersWriteOfTheSameXidIsNotTheAnswerToThisServersRequest() {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> {
+                Scene sc = new Scene(e);
+                long a = sc.followers[0];
+                long b = sc.followers[1];
+                e.server(sc.leader).slowDiskTicks = 40;
+                e.server(a).slowDiskTicks = 40;
+                long before = e.server(b).replica().lastZxid();
+                e.clientEvent(a, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/through-a")));
+                e.runUntil(() -> e.server(b).replica().lastZxid() > before, TICKS_MAX, "the older write proposed to s" + b);
+                comeBack(e, sc, b, 2); // connection 1 is left half-open
+                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + b);
+                if (e.server(b).replica().lastAppliedZxid() > before) {
+                    return; // committed already: not this scenario
+                }
+                e.clientEvent(b, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
+                assertTheNewWriteAnsweredOnItsOwn(e, sc, b);
+                assertTrue(e.server(b).replica().tree().get("/through-a") != null, "the older write took effect");
+            });
+        });
+    }
+
+    /**
      * A write forwarded into a quorum connection that broke never reached the leader; the follower
      * synced with the same leader again, in the same epoch, and closed the connection (nothing to
      * resend it to). That write will never be applied: it is not kept as this server's own, or the
@@ -217,6 +250,8 @@ class SessionMovedTest {
     private static final class Scene {
         final Map<Long, Long> sessionOf = new HashMap<>();
         final Map<Long, Integer> errOf = new HashMap<>();
+        /** Errors by connection and xid: a client that restarts its xids reuses them. */
+        final Map<String, Integer> errOn = new HashMap<>();
         final Set<Long> closed = new HashSet<>();
         final Set<Long> all;
         final long leader;
@@ -230,6 +265,7 @@ class SessionMovedTest {
                     sessionOf.put(r.connId(), r.response().sessionId());
                 } else if (effect instanceof Effect.Reply r) {
                     errOf.put((long) r.xid(), r.err());
+                    errOn.put(r.connId() + ":" + r.xid(), r.err());
                 } else if (effect instanceof Effect.CloseClient c) {
                     closed.add(c.connId());
                 }
@@ -259,10 +295,10 @@ class SessionMovedTest {
 
     /** The kazoo client's new write (xid 1 on connection 2, a delete of a node never made) got its own answer there. */
     private static void assertTheNewWriteAnsweredOnItsOwn(SimulatedEnsemble e, Scene sc, long sid) {
-        e.runUntil(() -> sc.errOf.containsKey(1L) || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
+        e.runUntil(() -> sc.errOn.containsKey("2:1") || sc.closed.contains(2L), TICKS_MAX, "the new write's answer");
         assertTrue(!sc.closed.contains(2L), "s" + sid + " closed the client's new connection as moved away");
         e.runTicks(20);
-        assertEquals(Code.NO_NODE, sc.errOf.get(1L), "the new write's own answer, not the older write's");
+        assertEquals(Code.NO_NODE, sc.errOn.get("2:1"), "the new write's own answer, not the older write's");
     }
 
     private static CreateRequest create(String path) {
