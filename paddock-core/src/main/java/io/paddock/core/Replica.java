@@ -181,6 +181,17 @@ public final class Replica {
      */
     private final Map<Long, ArrayDeque<Long>> orphanForwards = new HashMap<>();
     static final int ORPHANS_PER_SESSION_MAX = 1024;
+    /** The xid of each session's last write applied here (a write that took effect or failed on its merits). */
+    private final Map<Long, Integer> lastXidApplied = new HashMap<>();
+    /**
+     * Sessions whose client was seen to start its xids again on a new connection (a write applied
+     * with an xid below its previous one: kazoo does it; a client whose xids keep increasing never
+     * does, its writes taking effect in the order sent). For those, dropIfMovedAway cannot tell from
+     * xids which write was sent later, and goes by zxids (see there).
+     */
+    private final Set<Long> restartingXids = new HashSet<>();
+    /** The last zxid logged here when each connection's first request still held without a leader came. */
+    private final Map<Long, Long> heldSinceZxid = new HashMap<>();
     /** Transactions applied since this replica was made, recovery's replay included (the snapshot schedule's count). */
     private long appliedTransactions;
     /** Handshakes whose session the leader confirmed (REVALIDATE), by connection: they go on. */
@@ -618,6 +629,9 @@ public final class Replica {
                 onRequest(r);
             }
         }
+        if (held.isEmpty()) {
+            heldSinceZxid.clear();
+        }
     }
 
     /** Holds a client event until a leader is established; false when the bound is reached. */
@@ -632,6 +646,9 @@ public final class Replica {
             return false;
         }
         held.add(e, weight);
+        if (e instanceof ClientRequest) {
+            heldSinceZxid.putIfAbsent(connId, lastZxid);
+        }
         return true;
     }
 
@@ -679,6 +696,8 @@ public final class Replica {
     private void loadSnapshot(SnapshotData data) {
         replayUpToZxid = 0;
         orphanForwards.clear();
+        lastXidApplied.clear();
+        restartingXids.clear();
         tree = new DataTree();
         sessions = new SessionTable(config.tickMs());
         sessions.setExpiryEnabled(peer == null, nowMs);
@@ -1241,13 +1260,20 @@ public final class Replica {
         if (mine == null || mine.sessionId != env.sessionId()) {
             return;
         }
+        // A client whose xids keep increasing sent this write after a request of a lower xid. One
+        // that starts them again on each connection (kazoo) says nothing by its xids: this write was
+        // sent after a request here if the leader prepared it after this server had taken that
+        // request (its zxid above what this server had logged then), so it counts too.
+        boolean restarts = restartingXids.contains(env.sessionId());
         boolean earlierOnItsWay = false;
         for (ClientConnection.Queued q : mine.queue) {
-            earlierOnItsWay |= q instanceof ClientConnection.QueuedForward f && f.xid() > 0 && f.xid() < env.cxid();
+            earlierOnItsWay |= q instanceof ClientConnection.QueuedForward f && f.xid() > 0
+                    && (f.xid() < env.cxid() || (restarts && f.sentAtZxid() < env.zxid()));
         }
+        Long heldSince = heldSinceZxid.get(mine.connId);
         for (Event e : held) {
             earlierOnItsWay |= e instanceof ClientRequest r && r.connId() == mine.connId && r.xid() > 0
-                    && r.xid() < env.cxid();
+                    && (r.xid() < env.cxid() || (restarts && heldSince != null && heldSince < env.zxid()));
         }
         if (earlierOnItsWay) {
             dropMoved(mine.connId, env.sessionId());
@@ -1308,6 +1334,7 @@ public final class Replica {
 
     private void forget(long connId) {
         revalidated.remove(connId);
+        heldSinceZxid.remove(connId);
         inFlight.forget(connId);
         forwards.forget(connId);
         if (parked.remove(connId) != null) {
@@ -1791,6 +1818,14 @@ public final class Replica {
             closeProposed.remove(closed.sessionId());
             owners.remove(closed.sessionId());
             orphanForwards.remove(closed.sessionId());
+            lastXidApplied.remove(closed.sessionId());
+            restartingXids.remove(closed.sessionId());
+        } else if (env.sessionId() != 0 && env.cxid() > 0 && !sessionMoved(env)
+                && !(env.txn() instanceof Txn.Error err && err.code() == Code.SESSION_EXPIRED)) {
+            Integer previous = lastXidApplied.put(env.sessionId(), env.cxid());
+            if (previous != null && env.cxid() < previous) {
+                restartingXids.add(env.sessionId());
+            }
         }
         lastAppliedZxid = env.zxid();
         appliedTransactions++;

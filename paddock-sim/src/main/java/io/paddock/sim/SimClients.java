@@ -573,8 +573,9 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                 mustExist.remove(path); // from now on it may be gone
                 send(c, xid, new Op(Kind.DELETE, path, now), OpCode.DELETE, new DeleteRequest(path, -1));
             } else {
+                // The data names the request: the history tells apart two requests of one (session, xid).
                 send(c, xid, new Op(Kind.SET_DATA, path, now), OpCode.SET_DATA,
-                        new SetDataRequest(path, ("v" + xid).getBytes(StandardCharsets.UTF_8), -1));
+                        new SetDataRequest(path, ("v" + xid + "#" + writesSent).getBytes(StandardCharsets.UTF_8), -1));
             }
             return;
         }
@@ -583,7 +584,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
                 + (kind == Kind.SEQUENTIAL ? "" : c.nextWrite++);
         int flags = kind == Kind.EPHEMERAL ? 1 : kind == Kind.SEQUENTIAL ? 2 : 0;
         send(c, xid, new Op(kind, path, now), OpCode.CREATE,
-                new CreateRequest(path, path.getBytes(StandardCharsets.UTF_8), Acl.OPEN, flags));
+                new CreateRequest(path, (path + "#" + writesSent).getBytes(StandardCharsets.UTF_8), Acl.OPEN, flags));
     }
 
     /**

@@ -224,12 +224,24 @@ public final class WriteHistory {
                 : e.request instanceof SetDataRequest sd ? sd.path() : null;
         Txn txn = t.txn();
         if (txn instanceof Txn.Create c) {
-            return path != null && e.request instanceof CreateRequest && c.path().startsWith(path);
+            return e.request instanceof CreateRequest r && c.path().startsWith(r.path())
+                    && java.util.Arrays.equals(c.data(), r.data());
         } else if (txn instanceof Txn.Delete d) {
             return d.path().equals(path) && e.request instanceof DeleteRequest;
         } else if (txn instanceof Txn.SetData sd) {
-            return sd.path().equals(path) && e.request instanceof SetDataRequest;
-        } else if (txn instanceof Txn.Multi || txn instanceof Txn.MultiError) {
+            return e.request instanceof SetDataRequest r && sd.path().equals(r.path())
+                    && java.util.Arrays.equals(sd.data(), r.data());
+        } else if (txn instanceof Txn.Multi m) {
+            // Its first create names it (every multi of this workload creates new znodes first).
+            if (!(e.request instanceof MultiRequest r)) {
+                return false;
+            }
+            String made = m.txns().stream().filter(x -> x instanceof Txn.Create).map(x -> ((Txn.Create) x).path())
+                    .findFirst().orElse(null);
+            String asked = r.ops().stream().filter(o -> o.request() instanceof CreateRequest)
+                    .map(o -> ((CreateRequest) o.request()).path()).findFirst().orElse(null);
+            return made == null || made.equals(asked);
+        } else if (txn instanceof Txn.MultiError) {
             return e.opCode == OpCode.MULTI;
         } else if (txn instanceof Txn.CloseSession) {
             return e.opCode == OpCode.CLOSE_SESSION;
