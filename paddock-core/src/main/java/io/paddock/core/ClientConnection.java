@@ -89,8 +89,46 @@ final class ClientConnection {
      * connection, as kazoo does, reuses them, and another connection's older write may still be on
      * its way, here or through another server).
      */
-    record QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long sentAtZxid)
-            implements Queued {}
+    static final class QueuedForward implements Queued {
+        private final int xid;
+        private final int opCode;
+        private final JuteRecord body;
+        private final ConnectRequest connect;
+        private long sentAtZxid;
+
+        QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long sentAtZxid) {
+            this.xid = xid;
+            this.opCode = opCode;
+            this.body = body;
+            this.connect = connect;
+            this.sentAtZxid = sentAtZxid;
+        }
+
+        int xid() {
+            return xid;
+        }
+
+        int opCode() {
+            return opCode;
+        }
+
+        JuteRecord body() {
+            return body;
+        }
+
+        ConnectRequest connect() {
+            return connect;
+        }
+
+        long sentAtZxid() {
+            return sentAtZxid;
+        }
+
+        /** Sent again (to a new leader) when this learner had logged up to {@code zxid}. */
+        void sentAgainAt(long zxid) {
+            sentAtZxid = Math.max(sentAtZxid, zxid);
+        }
+    }
 
     /**
      * A learner's client sync sent to the leader: answered, in order, once the leader's SYNC came

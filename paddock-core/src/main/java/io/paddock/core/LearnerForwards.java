@@ -7,9 +7,13 @@ import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.session.Session;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.JuteWriter;
+import io.paddock.core.wire.MultiRequest;
 import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetDataRequest;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.zab.PeerEffect;
@@ -64,6 +68,7 @@ final class LearnerForwards {
         if (f.opCode() == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
+        f.sentAgainAt(host.lastLoggedZxid()); // what the new leader proposed before it is not its transaction either
         sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect(), out);
     }
 
@@ -92,10 +97,37 @@ final class LearnerForwards {
         }
         ClientConnection conn = connId == null ? null : connections.get(connId);
         if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
-                && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid()) {
+                && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid() && fits(env.txn(), f)) {
             return conn;
         }
         return null;
+    }
+
+    /**
+     * Whether transaction {@code txn} can be request {@code f}'s, by what both name (the kind of
+     * write, its path, a setData's data): another connection's write of the same session and xid (a
+     * client that restarts its xids, as kazoo does) is not. An error transaction names nothing, and
+     * fits any request.
+     */
+    static boolean fits(Txn txn, ClientConnection.QueuedForward f) {
+        if (txn instanceof Txn.Error) {
+            return true;
+        }
+        JuteRecord body = f.body();
+        return switch (f.opCode()) {
+            case OpCode.CREATE_SESSION -> txn instanceof Txn.CreateSession;
+            case OpCode.CLOSE_SESSION -> txn instanceof Txn.CloseSession;
+            // One transaction, or one error, per operation.
+            case OpCode.MULTI -> body instanceof MultiRequest r && (txn instanceof Txn.Multi m
+                    ? m.txns().size() == r.ops().size()
+                    : txn instanceof Txn.MultiError me && me.errors().size() == r.ops().size());
+            case OpCode.DELETE -> txn instanceof Txn.Delete d && body instanceof DeleteRequest r && d.path().equals(r.path());
+            case OpCode.SET_DATA -> txn instanceof Txn.SetData sd && body instanceof SetDataRequest r
+                    && sd.path().equals(r.path()) && java.util.Arrays.equals(sd.data(), r.data());
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL ->
+                    txn instanceof Txn.Create c && body instanceof CreateRequest r && c.path().startsWith(r.path());
+            default -> true;
+        };
     }
 
     /** A connection is gone: no createSession waits for it any more. */

@@ -186,8 +186,8 @@ public final class Replica {
     /**
      * Sessions whose client was seen to start its xids again on a new connection (a write applied
      * with an xid below its previous one: kazoo does it; a client whose xids keep increasing never
-     * does, its writes taking effect in the order sent). For those, dropIfMovedAway cannot tell from
-     * xids which write was sent later, and goes by zxids (see there).
+     * does, its writes taking effect in the order sent). For those, dropIfMovedAway does not go by
+     * xids (see there).
      */
     private final Set<Long> restartingXids = new HashSet<>();
     /** The last zxid logged here when each connection's first request still held without a leader came. */
@@ -1260,20 +1260,22 @@ public final class Replica {
         if (mine == null || mine.sessionId != env.sessionId()) {
             return;
         }
-        // A client whose xids keep increasing sent this write after a request of a lower xid. One
-        // that starts them again on each connection (kazoo) says nothing by its xids: this write was
-        // sent after a request here if the leader prepared it after this server had taken that
-        // request (its zxid above what this server had logged then), so it counts too.
-        boolean restarts = restartingXids.contains(env.sessionId());
+        // This write (from elsewhere) may have been sent after a request still on its way here: when
+        // the leader prepared it after this server had taken that request (its zxid above what this
+        // server had logged then), or, for a client whose xids keep increasing, when its xid is
+        // higher. A client that starts its xids again on each connection (kazoo; seen here as a
+        // session whose applied xids went down) says nothing by its xids. When in doubt the
+        // connection is closed: one more reconnection, never a write out of the order sent.
+        boolean xidsSayOrder = !restartingXids.contains(env.sessionId());
         boolean earlierOnItsWay = false;
         for (ClientConnection.Queued q : mine.queue) {
             earlierOnItsWay |= q instanceof ClientConnection.QueuedForward f && f.xid() > 0
-                    && (f.xid() < env.cxid() || (restarts && f.sentAtZxid() < env.zxid()));
+                    && (f.sentAtZxid() < env.zxid() || (xidsSayOrder && f.xid() < env.cxid()));
         }
         Long heldSince = heldSinceZxid.get(mine.connId);
         for (Event e : held) {
             earlierOnItsWay |= e instanceof ClientRequest r && r.connId() == mine.connId && r.xid() > 0
-                    && (r.xid() < env.cxid() || (restarts && heldSince != null && heldSince < env.zxid()));
+                    && ((heldSince != null && heldSince < env.zxid()) || (xidsSayOrder && r.xid() < env.cxid()));
         }
         if (earlierOnItsWay) {
             dropMoved(mine.connId, env.sessionId());

@@ -170,8 +170,11 @@ public final class WriteHistory {
             Entry e = requestOf(t, candidates);
             if (e == null) {
                 Entry last = candidates.stream().filter(Entry::isWrite).reduce((a, b) -> b).orElseThrow();
-                throw failure(last + " was committed twice: at 0x" + Long.toHexString(last.committedZxid) + " and 0x"
-                        + Long.toHexString(t.zxid()));
+                throw failure(last.committedZxid == -1
+                        ? "transaction 0x" + Long.toHexString(t.zxid()) + " " + t.txn() + " is none of the requests of its"
+                                + " session and xid: " + candidates
+                        : last + " was committed twice: at 0x" + Long.toHexString(last.committedZxid) + " and 0x"
+                                + Long.toHexString(t.zxid()));
             }
             e.committedZxid = t.zxid();
             byZxid.put(t.zxid(), e);
@@ -200,7 +203,7 @@ public final class WriteHistory {
      */
     private static Entry requestOf(TxnEnvelope t, List<Entry> candidates) {
         for (Entry e : candidates) {
-            if (e.isWrite() && e.committedZxid == -1 && e.answered() && e.zxid == t.zxid()) {
+            if (e.isWrite() && e.committedZxid == -1 && e.answered() && e.zxid == t.zxid() && couldBe(t, e)) {
                 return e;
             }
         }
@@ -240,9 +243,10 @@ public final class WriteHistory {
                     .findFirst().orElse(null);
             String asked = r.ops().stream().filter(o -> o.request() instanceof CreateRequest)
                     .map(o -> ((CreateRequest) o.request()).path()).findFirst().orElse(null);
-            return made == null || made.equals(asked);
-        } else if (txn instanceof Txn.MultiError) {
-            return e.opCode == OpCode.MULTI;
+            return m.txns().size() == r.ops().size() && (made == null || made.equals(asked));
+        } else if (txn instanceof Txn.MultiError me) {
+            // One error per operation (their types are ZooKeeper's error type once logged or sent).
+            return e.request instanceof MultiRequest r && me.errors().size() == r.ops().size();
         } else if (txn instanceof Txn.CloseSession) {
             return e.opCode == OpCode.CLOSE_SESSION;
         }
