@@ -131,8 +131,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** The current leader's key and since when (established, same incarnation and epoch). */
     private long[] leader;
 
-    /** Whether one client in three restarts its xids on every connection, as kazoo does. */
-    static final boolean RESTART_XIDS = Boolean.getBoolean("paddock.sim.restartXids");
+    /**
+     * Whether one client in three restarts its xids on every connection, as kazoo does (the default;
+     * {@code -Dpaddock.sim.restartXids=false} for clients that all count on, as before).
+     */
+    static final boolean RESTART_XIDS = !"false".equals(System.getProperty("paddock.sim.restartXids"));
 
     private final class Client {
         final int id;
@@ -172,10 +175,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         long mustBeToldSession;
 
         /**
-         * Starts its xids at 1 again on every connection, as kazoo does (one client in three, with
-         * {@code -Dpaddock.sim.restartXids=true}); the others count on across connections, as the
-         * Java, C and Node clients do. Off by default: with it, runs still find sessions whose
-         * writes took effect out of the order sent (see issue 12's notes).
+         * Starts its xids at 1 again on every connection, as kazoo does (one client in three, see
+         * RESTART_XIDS); the others count on across connections, as the Java, C and Node clients do.
          */
         final boolean restartsXids;
 
