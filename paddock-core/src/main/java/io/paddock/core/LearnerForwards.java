@@ -8,6 +8,7 @@ import io.paddock.core.session.Session;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.CreateRequest;
+import io.paddock.core.wire.CreateTTLRequest;
 import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.JuteWriter;
@@ -109,6 +110,11 @@ final class LearnerForwards {
      * client that restarts its xids, as kazoo does) is not. An error transaction names nothing, and
      * fits any request.
      */
+    /** Data as a transaction carries it: a request's null data is empty data (ZooKeeper's). */
+    private static boolean sameData(byte[] txnData, byte[] requested) {
+        return java.util.Arrays.equals(txnData == null ? new byte[0] : txnData, requested == null ? new byte[0] : requested);
+    }
+
     static boolean fits(Txn txn, ClientConnection.QueuedForward f) {
         if (txn instanceof Txn.Error) {
             return true;
@@ -123,9 +129,11 @@ final class LearnerForwards {
                     : txn instanceof Txn.MultiError me && me.errors().size() == r.ops().size());
             case OpCode.DELETE -> txn instanceof Txn.Delete d && body instanceof DeleteRequest r && d.path().equals(r.path());
             case OpCode.SET_DATA -> txn instanceof Txn.SetData sd && body instanceof SetDataRequest r
-                    && sd.path().equals(r.path()) && java.util.Arrays.equals(sd.data(), r.data());
-            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL ->
-                    txn instanceof Txn.Create c && body instanceof CreateRequest r && c.path().startsWith(r.path());
+                    && sd.path().equals(r.path()) && sameData(sd.data(), r.data());
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> txn instanceof Txn.Create c
+                    && body instanceof CreateRequest r && r.path() != null && c.path().startsWith(r.path());
+            case OpCode.CREATE_TTL -> txn instanceof Txn.Create c
+                    && body instanceof CreateTTLRequest r && r.path() != null && c.path().startsWith(r.path());
             default -> true;
         };
     }
