@@ -20,6 +20,7 @@ import io.paddock.core.wire.quorum.QuorumPacketType;
 import io.paddock.core.zab.PeerEffect;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,11 +111,6 @@ final class LearnerForwards {
      * client that restarts its xids, as kazoo does) is not. An error transaction names nothing, and
      * fits any request.
      */
-    /** Data as a transaction carries it: a request's null data is empty data (ZooKeeper's). */
-    private static boolean sameData(byte[] txnData, byte[] requested) {
-        return java.util.Arrays.equals(txnData == null ? new byte[0] : txnData, requested == null ? new byte[0] : requested);
-    }
-
     static boolean fits(Txn txn, ClientConnection.QueuedForward f) {
         if (txn instanceof Txn.Error) {
             return true;
@@ -136,6 +132,11 @@ final class LearnerForwards {
                     && body instanceof CreateTTLRequest r && r.path() != null && c.path().startsWith(r.path());
             default -> true;
         };
+    }
+
+    /** Data as a transaction carries it: a request's null data is empty data (ZooKeeper's). */
+    private static boolean sameData(byte[] txnData, byte[] requested) {
+        return Arrays.equals(txnData == null ? new byte[0] : txnData, requested == null ? new byte[0] : requested);
     }
 
     /** A connection is gone: no createSession waits for it any more. */
