@@ -5,8 +5,10 @@ import io.paddock.core.Event.ClientRequest;
 import io.paddock.core.request.Txn;
 import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.session.Session;
+import io.paddock.core.wire.CheckVersionRequest;
 import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.CreateFlags;
 import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.CreateTTLRequest;
 import io.paddock.core.wire.DeleteRequest;
@@ -14,6 +16,7 @@ import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.MultiRequest;
 import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetACLRequest;
 import io.paddock.core.wire.SetDataRequest;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import io.paddock.core.wire.quorum.QuorumPacketType;
@@ -112,26 +115,44 @@ final class LearnerForwards {
      * fits any request.
      */
     static boolean fits(Txn txn, ClientConnection.QueuedForward f) {
-        if (txn instanceof Txn.Error) {
-            return true;
-        }
-        JuteRecord body = f.body();
-        return switch (f.opCode()) {
+        return txn instanceof Txn.Error || fitsOne(txn, f.opCode(), f.body());
+    }
+
+    /** {@link #fits} for one write (a multi's operations one by one, each against its transaction). */
+    private static boolean fitsOne(Txn txn, int opCode, JuteRecord body) {
+        return switch (opCode) {
             case OpCode.CREATE_SESSION -> txn instanceof Txn.CreateSession;
             case OpCode.CLOSE_SESSION -> txn instanceof Txn.CloseSession;
-            // One transaction, or one error, per operation.
             case OpCode.MULTI -> body instanceof MultiRequest r && (txn instanceof Txn.Multi m
-                    ? m.txns().size() == r.ops().size()
+                    ? m.txns().size() == r.ops().size() && opsFit(m.txns(), r)
+                    // A failed multi: one error per operation (their types ZooKeeper's error type once logged).
                     : txn instanceof Txn.MultiError me && me.errors().size() == r.ops().size());
             case OpCode.DELETE -> txn instanceof Txn.Delete d && body instanceof DeleteRequest r && d.path().equals(r.path());
             case OpCode.SET_DATA -> txn instanceof Txn.SetData sd && body instanceof SetDataRequest r
                     && sd.path().equals(r.path()) && sameData(sd.data(), r.data());
+            case OpCode.SET_ACL -> txn instanceof Txn.SetAcl sa && body instanceof SetACLRequest r && sa.path().equals(r.path());
+            case OpCode.CHECK -> txn instanceof Txn.Check c && body instanceof CheckVersionRequest r && c.path().equals(r.path());
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> txn instanceof Txn.Create c
-                    && body instanceof CreateRequest r && r.path() != null && c.path().startsWith(r.path());
+                    && body instanceof CreateRequest r && createdAs(c.path(), r.path(), r.flags());
             case OpCode.CREATE_TTL -> txn instanceof Txn.Create c
-                    && body instanceof CreateTTLRequest r && r.path() != null && c.path().startsWith(r.path());
+                    && body instanceof CreateTTLRequest r && createdAs(c.path(), r.path(), r.flags());
             default -> true;
         };
+    }
+
+    /** Each operation of a successful multi against its transaction, in order. */
+    private static boolean opsFit(List<Txn> txns, MultiRequest r) {
+        for (int i = 0; i < txns.size(); i++) {
+            if (!fitsOne(txns.get(i), r.ops().get(i).type(), r.ops().get(i).request())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A created path is the requested one, with a sequential suffix where the flags ask for one. */
+    private static boolean createdAs(String created, String requested, int flags) {
+        return requested != null && (CreateFlags.isSequential(flags) ? created.startsWith(requested) : created.equals(requested));
     }
 
     /** Data as a transaction carries it: a request's null data is empty data (ZooKeeper's). */

@@ -15,6 +15,7 @@ import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.MultiOp;
 import io.paddock.core.wire.MultiRequest;
 import io.paddock.core.wire.OpCode;
+import io.paddock.core.wire.SetACLRequest;
 import io.paddock.core.wire.SetDataRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -49,6 +50,7 @@ class ForwardFitsTest {
             assertTrue(LearnerForwards.fits(created("/a"), forward(op, create)), "op " + op);
             assertFalse(LearnerForwards.fits(created("/b"), forward(op, create)), "op " + op);
         }
+        assertFalse(LearnerForwards.fits(created("/ab"), forward(OpCode.CREATE, create)), "not sequential: the path exactly");
         assertTrue(LearnerForwards.fits(created("/s-0000000007"), forward(OpCode.CREATE, sequential)));
         assertTrue(LearnerForwards.fits(created("/t"), forward(OpCode.CREATE_TTL, ttl)));
         assertFalse(LearnerForwards.fits(created("/u"), forward(OpCode.CREATE_TTL, ttl)));
@@ -71,6 +73,13 @@ class ForwardFitsTest {
         assertTrue(LearnerForwards.fits(new Txn.MultiError(List.of(0, Code.BAD_VERSION), List.of(-1, -1)),
                 forward(OpCode.MULTI, multi)));
         assertFalse(LearnerForwards.fits(new Txn.MultiError(List.of(Code.NO_NODE), List.of(-1)), forward(OpCode.MULTI, multi)));
+        assertFalse(LearnerForwards.fits(new Txn.Multi(List.of(created("/b"), new Txn.Check("/b", 0))),
+                forward(OpCode.MULTI, multi)), "another multi of as many operations");
+        assertTrue(LearnerForwards.fits(new Txn.Multi(List.of()), forward(OpCode.MULTI, new MultiRequest(List.of()))));
+
+        SetACLRequest acl = new SetACLRequest("/a", Acl.OPEN, -1);
+        assertTrue(LearnerForwards.fits(new Txn.SetAcl("/a", Acl.OPEN, 1), forward(OpCode.SET_ACL, acl)));
+        assertFalse(LearnerForwards.fits(new Txn.SetAcl("/b", Acl.OPEN, 1), forward(OpCode.SET_ACL, acl)));
 
         assertTrue(LearnerForwards.fits(new Txn.CloseSession(7, List.of()), forward(OpCode.CLOSE_SESSION, null)));
         assertFalse(LearnerForwards.fits(created("/a"), forward(OpCode.CLOSE_SESSION, null)));
