@@ -37,40 +37,36 @@ class SessionMovedTest {
 
     @Test
     void aWriteSentOnAConnectionTheSessionLeftIsAnsweredSessionMovedAndClosesIt() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long a = sc.followers[0];
-                long[] servers = {a, sc.followers[1], sc.leader, a}; // to the other follower, to the leader, back
-                int xid = 1;
-                for (int move = 1; move < servers.length; move++) {
-                    long from = servers[move - 1];
-                    long to = servers[move];
-                    long oldConn = move;
-                    long newConn = move + 1;
-                    comeBack(e, sc, to, newConn);
-                    e.runUntil(() -> sc.sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
-                    int sent = xid++;
-                    e.clientEvent(to, new Event.ClientRequest(newConn, sent, OpCode.CREATE, create("/now-" + move)));
-                    e.runUntil(() -> sc.errOf.containsKey((long) sent), TICKS_MAX, "the write on s" + to);
-                    assertEquals(Code.OK, sc.errOf.get((long) sent), "the write on the session's new server");
-                    // A request on the connection the client left (still open there, as a slow network
-                    // leaves it), arriving after the client's later write.
-                    int stale = xid++;
-                    e.clientEvent(from, new Event.ClientRequest(oldConn, stale, OpCode.CREATE, create("/stale-" + move)));
-                    e.runUntil(() -> sc.closed.contains(oldConn), TICKS_MAX, "s" + from + " closing the connection left");
-                    e.runTicks(10);
-                    assertTrue(!sc.errOf.containsKey((long) stale), "s" + from + " answered the stale write instead of closing");
-                    TxnEnvelope committed = committedFor(e, sc.session, stale);
-                    assertTrue(committed != null && committed.txn() instanceof Txn.Error err
-                            && err.code() == Code.SESSION_MOVED, "the stale write committed as " + committed);
-                    for (long sid : sc.all) {
-                        assertTrue(e.server(sid).replica().tree().get("/stale-" + move) == null,
-                                "s" + sid + " applied the write sent on a connection its session had left");
-                    }
-                }
-            });
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        long[] servers = {a, sc.followers[1], sc.leader, a}; // to the other follower, to the leader, back
+        int xid = 1;
+        for (int move = 1; move < servers.length; move++) {
+            long from = servers[move - 1];
+            long to = servers[move];
+            long oldConn = move;
+            long newConn = move + 1;
+            comeBack(e, sc, to, newConn);
+            e.runUntil(() -> sc.sessionOf.containsKey(newConn), TICKS_MAX, "the session on s" + to);
+            int sent = xid++;
+            e.clientEvent(to, new Event.ClientRequest(newConn, sent, OpCode.CREATE, create("/now-" + move)));
+            e.runUntil(() -> sc.errOf.containsKey((long) sent), TICKS_MAX, "the write on s" + to);
+            assertEquals(Code.OK, sc.errOf.get((long) sent), "the write on the session's new server");
+            // A request on the connection the client left (still open there, as a slow network
+            // leaves it), arriving after the client's later write.
+            int stale = xid++;
+            e.clientEvent(from, new Event.ClientRequest(oldConn, stale, OpCode.CREATE, create("/stale-" + move)));
+            e.runUntil(() -> sc.closed.contains(oldConn), TICKS_MAX, "s" + from + " closing the connection left");
+            e.runTicks(10);
+            assertTrue(!sc.errOf.containsKey((long) stale), "s" + from + " answered the stale write instead of closing");
+            TxnEnvelope committed = committedFor(e, sc.session, stale);
+            assertTrue(committed != null && committed.txn() instanceof Txn.Error err
+                    && err.code() == Code.SESSION_MOVED, "the stale write committed as " + committed);
+            for (long sid : sc.all) {
+                assertTrue(e.server(sid).replica().tree().get("/stale-" + move) == null,
+                        "s" + sid + " applied the write sent on a connection its session had left");
+            }
+        }
         });
     }
 
@@ -82,33 +78,29 @@ class SessionMovedTest {
      */
     @Test
     void aRequestHeldOnAConnectionTheSessionLeftIsNotSentToTheNextLeader() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long left = sc.followers[0];
-                long other = sc.followers[1];
+        eachSeed((e, sc) -> {
+        long left = sc.followers[0];
+        long other = sc.followers[1];
 
-                e.partition(Set.of(left));
-                e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
-                e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
-                e.runTicks(2);
-                comeBack(e, sc, other, 2);
-                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
-                e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
-                e.runUntil(() -> sc.errOf.containsKey(2L), TICKS_MAX, "the later write");
-                assertEquals(Code.OK, sc.errOf.get(2L));
+        e.partition(Set.of(left));
+        e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
+        e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
+        e.runTicks(2);
+        comeBack(e, sc, other, 2);
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+        e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
+        e.runUntil(() -> sc.errOf.containsKey(2L), TICKS_MAX, "the later write");
+        assertEquals(Code.OK, sc.errOf.get(2L));
 
-                e.crash(sc.leader); // the next leader knows no owners
-                e.heal();
-                e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + left + " closing the connection its client left");
-                long newLeader = e.runUntilLeader(Set.of(left, other), TICKS_MAX);
-                e.runTicks(20);
-                for (long sid : Set.of(left, other)) {
-                    assertTrue(e.server(sid).replica().tree().get("/held") == null, "s" + sid + " (leader s" + newLeader
-                            + ") applied a request held on a connection its session had left, after the later write");
-                }
-            });
+        e.crash(sc.leader); // the next leader knows no owners
+        e.heal();
+        e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + left + " closing the connection its client left");
+        long newLeader = e.runUntilLeader(Set.of(left, other), TICKS_MAX);
+        e.runTicks(20);
+        for (long sid : Set.of(left, other)) {
+            assertTrue(e.server(sid).replica().tree().get("/held") == null, "s" + sid + " (leader s" + newLeader
+                    + ") applied a request held on a connection its session had left, after the later write");
+        }
         });
     }
 
@@ -123,20 +115,16 @@ class SessionMovedTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "older write xid {0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {57, 1})
     void aClientThatRestartsItsXidsOnTheSameServerIsNotTakenForOneThatMovedAway(int olderXid) {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long a = sc.followers[0];
-                e.clientEvent(a, new Event.ClientRequest(1, olderXid, OpCode.CREATE, create("/before-the-break")));
-                e.clientEvent(a, new Event.ClientClosed(1));
-                comeBack(e, sc, a, 2);
-                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
-                // A delete of a node that does not exist: NONODE, whatever the older create's answer was.
-                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
-                assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
-                assertTrue(e.server(a).replica().tree().get("/before-the-break") != null, "the older write took effect");
-            });
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        e.clientEvent(a, new Event.ClientRequest(1, olderXid, OpCode.CREATE, create("/before-the-break")));
+        e.clientEvent(a, new Event.ClientClosed(1));
+        comeBack(e, sc, a, 2);
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
+        // A delete of a node that does not exist: NONODE, whatever the older create's answer was.
+        e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
+        assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
+        assertTrue(e.server(a).replica().tree().get("/before-the-break") != null, "the older write took effect");
         });
     }
 
@@ -148,29 +136,25 @@ class SessionMovedTest {
      */
     @Test
     void aWriteForwardedOnABrokenConnectionAndCommittedByTheNextLeaderIsKnownForThisServersOwn() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long a = sc.followers[0];
-                long other = sc.followers[1];
-                long before = e.server(a).replica().lastZxid();
-                e.clientEvent(a, new Event.ClientRequest(1, 5, OpCode.CREATE, create("/proposed-then-leader-died")));
-                e.runUntil(() -> e.server(a).replica().lastZxid() > before && e.server(other).replica().lastZxid() > before,
-                        TICKS_MAX, "the older write logged on both followers");
-                if (e.server(a).replica().lastAppliedZxid() > before) {
-                    return; // committed before the leader could be stopped: not this scenario
-                }
-                e.crash(sc.leader);
-                e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
-                e.clientEvent(a, new Event.ClientClosed(1));
-                comeBack(e, sc, a, 2);
-                // Sent right behind the handshake, as clients send what they queued while connecting.
-                e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
-                e.runUntilLeader(Set.of(a, other), TICKS_MAX);
-                assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
-                assertTrue(e.server(a).replica().tree().get("/proposed-then-leader-died") != null, "the older write committed");
-            });
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        long other = sc.followers[1];
+        long before = e.server(a).replica().lastZxid();
+        e.clientEvent(a, new Event.ClientRequest(1, 5, OpCode.CREATE, create("/proposed-then-leader-died")));
+        e.runUntil(() -> e.server(a).replica().lastZxid() > before && e.server(other).replica().lastZxid() > before,
+                TICKS_MAX, "the older write logged on both followers");
+        if (e.server(a).replica().lastAppliedZxid() > before) {
+            return; // committed before the leader could be stopped: not this scenario
+        }
+        e.crash(sc.leader);
+        e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
+        e.clientEvent(a, new Event.ClientClosed(1));
+        comeBack(e, sc, a, 2);
+        // Sent right behind the handshake, as clients send what they queued while connecting.
+        e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
+        e.runUntilLeader(Set.of(a, other), TICKS_MAX);
+        assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
+        assertTrue(e.server(a).replica().tree().get("/proposed-then-leader-died") != null, "the older write committed");
         });
     }
 
@@ -184,26 +168,22 @@ class SessionMovedTest {
      */
     @Test
     void anotherServersWriteOfTheSameXidIsNotTheAnswerToThisServersRequest() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long a = sc.followers[0];
-                long b = sc.followers[1];
-                e.server(sc.leader).slowDiskTicks = 40;
-                e.server(a).slowDiskTicks = 40;
-                long before = e.server(b).replica().lastZxid();
-                e.clientEvent(a, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/through-a")));
-                e.runUntil(() -> e.server(b).replica().lastZxid() > before, TICKS_MAX, "the older write proposed to s" + b);
-                comeBack(e, sc, b, 2); // connection 1 is left half-open
-                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + b);
-                if (e.server(b).replica().lastAppliedZxid() > before) {
-                    return; // committed already: not this scenario
-                }
-                e.clientEvent(b, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
-                assertTheNewWriteAnsweredOnItsOwn(e, sc, b);
-                assertTrue(e.server(b).replica().tree().get("/through-a") != null, "the older write took effect");
-            });
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        long b = sc.followers[1];
+        e.server(sc.leader).slowDiskTicks = 40;
+        e.server(a).slowDiskTicks = 40;
+        long before = e.server(b).replica().lastZxid();
+        e.clientEvent(a, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/through-a")));
+        e.runUntil(() -> e.server(b).replica().lastZxid() > before, TICKS_MAX, "the older write proposed to s" + b);
+        comeBack(e, sc, b, 2); // connection 1 is left half-open
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + b);
+        if (e.server(b).replica().lastAppliedZxid() > before) {
+            return; // committed already: not this scenario
+        }
+        e.clientEvent(b, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
+        assertTheNewWriteAnsweredOnItsOwn(e, sc, b);
+        assertTrue(e.server(b).replica().tree().get("/through-a") != null, "the older write took effect");
         });
     }
 
@@ -216,30 +196,26 @@ class SessionMovedTest {
      */
     @Test
     void aWriteLostWithABrokenQuorumConnectionIsNotKeptForThisServersOwn() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Scene sc = new Scene(e);
-                long a = sc.followers[0];
-                long epoch = e.server(sc.leader).core().establishedEpoch();
-                e.partition(Set.of(a));
-                e.clientEvent(a, new Event.ClientRequest(1, 3, OpCode.CREATE, create("/lost-with-the-link")));
-                e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
-                e.heal();
-                e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + a + " closing the connection whose write was lost");
-                e.runUntil(() -> synced(e, a), TICKS_MAX, "s" + a + " synced again");
-                if (e.server(a).core().establishedEpoch() != epoch) {
-                    return; // another leadership: the epoch check drops it anyway
-                }
-                comeBack(e, sc, a, 2);
-                e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
-                for (int xid = 1; xid <= 3; xid++) {
-                    e.clientEvent(a, new Event.ClientRequest(2, xid, OpCode.CREATE, create("/again-" + xid)));
-                }
-                e.runUntil(() -> sc.errOf.containsKey(3L), TICKS_MAX, "the new connection's third write answered");
-                assertEquals(Code.OK, sc.errOf.get(3L));
-                assertTrue(e.server(a).replica().tree().get("/lost-with-the-link") == null, "the lost write was lost");
-            });
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        long epoch = e.server(sc.leader).core().establishedEpoch();
+        e.partition(Set.of(a));
+        e.clientEvent(a, new Event.ClientRequest(1, 3, OpCode.CREATE, create("/lost-with-the-link")));
+        e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
+        e.heal();
+        e.runUntil(() -> sc.closed.contains(1L), TICKS_MAX, "s" + a + " closing the connection whose write was lost");
+        e.runUntil(() -> synced(e, a), TICKS_MAX, "s" + a + " synced again");
+        if (e.server(a).core().establishedEpoch() != epoch) {
+            return; // another leadership: the epoch check drops it anyway
+        }
+        comeBack(e, sc, a, 2);
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session back on s" + a);
+        for (int xid = 1; xid <= 3; xid++) {
+            e.clientEvent(a, new Event.ClientRequest(2, xid, OpCode.CREATE, create("/again-" + xid)));
+        }
+        e.runUntil(() -> sc.errOf.containsKey(3L), TICKS_MAX, "the new connection's third write answered");
+        assertEquals(Code.OK, sc.errOf.get(3L));
+        assertTrue(e.server(a).replica().tree().get("/lost-with-the-link") == null, "the lost write was lost");
         });
     }
 
@@ -279,6 +255,14 @@ class SessionMovedTest {
             session = sessionOf.get(1L);
             passwd = e.server(followers[0]).replica().sessions().get(session).passwd();
         }
+    }
+
+    /** Runs {@code body} over the seeds: 3 voters, quiet, traced, each with its {@link Scene}. */
+    private static void eachSeed(java.util.function.BiConsumer<SimulatedEnsemble, Scene> body) {
+        Seeds.run(TEST, SEEDS, seed -> {
+            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
+            Seeds.traced(e, TEST, () -> body.accept(e, new Scene(e)));
+        });
     }
 
     /** Whether {@code sid} is a learner synced with its leader. */
