@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,8 @@ final class ClientChecks {
     static final String INSTALL_HINT = "run .ci/install-clients";
     /** The programs bound each of their own waits to 5 s; this bounds the whole run. */
     private static final long RUN_SECONDS_MAX = 30;
+    /** The bound for programs that bound their own run to a minute (kazoo_reconnect.py). */
+    private static final long LONG_RUN_SECONDS_MAX = 90;
     private static final String LAST_LINE = "ok all checks passed";
 
     private ClientChecks() {
@@ -93,13 +96,27 @@ final class ClientChecks {
         }
     }
 
+    /**
+     * Runs {@code command} with every server of the target ({@link Target#everyServer()}) as its
+     * last argument; such a program may take up to {@link #LONG_RUN_SECONDS_MAX}.
+     */
+    static void passAgainstEveryServer(Supplier<Target> newTarget, List<String> command, Map<String, String> env)
+            throws Exception {
+        passAgainst(newTarget, command, env, Target::everyServer, LONG_RUN_SECONDS_MAX);
+    }
+
     private static void passAgainst(Supplier<Target> newTarget, List<String> command, Map<String, String> env)
             throws Exception {
+        passAgainst(newTarget, command, env, Target::connectString, RUN_SECONDS_MAX);
+    }
+
+    private static void passAgainst(Supplier<Target> newTarget, List<String> command, Map<String, String> env,
+            Function<Target, String> address, long secondsMax) throws Exception {
         try (Target target = newTarget.get()) {
             target.start();
             List<String> withAddress = new ArrayList<>(command);
-            withAddress.add(target.connectString());
-            ScriptRun run = ScriptRun.run(withAddress, env, RUN_SECONDS_MAX);
+            withAddress.add(address.apply(target));
+            ScriptRun run = ScriptRun.run(withAddress, env, secondsMax);
             String report = String.join(" ", withAddress) + " against " + target.name() + " exited "
                     + run.exitCode() + ":\n" + run.output();
             System.out.println(report);

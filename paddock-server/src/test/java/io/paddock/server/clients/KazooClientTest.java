@@ -2,6 +2,9 @@ package io.paddock.server.clients;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.paddock.server.conformance.PaddockEnsembleTarget;
+import io.paddock.server.conformance.PaddockTarget;
+import io.paddock.server.conformance.ZooKeeperTarget;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,11 @@ class KazooClientTest {
     private static final List<String> COMMAND = List.of(
             InstalledClients.DEBIAN_PYTHON.toString(),
             ClientChecks.clientsFolder().resolve("kazoo_check.py").toString());
+
+    /** kazoo_reconnect.py's call count and seed: about 80 cuts on 2 cores. */
+    private static final List<String> RECONNECT = List.of(
+            InstalledClients.DEBIAN_PYTHON.toString(),
+            ClientChecks.clientsFolder().resolve("kazoo_reconnect.py").toString(), "3000", "7");
 
     @BeforeEach
     void kazooIsInstalled() throws Exception {
@@ -56,5 +64,29 @@ class KazooClientTest {
         ClientChecks.passAcrossLeaderLoss(List.of(InstalledClients.DEBIAN_PYTHON.toString(),
                 ClientChecks.clientsFolder().resolve("kazoo_failover.py").toString()),
                 InstalledClients.debianPythonEnv(), 300, 40);
+    }
+
+    /**
+     * kazoo_reconnect.py cuts kazoo's connection (through its own proxy) every 20-120 ms with 16
+     * calls in flight, and delivers the cut connection's bytes late: every call that is answered
+     * gets its own answer in the session's order (kazoo restarts its xids at 1 on each connection,
+     * so the old and the new connection's requests share xids), and the session survives. Against
+     * ZooKeeper, so that the program is known to expect ZooKeeper's behaviour.
+     */
+    @Test
+    void eachCallGetsItsOwnAnswerAcrossCutConnectionsWithZooKeeper() throws Exception {
+        ClientChecks.passAgainstEveryServer(ZooKeeperTarget::new, RECONNECT, InstalledClients.debianPythonEnv());
+    }
+
+    @Test
+    void eachCallGetsItsOwnAnswerAcrossCutConnectionsWithPaddock() throws Exception {
+        ClientChecks.passAgainstEveryServer(PaddockTarget::new, RECONNECT, InstalledClients.debianPythonEnv());
+    }
+
+    /** The same through a three-server Paddock ensemble: each new connection goes to any member. */
+    @Test
+    void eachCallGetsItsOwnAnswerAcrossCutConnectionsWithAPaddockEnsemble() throws Exception {
+        ClientChecks.passAgainstEveryServer(PaddockEnsembleTarget::new, RECONNECT,
+                InstalledClients.debianPythonEnv());
     }
 }

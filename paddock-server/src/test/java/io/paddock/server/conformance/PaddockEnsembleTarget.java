@@ -175,6 +175,17 @@ public final class PaddockEnsembleTarget implements Target {
         return TargetSettings.HOST + ":" + servers.get(followerSid - 1).clientPort();
     }
 
+    /** Every member, leader and followers, as a connect string. */
+    @Override
+    public String everyServer() {
+        requireNoFailStop();
+        List<String> all = new ArrayList<>();
+        for (PaddockServer server : servers) {
+            all.add(TargetSettings.HOST + ":" + server.clientPort());
+        }
+        return String.join(",", all);
+    }
+
     @Override
     public void close() throws IOException {
         for (PaddockServer server : servers) {

@@ -29,6 +29,14 @@ public interface Target extends AutoCloseable {
         return false;
     }
 
+    /**
+     * {@code host:port} of every server a client may use, comma-separated (a connect string): the
+     * one server of a standalone target, each member of an ensemble.
+     */
+    default String everyServer() {
+        return connectString();
+    }
+
     /** The bound client port, parsed from {@link #connectString()}. */
     default int clientPort() {
         String connectString = connectString();
