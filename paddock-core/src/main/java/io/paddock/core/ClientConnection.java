@@ -87,20 +87,27 @@ final class ClientConnection {
      * leader proposed everything up to there before it had the request, so a transaction at or
      * below it is not this request's, whatever its xid (a client that restarts its xids on every
      * connection, as kazoo does, reuses them, and another connection's older write may still be on
-     * its way, here or through another server).
+     * its way, here or through another server). {@code takenAtZxid}: the last proposal this learner
+     * had logged when it took the request from its client, which is earlier than when it sent it
+     * for a request held while there was no leader: a write of the session prepared after that,
+     * through another server, may have been sent after this request (see Replica's
+     * dropIfMovedAway), whenever this one was sent.
      */
     static final class QueuedForward implements Queued {
         private final int xid;
         private final int opCode;
         private final JuteRecord body;
         private final ConnectRequest connect;
+        private final long takenAtZxid;
         private long sentAtZxid;
 
-        QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long sentAtZxid) {
+        QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long takenAtZxid,
+                long sentAtZxid) {
             this.xid = xid;
             this.opCode = opCode;
             this.body = body;
             this.connect = connect;
+            this.takenAtZxid = Math.min(takenAtZxid, sentAtZxid);
             this.sentAtZxid = sentAtZxid;
         }
 
@@ -122,6 +129,10 @@ final class ClientConnection {
 
         long sentAtZxid() {
             return sentAtZxid;
+        }
+
+        long takenAtZxid() {
+            return takenAtZxid;
         }
 
         /** Sent again (to a new leader) when this learner had logged up to {@code zxid}. */

@@ -58,13 +58,16 @@ final class LearnerForwards {
      * A learner's write (or createSession, closeSession) goes to its leader as ZooKeeper's REQUEST:
      * {@code long sessionId, int cxid, int type} then the request's own bytes, with the session's
      * identities as authinfo. It is answered when the committed transaction comes back.
+     * {@code takenAtZxid}: what this learner had logged when the request came from its client
+     * (earlier than now for one held while there was no leader).
      */
     void forward(ClientConnection conn, int xid, int opCode, JuteRecord body, ConnectRequest connect,
-            List<Effect> out) {
+            long takenAtZxid, List<Effect> out) {
         if (opCode == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
-        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect, host.lastLoggedZxid()));
+        conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect, takenAtZxid,
+                host.lastLoggedZxid()));
         sendRequest(conn, xid, opCode, body, connect, out);
     }
 

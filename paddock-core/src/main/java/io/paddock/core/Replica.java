@@ -634,6 +634,15 @@ public final class Replica {
         }
     }
 
+    /**
+     * What this server had logged when it took the request of {@code connId} it carries out now:
+     * when the connection's first request still held without a leader came, if one did (a bound
+     * below for every request held on it), else now.
+     */
+    private long takenAtZxid(long connId) {
+        return Math.min(lastZxid, heldSinceZxid.getOrDefault(connId, lastZxid));
+    }
+
     /** Holds a client event until a leader is established; false when the bound is reached. */
     private boolean hold(Event e, long connId) {
         if (held.size() >= HELD_EVENTS_MAX) {
@@ -1056,7 +1065,7 @@ public final class Replica {
             long sessionId = nextSessionId++;
             conn.sessionId = sessionId;
             if (!proposes()) {
-                forwards.forward(conn, 0, OpCode.CREATE_SESSION, null, req, out);
+                forwards.forward(conn, 0, OpCode.CREATE_SESSION, null, req, lastZxid, out);
                 return;
             }
             if (peer != null) {
@@ -1261,8 +1270,9 @@ public final class Replica {
             return;
         }
         // This write (from elsewhere) may have been sent after a request still on its way here: when
-        // the leader prepared it after this server had taken that request (its zxid above what this
-        // server had logged then), or, for a client whose xids keep increasing, when its xid is
+        // the leader prepared it after this server had taken that request from its client (its zxid
+        // above what this server had logged then, however long the request was held without a
+        // leader before it was sent), or, for a client whose xids keep increasing, when its xid is
         // higher. A client that starts its xids again on each connection (kazoo; seen here as a
         // session whose applied xids went down) says nothing by its xids. When in doubt the
         // connection is closed: one more reconnection, never a write out of the order sent.
@@ -1270,7 +1280,7 @@ public final class Replica {
         boolean earlierOnItsWay = false;
         for (ClientConnection.Queued q : mine.queue) {
             earlierOnItsWay |= q instanceof ClientConnection.QueuedForward f && f.xid() > 0
-                    && (f.sentAtZxid() < env.zxid() || (xidsSayOrder && f.xid() < env.cxid()));
+                    && (f.takenAtZxid() < env.zxid() || (xidsSayOrder && f.xid() < env.cxid()));
         }
         Long heldSince = heldSinceZxid.get(mine.connId);
         for (Event e : held) {
@@ -1442,7 +1452,7 @@ public final class Replica {
                 if (s == null) {
                     dropConnection(conn.connId, "closeSession before the session exists");
                 } else if (!proposes()) {
-                    forwards.forward(conn, r.xid(), OpCode.CLOSE_SESSION, null, null, out);
+                    forwards.forward(conn, r.xid(), OpCode.CLOSE_SESSION, null, null, takenAtZxid(conn.connId), out);
                 } else {
                     closeSession(s, conn.connId, r.xid());
                 }
@@ -1472,7 +1482,7 @@ public final class Replica {
                     forwards.syncReady(conn.connId);
                     forwards.answerReadySyncs(out);
                 } else if (RequestPrep.isWrite(r.opCode()) && !proposes()) {
-                    forwards.forward(conn, r.xid(), r.opCode(), r.body(), null, out);
+                    forwards.forward(conn, r.xid(), r.opCode(), r.body(), null, takenAtZxid(conn.connId), out);
                 } else if (RequestPrep.isWrite(r.opCode())) {
                     write(conn, r);
                 } else {

@@ -105,6 +105,55 @@ class SessionMovedTest {
     }
 
     /**
+     * The same when the held request was sent before the follower could know: the client's later
+     * write (through the other follower) is still to commit when this follower syncs, so it comes
+     * here as a proposal only, and the follower sends the held request on to that leader, which
+     * dies before it has it. The next leader commits the later write in its sync; the older request
+     * must not be sent again after it. It was (seed 2315130 of the simulator's hunt): the follower
+     * judged the request by when it sent it, after the later write's proposal had come, not by when
+     * its client sent it.
+     */
+    @Test
+    void aRequestHeldThenSentToALeaderThatDiedIsNotResentAfterTheClientsLaterWrite() {
+        int[] scenes = {0};
+        eachSeed((e, sc) -> {
+        long left = sc.followers[0];
+        long other = sc.followers[1];
+
+        e.partition(Set.of(left));
+        e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
+        e.clientEvent(left, new Event.ClientRequest(1, 5, OpCode.CREATE, create("/held")));
+        e.runTicks(2);
+        comeBack(e, sc, other, 2);
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+        // The later write stays a proposal: neither the leader's disk nor the other follower's acks in time.
+        e.server(sc.leader).slowDiskTicks = 40;
+        e.server(other).slowDiskTicks = 40;
+        long before = e.server(sc.leader).replica().lastZxid();
+        e.clientEvent(other, new Event.ClientRequest(2, 1, OpCode.CREATE, create("/later")));
+        e.runUntil(() -> e.server(sc.leader).replica().lastZxid() > before, TICKS_MAX, "the later write proposed");
+        e.heal();
+        e.runUntil(() -> synced(e, left), TICKS_MAX, "s" + left + " synced again");
+        if (e.server(left).replica().lastAppliedZxid() > before || e.server(left).replica().lastZxid() <= before) {
+            return; // committed already, or not taken in the sync: not this scenario
+        }
+        e.crash(sc.leader); // before the held request, now sent, reaches it
+        e.server(other).slowDiskTicks = 0;
+        e.runUntilLeader(Set.of(left, other), TICKS_MAX);
+        e.runUntil(() -> e.server(left).replica().tree().get("/later") != null, TICKS_MAX,
+                "the later write committed by the next leader");
+        e.runTicks(20);
+        scenes[0]++;
+        for (long sid : Set.of(left, other)) {
+            assertTrue(e.server(sid).replica().tree().get("/held") == null, "s" + sid
+                    + " applied a request held on a connection its session had left, after the later write");
+        }
+        assertTrue(sc.closed.contains(1L), "s" + left + " kept the connection its client left");
+        });
+        assertTrue(scenes[0] > SEEDS / 2, "only " + scenes[0] + " of " + SEEDS + " seeds played the scene");
+    }
+
+    /**
      * kazoo starts its xids at 1 again on every connection. A kazoo client whose connection to a
      * follower broke with a write on its way to the leader, back on the same follower at once and
      * writing again (xid 1), is not taken for a client that moved away when that older write (a
