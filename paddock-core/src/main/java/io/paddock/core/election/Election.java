@@ -193,6 +193,11 @@ public final class Election {
             }
             return;
         }
+        if (!quorum.isVoter(n.vote().leaderSid())) {
+            // ZooKeeper's validVoter(n.leader): only a voter can lead; such a vote counts for nothing
+            // (adopted and decided, it would make this server follow a server it cannot follow).
+            return;
+        }
         if (n.state() == ServerState.LOOKING) {
             outOfElection.remove(fromSid);
             if (!observer) {
@@ -347,8 +352,10 @@ public final class Election {
      * (ZooKeeper fixed a problem of this kind in ZOOKEEPER-1732; this rule is ours).
      */
     public void settle(Vote established) {
-        if (state == ServerState.LOOKING || established.leaderSid() != proposal.leaderSid()
-                || established.epoch() < proposal.epoch()) {
+        // The decided vote's epoch is what peers said; the established one is what a quorum
+        // acknowledged, and it wins even when lower (a peer that sent a vote with an epoch far
+        // above any server's: no honest server does, and this server must not stop for it).
+        if (state == ServerState.LOOKING || established.leaderSid() != proposal.leaderSid()) {
             throw new IllegalStateException("cannot settle on " + established + " from " + proposal + " in " + state);
         }
         proposal = established;

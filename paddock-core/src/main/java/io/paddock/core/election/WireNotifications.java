@@ -22,14 +22,22 @@ public final class WireNotifications {
     }
 
     /**
+     * The highest round a notification may carry: a server's round grows by one per election it
+     * starts, so no server comes near it, while a round at {@code Long.MAX_VALUE} taken from a peer
+     * would overflow at this server's next election.
+     */
+    public static final long ROUND_MAX = Long.MAX_VALUE / 2;
+
+    /**
      * The election's view of a peer's message.
      *
      * @throws PeerProtocolException for a negative round (no ZooKeeper server sends one; the
-     *     election core's rounds start at 0)
+     *     election core's rounds start at 0) or one above {@link #ROUND_MAX}
      */
     public static Notification fromWire(NotificationMessage m) throws PeerProtocolException {
-        if (m.electionEpoch() < 0) {
-            throw new PeerProtocolException("notification with negative round " + m.electionEpoch());
+        if (m.electionEpoch() < 0 || m.electionEpoch() > ROUND_MAX) {
+            throw new PeerProtocolException("notification with round " + m.electionEpoch() + " outside [0, "
+                    + ROUND_MAX + "]");
         }
         return new Notification(new Vote(m.leader(), m.zxid(), m.peerEpoch()), m.electionEpoch(), STATES[m.state()]);
     }

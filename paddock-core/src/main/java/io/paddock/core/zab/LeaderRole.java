@@ -317,7 +317,7 @@ public final class LeaderRole implements Role {
             refusal = "not " + (asObserver ? "an observer" : "a voter") + " in this ensemble";
         } else if (info.protocolVersion() < LearnerInfo.PROTOCOL_VERSION) {
             refusal = "learner protocol 0x" + Integer.toHexString(info.protocolVersion()) + " is older than 0x10000";
-        } else if (acceptedEpoch < 0 || acceptedEpoch >= EPOCH_MAX) {
+        } else if (acceptedEpoch < 0 || acceptedEpoch > EPOCH_MAX) { // EPOCH_MAX itself is a leader's to choose
             refusal = "accepted epoch out of range: " + acceptedEpoch;
         }
         if (refusal != null) {

@@ -206,7 +206,11 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                 case QuorumPacketType.DIFF, QuorumPacketType.TRUNC, QuorumPacketType.SNAP ->
                         onSyncMode(packet.type(), packet.zxid(), null, packet.data(), effects);
                 case QuorumPacketType.PROPOSAL -> onProposal(packet, effects);
-                case QuorumPacketType.COMMIT -> onCommit(packet.zxid(), effects);
+                case QuorumPacketType.COMMIT -> {
+                    if (!observerIgnores(packet.type())) {
+                        onCommit(packet.zxid(), effects);
+                    }
+                }
                 case QuorumPacketType.INFORM -> onInform(packet, effects);
                 case QuorumPacketType.NEWLEADER -> onNewLeader(packet, effects);
                 case QuorumPacketType.UPTODATE -> onUpToDate(effects);
@@ -365,7 +369,20 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
         return snapshot;
     }
 
+    /**
+     * An observer's leader sends it INFORM once it is synced; a PROPOSAL or COMMIT then is ignored,
+     * as ZooKeeper's Observer does (a voter's packet sent to it, logged, would make the INFORM of
+     * the same zxid end the role).
+     */
+    private boolean observerIgnores(int type) {
+        return this instanceof ObserverRole && phase == Phase.SYNCED
+                && (type == QuorumPacketType.PROPOSAL || type == QuorumPacketType.COMMIT);
+    }
+
     private void onProposal(QuorumPacket packet, List<PeerEffect> effects) throws PeerProtocolException {
+        if (observerIgnores(packet.type())) {
+            return;
+        }
         if (phase.compareTo(Phase.SYNCING) < 0) {
             giveUp("PROPOSAL in " + phase);
             return;
@@ -430,6 +447,14 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
     private void onNewLeader(QuorumPacket packet, List<PeerEffect> effects) {
         if (phase != Phase.SYNCING || packet.zxid() != LearnerHandshake.epochZxid(newEpoch)) {
             giveUp("NEWLEADER 0x" + Long.toHexString(packet.zxid()) + " in " + phase + " of epoch " + newEpoch);
+            return;
+        }
+        if (commitMark > host.lastLoggedZxid()) {
+            // The sync's mode named a committed point beyond the history it sent (an honest leader's
+            // DIFF, TRUNC or SNAP point is in it): acknowledged, everything up to it would be applied
+            // as committed when it comes, whatever the leader commits.
+            giveUp("the sync says 0x" + Long.toHexString(commitMark) + " is committed but sent history up to 0x"
+                    + Long.toHexString(host.lastLoggedZxid()) + " only");
             return;
         }
         newLeaderZxid = packet.zxid();

@@ -388,6 +388,11 @@ public final class QuorumPeerCore {
         return election == null ? 0 : election.round();
     }
 
+    /** The election's vote: its own while looking, the decided (and, once established, settled) one after; null before the first tick. */
+    public Vote currentVote() {
+        return election == null ? null : election.currentVote();
+    }
+
     public long lastZxid() {
         return host.lastLoggedZxid();
     }

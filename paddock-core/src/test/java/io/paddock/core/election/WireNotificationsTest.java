@@ -47,6 +47,17 @@ class WireNotificationsTest {
         assertThrows(PeerProtocolException.class, () -> WireNotifications.fromWire(m));
     }
 
+    /** A round this server would take and then overflow at its next election (Long.MAX_VALUE + 1). */
+    @Test
+    void roundsAboveTheBoundAreRefused() throws Exception {
+        for (long round : new long[] {Long.MAX_VALUE, WireNotifications.ROUND_MAX + 1}) {
+            NotificationMessage m = NotificationMessage.current(0, 1, 0, round, 0, new byte[0]);
+            assertThrows(PeerProtocolException.class, () -> WireNotifications.fromWire(m), "round " + round);
+        }
+        NotificationMessage atBound = NotificationMessage.current(0, 1, 0, WireNotifications.ROUND_MAX, 0, new byte[0]);
+        assertEquals(WireNotifications.ROUND_MAX, WireNotifications.fromWire(atBound).round());
+    }
+
     private static byte[] buildMsg(int state, long leader, long zxid, long round, long epoch, byte[] config)
             throws Exception {
         Method m = FastLeaderElection.class.getDeclaredMethod("buildMsg",
