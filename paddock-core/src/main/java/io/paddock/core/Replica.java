@@ -1086,12 +1086,15 @@ public final class Replica {
             refuse(conn, "wrong password for session 0x" + Long.toHexString(req.sessionId()), req);
             return;
         }
-        if (!proposes() && (s == null || s.closing() || (serving && !confirmed))) {
+        if (!proposes() && (s == null || s.closing() || !confirmed)) {
             // This learner may not have applied the session's creation (or close) yet: the leader
-            // decides. And while there is a leader, every session that comes back goes through it
-            // (ZooKeeper's learners send REVALIDATE for each): the leader takes this server as the
-            // session's owner, and a ZooKeeper leader answers a moved session's writes from its new
-            // server with SESSIONMOVED until then. Without a leader the next one knows no owners yet.
+            // decides. And every session that comes back goes through it (ZooKeeper's learners send
+            // REVALIDATE for each): the leader takes this server as the session's owner, and a
+            // ZooKeeper leader answers a moved session's writes from its new server with SESSIONMOVED
+            // until then. Without a leader the handshake waits for one: the session may have expired,
+            // or been closed, through the others while this server was cut off, and a client told
+            // "connected" would trust ephemerals (a lock) that are gone. (A ZooKeeper server without a
+            // leader answers no handshake at all.)
             connections.remove(c.connId());
             if (!serving) {
                 hold(c, c.connId()); // asked once there is a leader
@@ -1207,6 +1210,9 @@ public final class Replica {
         List<Long> expired = new ArrayList<>();
         for (ClientConnection conn : connections.values()) {
             int timeout = sessionTimeoutOf(conn.connId);
+            if (timeout == 0 && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.connect() != null) {
+                timeout = sessionTimeoutFor(f.connect()); // its createSession went to a leader that was lost
+            }
             if (timeout > 0 && without > timeout / HOLD_TIMEOUT_DIVISOR) {
                 expired.add(conn.connId);
             }
