@@ -7,8 +7,20 @@ import io.paddock.core.zab.PeerEvent;
 /** What the shells feed a core: everything the core learns about the world comes as one of these. */
 public sealed interface Event {
 
-    /** The clock moved; sessions may expire and clean-up sweeps may run. */
-    record Tick(long nowMs) implements Event {}
+    /**
+     * The clock moved; sessions may expire and clean-up sweeps may run. {@code nowMs} is a clock
+     * that never steps (a server's is its wall clock at start plus the monotonic time since): every
+     * timeout (sessions, Zab's ticks, what waits without a leader) runs on it, as ZooKeeper's run on
+     * its elapsed time, so an NTP step of the wall clock expires no session and drops no learner.
+     * {@code wallMs} is the wall clock: the time a transaction records (a znode's ctime and mtime,
+     * which TTLs are measured against) and a snapshot's.
+     */
+    record Tick(long nowMs, long wallMs) implements Event {
+        /** A tick whose two clocks agree (the simulator's, tests'). */
+        public Tick(long nowMs) {
+            this(nowMs, nowMs);
+        }
+    }
 
     /**
      * A client opened a connection and sent its ConnectRequest. {@code remoteIp} is the peer's

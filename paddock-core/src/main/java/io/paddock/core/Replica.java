@@ -112,6 +112,8 @@ public final class Replica {
     private long lastZxid;
     private long lastAppliedZxid;
     private long nowMs;
+    /** The wall clock as of the last tick (see {@link Event.Tick}): transactions' and snapshots' time. */
+    private long wallMs;
     private long nextSweepMs;
     private boolean freshTimeoutsOnNextTick;
     /** Where the current step puts its effects. */
@@ -237,6 +239,7 @@ public final class Replica {
         this.passwordSecret = passwordSecret.clone();
         this.nextSessionId = sessionIdBase;
         this.nowMs = nowMs;
+        this.wallMs = nowMs;
         this.nextSweepMs = nowMs + config.containerCheckIntervalMs();
     }
 
@@ -267,6 +270,7 @@ public final class Replica {
         } else if (event instanceof Event.LogFailed f) {
             onLogFailed(f.fromZxid(), f.reason());
         } else if (event instanceof Tick t) {
+            wallMs = t.wallMs();
             onTick(t.nowMs());
         } else if (event instanceof ClientConnected c) {
             onConnect(c);
@@ -317,11 +321,11 @@ public final class Replica {
     /** Deletes empty containers that once had children and expired TTL nodes, at a bounded rate. */
     private void sweepContainersAndTtls() {
         long budget = Math.max(1, config.containerMaxPerMinute() * config.containerCheckIntervalMs() / 60_000);
-        for (String path : ContainerSweep.due(tree, nowMs, (int) Math.min(Integer.MAX_VALUE, budget))) {
+        for (String path : ContainerSweep.due(tree, wallMs, (int) Math.min(Integer.MAX_VALUE, budget))) {
             long zxid = nextZxid();
             Txn txn = prep.prepareSweepDelete(zxid, path);
             if (txn != null) {
-                submit(new TxnEnvelope(zxid, 0, 0, nowMs, txn), null, -1, OpCode.DELETE, null);
+                submit(new TxnEnvelope(zxid, 0, 0, wallMs, txn), null, -1, OpCode.DELETE, null);
             }
         }
     }
@@ -364,7 +368,7 @@ public final class Replica {
      */
     public void showMembership(byte[] text) {
         membershipText = text.clone();
-        tree.setConfigNode(membershipText, 0, nowMs);
+        tree.setConfigNode(membershipText, 0, wallMs);
     }
 
     /**
@@ -719,7 +723,7 @@ public final class Replica {
         }
         wireTree();
         if (membershipText != null) {
-            tree.setConfigNode(membershipText, 0, nowMs); // a ZooKeeper learner rewrites it after a sync too
+            tree.setConfigNode(membershipText, 0, wallMs); // a ZooKeeper learner rewrites it after a sync too
         }
         long z = data.header().lastZxid();
         lastAppliedZxid = z;
@@ -846,7 +850,7 @@ public final class Replica {
          */
         @Override
         public io.paddock.core.wire.quorum.SnapStream snapshot() {
-            return io.paddock.core.wire.quorum.ZooKeeperSnapStream.begin(tree, sessions, lastAppliedZxid, nowMs);
+            return io.paddock.core.wire.quorum.ZooKeeperSnapStream.begin(tree, sessions, lastAppliedZxid, wallMs);
         }
 
         @Override
@@ -977,7 +981,7 @@ public final class Replica {
             owners.put(sessionId, fromSid);
             long zxid = nextZxid();
             Txn txn = new Txn.CreateSession(sessionId, t, passwordFor(sessionId));
-            submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, OpCode.CREATE_SESSION, null);
+            submit(new TxnEnvelope(zxid, sessionId, cxid, wallMs, txn), null, -1, OpCode.CREATE_SESSION, null);
             return;
         }
         Session s = sessions.get(sessionId);
@@ -988,7 +992,7 @@ public final class Replica {
                 // Created (proposed) but not applied here yet: closed right behind its creation.
                 long zxid = nextZxid();
                 closeProposed.add(sessionId);
-                submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, prep.prepareCloseSession(zxid, sessionId)),
+                submit(new TxnEnvelope(zxid, sessionId, cxid, wallMs, prep.prepareCloseSession(zxid, sessionId)),
                         null, -1, OpCode.CLOSE_SESSION, null);
             }
             return;
@@ -1007,13 +1011,13 @@ public final class Replica {
             List<Id> auth = packet.authinfo() == null ? List.of() : packet.authinfo();
             boolean isSuper = auth.stream().anyMatch(id -> "super".equals(id.scheme()));
             try {
-                txn = prep.prepare(zxid, nowMs, new Caller(sessionId, auth, isSuper), type, body);
+                txn = prep.prepare(zxid, wallMs, new Caller(sessionId, auth, isSuper), type, body);
             } catch (RuntimeException e) {
                 out.add(new Trace("a request forwarded by server " + fromSid + " failed in the core: " + e));
                 txn = new Txn.Error(Code.SYSTEM_ERROR);
             }
         }
-        submit(new TxnEnvelope(zxid, sessionId, cxid, nowMs, txn), null, -1, type, null);
+        submit(new TxnEnvelope(zxid, sessionId, cxid, wallMs, txn), null, -1, type, null);
     }
 
     /**
@@ -1073,7 +1077,7 @@ public final class Replica {
             }
             long zxid = nextZxid();
             Txn txn = new Txn.CreateSession(sessionId, timeoutMs, passwordFor(sessionId));
-            TxnEnvelope env = new TxnEnvelope(zxid, sessionId, 0, nowMs, txn);
+            TxnEnvelope env = new TxnEnvelope(zxid, sessionId, 0, wallMs, txn);
             submit(env, conn, conn.connId, OpCode.CREATE_SESSION, req);
             return;
         }
@@ -1503,15 +1507,15 @@ public final class Replica {
         long zxid = nextZxid();
         Txn txn = peer != null && ownedElsewhere(conn.sessionId, peer.sid())
                 ? new Txn.Error(Code.SESSION_MOVED) // its client went to another server since it sent this
-                : prep.prepare(zxid, nowMs, conn.caller(), r.opCode(), r.body());
-        submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), nowMs, txn), conn, conn.connId, r.opCode(), null);
+                : prep.prepare(zxid, wallMs, conn.caller(), r.opCode(), r.body());
+        submit(new TxnEnvelope(zxid, conn.sessionId, r.xid(), wallMs, txn), conn, conn.connId, r.opCode(), null);
     }
 
     private void closeSession(Session s, long connId, int xid) {
         long zxid = nextZxid();
         Txn txn = prep.prepareCloseSession(zxid, s.id());
         sessions.markClosing(s);
-        submit(new TxnEnvelope(zxid, s.id(), xid, nowMs, txn), connections.get(connId), connId,
+        submit(new TxnEnvelope(zxid, s.id(), xid, wallMs, txn), connections.get(connId), connId,
                 OpCode.CLOSE_SESSION, null);
     }
 

@@ -136,6 +136,25 @@ class ReplicaTest {
         assertEquals(0, core.sessions().size());
     }
 
+    /**
+     * The wall clock stepping forward an hour (NTP, a resumed VM) expires no session: timeouts run
+     * on the tick's steady clock, as ZooKeeper's run on its elapsed time. What a transaction records
+     * (a node's ctime and mtime) is the wall clock.
+     */
+    @Test
+    void aWallClockStepExpiresNoSessionAndTransactionsRecordTheWallClock() {
+        connect(1);
+        long hour = 3_600_000;
+        step(new Tick(T0 + 500, T0 + 500 + hour));
+        step(new ClientRequest(1, 1, OpCode.CREATE, create("/a", "x")));
+        step(new LogAppended(core.lastZxid()));
+        assertEquals(T0 + 500 + hour, core.tree().get("/a").stat().ctime(), "ctime from the wall clock");
+        step(new Tick(T0 + 900, T0 + 900 + hour));
+        assertEquals(1, core.sessions().size(), "the wall clock's step expired the session");
+        assertEquals(0, core.outstandingTxns(), "a close prepared on the wall clock's step");
+        only(step(new Tick(T0 + 2000, T0 + 2000 + hour)), AppendLog.class); // past the timeout on the steady clock
+    }
+
     @Test
     void aReconnectWithAWrongPasswordIsRefused() {
         long session = connect(1);

@@ -137,7 +137,7 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public long uptimeMs() {
-        return System.currentTimeMillis() - server.startedAtMs();
+        return server.uptimeMs();
     }
 
     @Override

@@ -92,6 +92,9 @@ public final class ReplicaLoop implements AutoCloseable {
     /** The events of the current cycle (loop thread only). */
     private final List<Object> batch = new ArrayList<>();
     private long lastTickMs;
+    /** The wall clock and the monotonic clock when this loop was made: the core's clock's origin. */
+    private final long clockStartMs = System.currentTimeMillis();
+    private final long clockStartNanos = System.nanoTime();
     /**
      * The highest zxid the log reported durable. The loop applies it at the start of every
      * batch, ahead of the requests queued meanwhile, so replies do not wait behind a whole
@@ -379,11 +382,15 @@ public final class ReplicaLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The core's clock (see {@link Event.Tick}): the wall clock when this loop was made plus the
+     * monotonic time since, so a step of the wall clock (NTP, a resumed VM) moves no timeout.
+     */
     private void tick() {
-        long now = System.currentTimeMillis();
+        long now = clockStartMs + (System.nanoTime() - clockStartNanos) / 1_000_000;
         if (now != lastTickMs) {
             lastTickMs = now;
-            step(new Event.Tick(now));
+            step(new Event.Tick(now, System.currentTimeMillis()));
         }
     }
 
