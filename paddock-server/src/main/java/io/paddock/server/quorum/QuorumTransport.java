@@ -258,6 +258,8 @@ public final class QuorumTransport implements AutoCloseable {
 
     private static final class QuorumLink {
         final long sid;
+        /** This server opened it, as that server's learner (else it accepted it from a learner). */
+        final boolean opened;
         Channel channel;
         boolean dropped;
         final ArrayDeque<QuorumPacket> queue = new ArrayDeque<>();
@@ -284,8 +286,9 @@ public final class QuorumTransport implements AutoCloseable {
         /** When the core was last told this learner took more of its snapshot (System.nanoTime). */
         long snapLastReport;
 
-        QuorumLink(long sid) {
+        QuorumLink(long sid, boolean opened) {
             this.sid = sid;
+            this.opened = opened;
         }
     }
 
@@ -941,7 +944,7 @@ public final class QuorumTransport implements AutoCloseable {
                 LOG.debug("no quorum connection with server {}: {} not sent", toSid, packet);
                 return null;
             }
-            link = new QuorumLink(toSid);
+            link = new QuorumLink(toSid, true);
             quorumLinks.put(toSid, link);
             connectQuorum(link);
         }
@@ -1172,10 +1175,22 @@ public final class QuorumTransport implements AutoCloseable {
                 return;
             }
             QuorumLink older = quorumLinks.get(sid);
+            if (older != null && older.opened) {
+                // We are that server's learner, on a connection we opened: it does not connect to us
+                // as a learner too (a server that stopped leading closes its learners' connections
+                // before it elects again; it retries in a moment if that close is still on its way).
+                // Taken, anyone who can reach this port and names our leader would cut us off from it,
+                // and the core would take its packets for the leader's. ZooKeeper's followers accept
+                // no learner connections at all.
+                LOG.warn("learner connection from {} claims server id {}, which this server follows on a connection"
+                        + " of its own; dropped", ch.remoteAddress(), sid);
+                ch.close();
+                return;
+            }
             if (older != null) {
                 lose(older, "server " + sid + " connected again"); // PeerDown before the new connection's packets
             }
-            QuorumLink fresh = new QuorumLink(sid);
+            QuorumLink fresh = new QuorumLink(sid, false);
             fresh.awaitingLeaderInfo = true;
             quorumLinks.put(sid, fresh);
             adoptQuorum(fresh, ch);

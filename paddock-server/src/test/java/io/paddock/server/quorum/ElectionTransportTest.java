@@ -597,6 +597,33 @@ class ElectionTransportTest {
     }
 
     /**
+     * A connection to a learner's quorum port that names the learner's own leader is refused: it
+     * does not replace the connection the learner opened to its leader, and nothing it sends reaches
+     * the core as the leader's. (It did: the learner lost its leader and took the stranger's DIFF.)
+     */
+    @Test
+    void aConnectionNamingTheLearnersLeaderDoesNotReplaceItsOwn() throws Exception {
+        QuorumTransport leader = start(1);
+        QuorumTransport learner = start(2);
+        learnerConnects(leader, learner);
+        try (Socket stranger = new Socket("127.0.0.1", members.get(2L).quorumPort())) {
+            OutputStream out = stranger.getOutputStream();
+            out.write(LearnerHandshake.followerInfo(0, new LearnerInfo(1, LearnerInfo.PROTOCOL_VERSION, 0)).encode());
+            out.write(new QuorumPacket(QuorumPacketType.DIFF, 0x1_0000_0000L, null, null).encode());
+            out.flush();
+            stranger.setSoTimeout((int) WAIT_MS);
+            assertEquals(-1, stranger.getInputStream().read(), "the stranger's connection is closed");
+        }
+        assertNull(inboxes.get(2L).poll(100, TimeUnit.MILLISECONDS), "the learner heard from the stranger");
+        QuorumPacket ping = new QuorumPacket(QuorumPacketType.PING, 7, null, null);
+        leader.sendQuorum(2, ping);
+        assertEquals(new Received("quorum", 1, ping), next(2), "its own connection to the leader stays");
+        QuorumPacket ack = LearnerHandshake.ackEpoch(0, 0);
+        learner.sendQuorum(1, ack);
+        assertEquals(new Received("quorum", 2, ack), next(1));
+    }
+
+    /**
      * A leader's first packet on a learner's connection is LEADERINFO: what the core sent before it
      * was meant for that server's earlier connection (the core had not yet heard it was replaced)
      * and is dropped, a SNAP's stream abandoned, so a learner that only just said who it is gets no
