@@ -103,7 +103,8 @@ public final class FileTxnLog implements TxnLog {
     private record Batch(List<TxnEnvelope> txns, Listener listener, int generation) {}
 
     /** Drop every logged transaction after zxid; done tells how many were dropped, or why it failed. */
-    private record Truncation(long zxid, int generation, CompletableFuture<Integer> done) {}
+    /** {@code snapshotsLast}: cut the log files before deleting the snapshots above zxid (see installSnapshot). */
+    private record Truncation(long zxid, boolean snapshotsLast, int generation, CompletableFuture<Integer> done) {}
 
     /** The listener of the batch a truncation writes ahead of itself: its reports are the truncation's. */
     private static final Listener SILENT = new Listener() {
@@ -176,11 +177,15 @@ public final class FileTxnLog implements TxnLog {
      */
     @Override
     public void truncateAfter(long zxid) throws IOException {
+        truncateAfter(zxid, false);
+    }
+
+    private void truncateAfter(long zxid, boolean snapshotsLast) throws IOException {
         if (!current.isEmpty()) {
             queue.add(new Batch(current, SILENT, generation));
             current = new ArrayList<>();
         }
-        Truncation truncation = new Truncation(zxid, generation, new CompletableFuture<>());
+        Truncation truncation = new Truncation(zxid, snapshotsLast, generation, new CompletableFuture<>());
         queue.add(truncation);
         int dropped;
         try {
@@ -225,7 +230,8 @@ public final class FileTxnLog implements TxnLog {
         // leader: LearnerRole) is written first: cutting first would delete the e:0 snapshot and, after
         // a crash, leave recovery our older files, possibly with a tail no leader committed. Written
         // first, a crash leaves the e:0 snapshot in front (recovery takes the newest), a state the new
-        // one holds; the cut then drops it and everything logged past the new point.
+        // one holds; the cut then drops everything logged past the new point, and only then the
+        // snapshots above it, so that until the log is cut the e:0 one is still in front.
         boolean belowOneWeHold = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX).stream().anyMatch(n -> n.zxid() > zxid);
         if (!belowOneWeHold) {
             truncateAfter(zxid);
@@ -236,7 +242,7 @@ public final class FileTxnLog implements TxnLog {
             throw new IOException("cannot write the leader's snapshot " + file + ": " + e, e);
         }
         if (belowOneWeHold) {
-            truncateAfter(zxid);
+            truncateAfter(zxid, true);
         }
         LOG.info("installed the leader's snapshot {}", file);
     }
@@ -402,7 +408,7 @@ public final class FileTxnLog implements TxnLog {
             return;
         }
         try {
-            t.done().complete(LogTruncation.truncateAfter(dir, snapDir, t.zxid()));
+            t.done().complete(LogTruncation.truncateAfter(dir, snapDir, t.zxid(), t.snapshotsLast()));
         } catch (IOException | RuntimeException e) {
             t.done().completeExceptionally(e);
         }

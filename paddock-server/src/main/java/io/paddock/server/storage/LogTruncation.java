@@ -35,7 +35,27 @@ final class LogTruncation {
      * is damaged before the cut point (cutting there could drop a transaction up to zxid).
      */
     static int truncateAfter(Path logDir, Path snapDir, long zxid) throws IOException {
-        deleteSnapshotsAfter(snapDir, zxid);
+        return truncateAfter(logDir, snapDir, zxid, false);
+    }
+
+    /**
+     * As {@link #truncateAfter(Path, Path, long)}; with {@code snapshotsLast} the snapshots newer
+     * than zxid go after the log is cut, not before: for a snapshot at zxid written below one held
+     * (FileTxnLog.installSnapshot), so that a crash mid-way leaves the held one in front of the
+     * uncut log, never the new one in front of a log that goes on past it.
+     */
+    static int truncateAfter(Path logDir, Path snapDir, long zxid, boolean snapshotsLast) throws IOException {
+        if (!snapshotsLast) {
+            deleteSnapshotsAfter(snapDir, zxid);
+        }
+        int dropped = cutLogsAfter(logDir, zxid);
+        if (snapshotsLast) {
+            deleteSnapshotsAfter(snapDir, zxid);
+        }
+        return dropped;
+    }
+
+    private static int cutLogsAfter(Path logDir, long zxid) throws IOException {
         List<DataFiles.Numbered> logs = DataFiles.list(logDir, DataFiles.LOG_PREFIX);
         int dropped = 0;
         for (int i = logs.size() - 1; i >= 0; i--) {

@@ -77,7 +77,7 @@ public final class Recovery {
         Replay replay;
         try (LogFeed feed = new LogFeed(paths(needed(logs, newestSnapZxid)))) {
             Loaded loaded = loadNewestSnapshot(snaps, fresh, nowMs);
-            replay = new Replay(loaded.replica(), loaded.zxid(), ensembleMember);
+            replay = new Replay(loaded.replica(), loaded.zxid(), ensembleMember, !snaps.isEmpty() && !loaded.found(), snapDir);
             for (DataFiles.Numbered log : needed(logs, loaded.zxid())) {
                 Path file = log.path();
                 if (feed.feeds(file)) {
@@ -113,19 +113,34 @@ public final class Recovery {
         final Replica replica;
         final long snapZxid;
         final boolean ensembleMember;
+        /** Snapshot files are there but none could be read: the replay starts from an empty tree. */
+        final boolean noSnapshotRead;
+        final Path snapDir;
         long last;
         int replayed;
 
-        Replay(Replica replica, long snapZxid, boolean ensembleMember) {
+        Replay(Replica replica, long snapZxid, boolean ensembleMember, boolean noSnapshotRead, Path snapDir) {
             this.replica = replica;
             this.snapZxid = snapZxid;
             this.ensembleMember = ensembleMember;
+            this.noSnapshotRead = noSnapshotRead;
+            this.snapDir = snapDir;
             this.last = snapZxid;
         }
 
         void txn(TxnEnvelope txn, Path file) throws StartupException {
             if (txn.zxid() <= snapZxid) {
                 return;
+            }
+            if (noSnapshotRead && replayed == 0 && txn.zxid() != last + 1) {
+                // An ensemble member's log may start at a later epoch's first zxid, as a new history
+                // does; but with snapshots there and none readable, the history before it may be in
+                // them only (the log files before them purged). Replayed from an empty tree it would
+                // be lost without a word. ZooKeeper refuses the same (ZOOKEEPER-2325).
+                throw new StartupException("no snapshot in " + snapDir + " can be read, and the log in " + file
+                        + " starts at zxid 0x" + Long.toHexString(txn.zxid()) + ": what came before it may be in"
+                        + " those snapshots only; refusing to start (if this log holds the whole history, move the"
+                        + " damaged snapshots away)");
             }
             if (!follows(txn.zxid(), last, ensembleMember)) {
                 throw new StartupException(txn.zxid() <= last
@@ -177,7 +192,8 @@ public final class Recovery {
         return out;
     }
 
-    private record Loaded(Replica replica, long zxid) {}
+    /** {@code found}: a snapshot was read (else the replica is empty, at zxid 0). */
+    private record Loaded(Replica replica, long zxid, boolean found) {}
 
     /** Streams the newest readable snapshot into a fresh replica; a replica with zxid 0 when none reads. */
     private static Loaded loadNewestSnapshot(List<DataFiles.Numbered> snaps, Supplier<Replica> newReplica,
@@ -192,14 +208,14 @@ public final class Recovery {
                 replica.restoredSnapshot(zxid);
                 LOG.info("loaded snapshot {}: {} nodes, {} sessions in {} ms", file, summary.nodeCount(),
                         summary.sessionCount(), (System.nanoTime() - started) / 1_000_000);
-                return new Loaded(replica, zxid);
+                return new Loaded(replica, zxid, true);
             } catch (CorruptSnapshotException e) {
                 LOG.warn("snapshot {} is damaged ({}); trying an older one", file, e.getMessage());
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
         }
-        return new Loaded(newReplica.get(), 0);
+        return new Loaded(newReplica.get(), 0, false);
     }
 
     /** Puts a snapshot's sessions and nodes into a replica as they stream in. */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.Replica;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,5 +96,29 @@ class EnsembleRecoveryTest {
         assertFalse(Recovery.follows(7, 5, true), "a gap inside an epoch");
         assertFalse(Recovery.follows(zxid(1, 1), zxid(1, 3), true), "the same epoch again");
         assertFalse(Recovery.follows(zxid(1, 5), zxid(1, 3), true));
+    }
+
+    /**
+     * Snapshots there but none readable, and a log that starts at a later epoch's first zxid (the
+     * log files before the snapshots purged): what came before may be in the snapshots only, so the
+     * member refuses to start, naming the snapshot folder, as ZooKeeper does (ZOOKEEPER-2325). It
+     * replayed the log onto an empty tree. With no snapshot at all, the same log is a history that
+     * began in that epoch, and recovers.
+     */
+    @Test
+    void aLogFromAnEpochStartWithEverySnapshotDamagedRefusesToStart() throws Exception {
+        writeLog(dir, range(3, 1, 5), 0);
+        Recovery.Result fresh = Recovery.recover(dir, dir, NEW_REPLICA, 1000, true);
+        assertEquals(zxid(3, 5), fresh.lastZxid(), "no snapshot: a history that began in epoch 3");
+
+        Path written = Snapshots.write(dir, LogFixture.snapshotOf("n", 0x32));
+        Path damaged = dir.resolve(DataFiles.snapshotName(zxid(2, 0x32)));
+        Files.move(written, damaged);
+        byte[] bytes = Files.readAllBytes(damaged);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(damaged, bytes);
+        StartupException e = assertThrows(StartupException.class,
+                () -> Recovery.recover(dir, dir, NEW_REPLICA, 1000, true));
+        assertTrue(e.getMessage().contains("no snapshot in " + dir), e.getMessage());
     }
 }

@@ -114,6 +114,41 @@ class InstallSnapshotTest {
         assertNotNull(recovered.replica().tree().get("/at-" + Long.toHexString(below)));
     }
 
+    /**
+     * The same when the crash comes inside the cut, once the new snapshot is written: the log is cut
+     * before the e:0 snapshot is deleted, so it is still in front. (It was deleted first: a crash
+     * then left the new snapshot in front of the uncut log, and recovery brought back the tail
+     * 2:6..2:9 no leader committed, under a current epoch that vouched for the e:0 history.) A
+     * byte flipped in the log before the cut point stops the cut (it refuses a damaged file) where
+     * a crash would; it is flipped back before recovery.
+     */
+    @Test
+    void aCrashInsideTheCutBelowAnEpochStartLeavesTheEpochStartInFront() throws Exception {
+        long epochStart = 3L << 32;
+        long below = (2L << 32) | 5;
+        FileTxnLog log = new FileTxnLog(logDir, snapDir, true, 4096, LogFixture.recordingFailStop());
+        Path file = logDir.resolve(FileTxnLog.fileName((2L << 32) | 1));
+        int at = 40; // inside the first record, 2:1
+        try {
+            appendDurably(log, new LogFixture.Heard(), range(2, 1, 9));
+            log.installSnapshot(snapshotNamedAt(epochStart).asSource());
+            flip(file, at);
+            assertThrows(java.io.IOException.class, () -> log.installSnapshot(snapshotNamedAt(below).asSource()));
+        } finally {
+            log.close();
+        }
+        flip(file, at);
+        Recovery.Result crashed = Recovery.recover(snapDir, logDir, NEW_REPLICA, 1000, true);
+        assertEquals(epochStart, crashed.snapshotZxid(), "the epoch start is still in front");
+        assertEquals(epochStart, crashed.lastZxid(), "the tail past the new point came back");
+    }
+
+    private static void flip(Path file, int at) throws java.io.IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[at] ^= 0x55;
+        Files.write(file, bytes);
+    }
+
     @Test
     void aCrashBetweenTheCutAndTheSnapshotLeavesTheOlderStateWhole() throws Exception {
         FileTxnLog log = new FileTxnLog(logDir, snapDir, true, 4096, LogFixture.recordingFailStop());
