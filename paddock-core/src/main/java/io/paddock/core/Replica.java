@@ -587,7 +587,7 @@ public final class Replica {
                 if (w.txn().txn() instanceof Txn.CloseSession close) {
                     Session s = sessions.get(close.sessionId());
                     if (s != null) {
-                        sessions.unmarkClosing(s);
+                        closeUndone(s, "was not committed before this server stopped leading");
                     }
                 }
             }
@@ -1954,8 +1954,10 @@ public final class Replica {
         for (QueuedWrite a : dropped) {
             if (a.txn().txn() instanceof Txn.CloseSession close) {
                 Session s = sessions.get(close.sessionId());
-                if (s != null) {
-                    sessions.unmarkClosing(s);
+                if (s != null && a.connId() == -1) {
+                    closeUndone(s, "failed with the log"); // an expiry: the client asked for nothing
+                } else if (s != null) {
+                    sessions.unmarkClosing(s); // the client's own close: answered SYSTEMERROR below
                 }
             }
             ClientConnection conn = connections.get(a.connId());
@@ -1968,6 +1970,21 @@ public final class Replica {
             }
             out.add(new Reply(conn.connId, a.txn().cxid(), lastAppliedZxid, Code.SYSTEM_ERROR, null));
             finishWrite(conn, a);
+        }
+    }
+
+    /**
+     * A session's close that will not take effect: the session lives on. Its connection here is
+     * closed, since requests sent on it while the session was closing were dropped unanswered (as
+     * ZooKeeper drops them, and ZooKeeper closes every connection when its server stops leading): a
+     * client kept on it would wait for those answers for ever. It comes back, to a live session.
+     */
+    private void closeUndone(Session s, String why) {
+        sessions.unmarkClosing(s);
+        long connId = s.connectionId();
+        if (connId != Session.NO_CONNECTION && connections.containsKey(connId)) {
+            dropConnection(connId, "the close of session 0x" + Long.toHexString(s.id()) + " " + why
+                    + "; requests sent while it was closing were dropped");
         }
     }
 
