@@ -3,6 +3,8 @@ package io.paddock.sim;
 import io.paddock.core.Effect;
 import io.paddock.core.Event;
 import io.paddock.core.election.ServerState;
+import io.paddock.core.request.Txn;
+import io.paddock.core.request.TxnEnvelope;
 import io.paddock.core.wire.Acl;
 import io.paddock.core.wire.CheckVersionRequest;
 import io.paddock.core.wire.Code;
@@ -49,6 +51,11 @@ import java.util.TreeSet;
  *     exist at the end ({@link #mustNotExist()}) and the znode it would have deleted must.
  * <li>A session is never answered at a zxid older than one it has seen (across reconnections too); a
  *     read right after a sync finds every sequential znode acknowledged before the sync.
+ * <li><b>Watches</b>: before one write in {@value #WATCH_ONE_IN} a client sets an exists watch on
+ *     one of its persistent znodes. Once set (answered at zxid z), it fires at most once, for the
+ *     first committed change of that znode after z (a transaction some server applied as
+ *     committed, never one rolled back), and, while the connection stays open to the end, it does
+ *     fire if such a change exists. A closed connection takes its watches (no SetWatches here).
  * <li><b>No request goes unanswered while its server serves.</b> A server serves while it leads an
  *     established epoch or follows one synced; a request (or handshake) outstanding on an open
  *     connection must be answered, or its connection closed, within {@value #ANSWER_TICKS_MAX} ticks
@@ -98,7 +105,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     private final Set<String> mustNotExist = new TreeSet<>();
     private final WriteHistory history;
 
-    enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC, CLOSE, MULTI, PING }
+    enum Kind { PERSISTENT, EPHEMERAL, SEQUENTIAL, SET_DATA, DELETE, SYNC, READ_AFTER_SYNC, CLOSE, MULTI, PING, WATCH }
 
     /** Sessions whose close was answered OK or that were told they expired: nothing of theirs may be left. */
     private final Set<Long> closedSessions = new TreeSet<>();
@@ -114,6 +121,18 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             this(kind, path, sentTick, null);
         }
     }
+
+    /** Drawn apart from the run's sequence: whether a client also sets a watch before a write. */
+    private final Random watchRandom;
+    /** A client sets an exists watch on one of its persistent znodes before one write in this many. */
+    private static final int WATCH_ONE_IN = 5;
+    /** Watch events delivered and not yet checked against the committed history (recorded after the step). */
+    private final List<FiredWatch> firedToCheck = new ArrayList<>();
+    private long watchesSet;
+    private long watchesFired;
+
+    /** A watch event client {@code clientId} got from {@code sid} for {@code path}, made by the transaction at {@code zxid}. */
+    private record FiredWatch(int clientId, long sid, String path, long zxid, long setAtZxid) {}
 
     private long nextConnId = 1;
     private int sessionsExpired;
@@ -159,6 +178,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         boolean closing;
         /** Acknowledged znodes of this client that no delete was sent for, for setData and delete. */
         final List<String> own = new ArrayList<>();
+        /** Exists watches on this connection that were set (answered) and have not fired: path to the answer's zxid. */
+        final Map<String, Long> watches = new TreeMap<>();
         /** An expiring client: short timeout, pings, goes silent now and then. */
         boolean expiring;
         long silentUntilTick = -1;
@@ -197,6 +218,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     public SimClients(SimulatedEnsemble ensemble, int count) {
         this.ensemble = ensemble;
         this.random = ensemble.random();
+        this.watchRandom = new Random(ensemble.seed ^ 0x3A7C4E5L);
         this.history = new WriteHistory(ensemble);
         for (int i = 0; i < count; i++) {
             clients.add(new Client(i));
@@ -225,6 +247,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     public void tick(boolean writing) {
         writingNow = writing;
         long now = ensemble.nowTick();
+        checkFiredWatches();
         trackServing(now);
         for (Client c : clients) {
             trackContact(c, now);
@@ -530,6 +553,25 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         }
     }
 
+    /**
+     * An exists watch on one of this client's persistent znodes not watched yet (it changes them
+     * itself: setData, delete, a multi). Once answered, the watch must fire exactly once, for the
+     * first committed change of that znode after the answer's zxid, while the connection stays.
+     */
+    private void setWatch(Client c, long now) {
+        List<String> candidates = new ArrayList<>();
+        for (String p : c.own) {
+            if (!p.startsWith("/e") && !c.watches.containsKey(p)) {
+                candidates.add(p);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        String path = candidates.get(watchRandom.nextInt(candidates.size()));
+        send(c, c.nextXid++, new Op(Kind.WATCH, path, now), OpCode.EXISTS, new ExistsRequest(path, true));
+    }
+
     private void send(Client c, int xid, Op op, int opCode, io.paddock.core.wire.JuteRecord body) {
         if (!connectionAlive(c)) {
             disconnected(c); // crashed and restarted within a step: this connection is gone
@@ -543,6 +585,12 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
 
     private void write(Client c) {
         long now = ensemble.nowTick();
+        if (watchRandom.nextInt(WATCH_ONE_IN) == 0) {
+            setWatch(c, now);
+            if (c.connId == -1) {
+                return; // the read's step closed the connection
+            }
+        }
         int xid = c.nextXid++;
         writesSent++;
         int draw = random.nextInt(13);
@@ -647,6 +695,7 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         byConn.remove(c.connId);
         c.connId = -1;
         c.handshaken = false;
+        c.watches.clear(); // a connection's watches go with it (this client sets none again)
         for (Map.Entry<Integer, Op> e : c.inFlight.entrySet()) {
             history.lost(c.id, e.getKey());
         }
@@ -746,7 +795,71 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             }
         } else if (effect instanceof Effect.Reply r) {
             reply(c, sid, r);
+        } else if (effect instanceof Effect.Watch w) {
+            watchFired(c, sid, w);
         }
+    }
+
+    private void watchFired(Client c, long sid, Effect.Watch w) {
+        String path = w.event().path();
+        Long setAt = c.watches.remove(path);
+        if (setAt == null) {
+            throw ensemble.checker().failure("client " + c.id + " got a watch event from s" + sid + " for " + path
+                    + " on connection " + c.connId + ", which has no watch set there (or it fired twice): " + w);
+        }
+        if (w.zxid() <= setAt) {
+            throw ensemble.checker().failure("client " + c.id + "'s watch on " + path + ", set at 0x"
+                    + Long.toHexString(setAt) + ", fired for 0x" + Long.toHexString(w.zxid()) + ", not after it");
+        }
+        watchesFired++;
+        firedToCheck.add(new FiredWatch(c.id, sid, path, w.zxid(), setAt));
+    }
+
+    /**
+     * The watch events since the last check each name a committed transaction that changed their
+     * znode, and none earlier after the watch was set (the history is recorded after the step that
+     * applied it, so the events are checked a step later).
+     */
+    private void checkFiredWatches() {
+        for (FiredWatch f : firedToCheck) {
+            TxnEnvelope t = ensemble.committed().get(f.zxid());
+            if (t == null || !changes(t.txn(), f.path())) {
+                throw ensemble.checker().failure("client " + f.clientId() + "'s watch on " + f.path() + " fired at s"
+                        + f.sid() + " for 0x" + Long.toHexString(f.zxid()) + ", "
+                        + (t == null ? "which no server applied as committed" : "which did not change it: " + t));
+            }
+            TxnEnvelope earlier = firstChange(f.path(), f.setAtZxid(), f.zxid());
+            if (earlier != null) {
+                throw ensemble.checker().failure("client " + f.clientId() + "'s watch on " + f.path() + ", set at 0x"
+                        + Long.toHexString(f.setAtZxid()) + ", fired for 0x" + Long.toHexString(f.zxid())
+                        + " but not for the earlier change " + earlier);
+            }
+        }
+        firedToCheck.clear();
+    }
+
+    /** The first committed change of {@code path} in (after, before), or null. */
+    private TxnEnvelope firstChange(String path, long after, long before) {
+        for (TxnEnvelope t : ensemble.committed().subMap(after, false, before, false).values()) {
+            if (changes(t.txn(), path)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code txn} creates, deletes or sets the data of {@code path} (what fires an exists watch). */
+    private static boolean changes(Txn txn, String path) {
+        if (txn instanceof Txn.Create c) {
+            return c.path().equals(path);
+        } else if (txn instanceof Txn.Delete d) {
+            return d.path().equals(path);
+        } else if (txn instanceof Txn.SetData sd) {
+            return sd.path().equals(path);
+        } else if (txn instanceof Txn.Multi m) {
+            return m.txns().stream().anyMatch(t -> changes(t, path));
+        }
+        return false; // the watched znodes are persistent: no session's close deletes them
     }
 
     private void reply(Client c, long sid, Effect.Reply r) {
@@ -773,6 +886,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         if (r.err() == Code.SESSION_EXPIRED && c.expiring) {
             // Its session expired while it was silent and this server accepted it before learning so.
             toldExpired(c, sid);
+            return;
+        }
+        if (op.kind() == Kind.WATCH && (r.err() == Code.OK || r.err() == Code.NO_NODE)) {
+            c.watches.put(op.path(), r.zxid()); // set, on the node or (NO_NODE) on its creation
+            watchesSet++;
             return;
         }
         if (r.err() != Code.OK) {
@@ -839,6 +957,20 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
 
     /** Checks made at the end, once every client is quiet: silent clients that had to be told they expired were. */
     public void checkAtEnd() {
+        checkFiredWatches();
+        for (Client c : clients) {
+            if (c.connId == -1) {
+                continue;
+            }
+            for (Map.Entry<String, Long> w : c.watches.entrySet()) {
+                TxnEnvelope missed = firstChange(w.getKey(), w.getValue(), Long.MAX_VALUE);
+                if (missed != null) {
+                    throw ensemble.checker().failure("client " + c.id + "'s watch on " + w.getKey() + ", set at 0x"
+                            + Long.toHexString(w.getValue()) + " on connection " + c.connId + " to s" + c.serverSid
+                            + ", which stayed open, never fired for " + missed);
+                }
+            }
+        }
         for (Client c : clients) {
             if (c.mustBeTold && c.sessionId == c.mustBeToldSession && c.sessionId != 0) {
                 throw ensemble.checker().failure("client " + c.id + " was silent from t=" + c.silentFromTick
@@ -886,6 +1018,15 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     /** Sessions of silent clients told they expired. */
     public int expectedExpirations() {
         return expectedExpirations;
+    }
+
+    /** Exists watches set (answered), and watch events that fired and were checked. */
+    public long watchesSet() {
+        return watchesSet;
+    }
+
+    public long watchesFired() {
+        return watchesFired;
     }
 
     public long multisOk() {

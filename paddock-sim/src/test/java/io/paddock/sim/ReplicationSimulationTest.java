@@ -28,7 +28,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "{0} voters, {1} observers")
     @CsvSource({"3,0", "5,0", "3,1"})
     void acknowledgedWritesSurviveAndEveryServerAgrees(int voters, int observers) {
-        long[] totals = new long[13]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model, SESSIONMOVED, half-open connections, own connections closed as moved
+        long[] totals = new long[15]; // writes sent, creates acknowledged, reads after a sync, sessions closed, multis ok, multis failed, expirations, worst answer ticks, writes and reads checked by the model, SESSIONMOVED, half-open connections, own connections closed as moved, watches set and fired
         java.util.Map<String, Long> modes = new java.util.TreeMap<>();
         Seeds.run(TEST, SEEDS, seed -> runSeed(seed, voters, observers, totals, modes));
         System.out.println(voters + " voters, " + observers + " observers: " + totals[0] + " writes sent, " + totals[1]
@@ -37,12 +37,14 @@ class ReplicationSimulationTest {
                 + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; the sequential model"
                 + " checked " + totals[8] + " committed writes and " + totals[9] + " reads; " + totals[10]
                 + " writes answered SESSIONMOVED; " + totals[11] + " connections left half-open, " + totals[12]
-                + " clients' own connections closed as moved; sync modes " + modes);
+                + " clients' own connections closed as moved; " + totals[13] + " exists watches set, " + totals[14]
+                + " fired and checked; sync modes " + modes);
         assertTrue(totals[4] > 0 && totals[5] > 0, "multis succeeded and failed");
         assertTrue(totals[6] > 0, "sessions expired");
         assertTrue(totals[8] > totals[1] && totals[9] > 0, "the history was checked");
         assertTrue(totals[3] > 0, "sessions were closed");
         assertTrue(totals[2] > 0, "reads after a sync were checked");
+        assertTrue(totals[14] > 0, "watches fired and were checked");
         assertTrue(totals[1] > totals[0] / 4, "most writes are acknowledged: " + totals[1] + " of " + totals[0]);
     }
 
@@ -67,7 +69,7 @@ class ReplicationSimulationTest {
     @ParameterizedTest(name = "seed {0}, {1} voters, {2} observers")
     @CsvSource({"1761,3,0", "1300353,3,1", "1700719,5,0"})
     void seedsThatFoundBugs(long seed, int voters, int observers) {
-        runSeed(seed, voters, observers, new long[13], new java.util.TreeMap<>());
+        runSeed(seed, voters, observers, new long[15], new java.util.TreeMap<>());
     }
 
     private static void runSeed(long seed, int voters, int observers, long[] totals, java.util.Map<String, Long> modes) {
@@ -97,6 +99,8 @@ class ReplicationSimulationTest {
             totals[10] += clients.history().sessionMoved();
             totals[11] += clients.halfOpen();
             totals[12] += clients.movedAway();
+            totals[13] += clients.watchesSet();
+            totals[14] += clients.watchesFired();
             e.syncModes().forEach((k, v) -> modes.merge(k, v, Long::sum));
         });
     }
