@@ -26,38 +26,47 @@ class LeaderlessHandshakeTest {
 
     @Test
     void aServerWithoutALeaderDoesNotConfirmASessionThatCameBack() {
-        Seeds.run(TEST, SEEDS, seed -> {
-            SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
-            Seeds.traced(e, TEST, () -> {
-                Handshakes seen = new Handshakes(e);
-                long leader = e.runUntilLeader(LeaderLossTest.startAll(e), TICKS_MAX);
-                long follower = leader % 3 + 1;
-                e.clientEvent(follower, new Event.ClientConnected(1,
-                        new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
-                e.runUntil(() -> seen.session != 0, TICKS_MAX, "the client's session");
-                long session = seen.session;
-                e.clientEvent(follower, new Event.ClientClosed(1));
-                e.partition(Set.of(follower));
-                e.runUntil(() -> e.server(leader).replica().sessions().get(session) == null, TICKS_MAX,
-                        "the leader expiring the session");
-                boolean stale = e.server(follower).replica().sessions().get(session) != null;
-                e.clientEvent(follower, new Event.ClientConnected(2,
-                        new ConnectRequest(0, 0, TIMEOUT_MS, session, seen.passwd, false, true), "127.0.0.1"));
-                e.runTicks(10);
-                assertTrue(stale, "s" + follower + " had applied the expiry already: not this scene");
-                assertTrue(!seen.confirmed(2), "s" + follower + ", without a leader, told the client its expired session"
-                        + " is alive: " + seen.lines);
-                e.heal();
-                e.runUntil(() -> seen.lines.stream().anyMatch(l -> l.startsWith("conn 2 ")), TICKS_MAX,
-                        "the handshake answered or closed");
-                e.runTicks(5);
-                assertTrue(!seen.confirmed(2), "the expired session confirmed after the heal: " + seen.lines);
-            });
+        eachSeed((e, seen, leader, follower) -> {
+            e.runUntil(() -> seen.session != 0, TICKS_MAX, "the client's session");
+            long session = seen.session;
+            e.clientEvent(follower, new Event.ClientClosed(1));
+            e.partition(Set.of(follower));
+            e.runUntil(() -> e.server(leader).replica().sessions().get(session) == null, TICKS_MAX,
+                    "the leader expiring the session");
+            boolean stale = e.server(follower).replica().sessions().get(session) != null;
+            e.clientEvent(follower, new Event.ClientConnected(2,
+                    new ConnectRequest(0, 0, TIMEOUT_MS, session, seen.passwd, false, true), "127.0.0.1"));
+            e.runTicks(10);
+            assertTrue(stale, "s" + follower + " had applied the expiry already: not this scene");
+            assertTrue(!seen.confirmed(2), "s" + follower + ", without a leader, told the client its expired session"
+                    + " is alive: " + seen.lines);
+            e.heal();
+            e.runUntil(() -> seen.lines.stream().anyMatch(l -> l.startsWith("conn 2 ")), TICKS_MAX,
+                    "the handshake answered or closed");
+            e.runTicks(5);
+            assertTrue(!seen.confirmed(2), "the expired session confirmed after the heal: " + seen.lines);
         });
     }
 
     @Test
     void aHandshakeWhoseCreateSessionWentToALostLeaderIsLetGo() {
+        eachSeed((e, seen, leader, follower) -> {
+            e.runTick(); // forwarded, not answered yet
+            e.crash(leader);
+            e.partition(Set.of(follower));
+            // A third of the timeout without a leader is the bound (Replica's HOLD_TIMEOUT_DIVISOR),
+            // counted from when the follower noticed: well within two timeouts.
+            e.runUntil(() -> seen.lines.stream().anyMatch(l -> l.startsWith("conn 1 ")),
+                    2 * TIMEOUT_MS / (int) SimulatedEnsemble.TICK_MS, "the handshake answered or closed");
+        });
+    }
+
+    private interface Scene {
+        void play(SimulatedEnsemble e, Handshakes seen, long leader, long follower);
+    }
+
+    /** Over the seeds (3 voters, quiet, traced): a client's first handshake, for a new session, on a follower. */
+    private static void eachSeed(Scene scene) {
         Seeds.run(TEST, SEEDS, seed -> {
             SimulatedEnsemble e = Seeds.ensemble(TEST, seed, 3, 0, FaultPlan.quiet(1));
             Seeds.traced(e, TEST, () -> {
@@ -66,13 +75,7 @@ class LeaderlessHandshakeTest {
                 long follower = leader % 3 + 1;
                 e.clientEvent(follower, new Event.ClientConnected(1,
                         new ConnectRequest(0, 0, TIMEOUT_MS, 0, new byte[16], false, true), "127.0.0.1"));
-                e.runTick(); // forwarded, not answered yet
-                e.crash(leader);
-                e.partition(Set.of(follower));
-                // A third of the timeout without a leader is the bound (Replica's HOLD_TIMEOUT_DIVISOR),
-                // counted from when the follower noticed: well within two timeouts.
-                e.runUntil(() -> seen.lines.stream().anyMatch(l -> l.startsWith("conn 1 ")),
-                        2 * TIMEOUT_MS / (int) SimulatedEnsemble.TICK_MS, "the handshake answered or closed");
+                scene.play(e, seen, leader, follower);
             });
         });
     }

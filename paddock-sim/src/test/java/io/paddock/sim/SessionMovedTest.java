@@ -82,12 +82,7 @@ class SessionMovedTest {
         long left = sc.followers[0];
         long other = sc.followers[1];
 
-        e.partition(Set.of(left));
-        e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
-        e.clientEvent(left, new Event.ClientRequest(1, 1, OpCode.CREATE, create("/held")));
-        e.runTicks(2);
-        comeBack(e, sc, other, 2);
-        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+        holdOnTheLeftServerThenComeBack(e, sc, left, other, 1);
         e.clientEvent(other, new Event.ClientRequest(2, 2, OpCode.CREATE, create("/later")));
         e.runUntil(() -> sc.errOf.containsKey(2L), TICKS_MAX, "the later write");
         assertEquals(Code.OK, sc.errOf.get(2L));
@@ -120,12 +115,7 @@ class SessionMovedTest {
         long left = sc.followers[0];
         long other = sc.followers[1];
 
-        e.partition(Set.of(left));
-        e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
-        e.clientEvent(left, new Event.ClientRequest(1, 5, OpCode.CREATE, create("/held")));
-        e.runTicks(2);
-        comeBack(e, sc, other, 2);
-        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
+        holdOnTheLeftServerThenComeBack(e, sc, left, other, 5);
         // The later write stays a proposal: neither the leader's disk nor the other follower's acks in time.
         e.server(sc.leader).slowDiskTicks = 40;
         e.server(other).slowDiskTicks = 40;
@@ -318,6 +308,19 @@ class SessionMovedTest {
     private static boolean synced(SimulatedEnsemble e, long sid) {
         return e.server(sid).core().role() instanceof io.paddock.core.zab.LearnerRole l
                 && l.phase() == io.paddock.core.zab.LearnerRole.Phase.SYNCED;
+    }
+
+    /**
+     * {@code left} is cut off and loses its leader; the client's create of /held (xid {@code xid},
+     * connection 1) is held there; the client comes back to {@code other} on connection 2.
+     */
+    private static void holdOnTheLeftServerThenComeBack(SimulatedEnsemble e, Scene sc, long left, long other, int xid) {
+        e.partition(Set.of(left));
+        e.runUntil(() -> !synced(e, left), TICKS_MAX, "s" + left + " without a leader");
+        e.clientEvent(left, new Event.ClientRequest(1, xid, OpCode.CREATE, create("/held")));
+        e.runTicks(2);
+        comeBack(e, sc, other, 2);
+        e.runUntil(() -> sc.sessionOf.containsKey(2L), TICKS_MAX, "the session on s" + other);
     }
 
     /** The scene's client comes back to {@code sid} on connection {@code connId} with its session. */
