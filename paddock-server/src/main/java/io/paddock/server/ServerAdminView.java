@@ -9,6 +9,7 @@ import io.paddock.server.admin.AdminView;
 import io.paddock.server.admin.ConnectionInfo;
 import io.paddock.server.admin.LatencyStats;
 import io.paddock.server.admin.SessionExpiryBucket;
+import io.paddock.server.quorum.PeerShell;
 import io.paddock.server.net.LatencyRecorder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,9 +80,21 @@ final class ServerAdminView implements AdminView {
         return peer == null ? "standalone" : peer.status().mode();
     }
 
+    /**
+     * The last applied zxid; on a leader established in epoch e that has applied nothing of e yet,
+     * e:0, as ZooKeeper's leader says once established (tools read the epoch from srvr's Zxid).
+     */
     @Override
     public long lastProcessedZxid() {
-        return core().lastAppliedZxid();
+        long applied = core().lastAppliedZxid();
+        var peer = server.peer();
+        if (peer != null) {
+            PeerShell.Status st = peer.status();
+            if (st.state() == io.paddock.core.election.ServerState.LEADING && st.established()) {
+                return Math.max(applied, st.establishedEpoch() << 32);
+            }
+        }
+        return applied;
     }
 
     @Override
@@ -137,7 +150,11 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public long uptimeMs() {
-        return server.uptimeMs();
+        // ZooKeeper's zk_uptime: since this server's current role began (each role has its own
+        // server and stats); a standalone server's since it started.
+        var peer = server.peer();
+        long roleSince = peer == null ? -1 : peer.status().roleSinceMs();
+        return roleSince < 0 ? server.uptimeMs() : System.nanoTime() / 1_000_000 - roleSince;
     }
 
     @Override

@@ -73,8 +73,13 @@ public final class PeerShell implements AutoCloseable {
     private static final byte[] NO_CONFIG = new byte[0];
 
     /** What the four-letter words read; replaced after every step. */
+    /**
+     * {@code roleSinceMs}: when the current role began, on a clock that does not jump (ms of
+     * System.nanoTime()); -1 while looking. ZooKeeper's zk_uptime counts from there: each role has
+     * its own server and stats.
+     */
     public record Status(ServerState state, long leaderSid, long establishedEpoch, long acceptedEpoch,
-            long currentEpoch, long round, int quorumSize, LeaderStats leader) {
+            long currentEpoch, long round, int quorumSize, LeaderStats leader, long roleSinceMs) {
 
         /** Whether the role is established (ZooKeeper would be past discovery). */
         public boolean established() {
@@ -141,6 +146,9 @@ public final class PeerShell implements AutoCloseable {
     private final ElectionHistory history;
     /** The leader role last seen established, and when (loop thread only): {@code zk_leader_uptime}. */
     private LeaderRole establishedLeaderRole;
+    /** The role the last status was taken in, and when it began (see Status.roleSinceMs). */
+    private io.paddock.core.zab.Role lastRole;
+    private long roleSinceMs;
     private long leaderEstablishedAtMs;
     /** The peer effects of the step being carried out, for the history (loop thread only). */
     private final List<PeerEffect> stepEffects = new ArrayList<>();
@@ -159,7 +167,7 @@ public final class PeerShell implements AutoCloseable {
         this.epochFiles = epochFiles;
         this.sink = sink;
         this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, new Inbound());
-        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null);
+        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null, -1);
     }
 
     /** The core's limits from zoo.cfg's, in ticks of {@value #PEER_TICK_MS} ms. */
@@ -359,6 +367,10 @@ public final class PeerShell implements AutoCloseable {
     }
 
     private Status snapshot(QuorumPeerCore core) {
+        if (core.role() != lastRole) {
+            lastRole = core.role();
+            roleSinceMs = System.nanoTime() / 1_000_000;
+        }
         long leader = -1;
         LeaderStats stats = null;
         if (core.role() instanceof LeaderRole l) {
@@ -376,7 +388,7 @@ public final class PeerShell implements AutoCloseable {
         }
         return new Status(core.state(), leader, core.establishedEpoch(), core.epochs().durableAcceptedEpoch(),
                 core.epochs().durableCurrentEpoch(), core.electionRound(), core.config().voters().voters().size(),
-                stats);
+                stats, lastRole == null ? -1 : roleSinceMs);
     }
 
     @Override

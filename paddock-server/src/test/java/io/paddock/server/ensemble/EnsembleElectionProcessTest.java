@@ -149,12 +149,20 @@ class EnsembleElectionProcessTest {
             startAllAndAwaitOneLeader(e, 3);
             int old = leader(e);
             long oldEpoch = e.currentEpoch(old);
+            long killedAt = System.nanoTime();
             e.kill9(old);
             e.await("a new leader of the two left", BOUND, () -> oneLeaderRestFollow(e, 2));
             int fresh = leader(e);
             assertTrue(fresh != old);
             assertTrue(e.currentEpoch(fresh) > oldEpoch,
                     "new epoch " + Collections.singletonList(e.currentEpoch(fresh)) + " above " + oldEpoch);
+            // As ZooKeeper's: the new leader's Zxid is its epoch's start before any write, and
+            // zk_uptime counts from the role's start, not the process's.
+            String srvr = e.word(fresh, "srvr");
+            assertTrue(srvr.contains("\nZxid: 0x" + Long.toHexString(e.currentEpoch(fresh) << 32) + "\n"), srvr);
+            String mntr = e.word(fresh, "mntr");
+            long uptime = Long.parseLong(mntr.split("zk_uptime\t")[1].split("\n")[0]);
+            assertTrue(uptime <= (System.nanoTime() - killedAt) / 1_000_000, "zk_uptime " + uptime + " since before the kill");
             e.start(old);
             e.await("the old leader follows", BOUND, () -> e.mode(old).equals("follower"));
             assertEquals(fresh, leader(e));
