@@ -934,11 +934,32 @@ public final class ServerConfig {
                     LOG.info("zoo.cfg key {} ignored: an ensemble setting Paddock does not act on", key);
                 } else if (isUnsupportedKey(key)) {
                     st.ignoredKeys.put(key, e.getValue());
-                    LOG.info("zoo.cfg key {} ignored: not supported by Paddock", key);
+                    String missing = missingService(key, e.getValue());
+                    if (missing != null) {
+                        st.warnings.add("zoo.cfg key " + key + "=" + e.getValue() + " ignored: " + missing);
+                    } else {
+                        LOG.info("zoo.cfg key {} ignored: not supported by Paddock", key);
+                    }
                 } else {
                     st.warnings.add("Unknown configuration key '" + key + "' (value '" + e.getValue() + "') is ignored");
                 }
             }
+        }
+
+        /**
+         * What a user who set {@code key} expects to reach and Paddock does not serve (logged as a
+         * warning, so that a probe or a scrape that then fails is explained), or null.
+         */
+        private static String missingService(String key, String value) {
+            if (key.startsWith("admin.") && !(key.equals("admin.enableServer") && value.equalsIgnoreCase("false"))) {
+                return "Paddock has no AdminServer (ZooKeeper's HTTP /commands/...); the four-letter words"
+                        + " (srvr, mntr, conf, ...) on the client port give the same facts";
+            }
+            if (key.startsWith("metricsProvider.")) {
+                return "Paddock has no metrics provider (no Prometheus endpoint); mntr on the client port gives"
+                        + " the metrics";
+            }
+            return null;
         }
 
         private static boolean isEnsembleKey(String key) {

@@ -185,16 +185,31 @@ class ServerConfigTest {
     void ensembleAndUnsupportedZooKeeperKeysAreKeptWithoutWarning() {
         ServerConfig c = parse("dataDir", "/d", "initLimit", "10", "syncLimit", "5",
             "server.1", "zk1:2888:3888", "electionAlg", "3", "admin.enableServer", "false",
-            "metricsProvider.className", "org.example.Prometheus", "standaloneEnabled", "true",
-            "reconfigEnabled", "false", "audit.enable", "true");
+            "standaloneEnabled", "true", "reconfigEnabled", "false", "audit.enable", "true");
         assertEquals(List.of(), c.warnings());
         assertEquals(10, c.initLimit());
         assertEquals(5, c.syncLimit());
-        assertEquals(5, c.ignoredKeys().size());
+        assertEquals(4, c.ignoredKeys().size());
         // One server line runs standalone, as in ZooKeeper; it is parsed, not ignored.
         assertEquals(List.of(new QuorumServer(1, "zk1", 2888, 3888, false, null, -1)), c.servers());
         assertTrue(c.standaloneEnabled());
         assertNull(c.ensembleRefusal());
+    }
+
+    /**
+     * Keys that ask for an endpoint Paddock does not serve (ZooKeeper's AdminServer, a metrics
+     * provider such as Prometheus's) start the server with a warning that says so, so that a probe
+     * or a scrape that then fails is explained; admin.enableServer=false asks for nothing.
+     */
+    @Test
+    void keysAskingForAnEndpointPaddockLacksWarn() {
+        ServerConfig c = parse("dataDir", "/d", "admin.serverPort", "8080",
+            "metricsProvider.className", "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider");
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).contains("admin.serverPort=8080") && c.warnings().get(0).contains("no AdminServer"),
+            c.warnings().toString());
+        assertTrue(c.warnings().get(1).contains("no metrics provider"), c.warnings().toString());
+        assertEquals(2, c.ignoredKeys().size());
     }
 
     @Test
