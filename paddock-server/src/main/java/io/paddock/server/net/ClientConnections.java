@@ -1,5 +1,6 @@
 package io.paddock.server.net;
 
+import io.paddock.core.wire.OpCode;
 import io.paddock.server.admin.ConnectionInfo;
 import io.paddock.server.admin.LastOperation;
 import java.util.ArrayList;
@@ -75,6 +76,31 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         volatile long sessionId;
         final AtomicLong received = new AtomicLong();
         final AtomicLong sent = new AtomicLong();
+        /** What cons prints of the last reply (ZooKeeper's updateStatsForResponse); guarded by arrivalsNanos. */
+        String lastOp = LastOperation.NONE;
+        long lastCxid = -1;
+        long lastZxid = -1;
+        long lastResponseMs;
+        long lastLatencyMs;
+        long minLatencyMs = Long.MAX_VALUE;
+        long maxLatencyMs;
+        long latencySumMs;
+        long latencyCount;
+
+        /** crst: as ZooKeeper's ServerCnxn.resetStats. Caller holds arrivalsNanos. */
+        void resetStats() {
+            received.set(0);
+            sent.set(0);
+            lastOp = LastOperation.NONE;
+            lastCxid = -1;
+            lastZxid = -1;
+            lastResponseMs = 0;
+            lastLatencyMs = 0;
+            minLatencyMs = Long.MAX_VALUE;
+            maxLatencyMs = 0;
+            latencySumMs = 0;
+            latencyCount = 0;
+        }
 
         Conn(long id, Channel channel, String address) {
             this.id = id;
@@ -120,11 +146,11 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
     }
 
     /** A request arrived; pauses reading when too many are in flight. */
-    void requestArrived(Conn conn) {
+    void requestArrived(Conn conn, int opCode) {
         packetsReceived.incrementAndGet();
         conn.received.incrementAndGet();
         synchronized (conn.arrivalsNanos) {
-            conn.arrivalsNanos.addLast(System.nanoTime());
+            conn.arrivalsNanos.addLast(System.nanoTime(), opCode);
         }
         conn.outstanding.incrementAndGet();
         globalOutstanding.incrementAndGet();
@@ -162,8 +188,8 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         if (conn == null) {
             return;
         }
-        if (message instanceof Effect.Reply) {
-            answered(conn);
+        if (message instanceof Effect.Reply reply) {
+            answered(conn, reply);
         }
         packetsSent.incrementAndGet();
         conn.sent.incrementAndGet();
@@ -174,17 +200,29 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         }
     }
 
-    private void answered(Conn conn) {
+    private void answered(Conn conn, Effect.Reply reply) {
+        long now = System.nanoTime();
         long arrived = 0;
         boolean known;
         synchronized (conn.arrivalsNanos) {
             known = conn.arrivalsNanos.size() > 0;
             if (known) {
                 arrived = conn.arrivalsNanos.pollFirst();
+                long ms = (now - arrived) / 1_000_000;
+                // A ping may be answered ahead of requests held without a leader: named by its xid.
+                conn.lastOp = LastOperation.of(reply.xid() == OpCode.XID_PING ? OpCode.PING : conn.arrivalsNanos.polledOp());
+                conn.lastCxid = reply.xid();
+                conn.lastZxid = reply.zxid();
+                conn.lastResponseMs = now / 1_000_000; // ZooKeeper's lresp: its elapsed-time clock
+                conn.lastLatencyMs = ms;
+                conn.minLatencyMs = Math.min(conn.minLatencyMs, ms);
+                conn.maxLatencyMs = Math.max(conn.maxLatencyMs, ms);
+                conn.latencySumMs += ms;
+                conn.latencyCount++;
             }
         }
         if (known) {
-            latency.record((System.nanoTime() - arrived) / 1_000_000);
+            latency.record((now - arrived) / 1_000_000);
         }
         int before = conn.outstanding.getAndUpdate(n -> n > 0 ? n - 1 : n);
         if (before <= 0) {
@@ -287,8 +325,9 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
 
     public void resetConnectionCounters() {
         for (Conn c : byId.values()) {
-            c.received.set(0);
-            c.sent.set(0);
+            synchronized (c.arrivalsNanos) {
+                c.resetStats();
+            }
         }
     }
 
@@ -300,10 +339,14 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         conns.sort(Comparator.comparingLong(c -> c.id));
         for (Conn c : conns) {
             int ops = c.channel.config().isAutoRead() ? 1 : 0;
-            out.add(new ConnectionInfo(String.valueOf(c.channel.remoteAddress()), ops,
-                    Math.max(0, c.outstanding.get()), c.received.get(), c.sent.get(),
-                    sessionOf.applyAsLong(c.id), LastOperation.NONE, c.openedAtMs,
-                    timeoutOf.applyAsInt(c.id), -1, -1, 0, 0, 0, 0, 0));
+            synchronized (c.arrivalsNanos) {
+                long count = c.latencyCount;
+                out.add(new ConnectionInfo(String.valueOf(c.channel.remoteAddress()), ops,
+                        Math.max(0, c.outstanding.get()), c.received.get(), c.sent.get(),
+                        sessionOf.applyAsLong(c.id), c.lastOp, c.openedAtMs, timeoutOf.applyAsInt(c.id),
+                        c.lastCxid, c.lastZxid, c.lastResponseMs, c.lastLatencyMs,
+                        count == 0 ? 0 : c.minLatencyMs, count == 0 ? 0 : c.latencySumMs / count, c.maxLatencyMs));
+            }
         }
         return out;
     }

@@ -178,7 +178,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     "request (op " + header.type() + ") does not decode: " + e.getMessage());
             return;
         }
-        connections.requestArrived(conn);
+        connections.requestArrived(conn, header.type());
         loop.post(new Event.ClientRequest(conn.id, header.xid(), header.type(), body));
     }
 

@@ -38,6 +38,40 @@ class FourLetterWordConformanceTest {
         }
     }
 
+    /**
+     * cons shows, for a client's connection, what monitoring tools read of its last reply: the
+     * operation (lop=GETD after a getData), its cxid and zxid, and the connection's latencies
+     * (min <= avg <= max); before any request lop=NA and no lcxid.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void consShowsEachConnectionsLastReply(Target target) throws Exception {
+        try (org.apache.zookeeper.ZooKeeper zk = Clients.connect(target)) {
+            zk.getData("/", false, null);
+            String line = consLine(target, zk.getSessionId());
+            assertTrue(line.contains(",lop=GETD,") && line.contains(",lcxid=0x"), line);
+            assertTrue(line.matches(".*,lzxid=0x[0-9a-f]+,.*") && !line.contains("lzxid=0xffffffffffffffff"), line);
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile(",llat=(\\d+),minlat=(\\d+),avglat=(\\d+),maxlat=(\\d+)\\)").matcher(line);
+            assertTrue(m.find(), line);
+            long min = Long.parseLong(m.group(2));
+            long avg = Long.parseLong(m.group(3));
+            long max = Long.parseLong(m.group(4));
+            assertTrue(min <= avg && avg <= max, line);
+        }
+    }
+
+    /** The cons line of the connection of session {@code sessionId}. */
+    private static String consLine(Target target, long sessionId) throws IOException {
+        String cons = send(target, "cons");
+        for (String line : cons.split("\n")) {
+            if (line.contains(",sid=0x" + Long.toHexString(sessionId) + ",")) {
+                return line;
+            }
+        }
+        throw new AssertionError("no connection of session 0x" + Long.toHexString(sessionId) + " in " + cons);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(TARGETS)
     void wordsOutsideTheWhitelistAreRefused(Target target) throws IOException {

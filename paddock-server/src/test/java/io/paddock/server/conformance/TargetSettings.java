@@ -17,7 +17,7 @@ public final class TargetSettings {
     /** Every test opens clients from 127.0.0.1; the shared servers must not refuse them. */
     public static final int MAX_CLIENT_CNXNS = 1000;
     public static final int CONTAINER_CHECK_INTERVAL_MS = 100;
-    public static final String FOUR_LETTER_WHITELIST = "ruok,srvr,stat,mntr,conf,isro";
+    public static final String FOUR_LETTER_WHITELIST = "ruok,srvr,stat,mntr,conf,isro,cons";
     public static final String SUPER_USER = "super";
     public static final String SUPER_PASSWORD = "super-secret";
 

@@ -17,7 +17,7 @@ class ArrivalTimesTest {
             int adds = (round * 7) % 40;
             int polls = (round * 5) % 37;
             for (int i = 0; i < adds; i++) {
-                times.addLast(next);
+                times.addLast(next, (int) next);
                 model.addLast(next++);
             }
             for (int i = 0; i < polls && !model.isEmpty(); i++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.paddock.core.Effect;
+import io.paddock.core.wire.OpCode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,9 +23,9 @@ class ClientConnectionsTest {
         ClientConnections conns = new ClientConnections(0, 100, 2, 1000);
         EmbeddedChannel ch = new EmbeddedChannel();
         ClientConnections.Conn c = conns.open(ch, "127.0.0.1");
-        conns.requestArrived(c);
+        conns.requestArrived(c, OpCode.GET_DATA);
         assertTrue(ch.config().isAutoRead());
-        conns.requestArrived(c);
+        conns.requestArrived(c, OpCode.GET_DATA);
         assertFalse(ch.config().isAutoRead(), "two in flight with a bound of two");
         conns.send(c.id, reply(c.id));
         ch.runPendingTasks();
@@ -41,15 +42,15 @@ class ClientConnectionsTest {
         ClientConnections.Conn a = conns.open(heavyA, "127.0.0.1");
         ClientConnections.Conn b = conns.open(heavyB, "127.0.0.1");
         ClientConnections.Conn l = conns.open(light, "127.0.0.1");
-        conns.requestArrived(a);
-        conns.requestArrived(a);
+        conns.requestArrived(a, OpCode.GET_DATA);
+        conns.requestArrived(a, OpCode.GET_DATA);
         assertTrue(heavyA.config().isAutoRead(), "below the server-wide bound");
-        conns.requestArrived(b);
-        conns.requestArrived(b);
+        conns.requestArrived(b, OpCode.GET_DATA);
+        conns.requestArrived(b, OpCode.GET_DATA);
         assertFalse(heavyB.config().isAutoRead(), "over its fair share (4 / 3 connections) at the bound");
-        conns.requestArrived(a);
+        conns.requestArrived(a, OpCode.GET_DATA);
         assertFalse(heavyA.config().isAutoRead(), "decided as each request arrives");
-        conns.requestArrived(l);
+        conns.requestArrived(l, OpCode.GET_DATA);
         assertTrue(light.config().isAutoRead(), "one request at a time is never starved");
         for (ClientConnections.Conn c : new ClientConnections.Conn[] {a, b, a, b, a}) {
             conns.send(c.id, reply(c.id));
