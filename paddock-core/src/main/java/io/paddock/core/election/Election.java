@@ -86,6 +86,9 @@ public final class Election {
         return new Election(sid, quorum, lastZxid, epoch, timings, roundBefore, true);
     }
 
+    /** What an observer votes (ZooKeeper's getInitId/getInitLastLoggedZxid/getPeerEpoch for an observer). */
+    public static final Vote OBSERVER_VOTE = new Vote(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+
     private Election(long sid, QuorumVerifier quorum, long lastZxid, long epoch, ElectionTimings timings,
             long roundBefore, boolean observer) {
         if (quorum.isVoter(sid) == observer) {
@@ -97,7 +100,10 @@ public final class Election {
         }
         this.sid = sid;
         this.quorum = quorum;
-        this.initialVote = new Vote(sid, lastZxid, epoch);
+        // An observer never proposes itself: it sends ZooKeeper's observer vote (leader, zxid and
+        // epoch all Long.MIN_VALUE), which every voter ignores (no voter has that sid), so that
+        // voters whose configuration still lists it as a participant cannot elect it.
+        this.initialVote = observer ? OBSERVER_VOTE : new Vote(sid, lastZxid, epoch);
         this.timings = Objects.requireNonNull(timings, "timings");
         this.proposal = initialVote;
         this.round = roundBefore;
@@ -184,7 +190,11 @@ public final class Election {
         }
         unreachable.remove(fromSid);
         if (!quorum.isVoter(fromSid)) {
-            out.add(new Send(fromSid, myNotification())); // an observer asks who leads; never counted
+            // An observer still looking asks who leads; never counted. A decided one is not answered:
+            // it answers a looking voter in turn, and the two would answer each other for ever.
+            if (n.state() == ServerState.LOOKING) {
+                out.add(new Send(fromSid, myNotification()));
+            }
             return;
         }
         if (state != ServerState.LOOKING) {

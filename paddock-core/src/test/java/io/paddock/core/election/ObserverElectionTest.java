@@ -39,11 +39,35 @@ class ObserverElectionTest {
         Election observer = Election.forObserver(4, THREE, 0, 0, TIMINGS, 0);
         observer.step(new Start(0));
         assertTrue(observer.step(new Received(1, new Notification(new Vote(1, 5, 0), 1, ServerState.LOOKING))).isEmpty());
-        assertEquals(new Vote(4, 0, 0), observer.currentVote(), "an observer adopts nothing");
+        assertEquals(Election.OBSERVER_VOTE, observer.currentVote(), "an observer adopts nothing");
         Vote leader = new Vote(3, 5, 2);
         observer.step(new Received(2, new Notification(leader, 7, ServerState.FOLLOWING)));
         List<ElectionOutput> out = observer.step(new Received(3, new Notification(leader, 7, ServerState.LEADING)));
         assertEquals(List.of(new Decided(ServerState.OBSERVING, leader, 7)), out);
+    }
+
+    /**
+     * An observer votes as ZooKeeper's do (leader, zxid, epoch all Long.MIN_VALUE): a voter whose
+     * configuration still lists it as a participant ignores that vote instead of electing it. And
+     * a voter answers an observer only while the observer looks: a decided observer answers a
+     * looking voter, and answering it back would keep the two at it for ever (review).
+     */
+    @Test
+    void anObserversVoteElectsNobodyAndADecidedObserverIsNotAnswered() {
+        Election observer = Election.forObserver(3, new QuorumVerifier(Set.of(1L, 2L)), 0x500, 1, TIMINGS, 0);
+        List<ElectionOutput> started = observer.step(new Start(0));
+        Notification vote = started.stream().filter(o -> o instanceof Send).map(o -> ((Send) o).notification())
+                .findFirst().orElseThrow();
+        assertEquals(Election.OBSERVER_VOTE, vote.vote());
+        Election voter = new Election(1, THREE, 0, 0, TIMINGS); // lists 3 as a participant
+        voter.step(new Start(0));
+        voter.step(new Received(3, vote));
+        assertEquals(new Vote(1, 0, 0), voter.currentVote(), "adopted the observer's vote");
+
+        Election other = new Election(1, THREE, 0, 0, TIMINGS);
+        other.step(new Start(0));
+        Notification decided = new Notification(new Vote(3, 5, 2), 1, ServerState.OBSERVING);
+        assertTrue(other.step(new Received(4, decided)).isEmpty(), "answered a decided observer");
     }
 
     @Test
