@@ -240,6 +240,10 @@ final class ServerAdminView implements AdminView {
             var status = peer.status();
             values.put("peer_state", status.peerState());
             values.put("quorum_size", status.quorumSize());
+            if (status.state() == io.paddock.core.election.ServerState.OBSERVING) {
+                // ObserverZooKeeperServer's: the server it observes through (the leader here; -1 before one).
+                values.put("observer_master_id", status.leaderSid());
+            }
             var leader = status.leader();
             if (leader != null) {
                 values.put("learners", leader.learners());

@@ -219,7 +219,9 @@ class EnsembleElectionProcessTest {
             String mntr = e.word(2, "mntr");
             assertTrue(mntr.contains("zk_synced_followers\t1\n"), mntr);
             assertTrue(mntr.contains("zk_synced_observers\t1\n"), mntr);
-            assertTrue(e.word(3, "mntr").contains("zk_peer_state\tobserving - broadcast\n"), e.word(3, "mntr"));
+            String observerMntr = e.word(3, "mntr");
+            assertTrue(observerMntr.contains("zk_peer_state\tobserving - broadcast\n"), observerMntr);
+            assertTrue(observerMntr.contains("zk_observer_master_id\t2\n"), observerMntr); // as ZooKeeper's observers
             // It serves clients: a write through it is forwarded, committed by the voters, and
             // comes back to it (INFORM); the other members hold it too.
             try (ZooKeeper zk = new ZooKeeper(e.connectString(3), 15_000, event -> { })) {
