@@ -76,10 +76,12 @@ public final class PeerShell implements AutoCloseable {
     /**
      * {@code roleSinceMs}: when the current role began, on a clock that does not jump (ms of
      * System.nanoTime()); -1 while looking. ZooKeeper's zk_uptime counts from there: each role has
-     * its own server and stats.
+     * its own server and stats. {@code synchronizing}: past discovery (the epoch agreed) and not
+     * yet broadcasting: ZooKeeper's SYNCHRONIZATION zab state.
      */
     public record Status(ServerState state, long leaderSid, long establishedEpoch, long acceptedEpoch,
-            long currentEpoch, long round, int quorumSize, LeaderStats leader, long roleSinceMs) {
+            long currentEpoch, long round, int quorumSize, LeaderStats leader, long roleSinceMs,
+            boolean synchronizing) {
 
         /** Whether the role is established (ZooKeeper would be past discovery). */
         public boolean established() {
@@ -92,7 +94,7 @@ public final class PeerShell implements AutoCloseable {
             if (state == ServerState.LOOKING) {
                 return s;
             }
-            return s + (established() ? " - broadcast" : " - discovery");
+            return s + (established() ? " - broadcast" : synchronizing ? " - synchronization" : " - discovery");
         }
 
         /** ZooKeeper's {@code Mode:} / {@code zk_server_state} of a quorum peer. */
@@ -167,7 +169,7 @@ public final class PeerShell implements AutoCloseable {
         this.epochFiles = epochFiles;
         this.sink = sink;
         this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, new Inbound());
-        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null, -1);
+        this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null, -1, false);
     }
 
     /** The core's limits from zoo.cfg's, in ticks of {@value #PEER_TICK_MS} ms. */
@@ -366,6 +368,21 @@ public final class PeerShell implements AutoCloseable {
         return "(server " + v.leaderSid() + ", zxid 0x" + Long.toHexString(v.zxid()) + ", epoch " + v.epoch() + ")";
     }
 
+    /**
+     * ZooKeeper's SYNCHRONIZATION: a leader once a quorum acknowledged the epoch, a learner once it
+     * acknowledged it (ZooKeeper's syncWithLeader), until broadcast.
+     */
+    private static boolean synchronizing(io.paddock.core.zab.Role role) {
+        if (role instanceof LeaderRole l) {
+            return l.phase() == LeaderRole.Phase.PERSISTING_CURRENT || l.phase() == LeaderRole.Phase.SYNCING;
+        }
+        if (role instanceof LearnerRole l) {
+            LearnerRole.Phase p = l.phase();
+            return p.compareTo(LearnerRole.Phase.ACKED) >= 0 && p != LearnerRole.Phase.SYNCED;
+        }
+        return false;
+    }
+
     private Status snapshot(QuorumPeerCore core) {
         if (core.role() != lastRole) {
             lastRole = core.role();
@@ -388,7 +405,7 @@ public final class PeerShell implements AutoCloseable {
         }
         return new Status(core.state(), leader, core.establishedEpoch(), core.epochs().durableAcceptedEpoch(),
                 core.epochs().durableCurrentEpoch(), core.electionRound(), core.config().voters().voters().size(),
-                stats, lastRole == null ? -1 : roleSinceMs);
+                stats, lastRole == null ? -1 : roleSinceMs, synchronizing(core.role()));
     }
 
     @Override

@@ -36,4 +36,17 @@ class PeerShellDescribeTest {
                 PeerShell.describe(all.get(0)));
         assertEquals("synced with leader 3 in epoch 2", PeerShell.describe(all.get(4)));
     }
+
+    /** zk_peer_state in ZooKeeper's four zab states: looking, then discovery, synchronization, broadcast. */
+    @Test
+    void thePeerStateNamesTheZabStateAsZooKeeperDoes() {
+        assertEquals("looking", status(ServerState.LOOKING, -1, false).peerState());
+        assertEquals("following - discovery", status(ServerState.FOLLOWING, -1, false).peerState());
+        assertEquals("following - synchronization", status(ServerState.FOLLOWING, -1, true).peerState());
+        assertEquals("leading - broadcast", status(ServerState.LEADING, 2, false).peerState());
+    }
+
+    private static PeerShell.Status status(ServerState state, long established, boolean synchronizing) {
+        return new PeerShell.Status(state, 1, established, 2, 1, 3, 3, null, -1, synchronizing);
+    }
 }
