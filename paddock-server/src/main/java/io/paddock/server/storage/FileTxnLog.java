@@ -232,17 +232,20 @@ public final class FileTxnLog implements TxnLog {
         // first, a crash leaves the e:0 snapshot in front (recovery takes the newest), a state the new
         // one holds; the cut then drops everything logged past the new point, and only then the
         // snapshots above it, so that until the log is cut the e:0 one is still in front.
-        boolean belowOneWeHold = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX).stream().anyMatch(n -> n.zxid() > zxid);
-        if (!belowOneWeHold) {
-            truncateAfter(zxid);
-        }
-        try {
-            Snapshots.write(snapDir, snapshot, ChannelSink.newDirectBuffer(), ".install.tmp");
-        } catch (IOException e) {
-            throw new IOException("cannot write the leader's snapshot " + file + ": " + e, e);
-        }
-        if (belowOneWeHold) {
-            truncateAfter(zxid, true);
+        // Autopurge waits until both steps are done (SnapshotFolderLock).
+        synchronized (SnapshotFolderLock.of(snapDir)) {
+            boolean belowOneWeHold = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX).stream().anyMatch(n -> n.zxid() > zxid);
+            if (!belowOneWeHold) {
+                truncateAfter(zxid);
+            }
+            try {
+                Snapshots.write(snapDir, snapshot, ChannelSink.newDirectBuffer(), ".install.tmp");
+            } catch (IOException e) {
+                throw new IOException("cannot write the leader's snapshot " + file + ": " + e, e);
+            }
+            if (belowOneWeHold) {
+                truncateAfter(zxid, true);
+            }
         }
         LOG.info("installed the leader's snapshot {}", file);
     }

@@ -24,6 +24,12 @@ public final class Purger {
         if (snapRetainCount < 1) {
             throw new IllegalArgumentException("snapRetainCount must be at least 1: " + snapRetainCount);
         }
+        synchronized (SnapshotFolderLock.of(snapDir)) { // not between the steps of a snapshot's install
+            return purgeLocked(snapDir, logDir, snapRetainCount);
+        }
+    }
+
+    private static List<Path> purgeLocked(Path snapDir, Path logDir, int snapRetainCount) throws IOException {
         List<Path> deleted = new ArrayList<>();
         List<DataFiles.Numbered> snaps = DataFiles.list(snapDir, DataFiles.SNAPSHOT_PREFIX);
         if (snaps.size() < snapRetainCount) {

@@ -143,6 +143,40 @@ class InstallSnapshotTest {
         assertEquals(epochStart, crashed.lastZxid(), "the tail past the new point came back");
     }
 
+    /**
+     * Autopurge and a snapshot's install take the snapshot folder's lock: a purge between the
+     * install's two steps would delete the new (oldest) snapshot and the cut the rest. Held by
+     * someone else, the lock holds back both, and each goes on once it is free.
+     */
+    @Test
+    void autopurgeAndASnapshotInstallNeverInterleave() throws Exception {
+        FileTxnLog log = new FileTxnLog(logDir, snapDir, true, 4096, LogFixture.recordingFailStop());
+        try {
+            appendDurably(log, new LogFixture.Heard(), range(2, 1, 9));
+            java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.concurrent.Future<?> install;
+                java.util.concurrent.Future<?> purge;
+                synchronized (SnapshotFolderLock.of(snapDir)) {
+                    install = other.submit(() -> {
+                        log.installSnapshot(snapshotNamedAt((3L << 32)).asSource());
+                        return null;
+                    });
+                    purge = other.submit(() -> Purger.purge(snapDir, logDir, 1));
+                    Thread.sleep(200);
+                    assertTrue(!install.isDone() && !purge.isDone(), "went on under another holder of the lock");
+                }
+                install.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                purge.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                other.shutdownNow();
+            }
+        } finally {
+            log.close();
+        }
+        assertTrue(Files.exists(snapDir.resolve(DataFiles.snapshotName(3L << 32))));
+    }
+
     private static void flip(Path file, int at) throws java.io.IOException {
         byte[] bytes = Files.readAllBytes(file);
         bytes[at] ^= 0x55;
