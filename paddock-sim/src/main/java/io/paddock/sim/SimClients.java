@@ -13,6 +13,7 @@ import io.paddock.core.wire.CreateRequest;
 import io.paddock.core.wire.CreateResponse;
 import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.ExistsRequest;
+import io.paddock.core.wire.GetChildrenRequest;
 import io.paddock.core.wire.MultiOp;
 import io.paddock.core.wire.MultiRequest;
 import io.paddock.core.wire.MultiResponse;
@@ -52,8 +53,9 @@ import java.util.TreeSet;
  * <li>A session is never answered at a zxid older than one it has seen (across reconnections too); a
  *     read right after a sync finds every sequential znode acknowledged before the sync.
  * <li><b>Watches</b>: before one write in {@value #WATCH_ONE_IN} a client sets an exists watch on
- *     one of its persistent znodes. Once set (answered at zxid z), it fires at most once, for the
- *     first committed change of that znode after z (a transaction some server applied as
+ *     one of its persistent znodes, or (one time in four) a child watch on the root, where every
+ *     client makes its znodes. Once set (answered at zxid z), it fires at most once, for the
+ *     first committed change of that znode (a child created or deleted) after z (a transaction some server applied as
  *     committed, never one rolled back), and, while the connection stays open to the end, it does
  *     fire if such a change exists. A closed connection takes its watches (no SetWatches here).
  * <li><b>No request goes unanswered while its server serves.</b> A server serves while it leads an
@@ -130,6 +132,9 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     private final List<FiredWatch> firedToCheck = new ArrayList<>();
     private long watchesSet;
     private long watchesFired;
+
+    /** The key of a child watch on the root in a client's watches (its exists watches are keyed by path). */
+    private static final String ROOT_CHILDREN = "children:/";
 
     /** A watch event client {@code clientId} got from {@code sid} for {@code path}, made by the transaction at {@code zxid}. */
     private record FiredWatch(int clientId, long sid, String path, long zxid, long setAtZxid) {}
@@ -559,6 +564,15 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
      * first committed change of that znode after the answer's zxid, while the connection stays.
      */
     private void setWatch(Client c, long now) {
+        if (watchRandom.nextInt(4) == 0) {
+            // A child watch on the root, where every client makes its znodes: any client's create
+            // or delete there (an ephemeral's with its session's close too) fires it.
+            if (!c.watches.containsKey(ROOT_CHILDREN)) {
+                send(c, c.nextXid++, new Op(Kind.WATCH, ROOT_CHILDREN, now), OpCode.GET_CHILDREN,
+                        new GetChildrenRequest("/", true));
+            }
+            return;
+        }
         List<String> candidates = new ArrayList<>();
         for (String p : c.own) {
             if (!p.startsWith("/e") && !c.watches.containsKey(p)) {
@@ -801,7 +815,8 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
     }
 
     private void watchFired(Client c, long sid, Effect.Watch w) {
-        String path = w.event().path();
+        String path = w.event().type() == io.paddock.core.wire.EventType.NODE_CHILDREN_CHANGED
+                ? "children:" + w.event().path() : w.event().path();
         Long setAt = c.watches.remove(path);
         if (setAt == null) {
             throw ensemble.checker().failure("client " + c.id + " got a watch event from s" + sid + " for " + path
@@ -848,8 +863,26 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
         return null;
     }
 
-    /** Whether {@code txn} creates, deletes or sets the data of {@code path} (what fires an exists watch). */
-    private static boolean changes(Txn txn, String path) {
+    /**
+     * Whether {@code txn} fires the watch {@code key}: for a path, creates, deletes or sets the data
+     * of it (an exists watch); for "children:" and a path, creates or deletes a child of it (a
+     * session's close deleting an ephemeral child too).
+     */
+    private static boolean changes(Txn txn, String key) {
+        if (key.startsWith("children:")) {
+            String parent = key.substring("children:".length());
+            if (txn instanceof Txn.Create c) {
+                return parentOf(c.path()).equals(parent);
+            } else if (txn instanceof Txn.Delete d) {
+                return parentOf(d.path()).equals(parent);
+            } else if (txn instanceof Txn.CloseSession close) {
+                return close.paths().stream().anyMatch(p -> parentOf(p).equals(parent));
+            } else if (txn instanceof Txn.Multi m) {
+                return m.txns().stream().anyMatch(t -> changes(t, key));
+            }
+            return false;
+        }
+        String path = key;
         if (txn instanceof Txn.Create c) {
             return c.path().equals(path);
         } else if (txn instanceof Txn.Delete d) {
@@ -860,6 +893,11 @@ public final class SimClients implements SimulatedEnsemble.ClientSink {
             return m.txns().stream().anyMatch(t -> changes(t, path));
         }
         return false; // the watched znodes are persistent: no session's close deletes them
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
     private void reply(Client c, long sid, Effect.Reply r) {

@@ -37,7 +37,7 @@ class ReplicationSimulationTest {
                 + totals[6] + " sessions of silent clients expired; slowest answer " + totals[7] + " ticks; the sequential model"
                 + " checked " + totals[8] + " committed writes and " + totals[9] + " reads; " + totals[10]
                 + " writes answered SESSIONMOVED; " + totals[11] + " connections left half-open, " + totals[12]
-                + " clients' own connections closed as moved; " + totals[13] + " exists watches set, " + totals[14]
+                + " clients' own connections closed as moved; " + totals[13] + " watches set (exists, and children of /), " + totals[14]
                 + " fired and checked; sync modes " + modes);
         assertTrue(totals[4] > 0 && totals[5] > 0, "multis succeeded and failed");
         assertTrue(totals[6] > 0, "sessions expired");
