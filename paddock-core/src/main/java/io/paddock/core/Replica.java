@@ -788,6 +788,16 @@ public final class Replica {
         }
 
         @Override
+        public boolean holdsAboveApplied(long zxid) {
+            for (QueuedWrite w : awaiting) { // in zxid order; a commit's is at or near the head
+                if (w.zxid() >= zxid) {
+                    return w.zxid() == zxid;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public long lastHeldAtOrBelow(long zxid) {
             if (zxid < windowBaseZxid) {
                 return -1;

@@ -418,6 +418,13 @@ public abstract sealed class LearnerRole implements Role permits FollowerRole, O
                     + Long.toHexString(host.lastLoggedZxid()));
             return;
         }
+        if (z > commitMark && z > host.appliedZxid() && !host.holdsAboveApplied(z)) {
+            // A leader commits only what it proposed to us: a zxid between our transactions (an
+            // epoch's gap) would apply everything logged up to it. ZooKeeper's follower stops on
+            // such a COMMIT (UNMATCHED_TXN_COMMIT); we give the role up and sync again.
+            giveUp("COMMIT of 0x" + Long.toHexString(z) + ", which is no transaction we logged");
+            return;
+        }
         if (z > commitMark) {
             commitMark = z;
             if (phase == Phase.SYNCED) {

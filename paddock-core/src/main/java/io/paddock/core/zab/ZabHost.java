@@ -44,6 +44,15 @@ public interface ZabHost {
     long lastHeldAtOrBelow(long zxid);
 
     /**
+     * Whether this history holds a transaction at {@code zxid}, which lies above the applied point
+     * (a learner's logged proposals still to commit). The replica finds a commit's zxid at the head
+     * of what waits, without scanning its window.
+     */
+    default boolean holdsAboveApplied(long zxid) {
+        return lastHeldAtOrBelow(zxid) == zxid;
+    }
+
+    /**
      * The TxnDigest of the transaction at {@code zxid} of {@link #historyAfter}'s window (the tree
      * digest once it is applied), or null when it has none or it is not known.
      */

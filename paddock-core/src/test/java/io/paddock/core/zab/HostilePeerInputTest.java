@@ -98,6 +98,36 @@ class HostilePeerInputTest {
     }
 
     /**
+     * A COMMIT of a zxid this follower logged no proposal for (between its transactions) would
+     * apply everything logged up to it: the follower gives up instead, as ZooKeeper's stops on an
+     * unmatched commit. The COMMIT of a proposal it logged is applied as usual.
+     */
+    @Test
+    void aCommitOfAZxidNeverProposedIsRefused() {
+        ScriptHost host = new ScriptHost(0x1_0000_0001L);
+        Epochs epochs = new Epochs(1, 1);
+        List<PeerEffect> out = new ArrayList<>();
+        FollowerRole f = new FollowerRole(new PeerConfig(1, THREE, Set.of(), IMMEDIATE, ZAB), epochs, host, 2, 0, out);
+        step(f, host, new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION)));
+        epochs.persisted(2, 1);
+        step(f, host, new PeerEvent.EpochsPersisted(2, 1));
+        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.DIFF, 0x1_0000_0001L)));
+        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(2))));
+        epochs.persisted(2, 2);
+        step(f, host, new PeerEvent.EpochsPersisted(2, 2));
+        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.UPTODATE, -1)));
+        assertEquals(LearnerRole.Phase.SYNCED, f.phase());
+
+        long proposed = 0x2_0000_0002L;
+        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.PROPOSAL, proposed,
+                ProposalCodec.encode(ScriptHost.txn(proposed)), null)));
+        List<PeerEffect> gap = step(f, host, new PeerEvent.QuorumReceived(2,
+                new QuorumPacket(QuorumPacketType.COMMIT, 0x2_0000_0001L)));
+        assertTrue(gap.stream().noneMatch(e -> e instanceof PeerEffect.Commit), "applied up to a gap: " + gap);
+        assertNotNull(f.exitReason(), "took a COMMIT of a zxid it logged no proposal for");
+    }
+
+    /**
      * Once synced, an observer gets INFORM; a PROPOSAL or COMMIT is ignored, as ZooKeeper's Observer
      * does, and the INFORM of the same zxid is then applied as usual.
      */
