@@ -211,6 +211,15 @@ final class ServerAdminView implements AdminView {
     }
 
     @Override
+    public SortedMap<Long, Integer> sessionTimeouts() {
+        SortedMap<Long, Integer> out = new TreeMap<>();
+        for (Session s : core().sessions().all()) {
+            out.put(s.id(), s.timeoutMs());
+        }
+        return out;
+    }
+
+    @Override
     public SortedMap<Long, SortedSet<String>> ephemeralsBySession() {
         return core().tree().ephemeralsBySession();
     }

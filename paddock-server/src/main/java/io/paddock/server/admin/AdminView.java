@@ -82,6 +82,11 @@ public interface AdminView {
     /** Session expiry buckets, earliest first, for {@code dump}. */
     List<SessionExpiryBucket> sessionExpiryBuckets();
 
+    /** Every session this server knows, by id, with its timeout in ms (a learner's dump lists them so). */
+    default SortedMap<Long, Integer> sessionTimeouts() {
+        return java.util.Collections.emptySortedMap();
+    }
+
     /** Session id to its ephemeral paths, for {@code dump}. */
     SortedMap<Long, SortedSet<String>> ephemeralsBySession();
 

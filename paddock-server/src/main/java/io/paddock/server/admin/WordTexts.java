@@ -158,18 +158,27 @@ final class WordTexts {
     }
 
     /**
-     * {@code dump}: session expiry buckets, then ephemerals by session. The "Connections dump:"
-     * section stays empty, as with ZooKeeper's Netty server (only its NIO server fills it).
+     * {@code dump}: session expiry buckets (a follower's or observer's: every session with its
+     * timeout, as ZooKeeper's LearnerSessionTracker prints them, since the leader expires them),
+     * then ephemerals by session. The "Connections dump:" section stays empty, as with ZooKeeper's
+     * Netty server (only its NIO server fills it).
      */
     static String dump(AdminView view) {
         StringBuilder out = new StringBuilder("SessionTracker dump:\n");
-        long sessions = view.sessionExpiryBuckets().stream().mapToLong(b -> b.sessionIds().size()).sum();
-        out.append("Session Sets (").append(view.sessionExpiryBuckets().size()).append(")/(")
-            .append(sessions).append("):\n");
-        for (SessionExpiryBucket bucket : view.sessionExpiryBuckets()) {
-            out.append(bucket.sessionIds().size()).append(" expire at ")
-                .append(new Date(bucket.expiresAtMs())).append(":\n");
-            bucket.sessionIds().forEach(id -> out.append("\t0x").append(Long.toHexString(id)).append('\n'));
+        if (view.serverState().equals("follower") || view.serverState().equals("observer")) {
+            SortedMap<Long, Integer> timeouts = view.sessionTimeouts();
+            out.append("Global Sessions(").append(timeouts.size()).append("):\n");
+            timeouts.forEach((id, timeoutMs) -> out.append("0x").append(Long.toHexString(id)).append('\t')
+                .append(timeoutMs).append("ms\n"));
+        } else {
+            long sessions = view.sessionExpiryBuckets().stream().mapToLong(b -> b.sessionIds().size()).sum();
+            out.append("Session Sets (").append(view.sessionExpiryBuckets().size()).append(")/(")
+                .append(sessions).append("):\n");
+            for (SessionExpiryBucket bucket : view.sessionExpiryBuckets()) {
+                out.append(bucket.sessionIds().size()).append(" expire at ")
+                    .append(new Date(bucket.expiresAtMs())).append(":\n");
+                bucket.sessionIds().forEach(id -> out.append("\t0x").append(Long.toHexString(id)).append('\n'));
+            }
         }
         out.append("ephemeral nodes dump:\n");
         SortedMap<Long, SortedSet<String>> ephemerals = view.ephemeralsBySession();

@@ -31,6 +31,7 @@ class FakeAdminView implements AdminView {
     SortedMap<Long, SortedSet<String>> dataWatches = new TreeMap<>();
     List<SessionExpiryBucket> buckets = new ArrayList<>();
     SortedMap<Long, SortedSet<String>> ephemerals = new TreeMap<>();
+    SortedMap<Long, Integer> timeouts = new TreeMap<>();
     SortedMap<Long, Long> digests = new TreeMap<>();
     Map<String, Object> extra = new LinkedHashMap<>();
     long openFds = -1;
@@ -58,6 +59,7 @@ class FakeAdminView implements AdminView {
     @Override public List<ConnectionInfo> connections() { return connections; }
     @Override public SortedMap<Long, SortedSet<String>> dataWatchesBySession() { return dataWatches; }
     @Override public List<SessionExpiryBucket> sessionExpiryBuckets() { return buckets; }
+    @Override public SortedMap<Long, Integer> sessionTimeouts() { return timeouts; }
     @Override public SortedMap<Long, SortedSet<String>> ephemeralsBySession() { return ephemerals; }
     @Override public void resetServerStats() { serverStatsResets++; }
     @Override public void resetConnectionStats() { connectionStatsResets++; }

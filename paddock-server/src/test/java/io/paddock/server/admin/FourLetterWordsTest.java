@@ -281,6 +281,24 @@ class FourLetterWordsTest {
         assertEquals("\n", answer("wchp"));
     }
 
+    /** On a follower or observer, as ZooKeeper's LearnerSessionTracker: every session with its timeout. */
+    @Test
+    void aLearnersDumpListsItsGlobalSessionsWithTheirTimeouts() {
+        view.state = "follower";
+        view.timeouts.put(0x100053621890000L, 15_000);
+        view.timeouts.put(0xbL, 4_000);
+        view.ephemerals.put(0xbL, new TreeSet<>(List.of("/e")));
+        assertEquals("SessionTracker dump:\n"
+            + "Global Sessions(2):\n"
+            + "0xb\t4000ms\n"
+            + "0x100053621890000\t15000ms\n"
+            + "ephemeral nodes dump:\n"
+            + "Sessions with Ephemerals (1):\n"
+            + "0xb:\n"
+            + "\t/e\n"
+            + "Connections dump:\n", answer("dump"));
+    }
+
     @Test
     void dumpListsExpiryBucketsThenEphemerals() {
         long t1 = 1_700_000_004_000L;
