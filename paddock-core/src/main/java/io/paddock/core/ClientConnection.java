@@ -91,7 +91,11 @@ final class ClientConnection {
      * had logged when it took the request from its client, which is earlier than when it sent it
      * for a request held while there was no leader: a write of the session prepared after that,
      * through another server, may have been sent after this request (see Replica's
-     * dropIfMovedAway), whenever this one was sent.
+     * dropIfMovedAway), whenever this one was sent. And the epochs of the leaders it was sent
+     * to: only those propose it, in their epochs, so a transaction of another epoch is not its
+     * answer. (Within one epoch a kazoo client's same-xid, same-kind write through another server
+     * can still be taken for it when its data says nothing: the connection then stays, one more
+     * reconnection's worth of doubt the simulator has not met.)
      */
     static final class QueuedForward implements Queued {
         private final int xid;
@@ -100,15 +104,38 @@ final class ClientConnection {
         private final ConnectRequest connect;
         private final long takenAtZxid;
         private long sentAtZxid;
+        /** The epochs of the leaders it was sent to: only such a leader proposes it, in its epoch. */
+        private final long firstSentEpoch;
+        private long[] resentEpochs;
 
         QueuedForward(int xid, int opCode, JuteRecord body, ConnectRequest connect, long takenAtZxid,
-                long sentAtZxid) {
+                long sentAtZxid, long sentEpoch) {
             this.xid = xid;
             this.opCode = opCode;
             this.body = body;
             this.connect = connect;
             this.takenAtZxid = Math.min(takenAtZxid, sentAtZxid);
             this.sentAtZxid = sentAtZxid;
+            this.firstSentEpoch = sentEpoch;
+        }
+
+        /**
+         * Whether it went to the leader of {@code epoch}: a transaction of another epoch is not its
+         * answer, whatever it names (a kazoo client's later write of the same xid and kind,
+         * through another server and a later leader).
+         */
+        boolean sentIn(long epoch) {
+            if (epoch == firstSentEpoch) {
+                return true;
+            }
+            if (resentEpochs != null) {
+                for (long e : resentEpochs) {
+                    if (e == epoch) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         int xid() {
@@ -135,9 +162,13 @@ final class ClientConnection {
             return takenAtZxid;
         }
 
-        /** Sent again (to a new leader) when this learner had logged up to {@code zxid}. */
-        void sentAgainAt(long zxid) {
+        /** Sent again, to the new leader of {@code epoch}, when this learner had logged up to {@code zxid}. */
+        void sentAgainAt(long zxid, long epoch) {
             sentAtZxid = Math.max(sentAtZxid, zxid);
+            if (!sentIn(epoch)) {
+                resentEpochs = resentEpochs == null ? new long[] {epoch} : java.util.Arrays.copyOf(resentEpochs, resentEpochs.length + 1);
+                resentEpochs[resentEpochs.length - 1] = epoch;
+            }
         }
     }
 

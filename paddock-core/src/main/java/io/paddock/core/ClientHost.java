@@ -35,6 +35,9 @@ interface ClientHost {
     /** Answers the reads queued behind a request that was just answered, up to the next write. */
     void answerReadsBehind(ClientConnection conn);
 
+    /** The epoch of the leader this learner serves under now (where what it forwards goes). */
+    long servingEpoch();
+
     /** Closes a connection and forgets it. */
     void dropConnection(long connId, String reason);
 

@@ -67,7 +67,7 @@ final class LearnerForwards {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
         conn.queue.add(new ClientConnection.QueuedForward(xid, opCode, body, connect, takenAtZxid,
-                host.lastLoggedZxid()));
+                host.lastLoggedZxid(), host.servingEpoch()));
         sendRequest(conn, xid, opCode, body, connect, out);
     }
 
@@ -76,7 +76,7 @@ final class LearnerForwards {
         if (f.opCode() == OpCode.CREATE_SESSION) {
             pendingCreates.put(conn.sessionId, conn.connId);
         }
-        f.sentAgainAt(host.lastLoggedZxid()); // what the new leader proposed before it is not its transaction either
+        f.sentAgainAt(host.lastLoggedZxid(), host.servingEpoch()); // what the new leader proposed before it is not its transaction either
         sendRequest(conn, f.xid(), f.opCode(), f.body(), f.connect(), out);
     }
 
@@ -105,7 +105,8 @@ final class LearnerForwards {
         }
         ClientConnection conn = connId == null ? null : connections.get(connId);
         if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
-                && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid() && fits(env.txn(), f)) {
+                && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid() && f.sentIn(env.zxid() >>> 32)
+                && fits(env.txn(), f)) {
             return conn;
         }
         return null;

@@ -880,6 +880,11 @@ public final class Replica {
     /** What the learner's client bookkeeping ({@link LearnerForwards}, {@link InFlightRequests}) uses of this. */
     private final class Clients implements ClientHost {
         @Override
+        public long servingEpoch() {
+            return inFlight.servingEpoch();
+        }
+
+        @Override
         public long appliedZxid() {
             return lastAppliedZxid;
         }

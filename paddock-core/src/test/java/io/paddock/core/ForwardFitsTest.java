@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForwardFitsTest {
     private static ClientConnection.QueuedForward forward(int opCode, JuteRecord body) {
-        return new ClientConnection.QueuedForward(1, opCode, body, null, 0, 0);
+        return new ClientConnection.QueuedForward(1, opCode, body, null, 0, 0, 1);
     }
 
     private static Txn.Create created(String path) {

@@ -64,10 +64,17 @@ class ReplicationSimulationTest {
      *       client had left for another one to the same follower, went on once the follower synced:
      *       its REVALIDATE took the session back from the client's current server, and requests held
      *       behind the newer connection took effect after the client's later writes elsewhere.
+     *   <li>2336400 (5 voters): a kazoo-like client's create of a sequential /s2- (xid 1), forwarded
+     *       by a follower to a leader that died with it, then sent again (xid 1, same kind and
+     *       prefix) through another follower and committed by a later leader: the first follower,
+     *       syncing with a third leader, took that transaction for its own forward's answer, kept
+     *       the connection the client had left, and sent the request held behind it (xid 3) after
+     *       the client's later write. A forward is only ever proposed in the epoch of a leader it
+     *       went to (QueuedForward.sentIn).
      * </ul>
      */
     @ParameterizedTest(name = "seed {0}, {1} voters, {2} observers")
-    @CsvSource({"1761,3,0", "1300353,3,1", "1700719,5,0"})
+    @CsvSource({"1761,3,0", "1300353,3,1", "1700719,5,0", "2336400,5,0"})
     void seedsThatFoundBugs(long seed, int voters, int observers) {
         runSeed(seed, voters, observers, new long[15], new java.util.TreeMap<>());
     }
