@@ -281,6 +281,21 @@ def judge(out, i, kind, arg, result):
         out.sequential += 1
 
 
+def settled(zk, call):
+    """call() once the client is connected again; a cut that came just before the cutter stopped
+    may only now be noticed, so a ConnectionLoss is tried again (bounded)."""
+    deadline = time.time() + CONNECT_SECONDS_MAX
+    while True:
+        while not zk.connected and time.time() < deadline:
+            time.sleep(0.01)
+        try:
+            return call()
+        except ConnectionLoss:
+            if time.time() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 def cutter(proxy, rng, stop, counts):
     deadline = time.time() + RUN_SECONDS_MAX
     while not stop.is_set() and time.time() < deadline:
@@ -307,7 +322,8 @@ def main():
 
     stop = threading.Event()
     cuts = [0]
-    threading.Thread(target=cutter, args=(proxy, rng, stop, cuts), daemon=True).start()
+    cutting = threading.Thread(target=cutter, args=(proxy, rng, stop, cuts), daemon=True)
+    cutting.start()
     out = Outcome()
     started = time.time()
     i = 0
@@ -324,6 +340,7 @@ def main():
             judge(out, n, kind, arg, result)
         i += len(batch)
     stop.set()
+    cutting.join(CONNECT_SECONDS_MAX)  # no cut after this; one just before is met by settled()
     ok("answers and session order (%d calls: %d answered, %d cut, %d refused while reconnecting;"
        " %d cuts, %d connections, %d closed by a server, %.1f s)"
        % (ops, out.answered, out.cut, out.not_sent, cuts[0], proxy.links, proxy.server_closes,
@@ -332,21 +349,19 @@ def main():
         fail("cuts with calls in flight", "%d cuts, %d calls cut: the run missed its point" % (cuts[0], out.cut))
     ok("cuts with calls in flight")
 
-    waited = time.time()
-    while not zk.connected and time.time() - waited < CONNECT_SECONDS_MAX:
-        time.sleep(0.01)
-    data, stat = zk.get(ROOT + "/c")
+    data, stat = settled(zk, lambda: zk.get(ROOT + "/c"))
     final = int(data)
     if final != out.last_set and not (final > out.last_set and final in out.cut_sets):
         fail("last write wins", "/c holds setData %d; the last that succeeded was %d" % (final, out.last_set))
     ok("last write wins (/c holds setData %d, version %d)" % (final, stat.version))
-    children = set(zk.get_children(ROOT))
+    children = set(settled(zk, lambda: zk.get_children(ROOT)))
     made = {ROOT + "/" + c for c in children if c.startswith("n-")}
     for path, expected in out.created.items():
         if path not in made:
             fail("creates kept", "%s answered OK and is gone" % path)
-        if zk.get(path)[0] != expected:
-            fail("creates kept", "%s holds %r" % (path, zk.get(path)[0]))
+        held = settled(zk, lambda: zk.get(path))[0]
+        if held != expected:
+            fail("creates kept", "%s holds %r" % (path, held))
     strays = made - set(out.created) - out.cut_creates
     if strays:
         fail("creates kept", "nodes no call made: %r" % sorted(strays)[:5])
