@@ -1110,15 +1110,19 @@ public final class Replica {
             // decides. And every session that comes back goes through it (ZooKeeper's learners send
             // REVALIDATE for each): the leader takes this server as the session's owner, and a
             // ZooKeeper leader answers a moved session's writes from its new server with SESSIONMOVED
-            // until then. Without a leader the handshake waits for one: the session may have expired,
-            // or been closed, through the others while this server was cut off, and a client told
-            // "connected" would trust ephemerals (a lock) that are gone. (A ZooKeeper server without a
-            // leader answers no handshake at all.)
-            connections.remove(c.connId());
+            // until then. Without a leader the handshake is closed unanswered, as a ZooKeeper server
+            // without a leader does: the session may have expired, or been closed, through the others
+            // while this server was cut off (a client told "connected" would trust ephemerals, a
+            // lock, that are gone), and a handshake held until the next leader would revalidate late,
+            // after the client went on elsewhere: the leader would take this server for the owner,
+            // and a request held behind it would take effect after the client's later writes. The
+            // client tries another server, or this one again.
             if (!serving) {
-                hold(c, c.connId()); // asked once there is a leader
+                dropConnection(c.connId(), "session 0x" + Long.toHexString(req.sessionId())
+                        + " comes back while this server has no leader to confirm it");
                 return;
             }
+            connections.remove(c.connId());
             boolean asked = revalidating.containsKey(req.sessionId());
             revalidating.computeIfAbsent(req.sessionId(), k -> new ArrayList<>()).add(c);
             parked.put(c.connId(), new ArrayList<>());

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A client's handshake on a server without a leader. Only a leader can say whether a session that
  * comes back is still alive (it may have expired, or been closed, through the others while this
- * server was cut off): such a handshake is held, and answered once a leader confirms the session,
- * never with "connected" before (a client told so would trust its ephemerals, a lock say, that
- * are gone). And a handshake whose createSession went to a leader that was lost is let go once it
+ * server was cut off): such a handshake is closed unanswered, as a ZooKeeper server without a
+ * leader does, never answered "connected" (a client told so would trust its ephemerals, a lock
+ * say, that are gone). And a handshake whose createSession went to a leader that was lost is let go once it
  * has waited past its bound, as every request held without a leader is.
  */
 class LeaderlessHandshakeTest {

@@ -144,6 +144,44 @@ class SessionMovedTest {
     }
 
     /**
+     * A client back on a follower without a leader, a write right behind its handshake, that then
+     * leaves that connection half-open and writes through the other follower: the handshake was
+     * held, revalidated once the follower synced (taking the session from the client's live
+     * server) and the write behind it took effect after the later one (a helper's review). The
+     * handshake is now closed unanswered at once, nothing behind it is ever sent, and the client's
+     * live connection keeps its session.
+     */
+    @Test
+    void aHandshakeWithoutALeaderIsClosedSoNothingBehindItComesAfterTheClientsLaterWrite() {
+        eachSeed((e, sc) -> {
+        long a = sc.followers[0];
+        long b = sc.followers[1];
+        e.clientEvent(a, new Event.ClientClosed(1));
+        e.partition(Set.of(a));
+        e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
+        comeBack(e, sc, a, 2);
+        e.clientEvent(a, new Event.ClientRequest(2, 5, OpCode.CREATE, create("/held")));
+        e.runTicks(2);
+        comeBack(e, sc, b, 3);
+        e.runUntil(() -> sc.sessionOf.containsKey(3L), TICKS_MAX, "the session on s" + b);
+        e.clientEvent(b, new Event.ClientRequest(3, 6, OpCode.CREATE, create("/later")));
+        e.runUntil(() -> sc.errOf.containsKey(6L), TICKS_MAX, "the later write");
+        e.heal();
+        e.runUntil(() -> synced(e, a), TICKS_MAX, "s" + a + " synced again");
+        e.runTicks(40);
+        assertTrue(sc.closed.contains(2L) && !sc.sessionOf.containsKey(2L), "s" + a + " confirmed the handshake");
+        for (long sid : sc.all) {
+            assertTrue(e.server(sid).replica().tree().get("/held") == null,
+                    "s" + sid + " applied the write behind that handshake, after the client's later write");
+        }
+        assertTrue(!sc.closed.contains(3L), "the client's live connection on s" + b + " was closed");
+        e.clientEvent(b, new Event.ClientRequest(3, 7, OpCode.CREATE, create("/after")));
+        e.runUntil(() -> sc.errOf.containsKey(7L), TICKS_MAX, "a write on the live connection");
+        assertEquals(Code.OK, sc.errOf.get(7L), "its session was taken from its live server");
+        });
+    }
+
+    /**
      * kazoo starts its xids at 1 again on every connection. A kazoo client whose connection to a
      * follower broke with a write on its way to the leader, back on the same follower at once and
      * writing again (xid 1), is not taken for a client that moved away when that older write (a
@@ -169,9 +207,11 @@ class SessionMovedTest {
 
     /**
      * The same across a leader change: the kazoo client's older write (xid 5) was proposed by a
-     * leader that then died, its connection broke, and it came back to the same follower, where its
-     * new write (xid 1) waits for the next leader. That leader commits the older write in the sync:
-     * it is known for the follower's own, the new connection stays, and its write gets its own answer.
+     * leader that then died and its connection broke. Coming back to the same follower while it has
+     * no leader, its handshake is closed unanswered (as ZooKeeper's: only a leader can confirm a
+     * session, and a handshake held until then would revalidate late, after a client that went on
+     * elsewhere). Back once the next leader committed the older write in its sync (known for the
+     * follower's own), its new write (xid 1) gets its own answer.
      */
     @Test
     void aWriteForwardedOnABrokenConnectionAndCommittedByTheNextLeaderIsKnownForThisServersOwn() {
@@ -188,10 +228,14 @@ class SessionMovedTest {
         e.crash(sc.leader);
         e.runUntil(() -> !synced(e, a), TICKS_MAX, "s" + a + " without a leader");
         e.clientEvent(a, new Event.ClientClosed(1));
+        comeBack(e, sc, a, 3);
+        e.runTicks(1);
+        assertTrue(sc.closed.contains(3L) && !sc.sessionOf.containsKey(3L),
+                "s" + a + " without a leader did not close the returning handshake unanswered");
+        e.runUntilLeader(Set.of(a, other), TICKS_MAX);
         comeBack(e, sc, a, 2);
         // Sent right behind the handshake, as clients send what they queued while connecting.
         e.clientEvent(a, new Event.ClientRequest(2, 1, OpCode.DELETE, new DeleteRequest("/never-made", -1)));
-        e.runUntilLeader(Set.of(a, other), TICKS_MAX);
         assertTheNewWriteAnsweredOnItsOwn(e, sc, a);
         assertTrue(e.server(a).replica().tree().get("/proposed-then-leader-died") != null, "the older write committed");
         });

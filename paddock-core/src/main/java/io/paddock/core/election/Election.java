@@ -198,8 +198,11 @@ public final class Election {
             return;
         }
         if (state != ServerState.LOOKING) {
-            if (n.state() == ServerState.LOOKING) {
-                out.add(new Send(fromSid, myNotification())); // tell the laggard who leads
+            // Tell the laggard who leads; an observer does not: no voter counts it, and a ZooKeeper
+            // voter answers every observer whatever its state, so the two would answer each other
+            // for as long as the voter looks.
+            if (n.state() == ServerState.LOOKING && !observer) {
+                out.add(new Send(fromSid, myNotification()));
             }
             return;
         }

@@ -44,6 +44,8 @@ class ObserverElectionTest {
         observer.step(new Received(2, new Notification(leader, 7, ServerState.FOLLOWING)));
         List<ElectionOutput> out = observer.step(new Received(3, new Notification(leader, 7, ServerState.LEADING)));
         assertEquals(List.of(new Decided(ServerState.OBSERVING, leader, 7)), out);
+        // Decided, it does not answer a looking voter (a ZooKeeper voter answers every observer back).
+        assertTrue(observer.step(new Received(1, new Notification(new Vote(1, 5, 0), 8, ServerState.LOOKING))).isEmpty());
     }
 
     /**
