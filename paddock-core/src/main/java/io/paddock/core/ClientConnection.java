@@ -162,6 +162,11 @@ final class ClientConnection {
             return takenAtZxid;
         }
 
+        /** The epoch of the last leader it was sent to. */
+        long lastSentEpoch() {
+            return resentEpochs == null ? firstSentEpoch : resentEpochs[resentEpochs.length - 1];
+        }
+
         /** Sent again, to the new leader of {@code epoch}, when this learner had logged up to {@code zxid}. */
         void sentAgainAt(long zxid, long epoch) {
             sentAtZxid = Math.max(sentAtZxid, zxid);

@@ -97,8 +97,9 @@ final class LearnerForwards {
     /** The connection of this learner that forwarded the request {@code env} answers, or null. */
     ClientConnection forwarderOf(TxnEnvelope env) {
         Long connId;
-        if (env.txn() instanceof Txn.CreateSession) {
-            connId = pendingCreates.remove(env.sessionId());
+        boolean create = env.txn() instanceof Txn.CreateSession;
+        if (create) {
+            connId = pendingCreates.get(env.sessionId()); // taken off only if it matches, below
         } else {
             Session s = host.session(env.sessionId());
             connId = s == null ? null : s.connectionId();
@@ -107,6 +108,9 @@ final class LearnerForwards {
         if (conn != null && conn.queue.peek() instanceof ClientConnection.QueuedForward f && f.xid() == env.cxid()
                 && conn.sessionId == env.sessionId() && env.zxid() > f.sentAtZxid() && f.sentIn(env.zxid() >>> 32)
                 && fits(env.txn(), f)) {
+            if (create) {
+                pendingCreates.remove(env.sessionId());
+            }
             return conn;
         }
         return null;

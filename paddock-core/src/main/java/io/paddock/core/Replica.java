@@ -1401,7 +1401,9 @@ public final class Replica {
                 if (orphans.size() >= ORPHANS_PER_SESSION_MAX) {
                     orphans.pollFirst();
                 }
-                orphans.addLast(orphanOf(inFlight.servingEpoch(), f.xid()));
+                // The epoch it last went to (a connection closed while a sync's commits are applied,
+                // dropIfMovedAway's, is closed after this server began serving the next epoch).
+                orphans.addLast(orphanOf(f.lastSentEpoch(), f.xid()));
             }
         }
         tree.watches().removeWatcher(connId);
