@@ -83,12 +83,9 @@ class HostilePeerInputTest {
     void aSyncWhoseCommittedPointIsBeyondItsHistoryIsRefused() {
         ScriptHost host = new ScriptHost(0x1_0000_0001L);
         Epochs epochs = new Epochs(1, 1);
-        List<PeerEffect> out = new ArrayList<>();
-        FollowerRole f = new FollowerRole(new PeerConfig(1, THREE, Set.of(), IMMEDIATE, ZAB), epochs, host, 2, 0, out);
-        step(f, host, new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION)));
-        epochs.persisted(2, 1);
-        step(f, host, new PeerEvent.EpochsPersisted(2, 1));
-        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.DIFF, 0x2_0000_00ffL)));
+        FollowerRole f = new FollowerRole(new PeerConfig(1, THREE, Set.of(), IMMEDIATE, ZAB), epochs, host, 2, 0,
+                new ArrayList<>());
+        ackEpochTwoAndDiff(f, host, epochs, 0x2_0000_00ffL);
         assertNull(f.exitReason());
         List<PeerEffect> atNewLeader = step(f, host,
                 new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(2))));
@@ -106,17 +103,9 @@ class HostilePeerInputTest {
     void aCommitOfAZxidNeverProposedIsRefused() {
         ScriptHost host = new ScriptHost(0x1_0000_0001L);
         Epochs epochs = new Epochs(1, 1);
-        List<PeerEffect> out = new ArrayList<>();
-        FollowerRole f = new FollowerRole(new PeerConfig(1, THREE, Set.of(), IMMEDIATE, ZAB), epochs, host, 2, 0, out);
-        step(f, host, new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION)));
-        epochs.persisted(2, 1);
-        step(f, host, new PeerEvent.EpochsPersisted(2, 1));
-        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.DIFF, 0x1_0000_0001L)));
-        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(2))));
-        epochs.persisted(2, 2);
-        step(f, host, new PeerEvent.EpochsPersisted(2, 2));
-        step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.UPTODATE, -1)));
-        assertEquals(LearnerRole.Phase.SYNCED, f.phase());
+        FollowerRole f = new FollowerRole(new PeerConfig(1, THREE, Set.of(), IMMEDIATE, ZAB), epochs, host, 2, 0,
+                new ArrayList<>());
+        syncInEpochTwo(f, host, epochs);
 
         long proposed = 0x2_0000_0002L;
         step(f, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.PROPOSAL, proposed,
@@ -135,18 +124,9 @@ class HostilePeerInputTest {
     void aSyncedObserverIgnoresProposalsAndCommits() {
         ScriptHost host = new ScriptHost(0x1_0000_0001L);
         Epochs epochs = new Epochs(1, 1);
-        List<PeerEffect> out = new ArrayList<>();
-        PeerConfig observer = new PeerConfig(4, THREE, Set.of(4L), IMMEDIATE, ZAB);
-        ObserverRole o = new ObserverRole(observer, epochs, host, 2, 0, out);
-        step(o, host, new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION)));
-        epochs.persisted(2, 1);
-        step(o, host, new PeerEvent.EpochsPersisted(2, 1));
-        step(o, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.DIFF, 0x1_0000_0001L)));
-        step(o, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(2))));
-        epochs.persisted(2, 2);
-        step(o, host, new PeerEvent.EpochsPersisted(2, 2));
-        step(o, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.UPTODATE, -1)));
-        assertEquals(LearnerRole.Phase.SYNCED, o.phase());
+        ObserverRole o = new ObserverRole(new PeerConfig(4, THREE, Set.of(4L), IMMEDIATE, ZAB), epochs, host, 2, 0,
+                new ArrayList<>());
+        syncInEpochTwo(o, host, epochs);
 
         long z = 0x2_0000_0001L;
         byte[] data = ProposalCodec.encode(ScriptHost.txn(z));
@@ -184,6 +164,24 @@ class HostilePeerInputTest {
         other.step(new PeerEvent.QuorumReceived(3, LearnerHandshake.followerInfo(0x8000_0000L,
                 new LearnerInfo(3, LearnerInfo.PROTOCOL_VERSION, 0))), out);
         assertTrue(out.stream().anyMatch(e -> e instanceof PeerEffect.DropPeer), "took an epoch no ACKEPOCH carries: " + out);
+    }
+
+    /** Leader 2's LEADERINFO of epoch 2, acknowledged once durable, then a DIFF naming {@code committed}. */
+    private static void ackEpochTwoAndDiff(LearnerRole r, ScriptHost host, Epochs epochs, long committed) {
+        step(r, host, new PeerEvent.QuorumReceived(2, LearnerHandshake.leaderInfo(2, LearnerInfo.PROTOCOL_VERSION)));
+        epochs.persisted(2, 1);
+        step(r, host, new PeerEvent.EpochsPersisted(2, 1));
+        step(r, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.DIFF, committed)));
+    }
+
+    /** A learner at 0x100000001 synced by leader 2 in epoch 2 with an empty DIFF, up to UPTODATE. */
+    private static void syncInEpochTwo(LearnerRole r, ScriptHost host, Epochs epochs) {
+        ackEpochTwoAndDiff(r, host, epochs, 0x1_0000_0001L);
+        step(r, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.NEWLEADER, LearnerHandshake.epochZxid(2))));
+        epochs.persisted(2, 2);
+        step(r, host, new PeerEvent.EpochsPersisted(2, 2));
+        step(r, host, new PeerEvent.QuorumReceived(2, new QuorumPacket(QuorumPacketType.UPTODATE, -1)));
+        assertEquals(LearnerRole.Phase.SYNCED, r.phase());
     }
 
     private static List<PeerEffect> step(Role r, ScriptHost host, PeerEvent e) {
