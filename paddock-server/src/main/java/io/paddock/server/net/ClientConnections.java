@@ -145,6 +145,12 @@ public final class ClientConnections implements ReplicaLoop.Outbox {
         }
     }
 
+    /** A packet that is no request (a ConnectRequest, a four-letter word) arrived: counted as ZooKeeper counts it. */
+    void packetReceived(Conn conn) {
+        packetsReceived.incrementAndGet();
+        conn.received.incrementAndGet();
+    }
+
     /** A request arrived; pauses reading when too many are in flight. */
     void requestArrived(Conn conn, int opCode) {
         packetsReceived.incrementAndGet();

@@ -154,6 +154,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         handshakeDone = true;
         handshakeTimer.cancel(false);
+        connections.packetReceived(conn); // as ZooKeeper counts a ConnectRequest
         loop.post(new Event.ClientConnected(conn.id, request, conn.address));
     }
 
@@ -204,6 +205,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void answerFourLetterWord(ChannelHandlerContext ctx, int code) {
         failed = true;
         answeringWord = true;
+        if (conn != null) {
+            connections.packetReceived(conn); // ZooKeeper counts a word as a packet received, before answering it
+        }
         fourLetterWords.apply(code).whenComplete((text, error) -> {
             String answer = error == null ? text : "error: " + error.getMessage() + "\n";
             ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8))

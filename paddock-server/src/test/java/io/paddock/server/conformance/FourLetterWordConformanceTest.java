@@ -58,7 +58,27 @@ class FourLetterWordConformanceTest {
             long avg = Long.parseLong(m.group(3));
             long max = Long.parseLong(m.group(4));
             assertTrue(min <= avg && avg <= max, line);
+            java.util.regex.Matcher recved = java.util.regex.Pattern.compile("recved=(\\d+)").matcher(line);
+            assertTrue(recved.find() && Long.parseLong(recved.group(1)) >= 2, "the ConnectRequest and the getData: " + line);
         }
+    }
+
+    /** srvr's Received counts every packet, the four-letter words themselves among them, as ZooKeeper's does. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void receivedCountsTheWordsToo(Target target) throws IOException {
+        long first = received(send(target, "srvr"));
+        long second = received(send(target, "srvr"));
+        assertTrue(second >= first + 1, "Received " + first + " then " + second);
+    }
+
+    private static long received(String srvr) {
+        for (String line : srvr.split("\n")) {
+            if (line.startsWith("Received: ")) {
+                return Long.parseLong(line.substring("Received: ".length()).trim());
+            }
+        }
+        throw new AssertionError("no Received line in " + srvr);
     }
 
     /** The cons line of the connection of session {@code sessionId}. */
