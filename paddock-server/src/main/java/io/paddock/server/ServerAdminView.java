@@ -4,6 +4,7 @@ import io.paddock.core.zab.ElectionText;
 import java.util.LinkedHashMap;
 import java.util.TreeSet;
 import io.paddock.core.Replica;
+import io.paddock.core.election.ServerState;
 import io.paddock.core.session.Session;
 import io.paddock.server.admin.AdminView;
 import io.paddock.server.admin.ConnectionInfo;
@@ -90,7 +91,7 @@ final class ServerAdminView implements AdminView {
         var peer = server.peer();
         if (peer != null) {
             PeerShell.Status st = peer.status();
-            if (st.state() == io.paddock.core.election.ServerState.LEADING && st.established()) {
+            if (st.state() == ServerState.LEADING && st.established()) {
                 return Math.max(applied, st.establishedEpoch() << 32);
             }
         }
@@ -249,7 +250,7 @@ final class ServerAdminView implements AdminView {
             var status = peer.status();
             values.put("peer_state", status.peerState());
             values.put("quorum_size", status.quorumSize());
-            if (status.state() == io.paddock.core.election.ServerState.OBSERVING) {
+            if (status.state() == ServerState.OBSERVING) {
                 // ObserverZooKeeperServer's: the server it observes through (the leader here; -1 before one).
                 values.put("observer_master_id", status.leaderSid());
             }
