@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.paddock.core.storage.StorageSeeds;
+import io.paddock.core.storage.zookeeper.ZooKeeperFileSeeds;
 import io.paddock.core.wire.ClientRecordSeeds;
 import io.paddock.core.wire.JuteWriter;
 import io.paddock.core.wire.quorum.PeerStreamSeeds;
@@ -53,6 +54,10 @@ class FuzzSeedCorpusTest {
         dirs.put(quorum + "quorumPort", PeerStreamSeeds.quorumPort());
         dirs.put(quorum + "electionPort", PeerStreamSeeds.electionPort());
         dirs.put(quorum + "zooKeeperSnapshot", PeerStreamSeeds.zooKeeperSnapshots());
+        String zooKeeperFiles = "io/paddock/core/storage/zookeeper/ZooKeeperFileFuzzTestInputs/";
+        dirs.put(zooKeeperFiles + "logFile", ZooKeeperFileSeeds.logFiles());
+        dirs.put(zooKeeperFiles + "logFileWithValidChecksums", ZooKeeperFileSeeds.logFiles());
+        dirs.put(zooKeeperFiles + "snapshotBody", ZooKeeperFileSeeds.snapshotBodies());
         return dirs;
     }
 

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test helper: transactions that cover every variant and the awkward values of each field. */
-final class StorageSamples {
+public final class StorageSamples {
     private StorageSamples() {}
 
     static final List<String> PATHS = List.of("/", "/a", "/app/lock-0000000042", "/ünïcødé/日本語/ключ",
@@ -20,7 +20,7 @@ final class StorageSamples {
     static final List<Acl> MIXED_ACL = List.of(new Acl(Acl.READ | Acl.ADMIN, new Id("digest", "bob:x8Hq4oBQ=")),
             new Acl(Acl.ALL, new Id("ip", "10.0.0.0/8")), new Acl(0, new Id("", "")));
 
-    static List<Txn> everyVariant() {
+    public static List<Txn> everyVariant() {
         List<Txn> txns = new ArrayList<>();
         txns.add(new Txn.CreateSession(0x1000000abcL, 30_000, new byte[16]));
         txns.add(new Txn.CreateSession(-1L, 0, null));
@@ -56,7 +56,7 @@ final class StorageSamples {
     }
 
     /** Envelopes with consecutive zxids from base, cycling through every variant. */
-    static List<TxnEnvelope> history(long baseZxid, int count) {
+    public static List<TxnEnvelope> history(long baseZxid, int count) {
         List<Txn> variants = everyVariant();
         List<TxnEnvelope> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {

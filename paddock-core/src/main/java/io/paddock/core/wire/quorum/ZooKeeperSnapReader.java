@@ -90,6 +90,8 @@ public final class ZooKeeperSnapReader {
     private final long budgetBytes;
     private final int stringBytesMax;
     private final String origin;
+    /** Whether the signature follows the nodes (a leader's stream) or nothing does (a snapshot file). */
+    private final boolean signed;
     private Part part = Part.SESSION_COUNT;
     private long consumed;
     /** What the items read so far cost (see {@link #NODE_COST}); held to the budget. */
@@ -115,6 +117,23 @@ public final class ZooKeeperSnapReader {
 
 
     ZooKeeperSnapReader(long zxid, long timeMs, long budgetBytes, int stringBytesMax, String origin) {
+        this(zxid, timeMs, budgetBytes, stringBytesMax, origin, true);
+    }
+
+    /**
+     * A reader of the same items as a ZooKeeper snapshot <em>file</em> holds them after its file
+     * header: the nodes end with the path "/" and no signature follows (the file's checksum seal
+     * does, which the caller reads: {@code storage.zookeeper.ZooKeeperSnapshotFile}). {@code zxid}
+     * is the one the file's name gives; {@code stringBytesMax} bounds each path, data and ACL id
+     * (the server's jute.maxbuffer: what its ZooKeeper could have stored).
+     */
+    public static ZooKeeperSnapReader forFile(long zxid, long timeMs, long budgetBytes, int stringBytesMax,
+                                              String origin) {
+        return new ZooKeeperSnapReader(zxid, timeMs, budgetBytes, stringBytesMax, origin, false);
+    }
+
+    private ZooKeeperSnapReader(long zxid, long timeMs, long budgetBytes, int stringBytesMax, String origin,
+                                boolean signed) {
         if (budgetBytes <= 0 || stringBytesMax <= 0) {
             throw new IllegalArgumentException("limits must be > 0: " + budgetBytes + ", " + stringBytesMax);
         }
@@ -123,6 +142,7 @@ public final class ZooKeeperSnapReader {
         this.budgetBytes = budgetBytes;
         this.stringBytesMax = stringBytesMax;
         this.origin = origin;
+        this.signed = signed;
     }
 
     public boolean done() {
@@ -258,7 +278,7 @@ public final class ZooKeeperSnapReader {
             if (!paths.contains(DataTree.ROOT)) {
                 throw new PeerProtocolException(origin + ": ZooKeeper snapshot ends its nodes without a root");
             }
-            part = Part.SIGNATURE;
+            part = signed ? Part.SIGNATURE : Part.DONE;
             return;
         }
         byte[] data = in.readBuffer("data of " + zkPath, stringBytesMax);
