@@ -2068,7 +2068,10 @@ public final class Replica {
             awaiting.addLast(new QueuedWrite(env, -1, -1, null, null));
             return;
         }
-        applier.apply(env, -1);
+        // As ZooKeeper replays its log (processTxn): tolerating what the tree holds already, since
+        // the snapshot recovery began from may be one ZooKeeper took while it applied some of these
+        // (server.storage.ZooKeeperImport). Over our own snapshots, which are not fuzzy, it is apply.
+        applier.replay(env);
         digestLog.applied(env.zxid(), tree.treeDigest());
         lastAppliedZxid = env.zxid();
         appliedTransactions++;

@@ -21,6 +21,7 @@ import io.paddock.server.quorum.EpochFiles;
 import io.paddock.server.quorum.MyIdFile;
 import io.paddock.server.quorum.PeerAddress;
 import io.paddock.server.quorum.PeerShell;
+import io.paddock.server.quorum.QuorumTransport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -44,6 +45,7 @@ import io.paddock.server.storage.Purger;
 import io.paddock.server.storage.Recovery;
 import io.paddock.server.storage.Snapshots;
 import io.paddock.server.storage.StartupException;
+import io.paddock.server.storage.ZooKeeperImport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -139,6 +141,9 @@ public final class PaddockServer implements AutoCloseable {
             log = new InMemoryTxnLog();
         } else {
             try {
+                // The data of a ZooKeeper server this one replaces, when there is no data of our own.
+                ZooKeeperImport.importIfPresent(config.dataDir(), config.dataLogDir(),
+                        Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION, config.juteMaxBuffer());
                 // Recovery tells each fresh replica expectEnsemble() before it replays anything.
                 Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(),
                         () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs, config.isEnsemble());

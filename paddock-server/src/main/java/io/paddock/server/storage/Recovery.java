@@ -181,7 +181,7 @@ public final class Recovery {
      * The log files that may hold transactions after {@code snapZxid}: a file is skipped only
      * when the next one starts at or before snapZxid + 1 (so all of it is older).
      */
-    private static List<DataFiles.Numbered> needed(List<DataFiles.Numbered> logs, long snapZxid) {
+    static List<DataFiles.Numbered> needed(List<DataFiles.Numbered> logs, long snapZxid) {
         List<DataFiles.Numbered> out = new ArrayList<>();
         for (int i = 0; i < logs.size(); i++) {
             boolean covered = i + 1 < logs.size() && logs.get(i + 1).zxid() <= snapZxid + 1;

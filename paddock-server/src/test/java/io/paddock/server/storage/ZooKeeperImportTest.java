@@ -1,0 +1,445 @@
+package io.paddock.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.Replica;
+import io.paddock.core.session.Session;
+import io.paddock.core.tree.Znode;
+import io.paddock.core.wire.Acl;
+import io.paddock.server.quorum.EpochFiles;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.Adler32;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.jute.BinaryOutputArchive;
+import org.apache.jute.OutputArchive;
+import org.apache.jute.Record;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooDefs.OpCode;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.StatPersisted;
+import org.apache.zookeeper.server.DataNode;
+import org.apache.zookeeper.server.DataTree;
+import org.apache.zookeeper.server.Request;
+import org.apache.zookeeper.server.persistence.FileHeader;
+import org.apache.zookeeper.server.persistence.FileSnap;
+import org.apache.zookeeper.server.persistence.FileTxnSnapLog;
+import org.apache.zookeeper.server.persistence.SnapStream;
+import org.apache.zookeeper.txn.CloseSessionTxn;
+import org.apache.zookeeper.txn.CreateContainerTxn;
+import org.apache.zookeeper.txn.CreateSessionTxn;
+import org.apache.zookeeper.txn.CreateTTLTxn;
+import org.apache.zookeeper.txn.CreateTxn;
+import org.apache.zookeeper.txn.DeleteTxn;
+import org.apache.zookeeper.txn.SetACLTxn;
+import org.apache.zookeeper.txn.SetDataTxn;
+import org.apache.zookeeper.txn.TxnDigest;
+import org.apache.zookeeper.txn.TxnHeader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ZooKeeper 3.9.5's own persistence code writes a data directory here, as a ZooKeeper server
+ * does: transactions applied to its DataTree and logged ({@code FileTxnSnapLog}), and snapshots
+ * serialized by {@code FileSnap} while transactions are applied between its nodes, as ZooKeeper's
+ * snapshot thread runs beside the request pipeline (a fuzzy snapshot). {@link ZooKeeperImport}
+ * then {@link Recovery} must end in ZooKeeper's tree, node for node, its tree digest, and its
+ * sessions; damage is refused naming the file; an unfinished import is done again.
+ */
+class ZooKeeperImportTest {
+    private static final long S1 = 0x71L;
+    private static final long S2 = 0x72L;
+    private static final long TIME = 1_700_000_000_000L;
+    private static final List<ACL> DIGEST_ACL = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", "bob:x")));
+    private static final List<ACL> NEW_ACL = List.of(new ACL(ZooDefs.Perms.READ, new Id("ip", "10.9.8.7")));
+
+    @TempDir
+    Path dir;
+
+    private final DataTree zk = new DataTree();
+    private final ConcurrentHashMap<Long, Integer> sessions = new ConcurrentHashMap<>();
+    private FileTxnSnapLog files;
+    private long zxid;
+
+    @BeforeEach
+    void zooKeeperDataDirectory() throws IOException {
+        System.setProperty("zookeeper.extendedTypesEnabled", "true"); // TTL nodes
+        files = new FileTxnSnapLog(dir.toFile(), dir.toFile());
+    }
+
+    /** What ZooKeeper holds before the snapshot: sessions and nodes of every kind. */
+    private void base() throws IOException {
+        log(OpCode.createSession, S1, new CreateSessionTxn(30_000));
+        log(OpCode.create, S1, new CreateTxn("/a", bytes("a"), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 1));
+        log(OpCode.create, S1, new CreateTxn("/a/x", bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 1));
+        log(OpCode.create2, S1, new CreateTxn("/b", null, DIGEST_ACL, false, 2));
+        log(OpCode.create, S1, new CreateTxn("/b/e", bytes("e"), ZooDefs.Ids.OPEN_ACL_UNSAFE, true, 1));
+        log(OpCode.createContainer, S1, new CreateContainerTxn("/c", bytes("c"), ZooDefs.Ids.READ_ACL_UNSAFE, 3));
+        log(OpCode.create, S1, new CreateTxn("/c/i", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 1));
+        log(OpCode.createTTL, S1, new CreateTTLTxn("/t", bytes("t"), ZooDefs.Ids.OPEN_ACL_UNSAFE, 4, 5000));
+        log(OpCode.setData, S1, new SetDataTxn("/a", bytes("a1"), 1));
+    }
+
+    /**
+     * Writes that the next snapshot catches in part: logged first (ZooKeeper logs a transaction
+     * before it applies it), applied one after each node the snapshot writes.
+     */
+    private List<Runnable> duringTheSnapshot() throws IOException {
+        List<Runnable> apply = new ArrayList<>();
+        logOnly(apply, OpCode.create, S1, new CreateTxn("/a/y", bytes("y"), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 2));
+        logOnly(apply, OpCode.delete, S1, new DeleteTxn("/a/x"));
+        logOnly(apply, OpCode.setData, S1, new SetDataTxn("/b", bytes("b1"), 1));
+        // a new ACL: its ref is not in the table the snapshot wrote first
+        logOnly(apply, OpCode.create, S1, new CreateTxn("/b/n", bytes("n"), NEW_ACL, false, 2));
+        logOnly(apply, OpCode.closeSession, S1, new CloseSessionTxn(List.of("/b/e")));
+        logOnly(apply, OpCode.setACL, S2, new SetACLTxn("/a", ZooDefs.Ids.READ_ACL_UNSAFE, 1));
+        logOnly(apply, OpCode.createSession, S2, new CreateSessionTxn(20_000));
+        logOnly(apply, OpCode.create, S2, new CreateTxn("/a/z", bytes("z"), ZooDefs.Ids.OPEN_ACL_UNSAFE, true, 4));
+        logOnly(apply, OpCode.delete, S2, new DeleteTxn("/c/i"));
+        logOnly(apply, OpCode.setData, S2, new SetDataTxn("/a/y", bytes("y1"), 1));
+        files.commit();
+        return apply;
+    }
+
+    private void after() throws IOException {
+        log(OpCode.create, S2, new CreateTxn("/d", bytes("d"), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 6));
+        log(OpCode.setData, S2, new SetDataTxn("/b/n", bytes("n1"), 1));
+        log(OpCode.delete, S2, new DeleteTxn("/d"));
+        files.commit();
+    }
+
+    @Test
+    void aFuzzySnapshotAndTheLogAfterItRecoverToZooKeepersTreeAndSessions() throws Exception {
+        base();
+        files.commit();
+        List<Runnable> during = duringTheSnapshot();
+        Path snapshot = fuzzySnapshot(zxid - during.size(), during);
+        after();
+        files.close();
+
+        ZooKeeperImport.Result imported = ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        assertNotNull(imported);
+        assertEquals(zxid - 3 - 10, imported.snapshotZxid());
+        assertEquals(zxid, imported.lastZxid());
+        assertEquals(13, imported.transactions());
+        assertTrue(Files.exists(snapshot), "ZooKeeper's files are left as they were");
+        assertFalse(Files.exists(dir.resolve(ZooKeeperImport.MARKER)));
+        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+    }
+
+    @Test
+    void anImportCutShortIsDoneAgain() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        after();
+        files.close();
+        // what a crash in the middle of an import leaves: the marker, a log file written, no snapshot yet
+        Files.writeString(dir.resolve(ZooKeeperImport.MARKER), "");
+        Files.write(dir.resolve("log.1"), new byte[] {1, 2, 3});
+        assertNotNull(ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
+        assertFalse(Files.exists(dir.resolve("log.1")), "the unfinished import's file is gone");
+        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+    }
+
+    @Test
+    void aServerWithDataOfItsOwnImportsNothing() throws Exception {
+        base();
+        files.commit();
+        files.close();
+        Snapshots.write(dir, LogFixture.snapshotOf("n", 5));
+        assertNull(ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
+        assertNull(ZooKeeperImport.importIfPresent(dir.resolve("empty"), dir.resolve("empty"), 1L << 30, 1 << 20),
+                "no ZooKeeper files, nothing to do");
+    }
+
+    @Test
+    void aDamagedNewestSnapshotGivesWayToAnOlderOne() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        after();
+        Path newest = fuzzySnapshot(zxid, List.of());
+        files.close();
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(newest, bytes);
+        ZooKeeperImport.Result imported = ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        assertEquals(zxid - 3, imported.snapshotZxid(), "the older snapshot, and the log after it");
+        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+    }
+
+    @Test
+    void aGzippedSnapshotIsReadAndASnappyOneRefusedByName() throws Exception {
+        base();
+        files.commit();
+        Path plain = fuzzySnapshot(zxid, List.of());
+        files.close();
+        Path gz = plain.resolveSibling(plain.getFileName() + ".gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(plain));
+        }
+        Files.delete(plain);
+        assertEquals(zxid, ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20).snapshotZxid());
+        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Path snappy = Files.createDirectories(other.resolve("version-2")).resolve(plain.getFileName() + ".snappy");
+        Files.write(snappy, new byte[] {1, 2, 3});
+        StartupException e = assertThrows(StartupException.class,
+                () -> ZooKeeperImport.importIfPresent(other, other, 1L << 30, 1 << 20));
+        assertTrue(e.getMessage().contains("snappy") && e.getMessage().contains(snappy.toString()), e.getMessage());
+    }
+
+    @Test
+    void damageInZooKeepersLogRefusesTheStartNamingTheFileAndOffset() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(2, List.of());
+        files.close();
+        Path log;
+        try (Stream<Path> s = Files.list(dir.resolve("version-2"))) {
+            log = s.filter(p -> p.getFileName().toString().startsWith("log.")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(log);
+        bytes[16 + 12 + 10] ^= 0x01; // inside the first record
+        Files.write(log, bytes);
+        StartupException e = assertThrows(StartupException.class,
+                () -> ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
+        assertTrue(e.getMessage().contains(log.toString()) && e.getMessage().contains("offset 16"), e.getMessage());
+    }
+
+    @Test
+    void zooKeepersEpochsAreCarriedOverNeverLowered() throws Exception {
+        base();
+        files.commit();
+        files.close();
+        Files.writeString(dir.resolve("version-2").resolve(EpochFiles.ACCEPTED), "7");
+        Files.writeString(dir.resolve("version-2").resolve(EpochFiles.CURRENT), "5");
+        Files.writeString(dir.resolve(EpochFiles.CURRENT), "6"); // one of ours, from an earlier start
+        Files.writeString(dir.resolve(EpochFiles.ACCEPTED), "6");
+        ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        assertEquals(new EpochFiles.Epochs(7, 6), new EpochFiles(dir).read(0));
+    }
+
+    // ------------------------------------------------------------------ ZooKeeper's side
+
+    /** Applies a transaction to ZooKeeper's tree and logs it, with the tree digest after it. */
+    private void log(int type, long session, Record txn) throws IOException {
+        TxnHeader header = header(type, session);
+        apply(header, txn);
+        files.append(new Request(header, txn, new TxnDigest(2, zk.getTreeDigest())));
+    }
+
+    /** Logs a transaction now; {@code apply} gets what applies it later. */
+    private void logOnly(List<Runnable> apply, int type, long session, Record txn) throws IOException {
+        TxnHeader header = header(type, session);
+        files.append(new Request(header, txn, null));
+        apply.add(() -> apply(header, txn));
+    }
+
+    private TxnHeader header(int type, long session) {
+        zxid++;
+        return new TxnHeader(session, (int) zxid, zxid, TIME + zxid, type);
+    }
+
+    private void apply(TxnHeader header, Record txn) {
+        if (header.getType() == OpCode.createSession) {
+            sessions.put(header.getClientId(), ((CreateSessionTxn) txn).getTimeOut());
+        } else if (header.getType() == OpCode.closeSession) {
+            sessions.remove(header.getClientId());
+        }
+        zk.processTxn(header, txn);
+    }
+
+    /**
+     * ZooKeeper's snapshot named by {@code nameZxid} (the last zxid applied when it starts),
+     * written by {@code FileSnap} with one of {@code between} applied after each node it writes
+     * (the rest after the last node), sealed, with the digest trailer 3.9 writes.
+     */
+    private Path fuzzySnapshot(long nameZxid, List<Runnable> between) throws IOException {
+        File file = dir.resolve("version-2").resolve("snapshot." + Long.toHexString(nameZxid)).toFile();
+        int[] next = {0};
+        Runnable step = () -> {
+            if (next[0] < between.size()) {
+                between.get(next[0]++).run();
+            }
+        };
+        new FileSnap(file.getParentFile()) {
+            void write() throws IOException {
+                try (CheckedOutputStream out = new CheckedOutputStream(new BufferedOutputStream(
+                        new FileOutputStream(file)), new Adler32())) {
+                    BinaryOutputArchive real = BinaryOutputArchive.getArchive(out);
+                    serialize(zk, sessions, new Interleaving(real, step), new FileHeader(SNAP_MAGIC, 2, -1));
+                    SnapStream.sealStream(out, real);
+                    zk.serializeZxidDigest(real);
+                    SnapStream.sealStream(out, real);
+                }
+            }
+        }.write();
+        while (next[0] < between.size()) {
+            step.run();
+        }
+        return file.toPath();
+    }
+
+    /** An archive that runs {@code afterNode} after each node record it writes. */
+    private record Interleaving(OutputArchive out, Runnable afterNode) implements OutputArchive {
+        @Override
+        public void writeRecord(Record r, String tag) throws IOException {
+            out.writeRecord(r, tag);
+            if (r instanceof DataNode) {
+                afterNode.run();
+            }
+        }
+
+        @Override
+        public void writeByte(byte b, String tag) throws IOException {
+            out.writeByte(b, tag);
+        }
+
+        @Override
+        public void writeBool(boolean b, String tag) throws IOException {
+            out.writeBool(b, tag);
+        }
+
+        @Override
+        public void writeInt(int i, String tag) throws IOException {
+            out.writeInt(i, tag);
+        }
+
+        @Override
+        public void writeLong(long l, String tag) throws IOException {
+            out.writeLong(l, tag);
+        }
+
+        @Override
+        public void writeFloat(float f, String tag) throws IOException {
+            out.writeFloat(f, tag);
+        }
+
+        @Override
+        public void writeDouble(double d, String tag) throws IOException {
+            out.writeDouble(d, tag);
+        }
+
+        @Override
+        public void writeString(String s, String tag) throws IOException {
+            out.writeString(s, tag);
+        }
+
+        @Override
+        public void writeBuffer(byte[] buf, String tag) throws IOException {
+            out.writeBuffer(buf, tag);
+        }
+
+        @Override
+        public void startRecord(Record r, String tag) throws IOException {
+            out.startRecord(r, tag);
+        }
+
+        @Override
+        public void endRecord(Record r, String tag) throws IOException {
+            out.endRecord(r, tag);
+        }
+
+        @Override
+        public void startVector(List<?> v, String tag) throws IOException {
+            out.startVector(v, tag);
+        }
+
+        @Override
+        public void endVector(List<?> v, String tag) throws IOException {
+            out.endVector(v, tag);
+        }
+
+        @Override
+        public void startMap(TreeMap<?, ?> m, String tag) throws IOException {
+            out.startMap(m, tag);
+        }
+
+        @Override
+        public void endMap(TreeMap<?, ?> m, String tag) throws IOException {
+            out.endMap(m, tag);
+        }
+
+        @Override
+        public long getDataSize() {
+            return out.getDataSize();
+        }
+    }
+
+    // ------------------------------------------------------------------ comparing
+
+    private void assertSameAsZooKeeper(Replica replica) {
+        Map<String, String> theirs = new TreeMap<>();
+        describe("/", theirs);
+        Map<String, String> ours = new TreeMap<>();
+        replica.tree().forEach((path, node) -> {
+            if (!path.equals("/zookeeper/config")) {
+                ours.put(path, describe(node, replica.tree().children(path)));
+            }
+        });
+        assertEquals(theirs, ours, "every node, field for field");
+        assertEquals(zk.getTreeDigest(), replica.tree().treeDigest(), "ZooKeeper's tree digest");
+        Map<Long, Integer> ourSessions = new TreeMap<>();
+        for (Session s : replica.sessions().all()) {
+            ourSessions.put(s.id(), s.timeoutMs());
+        }
+        assertEquals(new TreeMap<>(sessions), ourSessions, "the sessions and their timeouts");
+    }
+
+    private void describe(String path, Map<String, String> out) {
+        if (path.equals("/zookeeper/config")) {
+            return; // a server keeps its own
+        }
+        DataNode n = zk.getNode(path);
+        StatPersisted s = n.stat;
+        List<String> acl = new ArrayList<>();
+        for (ACL a : zk.getACL(n)) {
+            acl.add(a.getPerms() + ":" + a.getId().getScheme() + ":" + a.getId().getId());
+        }
+        out.put(path, Arrays.toString(n.getData()) + " " + acl + " " + s.getCzxid() + " " + s.getMzxid() + " "
+                + s.getCtime() + " " + s.getMtime() + " " + s.getVersion() + " " + s.getCversion() + " "
+                + s.getAversion() + " " + s.getEphemeralOwner() + " " + s.getPzxid() + " "
+                + new TreeSet<>(n.getChildren()));
+        for (String child : n.getChildren()) {
+            describe((path.equals("/") ? "" : path) + "/" + child, out);
+        }
+    }
+
+    private static String describe(Znode n, List<String> children) {
+        List<String> acl = new ArrayList<>();
+        for (Acl a : n.acl()) {
+            acl.add(a.perms() + ":" + a.id().scheme() + ":" + a.id().id());
+        }
+        return Arrays.toString(n.data()) + " " + acl + " " + n.czxid() + " " + n.mzxid() + " " + n.ctime() + " "
+                + n.mtime() + " " + n.version() + " " + n.childCreations() + " " + n.aversion() + " "
+                + n.encodedEphemeralOwner() + " " + n.pzxid() + " " + new TreeSet<>(children);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
