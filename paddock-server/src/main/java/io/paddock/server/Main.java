@@ -1,6 +1,8 @@
 package io.paddock.server;
 
 import io.paddock.server.ServerConfig.ConfigException;
+import io.paddock.server.storage.StartupException;
+import io.paddock.server.storage.ZooKeeperExport;
 import io.paddock.server.admin.FourLetterWord;
 import io.paddock.server.admin.PaddockVersion;
 import io.paddock.server.admin.WordClient;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The command line: {@code paddock server <zoo.cfg>}, {@code paddock start}, {@code paddock
  * version}, {@code paddock log <file>}, {@code paddock snapshot <file>}, {@code paddock elections
- * <host:port>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
+ * <host:port>}, {@code paddock export-zookeeper <zoo.cfg>}. Exit codes: 0 done, 1 bad configuration or the server could not start, 2 usage,
  * 3 the running server failed in a way that may have left its state half-changed and stopped
  * ({@link io.paddock.server.failstop.FailStop}; restart it to recover from disk).
  */
@@ -41,6 +43,9 @@ public final class Main {
         "  elections <host:port>",
         "                     print a running server's last elections (its elec word, which",
         "                     4lw.commands.whitelist must allow)",
+        "  export-zookeeper <zoo.cfg>",
+        "                     write a stopped server's data as Apache ZooKeeper's files (version-2 in",
+        "                     dataDir and dataLogDir), for a ZooKeeper server on the same zoo.cfg",
         "  ensemble <n> [dir] run a local ensemble of n servers on loopback (data in ./ensemble) and show its elections",
         "  cds-training       serve one session on an ephemeral loopback port and exit (bin/paddock runs",
         "                     it once under -XX:ArchiveClassesAtExit to make its class-data archive)",
@@ -81,6 +86,8 @@ public final class Main {
                 return args.length == 2 ? printSnapshot(Path.of(args[1]), out, err) : usage(err);
             case "elections":
                 return args.length == 2 ? printElections(args[1], out, err) : usage(err);
+            case "export-zookeeper":
+                return args.length == 2 ? exportZooKeeper(Path.of(args[1]), out, err) : usage(err);
             case "ensemble":
                 return args.length == 2 || args.length == 3 ? ensemble(args, out, err) : usage(err);
             case "cds-training":
@@ -150,6 +157,34 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    /** Writes the data of a stopped server configured by {@code cfg} as ZooKeeper's files (see ZooKeeperExport). */
+    private static int exportZooKeeper(Path cfg, PrintStream out, PrintStream err) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.load(cfg);
+        } catch (ConfigException e) {
+            err.println("Invalid configuration: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        if (config.dataDir() == null) {
+            err.println(cfg + " names no dataDir: there is nothing on disk to export");
+            return EXIT_FAILED;
+        }
+        try {
+            ZooKeeperExport.Result r = ZooKeeperExport.export(config.dataDir(), config.dataLogDir());
+            for (Path aside : r.movedAside()) {
+                out.println("moved what was there aside to " + aside);
+            }
+            out.println("wrote ZooKeeper snapshot " + r.snapshot() + " (zxid 0x" + Long.toHexString(r.snapshotZxid())
+                    + ") and " + r.transactions() + " transactions after it in " + r.logFiles() + " log files, up to zxid 0x"
+                    + Long.toHexString(r.lastZxid()));
+            return EXIT_OK;
+        } catch (IOException | StartupException e) {
+            err.println("Cannot export: " + e.getMessage());
+            return EXIT_FAILED;
+        }
     }
 
     /** Prints a log file for an operator; a damaged file prints what is valid, then the damage (exit 1). */

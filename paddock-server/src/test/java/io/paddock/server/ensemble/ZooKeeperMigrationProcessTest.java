@@ -159,6 +159,48 @@ class ZooKeeperMigrationProcessTest {
         }
     }
 
+    /**
+     * The way back: a Paddock server's data, written as ZooKeeper's files by {@code paddock
+     * export-zookeeper} once the server is stopped, is what a ZooKeeper server started on the same
+     * zoo.cfg serves.
+     */
+    @Test
+    void aPaddockServersDataGoesBackToZooKeeperWithExportZooKeeper() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 1)) {
+            e.configureAll("snapCount=40");
+            e.configureAll("extendedTypesEnabled=true");
+            e.start(1);
+            e.await("Paddock serves standalone", BOUND, () -> e.mode(1).equals("standalone"));
+            try (ZooKeeper zk = connect(e.connectString(1), new AtomicBoolean())) {
+                writeEveryKind(zk, "/app");
+                zk.create("/w", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                for (int i = 0; i < 150; i++) { // past a few snapshots of ours: a snapshot and a log go out
+                    zk.create("/w/n" + i, new byte[] {(byte) i}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                }
+            }
+            Map<String, String> served;
+            try (ZooKeeper zk = connect(e.connectString(1), new AtomicBoolean())) {
+                served = tree(zk, "/");
+            }
+            e.kill9(1);
+
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process export = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                    "io.paddock.server.Main", "export-zookeeper", e.dataDir(1).resolve("zoo.cfg").toString())
+                    .redirectErrorStream(true).start();
+            String said = new String(export.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(export.waitFor(60, TimeUnit.SECONDS), "export finished");
+            assertEquals(0, export.exitValue(), said);
+            assertTrue(said.contains("wrote ZooKeeper snapshot"), said);
+
+            e.startZooKeeper(1);
+            e.await("ZooKeeper serves standalone", BOUND, () -> e.mode(1).equals("standalone"));
+            try (ZooKeeper zk = connect(e.connectString(1), new AtomicBoolean())) {
+                assertEquals(served, tree(zk, "/"), "ZooKeeper serves what Paddock served, field for field");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Nodes of every kind under {@code root}, their stats moved by several kinds of writes. */

@@ -65,9 +65,11 @@ import org.junit.jupiter.api.io.TempDir;
  * serialized by {@code FileSnap} while transactions are applied between its nodes, as ZooKeeper's
  * snapshot thread runs beside the request pipeline (a fuzzy snapshot). {@link ZooKeeperImport}
  * then {@link Recovery} must end in ZooKeeper's tree, node for node, its tree digest, and its
- * sessions; damage is refused naming the file; an unfinished import is done again.
+ * sessions; damage is refused naming the file; an unfinished import is done again. And back:
+ * {@link ZooKeeperExport} writes our files as ZooKeeper's, which ZooKeeper's own {@code
+ * FileTxnSnapLog.restore} reads into the same tree.
  */
-class ZooKeeperImportTest {
+class ZooKeeperImportExportTest {
     private static final long S1 = 0x71L;
     private static final long S2 = 0x72L;
     private static final long TIME = 1_700_000_000_000L;
@@ -146,6 +148,38 @@ class ZooKeeperImportTest {
         assertTrue(Files.exists(snapshot), "ZooKeeper's files are left as they were");
         assertFalse(Files.exists(dir.resolve(ZooKeeperImport.MARKER)));
         assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+    }
+
+    @Test
+    void whatWasImportedGoesBackToZooKeeperWhichRestoresTheSameTree() throws Exception {
+        base();
+        files.commit();
+        List<Runnable> during = duringTheSnapshot();
+        fuzzySnapshot(zxid - during.size(), during);
+        after();
+        files.close();
+        ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+
+        // our snapshot (the fuzzy one ZooKeeper took) and the log after it go out
+        ZooKeeperExport.Result exported = ZooKeeperExport.export(dir, dir);
+        assertEquals(zxid - 13, exported.snapshotZxid());
+        assertEquals(13, exported.transactions());
+        assertEquals(zxid, exported.lastZxid());
+        assertEquals(1, exported.movedAside().size(), "ZooKeeper's old files were moved aside, not deleted");
+        assertTrue(Files.isDirectory(exported.movedAside().get(0)));
+
+        DataTree restored = new DataTree();
+        Map<Long, Integer> restoredSessions = new ConcurrentHashMap<>();
+        FileTxnSnapLog back = new FileTxnSnapLog(dir.toFile(), dir.toFile());
+        assertEquals(zxid, back.restore(restored, restoredSessions, (h, r, d) -> { }));
+        back.close();
+        Map<String, String> expected = new TreeMap<>();
+        describe(zk, "/", expected);
+        Map<String, String> actual = new TreeMap<>();
+        describe(restored, "/", actual);
+        assertEquals(expected, actual, "ZooKeeper restores the tree it had");
+        assertEquals(zk.getTreeDigest(), restored.getTreeDigest());
+        assertEquals(new TreeMap<>(sessions), new TreeMap<>(restoredSessions));
     }
 
     @Test
@@ -394,7 +428,7 @@ class ZooKeeperImportTest {
 
     private void assertSameAsZooKeeper(Replica replica) {
         Map<String, String> theirs = new TreeMap<>();
-        describe("/", theirs);
+        describe(zk, "/", theirs);
         Map<String, String> ours = new TreeMap<>();
         replica.tree().forEach((path, node) -> {
             if (!path.equals("/zookeeper/config")) {
@@ -410,14 +444,14 @@ class ZooKeeperImportTest {
         assertEquals(new TreeMap<>(sessions), ourSessions, "the sessions and their timeouts");
     }
 
-    private void describe(String path, Map<String, String> out) {
+    private static void describe(DataTree t, String path, Map<String, String> out) {
         if (path.equals("/zookeeper/config")) {
             return; // a server keeps its own
         }
-        DataNode n = zk.getNode(path);
+        DataNode n = t.getNode(path);
         StatPersisted s = n.stat;
         List<String> acl = new ArrayList<>();
-        for (ACL a : zk.getACL(n)) {
+        for (ACL a : t.getACL(n)) {
             acl.add(a.getPerms() + ":" + a.getId().getScheme() + ":" + a.getId().getId());
         }
         out.put(path, Arrays.toString(n.getData()) + " " + acl + " " + s.getCzxid() + " " + s.getMzxid() + " "
@@ -425,7 +459,7 @@ class ZooKeeperImportTest {
                 + s.getAversion() + " " + s.getEphemeralOwner() + " " + s.getPzxid() + " "
                 + new TreeSet<>(n.getChildren()));
         for (String child : n.getChildren()) {
-            describe((path.equals("/") ? "" : path) + "/" + child, out);
+            describe(t, (path.equals("/") ? "" : path) + "/" + child, out);
         }
     }
 
