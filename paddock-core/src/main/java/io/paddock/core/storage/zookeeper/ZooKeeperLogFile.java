@@ -20,22 +20,23 @@ import java.util.zip.Adler32;
  * then:             zeros up to the end of the file (ZooKeeper preallocates 64 MiB at a time)
  * </pre>
  *
- * Where the data ends, as ZooKeeper's own reader ({@code FileTxnIterator.next}) decides, with one
- * difference where ZooKeeper would drop data silently:
+ * Where the data ends follows ZooKeeper's own reader ({@code FileTxnIterator.next}) where that is
+ * safe, and {@code storage.LogScanner}'s rule where it is not: <b>a record may be dropped only if
+ * a crash can leave it so from a write that was never synced</b> (a crash leaves a record's last
+ * bytes zero or cuts the file; it never writes other bytes, nor a longer length than was written).
  * <ul>
- *   <li>a length of 0 (the preallocated zeros): the end. Non-zero bytes after it are reported
- *       ({@link Summary#ignoredAfterEnd()}: ZooKeeper ignores them too, and so do we, saying
- *       so);</li>
- *   <li>the file ending inside a record (a write cut by a crash): the end, reported as torn;</li>
- *   <li>a record without its end mark, or with a length outside [1, {@link
- *       LogFormat#RECORD_BYTES_MAX}]: torn, the end, when nothing but zeros follows it (a write
- *       cut by a crash); else {@link CorruptLogException} (ZooKeeper stops at a missing end mark
- *       and drops what follows; we will not drop records that may be committed);</li>
- *   <li>a checksum that does not match: {@link CorruptLogException}, as ZooKeeper refuses to
- *       start ("CRC check failed");</li>
- *   <li>a transaction Paddock does not carry (reconfig, one type of ZooKeeper's dynamic
- *       reconfiguration) or cannot decode, or a zxid not above the one before it in the file:
- *       {@link CorruptLogException} naming it.</li>
+ *   <li>a length of 0 with only zeros after it (ZooKeeper's preallocation), or the end of the file
+ *       right after a whole record: the clean end;</li>
+ *   <li>the file ending inside a record, or a whole record whose end mark is 0 with only zeros
+ *       after it: torn, the end (ZooKeeper ends there too);</li>
+ *   <li>corrupt ({@link CorruptLogException}), where ZooKeeper would drop the rest silently or
+ *       refuses too: a length of 0 with data after it; a length outside [1, {@code
+ *       recordBytesMax}] (ZooKeeper: "Unreasonable length"); an end mark that is neither 'B' nor
+ *       a zero before only zeros; a checksum that does not match (ZooKeeper: "CRC check
+ *       failed"); a record cut short whose checksum matches a shorter prefix followed by 'B' (its
+ *       length field was damaged: the record was whole); a transaction Paddock does not carry
+ *       (reconfig, one type of ZooKeeper's dynamic reconfiguration) or cannot decode; a zxid not
+ *       above the one before it in the file (ZooKeeper only logs that one).</li>
  * </ul>
  * A file shorter than its header, or all zeros, holds nothing (ZooKeeper died creating it);
  * another magic or version is refused.
@@ -45,6 +46,8 @@ public final class ZooKeeperLogFile {
     static final byte END_OF_RECORD = 0x42;
     /** crc long + length int. */
     private static final int RECORD_HEAD_BYTES = 12;
+    private static final String LENGTH_DAMAGED = "length field damaged: the record's checksum matches a shorter"
+            + " length followed by its end mark";
 
     /** How the file's data ended. */
     public enum End {
@@ -61,12 +64,34 @@ public final class ZooKeeperLogFile {
      *
      * @param endOffset where the data ended (the torn record's start, for {@link End#TORN})
      * @param tornReason why the last record was not taken, for {@link End#TORN}; else null
-     * @param ignoredAfterEnd whether non-zero bytes came after a zero length (ignored, as ZooKeeper does)
      */
-    public record Summary(int records, long firstZxid, long lastZxid, End end, long endOffset, String tornReason,
-                          boolean ignoredAfterEnd) {}
+    public record Summary(int records, long firstZxid, long lastZxid, End end, long endOffset, String tornReason) {}
+
+    /**
+     * ZooKeeper's bound on a record's length ({@code BinaryInputArchive.checkLength}): its
+     * jute.maxbuffer plus the extra it allows (at least 1024 bytes).
+     */
+    public static int recordBytesMax(int juteMaxBuffer) {
+        return (int) Math.min(Integer.MAX_VALUE - 16, (long) juteMaxBuffer + Math.max(1024, juteMaxBuffer));
+    }
 
     private ZooKeeperLogFile() {}
+
+    /**
+     * Whether a prefix of the {@code held} bytes at {@code from}, shorter than them, has the
+     * checksum {@code crc} and is followed by the end mark: a whole record under a length field
+     * that damage made longer (a crash never does).
+     */
+    static boolean wholeUnderADamagedLength(byte[] buf, int from, int held, long crc) {
+        Adler32 adler = new Adler32();
+        for (int n = 1; n < held; n++) {
+            adler.update(buf[from + n - 1]);
+            if (buf[from + n] == END_OF_RECORD && adler.getValue() == crc) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Reads every record of the file, handing each transaction to {@code out} in file order (so a
@@ -75,12 +100,12 @@ public final class ZooKeeperLogFile {
      * @throws CorruptLogException when the file is not a ZooKeeper log or holds damage (see the
      *     class comment), naming {@code fileName} and the offset
      */
-    public static Summary read(ByteSource source, String fileName, Consumer<TxnEnvelope> out)
+    public static Summary read(ByteSource source, String fileName, int recordBytesMax, Consumer<TxnEnvelope> out)
             throws CorruptLogException {
         SourceReader in = new SourceReader(source, false);
         if (!in.ensure(ZooKeeperFiles.HEADER_BYTES)) {
             if (in.restIsZero()) {
-                return new Summary(0, 0, 0, End.NO_HEADER, 0, null, false);
+                return new Summary(0, 0, 0, End.NO_HEADER, 0, null);
             }
             throw new CorruptLogException(fileName, 0, "shorter than a ZooKeeper log's " + ZooKeeperFiles.HEADER_BYTES
                     + "-byte header");
@@ -88,7 +113,7 @@ public final class ZooKeeperLogFile {
         int magic = in.intAt(0);
         int version = in.intAt(4);
         if (magic == 0 && version == 0 && in.longAt(8) == 0 && in.restIsZero()) {
-            return new Summary(0, 0, 0, End.NO_HEADER, 0, null, false);
+            return new Summary(0, 0, 0, End.NO_HEADER, 0, null);
         }
         if (magic != ZooKeeperFiles.LOG_MAGIC) {
             throw new CorruptLogException(fileName, 0, "not a ZooKeeper transaction log: magic 0x"
@@ -108,36 +133,45 @@ public final class ZooKeeperLogFile {
             if (!in.ensure(RECORD_HEAD_BYTES)) {
                 boolean zeros = in.restIsZero();
                 return new Summary(records, first, last, zeros ? End.CLEAN : End.TORN, at,
-                        zeros ? null : "the file ends inside a record's checksum and length", false);
+                        zeros ? null : "the file ends inside a record's checksum and length");
             }
             long crc = in.takeLong();
             int length = in.takeInt();
             if (length == 0) {
-                boolean ignored = !in.restIsZero();
-                return new Summary(records, first, last, End.CLEAN, at, null, ignored);
-            }
-            if (length < 0 || length > LogFormat.RECORD_BYTES_MAX) {
-                String reason = "record length " + length + " outside [1, " + LogFormat.RECORD_BYTES_MAX + "]";
-                if (in.restIsZero()) {
-                    return new Summary(records, first, last, End.TORN, at, reason, false);
+                if (!in.restIsZero()) {
+                    throw new CorruptLogException(fileName, at, "a record of length 0 with data after it (ZooKeeper"
+                            + " would drop the rest of the file silently)");
                 }
-                throw new CorruptLogException(fileName, at, reason + ", with data after it");
+                return new Summary(records, first, last, End.CLEAN, at, null);
+            }
+            if (length < 0 || length > recordBytesMax) {
+                throw new CorruptLogException(fileName, at, "record length " + length + " outside [1, " + recordBytesMax
+                        + "] (ZooKeeper refuses it too: Unreasonable length; a larger jute.maxbuffer raises the bound)");
             }
             if (!in.ensure(length + 1)) {
+                int held = in.available();
+                if (wholeUnderADamagedLength(in.array(), in.position(), held, crc)) {
+                    throw new CorruptLogException(fileName, at, LENGTH_DAMAGED);
+                }
                 return new Summary(records, first, last, End.TORN, at, "the file ends inside a record of "
-                        + length + " bytes", false);
+                        + length + " bytes");
             }
             byte[] bytes = new byte[length];
             System.arraycopy(in.array(), in.position(), bytes, 0, length);
             byte mark = in.array()[in.position() + length];
-            in.consume(length + 1);
             if (mark != END_OF_RECORD) {
-                String reason = "a record without its end mark (0x" + Integer.toHexString(mark & 0xff) + ", not 0x42)";
-                if (in.restIsZero()) {
-                    return new Summary(records, first, last, End.TORN, at, reason, false);
+                if (mark == 0 && wholeUnderADamagedLength(bytes, 0, length, crc)) {
+                    throw new CorruptLogException(fileName, at, LENGTH_DAMAGED);
                 }
-                throw new CorruptLogException(fileName, at, reason + ", with data after it");
+                in.consume(length + 1);
+                if (mark == 0 && in.restIsZero()) {
+                    return new Summary(records, first, last, End.TORN, at, "a record whose last byte, its end mark,"
+                            + " is still zero");
+                }
+                throw new CorruptLogException(fileName, at, "a record without its end mark (0x"
+                        + Integer.toHexString(mark & 0xff) + ", not 0x42)" + (mark == 0 ? ", with data after it" : ""));
             }
+            in.consume(length + 1);
             Adler32 adler = new Adler32();
             adler.update(bytes, 0, length);
             if (adler.getValue() != crc) {

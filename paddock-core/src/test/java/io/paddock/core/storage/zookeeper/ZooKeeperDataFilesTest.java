@@ -55,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leaves, as the class comments say.
  */
 class ZooKeeperDataFilesTest {
+    private static final int MAX = ZooKeeperLogFile.recordBytesMax(0xfffff);
     private static final long SESSION = 0x1234L;
     private static final long TIME = 1_700_000_000_000L;
     private static final List<ACL> DIGEST_ACL = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", "bob:x")));
@@ -124,8 +125,8 @@ class ZooKeeperDataFilesTest {
     @Test
     void theLogReadsEveryTransactionInOrder() throws Exception {
         List<TxnEnvelope> txns = new ArrayList<>();
-        ZooKeeperLogFile.Summary summary = ZooKeeperLogFile.read(ByteSource.of(Files.readAllBytes(log)),
-                log.toString(), txns::add);
+        ZooKeeperLogFile.Summary summary = ZooKeeperLogFile.read(ByteSource.of(Files.readAllBytes(log)), log.toString(),
+                MAX, txns::add);
         assertEquals(ZooKeeperLogFile.End.CLEAN, summary.end(), "the preallocated zeros end the data");
         assertEquals(ZooKeeperFiles.logZxid(log.getFileName().toString()), txns.get(0).zxid());
         assertEquals(11, txns.size());
@@ -146,20 +147,21 @@ class ZooKeeperDataFilesTest {
         long[] offsets = recordOffsets(whole);
         int last = (int) offsets[offsets.length - 1];
         for (int cut : new int[] {last + 8, last + 12, last + 40, dataEnd(whole) - 1}) {
-            ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(Arrays.copyOf(whole, cut)), "log", t -> { });
+            ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(Arrays.copyOf(whole, cut)), "log", MAX,
+                    t -> { });
             assertEquals(ZooKeeperLogFile.End.TORN, s.end(), "cut at " + cut);
             assertEquals(10, s.records(), "cut at " + cut);
             assertEquals(last, s.endOffset());
         }
         // cut right after the last record: a clean end without the zeros
         ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(Arrays.copyOf(whole, dataEnd(whole))), "log",
-                t -> { });
+                MAX, t -> { });
         assertEquals(ZooKeeperLogFile.End.CLEAN, s.end());
         assertEquals(11, s.records());
         // the last record's tail still zero (its last sector not written), the rest zeros
         byte[] zeroed = whole.clone();
         Arrays.fill(zeroed, dataEnd(whole) - 5, dataEnd(whole), (byte) 0);
-        s = ZooKeeperLogFile.read(ByteSource.of(zeroed), "log", t -> { });
+        s = ZooKeeperLogFile.read(ByteSource.of(zeroed), "log", MAX, t -> { });
         assertEquals(ZooKeeperLogFile.End.TORN, s.end());
         assertEquals(10, s.records());
     }
@@ -172,46 +174,81 @@ class ZooKeeperDataFilesTest {
         byte[] flipped = whole.clone();
         flipped[(int) offsets[4] + 12 + 20] ^= 0x10;
         CorruptLogException e = assertThrows(CorruptLogException.class,
-                () -> ZooKeeperLogFile.read(ByteSource.of(flipped), "log.1", t -> { }));
+                () -> ZooKeeperLogFile.read(ByteSource.of(flipped), "log.1", MAX, t -> { }));
         assertEquals(offsets[4], e.offset());
         assertTrue(e.getMessage().contains("log.1") && e.getMessage().contains("checksum"), e.getMessage());
         // the same in the last record: ZooKeeper refuses that file too
         byte[] lastFlipped = whole.clone();
         lastFlipped[(int) offsets[10] + 12 + 20] ^= 0x10;
         e = assertThrows(CorruptLogException.class,
-                () -> ZooKeeperLogFile.read(ByteSource.of(lastFlipped), "log.1", t -> { }));
+                () -> ZooKeeperLogFile.read(ByteSource.of(lastFlipped), "log.1", MAX, t -> { }));
         assertEquals(offsets[10], e.offset());
         // a length field damaged in a middle record, with records after it
         byte[] length = whole.clone();
         length[(int) offsets[3] + 8] = (byte) 0x7f;
         e = assertThrows(CorruptLogException.class,
-                () -> ZooKeeperLogFile.read(ByteSource.of(length), "log.1", t -> { }));
+                () -> ZooKeeperLogFile.read(ByteSource.of(length), "log.1", MAX, t -> { }));
         assertEquals(offsets[3], e.offset());
         // an end mark missing with records after it
         byte[] mark = whole.clone();
         mark[(int) offsets[6] - 1] = 0;
         e = assertThrows(CorruptLogException.class,
-                () -> ZooKeeperLogFile.read(ByteSource.of(mark), "log.1", t -> { }));
+                () -> ZooKeeperLogFile.read(ByteSource.of(mark), "log.1", MAX, t -> { }));
         assertEquals(offsets[5], e.offset());
         // not a ZooKeeper log at all
         byte[] magic = whole.clone();
         magic[0] = 'P';
         e = assertThrows(CorruptLogException.class,
-                () -> ZooKeeperLogFile.read(ByteSource.of(magic), "log.1", t -> { }));
+                () -> ZooKeeperLogFile.read(ByteSource.of(magic), "log.1", MAX, t -> { }));
         assertEquals(0, e.offset());
         assertTrue(e.getMessage().contains("magic"), e.getMessage());
+    }
+
+    /**
+     * Damage a crash cannot make is never taken for the end of the data, where ZooKeeper's reader
+     * would drop the records after it without a word: a length made longer (a crash never writes a
+     * longer length than was written), a zero length with records after it.
+     */
+    @Test
+    void damageThatLooksLikeAnEndIsRefused() throws Exception {
+        byte[] whole = Files.readAllBytes(log);
+        long[] offsets = recordOffsets(whole);
+        int last = (int) offsets[10];
+        // the last record's length made 5 longer: it runs into the zeros, its end mark inside it
+        byte[] longer = whole.clone();
+        longer[last + 11] += 5;
+        CorruptLogException e = assertThrows(CorruptLogException.class,
+                () -> ZooKeeperLogFile.read(ByteSource.of(longer), "log.1", MAX, t -> { }));
+        assertEquals(last, e.offset());
+        assertTrue(e.getMessage().contains("length field damaged"), e.getMessage());
+        // the same in a file without the zeros after it (cut right after its data)
+        byte[] cut = Arrays.copyOf(longer, dataEnd(whole));
+        e = assertThrows(CorruptLogException.class, () -> ZooKeeperLogFile.read(ByteSource.of(cut), "log.1", MAX, t -> { }));
+        assertEquals(last, e.offset());
+        // a middle record's checksum and length zeroed: ZooKeeper would end the file there
+        byte[] zeroed = whole.clone();
+        Arrays.fill(zeroed, (int) offsets[3], (int) offsets[3] + 12, (byte) 0);
+        e = assertThrows(CorruptLogException.class, () -> ZooKeeperLogFile.read(ByteSource.of(zeroed), "log.1", MAX,
+                t -> { }));
+        assertEquals(offsets[3], e.offset());
+        // a length past ZooKeeper's bound
+        byte[] huge = whole.clone();
+        huge[last + 9] = 0x40;
+        e = assertThrows(CorruptLogException.class, () -> ZooKeeperLogFile.read(ByteSource.of(huge), "log.1", MAX,
+                t -> { }));
+        assertTrue(e.getMessage().contains("Unreasonable length"), e.getMessage());
     }
 
     @Test
     void aLogWithNothingInItHoldsNothing() throws Exception {
         for (byte[] bytes : List.of(new byte[0], new byte[10], new byte[4096])) {
-            ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(bytes), "log", t -> { });
+            ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(bytes), "log", MAX, t -> { });
             assertEquals(ZooKeeperLogFile.End.NO_HEADER, s.end());
             assertEquals(0, s.records());
         }
         byte[] headerOnly = Arrays.copyOf(Files.readAllBytes(log), 16 + 4096);
         Arrays.fill(headerOnly, 16, headerOnly.length, (byte) 0);
-        ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(headerOnly), "log", t -> { });
+        ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(headerOnly), "log", MAX, t -> { });
         assertEquals(ZooKeeperLogFile.End.CLEAN, s.end());
         assertEquals(0, s.records());
     }
@@ -256,7 +293,7 @@ class ZooKeeperDataFilesTest {
             }
         }
         List<Long> ours = new ArrayList<>();
-        ZooKeeperLogFile.read(ByteSource.of(seed), "seed", t -> ours.add(t.zxid()));
+        ZooKeeperLogFile.read(ByteSource.of(seed), "seed", MAX, t -> ours.add(t.zxid()));
         assertTrue(ours.size() >= 10, "every variant ZooKeeper carries: " + ours.size());
         assertEquals(theirs, ours);
     }

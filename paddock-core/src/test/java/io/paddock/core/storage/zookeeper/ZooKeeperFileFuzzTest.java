@@ -35,6 +35,7 @@ import java.util.zip.Adler32;
  * </ul>
  */
 class ZooKeeperFileFuzzTest {
+    private static final int MAX = ZooKeeperLogFile.recordBytesMax(0xfffff);
     private static final String LOG = "log.fuzz";
     private static final String SNAPSHOT = "snapshot.5";
 
@@ -103,7 +104,7 @@ class ZooKeeperFileFuzzTest {
     /** The summary, or the declared failure's offset and reason. */
     private static Object read(ByteSource source, List<TxnEnvelope> out) {
         try {
-            return ZooKeeperLogFile.read(source, LOG, out::add);
+            return ZooKeeperLogFile.read(source, LOG, MAX, out::add);
         } catch (CorruptLogException declared) {
             return declared.offset() + " " + declared.reason();
         }
