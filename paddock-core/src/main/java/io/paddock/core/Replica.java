@@ -2047,6 +2047,20 @@ public final class Replica {
 
     // ------------------------------------------------------------------ recovery
 
+    /** Up to which zxid {@link #replay} tolerates what the tree holds already; 0: none. */
+    private long tolerantReplayUpTo;
+
+    /**
+     * A standalone replica's {@link #replay} of transactions up to {@code zxid} tolerates what the
+     * tree holds already, as ZooKeeper's replay of its log does ({@code processTxn}): the snapshot
+     * recovery begins from may be one ZooKeeper took while it applied them (a ZooKeeper server's
+     * data taken over, server.storage.ZooKeeperImport). Past it, over our own snapshots (never
+     * fuzzy), a transaction that does not apply cleanly is a bug and throws. Before any replay.
+     */
+    public void tolerateReplayUpTo(long zxid) {
+        tolerantReplayUpTo = zxid;
+    }
+
     /**
      * Replays one durable transaction found in the log at start-up (after the snapshot, if any,
      * was loaded into {@link #tree()} and {@link #sessions()}). Nothing is answered: no client
@@ -2068,10 +2082,13 @@ public final class Replica {
             awaiting.addLast(new QueuedWrite(env, -1, -1, null, null));
             return;
         }
-        // As ZooKeeper replays its log (processTxn): tolerating what the tree holds already, since
-        // the snapshot recovery began from may be one ZooKeeper took while it applied some of these
-        // (server.storage.ZooKeeperImport). Over our own snapshots, which are not fuzzy, it is apply.
-        applier.replay(env);
+        if (env.zxid() <= tolerantReplayUpTo) {
+            // As ZooKeeper replays its log (processTxn): the snapshot recovery began from may be one
+            // ZooKeeper took while it applied some of these (see tolerateReplayUpTo).
+            applier.replay(env);
+        } else {
+            applier.apply(env, -1);
+        }
         digestLog.applied(env.zxid(), tree.treeDigest());
         lastAppliedZxid = env.zxid();
         appliedTransactions++;

@@ -143,11 +143,19 @@ public final class PaddockServer implements AutoCloseable {
             try {
                 // The data of a ZooKeeper server this one replaces, when there is no data of our own.
                 ZooKeeperImport.importIfPresent(config.dataDir(), config.dataLogDir(),
-                        Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION, config.juteMaxBuffer());
+                        Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION, config.juteMaxBuffer(),
+                        config.isEnsemble());
+                long tolerant = ZooKeeperImport.tolerantReplayUpTo(config.dataDir());
                 // Recovery tells each fresh replica expectEnsemble() before it replays anything.
-                Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(),
-                        () -> new Replica(core, sessionIdBase, secret, startedAtMs), startedAtMs, config.isEnsemble());
+                Recovery.Result recovered = Recovery.recover(config.dataDir(), config.dataLogDir(), () -> {
+                    Replica fresh = new Replica(core, sessionIdBase, secret, startedAtMs);
+                    fresh.tolerateReplayUpTo(tolerant);
+                    return fresh;
+                }, startedAtMs, config.isEnsemble());
                 replica = recovered.replica();
+                if (!config.isEnsemble()) {
+                    ZooKeeperImport.refuseIfZooKeeperFilesChanged(config.dataDir(), config.dataLogDir());
+                }
                 recoveredZxid = recovered.lastZxid();
             } catch (StartupException e) {
                 throw new IOException(e.getMessage(), e);

@@ -51,7 +51,9 @@ import java.util.zip.CheckedOutputStream;
  * never deleted. Sessions keep their ids and timeouts; a standalone Paddock server's session
  * passwords are its own (ZooKeeper derives every password from the id), so ZooKeeper refuses
  * those sessions' clients, which start new sessions; an ensemble member's passwords are
- * ZooKeeper's already. The server must be stopped: its files are read as they are.
+ * ZooKeeper's already. The server must be stopped: its files are read as they are. {@link
+ * ZooKeeperImport#DONE} then lists the files written, so a start of ours that follows finds them
+ * unchanged, and one after ZooKeeper ran on them refuses (a standalone server would serve older data).
  */
 public final class ZooKeeperExport {
     /** What was written. */
@@ -118,6 +120,7 @@ public final class ZooKeeperExport {
         }
         FileTxnLog.syncDirectory(zkSnapDir);
         FileTxnLog.syncDirectory(zkLogDir);
+        ZooKeeperImport.recordExported(dataDir, dataLogDir, "exported=0x" + Long.toHexString(last));
         return new Result(snapFile, snapZxid, histories.size(), txns, last, movedAside);
     }
 

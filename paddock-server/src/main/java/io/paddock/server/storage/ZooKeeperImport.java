@@ -22,7 +22,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -49,16 +53,34 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper's files are only read, never changed: a server can go back to ZooKeeper with them,
  * losing what Paddock wrote since (an ensemble member then catches up from its leader).
  *
- * <p>Crash safety: the import first writes {@link #MARKER} in dataDir and removes it last. A start
- * that finds the marker deletes the Paddock data files of the unfinished import (a start that
- * found Paddock files never imports, so there are no others) and imports again. Damage in
- * ZooKeeper's files refuses the start with a message naming the file and offset, as {@link
- * Recovery} does for our own.
+ * <p>Crash safety: the import first writes {@link #MARKER} in dataDir and, once everything is
+ * durable, writes {@link #DONE} (what was imported, and ZooKeeper's files as they were) and deletes
+ * the marker. A start that finds the marker deletes the Paddock data files of the unfinished import
+ * (a start that found Paddock files never imports, so there are no others) and imports again. A
+ * start that finds {@link #DONE} never imports again: when our own files are gone, a standalone
+ * server refuses to start (it would serve an empty tree beside ZooKeeper's data; delete {@link
+ * #DONE} to import again) and an ensemble member starts empty and takes the data from its leader.
+ * Damage in ZooKeeper's files refuses the start with a message naming the file and offset, as
+ * {@link Recovery} does for our own; so do logs without any snapshot (ZooKeeper refuses them too),
+ * and a newer snapshot that cannot be read (damaged, too large for the limits, compressed with
+ * snappy) unless the logs after the older one hold its zxid: a snapshot a follower took after a
+ * SNAP covers history its logs do not.
+ *
+ * <p>Replay over the imported snapshot tolerates what it holds already, as ZooKeeper's does; past
+ * the last imported zxid ({@link #tolerantReplayUpTo}) a standalone server's recovery is strict
+ * again, over our own snapshots. {@link #DONE} also lists ZooKeeper's files as they were: a
+ * standalone server whose ZooKeeper files changed since (ZooKeeper ran on this data directory again
+ * after Paddock did) refuses to start ({@link #refuseIfZooKeeperFilesChanged}), rather than serve
+ * data older than what ZooKeeper acknowledged since.
  */
 public final class ZooKeeperImport {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperImport.class);
     /** In dataDir while an import is under way. */
     public static final String MARKER = "zookeeper-import.unfinished";
+    /** In dataDir once an import finished: what was imported (the marker, renamed). */
+    public static final String DONE = "zookeeper-import.done";
+    private static final String DONE_LAST_ZXID = "lastZxid=";
+    private static final String DONE_FILE = "zookeeperFile=";
     /** ZooKeeper's own bound on the snapshots it tries at start-up ({@code FileSnap.deserialize}). */
     static final int SNAPSHOTS_TRIED_MAX = 100;
     private static final String TMP_SUFFIX = ".import";
@@ -73,26 +95,47 @@ public final class ZooKeeperImport {
      * class comment); returns null when there was nothing to do.
      *
      * @param budgetBytes what the snapshot may cost in memory
-     * @param stringBytesMax the longest path, data or ACL id taken (jute.maxbuffer)
+     * @param juteMaxBuffer the server's jute.maxbuffer: bounds each path, data and ACL id, and each
+     *     log record as ZooKeeper bounds them
+     * @param ensembleMember whether this server is an ensemble member (see the class comment)
      */
-    public static Result importIfPresent(Path dataDir, Path dataLogDir, long budgetBytes, int stringBytesMax)
-            throws IOException, StartupException {
+    public static Result importIfPresent(Path dataDir, Path dataLogDir, long budgetBytes, int juteMaxBuffer,
+                                         boolean ensembleMember) throws IOException, StartupException {
         Path zkSnapDir = dataDir.resolve(ZooKeeperFiles.VERSION_DIR);
         Path zkLogDir = dataLogDir.resolve(ZooKeeperFiles.VERSION_DIR);
         List<Numbered> zkSnaps = snapshots(zkSnapDir);
         List<DataFiles.Numbered> zkLogs = logs(zkLogDir);
-        if (zkSnaps.isEmpty() && zkLogs.isEmpty()) {
-            return null;
-        }
         Path marker = dataDir.resolve(MARKER);
         if (Files.exists(marker)) {
-            LOG.warn("an import of ZooKeeper's data into {} did not finish ({} is there): deleting what it wrote and"
-                    + " importing again", dataDir, marker);
+            LOG.warn("an import of ZooKeeper's data into {} did not finish ({} is there): deleting what it wrote{}",
+                    dataDir, marker, zkSnaps.isEmpty() && zkLogs.isEmpty() ? "" : " and importing again");
             deleteOwnDataFiles(dataDir, dataLogDir);
+            if (zkSnaps.isEmpty() && zkLogs.isEmpty()) {
+                Files.delete(marker);
+                FileTxnLog.syncDirectory(dataDir);
+                return null;
+            }
+        } else if (zkSnaps.isEmpty() && zkLogs.isEmpty()) {
+            return null;
+        } else if (Files.exists(dataDir.resolve(DONE))) {
+            if (!ensembleMember && !hasOwnData(dataDir) && !hasOwnData(dataLogDir)) {
+                throw new StartupException("this server's data files are gone, but " + dataDir.resolve(DONE) + " says"
+                        + " ZooKeeper's files in " + zkSnapDir + " were imported once already; refusing to start with an"
+                        + " empty tree beside them. Delete " + DONE + " to import ZooKeeper's files again, or move "
+                        + ZooKeeperFiles.VERSION_DIR + " away to start empty");
+            }
+            LOG.info("ZooKeeper's files in {} are not read: they were imported once already ({})", zkSnapDir,
+                    dataDir.resolve(DONE));
+            return null;
         } else if (hasOwnData(dataDir) || hasOwnData(dataLogDir)) {
             LOG.info("ZooKeeper's files in {} are not read: this server has data of its own in {}", zkSnapDir,
                     dataDir.equals(dataLogDir) ? dataDir : dataDir + " and " + dataLogDir);
             return null;
+        }
+        if (zkSnaps.isEmpty()) {
+            throw new StartupException("ZooKeeper's logs are in " + zkLogDir + " but there is no snapshot in " + zkSnapDir
+                    + ": ZooKeeper refuses this data too (\"No snapshot found, but there are log entries\"); refusing"
+                    + " to start");
         }
         long started = System.nanoTime();
         Files.createDirectories(dataDir);
@@ -100,32 +143,158 @@ public final class ZooKeeperImport {
         writeDurably(marker, ("An import of ZooKeeper's data from " + zkSnapDir + " and " + zkLogDir
                 + " is under way, or was cut short. If this file is here when Paddock starts, it deletes the"
                 + " snapshot and log files that import wrote and imports again.\n").getBytes(StandardCharsets.UTF_8));
-        SnapshotData snapshot = newestReadable(zkSnaps, zkSnapDir, budgetBytes, stringBytesMax);
-        long snapZxid = snapshot == null ? 0 : snapshot.header().lastZxid();
-        Path written = null;
-        if (snapshot != null) {
-            written = Snapshots.write(dataDir, snapshot.asSource());
-        }
+        int stringBytesMax = (int) Math.min(ZooKeeperLogFile.recordBytesMax(juteMaxBuffer), budgetBytes);
+        Chosen chosen = newestReadable(zkSnaps, zkSnapDir, budgetBytes, stringBytesMax);
+        SnapshotData snapshot = chosen.data();
+        long snapZxid = snapshot.header().lastZxid();
+        Path written = Snapshots.write(dataDir, snapshot.asSource());
         int files = 0;
         long txns = 0;
         long last = snapZxid;
+        // A snapshot names a zxid that was applied, so this server logged that transaction, unless
+        // the snapshot came from a leader's (SNAP), whose history no log here holds. One named e:0
+        // (a new epoch's start) is the state the epoch before ended with: e:1 logged covers it.
+        Set<Long> unseen = new HashSet<>();
+        for (long skipped : chosen.skipped().keySet()) {
+            unseen.add(coveredBy(skipped));
+        }
         for (DataFiles.Numbered log : Recovery.needed(zkLogs, snapZxid)) {
-            Converted c = convert(log.path(), snapZxid, dataLogDir);
+            Converted c = convert(log.path(), snapZxid, dataLogDir, ZooKeeperLogFile.recordBytesMax(juteMaxBuffer),
+                    unseen);
             if (c.records > 0) {
                 files++;
                 txns += c.records;
                 last = Math.max(last, c.lastZxid);
             }
         }
+        for (Map.Entry<Long, Path> skipped : chosen.skipped().entrySet()) {
+            if (unseen.contains(coveredBy(skipped.getKey()))) {
+                throw new StartupException("ZooKeeper's newer snapshot " + skipped.getValue() + " cannot be used, and"
+                        + " the logs after the older snapshot " + snapshot.fileName() + " do not hold its zxid 0x"
+                        + Long.toHexString(skipped.getKey()) + " (its data came from a leader's snapshot), so that data"
+                        + " would be missing; refusing to start. Why it cannot be used: "
+                        + String.join("; ", chosen.problems()) + ". A limit is raised with jute.maxbuffer in zoo.cfg or"
+                        + " a larger heap (-Xmx); a damaged file needs ZooKeeper to take a new snapshot");
+            }
+        }
         FileTxnLog.syncDirectory(dataLogDir);
-        carryEpochs(zkSnapDir, dataDir);
+        carryEpochs(zkSnapDir, dataDir, last);
+        recordZooKeeperFiles(dataDir, dataLogDir, "importedFrom=" + zkSnapDir
+                + (zkLogDir.equals(zkSnapDir) ? "" : " " + zkLogDir) + "\n" + "snapshot=" + snapshot.fileName() + "\n"
+                + DONE_LAST_ZXID + "0x" + Long.toHexString(last) + "\n");
         Files.delete(marker);
         FileTxnLog.syncDirectory(dataDir);
-        LOG.info("imported ZooKeeper's data in {} ms: {} (zxid 0x{}), then {} transactions from {} log files in {}, up to"
-                + " zxid 0x{}; ZooKeeper's files were left as they were", (System.nanoTime() - started) / 1_000_000,
-                snapshot == null ? "no snapshot" : "snapshot " + snapshot.fileName(), Long.toHexString(snapZxid), txns,
-                files, zkLogDir, Long.toHexString(last));
+        LOG.info("imported ZooKeeper's data in {} ms: snapshot {} (zxid 0x{}), then {} transactions from {} log files in"
+                + " {}, up to zxid 0x{}; ZooKeeper's files were left as they were", (System.nanoTime() - started) / 1_000_000,
+                snapshot.fileName(), Long.toHexString(snapZxid), txns, files, zkLogDir, Long.toHexString(last));
         return new Result(written, snapZxid, files, txns, last);
+    }
+
+    /** The logged zxid that holds what a snapshot named {@code zxid} holds (see importIfPresent). */
+    private static long coveredBy(long zxid) {
+        return (zxid & 0xffffffffL) == 0 ? zxid + 1 : zxid;
+    }
+
+    /**
+     * Up to which zxid a standalone server's recovery replays as ZooKeeper's does, tolerating what
+     * the snapshot holds already: the last zxid an import brought (its snapshot may be one
+     * ZooKeeper took while it applied transactions), 0 when there was none (our own snapshots are
+     * not fuzzy: past this, recovery applies strictly).
+     */
+    public static long tolerantReplayUpTo(Path dataDir) throws IOException {
+        Path done = dataDir.resolve(DONE);
+        if (!Files.isRegularFile(done) || Files.size(done) > 64 * 1024) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(done, StandardCharsets.UTF_8)) {
+            if (line.startsWith(DONE_LAST_ZXID)) {
+                try {
+                    return Long.decode(line.substring(DONE_LAST_ZXID.length()).trim());
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+        }
+        LOG.warn("{} does not say up to which zxid it imported: every logged transaction is replayed as ZooKeeper"
+                + " replays its log", done);
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * A standalone server refuses to start when ZooKeeper's data files changed since {@link #DONE}
+     * recorded them (at the import, or at {@link ZooKeeperExport}): ZooKeeper ran on this data
+     * directory after Paddock did (a way back taken, then forward again), and serving Paddock's
+     * data would lose what ZooKeeper acknowledged since. Files gone (purged) are fine. An ensemble
+     * member needs no such check: its leader brings older data up to date.
+     */
+    public static void refuseIfZooKeeperFilesChanged(Path dataDir, Path dataLogDir)
+            throws IOException, StartupException {
+        Path done = dataDir.resolve(DONE);
+        if (!Files.isRegularFile(done)) {
+            return;
+        }
+        Set<String> recorded = new HashSet<>();
+        for (String line : Files.readAllLines(done, StandardCharsets.UTF_8)) {
+            if (line.startsWith(DONE_FILE)) {
+                recorded.add(line.substring(DONE_FILE.length()).trim());
+            }
+        }
+        for (String now : zooKeeperFiles(dataDir, dataLogDir)) {
+            if (!recorded.contains(now)) {
+                throw new StartupException("ZooKeeper's data file " + now.substring(0, now.lastIndexOf(' '))
+                        + " is new or changed since " + done + " recorded ZooKeeper's files: ZooKeeper ran on this data"
+                        + " directory after Paddock did, and serving Paddock's data would lose what ZooKeeper"
+                        + " acknowledged since; refusing to start. To take over ZooKeeper's data, move Paddock's files"
+                        + " (snapshot.*, log.*, " + DONE + ") out of " + dataDir
+                        + (dataDir.equals(dataLogDir) ? "" : " and " + dataLogDir) + "; to keep Paddock's, move "
+                        + ZooKeeperFiles.VERSION_DIR + " away");
+            }
+        }
+    }
+
+    /**
+     * Writes {@link #DONE}: {@code header} lines, then each of ZooKeeper's data files as it is now
+     * (its path and size), durably.
+     */
+    static void recordZooKeeperFiles(Path dataDir, Path dataLogDir, String header) throws IOException {
+        StringBuilder record = new StringBuilder(header);
+        for (String file : zooKeeperFiles(dataDir, dataLogDir)) {
+            record.append(DONE_FILE).append(file).append('\n');
+        }
+        Path tmp = dataDir.resolve(DONE + ".tmp");
+        writeDurably(tmp, record.toString().getBytes(StandardCharsets.UTF_8));
+        Files.move(tmp, dataDir.resolve(DONE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        FileTxnLog.syncDirectory(dataDir);
+    }
+
+    /**
+     * After {@link ZooKeeperExport} wrote ZooKeeper's files: {@link #DONE} lists them as they are
+     * now, so that a start of ours that follows without ZooKeeper running in between finds them
+     * unchanged. The lines it held besides the files are kept (the import's last zxid).
+     */
+    static void recordExported(Path dataDir, Path dataLogDir, String line) throws IOException {
+        StringBuilder header = new StringBuilder();
+        Path done = dataDir.resolve(DONE);
+        if (Files.isRegularFile(done)) {
+            for (String old : Files.readAllLines(done, StandardCharsets.UTF_8)) {
+                if (!old.startsWith(DONE_FILE)) {
+                    header.append(old).append('\n');
+                }
+            }
+        }
+        recordZooKeeperFiles(dataDir, dataLogDir, header + line + "\n");
+    }
+
+    /** "path size" of each of ZooKeeper's snapshot and log files under dataDir and dataLogDir. */
+    private static List<String> zooKeeperFiles(Path dataDir, Path dataLogDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Numbered snap : snapshots(dataDir.resolve(ZooKeeperFiles.VERSION_DIR))) {
+            out.add(snap.path() + " " + Files.size(snap.path()));
+        }
+        for (DataFiles.Numbered log : logs(dataLogDir.resolve(ZooKeeperFiles.VERSION_DIR))) {
+            out.add(log.path() + " " + Files.size(log.path()));
+        }
+        return out;
     }
 
     /** A file with the zxid and compression its name gives. */
@@ -180,50 +349,50 @@ public final class ZooKeeperImport {
     }
 
     /**
-     * The newest snapshot that reads back whole, trying older ones as ZooKeeper does; null when
-     * there is none at all (a log from the first zxid on is then the whole history).
+     * The snapshot chosen, and the newer ones skipped (by zxid, their files) with why.
      */
-    private static SnapshotData newestReadable(List<Numbered> snaps, Path dir, long budgetBytes, int stringBytesMax)
+    private record Chosen(SnapshotData data, Map<Long, Path> skipped, List<String> problems) {}
+
+    /** The newest snapshot that reads back whole, trying older ones as ZooKeeper does. */
+    private static Chosen newestReadable(List<Numbered> snaps, Path dir, long budgetBytes, int stringBytesMax)
             throws IOException, StartupException {
-        if (snaps.isEmpty()) {
-            return null;
-        }
         List<String> problems = new ArrayList<>();
+        Map<Long, Path> skipped = new TreeMap<>();
         for (int i = snaps.size() - 1; i >= 0 && snaps.size() - i <= SNAPSHOTS_TRIED_MAX; i--) {
             Numbered snap = snaps.get(i);
             Path file = snap.path();
+            String problem = null;
             if (snap.name().compression() == ZooKeeperFiles.Compression.SNAPPY) {
-                String problem = file + " is compressed with snappy, which Paddock does not read";
-                LOG.warn("{}; trying an older snapshot", problem);
-                problems.add(problem);
-                continue;
-            }
-            long started = System.nanoTime();
-            try (InputStream raw = Files.newInputStream(file);
-                 InputStream stream = snap.name().compression() == ZooKeeperFiles.Compression.GZIP
-                         ? new GZIPInputStream(raw, 64 * 1024) : raw) {
-                SnapshotData data = ZooKeeperSnapshotFile.read(source(stream), file.toString(), snap.name().zxid(),
-                        Files.getLastModifiedTime(file).toMillis(), budgetBytes, stringBytesMax);
-                String problem = data.installProblem();
-                if (problem != null) {
-                    // The same check a learner makes of a leader's snapshot: no tree could hold it.
-                    throw new CorruptSnapshotException(file.toString(), 0, "it cannot be installed: " + problem);
+                problem = file + " is compressed with snappy, which Paddock does not read (ZooKeeper writes"
+                        + " uncompressed ones with zookeeper.snapshot.compression.method unset)";
+            } else {
+                long started = System.nanoTime();
+                boolean gzip = snap.name().compression() == ZooKeeperFiles.Compression.GZIP;
+                try (InputStream raw = Files.newInputStream(file);
+                     InputStream stream = gzip ? new GZIPInputStream(raw, 64 * 1024) : raw) {
+                    SnapshotData data = ZooKeeperSnapshotFile.read(source(stream), file.toString(), snap.name().zxid(),
+                            Files.getLastModifiedTime(file).toMillis(), budgetBytes, stringBytesMax);
+                    String cannot = data.installProblem();
+                    if (cannot != null) {
+                        // The same check a learner makes of a leader's snapshot: no tree could hold it.
+                        throw new CorruptSnapshotException(file.toString(), 0, "it cannot be installed: " + cannot);
+                    }
+                    LOG.info("read ZooKeeper snapshot {}: {} nodes, {} sessions in {} ms", file, data.nodes().size(),
+                            data.sessions().size(), (System.nanoTime() - started) / 1_000_000);
+                    return new Chosen(data, skipped, problems);
+                } catch (CorruptSnapshotException e) {
+                    problem = e.getMessage();
+                } catch (UncheckedIOException | IOException e) {
+                    IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+                    if (!gzip) {
+                        throw cause; // the disk, not the file's bytes
+                    }
+                    problem = file + ": " + cause; // not gzip, or cut off: GZIPInputStream's own errors
                 }
-                LOG.info("read ZooKeeper snapshot {}: {} nodes, {} sessions in {} ms", file, data.nodes().size(),
-                        data.sessions().size(), (System.nanoTime() - started) / 1_000_000);
-                return data;
-            } catch (CorruptSnapshotException e) {
-                LOG.warn("ZooKeeper snapshot {} cannot be read ({}); trying an older one", file, e.getMessage());
-                problems.add(e.getMessage());
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            } catch (IOException e) {
-                if (snap.name().compression() != ZooKeeperFiles.Compression.GZIP) {
-                    throw e;
-                }
-                LOG.warn("ZooKeeper snapshot {} cannot be read ({}); trying an older one", file, e.getMessage());
-                problems.add(file + ": " + e.getMessage()); // not gzip, or cut off: GZIPInputStream's own errors
             }
+            LOG.warn("ZooKeeper snapshot {} cannot be used ({}); trying an older one", file, problem);
+            problems.add(problem);
+            skipped.put(snap.name().zxid(), file);
         }
         throw new StartupException("none of ZooKeeper's snapshots in " + dir + " can be read, so its data cannot be"
                 + " taken over; refusing to start (" + String.join("; ", problems) + ")");
@@ -250,24 +419,25 @@ public final class ZooKeeperImport {
      * Writes the transactions of one ZooKeeper log file after {@code afterZxid} into a Paddock log
      * file (named by the first of them) in {@code toDir}, durably; none written when there are none.
      */
-    private static Converted convert(Path zkLog, long afterZxid, Path toDir) throws IOException, StartupException {
-        try (FileByteSource in = new FileByteSource(zkLog); LogWriter out = new LogWriter(toDir, afterZxid)) {
-            ZooKeeperLogFile.Summary summary = ZooKeeperLogFile.read(in, zkLog.toString(), out);
+    private static Converted convert(Path zkLog, long afterZxid, Path toDir, int recordBytesMax, Set<Long> unseen)
+            throws IOException, StartupException {
+        try (FileByteSource in = new FileByteSource(zkLog); LogWriter out = new LogWriter(toDir, afterZxid, unseen)) {
+            ZooKeeperLogFile.Summary summary = ZooKeeperLogFile.read(in, zkLog.toString(), recordBytesMax, out);
             if (summary.end() == ZooKeeperLogFile.End.TORN) {
                 LOG.warn("ZooKeeper log {} ends with a torn write at offset {} ({}): its data ends there, as ZooKeeper"
                         + " reads it", zkLog, summary.endOffset(), summary.tornReason());
-            }
-            if (summary.ignoredAfterEnd()) {
-                LOG.warn("ZooKeeper log {} has non-zero bytes after the end of its data at offset {}; ignored, as"
-                        + " ZooKeeper ignores them", zkLog, summary.endOffset());
             }
             out.finish();
             return new Converted(out.records, out.records == 0 ? afterZxid : summary.lastZxid());
         } catch (CorruptLogException e) {
             throw new StartupException("ZooKeeper's " + e.getMessage() + "; refusing to start rather than take over"
-                    + " its data without it");
+                    + " its data without it (an ensemble member can start instead with ZooKeeper's version-2 folders"
+                    + " moved away: it then takes the data from the ensemble's leader)");
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("ZooKeeper's " + zkLog + " holds a transaction our log format cannot hold ("
+                    + e.getMessage() + "); refusing to start");
         }
     }
 
@@ -275,14 +445,17 @@ public final class ZooKeeperImport {
     private static final class LogWriter implements Consumer<TxnEnvelope>, AutoCloseable {
         private final Path dir;
         private final long afterZxid;
+        /** Zxids looked for (the skipped snapshots'): each one met is removed. */
+        private final Set<Long> unseen;
         private FileChannel channel;
         private Path tmp;
         private long firstZxid;
         int records;
 
-        LogWriter(Path dir, long afterZxid) {
+        LogWriter(Path dir, long afterZxid, Set<Long> unseen) {
             this.dir = dir;
             this.afterZxid = afterZxid;
+            this.unseen = unseen;
         }
 
         @Override
@@ -300,6 +473,7 @@ public final class ZooKeeperImport {
                 }
                 writeFully(channel, LogFormat.record(txn));
                 records++;
+                unseen.remove(txn.zxid());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -338,18 +512,52 @@ public final class ZooKeeperImport {
 
     /**
      * Carries ZooKeeper's epoch files (an ensemble member's) over into dataDir, where Paddock keeps
-     * them; an epoch file already there keeps the larger value (an epoch once accepted is never
-     * taken back).
+     * them, read as ZooKeeper reads them at start-up ({@code QuorumPeer.loadDataBase}): a missing
+     * one is the epoch of the last zxid; a currentEpoch behind it is that epoch when ZooKeeper's
+     * {@code updatingEpoch} file says it was being updated, else refused (as ZooKeeper refuses),
+     * and so is an acceptedEpoch behind currentEpoch. An epoch file of ours already there keeps
+     * the larger value (an epoch once accepted is never taken back).
      */
-    private static void carryEpochs(Path zkDir, Path dataDir) throws IOException, StartupException {
-        if (!Files.exists(zkDir.resolve(EpochFiles.ACCEPTED)) && !Files.exists(zkDir.resolve(EpochFiles.CURRENT))) {
-            return;
+    private static void carryEpochs(Path zkDir, Path dataDir, long lastZxid) throws IOException, StartupException {
+        Path acceptedFile = zkDir.resolve(EpochFiles.ACCEPTED);
+        Path currentFile = zkDir.resolve(EpochFiles.CURRENT);
+        if (!Files.exists(acceptedFile) && !Files.exists(currentFile)) {
+            return; // a standalone server's data
         }
-        EpochFiles.Epochs theirs = new EpochFiles(zkDir).read(0);
+        long epochOfZxid = lastZxid >>> 32;
+        long current = Files.exists(currentFile) ? readEpoch(currentFile) : epochOfZxid;
+        if (epochOfZxid > current && Files.exists(zkDir.resolve("updatingEpoch"))) {
+            current = epochOfZxid; // ZooKeeper stopped between a snapshot and the epoch file's update
+        }
+        if (epochOfZxid > current) {
+            throw new StartupException(currentFile + " says epoch " + current + ", older than ZooKeeper's last zxid 0x"
+                    + Long.toHexString(lastZxid) + "; ZooKeeper refuses this data too; refusing to start");
+        }
+        long accepted = Files.exists(acceptedFile) ? readEpoch(acceptedFile) : epochOfZxid;
+        if (accepted < current) {
+            throw new StartupException(acceptedFile + " says epoch " + accepted + ", below the current epoch " + current
+                    + "; ZooKeeper refuses this data too; refusing to start");
+        }
         EpochFiles own = new EpochFiles(dataDir);
         EpochFiles.Epochs mine = own.read(0);
-        own.write(Math.max(theirs.acceptedEpoch(), mine.acceptedEpoch()),
-                Math.max(theirs.currentEpoch(), mine.currentEpoch()));
+        own.write(Math.max(accepted, mine.acceptedEpoch()), Math.max(current, mine.currentEpoch()));
+    }
+
+    /** An epoch file's first line, as ZooKeeper reads it. */
+    private static long readEpoch(Path file) throws IOException, StartupException {
+        if (Files.size(file) > 64) {
+            throw new StartupException(file + " is not an epoch file: " + Files.size(file) + " bytes");
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+        try {
+            long epoch = Long.parseLong(text);
+            if (epoch < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return epoch;
+        } catch (NumberFormatException e) {
+            throw new StartupException(file + " holds \"" + text + "\", not an epoch; refusing to start");
+        }
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {

@@ -140,14 +140,20 @@ class ZooKeeperImportExportTest {
         after();
         files.close();
 
-        ZooKeeperImport.Result imported = ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        ZooKeeperImport.Result imported = importInto(dir, dir);
         assertNotNull(imported);
         assertEquals(zxid - 3 - 10, imported.snapshotZxid());
         assertEquals(zxid, imported.lastZxid());
         assertEquals(13, imported.transactions());
         assertTrue(Files.exists(snapshot), "ZooKeeper's files are left as they were");
         assertFalse(Files.exists(dir.resolve(ZooKeeperImport.MARKER)));
-        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+        assertTrue(Files.exists(dir.resolve(ZooKeeperImport.DONE)));
+        assertEquals(zxid, ZooKeeperImport.tolerantReplayUpTo(dir), "replay tolerates up to the last imported zxid");
+        // strict, as over our own snapshots, the replay of what the fuzzy snapshot holds already fails
+        assertThrows(RuntimeException.class, () -> Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000));
+        assertSameAsZooKeeper(recover());
+        assertNull(importInto(dir, dir), "imported once only");
+        ZooKeeperImport.refuseIfZooKeeperFilesChanged(dir, dir); // unchanged: fine
     }
 
     @Test
@@ -158,7 +164,7 @@ class ZooKeeperImportExportTest {
         fuzzySnapshot(zxid - during.size(), during);
         after();
         files.close();
-        ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        importInto(dir, dir);
 
         // our snapshot (the fuzzy one ZooKeeper took) and the log after it go out
         ZooKeeperExport.Result exported = ZooKeeperExport.export(dir, dir);
@@ -192,9 +198,9 @@ class ZooKeeperImportExportTest {
         // what a crash in the middle of an import leaves: the marker, a log file written, no snapshot yet
         Files.writeString(dir.resolve(ZooKeeperImport.MARKER), "");
         Files.write(dir.resolve("log.1"), new byte[] {1, 2, 3});
-        assertNotNull(ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
+        assertNotNull(importInto(dir, dir));
         assertFalse(Files.exists(dir.resolve("log.1")), "the unfinished import's file is gone");
-        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+        assertSameAsZooKeeper(recover());
     }
 
     @Test
@@ -203,8 +209,8 @@ class ZooKeeperImportExportTest {
         files.commit();
         files.close();
         Snapshots.write(dir, LogFixture.snapshotOf("n", 5));
-        assertNull(ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
-        assertNull(ZooKeeperImport.importIfPresent(dir.resolve("empty"), dir.resolve("empty"), 1L << 30, 1 << 20),
+        assertNull(importInto(dir, dir));
+        assertNull(importInto(dir.resolve("empty"), dir.resolve("empty")),
                 "no ZooKeeper files, nothing to do");
     }
 
@@ -219,9 +225,9 @@ class ZooKeeperImportExportTest {
         byte[] bytes = Files.readAllBytes(newest);
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(newest, bytes);
-        ZooKeeperImport.Result imported = ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        ZooKeeperImport.Result imported = importInto(dir, dir);
         assertEquals(zxid - 3, imported.snapshotZxid(), "the older snapshot, and the log after it");
-        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+        assertSameAsZooKeeper(recover());
     }
 
     @Test
@@ -235,14 +241,14 @@ class ZooKeeperImportExportTest {
             out.write(Files.readAllBytes(plain));
         }
         Files.delete(plain);
-        assertEquals(zxid, ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20).snapshotZxid());
-        assertSameAsZooKeeper(Recovery.recover(dir, dir, LogFixture.NEW_REPLICA, 1000).replica());
+        assertEquals(zxid, importInto(dir, dir).snapshotZxid());
+        assertSameAsZooKeeper(recover());
 
         Path other = Files.createDirectories(dir.resolve("other"));
         Path snappy = Files.createDirectories(other.resolve("version-2")).resolve(plain.getFileName() + ".snappy");
         Files.write(snappy, new byte[] {1, 2, 3});
         StartupException e = assertThrows(StartupException.class,
-                () -> ZooKeeperImport.importIfPresent(other, other, 1L << 30, 1 << 20));
+                () -> importInto(other, other));
         assertTrue(e.getMessage().contains("snappy") && e.getMessage().contains(snappy.toString()), e.getMessage());
     }
 
@@ -260,7 +266,7 @@ class ZooKeeperImportExportTest {
         bytes[16 + 12 + 10] ^= 0x01; // inside the first record
         Files.write(log, bytes);
         StartupException e = assertThrows(StartupException.class,
-                () -> ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20));
+                () -> importInto(dir, dir));
         assertTrue(e.getMessage().contains(log.toString()) && e.getMessage().contains("offset 16"), e.getMessage());
     }
 
@@ -268,13 +274,129 @@ class ZooKeeperImportExportTest {
     void zooKeepersEpochsAreCarriedOverNeverLowered() throws Exception {
         base();
         files.commit();
+        fuzzySnapshot(zxid, List.of());
         files.close();
         Files.writeString(dir.resolve("version-2").resolve(EpochFiles.ACCEPTED), "7");
         Files.writeString(dir.resolve("version-2").resolve(EpochFiles.CURRENT), "5");
         Files.writeString(dir.resolve(EpochFiles.CURRENT), "6"); // one of ours, from an earlier start
         Files.writeString(dir.resolve(EpochFiles.ACCEPTED), "6");
-        ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20);
+        importInto(dir, dir);
         assertEquals(new EpochFiles.Epochs(7, 6), new EpochFiles(dir).read(0));
+    }
+
+    @Test
+    void zooKeeperRunningAgainAfterTheImportStopsAStandaloneServer() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        files.close();
+        importInto(dir, dir);
+        recover();
+        // ZooKeeper started on this data directory again and wrote: a new log file
+        FileTxnSnapLog again = new FileTxnSnapLog(dir.toFile(), dir.toFile());
+        again.append(new Request(header(OpCode.create, S1), new CreateTxn("/zk", null, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                false, 5), null));
+        again.commit();
+        again.close();
+        StartupException e = assertThrows(StartupException.class,
+                () -> ZooKeeperImport.refuseIfZooKeeperFilesChanged(dir, dir));
+        assertTrue(e.getMessage().contains("ZooKeeper ran on this data directory after Paddock did"), e.getMessage());
+    }
+
+    @Test
+    void ourFilesGoneAfterAnImportAreNotReplacedByZooKeepersOldOnes() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        files.close();
+        importInto(dir, dir);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("(snapshot|log)\\..*")).toList()) {
+                Files.delete(p);
+            }
+        }
+        StartupException e = assertThrows(StartupException.class, () -> importInto(dir, dir));
+        assertTrue(e.getMessage().contains("imported once already"), e.getMessage());
+        assertNull(ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20, true),
+                "an ensemble member starts empty and takes the data from its leader");
+    }
+
+    @Test
+    void aMarkerLeftWhenZooKeepersFilesAreGoneTakesTheUnfinishedImportAway() throws Exception {
+        Files.writeString(dir.resolve(ZooKeeperImport.MARKER), "");
+        Snapshots.write(dir, LogFixture.snapshotOf("n", 5)); // what the unfinished import wrote
+        assertNull(importInto(dir, dir));
+        assertFalse(Files.exists(dir.resolve(ZooKeeperImport.MARKER)));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("snapshot.")).toList());
+        }
+    }
+
+    @Test
+    void logsWithoutASnapshotAreRefusedAsZooKeeperRefusesThem() throws Exception {
+        base();
+        files.commit();
+        files.close();
+        StartupException e = assertThrows(StartupException.class, () -> importInto(dir, dir));
+        assertTrue(e.getMessage().contains("no snapshot"), e.getMessage());
+    }
+
+    /**
+     * A follower synced by SNAP took a snapshot of what the leader sent, which none of its logs
+     * holds; when that snapshot cannot be used, falling back to an older one would lose that data.
+     */
+    @Test
+    void aNewerSnapshotThatCannotBeUsedIsNotSkippedWhenTheLogsDoNotHoldItsZxid() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        files.close();
+        // what the leader's SNAP brought: applied, never logged here; then the snapshot of it
+        for (int i = 0; i < 5; i++) {
+            zk.processTxn(header(OpCode.create, S1), new CreateTxn("/snap" + i, null, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    false, 6 + i));
+        }
+        Path newer = fuzzySnapshot(zxid, List.of());
+        byte[] bytes = Files.readAllBytes(newer);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(newer, bytes);
+        StartupException e = assertThrows(StartupException.class, () -> importInto(dir, dir));
+        assertTrue(e.getMessage().contains(newer.toString()) && e.getMessage().contains("do not hold its zxid"),
+                e.getMessage());
+    }
+
+    @Test
+    void aCutGzippedSnapshotGivesWayToAnOlderOne() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        after();
+        Path newest = fuzzySnapshot(zxid, List.of());
+        files.close();
+        Path gz = newest.resolveSibling(newest.getFileName() + ".gz");
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(zipped)) {
+            out.write(Files.readAllBytes(newest));
+        }
+        Files.delete(newest);
+        Files.write(gz, Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2)); // ZooKeeper does not sync it
+        assertEquals(zxid - 3, importInto(dir, dir).snapshotZxid());
+        assertSameAsZooKeeper(recover());
+    }
+
+    /** A standalone server's import into {@code dataDir}, with jute.maxbuffer 1 MiB. */
+    private static ZooKeeperImport.Result importInto(Path dataDir, Path dataLogDir) throws Exception {
+        return ZooKeeperImport.importIfPresent(dataDir, dataLogDir, 1L << 30, 1 << 20, false);
+    }
+
+    /** A standalone server's recovery, as PaddockServer runs it after an import. */
+    private Replica recover() throws Exception {
+        long tolerant = ZooKeeperImport.tolerantReplayUpTo(dir);
+        return Recovery.recover(dir, dir, () -> {
+            Replica fresh = LogFixture.NEW_REPLICA.get();
+            fresh.tolerateReplayUpTo(tolerant);
+            return fresh;
+        }, 1000).replica();
     }
 
     // ------------------------------------------------------------------ ZooKeeper's side
