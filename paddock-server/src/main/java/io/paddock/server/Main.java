@@ -77,7 +77,7 @@ public final class Main {
             case "version":
                 return args.length == 1 ? printVersion(out) : usage(err);
             case "server":
-                return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1])), err) : usage(err);
+                return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1]), System.getProperties()), err) : usage(err);
             case "start":
                 return args.length == 1 ? serve(ServerConfig::defaults, err) : usage(err);
             case "log":
@@ -163,7 +163,7 @@ public final class Main {
     private static int exportZooKeeper(Path cfg, PrintStream out, PrintStream err) {
         ServerConfig config;
         try {
-            config = ServerConfig.load(cfg);
+            config = ServerConfig.load(cfg, System.getProperties());
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;

@@ -92,11 +92,45 @@ public final class ServerConfig {
 
     /** Reads and parses a zoo.cfg file (ISO-8859-1, like {@link Properties#load(InputStream)}). */
     public static ServerConfig load(Path zooCfg) {
+        return load(zooCfg, new Properties());
+    }
+
+    /**
+     * ZooKeeper's settings that it reads as JVM system properties, which ZooKeeper deployments set
+     * with {@code -D} in SERVER_JVMFLAGS or JVMFLAGS ({@code -Djute.maxbuffer=4194304}), by the
+     * zoo.cfg key Paddock reads: the property's name. (For the {@code zookeeper.} ones, ZooKeeper
+     * also takes the key from zoo.cfg, which it copies to the property, so zoo.cfg wins there.)
+     */
+    static final Map<String, String> SYSTEM_PROPERTY_KEYS = Map.ofEntries(
+            Map.entry("jute.maxbuffer", "jute.maxbuffer"),
+            Map.entry("4lw.commands.whitelist", "zookeeper.4lw.commands.whitelist"),
+            Map.entry("extendedTypesEnabled", "zookeeper.extendedTypesEnabled"),
+            Map.entry("snapCount", "zookeeper.snapCount"),
+            Map.entry("preAllocSize", "zookeeper.preAllocSize"),
+            Map.entry("forceSync", "zookeeper.forceSync"),
+            Map.entry("globalOutstandingLimit", "zookeeper.globalOutstandingLimit"),
+            Map.entry("electionPortBindRetry", "zookeeper.electionPortBindRetry"),
+            Map.entry("znode.container.checkIntervalMs", "znode.container.checkIntervalMs"),
+            Map.entry("znode.container.maxPerMinute", "znode.container.maxPerMinute"));
+
+    /**
+     * As {@link #load(Path)}, with the settings ZooKeeper reads as system properties taken from
+     * {@code system} (the server's JVM: {@link #SYSTEM_PROPERTY_KEYS}) where zoo.cfg does not set
+     * them, as a ZooKeeper server started with the same JVM flags would have them.
+     */
+    public static ServerConfig load(Path zooCfg, Properties system) {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(zooCfg)) {
             p.load(in);
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("Cannot read configuration file " + zooCfg + ": " + e);
+        }
+        for (Map.Entry<String, String> key : new TreeMap<>(SYSTEM_PROPERTY_KEYS).entrySet()) {
+            String value = system.getProperty(key.getValue());
+            if (value != null && !p.containsKey(key.getKey())) {
+                LOG.info("{}={} from the JVM's -D{}", key.getKey(), value.trim(), key.getValue());
+                p.setProperty(key.getKey(), value);
+            }
         }
         return fromProperties(p);
     }

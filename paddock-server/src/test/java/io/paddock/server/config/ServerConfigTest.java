@@ -39,6 +39,29 @@ class ServerConfigTest {
         return ServerConfig.fromProperties(props(keyValues));
     }
 
+    /**
+     * ZooKeeper reads these as JVM system properties, set with -D in SERVER_JVMFLAGS or JVMFLAGS,
+     * which bin/paddock passes to the server's JVM as zkServer.sh does: the same flags give the
+     * same settings; zoo.cfg, where it sets one, wins (ZooKeeper copies its zookeeper.* keys over
+     * the properties).
+     */
+    @Test
+    void settingsZooKeeperReadsAsSystemPropertiesComeFromTheJvmFlags(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("zoo.cfg");
+        java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\nsnapCount=5000\n");
+        Properties jvm = props("jute.maxbuffer", "4194304", "zookeeper.4lw.commands.whitelist", "ruok, mntr",
+                "zookeeper.extendedTypesEnabled", "true", "zookeeper.snapCount", "1000", "zookeeper.forceSync", "no",
+                "unrelated.property", "x");
+        ServerConfig c = ServerConfig.load(cfg, jvm);
+        assertEquals(4194304, c.juteMaxBuffer());
+        assertEquals(java.util.Set.of("ruok", "mntr", "srvr"), c.fourLetterWordWhitelist()); // srvr always, as in ZooKeeper
+        assertTrue(c.extendedTypesEnabled());
+        assertEquals(5000, c.snapCount(), "zoo.cfg wins");
+        assertFalse(c.forceSync());
+        ServerConfig plain = ServerConfig.load(cfg);
+        assertEquals(0xfffff, plain.juteMaxBuffer(), "without the JVM's properties, ZooKeeper's default");
+    }
+
     @Test
     void absentKeysTakeZooKeepersDefaults() {
         ServerConfig c = parse("dataDir", "/var/zk");
