@@ -10,11 +10,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.paddock.core.storage.ByteSource;
+import io.paddock.core.storage.CorruptLogException;
 import io.paddock.core.storage.CorruptSnapshotException;
 import io.paddock.core.storage.LogScanner;
 import io.paddock.core.storage.ScanResult;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.storage.StorageDump;
+import io.paddock.core.storage.zookeeper.ZooKeeperFiles;
+import io.paddock.core.storage.zookeeper.ZooKeeperLogFile;
+import io.paddock.core.storage.zookeeper.ZooKeeperSnapshotFile;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +45,8 @@ public final class Main {
         "  server <zoo.cfg>   run a server in the foreground with a ZooKeeper zoo.cfg",
         "  start              run a server in the foreground on 127.0.0.1:2181, data in ./data",
         "  version            print the version",
-        "  log <file>         print a transaction log's transactions, one per line",
-        "  snapshot <file>    print a snapshot's sessions and znodes, one per line",
+        "  log <file>         print a transaction log's transactions, one per line (ours or ZooKeeper's)",
+        "  snapshot <file>    print a snapshot's sessions and znodes, one per line (ours or ZooKeeper's)",
         "  elections <host:port>",
         "                     print a running server's last elections (its elec word, which",
         "                     4lw.commands.whitelist must allow)",
@@ -187,23 +194,52 @@ public final class Main {
         }
     }
 
-    /** Prints a log file for an operator; a damaged file prints what is valid, then the damage (exit 1). */
+    /**
+     * Prints a log file for an operator, ours or ZooKeeper's (told apart by the magic it starts
+     * with); a damaged file prints what is valid, then the damage (exit 1).
+     */
     private static int printLog(Path file, PrintStream out, PrintStream err) {
-        ScanResult scan;
+        byte[] bytes;
         try {
-            scan = LogScanner.scan(Files.readAllBytes(file), file.toString());
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             err.println("Cannot read " + file + ": " + e.getMessage());
             return EXIT_FAILED;
         }
+        if (startsWith(bytes, ZooKeeperFiles.LOG_MAGIC)) {
+            out.println("ZooKeeper log " + file + ", " + bytes.length + " bytes");
+            try {
+                ZooKeeperLogFile.Summary s = ZooKeeperLogFile.read(ByteSource.of(bytes), file.toString(),
+                        ZooKeeperLogFile.recordBytesMax(Integer.getInteger("jute.maxbuffer", 0xfffff)),
+                        txn -> out.println(StorageDump.describeEnvelope(txn)));
+                out.println("end: " + s.end() + " at offset " + s.endOffset()
+                        + (s.tornReason() == null ? "" : ": " + s.tornReason()));
+                return EXIT_OK;
+            } catch (CorruptLogException e) {
+                err.println(e.getMessage());
+                return EXIT_FAILED;
+            }
+        }
+        ScanResult scan = LogScanner.scan(bytes, file.toString());
         StorageDump.describeLog(scan).forEach(out::println);
         return scan.tail() == ScanResult.Tail.CORRUPT ? EXIT_FAILED : EXIT_OK;
     }
 
+    /** Prints a snapshot for an operator, ours or ZooKeeper's (also one compressed with gzip). */
     private static int printSnapshot(Path file, PrintStream out, PrintStream err) {
         try {
-            StorageDump.describeSnapshot(SnapshotData.decode(Files.readAllBytes(file), file.toString()))
-                    .forEach(out::println);
+            ZooKeeperFiles.Name name = ZooKeeperFiles.snapshotName(file.getFileName().toString());
+            boolean gzip = name != null && name.compression() == ZooKeeperFiles.Compression.GZIP;
+            byte[] bytes;
+            try (InputStream in = gzip ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
+                bytes = in.readAllBytes();
+            }
+            SnapshotData data = startsWith(bytes, ZooKeeperFiles.SNAP_MAGIC)
+                    ? ZooKeeperSnapshotFile.read(ByteSource.of(bytes), file.toString(), name == null ? 0 : name.zxid(),
+                            Files.getLastModifiedTime(file).toMillis(), Runtime.getRuntime().maxMemory() / 2,
+                            ZooKeeperLogFile.recordBytesMax(Integer.getInteger("jute.maxbuffer", 0xfffff)))
+                    : SnapshotData.decode(bytes, file.toString());
+            StorageDump.describeSnapshot(data).forEach(out::println);
             return EXIT_OK;
         } catch (IOException e) {
             err.println("Cannot read " + file + ": " + e.getMessage());
@@ -211,6 +247,11 @@ public final class Main {
             err.println(e.getMessage());
         }
         return EXIT_FAILED;
+    }
+
+    private static boolean startsWith(byte[] bytes, int magic) {
+        return bytes.length >= 4 && (((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16) | ((bytes[2] & 0xff) << 8)
+                | (bytes[3] & 0xff)) == magic;
     }
 
     /**

@@ -79,4 +79,33 @@ class StorageCommandsTest {
             again.close();
         }
     }
+
+    /** The same commands read ZooKeeper's own files (written here by ZooKeeper 3.9.5's FileTxnSnapLog). */
+    @Test
+    void logAndSnapshotCommandsShowZooKeepersFiles() throws Exception {
+        org.apache.zookeeper.server.DataTree tree = new org.apache.zookeeper.server.DataTree();
+        org.apache.zookeeper.server.persistence.FileTxnSnapLog files =
+                new org.apache.zookeeper.server.persistence.FileTxnSnapLog(dataDir.toFile(), dataDir.toFile());
+        for (int i = 1; i <= 3; i++) {
+            org.apache.zookeeper.txn.TxnHeader h = new org.apache.zookeeper.txn.TxnHeader(0x55, i, i, 1_700_000_000_000L,
+                    ZooDefs.OpCode.create);
+            org.apache.zookeeper.txn.CreateTxn txn = new org.apache.zookeeper.txn.CreateTxn("/zk-" + i,
+                    ("v" + i).getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, i);
+            tree.processTxn(h, txn);
+            files.append(new org.apache.zookeeper.server.Request(h, txn, null));
+        }
+        files.commit();
+        tree.lastProcessedZxid = 3;
+        java.io.File snap = files.save(tree, new java.util.concurrent.ConcurrentHashMap<>(), false);
+        files.close();
+        Path log;
+        try (java.util.stream.Stream<Path> s = Files.list(dataDir.resolve("version-2"))) {
+            log = s.filter(p -> p.getFileName().toString().startsWith("log.")).findFirst().orElseThrow();
+        }
+        String logText = run("log", log.toString());
+        assertTrue(logText.startsWith("ZooKeeper log") && logText.contains("/zk-1") && logText.contains("/zk-3")
+                && logText.contains("end: CLEAN"), logText);
+        String snapText = run("snapshot", snap.toString());
+        assertTrue(snapText.contains("/zk-2") && snapText.contains("last zxid 0x3"), snapText);
+    }
 }
