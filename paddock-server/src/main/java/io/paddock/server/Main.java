@@ -39,6 +39,8 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
+    /** ZooKeeper's jute.maxbuffer when no -Djute.maxbuffer is given. */
+    private static final int ZOOKEEPER_JUTE_MAX_BUFFER_DEFAULT = 0xfffff;
 
     static final String USAGE = String.join("\n",
         "Usage: paddock <command>",
@@ -180,13 +182,17 @@ public final class Main {
             return EXIT_FAILED;
         }
         try {
-            ZooKeeperExport.Result r = ZooKeeperExport.export(config.dataDir(), config.dataLogDir());
+            ZooKeeperExport.Result r = ZooKeeperExport.export(config.dataDir(), config.dataLogDir(), config.isEnsemble());
             for (Path aside : r.movedAside()) {
                 out.println("moved what was there aside to " + aside);
             }
             out.println("wrote ZooKeeper snapshot " + r.snapshot() + " (zxid 0x" + Long.toHexString(r.snapshotZxid())
                     + ") and " + r.transactions() + " transactions after it in " + r.logFiles() + " log files, up to zxid 0x"
                     + Long.toHexString(r.lastZxid()));
+            if (r.largestRecordBytes() > ZOOKEEPER_JUTE_MAX_BUFFER_DEFAULT) {
+                out.println("note: a record of " + r.largestRecordBytes() + " bytes is in these files; ZooKeeper reads"
+                        + " them only with -Djute.maxbuffer=" + r.largestRecordBytes() + " or more in its JVM flags");
+            }
             return EXIT_OK;
         } catch (IOException | StartupException e) {
             err.println("Cannot export: " + e.getMessage());

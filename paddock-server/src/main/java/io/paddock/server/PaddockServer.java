@@ -151,7 +151,7 @@ public final class PaddockServer implements AutoCloseable {
                     Replica fresh = new Replica(core, sessionIdBase, secret, startedAtMs);
                     fresh.tolerateReplayUpTo(tolerant);
                     return fresh;
-                }, startedAtMs, config.isEnsemble());
+                }, startedAtMs, config.isEnsemble(), tolerant);
                 replica = recovered.replica();
                 if (!config.isEnsemble()) {
                     ZooKeeperImport.refuseIfZooKeeperFilesChanged(config.dataDir(), config.dataLogDir());

@@ -63,6 +63,17 @@ public final class Recovery {
      */
     public static Result recover(Path snapDir, Path logDir, Supplier<Replica> newReplica, long nowMs,
                                  boolean ensembleMember) throws IOException, StartupException {
+        return recover(snapDir, logDir, newReplica, nowMs, ensembleMember, 0);
+    }
+
+    /**
+     * As above; up to {@code importedUpTo} (the last zxid taken over from a ZooKeeper server, see
+     * {@link ZooKeeperImport}) a standalone server's log may also move to a later epoch's first
+     * zxid, as the log of a ZooKeeper server that was once an ensemble member does (ZooKeeper
+     * replays it standalone all the same).
+     */
+    public static Result recover(Path snapDir, Path logDir, Supplier<Replica> newReplica, long nowMs,
+                                 boolean ensembleMember, long importedUpTo) throws IOException, StartupException {
         Supplier<Replica> fresh = ensembleMember ? () -> {
             Replica replica = newReplica.get();
             replica.expectEnsemble(); // before anything is loaded or replayed
@@ -77,7 +88,8 @@ public final class Recovery {
         Replay replay;
         try (LogFeed feed = new LogFeed(paths(needed(logs, newestSnapZxid)))) {
             Loaded loaded = loadNewestSnapshot(snaps, fresh, nowMs);
-            replay = new Replay(loaded.replica(), loaded.zxid(), ensembleMember, !snaps.isEmpty() && !loaded.found(), snapDir);
+            replay = new Replay(loaded.replica(), loaded.zxid(), ensembleMember, !snaps.isEmpty() && !loaded.found(), snapDir,
+                    importedUpTo);
             for (DataFiles.Numbered log : needed(logs, loaded.zxid())) {
                 Path file = log.path();
                 if (feed.feeds(file)) {
@@ -119,7 +131,12 @@ public final class Recovery {
         long last;
         int replayed;
 
-        Replay(Replica replica, long snapZxid, boolean ensembleMember, boolean noSnapshotRead, Path snapDir) {
+        /** Up to here a standalone log may move to a later epoch too (see recover). */
+        final long importedUpTo;
+
+        Replay(Replica replica, long snapZxid, boolean ensembleMember, boolean noSnapshotRead, Path snapDir,
+               long importedUpTo) {
+            this.importedUpTo = importedUpTo;
             this.replica = replica;
             this.snapZxid = snapZxid;
             this.ensembleMember = ensembleMember;
@@ -142,7 +159,7 @@ public final class Recovery {
                         + " those snapshots only; refusing to start (if this log holds the whole history, move the"
                         + " damaged snapshots away)");
             }
-            if (!follows(txn.zxid(), last, ensembleMember)) {
+            if (!follows(txn.zxid(), last, ensembleMember || txn.zxid() <= importedUpTo)) {
                 throw new StartupException(txn.zxid() <= last
                         ? file + " repeats zxid 0x" + Long.toHexString(txn.zxid())
                                 + " already read from an earlier log file; refusing to start"

@@ -47,8 +47,13 @@ import java.util.zip.CheckedOutputStream;
  * transaction after it a record of a ZooKeeper log file (one per log file of ours), and an
  * ensemble member's epoch files are copied. Nothing of ours is changed.
  *
- * <p>Whatever {@code version-2} held before is moved aside, to {@code version-2.before-export-<time>},
- * never deleted. Sessions keep their ids and timeouts; a standalone Paddock server's session
+ * <p>Everything is read, checked (the history after the snapshot has no gap, and reaches the newest
+ * snapshot's zxid) and encoded first, then written into {@code version-2.paddock-export} folders
+ * (which ZooKeeper does not read) and synced; only then is whatever {@code version-2} held moved
+ * aside, to {@code version-2.before-export-<time>} (never deleted), and the staged folders put in
+ * its place. ZooKeeper's log files start at or before the snapshot (ZooKeeper skips what the
+ * snapshot holds, and its truncation to the snapshot's zxid needs that record), and there is
+ * always one. Sessions keep their ids and timeouts; a standalone Paddock server's session
  * passwords are its own (ZooKeeper derives every password from the id), so ZooKeeper refuses
  * those sessions' clients, which start new sessions; an ensemble member's passwords are
  * ZooKeeper's already. The server must be stopped: its files are read as they are. {@link
@@ -58,83 +63,174 @@ import java.util.zip.CheckedOutputStream;
 public final class ZooKeeperExport {
     /** What was written. */
     public record Result(Path snapshot, long snapshotZxid, int logFiles, long transactions, long lastZxid,
-                         List<Path> movedAside) {}
+                         List<Path> movedAside, int largestRecordBytes) {}
 
     private static final int PIECE_BYTES = 256 * 1024;
+    /** Where the files are written first: a folder ZooKeeper does not read (it reads only version-2). */
+    static final String STAGING_DIR = ZooKeeperFiles.VERSION_DIR + ".paddock-export";
 
     private ZooKeeperExport() {}
 
-    public static Result export(Path dataDir, Path dataLogDir) throws IOException, StartupException {
-        byte[] snapshot = newestReadable(dataDir);
+    /**
+     * @param ensembleMember whether the server is an ensemble member: its history may move to a
+     *     later epoch's first zxid, as in {@link Recovery}
+     */
+    public static Result export(Path dataDir, Path dataLogDir, boolean ensembleMember)
+            throws IOException, StartupException {
+        if (Files.exists(dataDir.resolve(ZooKeeperImport.MARKER))) {
+            throw new StartupException(dataDir.resolve(ZooKeeperImport.MARKER) + " says an import of ZooKeeper's data"
+                    + " did not finish: start the server once (it finishes the import) before exporting");
+        }
+        List<DataFiles.Numbered> snaps = DataFiles.list(dataDir, DataFiles.SNAPSHOT_PREFIX);
+        List<DataFiles.Numbered> ourLogs = DataFiles.list(dataLogDir, DataFiles.LOG_PREFIX);
+        if (snaps.isEmpty() && ourLogs.isEmpty()) {
+            throw new StartupException("no data files of this server in " + dataDir
+                    + (dataDir.equals(dataLogDir) ? "" : " or " + dataLogDir) + ": nothing to export (is this the"
+                    + " server's zoo.cfg, and its dataDir an absolute path?)");
+        }
+        Ours ours = newestReadable(dataDir, snaps);
+        byte[] snapshot = ours.bytes();
         long snapZxid;
         try {
             snapZxid = SnapshotDecoder.readHeader(ByteSource.of(snapshot), "snapshot").lastZxid();
         } catch (CorruptSnapshotException e) {
             throw new IllegalStateException("a snapshot that decoded whole has no header", e);
         }
-        List<DataFiles.Numbered> logs = Recovery.needed(DataFiles.list(dataLogDir, DataFiles.LOG_PREFIX), snapZxid);
+        long newestSnapshot = snaps.isEmpty() ? 0 : snaps.get(snaps.size() - 1).zxid();
+
+        // Everything is read and encoded before anything of ZooKeeper's is touched.
         List<List<TxnEnvelope>> histories = new ArrayList<>();
-        for (DataFiles.Numbered log : logs) {
+        long last = snapZxid;
+        for (DataFiles.Numbered log : Recovery.needed(ourLogs, snapZxid)) {
             ScanResult scan = LogScanner.scan(Files.readAllBytes(log.path()), log.path().toString());
             if (scan.tail() == ScanResult.Tail.CORRUPT) {
                 throw new StartupException("transaction log " + log.path() + " is damaged at offset "
                         + scan.validEndOffset() + ": " + scan.reason() + "; nothing was exported");
             }
-            List<TxnEnvelope> after = new ArrayList<>();
             for (TxnEnvelope txn : scan.txns()) {
                 if (txn.zxid() > snapZxid) {
-                    after.add(txn);
+                    if (!Recovery.follows(txn.zxid(), last, ensembleMember)) {
+                        throw new StartupException("the log is missing zxids 0x" + Long.toHexString(last + 1) + " to 0x"
+                                + Long.toHexString(txn.zxid() - 1) + " (next found in " + log.path()
+                                + "); nothing was exported");
+                    }
+                    last = txn.zxid();
                 }
             }
-            if (!after.isEmpty()) {
-                histories.add(after);
+            // The records up to the snapshot go too: ZooKeeper's restore skips them, and its
+            // truncation to the snapshot's zxid needs that record in the log.
+            if (!scan.txns().isEmpty() && scan.lastZxid() > snapZxid) {
+                histories.add(scan.txns());
             }
+        }
+        if (last < newestSnapshot) {
+            throw new StartupException("the newest snapshot " + dataDir.resolve(DataFiles.snapshotName(newestSnapshot))
+                    + " cannot be read, and the older one with the log after it reaches only zxid 0x"
+                    + Long.toHexString(last) + "; nothing was exported");
+        }
+        List<byte[]> logFiles = new ArrayList<>();
+        int largest = ours.largestData();
+        for (List<TxnEnvelope> history : histories) {
+            ZooKeeperLog encoded = encodeLog(history);
+            logFiles.add(encoded.bytes());
+            largest = Math.max(largest, encoded.largestRecord());
         }
 
         Path zkSnapDir = dataDir.resolve(ZooKeeperFiles.VERSION_DIR);
         Path zkLogDir = dataLogDir.resolve(ZooKeeperFiles.VERSION_DIR);
+        boolean oneDir = zkSnapDir.equals(zkLogDir);
+        Path snapStaging = fresh(dataDir.resolve(STAGING_DIR));
+        Path logStaging = oneDir ? snapStaging : fresh(dataLogDir.resolve(STAGING_DIR));
+        String snapName = ZooKeeperFiles.SNAPSHOT_PREFIX + Long.toHexString(snapZxid);
+        writeSnapshot(snapshot, snapStaging.resolve(snapName));
+        long txns = 0;
+        for (int i = 0; i < histories.size(); i++) {
+            List<TxnEnvelope> history = histories.get(i);
+            writeDurably(logStaging.resolve(ZooKeeperFiles.LOG_PREFIX + Long.toHexString(history.get(0).zxid())),
+                    logFiles.get(i));
+            for (TxnEnvelope txn : history) {
+                txns += txn.zxid() > snapZxid ? 1 : 0;
+            }
+        }
+        if (histories.isEmpty()) {
+            // A log beside the only snapshot: should ZooKeeper's own snapshot at its start replace ours
+            // and be cut short by a crash, it then refuses to start rather than start empty.
+            writeDurably(logStaging.resolve(ZooKeeperFiles.LOG_PREFIX + Long.toHexString(snapZxid + 1)),
+                    encodeLog(List.of()).bytes());
+        }
+        for (String name : List.of(EpochFiles.ACCEPTED, EpochFiles.CURRENT)) {
+            Path epoch = dataDir.resolve(name);
+            if (Files.isRegularFile(epoch)) {
+                writeDurably(snapStaging.resolve(name), Files.readAllBytes(epoch));
+            }
+        }
+        FileTxnLog.syncDirectory(snapStaging);
+        FileTxnLog.syncDirectory(logStaging);
+
+        // Then the swap: what was there is moved aside, the staged folders take its place (the log
+        // folder first: a crash between leaves logs without a snapshot, which ZooKeeper refuses).
         List<Path> movedAside = new ArrayList<>();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        for (Path dir : zkSnapDir.equals(zkLogDir) ? List.of(zkSnapDir) : List.of(zkSnapDir, zkLogDir)) {
+        for (Path dir : oneDir ? List.of(zkLogDir) : List.of(zkLogDir, zkSnapDir)) {
             Path aside = moveAside(dir, stamp);
             if (aside != null) {
                 movedAside.add(aside);
             }
-            Files.createDirectories(dir);
         }
-        Path snapFile = zkSnapDir.resolve(ZooKeeperFiles.SNAPSHOT_PREFIX + Long.toHexString(snapZxid));
-        writeSnapshot(snapshot, snapFile);
-        long txns = 0;
-        long last = snapZxid;
-        for (List<TxnEnvelope> history : histories) {
-            writeLog(history, zkLogDir.resolve(ZooKeeperFiles.LOG_PREFIX + Long.toHexString(history.get(0).zxid())));
-            txns += history.size();
-            last = history.get(history.size() - 1).zxid();
+        if (!oneDir) {
+            Files.move(logStaging, zkLogDir, StandardCopyOption.ATOMIC_MOVE);
+            FileTxnLog.syncDirectory(dataLogDir);
         }
-        for (String name : List.of(EpochFiles.ACCEPTED, EpochFiles.CURRENT)) {
-            Path ours = dataDir.resolve(name);
-            if (Files.isRegularFile(ours)) {
-                Files.copy(ours, zkSnapDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                FileTxnLog.syncDirectory(zkSnapDir);
-            }
-        }
-        FileTxnLog.syncDirectory(zkSnapDir);
-        FileTxnLog.syncDirectory(zkLogDir);
+        Files.move(snapStaging, zkSnapDir, StandardCopyOption.ATOMIC_MOVE);
+        FileTxnLog.syncDirectory(dataDir);
         ZooKeeperImport.recordExported(dataDir, dataLogDir, "exported=0x" + Long.toHexString(last));
-        return new Result(snapFile, snapZxid, histories.size(), txns, last, movedAside);
+        return new Result(zkSnapDir.resolve(snapName), snapZxid, Math.max(1, histories.size()), txns, last, movedAside,
+                largest);
     }
 
-    /** Our newest snapshot that decodes whole; an empty tree's at zxid 0 when there is none at all. */
-    private static byte[] newestReadable(Path dataDir) throws IOException, StartupException {
-        List<DataFiles.Numbered> snaps = DataFiles.list(dataDir, DataFiles.SNAPSHOT_PREFIX);
+    /** An empty folder at {@code dir} (what an earlier export cut short left there is deleted). */
+    private static Path fresh(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+    }
+
+    /** Our snapshot to export, with the most data a node of it holds. */
+    private record Ours(byte[] bytes, int largestData) {}
+
+    /** Our newest snapshot that decodes whole; an empty tree's at zxid 0 when there is none (a log from zxid 1 on). */
+    private static Ours newestReadable(Path dataDir, List<DataFiles.Numbered> snaps)
+            throws IOException, StartupException {
         if (snaps.isEmpty()) {
-            return SnapshotFormat.encode(TreeSnapshot.capture(new DataTree(), new SessionTable(2000), 0, 0));
+            return new Ours(SnapshotFormat.encode(TreeSnapshot.capture(new DataTree(), new SessionTable(2000), 0, 0)), 0);
         }
         List<String> problems = new ArrayList<>();
         for (int i = snaps.size() - 1; i >= 0; i--) {
             byte[] bytes = Files.readAllBytes(snaps.get(i).path());
             try {
-                return withConfigNode(SnapshotData.decode(bytes, snaps.get(i).path().toString()), bytes);
+                SnapshotData data = SnapshotData.decode(bytes, snaps.get(i).path().toString());
+                int largest = 0;
+                for (SnapshotNode n : data.nodes()) {
+                    largest = Math.max(largest, n.data() == null ? 0 : n.data().length);
+                }
+                return new Ours(withConfigNode(data, bytes), largest);
             } catch (CorruptSnapshotException e) {
                 problems.add(e.getMessage());
             }
@@ -191,12 +287,11 @@ public final class ZooKeeperExport {
     /**
      * ZooKeeper's snapshot file of {@code ours}: its header, the stream a leader sends after SNAP
      * without the signature that ends it, then the seal (Adler32 of every byte before it, the
-     * string "/"). Written to a temporary name, synced, renamed.
+     * string "/"). Written into the staging folder and synced.
      */
     private static void writeSnapshot(byte[] ours, Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         int signature = 4 + ZooKeeperSnapReader.SIGNATURE.length();
-        try (OutputStream raw = Files.newOutputStream(tmp)) {
+        try (OutputStream raw = Files.newOutputStream(file)) {
             CheckedOutputStream out = new CheckedOutputStream(new BufferedOutputStream(raw, PIECE_BYTES), new Adler32());
             JuteWriter header = new JuteWriter(16);
             header.writeInt(ZooKeeperFiles.SNAP_MAGIC).writeInt(ZooKeeperFiles.VERSION).writeLong(-1);
@@ -225,40 +320,35 @@ public final class ZooKeeperExport {
             out.write('/');
             out.flush();
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** A ZooKeeper log file's bytes, and its largest record. */
+    private record ZooKeeperLog(byte[] bytes, int largestRecord) {}
+
     /** A ZooKeeper log file of {@code txns}: its header, then each record as FileTxnLog appends it. */
-    private static void writeLog(List<TxnEnvelope> txns, Path file) throws IOException, StartupException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), PIECE_BYTES)) {
-            JuteWriter header = new JuteWriter(16);
-            header.writeInt(ZooKeeperFiles.LOG_MAGIC).writeInt(ZooKeeperFiles.VERSION).writeLong(0);
-            out.write(header.toByteArray());
-            for (TxnEnvelope txn : txns) {
-                byte[] bytes;
-                try {
-                    bytes = ZabTxnCodec.encode(withZooKeepersPassword(txn));
-                } catch (IllegalArgumentException e) {
-                    throw new StartupException("zxid 0x" + Long.toHexString(txn.zxid()) + " cannot be written in"
-                            + " ZooKeeper's format: " + e.getMessage() + "; nothing usable was exported");
-                }
-                Adler32 crc = new Adler32();
-                crc.update(bytes, 0, bytes.length);
-                JuteWriter head = new JuteWriter(12);
-                head.writeLong(crc.getValue()).writeInt(bytes.length);
-                out.write(head.toByteArray());
-                out.write(bytes);
-                out.write(0x42); // 'B', ZooKeeper's end of record
+    private static ZooKeeperLog encodeLog(List<TxnEnvelope> txns) throws StartupException {
+        JuteWriter out = new JuteWriter(64 * 1024);
+        out.writeInt(ZooKeeperFiles.LOG_MAGIC).writeInt(ZooKeeperFiles.VERSION).writeLong(0);
+        int largest = 0;
+        for (TxnEnvelope txn : txns) {
+            byte[] bytes;
+            try {
+                bytes = ZabTxnCodec.encode(withZooKeepersPassword(txn));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("zxid 0x" + Long.toHexString(txn.zxid()) + " cannot be written in"
+                        + " ZooKeeper's format: " + e.getMessage() + "; nothing was exported");
             }
+            Adler32 crc = new Adler32();
+            crc.update(bytes, 0, bytes.length);
+            out.writeLong(crc.getValue()).writeInt(bytes.length);
+            out.writeRaw(bytes, 0, bytes.length);
+            out.writeRaw(new byte[] {0x42}, 0, 1); // 'B', ZooKeeper's end of record
+            largest = Math.max(largest, bytes.length);
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        return new ZooKeeperLog(out.toByteArray(), largest);
     }
 
     /** ZooKeeper's createSession carries no password (every server derives it from the id). */

@@ -168,7 +168,8 @@ public final class ZooKeeperImport {
             }
         }
         for (Map.Entry<Long, Path> skipped : chosen.skipped().entrySet()) {
-            if (unseen.contains(coveredBy(skipped.getKey()))) {
+            // (one of the same zxid as the chosen, say a damaged copy beside a good .gz, holds nothing more)
+            if (skipped.getKey() > snapZxid && unseen.contains(coveredBy(skipped.getKey()))) {
                 throw new StartupException("ZooKeeper's newer snapshot " + skipped.getValue() + " cannot be used, and"
                         + " the logs after the older snapshot " + snapshot.fileName() + " do not hold its zxid 0x"
                         + Long.toHexString(skipped.getKey()) + " (its data came from a leader's snapshot), so that data"
@@ -178,7 +179,9 @@ public final class ZooKeeperImport {
             }
         }
         FileTxnLog.syncDirectory(dataLogDir);
-        carryEpochs(zkSnapDir, dataDir, last);
+        if (ensembleMember) {
+            carryEpochs(zkSnapDir, dataDir, last);
+        }
         recordZooKeeperFiles(dataDir, dataLogDir, "importedFrom=" + zkSnapDir
                 + (zkLogDir.equals(zkSnapDir) ? "" : " " + zkLogDir) + "\n" + "snapshot=" + snapshot.fileName() + "\n"
                 + DONE_LAST_ZXID + "0x" + Long.toHexString(last) + "\n");
@@ -203,21 +206,24 @@ public final class ZooKeeperImport {
      */
     public static long tolerantReplayUpTo(Path dataDir) throws IOException {
         Path done = dataDir.resolve(DONE);
-        if (!Files.isRegularFile(done) || Files.size(done) > 64 * 1024) {
+        if (!Files.isRegularFile(done)) {
             return 0;
         }
-        for (String line : Files.readAllLines(done, StandardCharsets.UTF_8)) {
-            if (line.startsWith(DONE_LAST_ZXID)) {
-                try {
-                    return Long.decode(line.substring(DONE_LAST_ZXID.length()).trim());
-                } catch (NumberFormatException e) {
-                    break;
+        try (java.io.BufferedReader in = Files.newBufferedReader(done, StandardCharsets.UTF_8)) {
+            // The header lines come before the files, however many ZooKeeper's folder held.
+            for (String line = in.readLine(); line != null && !line.startsWith(DONE_FILE); line = in.readLine()) {
+                if (line.startsWith(DONE_LAST_ZXID)) {
+                    try {
+                        return Long.decode(line.substring(DONE_LAST_ZXID.length()).trim());
+                    } catch (NumberFormatException e) {
+                        LOG.warn("{} says {}: every logged transaction is replayed as ZooKeeper replays its log", done,
+                                line);
+                        return Long.MAX_VALUE;
+                    }
                 }
             }
         }
-        LOG.warn("{} does not say up to which zxid it imported: every logged transaction is replayed as ZooKeeper"
-                + " replays its log", done);
-        return Long.MAX_VALUE;
+        return 0; // written by export-zookeeper on a server that never imported
     }
 
     /**
@@ -241,8 +247,10 @@ public final class ZooKeeperImport {
         }
         for (String now : zooKeeperFiles(dataDir, dataLogDir)) {
             if (!recorded.contains(now)) {
-                throw new StartupException("ZooKeeper's data file " + now.substring(0, now.lastIndexOf(' '))
-                        + " is new or changed since " + done + " recorded ZooKeeper's files: ZooKeeper ran on this data"
+                String name = now.substring(now.indexOf(':') + 1, now.lastIndexOf(' '));
+                Path file = (now.startsWith("snap:") ? dataDir : dataLogDir).resolve(ZooKeeperFiles.VERSION_DIR)
+                        .resolve(name);
+                throw new StartupException("ZooKeeper's data file " + file + " is new or changed since " + done + " recorded ZooKeeper's files: ZooKeeper ran on this data"
                         + " directory after Paddock did, and serving Paddock's data would lose what ZooKeeper"
                         + " acknowledged since; refusing to start. To take over ZooKeeper's data, move Paddock's files"
                         + " (snapshot.*, log.*, " + DONE + ") out of " + dataDir
@@ -285,14 +293,17 @@ public final class ZooKeeperImport {
         recordZooKeeperFiles(dataDir, dataLogDir, header + line + "\n");
     }
 
-    /** "path size" of each of ZooKeeper's snapshot and log files under dataDir and dataLogDir. */
+    /**
+     * "snap:name size" and "log:name size" of each of ZooKeeper's snapshot and log files (by name
+     * within its folder, so a data directory moved or spelled otherwise in zoo.cfg is the same).
+     */
     private static List<String> zooKeeperFiles(Path dataDir, Path dataLogDir) throws IOException {
         List<String> out = new ArrayList<>();
         for (Numbered snap : snapshots(dataDir.resolve(ZooKeeperFiles.VERSION_DIR))) {
-            out.add(snap.path() + " " + Files.size(snap.path()));
+            out.add("snap:" + snap.path().getFileName() + " " + Files.size(snap.path()));
         }
         for (DataFiles.Numbered log : logs(dataLogDir.resolve(ZooKeeperFiles.VERSION_DIR))) {
-            out.add(log.path() + " " + Files.size(log.path()));
+            out.add("log:" + log.path().getFileName() + " " + Files.size(log.path()));
         }
         return out;
     }
@@ -511,27 +522,26 @@ public final class ZooKeeperImport {
     }
 
     /**
-     * Carries ZooKeeper's epoch files (an ensemble member's) over into dataDir, where Paddock keeps
-     * them, read as ZooKeeper reads them at start-up ({@code QuorumPeer.loadDataBase}): a missing
-     * one is the epoch of the last zxid; a currentEpoch behind it is that epoch when ZooKeeper's
-     * {@code updatingEpoch} file says it was being updated, else refused (as ZooKeeper refuses),
-     * and so is an acceptedEpoch behind currentEpoch. An epoch file of ours already there keeps
-     * the larger value (an epoch once accepted is never taken back).
+     * Carries ZooKeeper's epoch files (an ensemble member's; a standalone server reads none) over
+     * into dataDir, where Paddock keeps them, read as ZooKeeper 3.5 to 3.9 read them at start-up
+     * ({@code QuorumPeer.loadDataBase}): a missing one is the epoch of the last zxid; a
+     * currentEpoch behind that epoch is {@code currentEpoch.tmp}'s value when that file is there
+     * (ZooKeeper stopped while it wrote the epoch), else refused as ZooKeeper refuses it, and so is
+     * an acceptedEpoch behind currentEpoch. An epoch file of ours already there keeps the larger
+     * value (an epoch once accepted is never taken back).
      */
     private static void carryEpochs(Path zkDir, Path dataDir, long lastZxid) throws IOException, StartupException {
         Path acceptedFile = zkDir.resolve(EpochFiles.ACCEPTED);
         Path currentFile = zkDir.resolve(EpochFiles.CURRENT);
-        if (!Files.exists(acceptedFile) && !Files.exists(currentFile)) {
-            return; // a standalone server's data
-        }
         long epochOfZxid = lastZxid >>> 32;
         long current = Files.exists(currentFile) ? readEpoch(currentFile) : epochOfZxid;
-        if (epochOfZxid > current && Files.exists(zkDir.resolve("updatingEpoch"))) {
-            current = epochOfZxid; // ZooKeeper stopped between a snapshot and the epoch file's update
-        }
         if (epochOfZxid > current) {
-            throw new StartupException(currentFile + " says epoch " + current + ", older than ZooKeeper's last zxid 0x"
-                    + Long.toHexString(lastZxid) + "; ZooKeeper refuses this data too; refusing to start");
+            Path tmp = zkDir.resolve(EpochFiles.CURRENT + ".tmp");
+            if (!Files.exists(tmp)) {
+                throw new StartupException(currentFile + " says epoch " + current + ", older than ZooKeeper's last"
+                        + " zxid 0x" + Long.toHexString(lastZxid) + "; ZooKeeper refuses this data too; refusing to start");
+            }
+            current = readEpoch(tmp); // ZooKeeper stopped while it wrote the epoch; it takes this one
         }
         long accepted = Files.exists(acceptedFile) ? readEpoch(acceptedFile) : epochOfZxid;
         if (accepted < current) {

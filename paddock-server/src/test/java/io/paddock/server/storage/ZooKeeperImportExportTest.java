@@ -167,7 +167,7 @@ class ZooKeeperImportExportTest {
         importInto(dir, dir);
 
         // our snapshot (the fuzzy one ZooKeeper took) and the log after it go out
-        ZooKeeperExport.Result exported = ZooKeeperExport.export(dir, dir);
+        ZooKeeperExport.Result exported = ZooKeeperExport.export(dir, dir, false);
         assertEquals(zxid - 13, exported.snapshotZxid());
         assertEquals(13, exported.transactions());
         assertEquals(zxid, exported.lastZxid());
@@ -280,7 +280,7 @@ class ZooKeeperImportExportTest {
         Files.writeString(dir.resolve("version-2").resolve(EpochFiles.CURRENT), "5");
         Files.writeString(dir.resolve(EpochFiles.CURRENT), "6"); // one of ours, from an earlier start
         Files.writeString(dir.resolve(EpochFiles.ACCEPTED), "6");
-        importInto(dir, dir);
+        ZooKeeperImport.importIfPresent(dir, dir, 1L << 30, 1 << 20, true);
         assertEquals(new EpochFiles.Epochs(7, 6), new EpochFiles(dir).read(0));
     }
 
@@ -384,6 +384,110 @@ class ZooKeeperImportExportTest {
         assertSameAsZooKeeper(recover());
     }
 
+    /** A standalone ZooKeeper that was once an ensemble member: its log moves to a later epoch. */
+    @Test
+    void aStandaloneImportOfALogThatMovesToALaterEpochRecovers() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        zxid = 2L << 32; // the next is the first zxid of epoch 2
+        log(OpCode.create, S1, new CreateTxn("/e2", bytes("e2"), ZooDefs.Ids.OPEN_ACL_UNSAFE, false, 6));
+        log(OpCode.setData, S1, new SetDataTxn("/e2", bytes("e2b"), 1));
+        files.commit();
+        files.close();
+        assertEquals(zxid, importInto(dir, dir).lastZxid());
+        assertSameAsZooKeeper(recover());
+    }
+
+    @Test
+    void theDoneRecordIsReadWhateverNumberOfZooKeeperFilesItLists() throws Exception {
+        StringBuilder done = new StringBuilder("importedFrom=x\nlastZxid=0x5000000a\n");
+        for (int i = 0; i < 3000; i++) {
+            done.append("zookeeperFile=log:log.").append(Integer.toHexString(i)).append(" 67108880\n");
+        }
+        Files.writeString(dir.resolve(ZooKeeperImport.DONE), done);
+        assertEquals(0x5000000aL, ZooKeeperImport.tolerantReplayUpTo(dir));
+    }
+
+    @Test
+    void aDataDirectoryMovedElsewhereIsTheSame() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        files.close();
+        importInto(dir, dir);
+        Path moved = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-moved"));
+        try {
+            copyTree(dir, moved);
+            ZooKeeperImport.refuseIfZooKeeperFilesChanged(moved, moved); // the same files, by name: fine
+        } finally {
+            deleteTree(moved);
+        }
+    }
+
+    @Test
+    void exportRefusesAHistoryWithAGapAnUnfinishedImportAndNoData() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("nothing"));
+        StartupException e = assertThrows(StartupException.class, () -> ZooKeeperExport.export(empty, empty, false));
+        assertTrue(e.getMessage().contains("nothing to export"), e.getMessage());
+
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        after();
+        files.close();
+        importInto(dir, dir);
+        Files.writeString(dir.resolve(ZooKeeperImport.MARKER), "");
+        e = assertThrows(StartupException.class, () -> ZooKeeperExport.export(dir, dir, false));
+        assertTrue(e.getMessage().contains("did not finish"), e.getMessage());
+        Files.delete(dir.resolve(ZooKeeperImport.MARKER));
+
+        // our log after the snapshot loses its middle: zxid 11 of 10..12
+        Path ourLog;
+        try (Stream<Path> s = Files.list(dir)) {
+            ourLog = s.filter(p -> p.getFileName().toString().startsWith("log.")).findFirst().orElseThrow();
+        }
+        io.paddock.core.storage.ScanResult scan = io.paddock.core.storage.LogScanner.scan(Files.readAllBytes(ourLog),
+                ourLog.toString());
+        io.paddock.core.wire.JuteWriter gap = new io.paddock.core.wire.JuteWriter(4096);
+        byte[] header = io.paddock.core.storage.LogFormat.header(scan.txns().get(0).zxid());
+        gap.writeRaw(header, 0, header.length);
+        for (io.paddock.core.request.TxnEnvelope t : scan.txns()) {
+            if (t.zxid() != zxid - 1) {
+                io.paddock.core.storage.LogFormat.writeRecord(gap, t);
+            }
+        }
+        Files.write(ourLog, gap.toByteArray());
+        e = assertThrows(StartupException.class, () -> ZooKeeperExport.export(dir, dir, false));
+        assertTrue(e.getMessage().contains("missing zxids"), e.getMessage());
+        assertTrue(Files.exists(dir.resolve("version-2").resolve("snapshot." + Long.toHexString(zxid - 3))),
+                "ZooKeeper's files were not touched");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                if (p.startsWith(to)) {
+                    continue;
+                }
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** A standalone server's import into {@code dataDir}, with jute.maxbuffer 1 MiB. */
     private static ZooKeeperImport.Result importInto(Path dataDir, Path dataLogDir) throws Exception {
         return ZooKeeperImport.importIfPresent(dataDir, dataLogDir, 1L << 30, 1 << 20, false);
@@ -396,7 +500,7 @@ class ZooKeeperImportExportTest {
             Replica fresh = LogFixture.NEW_REPLICA.get();
             fresh.tolerateReplayUpTo(tolerant);
             return fresh;
-        }, 1000).replica();
+        }, 1000, false, tolerant).replica();
     }
 
     // ------------------------------------------------------------------ ZooKeeper's side

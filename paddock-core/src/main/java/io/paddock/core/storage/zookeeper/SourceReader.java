@@ -25,20 +25,24 @@ final class SourceReader {
         this.checksum = checksummed ? new Adler32() : null;
     }
 
-    /** Makes at least {@code n} unconsumed bytes available; false when the source ends first. */
+    /**
+     * Makes at least {@code n} unconsumed bytes available; false when the source ends first. The
+     * buffer grows only as bytes arrive (at most doubling), so a length read from damaged bytes
+     * never allocates more than about twice what the source holds.
+     */
     boolean ensure(int n) {
         if (end - pos >= n) {
             return true;
         }
-        if (n > buf.length - pos) {
-            byte[] to = n > buf.length ? new byte[Math.max(n, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length))]
-                    : buf;
-            System.arraycopy(buf, pos, to, 0, end - pos);
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, end - pos);
             end -= pos;
             pos = 0;
-            buf = to;
         }
-        while (end - pos < n && !sourceEnded) {
+        while (end < n && !sourceEnded) {
+            if (end == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(n, Math.min(Integer.MAX_VALUE - 8, 2L * buf.length)));
+            }
             int r = source.read(buf, end, buf.length - end);
             if (r < 0) {
                 sourceEnded = true;

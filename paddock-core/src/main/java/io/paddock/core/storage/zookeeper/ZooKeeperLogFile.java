@@ -69,10 +69,11 @@ public final class ZooKeeperLogFile {
 
     /**
      * ZooKeeper's bound on a record's length ({@code BinaryInputArchive.checkLength}): its
-     * jute.maxbuffer plus the extra it allows (at least 1024 bytes).
+     * jute.maxbuffer plus the extra it allows (at least 1024 bytes); never more than our own log
+     * takes ({@link LogFormat#RECORD_BYTES_MAX}), which the import writes it into.
      */
     public static int recordBytesMax(int juteMaxBuffer) {
-        return (int) Math.min(Integer.MAX_VALUE - 16, (long) juteMaxBuffer + Math.max(1024, juteMaxBuffer));
+        return (int) Math.min(LogFormat.RECORD_BYTES_MAX, (long) juteMaxBuffer + Math.max(1024, juteMaxBuffer));
     }
 
     private ZooKeeperLogFile() {}
