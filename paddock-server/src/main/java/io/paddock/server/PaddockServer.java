@@ -40,6 +40,7 @@ import io.paddock.server.log.TxnLog;
 import io.paddock.server.loop.ReplicaLoop;
 import io.paddock.server.net.ClientConnections;
 import io.paddock.server.net.ClientPipeline;
+import io.paddock.server.storage.DataDirLock;
 import io.paddock.server.storage.FileTxnLog;
 import io.paddock.server.storage.Purger;
 import io.paddock.server.storage.Recovery;
@@ -127,6 +128,9 @@ public final class PaddockServer implements AutoCloseable {
         }
     }
 
+    /** Held while the server runs, on dataDir (see DataDirLock). */
+    private DataDirLock dataDirLock;
+
     private void startWith(CompletableFuture<EventLoopGroup[]> groups) throws IOException {
         startingGroups = groups;
         CoreConfig core = coreConfig(config);
@@ -141,6 +145,7 @@ public final class PaddockServer implements AutoCloseable {
             log = new InMemoryTxnLog();
         } else {
             try {
+                dataDirLock = DataDirLock.acquire(config.dataDir(), "a server");
                 // The data of a ZooKeeper server this one replaces, when there is no data of our own.
                 ZooKeeperImport.importIfPresent(config.dataDir(), config.dataLogDir(),
                         Runtime.getRuntime().maxMemory() / QuorumTransport.SNAP_HEAP_FRACTION, config.juteMaxBuffer(),
@@ -471,6 +476,14 @@ public final class PaddockServer implements AutoCloseable {
         }
         if (log != null) {
             log.close();
+        }
+        if (dataDirLock != null) {
+            try {
+                dataDirLock.close();
+            } catch (IOException e) {
+                LOG.warn("releasing {}: {}", DataDirLock.NAME, e.toString());
+            }
+            dataDirLock = null;
         }
     }
 }

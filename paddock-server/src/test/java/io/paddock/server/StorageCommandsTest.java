@@ -108,4 +108,31 @@ class StorageCommandsTest {
         String snapText = run("snapshot", snap.toString());
         assertTrue(snapText.contains("/zk-2") && snapText.contains("last zxid 0x3"), snapText);
     }
+
+    /**
+     * A running server holds its data directory: a second server on it, or export-zookeeper of
+     * its files while it runs, is refused; once it stopped, the export goes ahead.
+     */
+    @Test
+    void aRunningServersDataDirectoryIsItsOwn() throws Exception {
+        Path cfg = dataDir.resolveSibling(dataDir.getFileName() + ".cfg");
+        Files.writeString(cfg, "dataDir=" + dataDir + "\nclientPort=0\nclientPortAddress=127.0.0.1\n");
+        PaddockServer server = start();
+        try {
+            try (ZooKeeper zk = connect(server)) {
+                zk.create("/kept", new byte[] {1}, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.run(new String[] {"export-zookeeper", cfg.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(1, code);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("stop the server first"), err.toString());
+            java.io.IOException second = assertThrows(java.io.IOException.class, () -> start().close());
+            assertTrue(second.getMessage().contains("another process uses " + dataDir), second.getMessage());
+        } finally {
+            server.close();
+        }
+        String said = run("export-zookeeper", cfg.toString());
+        assertTrue(said.contains("wrote ZooKeeper snapshot"), said);
+    }
 }

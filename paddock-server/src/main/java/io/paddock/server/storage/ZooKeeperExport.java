@@ -77,6 +77,13 @@ public final class ZooKeeperExport {
      */
     public static Result export(Path dataDir, Path dataLogDir, boolean ensembleMember)
             throws IOException, StartupException {
+        try (DataDirLock lock = DataDirLock.acquire(dataDir, "export-zookeeper (stop the server first)")) {
+            return exportLocked(dataDir, dataLogDir, ensembleMember);
+        }
+    }
+
+    private static Result exportLocked(Path dataDir, Path dataLogDir, boolean ensembleMember)
+            throws IOException, StartupException {
         if (Files.exists(dataDir.resolve(ZooKeeperImport.MARKER))) {
             throw new StartupException(dataDir.resolve(ZooKeeperImport.MARKER) + " says an import of ZooKeeper's data"
                     + " did not finish: start the server once (it finishes the import) before exporting");
