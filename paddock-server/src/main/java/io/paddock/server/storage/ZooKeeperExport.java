@@ -258,21 +258,8 @@ public final class ZooKeeperExport {
         List<SnapshotNode> nodes = new ArrayList<>(data.nodes());
         nodes.add(new SnapshotNode(DataTree.CONFIG, new byte[0], Acl.READ_ONLY, NodeKind.PERSISTENT, 0, 0, 0, 0, 0, 0,
                 0, 0, -1, 0));
-        nodes.sort((a, b) -> comparePaths(a.path(), b.path()));
+        nodes.sort((a, b) -> ZooKeeperSnapReader.comparePaths(a.path(), b.path()));
         return SnapshotFormat.encode(new SnapshotData(data.fileName(), data.header(), data.sessions(), nodes).asSource());
-    }
-
-    /** Our snapshots' order: parents before children, siblings by name ('/' below every other char). */
-    private static int comparePaths(String a, String b) {
-        int end = Math.min(a.length(), b.length());
-        for (int i = 0; i < end; i++) {
-            char ca = a.charAt(i);
-            char cb = b.charAt(i);
-            if (ca != cb) {
-                return (ca == '/' ? -1 : ca) - (cb == '/' ? -1 : cb);
-            }
-        }
-        return a.length() - b.length();
     }
 
     /** Renames {@code dir} to {@code dir.before-export-<stamp>} when it holds anything; returns the new name. */

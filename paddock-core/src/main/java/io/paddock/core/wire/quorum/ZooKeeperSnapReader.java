@@ -353,7 +353,8 @@ public final class ZooKeeperSnapReader {
         return comparePaths(a.path(), b.path());
     }
 
-    static int comparePaths(String a, String b) {
+    /** Our snapshots' node order (see {@link #preorder}) on paths. */
+    public static int comparePaths(String a, String b) {
         if (a.equals(DataTree.ROOT) || b.equals(DataTree.ROOT)) {
             return Boolean.compare(!a.equals(DataTree.ROOT), !b.equals(DataTree.ROOT));
         }
