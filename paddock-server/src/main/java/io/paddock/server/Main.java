@@ -22,6 +22,7 @@ import io.paddock.core.storage.zookeeper.ZooKeeperLogFile;
 import io.paddock.core.storage.zookeeper.ZooKeeperSnapshotFile;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,20 +74,30 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
             System.setProperty(LEAK_DETECTION_PROPERTY, "disabled");
         }
-        int code = run(args, System.out, System.err);
+        int code = run(args, System.out, System.err, System.getProperties());
         if (code != EXIT_OK) {
             System.exit(code);
         }
     }
 
     /** Runs one command; returns the exit code. {@code server} and {@code start} block until the JVM stops. */
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream, Properties)} with no JVM properties: what
+     * tests call in their own JVM, whose properties (ZooKeeper's, set by other tests) are not a
+     * server's flags.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, new Properties());
+    }
+
+    /** @param jvm the JVM's system properties, where ZooKeeper's -D settings are read (ServerConfig.load) */
+    public static int run(String[] args, PrintStream out, PrintStream err, Properties jvm) {
         String command = args.length == 0 ? "" : args[0];
         switch (command) {
             case "version":
                 return args.length == 1 ? printVersion(out) : usage(err);
             case "server":
-                return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1]), System.getProperties()), err) : usage(err);
+                return args.length == 2 ? serve(() -> ServerConfig.load(Path.of(args[1]), jvm), err) : usage(err);
             case "start":
                 return args.length == 1 ? serve(ServerConfig::defaults, err) : usage(err);
             case "log":
@@ -96,7 +107,7 @@ public final class Main {
             case "elections":
                 return args.length == 2 ? printElections(args[1], out, err) : usage(err);
             case "export-zookeeper":
-                return args.length == 2 ? exportZooKeeper(Path.of(args[1]), out, err) : usage(err);
+                return args.length == 2 ? exportZooKeeper(Path.of(args[1]), jvm, out, err) : usage(err);
             case "ensemble":
                 return args.length == 2 || args.length == 3 ? ensemble(args, out, err) : usage(err);
             case "cds-training":
@@ -169,10 +180,10 @@ public final class Main {
     }
 
     /** Writes the data of a stopped server configured by {@code cfg} as ZooKeeper's files (see ZooKeeperExport). */
-    private static int exportZooKeeper(Path cfg, PrintStream out, PrintStream err) {
+    private static int exportZooKeeper(Path cfg, Properties jvm, PrintStream out, PrintStream err) {
         ServerConfig config;
         try {
-            config = ServerConfig.load(cfg, System.getProperties());
+            config = ServerConfig.load(cfg, jvm);
         } catch (ConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return EXIT_FAILED;

@@ -442,48 +442,51 @@ public final class PaddockServer implements AutoCloseable {
             return; // closed already (a failed start, then the shutdown hook)
         }
         closed = true;
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-            serverChannel = null;
-        }
-        if (connections != null) {
-            connections.closeAll();
-        }
-        if (acceptGroup != null) {
-            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            acceptGroup = null;
-        } else if (startingGroups != null) {
-            // Start-up failed before the groups were taken over: wait for them, then stop them.
-            try {
-                shutDownGroups(startingGroups.join());
-            } catch (CompletionException | CancellationException e) {
-                LOG.warn("Netty's event loops did not start: {}", e.toString());
+        try {
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+                serverChannel = null;
             }
-        }
-        // The loop first: it carries out the peer's effects, so the transport must outlive it.
-        if (loop != null) {
-            loop.close();
-        }
-        if (peer != null) {
-            peer.close();
-        }
-        if (purger != null) {
-            purger.shutdownNow();
-        }
-        if (snapshots != null) {
-            snapshots.close();
-        }
-        if (log != null) {
-            log.close();
-        }
-        if (dataDirLock != null) {
-            try {
-                dataDirLock.close();
-            } catch (IOException e) {
-                LOG.warn("releasing {}: {}", DataDirLock.NAME, e.toString());
+            if (connections != null) {
+                connections.closeAll();
             }
-            dataDirLock = null;
+            if (acceptGroup != null) {
+                acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+                ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+                acceptGroup = null;
+            } else if (startingGroups != null) {
+                // Start-up failed before the groups were taken over: wait for them, then stop them.
+                try {
+                    shutDownGroups(startingGroups.join());
+                } catch (CompletionException | CancellationException e) {
+                    LOG.warn("Netty's event loops did not start: {}", e.toString());
+                }
+            }
+            // The loop first: it carries out the peer's effects, so the transport must outlive it.
+            if (loop != null) {
+                loop.close();
+            }
+            if (peer != null) {
+                peer.close();
+            }
+            if (purger != null) {
+                purger.shutdownNow();
+            }
+            if (snapshots != null) {
+                snapshots.close();
+            }
+            if (log != null) {
+                log.close();
+            }
+        } finally {
+            if (dataDirLock != null) {
+                try {
+                    dataDirLock.close();
+                } catch (IOException e) {
+                    LOG.warn("releasing {}: {}", DataDirLock.NAME, e.toString());
+                }
+                dataDirLock = null;
+            }
         }
     }
 }

@@ -98,8 +98,7 @@ public final class ServerConfig {
     /**
      * ZooKeeper's settings that it reads as JVM system properties, which ZooKeeper deployments set
      * with {@code -D} in SERVER_JVMFLAGS or JVMFLAGS ({@code -Djute.maxbuffer=4194304}), by the
-     * zoo.cfg key Paddock reads: the property's name. (For the {@code zookeeper.} ones, ZooKeeper
-     * also takes the key from zoo.cfg, which it copies to the property, so zoo.cfg wins there.)
+     * zoo.cfg key Paddock reads: the property's name.
      */
     static final Map<String, String> SYSTEM_PROPERTY_KEYS = Map.ofEntries(
             Map.entry("jute.maxbuffer", "jute.maxbuffer"),
@@ -115,8 +114,13 @@ public final class ServerConfig {
 
     /**
      * As {@link #load(Path)}, with the settings ZooKeeper reads as system properties taken from
-     * {@code system} (the server's JVM: {@link #SYSTEM_PROPERTY_KEYS}) where zoo.cfg does not set
-     * them, as a ZooKeeper server started with the same JVM flags would have them.
+     * {@code system} (the server's JVM: {@link #SYSTEM_PROPERTY_KEYS}), as a ZooKeeper server started
+     * with the same JVM flags would have them: a {@code zookeeper.} one only where zoo.cfg does not
+     * set the key (ZooKeeper copies its zoo.cfg keys over those properties), the others (which
+     * ZooKeeper never reads from zoo.cfg) over zoo.cfg's; read as ZooKeeper reads them (forceSync
+     * is off only for exactly {@code no}, extendedTypesEnabled on only for {@code true}); a value
+     * ZooKeeper would take for its default (not a number, or out of range) is left out, with a
+     * warning, where it would refuse the start from zoo.cfg.
      */
     public static ServerConfig load(Path zooCfg, Properties system) {
         Properties p = new Properties();
@@ -125,14 +129,38 @@ public final class ServerConfig {
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("Cannot read configuration file " + zooCfg + ": " + e);
         }
+        Map<String, String> fromJvm = new TreeMap<>();
         for (Map.Entry<String, String> key : new TreeMap<>(SYSTEM_PROPERTY_KEYS).entrySet()) {
-            String value = system.getProperty(key.getValue());
-            if (value != null && !p.containsKey(key.getKey())) {
-                LOG.info("{}={} from the JVM's -D{}", key.getKey(), value.trim(), key.getValue());
-                p.setProperty(key.getKey(), value);
+            String property = key.getValue();
+            String value = system.getProperty(property);
+            if (value == null || (property.startsWith("zookeeper.") && p.containsKey(key.getKey()))) {
+                continue;
             }
+            value = value.trim();
+            if (key.getKey().equals("forceSync")) {
+                value = value.equals("no") ? "no" : "yes";
+            } else if (key.getKey().equals("extendedTypesEnabled")) {
+                value = Boolean.toString(Boolean.parseBoolean(value));
+            } else if (!key.getKey().equals("4lw.commands.whitelist")) {
+                try {
+                    Properties alone = props(key.getKey(), value);
+                    alone.setProperty("dataDir", "/"); // any path: only the value is checked
+                    fromProperties(alone, Map.of());
+                } catch (ConfigException e) {
+                    LOG.warn("-D{}={} left out: {} (ZooKeeper would take its default)", property, value, e.getMessage());
+                    continue;
+                }
+            }
+            LOG.info("{}={} from the JVM's -D{}", key.getKey(), value, property);
+            fromJvm.put(key.getKey(), value);
         }
-        return fromProperties(p);
+        return fromProperties(p, fromJvm);
+    }
+
+    private static Properties props(String key, String value) {
+        Properties p = new Properties();
+        p.setProperty(key, value);
+        return p;
     }
 
     /**
@@ -180,7 +208,12 @@ public final class ServerConfig {
 
     /** Parses zoo.cfg properties; throws {@link ConfigException} naming the key and value. */
     public static ServerConfig fromProperties(Properties p) {
-        Settings settings = new Parser(p).parse();
+        return fromProperties(p, Map.of());
+    }
+
+    /** As {@link #fromProperties(Properties)}, with {@code overrides} over zoo.cfg's keys (its key order kept). */
+    static ServerConfig fromProperties(Properties p, Map<String, String> overrides) {
+        Settings settings = new Parser(p, overrides).parse();
         for (String w : settings.warnings) {
             LOG.warn(w);
         }
@@ -705,10 +738,11 @@ public final class ServerConfig {
         private final SortedMap<String, String> remaining = new TreeMap<>();
         private final Settings st = new Settings();
 
-        Parser(Properties p) {
+        Parser(Properties p, Map<String, String> overrides) {
             for (String name : p.stringPropertyNames()) {
                 remaining.put(name.trim(), p.getProperty(name).trim());
             }
+            remaining.putAll(overrides);
             for (Object key : p.keySet()) { // the order ZooKeeper's QuorumMaj reads them in (membershipText)
                 String name = String.valueOf(key).trim();
                 if (name.startsWith(QuorumServer.KEY_PREFIX)) {

@@ -108,7 +108,12 @@ public final class ZooKeeperExport {
         // Everything is read and encoded before anything of ZooKeeper's is touched.
         List<List<TxnEnvelope>> histories = new ArrayList<>();
         long last = snapZxid;
-        for (DataFiles.Numbered log : Recovery.needed(ourLogs, snapZxid)) {
+        // Up to what an import brought, a standalone server's log may move to a later epoch (Recovery).
+        long importedUpTo = ZooKeeperImport.tolerantReplayUpTo(dataDir);
+        // From the file that holds the snapshot's own zxid on (our log rolls at each snapshot, so
+        // that record ends the file before): ZooKeeper's truncation to the snapshot's zxid keeps
+        // the first record at or after it, which must be that one.
+        for (DataFiles.Numbered log : Recovery.needed(ourLogs, Math.max(0, snapZxid - 1))) {
             ScanResult scan = LogScanner.scan(Files.readAllBytes(log.path()), log.path().toString());
             if (scan.tail() == ScanResult.Tail.CORRUPT) {
                 throw new StartupException("transaction log " + log.path() + " is damaged at offset "
@@ -116,7 +121,7 @@ public final class ZooKeeperExport {
             }
             for (TxnEnvelope txn : scan.txns()) {
                 if (txn.zxid() > snapZxid) {
-                    if (!Recovery.follows(txn.zxid(), last, ensembleMember)) {
+                    if (!Recovery.follows(txn.zxid(), last, ensembleMember || txn.zxid() <= importedUpTo)) {
                         throw new StartupException("the log is missing zxids 0x" + Long.toHexString(last + 1) + " to 0x"
                                 + Long.toHexString(txn.zxid() - 1) + " (next found in " + log.path()
                                 + "); nothing was exported");
@@ -126,7 +131,7 @@ public final class ZooKeeperExport {
             }
             // The records up to the snapshot go too: ZooKeeper's restore skips them, and its
             // truncation to the snapshot's zxid needs that record in the log.
-            if (!scan.txns().isEmpty() && scan.lastZxid() > snapZxid) {
+            if (!scan.txns().isEmpty() && scan.lastZxid() >= snapZxid) {
                 histories.add(scan.txns());
             }
         }
@@ -174,19 +179,21 @@ public final class ZooKeeperExport {
         FileTxnLog.syncDirectory(snapStaging);
         FileTxnLog.syncDirectory(logStaging);
 
-        // Then the swap: what was there is moved aside, the staged folders take its place (the log
-        // folder first: a crash between leaves logs without a snapshot, which ZooKeeper refuses).
+        // Then the swap: what was there is moved aside, the staged folders take its place. The order
+        // keeps ZooKeeper refusing to start at every step a crash may stop at (logs without a
+        // snapshot), but between the two renames of one folder (no sync between them): the
+        // snapshot folder out, the log folder out and the staged one in, the staged snapshots in.
+        // An export cut short is done again by running it again.
         List<Path> movedAside = new ArrayList<>();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        for (Path dir : oneDir ? List.of(zkLogDir) : List.of(zkLogDir, zkSnapDir)) {
-            Path aside = moveAside(dir, stamp);
-            if (aside != null) {
-                movedAside.add(aside);
-            }
-        }
         if (!oneDir) {
+            addIfMoved(movedAside, moveAside(zkSnapDir, stamp));
+            FileTxnLog.syncDirectory(dataDir);
+            addIfMoved(movedAside, moveAside(zkLogDir, stamp));
             Files.move(logStaging, zkLogDir, StandardCopyOption.ATOMIC_MOVE);
             FileTxnLog.syncDirectory(dataLogDir);
+        } else {
+            addIfMoved(movedAside, moveAside(zkSnapDir, stamp));
         }
         Files.move(snapStaging, zkSnapDir, StandardCopyOption.ATOMIC_MOVE);
         FileTxnLog.syncDirectory(dataDir);
@@ -274,8 +281,13 @@ public final class ZooKeeperExport {
         }
         Path aside = dir.resolveSibling(dir.getFileName() + ".before-export-" + stamp);
         Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
-        FileTxnLog.syncDirectory(dir.getParent());
-        return aside;
+        return aside; // the caller syncs the parent once the staged folder is in its place
+    }
+
+    private static void addIfMoved(List<Path> movedAside, Path aside) {
+        if (aside != null) {
+            movedAside.add(aside);
+        }
     }
 
     /**

@@ -62,6 +62,24 @@ class ServerConfigTest {
         assertEquals(0xfffff, plain.juteMaxBuffer(), "without the JVM's properties, ZooKeeper's default");
     }
 
+    /**
+     * The values as ZooKeeper reads them: a value it would take for its default never stops the
+     * start; jute.maxbuffer, which ZooKeeper reads only as a property, wins over zoo.cfg's key.
+     */
+    @Test
+    void systemPropertiesAreReadAsZooKeeperReadsThem(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("zoo.cfg");
+        java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\njute.maxbuffer=1048575\n");
+        ServerConfig c = ServerConfig.load(cfg, props("jute.maxbuffer", "0x400000", "zookeeper.forceSync", "NO",
+                "zookeeper.extendedTypesEnabled", "yes", "zookeeper.snapCount", "lots",
+                "zookeeper.electionPortBindRetry", "-1"));
+        assertEquals(0x400000, c.juteMaxBuffer(), "the property wins: ZooKeeper never reads zoo.cfg's key");
+        assertTrue(c.forceSync(), "only exactly 'no' turns it off in ZooKeeper");
+        assertFalse(c.extendedTypesEnabled(), "Boolean.getBoolean: only 'true'");
+        assertEquals(ServerConfig.fromProperties(props("dataDir", dir.toString())).snapCount(), c.snapCount(),
+                "not a number: ZooKeeper's default");
+    }
+
     @Test
     void absentKeysTakeZooKeepersDefaults() {
         ServerConfig c = parse("dataDir", "/var/zk");

@@ -425,6 +425,26 @@ class ZooKeeperImportExportTest {
         }
     }
 
+    /**
+     * Our log rolls at each snapshot, so the file that ends with the snapshot's zxid is exported
+     * too: ZooKeeper's truncation to that zxid (a new leader's TRUNC) keeps the first record at or
+     * after it, which must be the snapshot's own, not the next (an uncommitted one kept).
+     */
+    @Test
+    void exportedLogsHoldTheSnapshotsOwnRecordSoZooKeeperTruncatesToItExactly() throws Exception {
+        Path paddock = Files.createDirectories(dir.resolve("paddock"));
+        LogFixture.writeLog(paddock, LogFixture.range(0, 1, 5), 0);
+        Snapshots.write(paddock, LogFixture.snapshotOf("n", 5));
+        LogFixture.writeLog(paddock, LogFixture.range(0, 6, 8), 0);
+        ZooKeeperExport.Result exported = ZooKeeperExport.export(paddock, paddock, false);
+        assertEquals(5, exported.snapshotZxid());
+        assertEquals(3, exported.transactions());
+        FileTxnSnapLog back = new FileTxnSnapLog(paddock.toFile(), paddock.toFile());
+        assertTrue(back.truncateLog(5));
+        assertEquals(5, back.restore(new DataTree(), new ConcurrentHashMap<>(), (h, r, d) -> { }));
+        back.close();
+    }
+
     @Test
     void exportRefusesAHistoryWithAGapAnUnfinishedImportAndNoData() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("nothing"));
