@@ -174,7 +174,7 @@ public final class ZooKeeperImport {
                         + " the logs after the older snapshot " + snapshot.fileName() + " do not hold its zxid 0x"
                         + Long.toHexString(skipped.getKey()) + " (its data came from a leader's snapshot), so that data"
                         + " would be missing; refusing to start. Why it cannot be used: "
-                        + String.join("; ", chosen.problems()) + ". A limit is raised with jute.maxbuffer in zoo.cfg or"
+                        + String.join("; ", chosen.problems()) + ". A limit is raised with -Djute.maxbuffer (or zoo.cfg) or"
                         + " a larger heap (-Xmx); a damaged file needs ZooKeeper to take a new snapshot");
             }
         }
