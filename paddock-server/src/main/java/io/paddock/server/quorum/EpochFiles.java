@@ -81,6 +81,11 @@ public final class EpochFiles {
         if (!Files.exists(file)) {
             return defaultEpoch;
         }
+        return readEpoch(file);
+    }
+
+    /** The epoch in one epoch file (its first line, as ZooKeeper reads it); a damaged file refuses, naming it. */
+    public static long readEpoch(Path file) throws StartupException {
         String text;
         try {
             if (Files.size(file) > FILE_BYTES_MAX) {

@@ -534,16 +534,16 @@ public final class ZooKeeperImport {
         Path acceptedFile = zkDir.resolve(EpochFiles.ACCEPTED);
         Path currentFile = zkDir.resolve(EpochFiles.CURRENT);
         long epochOfZxid = lastZxid >>> 32;
-        long current = Files.exists(currentFile) ? readEpoch(currentFile) : epochOfZxid;
+        long current = Files.exists(currentFile) ? EpochFiles.readEpoch(currentFile) : epochOfZxid;
         if (epochOfZxid > current) {
             Path tmp = zkDir.resolve(EpochFiles.CURRENT + ".tmp");
             if (!Files.exists(tmp)) {
                 throw new StartupException(currentFile + " says epoch " + current + ", older than ZooKeeper's last"
                         + " zxid 0x" + Long.toHexString(lastZxid) + "; ZooKeeper refuses this data too; refusing to start");
             }
-            current = readEpoch(tmp); // ZooKeeper stopped while it wrote the epoch; it takes this one
+            current = EpochFiles.readEpoch(tmp); // ZooKeeper stopped while it wrote the epoch; it takes this one
         }
-        long accepted = Files.exists(acceptedFile) ? readEpoch(acceptedFile) : epochOfZxid;
+        long accepted = Files.exists(acceptedFile) ? EpochFiles.readEpoch(acceptedFile) : epochOfZxid;
         if (accepted < current) {
             throw new StartupException(acceptedFile + " says epoch " + accepted + ", below the current epoch " + current
                     + "; ZooKeeper refuses this data too; refusing to start");
@@ -551,23 +551,6 @@ public final class ZooKeeperImport {
         EpochFiles own = new EpochFiles(dataDir);
         EpochFiles.Epochs mine = own.read(0);
         own.write(Math.max(accepted, mine.acceptedEpoch()), Math.max(current, mine.currentEpoch()));
-    }
-
-    /** An epoch file's first line, as ZooKeeper reads it. */
-    private static long readEpoch(Path file) throws IOException, StartupException {
-        if (Files.size(file) > 64) {
-            throw new StartupException(file + " is not an epoch file: " + Files.size(file) + " bytes");
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
-        try {
-            long epoch = Long.parseLong(text);
-            if (epoch < 0) {
-                throw new NumberFormatException("negative");
-            }
-            return epoch;
-        } catch (NumberFormatException e) {
-            throw new StartupException(file + " holds \"" + text + "\", not an epoch; refusing to start");
-        }
     }
 
     private static void writeDurably(Path file, byte[] bytes) throws IOException {
