@@ -93,9 +93,13 @@ final class ClientConnection {
      * through another server, may have been sent after this request (see Replica's
      * dropIfMovedAway), whenever this one was sent. And the epochs of the leaders it was sent
      * to: only those propose it, in their epochs, so a transaction of another epoch is not its
-     * answer. (Within one epoch a kazoo client's same-xid, same-kind write through another server
-     * can still be taken for it when its data says nothing: the connection then stays, one more
-     * reconnection's worth of doubt the simulator has not met.)
+     * answer. Within one epoch, sentAtZxid does not exclude what the leader proposed before the
+     * request reached it and this learner had not yet seen (an observer sees transactions only at
+     * commit): there {@link LearnerForwards#fits} tells an earlier send of the same session and xid
+     * apart by what it names, path and data (simulator seeds 2370565, 2380039: a kazoo-like client's
+     * two sequential creates of one prefix). Only a byte-identical request (a kazoo retry after a
+     * lost connection) can still be taken for it, and is answered with the earlier send's result,
+     * as ZooKeeper's learners, which match by session and cxid alone, answer it.
      */
     static final class QueuedForward implements Queued {
         private final int xid;

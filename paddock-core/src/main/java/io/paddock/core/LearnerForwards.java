@@ -141,9 +141,11 @@ final class LearnerForwards {
             case OpCode.SET_ACL -> txn instanceof Txn.SetAcl sa && body instanceof SetACLRequest r && sa.path().equals(r.path());
             case OpCode.CHECK -> txn instanceof Txn.Check c && body instanceof CheckVersionRequest r && c.path().equals(r.path());
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> txn instanceof Txn.Create c
-                    && body instanceof CreateRequest r && createdAs(c.path(), r.path(), r.flags());
+                    && body instanceof CreateRequest r && createdAs(c.path(), r.path(), r.flags())
+                    && sameData(c.data(), r.data());
             case OpCode.CREATE_TTL -> txn instanceof Txn.Create c
-                    && body instanceof CreateTTLRequest r && createdAs(c.path(), r.path(), r.flags());
+                    && body instanceof CreateTTLRequest r && createdAs(c.path(), r.path(), r.flags())
+                    && sameData(c.data(), r.data());
             default -> true;
         };
     }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * LearnerForwards#fits}): a client that restarts its xids (kazoo) may have another connection's
  * write of the same session and xid on its way. Every kind of write a learner forwards is fitted by
  * its own transaction (a createTTL's went unanswered once, a CI run found it), an error fits any,
- * and another write of the same kind on another path, or a setData with other data, does not.
+ * and another write of the same kind on another path, or a create or setData with other data, does
+ * not.
  */
 class ForwardFitsTest {
     private static ClientConnection.QueuedForward forward(int opCode, JuteRecord body) {
@@ -34,7 +35,11 @@ class ForwardFitsTest {
     }
 
     private static Txn.Create created(String path) {
-        return new Txn.Create(path, new byte[0], Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 1, false);
+        return created(path, bytes("x"));
+    }
+
+    private static Txn.Create created(String path, byte[] data) {
+        return new Txn.Create(path, data, Acl.OPEN, NodeKind.PERSISTENT, 0, 0, 1, false);
     }
 
     private static byte[] bytes(String s) {
@@ -52,7 +57,14 @@ class ForwardFitsTest {
         }
         assertFalse(LearnerForwards.fits(created("/ab"), forward(OpCode.CREATE, create)), "not sequential: the path exactly");
         assertTrue(LearnerForwards.fits(created("/s-0000000007"), forward(OpCode.CREATE, sequential)));
+        // Simulator seeds 2370565 and 2380039: a kazoo-like client's earlier sequential create of the
+        // same prefix and xid, sent on a connection it lost, is not this one's when its data differs.
+        assertFalse(LearnerForwards.fits(created("/s-0000000007", bytes("y")), forward(OpCode.CREATE, sequential)));
+        assertFalse(LearnerForwards.fits(created("/a", new byte[0]), forward(OpCode.CREATE, create)));
+        CreateRequest noData = new CreateRequest("/a", null, Acl.OPEN, 0); // kazoo's empty data
+        assertTrue(LearnerForwards.fits(created("/a", new byte[0]), forward(OpCode.CREATE, noData)));
         assertTrue(LearnerForwards.fits(created("/t"), forward(OpCode.CREATE_TTL, ttl)));
+        assertFalse(LearnerForwards.fits(created("/t", bytes("y")), forward(OpCode.CREATE_TTL, ttl)));
         assertFalse(LearnerForwards.fits(created("/u"), forward(OpCode.CREATE_TTL, ttl)));
 
         DeleteRequest delete = new DeleteRequest("/a", -1);
@@ -75,6 +87,8 @@ class ForwardFitsTest {
         assertFalse(LearnerForwards.fits(new Txn.MultiError(List.of(Code.NO_NODE), List.of(-1)), forward(OpCode.MULTI, multi)));
         assertFalse(LearnerForwards.fits(new Txn.Multi(List.of(created("/b"), new Txn.Check("/b", 0))),
                 forward(OpCode.MULTI, multi)), "another multi of as many operations");
+        assertFalse(LearnerForwards.fits(new Txn.Multi(List.of(created("/a", bytes("y")), new Txn.Check("/a", 0))),
+                forward(OpCode.MULTI, multi)), "a multi whose create has other data");
         assertTrue(LearnerForwards.fits(new Txn.Multi(List.of()), forward(OpCode.MULTI, new MultiRequest(List.of()))));
 
         SetACLRequest acl = new SetACLRequest("/a", Acl.OPEN, -1);
