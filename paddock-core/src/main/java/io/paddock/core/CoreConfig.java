@@ -4,10 +4,20 @@ package io.paddock.core;
  * The part of the configuration a core needs, parsed once by the shell.
  *
  * @param superDigest "super:base64digest" of the super user, or null
+ * @param enforceQuota ZooKeeper's {@code zookeeper.enforceQuota}: a create or setData that would
+ *     take a quota's count or bytes past its hard limit fails with QUOTA_EXCEEDED (the leader
+ *     checks; only its setting counts)
  */
 public record CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
                          boolean extendedTypesEnabled, long containerCheckIntervalMs,
-                         int containerMaxPerMinute, String superDigest) {
+                         int containerMaxPerMinute, String superDigest, boolean enforceQuota) {
+    /** Without quota enforcement (ZooKeeper's default). */
+    public CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, boolean extendedTypesEnabled,
+                      long containerCheckIntervalMs, int containerMaxPerMinute, String superDigest) {
+        this(tickMs, minSessionTimeoutMs, maxSessionTimeoutMs, extendedTypesEnabled, containerCheckIntervalMs,
+                containerMaxPerMinute, superDigest, false);
+    }
+
     public CoreConfig {
         if (tickMs <= 0 || minSessionTimeoutMs <= 0 || maxSessionTimeoutMs < minSessionTimeoutMs) {
             throw new IllegalArgumentException("bad timeouts: tick " + tickMs + " min "

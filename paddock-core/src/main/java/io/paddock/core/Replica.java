@@ -245,7 +245,7 @@ public final class Replica {
 
     /** The parts that read or change the tree and sessions, made again when a SNAP replaces them. */
     private void wireTree() {
-        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled());
+        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled(), config.enforceQuota());
         this.applier = new TxnApplier(tree, sessions);
         this.reads = new ReadHandler(tree);
     }
@@ -721,6 +721,7 @@ public final class Replica {
             tree.restoreNode(n.path(), n.data(), n.acl(), n.kind(), n.ephemeralOwner(), n.ttlMs(),
                     n.czxid(), n.mzxid(), n.ctime(), n.mtime(), n.version(), n.cversion(), n.aversion(), n.pzxid());
         }
+        tree.quotasRestored();
         wireTree();
         if (membershipText != null) {
             tree.setConfigNode(membershipText, 0, wallMs); // a ZooKeeper learner rewrites it after a sync too
@@ -2102,6 +2103,7 @@ public final class Replica {
         if (lastZxid != 0 || !awaiting.isEmpty()) {
             throw new IllegalStateException("a snapshot restored after replay began");
         }
+        tree.quotasRestored();
         lastAppliedZxid = zxid;
         lastZxid = zxid;
         committedZxid = ensembleMember ? zxid : committedZxid;

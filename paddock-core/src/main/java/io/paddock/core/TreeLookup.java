@@ -22,7 +22,18 @@ final class TreeLookup implements NodeLookup {
         }
         return new NodeRecord(n.mzxid(), path, n.version(), n.childCreations(), n.aversion(),
                 n.acl(), n.ephemeralOwner(), n.kind(), n.numChildren(), n.czxid(), n.ctime(), n.pzxid(),
-                n.encodedEphemeralOwner(), n.digest());
+                n.encodedEphemeralOwner(), n.digest(), n.dataLength());
+    }
+
+    @Override
+    public String quotaRootOf(String path) {
+        return tree.quotaRootOf(path);
+    }
+
+    @Override
+    public byte[] dataOf(String path) {
+        Znode n = tree.get(path);
+        return n == null ? null : n.data();
     }
 
     @Override

@@ -104,6 +104,7 @@ public final class ServerConfig {
             Map.entry("jute.maxbuffer", "jute.maxbuffer"),
             Map.entry("4lw.commands.whitelist", "zookeeper.4lw.commands.whitelist"),
             Map.entry("extendedTypesEnabled", "zookeeper.extendedTypesEnabled"),
+            Map.entry("enforceQuota", "zookeeper.enforceQuota"),
             Map.entry("snapCount", "zookeeper.snapCount"),
             Map.entry("preAllocSize", "zookeeper.preAllocSize"),
             Map.entry("forceSync", "zookeeper.forceSync"),
@@ -139,7 +140,7 @@ public final class ServerConfig {
             value = value.trim();
             if (key.getKey().equals("forceSync")) {
                 value = value.equals("no") ? "no" : "yes";
-            } else if (key.getKey().equals("extendedTypesEnabled")) {
+            } else if (key.getKey().equals("extendedTypesEnabled") || key.getKey().equals("enforceQuota")) {
                 value = Boolean.toString(Boolean.parseBoolean(value));
             } else if (!key.getKey().equals("4lw.commands.whitelist")) {
                 try {
@@ -168,7 +169,7 @@ public final class ServerConfig {
      * start rather than run without it.
      */
     private static final List<String> PROTECTION_KEYS = List.of("sslQuorum", "sessionRequireClientSASLAuth",
-            "enforce.auth.enabled", "enforceQuota", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
+            "enforce.auth.enabled", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
             "quorum.auth.learnerRequireSasl");
 
     private static void refuseIfTrue(String key, String value, String remedy) {
@@ -179,7 +180,6 @@ public final class ServerConfig {
             case "sslQuorum" -> "TLS between the servers of the ensemble";
             case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
             case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
-            case "enforceQuota" -> "hard quotas (a write past a /zookeeper/quota limit fails)";
             // Even without the require keys, ZooKeeper's servers run a SASL exchange on their
             // quorum connections then, which Paddock does not speak.
             case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
@@ -191,7 +191,7 @@ public final class ServerConfig {
 
     /**
      * The same protections asked for the way ZooKeeper also takes them, as JVM system properties
-     * ({@code -Dzookeeper.enforceQuota=true} in SERVER_JVMFLAGS, say; ZooKeeper turns zoo.cfg keys it
+     * ({@code -Dzookeeper.sslQuorum=true} in SERVER_JVMFLAGS, say; ZooKeeper turns zoo.cfg keys it
      * does not know into {@code zookeeper.}-prefixed ones): refused alike. {@code system} is
      * {@link System#getProperties()} in the server.
      */
@@ -366,6 +366,11 @@ public final class ServerConfig {
 
     public boolean extendedTypesEnabled() {
         return s.extendedTypesEnabled;
+    }
+
+    /** ZooKeeper's zookeeper.enforceQuota: writes past a quota's hard limit fail (checked by the leader). */
+    public boolean enforceQuota() {
+        return s.enforceQuota;
     }
 
     /** The largest frame or znode payload accepted, in bytes. */
@@ -628,6 +633,7 @@ public final class ServerConfig {
         int maxSessionTimeout;
         Set<String> fourLetterWordWhitelist = Set.of(FourLetterWord.SRVR.word());
         boolean extendedTypesEnabled;
+        boolean enforceQuota;
         int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
         String superDigest;
         int containerCheckIntervalMs = DEFAULT_CONTAINER_CHECK_INTERVAL_MS;
@@ -668,6 +674,7 @@ public final class ServerConfig {
             c.maxSessionTimeout = maxSessionTimeout;
             c.fourLetterWordWhitelist = fourLetterWordWhitelist;
             c.extendedTypesEnabled = extendedTypesEnabled;
+            c.enforceQuota = enforceQuota;
             c.juteMaxBuffer = juteMaxBuffer;
             c.superDigest = superDigest;
             c.containerCheckIntervalMs = containerCheckIntervalMs;
@@ -726,7 +733,7 @@ public final class ServerConfig {
             "clientPortListenBacklog", "serverCnxnFactory", "fsync.warningthresholdms",
             "snapSizeLimitInKb", "txnLogSizeLimitInKb", "commitLogCount", "maxCnxns", "skipACL",
             "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "digest.enabled",
-            "enforceQuota", "znode.container.maxNeverUsedIntervalMs",
+            "znode.container.maxNeverUsedIntervalMs",
             "sessionRequireClientSASLAuth", "enforce.auth.enabled", "enforce.auth.schemes",
             "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
             "requestThrottleStallTime", "requestThrottleDropStale", "largeRequestMaxBytes",
@@ -843,6 +850,7 @@ public final class ServerConfig {
         private void readFeatures() {
             st.fourLetterWordWhitelist = readWhitelist();
             st.extendedTypesEnabled = readBoolean("extendedTypesEnabled", false);
+            st.enforceQuota = readBoolean("enforceQuota", false);
             st.superDigest = readSuperDigest();
         }
 

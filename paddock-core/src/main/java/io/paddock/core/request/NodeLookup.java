@@ -12,4 +12,10 @@ public interface NodeLookup {
 
     /** The committed tree's ZooKeeper digest ({@link io.paddock.core.tree.NodeDigest}). */
     long treeDigest();
+
+    /** The deepest path with a quota at or above {@code path} in the committed tree, or null. */
+    String quotaRootOf(String path);
+
+    /** A committed node's data (a quota's limits and stats), or null when there is no such node. */
+    byte[] dataOf(String path);
 }

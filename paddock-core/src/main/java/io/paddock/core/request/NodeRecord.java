@@ -14,27 +14,27 @@ import java.util.List;
  * digest, {@link io.paddock.core.tree.NodeDigest}) are there so the leader can tell the tree
  * digest each proposal leads to: a parent's or an ACL change updates the digest from the stat
  * alone, a setData recomputes it from the new data and these fields (mzxid and mtime become the
- * txn's), a new node from its txn.
+ * txn's), a new node from its txn. {@code dataLength}: a setData's change of a quota's bytes.
  */
 public record NodeRecord(long zxid, String path, int version, int cversion, int aversion,
                          List<Acl> acl, long ephemeralOwner, NodeKind kind, int numChildren,
-                         long czxid, long ctime, long pzxid, long storedOwner, long digest) {
+                         long czxid, long ctime, long pzxid, long storedOwner, long digest, int dataLength) {
 
-    /** After a setData: its new version, and its digest with the new data, mzxid and mtime. */
-    public NodeRecord withData(long zxid, int version, long digest) {
+    /** After a setData: its new version, data length, and its digest with the new data, mzxid and mtime. */
+    public NodeRecord withData(long zxid, int version, int dataLength, long digest) {
         return new NodeRecord(zxid, path, version, cversion, aversion, acl, ephemeralOwner, kind, numChildren,
-                czxid, ctime, pzxid, storedOwner, digest);
+                czxid, ctime, pzxid, storedOwner, digest, dataLength);
     }
 
     public NodeRecord withAcl(long zxid, List<Acl> acl, int aversion, long digest) {
         return new NodeRecord(zxid, path, version, cversion, aversion, acl, ephemeralOwner, kind, numChildren,
-                czxid, ctime, pzxid, storedOwner, digest);
+                czxid, ctime, pzxid, storedOwner, digest, dataLength);
     }
 
     /** After a child's create or delete at {@code zxid}, which becomes the pzxid. */
     public NodeRecord withChildren(long zxid, int cversion, int numChildren, long digest) {
         return new NodeRecord(zxid, path, version, cversion, aversion, acl, ephemeralOwner, kind, numChildren,
-                czxid, ctime, zxid, storedOwner, digest);
+                czxid, ctime, zxid, storedOwner, digest, dataLength);
     }
 
     public boolean isEphemeral() {

@@ -2,6 +2,8 @@ package io.paddock.core.request;
 
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.DataTree;
+import io.paddock.core.tree.QuotaStats;
 import io.paddock.core.tree.NodeDigest;
 import io.paddock.core.tree.InvalidPathException;
 import io.paddock.core.tree.PathValidation;
@@ -43,12 +45,19 @@ public final class RequestPrep {
     private final NodeLookup tree;
     private final PendingChanges pending;
     private final boolean extendedTypesEnabled;
+    private final boolean enforceQuota;
     private final NodeDigest digests = new NodeDigest();
 
     public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled) {
+        this(tree, pending, extendedTypesEnabled, false);
+    }
+
+    /** {@code enforceQuota}: ZooKeeper's zookeeper.enforceQuota, see {@link #checkQuota}. */
+    public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled, boolean enforceQuota) {
         this.tree = tree;
         this.pending = pending;
         this.extendedTypesEnabled = extendedTypesEnabled;
+        this.enforceQuota = enforceQuota;
     }
 
     /**
@@ -268,6 +277,7 @@ public final class RequestPrep {
         if (parent.isEphemeral()) {
             throw new PrepException(Code.NO_CHILDREN_FOR_EPHEMERALS, finalPath);
         }
+        checkQuota(finalPath, 1, data == null ? 0 : data.length);
         int newCversion = parent.cversion() + 1;
         long owner = kind == NodeKind.EPHEMERAL ? caller.sessionId() : 0;
         long ttl = kind == NodeKind.TTL ? ttlMs : 0;
@@ -275,7 +285,7 @@ public final class RequestPrep {
         long digest = digests.of(finalPath, data, zxid, zxid, zxid, timeMs, timeMs, 0, 0, 0, storedOwner);
         putParent(zxid, parent, newCversion, parent.numChildren() + 1);
         pending.put(new NodeRecord(zxid, finalPath, 0, 0, 0, fixedAcl, owner, kind, 0, zxid, timeMs, zxid,
-                storedOwner, digest));
+                storedOwner, digest, data == null ? 0 : data.length));
         pending.addToDigest(zxid, digest, tree);
         return new Txn.Create(finalPath, data, fixedAcl, kind, owner, ttl, newCversion, opCode != OpCode.CREATE);
     }
@@ -341,12 +351,60 @@ public final class RequestPrep {
         validatePath(path);
         NodeRecord node = existing(path);
         requirePermission(node, Acl.WRITE, caller);
+        int length = data == null ? 0 : data.length;
+        checkQuota(path, 0, length - node.dataLength());
         int newVersion = checkVersion(node.version(), version, path) + 1;
         long digest = digests.of(path, data, node.czxid(), zxid, node.pzxid(), node.ctime(), timeMs, newVersion,
                 node.cversion(), node.aversion(), node.storedOwner());
-        pending.put(node.withData(zxid, newVersion, digest));
+        pending.put(node.withData(zxid, newVersion, length, digest));
         pending.addToDigest(zxid, digest - node.digest(), tree);
         return new Txn.SetData(path, data, newVersion);
+    }
+
+    /**
+     * ZooKeeper's hard quotas (zookeeper.enforceQuota, 3.7+): a create ({@code countDiff} 1) or
+     * setData under a quota fails with QUOTA_EXCEEDED when the quota's count or bytes would pass its
+     * hard limit ({@code countHardLimit}, {@code byteHardLimit} in the limits node; the soft
+     * {@code count} and {@code bytes} stand in where no hard limit is set, and only warn). As in
+     * ZooKeeper, against the committed tree's stats, not what prepared writes will add: writes in
+     * flight together can pass the limit. A limits or stats text ZooKeeper cannot parse fails the
+     * write with MARSHALLING_ERROR, as ZooKeeper's prep does when its parser throws.
+     */
+    private void checkQuota(String path, long countDiff, long bytesDiff) throws PrepException {
+        if (!enforceQuota) {
+            return;
+        }
+        String root = tree.quotaRootOf(path);
+        if (root == null) {
+            return;
+        }
+        byte[] limitData = tree.dataOf(DataTree.QUOTA + root + "/" + DataTree.QUOTA_LIMITS);
+        if (limitData == null) {
+            return;
+        }
+        QuotaStats limits = QuotaStats.parse(limitData);
+        if (limits == null) {
+            throw new PrepException(Code.MARSHALLING_ERROR, "unreadable quota limits for " + root);
+        }
+        boolean checkCount = countDiff != 0 && (limits.count() > -1 || limits.countHardLimit() > -1);
+        boolean checkBytes = bytesDiff != 0 && (limits.bytes() > -1 || limits.byteHardLimit() > -1);
+        if (!checkCount && !checkBytes) {
+            return;
+        }
+        byte[] statsData = tree.dataOf(DataTree.QUOTA + root + "/" + DataTree.QUOTA_STATS);
+        if (statsData == null) {
+            return;
+        }
+        QuotaStats stats = QuotaStats.parse(statsData);
+        if (stats == null) {
+            throw new PrepException(Code.MARSHALLING_ERROR, "unreadable quota stats for " + root);
+        }
+        if (checkCount && limits.countHardLimit() > -1 && stats.count() + countDiff > limits.countHardLimit()) {
+            throw new PrepException(Code.QUOTA_EXCEEDED, root);
+        }
+        if (checkBytes && limits.byteHardLimit() > -1 && stats.bytes() + bytesDiff > limits.byteHardLimit()) {
+            throw new PrepException(Code.QUOTA_EXCEEDED, root);
+        }
     }
 
     private Txn setAcl(long zxid, Caller caller, String path, List<Acl> acl, int version)

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -25,6 +26,10 @@ public final class DataTree {
     public static final String PROC = "/zookeeper";
     public static final String QUOTA = "/zookeeper/quota";
     public static final String CONFIG = "/zookeeper/config";
+    /** A quota on path P is {@code /zookeeper/quota} + P + {@code /zookeeper_limits} (ZooKeeper's Quotas). */
+    public static final String QUOTA_LIMITS = "zookeeper_limits";
+    /** And its usage, kept up to date by every server as it applies writes under P. */
+    public static final String QUOTA_STATS = "zookeeper_stats";
 
     private final NodeTable nodes = new NodeTable();
     private final TreeMap<Long, TreeSet<String>> ephemerals = new TreeMap<>();
@@ -49,6 +54,12 @@ public final class DataTree {
     private final NodeDigest digests = new NodeDigest();
     /** ZooKeeper's tree digest: the sum of every node's {@link Znode#digest} (see {@link NodeDigest}). */
     private long treeDigest;
+    /**
+     * The paths with a quota (a {@code zookeeper_limits} node under {@link #QUOTA}), in ZooKeeper's
+     * form: its PathTrie drops names that trim to nothing ({@code "/a/ "} is {@code "/a"}). Empty almost always, so
+     * writes look nothing up.
+     */
+    private final HashSet<String> quotaRoots = new HashSet<>();
 
     /**
      * Hears about a node just before its stored fields (data, ACL, versions, zxids, times) change,
@@ -275,8 +286,12 @@ public final class DataTree {
         countDigest(node);
         dataSize += nodeSize(path, data);
         index(path, node);
+        Stat statBefore = null;
+        if (path.startsWith(QUOTA) || !quotaRoots.isEmpty()) {
+            statBefore = quotaNodeCreated(node, parent);
+        }
         List<Fired> fired = watches.fireCreated(path, zxid, node.acl, parent.acl);
-        return new Applied(node, fired);
+        return new Applied(node, fired, statBefore);
     }
 
     /** Applies a delete: the parent's pzxid moves to zxid (if larger); its client cversion grows by one. */
@@ -300,6 +315,9 @@ public final class DataTree {
         }
         dataSize -= nodeSize(path, node.data);
         unindex(path, node);
+        if (path.startsWith(PROC) || !quotaRoots.isEmpty()) {
+            quotaNodeDeleted(node, parent);
+        }
         return watches.fireDeleted(path, zxid, node.acl, parent.acl);
     }
 
@@ -309,11 +327,18 @@ public final class DataTree {
         require(node != null, "setData", path, "no node");
         dataSize += nodeSize(path, data) - nodeSize(path, node.data);
         aboutToChange(node);
+        int lengthBefore = node.dataLength();
         node.data = data;
         node.version = version;
         node.mzxid = zxid;
         node.mtime = timeMs;
         recountDigest(node);
+        if (!quotaRoots.isEmpty()) {
+            String root = quotaRootOf(path);
+            if (root != null) {
+                addToQuotaStats(root, 0, node.dataLength() - lengthBefore);
+            }
+        }
         return new Applied(node, watches.fireDataChanged(path, zxid, node.acl));
     }
 
@@ -434,6 +459,179 @@ public final class DataTree {
             case CONTAINER -> containers.remove(path);
             case TTL -> ttlNodes.remove(path);
             case PERSISTENT -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- quotas
+
+    /*
+     * ZooKeeper's quotas as its DataTree keeps them (3.9): creating P's zookeeper_limits puts P among
+     * the quota roots; creating its zookeeper_stats writes the subtree's count and bytes into it; each
+     * create, delete or setData under the deepest root above it adds to that root's stats text, in
+     * place (no version, no watch, and /zookeeper/ is outside the digest); deleting a limits node
+     * removes its root (a quota below it stays). A snapshot
+     * loaded recounts every quota ({@link #quotasRestored}). The root path itself never has one.
+     */
+
+    /** After a create: the quota bookkeeping; the Stat a create2 answers when the node's data changed here. */
+    private Stat quotaNodeCreated(Znode node, Znode parent) {
+        Stat statBefore = null;
+        String parentPath = parent.path;
+        String name = node.path.substring(node.path.lastIndexOf('/') + 1);
+        if (parentPath.startsWith(QUOTA)) {
+            String quoted = parentPath.substring(QUOTA.length());
+            if (name.equals(QUOTA_LIMITS)) {
+                String root = quotaRootKey(quoted);
+                if (root != null) {
+                    quotaRoots.add(root);
+                }
+            } else if (name.equals(QUOTA_STATS)) {
+                statBefore = node.stat(); // ZooKeeper's create2 copies the Stat before the recount
+                recountQuota(quoted);
+            }
+        }
+        if (!quotaRoots.isEmpty()) {
+            String root = quotaRootOf(node.path);
+            if (root != null) {
+                addToQuotaStats(root, 1, node.dataLength());
+            }
+        }
+        return statBefore;
+    }
+
+    private void quotaNodeDeleted(Znode node, Znode parent) {
+        String parentPath = parent.path;
+        if (parentPath.startsWith(PROC) && parentPath.length() >= QUOTA.length()
+                && node.path.endsWith("/" + QUOTA_LIMITS)) {
+            String root = quotaRootKey(parentPath.substring(QUOTA.length()));
+            if (root != null) {
+                quotaRoots.remove(root); // a quota below it stays (PathTrie.deletePath clears only this one)
+            }
+        }
+        if (!quotaRoots.isEmpty()) {
+            String root = quotaRootOf(node.path);
+            if (root != null) {
+                addToQuotaStats(root, -1, -node.dataLength());
+            }
+        }
+    }
+
+    /**
+     * The deepest path with a quota at or above {@code path}, in ZooKeeper's form, or null when
+     * there is none (ZooKeeper's getMaxPrefixWithQuota).
+     */
+    public String quotaRootOf(String path) {
+        if (quotaRoots.isEmpty()) {
+            return null;
+        }
+        String deepest = null;
+        StringBuilder prefix = new StringBuilder(path.length());
+        for (String name : path.split("/")) {
+            if (name.trim().isEmpty()) {
+                continue;
+            }
+            prefix.append('/').append(name);
+            String p = prefix.toString();
+            if (quotaRoots.contains(p)) {
+                deepest = p;
+            }
+        }
+        return deepest;
+    }
+
+    /** A path as ZooKeeper's PathTrie keys it (names that trim to nothing dropped), or null for none left (the root). */
+    private static String quotaRootKey(String path) {
+        StringBuilder key = new StringBuilder(path.length());
+        for (String name : path.split("/")) {
+            if (!name.trim().isEmpty()) {
+                key.append('/').append(name);
+            }
+        }
+        return key.isEmpty() ? null : key.toString();
+    }
+
+    /** The quota paths in force (tests, dumps). */
+    public java.util.SortedSet<String> quotaRoots() {
+        return new TreeSet<>(quotaRoots);
+    }
+
+    /** Adds to the stats node of quota {@code root}; a stats node that is missing or unreadable is left alone. */
+    private void addToQuotaStats(String root, long countDiff, long bytesDiff) {
+        Znode stats = nodes.get(QUOTA + root + "/" + QUOTA_STATS);
+        if (stats == null) {
+            return;
+        }
+        QuotaStats now = QuotaStats.parse(stats.data);
+        if (now != null) {
+            setQuotaStats(stats, now.plus(countDiff, bytesDiff));
+        }
+    }
+
+    /**
+     * Writes the count and bytes of the subtree at {@code quoted} into its stats node (ZooKeeper's
+     * updateQuotaForPath, with its quirks: {@code quoted} is taken as it is, "" being the root).
+     */
+    private void recountQuota(String quoted) {
+        Znode stats = nodes.get(QUOTA + quoted + "/" + QUOTA_STATS);
+        if (stats == null) {
+            return;
+        }
+        Znode top = nodes.get(quoted.isEmpty() ? ROOT : quoted);
+        long count = 0;
+        long bytes = 0;
+        if (top != null) {
+            ArrayDeque<Znode> pending = new ArrayDeque<>();
+            pending.push(top);
+            while (!pending.isEmpty()) {
+                Znode n = pending.pop();
+                count++;
+                bytes += n.dataLength();
+                for (int i = n.numChildren() - 1; i >= 0; i--) {
+                    pending.push(n.child(i));
+                }
+            }
+        }
+        setQuotaStats(stats, QuotaStats.of(count, bytes));
+    }
+
+    private void setQuotaStats(Znode stats, QuotaStats value) {
+        byte[] data = value.toBytes();
+        aboutToChange(stats);
+        dataSize += nodeSize(stats.path, data) - nodeSize(stats.path, stats.data);
+        stats.data = data;
+        recountDigest(stats); // 0 all the same: /zookeeper/ is left out of the digest
+    }
+
+    /**
+     * After a snapshot was restored node by node: the quota roots and every quota's stats from the
+     * tree, as ZooKeeper's setupQuota does when it loads a snapshot (each leaf named
+     * zookeeper_limits under {@link #QUOTA} is a quota; its stats node is recounted).
+     */
+    public void quotasRestored() {
+        quotaRoots.clear();
+        Znode quota = nodes.get(QUOTA);
+        if (quota == null) {
+            return;
+        }
+        String suffix = "/" + QUOTA_LIMITS;
+        ArrayDeque<Znode> pending = new ArrayDeque<>();
+        pending.push(quota);
+        while (!pending.isEmpty()) {
+            Znode n = pending.pop();
+            if (n.numChildren() == 0) {
+                if (n.path.endsWith(suffix)) {
+                    String quoted = n.path.substring(QUOTA.length(), n.path.indexOf(suffix));
+                    recountQuota(quoted);
+                    String root = quotaRootKey(quoted);
+                    if (root != null) {
+                        quotaRoots.add(root);
+                    }
+                }
+                continue;
+            }
+            for (int i = n.numChildren() - 1; i >= 0; i--) {
+                pending.push(n.child(i));
+            }
         }
     }
 

@@ -51,8 +51,10 @@ class ServerConfigTest {
         java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\nsnapCount=5000\n");
         Properties jvm = props("jute.maxbuffer", "4194304", "zookeeper.4lw.commands.whitelist", "ruok, mntr",
                 "zookeeper.extendedTypesEnabled", "true", "zookeeper.snapCount", "1000", "zookeeper.forceSync", "no",
-                "unrelated.property", "x");
+                "zookeeper.enforceQuota", "true", "unrelated.property", "x");
         ServerConfig c = ServerConfig.load(cfg, jvm);
+        assertTrue(c.enforceQuota());
+        assertFalse(ServerConfig.load(cfg).enforceQuota(), "ZooKeeper's default");
         assertEquals(4194304, c.juteMaxBuffer());
         assertEquals(java.util.Set.of("ruok", "mntr", "srvr"), c.fourLetterWordWhitelist()); // srvr always, as in ZooKeeper
         assertTrue(c.extendedTypesEnabled());
@@ -72,7 +74,8 @@ class ServerConfigTest {
         java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\njute.maxbuffer=1048575\n");
         ServerConfig c = ServerConfig.load(cfg, props("jute.maxbuffer", "0x400000", "zookeeper.forceSync", "NO",
                 "zookeeper.extendedTypesEnabled", "yes", "zookeeper.snapCount", "lots",
-                "zookeeper.electionPortBindRetry", "-1"));
+                "zookeeper.electionPortBindRetry", "-1", "zookeeper.enforceQuota", "on"));
+        assertFalse(c.enforceQuota(), "Boolean.parseBoolean: only 'true'");
         assertEquals(0x400000, c.juteMaxBuffer(), "the property wins: ZooKeeper never reads zoo.cfg's key");
         assertTrue(c.forceSync(), "only exactly 'no' turns it off in ZooKeeper");
         assertFalse(c.extendedTypesEnabled(), "Boolean.getBoolean: only 'true'");
@@ -197,7 +200,7 @@ class ServerConfigTest {
         for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
                 {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
                 {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
-                {"quorum.auth.learnerRequireSasl", "true"}, {"enforceQuota", "true"}}) {
+                {"quorum.auth.learnerRequireSasl", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
             assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
                     && e.getMessage().contains("refuses to start"), e.getMessage());
@@ -213,13 +216,16 @@ class ServerConfigTest {
             }
         }
         Properties off = new Properties();
-        off.setProperty("zookeeper.enforceQuota", "false");
+        off.setProperty("zookeeper.sslQuorum", "false");
         ServerConfig.refuseProtectionFlags(off);
         // Turned off, they ask for nothing.
         ServerConfig c = parse("dataDir", "/d", "sslQuorum", "false", "sessionRequireClientSASLAuth", "false",
                 "enforce.auth.enabled", "false", "quorum.auth.enableSasl", "false", "enforceQuota", "false",
                 "ssl.keyStore.location", "/k");
         assertEquals(List.of(), c.warnings());
+        // Quotas are enforced since Paddock keeps them (zoo.cfg's key, as ZooKeeper copies it to zookeeper.enforceQuota).
+        assertTrue(parse("dataDir", "/d", "enforceQuota", "true").enforceQuota());
+        ServerConfig.refuseProtectionFlags(props("zookeeper.enforceQuota", "true"));
     }
 
     @Test

@@ -33,6 +33,7 @@ public final class PaddockTarget implements Target {
         cfg.setProperty("maxClientCnxns", Integer.toString(TargetSettings.MAX_CLIENT_CNXNS));
         cfg.setProperty("4lw.commands.whitelist", TargetSettings.FOUR_LETTER_WHITELIST);
         cfg.setProperty("extendedTypesEnabled", "true");
+        cfg.setProperty("enforceQuota", "true");
         cfg.setProperty("DigestAuthenticationProvider.superDigest", TargetSettings.superDigest());
         cfg.setProperty("znode.container.checkIntervalMs",
                 Integer.toString(TargetSettings.CONTAINER_CHECK_INTERVAL_MS));

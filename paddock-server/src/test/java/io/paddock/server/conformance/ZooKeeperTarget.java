@@ -23,6 +23,9 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  *       DigestAuthenticationProvider, read when that class loads (so tests compute digests with
  *       {@link TargetSettings#digestId}, never with that class);
  *   <li>{@code zookeeper.4lw.commands.whitelist} is read by FourLetterCommands on the first 4lw;
+ *   <li>{@code zookeeper.enforceQuota} is a static final of ZooKeeperServer, read when that class
+ *       loads, which any in-process use of ZooKeeper's DataTree does: the pom sets it for the whole
+ *       test JVM;
  *   <li>the container/TTL sweep is not part of ZooKeeperServer at all: ZooKeeperServerMain
  *       builds a ContainerManager from {@code znode.container.checkIntervalMs}; we build it here.
  * </ul>
@@ -64,6 +67,7 @@ public final class ZooKeeperTarget implements Target {
         System.setProperty("zookeeper.DigestAuthenticationProvider.superDigest",
                 TargetSettings.superDigest());
         System.setProperty("zookeeper.4lw.commands.whitelist", TargetSettings.FOUR_LETTER_WHITELIST);
+        System.setProperty("zookeeper.enforceQuota", "true"); // read once per JVM: the pom sets it from the start too
         System.setProperty("znode.container.checkIntervalMs",
                 Integer.toString(TargetSettings.CONTAINER_CHECK_INTERVAL_MS));
     }
