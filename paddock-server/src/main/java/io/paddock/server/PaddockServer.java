@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
+import io.paddock.server.net.ClientTls;
 import io.paddock.core.zab.PeerConfig;
 import io.paddock.core.zab.PeerEffect;
 import io.paddock.server.quorum.EpochFiles;
@@ -66,6 +67,10 @@ public final class PaddockServer implements AutoCloseable {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
+    /** secureClientPort's channel, or null. */
+    private Channel secureServerChannel;
+    /** TLS for clients (secureClientPort, client.portUnification), or null. */
+    private final ClientTls clientTls;
     private ReplicaLoop loop;
     private TxnLog log;
     private ClientConnections connections;
@@ -104,6 +109,16 @@ public final class PaddockServer implements AutoCloseable {
         this.myId = config.isEnsemble() ? ensembleId(config) : 0; // the myid file, read with the config
         this.config = config.isEnsemble() ? config.forMember(myId) : standaloneMember(config); // a client port on its server.N line
         this.failStop = failStop;
+        this.clientTls = config.clientTlsEnabled() ? clientTls(config) : null;
+    }
+
+    /** The TLS context for clients, made now so that a store that does not read stops the start with its name. */
+    private static ClientTls clientTls(ServerConfig config) {
+        try {
+            return ClientTls.create(config.clientTls());
+        } catch (ClientTls.TlsConfigException e) {
+            throw new ServerConfig.ConfigException(e.getMessage());
+        }
     }
 
     /** Binds the client port and starts serving; returns once clients can connect. */
@@ -210,15 +225,46 @@ public final class PaddockServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        pipeline.install(ch);
+                        if (clientTls != null && config.portUnification()) {
+                            pipeline.installUnified(ch, clientTls);
+                        } else {
+                            pipeline.install(ch);
+                        }
                     }
                 });
-        InetSocketAddress address = config.clientPortAddress() == null
-                ? new InetSocketAddress(config.clientPort())
-                : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
         loop.start();
+        if (config.servesClientPort()) {
+            serverChannel = bind(bootstrap, config.clientPortAddress(), config.clientPort());
+        }
+        if (config.secureClientPort() >= 0) {
+            ServerBootstrap secure = bootstrap.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    pipeline.installSecure(ch, clientTls);
+                }
+            });
+            secureServerChannel = bind(secure, config.secureClientPortAddress(), config.secureClientPort());
+            LOG.info("serving clients over TLS on {} (ssl.clientAuth={})", secureServerChannel.localAddress(),
+                    clientTls.clientAuth().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Channel shown = serverChannel != null ? serverChannel : secureServerChannel;
+        if (peer != null) {
+            LOG.info("Paddock server {} of an ensemble of {} serving clients on {} once a leader is established"
+                    + " (data in {}, log in {})", myId, config.votingServers().size(), shown.localAddress(),
+                    config.dataDir(), config.dataLogDir());
+            return;
+        }
+        LOG.info("Paddock serving clients on {} (standalone, {})", shown.localAddress(),
+                config.dataDir() == null ? "data in memory only"
+                        : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
+                        + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+    }
+
+    /** Binds one client port; a failure closes the server and says which address. */
+    private Channel bind(ServerBootstrap bootstrap, String host, int port) throws IOException {
+        InetSocketAddress address = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
         try {
-            serverChannel = bootstrap.bind(address).sync().channel();
+            return bootstrap.bind(address).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -227,16 +273,24 @@ public final class PaddockServer implements AutoCloseable {
             close();
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
-        if (peer != null) {
-            LOG.info("Paddock server {} of an ensemble of {} serving clients on {} once a leader is established"
-                    + " (data in {}, log in {})", myId, config.votingServers().size(), serverChannel.localAddress(),
-                    config.dataDir(), config.dataLogDir());
-            return;
+    }
+
+    /** Whether clientPort is bound (not for a server with only a secureClientPort). */
+    public boolean servesClientPort() {
+        return serverChannel != null;
+    }
+
+    /** Whether secureClientPort is bound. */
+    public boolean servesSecureClientPort() {
+        return secureServerChannel != null;
+    }
+
+    /** The bound secureClientPort (useful when the config asked for port 0). */
+    public int secureClientPort() {
+        if (secureServerChannel == null) {
+            throw new IllegalStateException("no secureClientPort");
         }
-        LOG.info("Paddock serving clients on {} (standalone, {})", serverChannel.localAddress(),
-                config.dataDir() == null ? "data in memory only"
-                        : "data in " + config.dataDir() + ", log in " + config.dataLogDir()
-                        + (config.forceSync() ? "" : ", forceSync=no: acknowledged writes can be lost on a crash"));
+        return ((InetSocketAddress) secureServerChannel.localAddress()).getPort();
     }
 
     /**
@@ -446,6 +500,10 @@ public final class PaddockServer implements AutoCloseable {
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();
                 serverChannel = null;
+            }
+            if (secureServerChannel != null) {
+                secureServerChannel.close().syncUninterruptibly();
+                secureServerChannel = null;
             }
             if (connections != null) {
                 connections.closeAll();

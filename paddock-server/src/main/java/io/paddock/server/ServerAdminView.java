@@ -160,7 +160,12 @@ final class ServerAdminView implements AdminView {
 
     @Override
     public int boundClientPort() {
-        return server.clientPort();
+        return server.servesClientPort() ? server.clientPort() : -1;
+    }
+
+    @Override
+    public int boundSecureClientPort() {
+        return server.servesSecureClientPort() ? server.secureClientPort() : -1;
     }
 
     @Override

@@ -105,6 +105,23 @@ public final class ServerConfig {
             Map.entry("4lw.commands.whitelist", "zookeeper.4lw.commands.whitelist"),
             Map.entry("extendedTypesEnabled", "zookeeper.extendedTypesEnabled"),
             Map.entry("enforceQuota", "zookeeper.enforceQuota"),
+            Map.entry("client.portUnification", "zookeeper.client.portUnification"),
+            Map.entry("ssl.keyStore.location", "zookeeper.ssl.keyStore.location"),
+            Map.entry("ssl.keyStore.password", "zookeeper.ssl.keyStore.password"),
+            Map.entry("ssl.keyStore.passwordPath", "zookeeper.ssl.keyStore.passwordPath"),
+            Map.entry("ssl.keyStore.type", "zookeeper.ssl.keyStore.type"),
+            Map.entry("ssl.trustStore.location", "zookeeper.ssl.trustStore.location"),
+            Map.entry("ssl.trustStore.password", "zookeeper.ssl.trustStore.password"),
+            Map.entry("ssl.trustStore.passwordPath", "zookeeper.ssl.trustStore.passwordPath"),
+            Map.entry("ssl.trustStore.type", "zookeeper.ssl.trustStore.type"),
+            Map.entry("ssl.protocol", "zookeeper.ssl.protocol"),
+            Map.entry("ssl.enabledProtocols", "zookeeper.ssl.enabledProtocols"),
+            Map.entry("ssl.ciphersuites", "zookeeper.ssl.ciphersuites"),
+            Map.entry("ssl.clientAuth", "zookeeper.ssl.clientAuth"),
+            Map.entry("ssl.crl", "zookeeper.ssl.crl"),
+            Map.entry("ssl.ocsp", "zookeeper.ssl.ocsp"),
+            Map.entry("ssl.context.supplier.class", "zookeeper.ssl.context.supplier.class"),
+            Map.entry("ssl.handshakeDetectionTimeoutMillis", "zookeeper.ssl.handshakeDetectionTimeoutMillis"),
             Map.entry("snapCount", "zookeeper.snapCount"),
             Map.entry("preAllocSize", "zookeeper.preAllocSize"),
             Map.entry("forceSync", "zookeeper.forceSync"),
@@ -140,9 +157,11 @@ public final class ServerConfig {
             value = value.trim();
             if (key.getKey().equals("forceSync")) {
                 value = value.equals("no") ? "no" : "yes";
-            } else if (key.getKey().equals("extendedTypesEnabled") || key.getKey().equals("enforceQuota")) {
+            } else if (key.getKey().equals("extendedTypesEnabled") || key.getKey().equals("enforceQuota")
+                    || key.getKey().equals("client.portUnification") || key.getKey().equals("ssl.crl")
+                    || key.getKey().equals("ssl.ocsp")) {
                 value = Boolean.toString(Boolean.parseBoolean(value));
-            } else if (!key.getKey().equals("4lw.commands.whitelist")) {
+            } else if (!key.getKey().equals("4lw.commands.whitelist") && !key.getKey().startsWith("ssl.")) {
                 try {
                     Properties alone = props(key.getKey(), value);
                     alone.setProperty("dataDir", "/"); // any path: only the value is checked
@@ -368,6 +387,36 @@ public final class ServerConfig {
         return s.extendedTypesEnabled;
     }
 
+    /** secureClientPort: the port serving clients over TLS only, or -1 for none. */
+    public int secureClientPort() {
+        return s.secureClientPort;
+    }
+
+    /** secureClientPortAddress, or null for every address. */
+    public String secureClientPortAddress() {
+        return s.secureClientPortAddress;
+    }
+
+    /** Whether clientPort is served: set, or not set and no secureClientPort either (then 2181). */
+    public boolean servesClientPort() {
+        return s.clientPortSet || s.secureClientPort < 0;
+    }
+
+    /** client.portUnification: clientPort takes TLS connections too. */
+    public boolean portUnification() {
+        return s.portUnification;
+    }
+
+    /** The TLS settings for clients (ssl.*), whether or not a port uses them. */
+    public io.paddock.server.net.ClientTls.Settings clientTls() {
+        return s.clientTls;
+    }
+
+    /** Whether any client port speaks TLS. */
+    public boolean clientTlsEnabled() {
+        return s.secureClientPort >= 0 || s.portUnification;
+    }
+
     /** ZooKeeper's zookeeper.enforceQuota: writes past a quota's hard limit fail (checked by the leader). */
     public boolean enforceQuota() {
         return s.enforceQuota;
@@ -587,7 +636,7 @@ public final class ServerConfig {
     public Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("clientPort", String.valueOf(s.clientPort));
-        m.put("secureClientPort", "-1");
+        m.put("secureClientPort", String.valueOf(s.secureClientPort));
         m.put("dataDir", s.dataDir.toAbsolutePath().normalize().toString());
         m.put("dataLogDir", s.dataLogDir.toAbsolutePath().normalize().toString());
         m.put("tickTime", String.valueOf(s.tickTime));
@@ -634,6 +683,10 @@ public final class ServerConfig {
         Set<String> fourLetterWordWhitelist = Set.of(FourLetterWord.SRVR.word());
         boolean extendedTypesEnabled;
         boolean enforceQuota;
+        int secureClientPort = -1;
+        String secureClientPortAddress;
+        boolean portUnification;
+        io.paddock.server.net.ClientTls.Settings clientTls;
         int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
         String superDigest;
         int containerCheckIntervalMs = DEFAULT_CONTAINER_CHECK_INTERVAL_MS;
@@ -675,6 +728,10 @@ public final class ServerConfig {
             c.fourLetterWordWhitelist = fourLetterWordWhitelist;
             c.extendedTypesEnabled = extendedTypesEnabled;
             c.enforceQuota = enforceQuota;
+            c.secureClientPort = secureClientPort;
+            c.secureClientPortAddress = secureClientPortAddress;
+            c.portUnification = portUnification;
+            c.clientTls = clientTls;
             c.juteMaxBuffer = juteMaxBuffer;
             c.superDigest = superDigest;
             c.containerCheckIntervalMs = containerCheckIntervalMs;
@@ -729,7 +786,7 @@ public final class ServerConfig {
             "group.", "weight.", "multiAddress.", "quorum.", "learner.", "observer.");
         /** Other ZooKeeper keys Paddock accepts and does not act on (yet). */
         private static final Set<String> UNSUPPORTED_KEYS = Set.of(
-            "audit.enable", "secureClientPort", "secureClientPortAddress",
+            "audit.enable",
             "clientPortListenBacklog", "serverCnxnFactory", "fsync.warningthresholdms",
             "snapSizeLimitInKb", "txnLogSizeLimitInKb", "commitLogCount", "maxCnxns", "skipACL",
             "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "digest.enabled",
@@ -777,12 +834,6 @@ public final class ServerConfig {
          * refuses to start rather than serve without it, in plain text or to anyone.
          */
         private void refuseMissingProtection() {
-            String tls = remaining.get("secureClientPort");
-            if (tls != null && !tls.isEmpty()) {
-                throw new ConfigException("secureClientPort=" + tls + " asks for TLS connections from clients, which"
-                    + " Paddock does not support yet; it refuses to start rather than serve them in plain text."
-                    + " Remove secureClientPort (clients then use clientPort, unencrypted) or keep ZooKeeper here.");
-            }
             for (String key : PROTECTION_KEYS) {
                 refuseIfTrue(key, remaining.get(key), "Remove " + key);
             }
@@ -812,6 +863,76 @@ public final class ServerConfig {
             st.maxClientCnxns = readInt("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS, 0, false);
             st.handshakeTimeoutMs = readInt("handshakeTimeoutMs", DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, false);
             st.maxConnections = readInt("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, false);
+            readClientTls();
+        }
+
+        /**
+         * secureClientPort (TLS only), client.portUnification (TLS or plain on clientPort) and the
+         * ssl.* keys of ZooKeeper's X509Util for them. The stores are read when the server starts.
+         * Revocation checks (ssl.crl, ssl.ocsp) and a custom ssl.context.supplier.class are refused
+         * where TLS is in use: Paddock would serve without them.
+         */
+        private void readClientTls() {
+            String secure = take("secureClientPort");
+            if (secure != null && !secure.isEmpty()) {
+                st.secureClientPort = checkPort("secureClientPort", secure, parseInt("secureClientPort", secure, false));
+            }
+            String secureAddress = take("secureClientPortAddress");
+            st.secureClientPortAddress = secureAddress == null || secureAddress.isEmpty() ? null : secureAddress;
+            st.portUnification = readBoolean("client.portUnification", false);
+            List<String> protocols = readList("ssl.enabledProtocols");
+            List<String> ciphers = readList("ssl.ciphersuites");
+            String authText = take("ssl.clientAuth");
+            io.paddock.server.net.ClientTls.Auth auth;
+            try {
+                auth = io.paddock.server.net.ClientTls.Auth.parse(authText);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.badValue("ssl.clientAuth", authText, "expected none, want or need");
+            }
+            int detection = readInt("ssl.handshakeDetectionTimeoutMillis",
+                    io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS, Integer.MIN_VALUE, false);
+            if (detection < 1) {
+                st.warnings.add("ssl.handshakeDetectionTimeoutMillis " + detection + " is below 1; using "
+                        + io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS);
+                detection = io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS;
+            }
+            st.clientTls = new io.paddock.server.net.ClientTls.Settings(take("ssl.keyStore.location"),
+                    take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),
+                    take("ssl.trustStore.location"), take("ssl.trustStore.password"),
+                    take("ssl.trustStore.passwordPath"), take("ssl.trustStore.type"), take("ssl.protocol"),
+                    protocols, ciphers, auth, detection);
+            boolean crl = readBoolean("ssl.crl", false);
+            boolean ocsp = readBoolean("ssl.ocsp", false);
+            String supplier = take("ssl.context.supplier.class");
+            boolean tls = st.secureClientPort >= 0 || st.portUnification;
+            if (tls && (crl || ocsp)) {
+                throw new ConfigException((crl ? "ssl.crl" : "ssl.ocsp") + "=true asks that client certificates be checked"
+                    + " for revocation, which Paddock does not do yet; it refuses to start rather than accept a revoked"
+                    + " certificate. Remove it or keep ZooKeeper here.");
+            }
+            if (tls && supplier != null && !supplier.isEmpty()) {
+                throw new ConfigException("ssl.context.supplier.class=" + supplier + " names a Java class that makes"
+                    + " ZooKeeper's TLS context; Paddock does not load such classes. Configure the key and trust stores"
+                    + " (ssl.keyStore.*, ssl.trustStore.*) instead.");
+            }
+        }
+
+        /** A comma-separated list (ZooKeeper splits on commas; blanks around names are dropped here), or null. */
+        private List<String> readList(String key) {
+            String v = take(key);
+            if (v == null) {
+                return null;
+            }
+            List<String> out = new ArrayList<>();
+            for (String part : v.split(",")) {
+                if (!part.trim().isEmpty()) {
+                    out.add(part.trim());
+                }
+            }
+            if (out.isEmpty()) {
+                throw ConfigException.badValue(key, v, "an empty list");
+            }
+            return out;
         }
 
         private void readSessions() {

@@ -57,8 +57,13 @@ public interface AdminView {
 
     long uptimeMs();
 
-    /** The port actually bound (useful when the configuration asked for port 0). */
+    /** The port actually bound (useful when the configuration asked for port 0); -1 when none is served. */
     int boundClientPort();
+
+    /** The secureClientPort actually bound, or -1 when none is served. */
+    default int boundSecureClientPort() {
+        return -1;
+    }
 
     long dataDirSizeBytes();
 

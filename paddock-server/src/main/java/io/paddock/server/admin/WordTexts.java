@@ -69,6 +69,7 @@ final class WordTexts {
             }
         }
         lines.put("clientPort", String.valueOf(view.boundClientPort()));
+        lines.put("secureClientPort", String.valueOf(view.boundSecureClientPort()));
         lines.put("serverId", String.valueOf(view.serverId()));
         StringBuilder out = new StringBuilder();
         lines.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));

@@ -52,6 +52,74 @@ public final class ClientPipeline {
 
     public void install(Channel ch) {
         ch.config().setAllocator(ALLOCATOR);
+        addClientHandlers(ch);
+    }
+
+    /** A connection on secureClientPort: TLS first, then what every client connection has. */
+    public void installSecure(Channel ch, ClientTls tls) {
+        ch.config().setAllocator(ALLOCATOR);
+        ch.pipeline().addLast(TLS, tls.context().newHandler(ch.alloc()));
+        ch.pipeline().addLast(TLS_DONE, new TlsHandshakeListener());
+        addClientHandlers(ch);
+    }
+
+    /**
+     * A connection on clientPort with client.portUnification=true: TLS when its first bytes are a
+     * TLS record, plain otherwise (ZooKeeper's DualModeSslHandler; four bytes that are a
+     * four-letter word are plain too, so {@code ruok} without a newline is answered).
+     */
+    public void installUnified(Channel ch, ClientTls tls) {
+        ch.config().setAllocator(ALLOCATOR);
+        ch.pipeline().addLast(DETECT, new TlsDetector(tls));
+        addClientHandlers(ch);
+    }
+
+    static final String TLS = "tls";
+    static final String TLS_DONE = "tls-done";
+    static final String DETECT = "tls-detect";
+
+    /** Decides, from the first bytes, whether a unified-port connection speaks TLS. */
+    private static final class TlsDetector extends io.netty.handler.codec.ByteToMessageDecoder {
+        private final ClientTls tls;
+
+        TlsDetector(ClientTls tls) {
+            this.tls = tls;
+        }
+
+        @Override
+        protected void decode(io.netty.channel.ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, java.util.List<Object> out) {
+            int readable = in.readableBytes();
+            if (readable < 5) {
+                if (readable == 4 && FourLetterWords.isFourLetterWord(in.getInt(in.readerIndex()))) {
+                    ctx.pipeline().remove(this);
+                }
+                return;
+            }
+            if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
+                ctx.pipeline().addAfter(DETECT, TLS_DONE, new TlsHandshakeListener());
+                ctx.pipeline().addAfter(DETECT, TLS, tls.context().newHandler(ctx.alloc()));
+            }
+            ctx.pipeline().remove(this); // what it holds goes on to the next handler
+        }
+    }
+
+    /** Logs a failed TLS handshake (the TLS handler closes the connection). */
+    private static final class TlsHandshakeListener extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+                if (!done.isSuccess()) {
+                    LOG.warn("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), done.cause().toString());
+                }
+                ctx.pipeline().remove(this);
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientPipeline.class);
+
+    private void addClientHandlers(Channel ch) {
         ch.pipeline().addLast("frames", new FrameDecoder(frameBytesMax, FourLetterWords::isFourLetterWord));
         ch.pipeline().addLast("encoder", EffectEncoder.INSTANCE);
         ch.pipeline().addLast("client", new ClientHandler(connections, loop, handshakeTimeoutMs, fourLetterWords,

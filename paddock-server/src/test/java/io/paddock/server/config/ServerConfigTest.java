@@ -51,8 +51,14 @@ class ServerConfigTest {
         java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\nsnapCount=5000\n");
         Properties jvm = props("jute.maxbuffer", "4194304", "zookeeper.4lw.commands.whitelist", "ruok, mntr",
                 "zookeeper.extendedTypesEnabled", "true", "zookeeper.snapCount", "1000", "zookeeper.forceSync", "no",
-                "zookeeper.enforceQuota", "true", "unrelated.property", "x");
+                "zookeeper.enforceQuota", "true", "zookeeper.ssl.keyStore.location", "/k.p12",
+                "zookeeper.client.portUnification", "true", "zookeeper.ssl.clientAuth", "want",
+                "zookeeper.ssl.ciphersuites", "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384", "unrelated.property", "x");
         ServerConfig c = ServerConfig.load(cfg, jvm);
+        assertEquals("/k.p12", c.clientTls().keyStoreLocation());
+        assertTrue(c.portUnification());
+        assertEquals(io.paddock.server.net.ClientTls.Auth.WANT, c.clientTls().clientAuth());
+        assertEquals(List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"), c.clientTls().cipherSuites());
         assertTrue(c.enforceQuota());
         assertFalse(ServerConfig.load(cfg).enforceQuota(), "ZooKeeper's default");
         assertEquals(4194304, c.juteMaxBuffer());
@@ -197,16 +203,13 @@ class ServerConfigTest {
 
     @Test
     void settingsAskingForProtectionPaddockLacksRefuseToStart() {
-        for (String[] kv : new String[][] {{"secureClientPort", "2281"}, {"sslQuorum", "true"},
+        for (String[] kv : new String[][] {{"sslQuorum", "true"},
                 {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
                 {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
                 {"quorum.auth.learnerRequireSasl", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
             assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
                     && e.getMessage().contains("refuses to start"), e.getMessage());
-            if (kv[0].equals("secureClientPort")) {
-                continue;
-            }
             // As JVM flags too, with ZooKeeper's prefix or without.
             for (String name : List.of("zookeeper." + kv[0], kv[0])) {
                 Properties system = new Properties();
@@ -226,6 +229,44 @@ class ServerConfigTest {
         // Quotas are enforced since Paddock keeps them (zoo.cfg's key, as ZooKeeper copies it to zookeeper.enforceQuota).
         assertTrue(parse("dataDir", "/d", "enforceQuota", "true").enforceQuota());
         ServerConfig.refuseProtectionFlags(props("zookeeper.enforceQuota", "true"));
+    }
+
+    @Test
+    void tlsForClientsIsReadWithZooKeepersKeys() {
+        ServerConfig none = parse("dataDir", "/d");
+        assertFalse(none.clientTlsEnabled());
+        assertEquals(-1, none.secureClientPort());
+        assertEquals(io.paddock.server.net.ClientTls.Auth.NEED, none.clientTls().clientAuth(), "ZooKeeper's default");
+        assertNull(none.clientTls().enabledProtocols(), "the protocol's defaults");
+
+        ServerConfig secure = parse("dataDir", "/d", "secureClientPort", "2182", "secureClientPortAddress", "10.0.0.1",
+                "ssl.keyStore.location", "/keys.jks", "ssl.keyStore.password", "pw", "ssl.trustStore.location", "/trust.pem",
+                "ssl.clientAuth", "NONE", "ssl.enabledProtocols", "TLSv1.2", "ssl.protocol", "TLSv1.2",
+                "ssl.handshakeDetectionTimeoutMillis", "0", "ssl.quorum.keyStore.location", "/q.jks");
+        assertTrue(secure.clientTlsEnabled());
+        assertEquals(2182, secure.secureClientPort());
+        assertEquals("10.0.0.1", secure.secureClientPortAddress());
+        assertFalse(secure.servesClientPort(), "no clientPort: TLS only, as in ZooKeeper (not 2181)");
+        assertEquals(io.paddock.server.net.ClientTls.Auth.NONE, secure.clientTls().clientAuth());
+        assertEquals(List.of("TLSv1.2"), secure.clientTls().enabledProtocols());
+        assertEquals(io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS,
+                secure.clientTls().handshakeDetectionTimeoutMs());
+        assertTrue(secure.warnings().get(0).contains("ssl.handshakeDetectionTimeoutMillis"), secure.warnings().toString());
+        assertEquals("2182", secure.asMap().get("secureClientPort"));
+        assertTrue(parse("dataDir", "/d", "secureClientPort", "2182", "clientPort", "2181").servesClientPort());
+
+        ConfigException auth = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.clientAuth", "sometimes"));
+        assertTrue(auth.getMessage().contains("ssl.clientAuth"), auth.getMessage());
+        for (String key : List.of("ssl.crl", "ssl.ocsp")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> parse("dataDir", "/d", "client.portUnification", "true", key, "true"));
+            assertTrue(e.getMessage().startsWith(key + "=true") && e.getMessage().contains("refuses to start"), e.getMessage());
+            parse("dataDir", "/d", key, "true"); // no TLS port: nothing asks for it
+        }
+        ConfigException supplier = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.context.supplier.class", "com.example.Ctx"));
+        assertTrue(supplier.getMessage().contains("ssl.context.supplier.class"), supplier.getMessage());
     }
 
     @Test

@@ -1,0 +1,245 @@
+package io.paddock.server.net;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * TLS for clients, configured with ZooKeeper's keys ({@code ssl.keyStore.location} and the rest,
+ * in zoo.cfg or as {@code -Dzookeeper.ssl.*}), served on {@code secureClientPort} and, with
+ * {@code client.portUnification=true}, on clientPort next to plain connections.
+ *
+ * <p>As ZooKeeper 3.9's X509Util: store types JKS, PKCS12 and PEM, from {@code *.type} or the file
+ * name ({@code .jks}, {@code .p12}, {@code .pem}); a password from {@code *.password} or the file
+ * {@code *.passwordPath} names (one trailing line separator dropped); no trust store means the JVM's
+ * default CAs; {@code ssl.clientAuth} none, want or need (the default); {@code ssl.protocol}
+ * (default TLSv1.3 where the JVM has it) with {@code ssl.enabledProtocols} (default: what that
+ * protocol's context enables, TLSv1.3 and TLSv1.2) and {@code ssl.ciphersuites} (default:
+ * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
+ */
+public final class ClientTls {
+    /** ZooKeeper's default cipher suites on Java 9 and later, in its order of preference. */
+    private static final List<String> DEFAULT_CIPHERS = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256");
+    public static final int DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS = 5000;
+
+    /** Whether and how a client must show a certificate. */
+    public enum Auth {
+        NONE(ClientAuth.NONE), WANT(ClientAuth.OPTIONAL), NEED(ClientAuth.REQUIRE);
+
+        private final ClientAuth netty;
+
+        Auth(ClientAuth netty) {
+            this.netty = netty;
+        }
+
+        /** ZooKeeper's reading: empty or unset is NEED; otherwise the name in any case. */
+        public static Auth parse(String value) {
+            if (value == null || value.isEmpty()) {
+                return NEED;
+            }
+            return Auth.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * The settings as configured (nothing read from disk yet). Null for what is not set;
+     * {@code enabledProtocols} and {@code cipherSuites} null for the defaults.
+     */
+    public record Settings(String keyStoreLocation, String keyStorePassword, String keyStorePasswordPath,
+                           String keyStoreType, String trustStoreLocation, String trustStorePassword,
+                           String trustStorePasswordPath, String trustStoreType, String protocol,
+                           List<String> enabledProtocols, List<String> cipherSuites, Auth clientAuth,
+                           int handshakeDetectionTimeoutMs) {
+    }
+
+    /** A configuration that cannot make a TLS context (a store that does not read, a bad type): the message says which. */
+    public static final class TlsConfigException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TlsConfigException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final SslContext context;
+    private final Auth clientAuth;
+    private final int handshakeDetectionTimeoutMs;
+
+    private ClientTls(SslContext context, Auth clientAuth, int handshakeDetectionTimeoutMs) {
+        this.context = context;
+        this.clientAuth = clientAuth;
+        this.handshakeDetectionTimeoutMs = handshakeDetectionTimeoutMs;
+    }
+
+    public SslContext context() {
+        return context;
+    }
+
+    public Auth clientAuth() {
+        return clientAuth;
+    }
+
+    public int handshakeDetectionTimeoutMs() {
+        return handshakeDetectionTimeoutMs;
+    }
+
+    /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
+    public static ClientTls create(Settings s) {
+        String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
+        SSLContext forDefaults;
+        try {
+            forDefaults = SSLContext.getInstance(protocol);
+            forDefaults.init(null, null, null);
+        } catch (GeneralSecurityException e) {
+            throw new TlsConfigException("ssl.protocol=" + protocol + ": " + e.getMessage(), e);
+        }
+        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols()
+                : Arrays.asList(forDefaults.getDefaultSSLParameters().getProtocols());
+        List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites() : supported(DEFAULT_CIPHERS);
+        SslContextBuilder builder = keyManager(s);
+        trustManager(builder, s);
+        builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers).clientAuth(s.clientAuth().netty);
+        try {
+            return new ClientTls(builder.build(), s.clientAuth(), s.handshakeDetectionTimeoutMs());
+        } catch (IOException | RuntimeException e) {
+            throw new TlsConfigException("cannot make the TLS context for clients (ssl.protocol=" + protocol
+                    + ", ssl.enabledProtocols=" + protocols + ", ssl.ciphersuites=" + ciphers + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** TLSv1.3 where the JVM has it, else TLSv1.2 (ZooKeeper's X509Util.DEFAULT_PROTOCOL). */
+    static String defaultProtocol() {
+        try {
+            String[] supported = SSLContext.getDefault().getSupportedSSLParameters().getProtocols();
+            return Arrays.asList(supported).contains("TLSv1.3") ? "TLSv1.3" : "TLSv1.2";
+        } catch (GeneralSecurityException e) {
+            return "TLSv1.2";
+        }
+    }
+
+    private static List<String> supported(List<String> ciphers) {
+        List<String> jvm = Arrays.asList(((SSLServerSocketFactory) SSLServerSocketFactory.getDefault()).getSupportedCipherSuites());
+        List<String> out = new ArrayList<>();
+        for (String c : ciphers) {
+            if (jvm.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private static SslContextBuilder keyManager(Settings s) {
+        String location = s.keyStoreLocation();
+        if (location == null || location.isEmpty()) {
+            throw new TlsConfigException("ssl.keyStore.location is not set: a TLS server needs its certificate and key", null);
+        }
+        String password = password(s.keyStorePassword(), s.keyStorePasswordPath(), "ssl.keyStore.passwordPath");
+        String type = storeType(s.keyStoreType(), location, "ssl.keyStore");
+        try {
+            if (type.equals("PEM")) {
+                File pem = new File(location);
+                return SslContextBuilder.forServer(pem, pem, password.isEmpty() ? null : password);
+            }
+            KeyStore store = load(location, password, type);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password.toCharArray());
+            return SslContextBuilder.forServer(kmf);
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new TlsConfigException("cannot read the key store ssl.keyStore.location=" + location + " (type " + type
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static void trustManager(SslContextBuilder builder, Settings s) {
+        String location = s.trustStoreLocation();
+        if (location == null || location.isEmpty()) {
+            return; // the JVM's default CAs, as ZooKeeper with no trust store
+        }
+        String password = password(s.trustStorePassword(), s.trustStorePasswordPath(), "ssl.trustStore.passwordPath");
+        String type = storeType(s.trustStoreType(), location, "ssl.trustStore");
+        try {
+            if (type.equals("PEM")) {
+                builder.trustManager(new File(location));
+                return;
+            }
+            KeyStore store = load(location, password, type);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            builder.trustManager(tmf);
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new TlsConfigException("cannot read the trust store ssl.trustStore.location=" + location + " (type " + type
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(String location, String password, String type) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            store.load(in, password.isEmpty() ? null : password.toCharArray());
+        }
+        return store;
+    }
+
+    /** The password, from the file {@code path} names where set (ZooKeeper's SecretUtils.readSecret). */
+    private static String password(String value, String path, String pathKey) {
+        if (path != null && !path.isEmpty()) {
+            try {
+                String secret = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+                String eol = System.lineSeparator();
+                return secret.endsWith(eol) ? secret.substring(0, secret.length() - eol.length()) : secret;
+            } catch (IOException | RuntimeException e) {
+                throw new TlsConfigException("cannot read " + pathKey + "=" + path + ": " + e, e);
+            }
+        }
+        return value == null ? "" : value;
+    }
+
+    /** JKS, PKCS12 or PEM: the type set, else by the file's extension, as ZooKeeper's KeyStoreFileType. */
+    static String storeType(String configured, String location, String keyPrefix) {
+        String type;
+        if (configured != null && !configured.isEmpty()) {
+            type = configured.toUpperCase(Locale.ROOT);
+        } else {
+            int dot = location.lastIndexOf('.');
+            String extension = dot < 0 ? "" : location.substring(dot);
+            type = switch (extension) {
+                case ".jks" -> "JKS";
+                case ".pem" -> "PEM";
+                case ".p12" -> "PKCS12";
+                case ".bcfks" -> "BCFKS";
+                default -> throw new TlsConfigException("cannot tell the type of " + keyPrefix + ".location=" + location
+                        + " from its name (.jks, .p12, .pem): set " + keyPrefix + ".type", null);
+            };
+        }
+        if (!type.equals("JKS") && !type.equals("PKCS12") && !type.equals("PEM")) {
+            throw new TlsConfigException(keyPrefix + ".type " + type + " is not supported (JKS, PKCS12, PEM"
+                    + (type.equals("BCFKS") ? "; BCFKS needs the BouncyCastle FIPS provider, which Paddock does not ship" : "")
+                    + ")", null);
+        }
+        return type;
+    }
+}

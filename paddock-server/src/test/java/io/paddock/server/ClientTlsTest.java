@@ -1,0 +1,315 @@
+package io.paddock.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs.Ids;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS for clients with ZooKeeper's settings (secureClientPort, client.portUnification, ssl.*):
+ * the official client with its Netty socket and {@code zookeeper.client.secure}, as users run it,
+ * and raw TLS sockets for what a client library cannot show (a handshake refused). Certificates
+ * are made by the JDK's keytool ({@link TestCertificates}).
+ */
+class ClientTlsTest {
+    @TempDir
+    static Path certsDir;
+    static TestCertificates certs;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        certs = TestCertificates.make(certsDir);
+    }
+
+    private static Properties tlsConfig(Path dataDir, String... extra) {
+        Properties p = new Properties();
+        p.setProperty("tickTime", "200");
+        p.setProperty("dataDir", dataDir.toString());
+        p.setProperty("ssl.keyStore.location", certs.serverKeys.toString());
+        p.setProperty("ssl.keyStore.password", TestCertificates.PASSWORD);
+        p.setProperty("ssl.trustStore.location", certs.serverTrust.toString());
+        p.setProperty("ssl.trustStore.password", TestCertificates.PASSWORD);
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            p.setProperty(extra[i], extra[i + 1]);
+        }
+        return p;
+    }
+
+    private static PaddockServer start(Properties p) throws Exception {
+        PaddockServer server = new PaddockServer(ServerConfig.fromProperties(p));
+        server.start();
+        return server;
+    }
+
+    /** Both ports on 127.0.0.1 (any free port), client certificates required (ZooKeeper's default). */
+    private static PaddockServer startBoth(Path dataDir, String... extra) throws Exception {
+        Properties p = tlsConfig(dataDir, extra);
+        p.setProperty("clientPort", "0");
+        p.setProperty("clientPortAddress", "127.0.0.1");
+        p.setProperty("secureClientPort", "0");
+        p.setProperty("secureClientPortAddress", "127.0.0.1");
+        return start(p);
+    }
+
+    /** The official client over TLS (ClientCnxnSocketNetty, zookeeper.client.secure), connected. */
+    static ZooKeeper tlsClient(int port, boolean withCertificate) throws Exception {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+        config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+        config.setProperty("zookeeper.ssl.trustStore.location", certs.clientTrust.toString());
+        config.setProperty("zookeeper.ssl.trustStore.password", TestCertificates.PASSWORD);
+        if (withCertificate) {
+            config.setProperty("zookeeper.ssl.keyStore.location", certs.clientKeys.toString());
+            config.setProperty("zookeeper.ssl.keyStore.password", TestCertificates.PASSWORD);
+        }
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + port, 4000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, config);
+        if (!connected.await(20, TimeUnit.SECONDS)) {
+            zk.close();
+            throw new AssertionError("the TLS client did not connect to port " + port);
+        }
+        return zk;
+    }
+
+    @Test
+    void theOfficialClientWorksOverTlsOnSecureClientPort(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data, "4lw.commands.whitelist", "conf");
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true);
+             ZooKeeper plain = TestServers.connect(server, null)) {
+            tls.create("/over-tls", "secret".getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertArrayEquals("secret".getBytes(StandardCharsets.UTF_8), plain.getData("/over-tls", false, null),
+                    "one tree behind both ports");
+            plain.setData("/over-tls", new byte[] {7}, -1);
+            assertArrayEquals(new byte[] {7}, tls.getData("/over-tls", false, null));
+            String conf = word(server.clientPort(), "conf");
+            assertTrue(conf.contains("secureClientPort=" + server.secureClientPort() + "\n"), conf);
+        }
+    }
+
+    @Test
+    void clientsWithoutATrustedCertificateAreRefusedAndTheOthersServed(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true)) {
+            int port = server.secureClientPort();
+            assertRefused(port, null, "no certificate (ssl.clientAuth=need, ZooKeeper's default)");
+            assertRefused(port, certs.strangerKeys, "a certificate the trust store does not hold");
+            assertPlainTextClosed(port);
+            tls.create("/still-served", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertTrue(tls.exists("/still-served", false) != null);
+        }
+    }
+
+    @Test
+    void clientAuthWantLetsAClientWithoutCertificateIn(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data, "ssl.clientAuth", "want");
+             ZooKeeper anonymous = tlsClient(server.secureClientPort(), false)) {
+            anonymous.create("/anonymous", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertRefused(server.secureClientPort(), certs.strangerKeys,
+                    "an untrusted certificate shown, even when a certificate is optional");
+        }
+    }
+
+    @Test
+    void portUnificationTakesTlsAndPlainClientsOnClientPort(@TempDir Path data) throws Exception {
+        Properties p = tlsConfig(data, "clientPort", "0", "clientPortAddress", "127.0.0.1",
+                "client.portUnification", "true", "ssl.keyStore.location", certs.serverKeysJks.toString(),
+                "4lw.commands.whitelist", "ruok");
+        try (PaddockServer server = start(p);
+             ZooKeeper tls = tlsClient(server.clientPort(), true);
+             ZooKeeper plain = TestServers.connect(server, null)) {
+            assertFalse(server.servesSecureClientPort());
+            tls.create("/unified", new byte[] {1}, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertArrayEquals(new byte[] {1}, plain.getData("/unified", false, null));
+            assertEquals("imok", word(server.clientPort(), "ruok"), "four bytes, no newline: a plain four-letter word");
+        }
+    }
+
+    @Test
+    void aSecureClientPortAloneOpensNoPlainPort(@TempDir Path data) throws Exception {
+        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1");
+        try (PaddockServer server = start(p);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true)) {
+            assertFalse(server.servesClientPort(), "no clientPort in zoo.cfg: TLS only, as in ZooKeeper (not 2181)");
+            tls.create("/tls-only", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        }
+    }
+
+    @Test
+    void storesThatDoNotReadStopTheStartAndNameTheFile(@TempDir Path data) throws Exception {
+        Properties wrongPassword = tlsConfig(data, "secureClientPort", "0", "ssl.keyStore.password", "wrong");
+        ServerConfig.ConfigException e = assertThrows(ServerConfig.ConfigException.class,
+                () -> new PaddockServer(ServerConfig.fromProperties(wrongPassword)));
+        assertTrue(e.getMessage().contains(certs.serverKeys.toString()), e.getMessage());
+        Properties missing = tlsConfig(data, "secureClientPort", "0", "ssl.trustStore.location", data.resolve("none.jks").toString());
+        e = assertThrows(ServerConfig.ConfigException.class, () -> new PaddockServer(ServerConfig.fromProperties(missing)));
+        assertTrue(e.getMessage().contains("none.jks"), e.getMessage());
+        Properties noType = tlsConfig(data, "secureClientPort", "0", "ssl.keyStore.location", data.resolve("keys.store").toString());
+        e = assertThrows(ServerConfig.ConfigException.class, () -> new PaddockServer(ServerConfig.fromProperties(noType)));
+        assertTrue(e.getMessage().contains("ssl.keyStore.type"), e.getMessage());
+        Properties revocation = tlsConfig(data, "secureClientPort", "0", "ssl.crl", "true");
+        e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.fromProperties(revocation));
+        assertTrue(e.getMessage().contains("revocation"), e.getMessage());
+        Properties password = tlsConfig(data, "secureClientPort", "0", "ssl.keyStore.password", "wrong",
+                "ssl.keyStore.passwordPath", writePassword(data));
+        new PaddockServer(ServerConfig.fromProperties(password)).close(); // the file's password wins, as in ZooKeeper
+    }
+
+    private static String writePassword(Path dir) throws IOException {
+        Path file = dir.resolve("keystore.pass");
+        Files.writeString(file, TestCertificates.PASSWORD + System.lineSeparator());
+        return file.toString();
+    }
+
+    /** A TLS connection that sends a ConnectRequest must end: the handshake fails, or the server closes it. */
+    private static void assertRefused(int port, Path keyStore, String why) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        KeyManagerFactory kmf = null;
+        javax.net.ssl.KeyManager[] keys = null;
+        if (keyStore != null) {
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store(keyStore), TestCertificates.PASSWORD.toCharArray());
+            // The JDK shows a client certificate only when the server's trust store names its issuer;
+            // this one shows it all the same, as a misconfigured or hostile client would.
+            keys = new javax.net.ssl.KeyManager[] {new AlwaysShows((javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0])};
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store(certs.clientTrust));
+        context.init(keys, tmf.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            try {
+                socket.startHandshake(); // in TLS 1.3 the server's verdict on our certificate comes after
+                writeConnectRequest(socket);
+                int read = socket.getInputStream().read();
+                assertEquals(-1, read, why + ": the server answered instead of closing");
+            } catch (IOException expected) {
+                // refused in the handshake, or closed by the server's alert
+            }
+        }
+    }
+
+    /** A key manager that offers its one certificate whatever issuers the server asks for. */
+    private static final class AlwaysShows extends javax.net.ssl.X509ExtendedKeyManager {
+        private final javax.net.ssl.X509ExtendedKeyManager keys;
+        private final String alias;
+
+        AlwaysShows(javax.net.ssl.X509ExtendedKeyManager keys) {
+            this.keys = keys;
+            this.alias = keys.getClientAliases("EC", null)[0];
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[] {alias};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            return alias;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine e) {
+            return alias;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getCertificateChain(String a) {
+            return keys.getCertificateChain(a);
+        }
+
+        @Override
+        public java.security.PrivateKey getPrivateKey(String a) {
+            return keys.getPrivateKey(a);
+        }
+    }
+
+    private static void assertPlainTextClosed(int port) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            writeConnectRequest(socket);
+            try {
+                InputStream in = socket.getInputStream();
+                while (in.read() != -1) {
+                    // a TLS alert may come first; the connection must then end
+                }
+            } catch (IOException expected) {
+                // reset
+            }
+        }
+    }
+
+    /** A ZooKeeper ConnectRequest frame: protocol 0, last zxid 0, timeout, session 0, empty password. */
+    private static void writeConnectRequest(Socket socket) throws IOException {
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        out.writeInt(4 + 8 + 4 + 8 + 4);
+        out.writeInt(0);
+        out.writeLong(0);
+        out.writeInt(4000);
+        out.writeLong(0);
+        out.writeInt(0);
+        out.flush();
+    }
+
+    private static KeyStore store(Path file) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, TestCertificates.PASSWORD.toCharArray());
+        }
+        return store;
+    }
+
+    /** Sends a four-letter word (four bytes, nothing after) and reads the answer to the end. */
+    static String word(int port, String word) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(new DataInputStream(socket.getInputStream()).readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.paddock.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Key and trust stores for TLS tests, made with the JDK's own keytool (a real tool run as a
+ * process; Java has no API to make a certificate): a server certificate for 127.0.0.1 and
+ * localhost, two client certificates (only the first trusted by the server), each in PKCS12, the
+ * server's also in JKS and PEM.
+ */
+final class TestCertificates {
+    static final String PASSWORD = "test-pass";
+    static final String CLIENT_SUBJECT = "CN=client-one,OU=tests,O=paddock";
+    static final String STRANGER_SUBJECT = "CN=stranger,O=elsewhere";
+
+    final Path dir;
+    final Path serverKeys;
+    final Path serverKeysJks;
+    final Path serverTrust;
+    final Path clientKeys;
+    final Path clientTrust;
+    final Path strangerKeys;
+
+    private TestCertificates(Path dir) {
+        this.dir = dir;
+        this.serverKeys = dir.resolve("server.p12");
+        this.serverKeysJks = dir.resolve("server.jks");
+        this.serverTrust = dir.resolve("server-trust.p12");
+        this.clientKeys = dir.resolve("client.p12");
+        this.clientTrust = dir.resolve("client-trust.p12");
+        this.strangerKeys = dir.resolve("stranger.p12");
+    }
+
+    static TestCertificates make(Path dir) throws IOException, InterruptedException {
+        TestCertificates c = new TestCertificates(dir);
+        c.keyPair(c.serverKeys, "server", "CN=paddock-server", "PKCS12", "SAN=IP:127.0.0.1,DNS:localhost");
+        c.keyPair(c.clientKeys, "client", CLIENT_SUBJECT, "PKCS12", null);
+        c.keyPair(c.strangerKeys, "stranger", STRANGER_SUBJECT, "PKCS12", null);
+        Path serverCert = dir.resolve("server.crt");
+        Path clientCert = dir.resolve("client.crt");
+        c.keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", c.serverKeys.toString(), "-storepass", PASSWORD,
+                "-file", serverCert.toString());
+        c.keytool("-exportcert", "-rfc", "-alias", "client", "-keystore", c.clientKeys.toString(), "-storepass", PASSWORD,
+                "-file", clientCert.toString());
+        c.keytool("-importcert", "-noprompt", "-alias", "server", "-file", serverCert.toString(), "-keystore",
+                c.clientTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        c.keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCert.toString(), "-keystore",
+                c.serverTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        c.keytool("-importkeystore", "-srckeystore", c.serverKeys.toString(), "-srcstoretype", "PKCS12", "-srcstorepass",
+                PASSWORD, "-destkeystore", c.serverKeysJks.toString(), "-deststoretype", "JKS", "-deststorepass", PASSWORD);
+        return c;
+    }
+
+    private void keyPair(Path store, String alias, String subject, String type, String san)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", subject, "-validity", "3", "-keystore", store.toString(), "-storetype", type,
+                "-storepass", PASSWORD, "-keypass", PASSWORD));
+        if (san != null) {
+            args.add("-ext");
+            args.add(san);
+        }
+        keytool(args.toArray(new String[0]));
+    }
+
+    private void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Path output = dir.resolve("keytool.out");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("keytool did not finish in 60 s: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("keytool failed (" + p.exitValue() + "): " + command + "\n"
+                    + Files.readString(output, StandardCharsets.UTF_8));
+        }
+    }
+}
