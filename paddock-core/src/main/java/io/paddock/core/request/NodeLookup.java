@@ -16,6 +16,6 @@ public interface NodeLookup {
     /** The deepest path with a quota at or above {@code path} in the committed tree, or null. */
     String quotaRootOf(String path);
 
-    /** A committed node's data (a quota's limits and stats), or null when there is no such node. */
+    /** A committed node's data (a quota's limits and stats): null when there is no such node or its data is null. */
     byte[] dataOf(String path);
 }

@@ -378,11 +378,11 @@ public final class RequestPrep {
         if (root == null) {
             return;
         }
-        byte[] limitData = tree.dataOf(DataTree.QUOTA + root + "/" + DataTree.QUOTA_LIMITS);
-        if (limitData == null) {
+        String limitsPath = DataTree.QUOTA + root + "/" + DataTree.QUOTA_LIMITS;
+        if (tree.find(limitsPath) == null) {
             return;
         }
-        QuotaStats limits = QuotaStats.parse(limitData);
+        QuotaStats limits = QuotaStats.parse(tree.dataOf(limitsPath)); // null data too: ZooKeeper's parser throws
         if (limits == null) {
             throw new PrepException(Code.MARSHALLING_ERROR, "unreadable quota limits for " + root);
         }
@@ -391,11 +391,11 @@ public final class RequestPrep {
         if (!checkCount && !checkBytes) {
             return;
         }
-        byte[] statsData = tree.dataOf(DataTree.QUOTA + root + "/" + DataTree.QUOTA_STATS);
-        if (statsData == null) {
+        String statsPath = DataTree.QUOTA + root + "/" + DataTree.QUOTA_STATS;
+        if (tree.find(statsPath) == null) {
             return;
         }
-        QuotaStats stats = QuotaStats.parse(statsData);
+        QuotaStats stats = QuotaStats.parse(tree.dataOf(statsPath));
         if (stats == null) {
             throw new PrepException(Code.MARSHALLING_ERROR, "unreadable quota stats for " + root);
         }

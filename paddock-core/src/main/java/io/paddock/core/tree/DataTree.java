@@ -333,13 +333,16 @@ public final class DataTree {
         node.mzxid = zxid;
         node.mtime = timeMs;
         recountDigest(node);
+        Stat statBefore = null;
         if (!quotaRoots.isEmpty()) {
             String root = quotaRootOf(path);
             if (root != null) {
+                // ZooKeeper answers with the Stat from before its quota update (the node may be that stats node).
+                statBefore = node.stat();
                 addToQuotaStats(root, 0, node.dataLength() - lengthBefore);
             }
         }
-        return new Applied(node, watches.fireDataChanged(path, zxid, node.acl));
+        return new Applied(node, watches.fireDataChanged(path, zxid, node.acl), statBefore);
     }
 
     /**
@@ -476,6 +479,7 @@ public final class DataTree {
     /** After a create: the quota bookkeeping; the Stat a create2 answers when the node's data changed here. */
     private Stat quotaNodeCreated(Znode node, Znode parent) {
         Stat statBefore = null;
+        int createdLength = node.dataLength(); // the create's data, before a recount replaces it
         String parentPath = parent.path;
         String name = node.path.substring(node.path.lastIndexOf('/') + 1);
         if (parentPath.startsWith(QUOTA)) {
@@ -493,7 +497,7 @@ public final class DataTree {
         if (!quotaRoots.isEmpty()) {
             String root = quotaRootOf(node.path);
             if (root != null) {
-                addToQuotaStats(root, 1, node.dataLength());
+                addToQuotaStats(root, 1, createdLength);
             }
         }
         return statBefore;

@@ -39,10 +39,13 @@ public final class QuotaStats {
         return new QuotaStats(values);
     }
 
-    /** The pairs of a node's data, or null where ZooKeeper's parser would throw. Null data is empty. */
+    /** The pairs of a node's data, or null where ZooKeeper's parser would throw (null data too). */
     public static QuotaStats parse(byte[] data) {
         TreeMap<String, Long> values = new TreeMap<>();
-        if (data == null || data.length == 0) {
+        if (data == null) {
+            return null;
+        }
+        if (data.length == 0) {
             return new QuotaStats(values);
         }
         for (String pair : PAIRS.split(new String(data, StandardCharsets.UTF_8))) {

@@ -134,4 +134,21 @@ class QuotaConformanceTest {
             assertEquals("count=4,bytes=30", stats(zk, path));
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(TARGETS)
+    void limitsTextZooKeeperCannotReadFailsWritesWithMarshallingError(Target target) throws Exception {
+        try (ZooKeeper zk = Clients.connect(target)) {
+            String path = zk.create(Clients.uniquePath("quota-bad"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            zk.create("/zookeeper/quota" + path, null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            // Written by hand with no data (zkCli's create without data): ZooKeeper's parser fails on it.
+            zk.create("/zookeeper/quota" + path + "/zookeeper_limits", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThrows(KeeperException.MarshallingErrorException.class,
+                    () -> zk.create(path + "/x", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+            zk.setData("/zookeeper/quota" + path + "/zookeeper_limits", "count=x".getBytes(StandardCharsets.UTF_8), -1);
+            assertThrows(KeeperException.MarshallingErrorException.class, () -> zk.setData(path, bytes(1), -1));
+            zk.delete("/zookeeper/quota" + path + "/zookeeper_limits", -1);
+            zk.create(path + "/x", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT); // no quota, no check
+        }
+    }
 }
