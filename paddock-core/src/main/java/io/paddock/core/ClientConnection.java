@@ -28,10 +28,20 @@ final class ClientConnection {
     private Caller caller;
 
     ClientConnection(long connId, String remoteIp) {
+        this(connId, remoteIp, List.of());
+    }
+
+    /** {@code transportIds}: what the connection proved before its handshake (a TLS client certificate's x509 ids). */
+    ClientConnection(long connId, String remoteIp, List<Id> transportIds) {
         this.connId = connId;
         this.remoteIp = remoteIp;
         if (remoteIp != null) {
             authIds.add(new Id("ip", remoteIp));
+        }
+        for (Id id : transportIds) {
+            if (!authIds.contains(id)) {
+                authIds.add(id);
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 package io.paddock.core;
 
 import io.paddock.core.wire.ConnectRequest;
+import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.zab.PeerEvent;
+import java.util.List;
 
 /** What the shells feed a core: everything the core learns about the world comes as one of these. */
 public sealed interface Event {
@@ -27,7 +29,16 @@ public sealed interface Event {
      * address as text (for the ip ACL scheme and for connection listings). Connection ids grow as
      * connections are accepted: a later connection of a session has a higher id.
      */
-    record ClientConnected(long connId, ConnectRequest request, String remoteIp) implements Event {}
+    record ClientConnected(long connId, ConnectRequest request, String remoteIp, List<Id> transportIds) implements Event {
+        public ClientConnected {
+            transportIds = List.copyOf(transportIds);
+        }
+
+        /** A connection that proved no identity in its transport (plain TCP, TLS without a certificate). */
+        public ClientConnected(long connId, ConnectRequest request, String remoteIp) {
+            this(connId, request, remoteIp, List.of());
+        }
+    }
 
     /**
      * One decoded request. {@code body} is null for requests without one (ping, closeSession,

@@ -245,7 +245,8 @@ public final class Replica {
 
     /** The parts that read or change the tree and sessions, made again when a SNAP replaces them. */
     private void wireTree() {
-        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled(), config.enforceQuota());
+        this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled(), config.enforceQuota(),
+                config.x509Auth());
         this.applier = new TxnApplier(tree, sessions);
         this.reads = new ReadHandler(tree);
     }
@@ -1071,7 +1072,7 @@ public final class Replica {
             hold(c, c.connId()); // a new session needs a leader
             return;
         }
-        ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
+        ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp(), c.transportIds());
         connections.put(c.connId(), conn);
         if (req.lastZxidSeen() > lastAppliedZxid && !holdsEpochStart(req.lastZxidSeen())) {
             // No answer, as ZooKeeper: a "session expired" reply would make the client give up
@@ -1212,7 +1213,7 @@ public final class Replica {
                 connectParked(c);
             } else {
                 parked.remove(c.connId());
-                ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp());
+                ClientConnection conn = new ClientConnection(c.connId(), c.remoteIp(), c.transportIds());
                 connections.put(c.connId(), conn);
                 refuse(conn, "session 0x" + Long.toHexString(sessionId) + " has expired (its leader says)", c.request());
             }

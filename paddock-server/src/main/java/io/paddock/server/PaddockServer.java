@@ -441,7 +441,7 @@ public final class PaddockServer implements AutoCloseable {
     static CoreConfig coreConfig(ServerConfig c) {
         return new CoreConfig(c.tickTime(), c.minSessionTimeout(), c.maxSessionTimeout(),
                 c.extendedTypesEnabled(), c.containerCheckIntervalMs(), c.containerMaxPerMinute(),
-                c.superDigest(), c.enforceQuota());
+                c.superDigest(), c.enforceQuota(), c.x509Auth());
     }
 
     /** ZooKeeper's scheme: the clock in the middle bits, the server id in the top byte. */

@@ -122,6 +122,7 @@ public final class ServerConfig {
             Map.entry("ssl.ocsp", "zookeeper.ssl.ocsp"),
             Map.entry("ssl.context.supplier.class", "zookeeper.ssl.context.supplier.class"),
             Map.entry("ssl.handshakeDetectionTimeoutMillis", "zookeeper.ssl.handshakeDetectionTimeoutMillis"),
+            Map.entry("X509AuthenticationProvider.superUser", "zookeeper.X509AuthenticationProvider.superUser"),
             Map.entry("snapCount", "zookeeper.snapCount"),
             Map.entry("preAllocSize", "zookeeper.preAllocSize"),
             Map.entry("forceSync", "zookeeper.forceSync"),
@@ -171,8 +172,20 @@ public final class ServerConfig {
                     continue;
                 }
             }
-            LOG.info("{}={} from the JVM's -D{}", key.getKey(), value, property);
+            LOG.info("{}={} from the JVM's -D{}", key.getKey(), key.getKey().contains("password") ? "(not shown)" : value,
+                    property);
             fromJvm.put(key.getKey(), value);
+        }
+        // ZooKeeper's authentication providers, -Dzookeeper.authProvider.<name>=<class> (zoo.cfg's authProvider.<name>).
+        for (String property : new TreeSet<>(system.stringPropertyNames())) {
+            if (!property.startsWith("zookeeper.authProvider.")) {
+                continue;
+            }
+            String key = property.substring("zookeeper.".length());
+            if (!p.containsKey(key)) {
+                fromJvm.put(key, system.getProperty(property).trim());
+                LOG.info("{}={} from the JVM's -D{}", key, system.getProperty(property).trim(), property);
+            }
         }
         return fromProperties(p, fromJvm);
     }
@@ -415,6 +428,11 @@ public final class ServerConfig {
     /** Whether any client port speaks TLS. */
     public boolean clientTlsEnabled() {
         return s.secureClientPort >= 0 || s.portUnification;
+    }
+
+    /** authProvider.N names ZooKeeper's X509AuthenticationProvider: TLS client certificates give x509 ids. */
+    public boolean x509Auth() {
+        return s.clientTls.x509Auth();
     }
 
     /** ZooKeeper's zookeeper.enforceQuota: writes past a quota's hard limit fail (checked by the leader). */
@@ -896,11 +914,18 @@ public final class ServerConfig {
                         + io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS);
                 detection = io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS;
             }
+            boolean x509 = false;
+            for (String key : new ArrayList<>(remaining.keySet())) {
+                if (key.startsWith("authProvider.") && io.paddock.server.net.ClientTls.X509_PROVIDER.equals(remaining.get(key))) {
+                    take(key);
+                    x509 = true;
+                }
+            }
             st.clientTls = new io.paddock.server.net.ClientTls.Settings(take("ssl.keyStore.location"),
                     take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),
                     take("ssl.trustStore.location"), take("ssl.trustStore.password"),
                     take("ssl.trustStore.passwordPath"), take("ssl.trustStore.type"), take("ssl.protocol"),
-                    protocols, ciphers, auth, detection);
+                    protocols, ciphers, auth, detection, x509, take("X509AuthenticationProvider.superUser"));
             boolean crl = readBoolean("ssl.crl", false);
             boolean ocsp = readBoolean("ssl.ocsp", false);
             String supplier = take("ssl.context.supplier.class");

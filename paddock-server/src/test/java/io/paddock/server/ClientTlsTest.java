@@ -23,7 +23,13 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import java.util.List;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.ClientInfo;
+import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooKeeper;
@@ -56,6 +62,8 @@ class ClientTlsTest {
         p.setProperty("ssl.keyStore.password", TestCertificates.PASSWORD);
         p.setProperty("ssl.trustStore.location", certs.serverTrust.toString());
         p.setProperty("ssl.trustStore.password", TestCertificates.PASSWORD);
+        // As ZooKeeper's TLS set-ups have it: without it, ZooKeeper closes connections that show a certificate.
+        p.setProperty("authProvider.x509", X509_PROVIDER);
         for (int i = 0; i + 1 < extra.length; i += 2) {
             p.setProperty(extra[i], extra[i + 1]);
         }
@@ -163,6 +171,56 @@ class ClientTlsTest {
             assertFalse(server.servesClientPort(), "no clientPort in zoo.cfg: TLS only, as in ZooKeeper (not 2181)");
             tls.create("/tls-only", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         }
+    }
+
+    private static final String X509_PROVIDER = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
+
+    @Test
+    void aClientCertificateIsAnX509IdentityForAcls(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true);
+             ZooKeeper plain = TestServers.connect(server, null)) {
+            assertEquals(List.of(new ClientInfo("ip", "127.0.0.1"), new ClientInfo("x509", TestCertificates.CLIENT_SUBJECT)),
+                    tls.whoAmI(), "the certificate's subject, as X500Principal.getName() writes it");
+            tls.create("/mine", new byte[] {1}, Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+            assertEquals(java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL, new Id("x509", TestCertificates.CLIENT_SUBJECT))),
+                    tls.getACL("/mine", null), "the creator is the certificate");
+            assertArrayEquals(new byte[] {1}, tls.getData("/mine", false, null));
+            assertThrows(KeeperException.NoAuthException.class, () -> plain.getData("/mine", false, null));
+            plain.create("/theirs", null, java.util.Arrays.asList(new ACL(ZooDefs.Perms.READ,
+                    new Id("x509", TestCertificates.CLIENT_SUBJECT))), CreateMode.PERSISTENT);
+            tls.getData("/theirs", false, null);
+            assertThrows(KeeperException.InvalidACLException.class, () -> plain.create("/bad", null,
+                    java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL, new Id("x509", "not a name"))), CreateMode.PERSISTENT));
+        }
+    }
+
+    @Test
+    void theX509SuperUserIsSuper(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data, "X509AuthenticationProvider.superUser", TestCertificates.CLIENT_SUBJECT);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true);
+             ZooKeeper plain = TestServers.connect(server, null)) {
+            plain.addAuthInfo("digest", "owner:secret".getBytes(StandardCharsets.UTF_8));
+            plain.create("/locked", new byte[] {2}, Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+            assertArrayEquals(new byte[] {2}, tls.getData("/locked", false, null), "super reads any node");
+            assertEquals("super", tls.whoAmI().get(1).getAuthScheme());
+        }
+    }
+
+    @Test
+    void withoutAnX509ProviderACertificateClosesTheConnectionAsInZooKeeper(@TempDir Path data) throws Exception {
+        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1");
+        p.remove("authProvider.x509");
+        try (PaddockServer server = start(p)) {
+            assertRefused(server.secureClientPort(), certs.clientKeys, "a trusted certificate, but no authProvider.x509");
+        }
+        assertThrows(KeeperException.InvalidACLException.class, () -> {
+            try (PaddockServer server = TestServers.start(data.resolve("plain"));
+                 ZooKeeper plain = TestServers.connect(server, null)) {
+                plain.create("/x509-unknown", null, java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL,
+                        new Id("x509", TestCertificates.CLIENT_SUBJECT))), CreateMode.PERSISTENT);
+            }
+        }, "without the provider the x509 scheme is unknown");
     }
 
     @Test

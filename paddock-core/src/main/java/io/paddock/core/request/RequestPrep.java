@@ -46,18 +46,24 @@ public final class RequestPrep {
     private final PendingChanges pending;
     private final boolean extendedTypesEnabled;
     private final boolean enforceQuota;
+    private final boolean x509Auth;
     private final NodeDigest digests = new NodeDigest();
 
     public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled) {
-        this(tree, pending, extendedTypesEnabled, false);
+        this(tree, pending, extendedTypesEnabled, false, false);
     }
 
-    /** {@code enforceQuota}: ZooKeeper's zookeeper.enforceQuota, see {@link #checkQuota}. */
-    public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled, boolean enforceQuota) {
+    /**
+     * {@code enforceQuota}: ZooKeeper's zookeeper.enforceQuota, see {@link #checkQuota};
+     * {@code x509Auth}: the x509 scheme is known ({@link AclCheck#fixup(List, List, boolean)}).
+     */
+    public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled, boolean enforceQuota,
+                       boolean x509Auth) {
         this.tree = tree;
         this.pending = pending;
         this.extendedTypesEnabled = extendedTypesEnabled;
         this.enforceQuota = enforceQuota;
+        this.x509Auth = x509Auth;
     }
 
     /**
@@ -494,9 +500,9 @@ public final class RequestPrep {
         }
     }
 
-    private static List<Acl> fixupAcl(List<Acl> acl, Caller caller) throws PrepException {
+    private List<Acl> fixupAcl(List<Acl> acl, Caller caller) throws PrepException {
         try {
-            return AclCheck.fixup(acl, caller.authIds());
+            return AclCheck.fixup(acl, caller.authIds(), x509Auth);
         } catch (AclCheck.InvalidAclException e) {
             throw new PrepException(e.code(), e.getMessage());
         }

@@ -22,6 +22,8 @@ public final class AclCheck {
     public static final String DIGEST = "digest";
     public static final String IP = "ip";
     public static final String SUPER = "super";
+    /** The certificate subject of a TLS client (ZooKeeper's X509AuthenticationProvider). */
+    public static final String X509 = "x509";
 
     private AclCheck() {}
 
@@ -91,6 +93,9 @@ public final class AclCheck {
             if (IP.equals(aclId.scheme()) && IpAddress.matches(authId.id(), aclId.id())) {
                 return true;
             }
+            if (X509.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
+                return true;
+            }
         }
         return false;
     }
@@ -110,6 +115,15 @@ public final class AclCheck {
      * permissions are equal.
      */
     public static List<Acl> fixup(List<Acl> acls, List<Id> authIds) {
+        return fixup(acls, authIds, false);
+    }
+
+    /**
+     * As {@link #fixup(List, List)}, with ZooKeeper's X509AuthenticationProvider configured when
+     * {@code x509Auth}: {@code x509} entries are valid where the id is an X.500 name, and an
+     * {@code auth} entry stands for the connection's x509 ids as well as its digest ones.
+     */
+    public static List<Acl> fixup(List<Acl> acls, List<Id> authIds, boolean x509Auth) {
         if (isStoredAsIs(acls)) {
             return acls; // nearly every create: world:anyone, nothing to drop or expand
         }
@@ -133,11 +147,11 @@ public final class AclCheck {
             }
             if (AUTH.equals(scheme)) {
                 fixed.addAll(expandAuth(acl.perms(), authIds));
-            } else if (!isKnownScheme(scheme)) {
+            } else if (!isKnownScheme(scheme) && !(x509Auth && X509.equals(scheme))) {
                 throw new InvalidAclException("unknown ACL scheme " + scheme);
             } else if (acl.id().id() == null) {
                 throw InvalidAclException.malformed(scheme + " ACL entry with a null id");
-            } else if (isValid(acl.id())) {
+            } else if (X509.equals(scheme) ? isX500Name(acl.id().id()) : isValid(acl.id())) {
                 fixed.add(acl);
             } else {
                 throw new InvalidAclException("invalid ACL id " + scheme + ":" + acl.id().id());
@@ -196,8 +210,9 @@ public final class AclCheck {
     private static List<Acl> expandAuth(int perms, List<Id> authIds) {
         List<Acl> expanded = new ArrayList<>();
         for (Id authId : authIds) {
-            // Only providers that authenticate (digest) count; ip ids and super do not.
-            if (DIGEST.equals(authId.scheme())) {
+            // Only providers that authenticate (digest, x509) count; ip ids and super do not. A
+            // connection holds x509 ids only where that provider is configured.
+            if (DIGEST.equals(authId.scheme()) || X509.equals(authId.scheme())) {
                 expanded.add(new Acl(perms, authId));
             }
         }
@@ -215,6 +230,16 @@ public final class AclCheck {
             case IP -> IpAddress.isValidExpression(id.id());
             default -> false;
         };
+    }
+
+    /** ZooKeeper's X509AuthenticationProvider.isValid: the id parses as an X.500 name. */
+    private static boolean isX500Name(String id) {
+        try {
+            new javax.security.auth.x500.X500Principal(id);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The digest id for "user:password": "user:" + base64(sha1("user:password")). */

@@ -155,7 +155,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         handshakeDone = true;
         handshakeTimer.cancel(false);
         connections.packetReceived(conn); // as ZooKeeper counts a ConnectRequest
-        loop.post(new Event.ClientConnected(conn.id, request, conn.address));
+        java.util.List<io.paddock.core.wire.Id> proved = ctx.channel().attr(ClientTls.TRANSPORT_IDS).get();
+        loop.post(new Event.ClientConnected(conn.id, request, conn.address, proved == null ? java.util.List.of() : proved));
     }
 
     private void request(ChannelHandlerContext ctx, JuteReader in) {

@@ -59,7 +59,7 @@ public final class ClientPipeline {
     public void installSecure(Channel ch, ClientTls tls) {
         ch.config().setAllocator(ALLOCATOR);
         ch.pipeline().addLast(TLS, tls.context().newHandler(ch.alloc()));
-        ch.pipeline().addLast(TLS_DONE, new TlsHandshakeListener());
+        ch.pipeline().addLast(TLS_DONE, new TlsHandshakeListener(tls));
         addClientHandlers(ch);
     }
 
@@ -96,22 +96,44 @@ public final class ClientPipeline {
                 return;
             }
             if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
-                ctx.pipeline().addAfter(DETECT, TLS_DONE, new TlsHandshakeListener());
+                ctx.pipeline().addAfter(DETECT, TLS_DONE, new TlsHandshakeListener(tls));
                 ctx.pipeline().addAfter(DETECT, TLS, tls.context().newHandler(ctx.alloc()));
             }
             ctx.pipeline().remove(this); // what it holds goes on to the next handler
         }
     }
 
-    /** Logs a failed TLS handshake (the TLS handler closes the connection). */
+    /**
+     * After the TLS handshake: the identities it proved go on the channel for the ConnectRequest
+     * (they are there before any request: the handshake's event comes before its data); a failed
+     * handshake is logged (the TLS handler closes the connection), and so is one whose
+     * certificate cannot be taken, which is closed here.
+     */
     private static final class TlsHandshakeListener extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final ClientTls tls;
+
+        TlsHandshakeListener(ClientTls tls) {
+            this.tls = tls;
+        }
+
         @Override
         public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+                ctx.pipeline().remove(this);
                 if (!done.isSuccess()) {
                     LOG.warn("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), done.cause().toString());
+                } else {
+                    String[] why = new String[1];
+                    var ids = tls.provedIds(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).engine(), why);
+                    if (ids == null) {
+                        LOG.warn("closing TLS connection from {}: {}", ctx.channel().remoteAddress(), why[0]);
+                        ctx.close();
+                        return;
+                    }
+                    if (!ids.isEmpty()) {
+                        ctx.channel().attr(ClientTls.TRANSPORT_IDS).set(ids);
+                    }
                 }
-                ctx.pipeline().remove(this);
             }
             super.userEventTriggered(ctx, evt);
         }

@@ -73,8 +73,12 @@ public final class ClientTls {
                            String keyStoreType, String trustStoreLocation, String trustStorePassword,
                            String trustStorePasswordPath, String trustStoreType, String protocol,
                            List<String> enabledProtocols, List<String> cipherSuites, Auth clientAuth,
-                           int handshakeDetectionTimeoutMs) {
+                           int handshakeDetectionTimeoutMs, boolean x509Auth, String x509SuperUser) {
     }
+
+    /** The identities a connection's TLS handshake proved (its certificate's x509 ids), for its ConnectRequest. */
+    public static final io.netty.util.AttributeKey<List<io.paddock.core.wire.Id>> TRANSPORT_IDS =
+            io.netty.util.AttributeKey.valueOf("paddock.transportIds");
 
     /** A configuration that cannot make a TLS context (a store that does not read, a bad type): the message says which. */
     public static final class TlsConfigException extends IllegalArgumentException {
@@ -88,12 +92,56 @@ public final class ClientTls {
     private final SslContext context;
     private final Auth clientAuth;
     private final int handshakeDetectionTimeoutMs;
+    private final Settings settings;
 
-    private ClientTls(SslContext context, Auth clientAuth, int handshakeDetectionTimeoutMs) {
+    private ClientTls(SslContext context, Settings settings) {
         this.context = context;
-        this.clientAuth = clientAuth;
-        this.handshakeDetectionTimeoutMs = handshakeDetectionTimeoutMs;
+        this.clientAuth = settings.clientAuth();
+        this.handshakeDetectionTimeoutMs = settings.handshakeDetectionTimeoutMs();
+        this.settings = settings;
     }
+
+    /**
+     * What a finished handshake proves, as ZooKeeper's NettyServerCnxnFactory and
+     * X509AuthenticationProvider decide it: nothing when no certificate was asked for or none was
+     * shown (want); else the certificate's subject (RFC 2253, {@code getName()}) as an {@code x509}
+     * id, preceded by a {@code super} id when it is {@code X509AuthenticationProvider.superUser}.
+     * Null when the connection must close: a certificate shown to a server without
+     * {@code authProvider.x509} (ZooKeeper finds no provider for it) or without a trust store (its
+     * provider has no trust manager to check it with); the reason is in {@code why[0]}.
+     */
+    public List<io.paddock.core.wire.Id> provedIds(javax.net.ssl.SSLEngine engine, String[] why) {
+        if (!engine.getNeedClientAuth() && !engine.getWantClientAuth()) {
+            return List.of();
+        }
+        java.security.cert.Certificate[] chain;
+        try {
+            chain = engine.getSession().getPeerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return List.of(); // want, and none shown (need fails the handshake itself)
+        }
+        if (!settings.x509Auth()) {
+            why[0] = "it showed a client certificate, and authProvider.x509 is not set (ZooKeeper closes such"
+                    + " connections too: set authProvider.x509=" + X509_PROVIDER + ")";
+            return null;
+        }
+        if (settings.trustStoreLocation() == null || settings.trustStoreLocation().isEmpty()) {
+            why[0] = "it showed a client certificate, and no ssl.trustStore.location is set to check it against"
+                    + " (ZooKeeper's X509AuthenticationProvider refuses it too)";
+            return null;
+        }
+        if (!(chain[0] instanceof java.security.cert.X509Certificate cert)) {
+            why[0] = "its certificate is not X.509";
+            return null;
+        }
+        String subject = cert.getSubjectX500Principal().getName();
+        io.paddock.core.wire.Id x509 = new io.paddock.core.wire.Id("x509", subject);
+        return subject.equals(settings.x509SuperUser())
+                ? List.of(new io.paddock.core.wire.Id("super", subject), x509) : List.of(x509);
+    }
+
+    /** The class zoo.cfg names in {@code authProvider.N} for certificate authentication. */
+    public static final String X509_PROVIDER = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
 
     public SslContext context() {
         return context;
@@ -124,7 +172,7 @@ public final class ClientTls {
         trustManager(builder, s);
         builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers).clientAuth(s.clientAuth().netty);
         try {
-            return new ClientTls(builder.build(), s.clientAuth(), s.handshakeDetectionTimeoutMs());
+            return new ClientTls(builder.build(), s);
         } catch (IOException | RuntimeException e) {
             throw new TlsConfigException("cannot make the TLS context for clients (ssl.protocol=" + protocol
                     + ", ssl.enabledProtocols=" + protocols + ", ssl.ciphersuites=" + ciphers + "): " + e.getMessage(), e);
