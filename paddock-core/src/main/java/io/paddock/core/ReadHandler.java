@@ -52,9 +52,16 @@ import java.util.List;
  */
 final class ReadHandler {
     private final DataTree tree;
+    /** This server has ZooKeeper's X509AuthenticationProvider: x509 ACL entries can match. */
+    private final boolean x509Auth;
 
     ReadHandler(DataTree tree) {
+        this(tree, false);
+    }
+
+    ReadHandler(DataTree tree, boolean x509Auth) {
         this.tree = tree;
+        this.x509Auth = x509Auth;
     }
 
     /** The answer to a read: an error code and a body (null for none). */
@@ -89,7 +96,7 @@ final class ReadHandler {
     }
 
     private boolean allowed(ClientConnection conn, Znode node, int perm) {
-        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper());
+        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper(), x509Auth);
     }
 
     /** Unlike the other reads, ZooKeeper's exists refuses a NUL in the path (BadArguments). */

@@ -248,7 +248,7 @@ public final class Replica {
         this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled(), config.enforceQuota(),
                 config.x509Auth());
         this.applier = new TxnApplier(tree, sessions);
-        this.reads = new ReadHandler(tree);
+        this.reads = new ReadHandler(tree, config.x509Auth());
     }
 
     /** Feeds one event; returns the effects, in the order the shell must carry them out. */
@@ -2039,7 +2039,7 @@ public final class Replica {
             if (conn == null) {
                 continue;
             }
-            if (!f.acl().isEmpty() && !AclCheck.permitted(f.acl(), Acl.READ, conn.authIds, conn.isSuper())) {
+            if (!f.acl().isEmpty() && !AclCheck.permitted(f.acl(), Acl.READ, conn.authIds, conn.isSuper(), config.x509Auth())) {
                 continue;
             }
             out.add(new Effect.Watch(conn.connId, f.zxid(),

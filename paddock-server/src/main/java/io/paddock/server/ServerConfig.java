@@ -123,6 +123,8 @@ public final class ServerConfig {
             Map.entry("ssl.context.supplier.class", "zookeeper.ssl.context.supplier.class"),
             Map.entry("ssl.handshakeDetectionTimeoutMillis", "zookeeper.ssl.handshakeDetectionTimeoutMillis"),
             Map.entry("X509AuthenticationProvider.superUser", "zookeeper.X509AuthenticationProvider.superUser"),
+            Map.entry("ssl.authProvider", "zookeeper.ssl.authProvider"),
+            Map.entry("client.certReload", "zookeeper.client.certReload"),
             Map.entry("snapCount", "zookeeper.snapCount"),
             Map.entry("preAllocSize", "zookeeper.preAllocSize"),
             Map.entry("forceSync", "zookeeper.forceSync"),
@@ -892,10 +894,14 @@ public final class ServerConfig {
          */
         private void readClientTls() {
             String secure = take("secureClientPort");
-            if (secure != null && !secure.isEmpty()) {
+            if (secure != null) {
                 st.secureClientPort = checkPort("secureClientPort", secure, parseInt("secureClientPort", secure, false));
             }
             String secureAddress = take("secureClientPortAddress");
+            if (secureAddress != null && secure == null) {
+                throw new ConfigException("secureClientPortAddress=" + secureAddress + " is set but secureClientPort is not"
+                    + " (ZooKeeper refuses this too)");
+            }
             st.secureClientPortAddress = secureAddress == null || secureAddress.isEmpty() ? null : secureAddress;
             st.portUnification = readBoolean("client.portUnification", false);
             List<String> protocols = readList("ssl.enabledProtocols");
@@ -914,12 +920,35 @@ public final class ServerConfig {
                         + io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS);
                 detection = io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS;
             }
+            // ZooKeeper's X509AuthenticationProvider: named in authProvider.N, or put there by ZooKeeper
+            // itself for a secureClientPort (QuorumPeerConfig.configureSSLAuth) when ssl.authProvider is
+            // x509 or unset. Another class for the x509 scheme, or another ssl.authProvider, would decide
+            // who gets in by code Paddock does not have: refused.
             boolean x509 = false;
             for (String key : new ArrayList<>(remaining.keySet())) {
                 if (key.startsWith("authProvider.") && io.paddock.server.net.ClientTls.X509_PROVIDER.equals(remaining.get(key))) {
                     take(key);
                     x509 = true;
                 }
+            }
+            String customX509 = remaining.get("authProvider.x509");
+            if (customX509 != null) {
+                throw new ConfigException("authProvider.x509=" + customX509 + " names a class of its own for client"
+                    + " certificates; Paddock has only " + io.paddock.server.net.ClientTls.X509_PROVIDER
+                    + ". Name that, or keep ZooKeeper here.");
+            }
+            String sslAuthProvider = take("ssl.authProvider");
+            if (sslAuthProvider != null && !sslAuthProvider.isEmpty() && !sslAuthProvider.equals("x509")) {
+                throw new ConfigException("ssl.authProvider=" + sslAuthProvider + " asks that TLS clients be authenticated"
+                    + " by the '" + sslAuthProvider + "' scheme's provider, which Paddock does not have (only x509)");
+            }
+            if (st.secureClientPort >= 0) {
+                x509 = true;
+            }
+            String reload = take("client.certReload");
+            if (reload != null && reload.trim().equalsIgnoreCase("true")) {
+                st.warnings.add("client.certReload=true: Paddock reads the key and trust stores once, at start;"
+                    + " restart it after replacing them");
             }
             st.clientTls = new io.paddock.server.net.ClientTls.Settings(take("ssl.keyStore.location"),
                     take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),

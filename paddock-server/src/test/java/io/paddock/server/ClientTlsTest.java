@@ -21,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
@@ -62,8 +61,6 @@ class ClientTlsTest {
         p.setProperty("ssl.keyStore.password", TestCertificates.PASSWORD);
         p.setProperty("ssl.trustStore.location", certs.serverTrust.toString());
         p.setProperty("ssl.trustStore.password", TestCertificates.PASSWORD);
-        // As ZooKeeper's TLS set-ups have it: without it, ZooKeeper closes connections that show a certificate.
-        p.setProperty("authProvider.x509", X509_PROVIDER);
         for (int i = 0; i + 1 < extra.length; i += 2) {
             p.setProperty(extra[i], extra[i + 1]);
         }
@@ -130,8 +127,8 @@ class ClientTlsTest {
         try (PaddockServer server = startBoth(data);
              ZooKeeper tls = tlsClient(server.secureClientPort(), true)) {
             int port = server.secureClientPort();
-            assertRefused(port, null, "no certificate (ssl.clientAuth=need, ZooKeeper's default)");
-            assertRefused(port, certs.strangerKeys, "a certificate the trust store does not hold");
+            assertRefused(port, null, "no certificate (ssl.clientAuth=need, ZooKeeper's default)", tls);
+            assertRefused(port, certs.strangerKeys, "a certificate the trust store does not hold", tls);
             assertPlainTextClosed(port);
             tls.create("/still-served", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertTrue(tls.exists("/still-served", false) != null);
@@ -144,7 +141,7 @@ class ClientTlsTest {
              ZooKeeper anonymous = tlsClient(server.secureClientPort(), false)) {
             anonymous.create("/anonymous", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertRefused(server.secureClientPort(), certs.strangerKeys,
-                    "an untrusted certificate shown, even when a certificate is optional");
+                    "an untrusted certificate shown, even when a certificate is optional", anonymous);
         }
     }
 
@@ -152,7 +149,7 @@ class ClientTlsTest {
     void portUnificationTakesTlsAndPlainClientsOnClientPort(@TempDir Path data) throws Exception {
         Properties p = tlsConfig(data, "clientPort", "0", "clientPortAddress", "127.0.0.1",
                 "client.portUnification", "true", "ssl.keyStore.location", certs.serverKeysJks.toString(),
-                "4lw.commands.whitelist", "ruok");
+                "4lw.commands.whitelist", "ruok", "authProvider.x509", X509_PROVIDER);
         try (PaddockServer server = start(p);
              ZooKeeper tls = tlsClient(server.clientPort(), true);
              ZooKeeper plain = TestServers.connect(server, null)) {
@@ -160,6 +157,20 @@ class ClientTlsTest {
             tls.create("/unified", new byte[] {1}, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertArrayEquals(new byte[] {1}, plain.getData("/unified", false, null));
             assertEquals("imok", word(server.clientPort(), "ruok"), "four bytes, no newline: a plain four-letter word");
+            assertEquals("x509", tls.whoAmI().get(1).getAuthScheme(), "a certificate on the unified port is an identity too");
+        }
+    }
+
+    @Test
+    void pemStoresServeAsTheOtherTypesDo(@TempDir Path data) throws Exception {
+        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1",
+                "ssl.keyStore.location", certs.serverKeysPem.toString(), "ssl.trustStore.location", certs.clientCertPem.toString());
+        p.remove("ssl.keyStore.password");
+        p.remove("ssl.trustStore.password");
+        try (PaddockServer server = start(p);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true)) {
+            assertEquals("x509", tls.whoAmI().get(1).getAuthScheme(), "the PEM trust store's certificate authenticates");
+            assertRefused(server.secureClientPort(), certs.strangerKeys, "a certificate the PEM trust store lacks", tls);
         }
     }
 
@@ -174,6 +185,14 @@ class ClientTlsTest {
     }
 
     private static final String X509_PROVIDER = "org.apache.zookeeper.server.auth.X509AuthenticationProvider";
+
+    @Test
+    void aSecureClientPortBringsTheX509ProviderAsInZooKeeper(@TempDir Path data) throws Exception {
+        try (PaddockServer server = startBoth(data);
+             ZooKeeper tls = tlsClient(server.secureClientPort(), true)) {
+            assertEquals("x509", tls.whoAmI().get(1).getAuthScheme(), "no authProvider.x509 line needed");
+        }
+    }
 
     @Test
     void aClientCertificateIsAnX509IdentityForAcls(@TempDir Path data) throws Exception {
@@ -207,12 +226,21 @@ class ClientTlsTest {
         }
     }
 
+    /**
+     * ZooKeeper puts its X509AuthenticationProvider in place for a secureClientPort by itself
+     * (QuorumPeerConfig.configureSSLAuth), not for a unified clientPort: there a certificate shown
+     * without authProvider.x509 closes the connection.
+     */
     @Test
     void withoutAnX509ProviderACertificateClosesTheConnectionAsInZooKeeper(@TempDir Path data) throws Exception {
-        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1");
-        p.remove("authProvider.x509");
-        try (PaddockServer server = start(p)) {
-            assertRefused(server.secureClientPort(), certs.clientKeys, "a trusted certificate, but no authProvider.x509");
+        Properties p = tlsConfig(data, "clientPort", "0", "clientPortAddress", "127.0.0.1", "client.portUnification", "true",
+                "4lw.commands.whitelist", "mntr");
+        try (PaddockServer server = start(p);
+             ZooKeeper plain = TestServers.connect(server, null)) {
+            assertRefused(server.clientPort(), certs.clientKeys, "a trusted certificate, but no authProvider.x509", plain);
+            // Its ConnectRequest, in the same read as the handshake's end, made no session (the connection
+            // closes before its create could run, so only this tells that what it sent was dropped).
+            assertTrue(word(server.clientPort(), "mntr").contains("zk_global_sessions\t1\n"), "only the observer's session");
         }
         assertThrows(KeeperException.InvalidACLException.class, () -> {
             try (PaddockServer server = TestServers.start(data.resolve("plain"));
@@ -249,13 +277,18 @@ class ClientTlsTest {
         return file.toString();
     }
 
-    /** A TLS connection that sends a ConnectRequest must end: the handshake fails, or the server closes it. */
-    private static void assertRefused(int port, Path keyStore, String why) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        KeyManagerFactory kmf = null;
+    /**
+     * A TLS connection that sends a ConnectRequest and a create in the same write as its last
+     * handshake message must end (the handshake fails, or the server closes it) without an answer,
+     * and the create must not happen ({@code observer}, another client, looks). The client runs
+     * its own SSLEngine so that the requests ride in one TCP segment with the handshake's end: the
+     * server reads them in the same read as the handshake that it refuses.
+     */
+    private static void assertRefused(int port, Path keyStore, String why, ZooKeeper observer) throws Exception {
+        String sneaked = "/sneaked-" + System.nanoTime();
         javax.net.ssl.KeyManager[] keys = null;
         if (keyStore != null) {
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store(keyStore), TestCertificates.PASSWORD.toCharArray());
             // The JDK shows a client certificate only when the server's trust store names its issuer;
             // this one shows it all the same, as a misconfigured or hostile client would.
@@ -263,19 +296,118 @@ class ClientTlsTest {
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store(certs.clientTrust));
+        SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys, tmf.getTrustManagers(), null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+        javax.net.ssl.SSLEngine engine = context.createSSLEngine("127.0.0.1", port);
+        engine.setUseClientMode(true);
+        try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(10_000);
             try {
-                socket.startHandshake(); // in TLS 1.3 the server's verdict on our certificate comes after
-                writeConnectRequest(socket);
-                int read = socket.getInputStream().read();
-                assertEquals(-1, read, why + ": the server answered instead of closing");
+                byte[] last = handshakeHoldingTheLastFlight(engine, socket);
+                java.nio.ByteBuffer requests = java.nio.ByteBuffer.wrap(frames(sneaked));
+                java.nio.ByteBuffer wrapped = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize() * 2);
+                while (requests.hasRemaining()) {
+                    engine.wrap(requests, wrapped);
+                }
+                byte[] both = java.util.Arrays.copyOf(last, last.length + wrapped.position());
+                System.arraycopy(wrapped.array(), 0, both, last.length, wrapped.position());
+                socket.getOutputStream().write(both);
+                socket.getOutputStream().flush();
+                InputStream in = socket.getInputStream();
+                while (in.read() != -1) {
+                    // the server's alert or ticket may come; the connection must then end
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError(why + ": the server neither closed nor refused", e);
             } catch (IOException expected) {
-                // refused in the handshake, or closed by the server's alert
+                // refused in the handshake, or reset by the server
             }
         }
+        observer.sync("/", (rc, path, ctx) -> { }, null);
+        assertEquals(null, observer.exists(sneaked, false), why + ": a request sent behind the handshake was carried out");
+    }
+
+    /** Runs the client side of a handshake; returns the client's last flight, not yet sent. */
+    private static byte[] handshakeHoldingTheLastFlight(javax.net.ssl.SSLEngine engine, Socket socket) throws IOException {
+        int packet = engine.getSession().getPacketBufferSize();
+        java.nio.ByteBuffer netIn = java.nio.ByteBuffer.allocate(packet * 4);
+        java.nio.ByteBuffer appIn = java.nio.ByteBuffer.allocate(engine.getSession().getApplicationBufferSize() * 2);
+        java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocate(0);
+        java.io.ByteArrayOutputStream flight = new java.io.ByteArrayOutputStream();
+        engine.beginHandshake();
+        for (int step = 0; step < 1000; step++) {
+            switch (engine.getHandshakeStatus()) {
+                case NEED_WRAP -> {
+                    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(packet);
+                    javax.net.ssl.SSLEngineResult r = engine.wrap(empty, out);
+                    flight.write(out.array(), 0, out.position());
+                    if (r.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.FINISHED) {
+                        return flight.toByteArray(); // held: the caller sends it with the requests
+                    }
+                    if (engine.getHandshakeStatus() != javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                        socket.getOutputStream().write(flight.toByteArray());
+                        socket.getOutputStream().flush();
+                        flight.reset();
+                    }
+                }
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    netIn.flip();
+                    javax.net.ssl.SSLEngineResult r = engine.unwrap(netIn, appIn);
+                    netIn.compact();
+                    if (r.getStatus() == javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                        byte[] chunk = new byte[packet];
+                        int n = socket.getInputStream().read(chunk);
+                        if (n < 0) {
+                            throw new IOException("closed during the handshake");
+                        }
+                        netIn.put(chunk, 0, n);
+                    }
+                }
+                case NEED_TASK -> {
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null) {
+                        task.run();
+                    }
+                }
+                default -> {
+                    return flight.toByteArray();
+                }
+            }
+        }
+        throw new IOException("handshake did not finish in 1000 steps");
+    }
+
+    /** A ConnectRequest and a create of {@code createPath} (world:anyone, persistent), as frames. */
+    private static byte[] frames(String createPath) throws IOException {
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(frames);
+        out.writeInt(4 + 8 + 4 + 8 + 4);
+        out.writeInt(0);
+        out.writeLong(0);
+        out.writeInt(4000);
+        out.writeLong(0);
+        out.writeInt(0);
+        if (createPath != null) {
+            byte[] path = createPath.getBytes(StandardCharsets.UTF_8);
+            byte[] scheme = "world".getBytes(StandardCharsets.UTF_8);
+            byte[] id = "anyone".getBytes(StandardCharsets.UTF_8);
+            out.writeInt(4 + 4 + 4 + path.length + 4 + 4 + 4 + 4 + scheme.length + 4 + id.length + 4);
+            out.writeInt(1); // xid
+            out.writeInt(1); // create
+            out.writeInt(path.length);
+            out.write(path);
+            out.writeInt(-1); // no data
+            out.writeInt(1); // one ACL entry
+            out.writeInt(31);
+            out.writeInt(scheme.length);
+            out.write(scheme);
+            out.writeInt(id.length);
+            out.write(id);
+            out.writeInt(0); // persistent
+        }
+        out.flush();
+        return frames.toByteArray();
     }
 
     /** A key manager that offers its one certificate whatever issuers the server asks for. */
@@ -328,28 +460,19 @@ class ClientTlsTest {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(10_000);
-            writeConnectRequest(socket);
+            socket.getOutputStream().write(frames(null));
+            socket.getOutputStream().flush();
             try {
                 InputStream in = socket.getInputStream();
                 while (in.read() != -1) {
                     // a TLS alert may come first; the connection must then end
                 }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("plain text on the TLS port: neither answered nor closed", e);
             } catch (IOException expected) {
                 // reset
             }
         }
-    }
-
-    /** A ZooKeeper ConnectRequest frame: protocol 0, last zxid 0, timeout, session 0, empty password. */
-    private static void writeConnectRequest(Socket socket) throws IOException {
-        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        out.writeInt(4 + 8 + 4 + 8 + 4);
-        out.writeInt(0);
-        out.writeLong(0);
-        out.writeInt(4000);
-        out.writeLong(0);
-        out.writeInt(0);
-        out.flush();
     }
 
     private static KeyStore store(Path file) throws Exception {

@@ -14,15 +14,23 @@ import java.util.concurrent.TimeUnit;
  * localhost, two client certificates (only the first trusted by the server), each in PKCS12, the
  * server's also in JKS and PEM.
  */
-final class TestCertificates {
-    static final String PASSWORD = "test-pass";
-    static final String CLIENT_SUBJECT = "CN=client-one,OU=tests,O=paddock";
+public final class TestCertificates {
+    public static final String PASSWORD = "test-pass";
+    public static final String CLIENT_SUBJECT = "CN=client-one,OU=tests,O=paddock";
     static final String STRANGER_SUBJECT = "CN=stranger,O=elsewhere";
 
     final Path dir;
-    final Path serverKeys;
+    public final Path serverKeys;
     final Path serverKeysJks;
-    final Path serverTrust;
+    /** The server's key and certificate in one PEM file (a PEM key store, as ZooKeeper reads one). */
+    public final Path serverKeysPem;
+    /** The server's certificate in PEM: what a client trusts. */
+    public final Path serverCertPem;
+    public final Path serverTrust;
+    /** The client's certificate in PEM: a PEM trust store for the server. */
+    public final Path clientCertPem;
+    /** The client's private key (unencrypted PKCS#8 PEM). */
+    public final Path clientKeyPem;
     final Path clientKeys;
     final Path clientTrust;
     final Path strangerKeys;
@@ -35,9 +43,14 @@ final class TestCertificates {
         this.clientKeys = dir.resolve("client.p12");
         this.clientTrust = dir.resolve("client-trust.p12");
         this.strangerKeys = dir.resolve("stranger.p12");
+        this.serverKeysPem = dir.resolve("server.pem");
+        this.serverCertPem = dir.resolve("server-cert.pem");
+        this.clientCertPem = dir.resolve("client-cert.pem");
+        this.clientKeyPem = dir.resolve("client-key.pem");
     }
 
-    static TestCertificates make(Path dir) throws IOException, InterruptedException {
+    public static TestCertificates make(Path dir) throws Exception {
+        Files.createDirectories(dir);
         TestCertificates c = new TestCertificates(dir);
         c.keyPair(c.serverKeys, "server", "CN=paddock-server", "PKCS12", "SAN=IP:127.0.0.1,DNS:localhost");
         c.keyPair(c.clientKeys, "client", CLIENT_SUBJECT, "PKCS12", null);
@@ -54,7 +67,33 @@ final class TestCertificates {
                 c.serverTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
         c.keytool("-importkeystore", "-srckeystore", c.serverKeys.toString(), "-srcstoretype", "PKCS12", "-srcstorepass",
                 PASSWORD, "-destkeystore", c.serverKeysJks.toString(), "-deststoretype", "JKS", "-deststorepass", PASSWORD);
+        c.writePem(c.serverKeys, "server", c.serverKeysPem, true, true);
+        c.writePem(c.serverKeys, "server", c.serverCertPem, false, true);
+        c.writePem(c.clientKeys, "client", c.clientCertPem, false, true);
+        c.writePem(c.clientKeys, "client", c.clientKeyPem, true, false);
         return c;
+    }
+
+    /** A PKCS12 entry's private key (PKCS#8) and/or certificate as PEM text. */
+    private void writePem(Path p12, String alias, Path out, boolean key, boolean cert) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        StringBuilder pem = new StringBuilder();
+        if (key) {
+            pem.append(pem("PRIVATE KEY", store.getKey(alias, PASSWORD.toCharArray()).getEncoded()));
+        }
+        if (cert) {
+            pem.append(pem("CERTIFICATE", store.getCertificate(alias).getEncoded()));
+        }
+        Files.writeString(out, pem.toString(), StandardCharsets.US_ASCII);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     private void keyPair(Path store, String alias, String subject, String type, String san)

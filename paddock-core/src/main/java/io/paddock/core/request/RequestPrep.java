@@ -494,8 +494,8 @@ public final class RequestPrep {
         }
     }
 
-    private static void requirePermission(NodeRecord node, int perm, Caller caller) throws PrepException {
-        if (!AclCheck.permitted(node.acl(), perm, caller.authIds(), caller.isSuper())) {
+    private void requirePermission(NodeRecord node, int perm, Caller caller) throws PrepException {
+        if (!AclCheck.permitted(node.acl(), perm, caller.authIds(), caller.isSuper(), x509Auth)) {
             throw new PrepException(Code.NO_AUTH, node.path());
         }
     }

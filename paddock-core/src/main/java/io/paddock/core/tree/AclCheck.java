@@ -61,6 +61,15 @@ public final class AclCheck {
      * As ZooKeeper: an empty or null ACL permits all, and so does a super id.
      */
     public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper) {
+        return permitted(acl, perm, authIds, isSuper, false);
+    }
+
+    /**
+     * As {@link #permitted(List, int, List, boolean)}; {@code x509Auth}: this server has ZooKeeper's
+     * X509AuthenticationProvider, without which an x509 entry matches nobody (ZooKeeper finds no
+     * provider for its scheme), whatever x509 ids a request forwarded from another server carries.
+     */
+    public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper, boolean x509Auth) {
         if (isSuper || acl == null || acl.isEmpty()) {
             return true;
         }
@@ -72,14 +81,14 @@ public final class AclCheck {
         }
         for (int i = 0; i < acl.size(); i++) {
             Acl entry = acl.get(i);
-            if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds)) {
+            if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds, x509Auth)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean grants(Id aclId, List<Id> authIds) {
+    private static boolean grants(Id aclId, List<Id> authIds, boolean x509Auth) {
         if (WORLD.equals(aclId.scheme()) && ANYONE.equals(aclId.id())) {
             return true;
         }
@@ -93,7 +102,7 @@ public final class AclCheck {
             if (IP.equals(aclId.scheme()) && IpAddress.matches(authId.id(), aclId.id())) {
                 return true;
             }
-            if (X509.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
+            if (x509Auth && X509.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
                 return true;
             }
         }
@@ -146,7 +155,7 @@ public final class AclCheck {
                 throw InvalidAclException.malformed("world ACL entry with a null id");
             }
             if (AUTH.equals(scheme)) {
-                fixed.addAll(expandAuth(acl.perms(), authIds));
+                fixed.addAll(expandAuth(acl.perms(), authIds, x509Auth));
             } else if (!isKnownScheme(scheme) && !(x509Auth && X509.equals(scheme))) {
                 throw new InvalidAclException("unknown ACL scheme " + scheme);
             } else if (acl.id().id() == null) {
@@ -207,12 +216,13 @@ public final class AclCheck {
         return true;
     }
 
-    private static List<Acl> expandAuth(int perms, List<Id> authIds) {
+    private static List<Acl> expandAuth(int perms, List<Id> authIds, boolean x509Auth) {
         List<Acl> expanded = new ArrayList<>();
         for (Id authId : authIds) {
-            // Only providers that authenticate (digest, x509) count; ip ids and super do not. A
-            // connection holds x509 ids only where that provider is configured.
-            if (DIGEST.equals(authId.scheme()) || X509.equals(authId.scheme())) {
+            // Only providers that authenticate (digest, x509 where this server has it) count; ip ids
+            // and super do not. A request forwarded from another server may carry x509 ids this one
+            // has no provider for: ZooKeeper skips them.
+            if (DIGEST.equals(authId.scheme()) || x509Auth && X509.equals(authId.scheme())) {
                 expanded.add(new Acl(perms, authId));
             }
         }

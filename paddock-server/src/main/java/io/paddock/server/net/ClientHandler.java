@@ -113,6 +113,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (failed || conn == null) {
                 return;
             }
+            if (!tlsVerified(ctx)) {
+                // A TLS connection whose handshake did not end in an identity (refused and closing):
+                // nothing it sent behind the handshake is taken, as ZooKeeper drops a closing channel's input.
+                failed = true;
+                ctx.close();
+                return;
+            }
             if (msg instanceof FrameDecoder.FourLetterWordRequest word) {
                 answerFourLetterWord(ctx, word.code());
             } else if (!handshakeDone) {
@@ -123,6 +130,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Plain connections pass; a TLS one only once its handshake listener has set what it proved (maybe nothing). */
+    private static boolean tlsVerified(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null
+                || ctx.channel().attr(ClientTls.TRANSPORT_IDS).get() != null;
     }
 
     /** A reader over a copy of the frame's bytes, valid until this handler returns. */
@@ -155,7 +168,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         handshakeDone = true;
         handshakeTimer.cancel(false);
         connections.packetReceived(conn); // as ZooKeeper counts a ConnectRequest
-        java.util.List<io.paddock.core.wire.Id> proved = ctx.channel().attr(ClientTls.TRANSPORT_IDS).get();
+        java.util.List<io.paddock.core.wire.Id> proved = ctx.channel().attr(ClientTls.TRANSPORT_IDS).get(); // null: plain
         loop.post(new Event.ClientConnected(conn.id, request, conn.address, proved == null ? java.util.List.of() : proved));
     }
 

@@ -130,9 +130,7 @@ public final class ClientPipeline {
                         ctx.close();
                         return;
                     }
-                    if (!ids.isEmpty()) {
-                        ctx.channel().attr(ClientTls.TRANSPORT_IDS).set(ids);
-                    }
+                    ctx.channel().attr(ClientTls.TRANSPORT_IDS).set(ids); // empty: anonymous, but verified
                 }
             }
             super.userEventTriggered(ctx, evt);

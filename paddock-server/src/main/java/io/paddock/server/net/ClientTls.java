@@ -30,8 +30,8 @@ import javax.net.ssl.TrustManagerFactory;
  * name ({@code .jks}, {@code .p12}, {@code .pem}); a password from {@code *.password} or the file
  * {@code *.passwordPath} names (one trailing line separator dropped); no trust store means the JVM's
  * default CAs; {@code ssl.clientAuth} none, want or need (the default); {@code ssl.protocol}
- * (default TLSv1.3 where the JVM has it) with {@code ssl.enabledProtocols} (default: what that
- * protocol's context enables, TLSv1.3 and TLSv1.2) and {@code ssl.ciphersuites} (default:
+ * (default TLSv1.3 where the JVM has it), the only one enabled unless {@code ssl.enabledProtocols}
+ * lists more, and {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
  */
 public final class ClientTls {
@@ -45,6 +45,14 @@ public final class ClientTls {
             "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
             "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256");
     public static final int DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS = 5000;
+
+    static {
+        // As ZooKeeper's X509Util: a client may not ask for a renegotiation (TLSv1.2), each of which
+        // costs the server a handshake. Read by the JDK when its TLS classes load, so set before.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+    }
 
     /** Whether and how a client must show a certificate. */
     public enum Auth {
@@ -158,15 +166,13 @@ public final class ClientTls {
     /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
     public static ClientTls create(Settings s) {
         String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
-        SSLContext forDefaults;
         try {
-            forDefaults = SSLContext.getInstance(protocol);
-            forDefaults.init(null, null, null);
+            SSLContext.getInstance(protocol);
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException("ssl.protocol=" + protocol + ": " + e.getMessage(), e);
         }
-        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols()
-                : Arrays.asList(forDefaults.getDefaultSSLParameters().getProtocols());
+        // ZooKeeper's client port enables just ssl.protocol unless ssl.enabledProtocols says more.
+        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols() : List.of(protocol);
         List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites() : supported(DEFAULT_CIPHERS);
         SslContextBuilder builder = keyManager(s);
         trustManager(builder, s);
@@ -213,7 +219,7 @@ public final class ClientTls {
                 return SslContextBuilder.forServer(pem, pem, password.isEmpty() ? null : password);
             }
             KeyStore store = load(location, password, type);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX"); // ZooKeeper's: the valid certificate of several
             kmf.init(store, password.toCharArray());
             return SslContextBuilder.forServer(kmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
@@ -235,7 +241,7 @@ public final class ClientTls {
                 return;
             }
             KeyStore store = load(location, password, type);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(store);
             builder.trustManager(tmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {

@@ -264,6 +264,21 @@ class ServerConfigTest {
             assertTrue(e.getMessage().startsWith(key + "=true") && e.getMessage().contains("refuses to start"), e.getMessage());
             parse("dataDir", "/d", key, "true"); // no TLS port: nothing asks for it
         }
+        assertTrue(secure.x509Auth(), "a secureClientPort brings ZooKeeper's X509AuthenticationProvider");
+        assertFalse(parse("dataDir", "/d", "client.portUnification", "true").x509Auth(), "a unified port does not");
+        assertTrue(parse("dataDir", "/d", "authProvider.1", "org.apache.zookeeper.server.auth.X509AuthenticationProvider")
+                .x509Auth());
+        ConfigException address = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "secureClientPortAddress", "127.0.0.1"));
+        assertTrue(address.getMessage().contains("secureClientPort is not"), address.getMessage());
+        assertThrows(ConfigException.class, () -> parse("dataDir", "/d", "secureClientPort", ""));
+        ConfigException scheme = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.authProvider", "custom"));
+        assertTrue(scheme.getMessage().contains("ssl.authProvider=custom"), scheme.getMessage());
+        ConfigException custom = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "authProvider.x509", "com.example.MyX509"));
+        assertTrue(custom.getMessage().contains("authProvider.x509=com.example.MyX509"), custom.getMessage());
+        assertTrue(parse("dataDir", "/d", "client.certReload", "true").warnings().get(0).contains("client.certReload"));
         ConfigException supplier = assertThrows(ConfigException.class,
                 () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.context.supplier.class", "com.example.Ctx"));
         assertTrue(supplier.getMessage().contains("ssl.context.supplier.class"), supplier.getMessage());
