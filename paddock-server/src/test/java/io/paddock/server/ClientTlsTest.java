@@ -214,6 +214,37 @@ class ClientTlsTest {
         }
     }
 
+    /**
+     * In an ensemble the certificate's identity travels with the follower's forwarded write: the
+     * leader expands CREATOR_ALL_ACL to it (its own secureClientPort brings the provider), and the
+     * node is readable with the same certificate through another server, not without it.
+     */
+    @Test
+    void anX509IdentityReachesTheLeaderThroughAFollower() throws Exception {
+        java.util.Map<String, String> tls = java.util.Map.of("secureClientPort", "0", "secureClientPortAddress", "127.0.0.1",
+                "ssl.keyStore.location", certs.serverKeys.toString(), "ssl.keyStore.password", TestCertificates.PASSWORD,
+                "ssl.trustStore.location", certs.serverTrust.toString(), "ssl.trustStore.password", TestCertificates.PASSWORD);
+        try (io.paddock.server.conformance.PaddockEnsembleTarget ensemble =
+                     new io.paddock.server.conformance.PaddockEnsembleTarget(sid -> tls)) {
+            ensemble.start();
+            int leader = ensemble.leaderSid();
+            int follower = leader == 1 ? 2 : 1;
+            int other = 6 - leader - follower;
+            try (ZooKeeper viaFollower = tlsClient(ensemble.server(follower).secureClientPort(), true);
+                 ZooKeeper viaOther = tlsClient(ensemble.server(other).secureClientPort(), true);
+                 ZooKeeper plain = TestServers.connect(ensemble.server(follower), null)) {
+                viaFollower.create("/ensemble-mine", new byte[] {3}, Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+                assertEquals(java.util.Arrays.asList(new ACL(ZooDefs.Perms.ALL, new Id("x509", TestCertificates.CLIENT_SUBJECT))),
+                        viaFollower.getACL("/ensemble-mine", null));
+                viaOther.sync("/", (rc, path, ctx) -> { }, null);
+                assertArrayEquals(new byte[] {3}, viaOther.getData("/ensemble-mine", false, null));
+                assertThrows(KeeperException.NoAuthException.class, () -> plain.getData("/ensemble-mine", false, null));
+                assertThrows(KeeperException.NoAuthException.class, () -> plain.setData("/ensemble-mine", null, -1),
+                        "the leader's check of a plain client's forwarded write");
+            }
+        }
+    }
+
     @Test
     void theX509SuperUserIsSuper(@TempDir Path data) throws Exception {
         try (PaddockServer server = startBoth(data, "X509AuthenticationProvider.superUser", TestCertificates.CLIENT_SUBJECT);

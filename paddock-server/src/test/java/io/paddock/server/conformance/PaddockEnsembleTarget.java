@@ -149,6 +149,11 @@ public final class PaddockEnsembleTarget implements Target {
     }
 
     /** The sid whose srvr said leader when the ensemble formed. */
+    /** Server {@code sid} (1 to {@link #SIZE}), started. */
+    public PaddockServer server(int sid) {
+        return servers.get(sid - 1);
+    }
+
     public int leaderSid() {
         return leaderSid;
     }
