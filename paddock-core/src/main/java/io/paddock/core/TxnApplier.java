@@ -91,6 +91,17 @@ final class TxnApplier {
             return null;
         }
         if (txn instanceof Txn.CloseSession close) {
+            // ZooKeeper's killSession deletes in the txn's order (its leader lists them from a HashSet),
+            // then whatever ephemerals of the session are left: the watch events come in that order.
+            if (close.paths() != null) {
+                for (String path : close.paths()) {
+                    io.paddock.core.tree.Znode n = tree.get(path);
+                    if (n != null && n.kind() == io.paddock.core.tree.NodeKind.EPHEMERAL
+                            && n.ephemeralOwner() == close.sessionId()) {
+                        fired.addAll(tree.delete(path, env.zxid()));
+                    }
+                }
+            }
             fired.addAll(tree.closeSession(close.sessionId(), env.zxid()));
             sessions.remove(close.sessionId());
             return null;
