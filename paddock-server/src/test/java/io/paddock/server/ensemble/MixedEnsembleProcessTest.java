@@ -139,8 +139,15 @@ class MixedEnsembleProcessTest {
             e.awaitOneLeader(3, BOUND);
             AtomicBoolean expired = new AtomicBoolean();
             List<String> written = new ArrayList<>();
+            try (ZooKeeper zk = connect(e.connectString(1), expired)) {
+                // zkCli's setquota, through a ZooKeeper follower: each server keeps the quota's stats itself.
+                zk.create("/quota-mixed", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                org.apache.zookeeper.cli.SetQuotaCommand.createQuota(zk, "/quota-mixed",
+                        new org.apache.zookeeper.StatsTrack("count=1000,bytes=-1"));
+            }
             for (int sid = 1; sid <= 3; sid++) {
                 try (ZooKeeper zk = connect(e.connectString(sid), expired)) {
+                    zk.create("/quota-mixed/w" + sid, new byte[sid], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                     List<String> paths = new ArrayList<>();
                     for (int i = 0; i < 100; i++) {
                         paths.add("/w" + sid + "-" + i);
@@ -158,6 +165,7 @@ class MixedEnsembleProcessTest {
             for (int sid = 1; sid <= 2; sid++) {
                 assertDigestsAgreed(e, sid); // ZooKeeper checked every proposal of the Paddock leader
             }
+            assertQuotaStats(e, expired, "count=4,bytes=6"); // /quota-mixed and its children of 1, 2 and 3 bytes
 
             e.kill9(3);
             e.awaitOneLeader(2, BOUND); // a ZooKeeper server leads
@@ -175,8 +183,21 @@ class MixedEnsembleProcessTest {
                 for (String path : written) {
                     assertNotNull(onPaddock.exists(path, false), path);
                 }
+                onPaddock.delete("/quota-mixed/w1", -1);
             }
+            assertQuotaStats(e, expired, "count=3,bytes=5"); // the Paddock server recounted at its restart
             assertNoneExpiredAndDigestsAgreed(e, expired);
+        }
+    }
+
+    /** The quota's stats node reads {@code expected} on every server, ZooKeeper's and Paddock's alike. */
+    private static void assertQuotaStats(LocalEnsemble e, AtomicBoolean expired, String expected) throws Exception {
+        for (int sid = 1; sid <= 3; sid++) {
+            try (ZooKeeper zk = connect(e.connectString(sid), expired)) {
+                syncWith(zk);
+                byte[] stats = zk.getData("/zookeeper/quota/quota-mixed/zookeeper_stats", false, null);
+                assertEquals(expected, new String(stats, StandardCharsets.UTF_8), "quota stats on server " + sid);
+            }
         }
     }
 
