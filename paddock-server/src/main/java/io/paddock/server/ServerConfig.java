@@ -889,8 +889,7 @@ public final class ServerConfig {
         /**
          * secureClientPort (TLS only), client.portUnification (TLS or plain on clientPort) and the
          * ssl.* keys of ZooKeeper's X509Util for them. The stores are read when the server starts.
-         * Revocation checks (ssl.crl, ssl.ocsp) and a custom ssl.context.supplier.class are refused
-         * where TLS is in use: Paddock would serve without them.
+         * A custom ssl.context.supplier.class is refused where TLS is in use: Paddock loads no classes.
          */
         private void readClientTls() {
             String secure = take("secureClientPort");
@@ -954,16 +953,10 @@ public final class ServerConfig {
                     take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),
                     take("ssl.trustStore.location"), take("ssl.trustStore.password"),
                     take("ssl.trustStore.passwordPath"), take("ssl.trustStore.type"), take("ssl.protocol"),
-                    protocols, ciphers, auth, detection, x509, take("X509AuthenticationProvider.superUser"));
-            boolean crl = readBoolean("ssl.crl", false);
-            boolean ocsp = readBoolean("ssl.ocsp", false);
+                    protocols, ciphers, auth, detection, x509, take("X509AuthenticationProvider.superUser"),
+                    readBoolean("ssl.crl", false), readBoolean("ssl.ocsp", false));
             String supplier = take("ssl.context.supplier.class");
             boolean tls = st.secureClientPort >= 0 || st.portUnification;
-            if (tls && (crl || ocsp)) {
-                throw new ConfigException((crl ? "ssl.crl" : "ssl.ocsp") + "=true asks that client certificates be checked"
-                    + " for revocation, which Paddock does not do yet; it refuses to start rather than accept a revoked"
-                    + " certificate. Remove it or keep ZooKeeper here.");
-            }
             if (tls && supplier != null && !supplier.isEmpty()) {
                 throw new ConfigException("ssl.context.supplier.class=" + supplier + " names a Java class that makes"
                     + " ZooKeeper's TLS context; Paddock does not load such classes. Configure the key and trust stores"

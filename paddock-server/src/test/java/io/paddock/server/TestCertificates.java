@@ -34,6 +34,10 @@ public final class TestCertificates {
     final Path clientKeys;
     final Path clientTrust;
     final Path strangerKeys;
+    /** A client key whose certificate a test CA issued (a chain of two, not a trust anchor itself). */
+    final Path issuedClientKeys;
+    /** A trust store holding only that CA's certificate. */
+    final Path caTrust;
 
     private TestCertificates(Path dir) {
         this.dir = dir;
@@ -47,6 +51,8 @@ public final class TestCertificates {
         this.serverCertPem = dir.resolve("server-cert.pem");
         this.clientCertPem = dir.resolve("client-cert.pem");
         this.clientKeyPem = dir.resolve("client-key.pem");
+        this.issuedClientKeys = dir.resolve("issued.p12");
+        this.caTrust = dir.resolve("ca-trust.p12");
     }
 
     public static TestCertificates make(Path dir) throws Exception {
@@ -67,11 +73,36 @@ public final class TestCertificates {
                 c.serverTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
         c.keytool("-importkeystore", "-srckeystore", c.serverKeys.toString(), "-srcstoretype", "PKCS12", "-srcstorepass",
                 PASSWORD, "-destkeystore", c.serverKeysJks.toString(), "-deststoretype", "JKS", "-deststorepass", PASSWORD);
+        c.issueFromCa();
         c.writePem(c.serverKeys, "server", c.serverKeysPem, true, true);
         c.writePem(c.serverKeys, "server", c.serverCertPem, false, true);
         c.writePem(c.clientKeys, "client", c.clientCertPem, false, true);
         c.writePem(c.clientKeys, "client", c.clientKeyPem, true, false);
         return c;
+    }
+
+    /** A CA, a client key pair whose certificate it signs (naming no CRL or OCSP source), and a CA-only trust store. */
+    private void issueFromCa() throws IOException, InterruptedException {
+        Path ca = dir.resolve("ca.p12");
+        Path caCert = dir.resolve("ca.crt");
+        Path request = dir.resolve("issued.csr");
+        Path issuedCert = dir.resolve("issued.crt");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
+                "-validity", "3", "-ext", "bc:c", "-keystore", ca.toString(), "-storetype", "PKCS12",
+                "-storepass", PASSWORD, "-keypass", PASSWORD);
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
+                "-file", caCert.toString());
+        keyPair(issuedClientKeys, "issued", "CN=issued-client", "PKCS12", null);
+        keytool("-certreq", "-alias", "issued", "-keystore", issuedClientKeys.toString(), "-storepass", PASSWORD,
+                "-file", request.toString());
+        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
+                "-infile", request.toString(), "-outfile", issuedCert.toString(), "-validity", "3");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore",
+                issuedClientKeys.toString(), "-storepass", PASSWORD);
+        keytool("-importcert", "-noprompt", "-alias", "issued", "-file", issuedCert.toString(), "-keystore",
+                issuedClientKeys.toString(), "-storepass", PASSWORD);
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore",
+                caTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
     }
 
     /** A PKCS12 entry's private key (PKCS#8) and/or certificate as PEM text. */

@@ -31,7 +31,8 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code *.passwordPath} names (one trailing line separator dropped); no trust store means the JVM's
  * default CAs; {@code ssl.clientAuth} none, want or need (the default); {@code ssl.protocol}
  * (default TLSv1.3 where the JVM has it), the only one enabled unless {@code ssl.enabledProtocols}
- * lists more, and {@code ssl.ciphersuites} (default:
+ * lists more, {@code ssl.crl} and {@code ssl.ocsp} (revocation checks of client certificates, as
+ * ZooKeeper sets them up: JVM-wide properties), and {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
  */
 public final class ClientTls {
@@ -81,7 +82,8 @@ public final class ClientTls {
                            String keyStoreType, String trustStoreLocation, String trustStorePassword,
                            String trustStorePasswordPath, String trustStoreType, String protocol,
                            List<String> enabledProtocols, List<String> cipherSuites, Auth clientAuth,
-                           int handshakeDetectionTimeoutMs, boolean x509Auth, String x509SuperUser) {
+                           int handshakeDetectionTimeoutMs, boolean x509Auth, String x509SuperUser,
+                           boolean crl, boolean ocsp) {
     }
 
     /** The identities a connection's TLS handshake proved (its certificate's x509 ids), for its ConnectRequest. */
@@ -236,18 +238,47 @@ public final class ClientTls {
         String password = password(s.trustStorePassword(), s.trustStorePasswordPath(), "ssl.trustStore.passwordPath");
         String type = storeType(s.trustStoreType(), location, "ssl.trustStore");
         try {
-            if (type.equals("PEM")) {
-                builder.trustManager(new File(location));
-                return;
-            }
-            KeyStore store = load(location, password, type);
+            KeyStore store = type.equals("PEM") ? loadPemCertificates(location) : load(location, password, type);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(store);
+            if (s.crl() || s.ocsp()) {
+                // ZooKeeper's X509Util.createTrustManager: PKIX with revocation checks, CRLs from each
+                // certificate's distribution points (ssl.crl) and OCSP (ssl.ocsp); a certificate whose
+                // status cannot be told is refused.
+                java.security.cert.PKIXBuilderParameters pkix =
+                        new java.security.cert.PKIXBuilderParameters(store, new java.security.cert.X509CertSelector());
+                pkix.setRevocationEnabled(true);
+                if (s.crl()) {
+                    System.setProperty("com.sun.security.enableCRLDP", "true");
+                }
+                if (s.ocsp()) {
+                    java.security.Security.setProperty("ocsp.enable", "true");
+                }
+                tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(pkix));
+            } else {
+                tmf.init(store);
+            }
             builder.trustManager(tmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsConfigException("cannot read the trust store ssl.trustStore.location=" + location + " (type " + type
                     + "): " + e.getMessage(), e);
         }
+    }
+
+    /** A PEM trust store: every certificate in the file, in a key store of its own. */
+    private static KeyStore loadPemCertificates(String location) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        int n = 0;
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            for (java.security.cert.Certificate cert : x509.generateCertificates(in)) {
+                store.setCertificateEntry("cert-" + n++, cert);
+            }
+        }
+        if (n == 0) {
+            throw new GeneralSecurityException("no certificate in it");
+        }
+        return store;
     }
 
     private static KeyStore load(String location, String password, String type) throws IOException, GeneralSecurityException {

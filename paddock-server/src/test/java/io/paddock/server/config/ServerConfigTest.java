@@ -258,12 +258,9 @@ class ServerConfigTest {
         ConfigException auth = assertThrows(ConfigException.class,
                 () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.clientAuth", "sometimes"));
         assertTrue(auth.getMessage().contains("ssl.clientAuth"), auth.getMessage());
-        for (String key : List.of("ssl.crl", "ssl.ocsp")) {
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> parse("dataDir", "/d", "client.portUnification", "true", key, "true"));
-            assertTrue(e.getMessage().startsWith(key + "=true") && e.getMessage().contains("refuses to start"), e.getMessage());
-            parse("dataDir", "/d", key, "true"); // no TLS port: nothing asks for it
-        }
+        assertTrue(parse("dataDir", "/d", "client.portUnification", "true", "ssl.crl", "true").clientTls().crl());
+        assertTrue(parse("dataDir", "/d", "client.portUnification", "true", "ssl.ocsp", "true").clientTls().ocsp());
+        assertFalse(none.clientTls().crl() || none.clientTls().ocsp(), "ZooKeeper's defaults: no revocation checks");
         assertTrue(secure.x509Auth(), "a secureClientPort brings ZooKeeper's X509AuthenticationProvider");
         assertFalse(parse("dataDir", "/d", "client.portUnification", "true").x509Auth(), "a unified port does not");
         assertTrue(parse("dataDir", "/d", "authProvider.1", "org.apache.zookeeper.server.auth.X509AuthenticationProvider")
