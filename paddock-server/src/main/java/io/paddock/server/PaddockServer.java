@@ -71,6 +71,8 @@ public final class PaddockServer implements AutoCloseable {
     private Channel secureServerChannel;
     /** TLS for clients (secureClientPort, client.portUnification), or null. */
     private final ClientTls clientTls;
+    /** client.certReload's watch of the stores, or null. */
+    private java.io.Closeable tlsStoresWatch;
     private ReplicaLoop loop;
     private TxnLog log;
     private ClientConnections connections;
@@ -246,6 +248,9 @@ public final class PaddockServer implements AutoCloseable {
             secureServerChannel = bind(secure, config.secureClientPortAddress(), config.secureClientPort());
             LOG.info("serving clients over TLS on {} (ssl.clientAuth={})", secureServerChannel.localAddress(),
                     clientTls.clientAuth().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (clientTls != null && config.clientTls().certReload()) {
+            tlsStoresWatch = clientTls.watchStores();
         }
         Channel shown = serverChannel != null ? serverChannel : secureServerChannel;
         if (peer != null) {
@@ -504,6 +509,14 @@ public final class PaddockServer implements AutoCloseable {
             if (secureServerChannel != null) {
                 secureServerChannel.close().syncUninterruptibly();
                 secureServerChannel = null;
+            }
+            if (tlsStoresWatch != null) {
+                try {
+                    tlsStoresWatch.close();
+                } catch (java.io.IOException e) {
+                    LOG.warn("closing the watch of the TLS stores: {}", e.toString());
+                }
+                tlsStoresWatch = null;
             }
             if (connections != null) {
                 connections.closeAll();

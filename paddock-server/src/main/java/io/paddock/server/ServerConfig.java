@@ -162,7 +162,7 @@ public final class ServerConfig {
                 value = value.equals("no") ? "no" : "yes";
             } else if (key.getKey().equals("extendedTypesEnabled") || key.getKey().equals("enforceQuota")
                     || key.getKey().equals("client.portUnification") || key.getKey().equals("ssl.crl")
-                    || key.getKey().equals("ssl.ocsp")) {
+                    || key.getKey().equals("ssl.ocsp") || key.getKey().equals("client.certReload")) {
                 value = Boolean.toString(Boolean.parseBoolean(value));
             } else if (!key.getKey().equals("4lw.commands.whitelist") && !key.getKey().startsWith("ssl.")) {
                 try {
@@ -944,17 +944,12 @@ public final class ServerConfig {
             if (st.secureClientPort >= 0) {
                 x509 = true;
             }
-            String reload = take("client.certReload");
-            if (reload != null && reload.trim().equalsIgnoreCase("true")) {
-                st.warnings.add("client.certReload=true: Paddock reads the key and trust stores once, at start;"
-                    + " restart it after replacing them");
-            }
             st.clientTls = new io.paddock.server.net.ClientTls.Settings(take("ssl.keyStore.location"),
                     take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),
                     take("ssl.trustStore.location"), take("ssl.trustStore.password"),
                     take("ssl.trustStore.passwordPath"), take("ssl.trustStore.type"), take("ssl.protocol"),
                     protocols, ciphers, auth, detection, x509, take("X509AuthenticationProvider.superUser"),
-                    readBoolean("ssl.crl", false), readBoolean("ssl.ocsp", false));
+                    readBoolean("ssl.crl", false), readBoolean("ssl.ocsp", false), readBoolean("client.certReload", false));
             String supplier = take("ssl.context.supplier.class");
             boolean tls = st.secureClientPort >= 0 || st.portUnification;
             if (tls && supplier != null && !supplier.isEmpty()) {

@@ -199,6 +199,67 @@ class ClientTlsTest {
         }
     }
 
+    /**
+     * client.certReload: a key store replaced on disk (as a certificate rotation does, moved into
+     * place) is served to new connections; one that does not read leaves the last good one in use.
+     */
+    @Test
+    void certReloadServesARotatedCertificateToNewConnections(@TempDir Path data) throws Exception {
+        Path keys = data.resolve("keys.p12");
+        Files.copy(certs.serverKeys, keys);
+        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1",
+                "ssl.keyStore.location", keys.toString(), "ssl.clientAuth", "none", "client.certReload", "true");
+        try (PaddockServer server = start(p)) {
+            int port = server.secureClientPort();
+            assertEquals("CN=paddock-server", servedSubject(port));
+            Path rotated = certs.anotherServerKeys("CN=paddock-server-rotated");
+            Path staged = data.resolve("keys.p12.new");
+            Files.copy(rotated, staged);
+            Files.move(staged, keys, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!servedSubject(port).equals("CN=paddock-server-rotated")) {
+                assertTrue(System.nanoTime() < deadline, "the rotated certificate was not served within 20 s");
+                Thread.sleep(50);
+            }
+        }
+        // A store that does not read (caught mid-copy, say) leaves the context read before in use.
+        io.paddock.server.net.ClientTls tls = io.paddock.server.net.ClientTls.create(ServerConfig.fromProperties(p).clientTls());
+        io.netty.handler.ssl.SslContext before = tls.context();
+        Files.writeString(keys, "not a key store");
+        assertFalse(tls.reload());
+        assertTrue(before == tls.context(), "kept");
+        Files.copy(certs.serverKeys, keys, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(tls.reload());
+        assertFalse(before == tls.context(), "read again");
+    }
+
+    /** The subject of the certificate the server shows a new TLS connection (trusting whatever it shows). */
+    private static String servedSubject(int port) throws Exception {
+        javax.net.ssl.TrustManager trustAll = new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        };
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {trustAll}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+                    .getSubjectX500Principal().getName();
+        }
+    }
+
     @Test
     void aSecureClientPortAloneOpensNoPlainPort(@TempDir Path data) throws Exception {
         Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1");

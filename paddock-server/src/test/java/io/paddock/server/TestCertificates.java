@@ -81,6 +81,13 @@ public final class TestCertificates {
         return c;
     }
 
+    /** Another server key store (subject {@code subject}, for 127.0.0.1), as a certificate rotation makes one. */
+    public Path anotherServerKeys(String subject) throws IOException, InterruptedException {
+        Path store = dir.resolve("server-" + System.nanoTime() + ".p12");
+        keyPair(store, "server", subject, "PKCS12", "SAN=IP:127.0.0.1,DNS:localhost");
+        return store;
+    }
+
     /** A CA, a client key pair whose certificate it signs (naming no CRL or OCSP source), and a CA-only trust store. */
     private void issueFromCa() throws IOException, InterruptedException {
         Path ca = dir.resolve("ca.p12");

@@ -83,7 +83,7 @@ public final class ClientTls {
                            String trustStorePasswordPath, String trustStoreType, String protocol,
                            List<String> enabledProtocols, List<String> cipherSuites, Auth clientAuth,
                            int handshakeDetectionTimeoutMs, boolean x509Auth, String x509SuperUser,
-                           boolean crl, boolean ocsp) {
+                           boolean crl, boolean ocsp, boolean certReload) {
     }
 
     /** The identities a connection's TLS handshake proved (its certificate's x509 ids), for its ConnectRequest. */
@@ -99,7 +99,8 @@ public final class ClientTls {
         }
     }
 
-    private final SslContext context;
+    /** Replaced by {@link #reload}; each new connection takes the one current then. */
+    private volatile SslContext context;
     private final Auth clientAuth;
     private final int handshakeDetectionTimeoutMs;
     private final Settings settings;
@@ -167,6 +168,71 @@ public final class ClientTls {
 
     /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
     public static ClientTls create(Settings s) {
+        return new ClientTls(buildContext(s), s);
+    }
+
+    /**
+     * Reads the stores again (client.certReload): new connections get the new context, those open
+     * keep theirs. A store that does not read now keeps the context there was, with a log line.
+     */
+    public boolean reload() {
+        try {
+            context = buildContext(settings);
+            LOG.info("client TLS: read the key and trust stores again ({}, {})", settings.keyStoreLocation(),
+                    settings.trustStoreLocation());
+            return true;
+        } catch (TlsConfigException e) {
+            LOG.warn("client TLS: keeping the stores read before: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Watches the key and trust stores' files (ZooKeeper's client.certReload, its FileChangeWatcher):
+     * a change to either reads both again ({@link #reload}). Closing the result stops it.
+     */
+    public java.io.Closeable watchStores() throws IOException {
+        java.nio.file.WatchService watcher = java.nio.file.FileSystems.getDefault().newWatchService();
+        java.util.Set<Path> files = new java.util.HashSet<>();
+        for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation()}) {
+            if (location == null || location.isEmpty()) {
+                continue;
+            }
+            Path file = Path.of(location).toAbsolutePath();
+            if (files.add(file)) {
+                file.getParent().register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                        java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+            }
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                while (true) {
+                    java.nio.file.WatchKey key = watcher.take();
+                    boolean ours = false;
+                    for (java.nio.file.WatchEvent<?> event : key.pollEvents()) {
+                        if (event.context() instanceof Path name) {
+                            ours |= files.contains(((Path) key.watchable()).resolve(name).toAbsolutePath());
+                        } else {
+                            ours = true; // OVERFLOW: events were lost, read again to be sure
+                        }
+                    }
+                    key.reset();
+                    if (ours) {
+                        reload();
+                    }
+                }
+            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                // closed: the server is stopping
+            }
+        }, "paddock-client-tls-reload");
+        thread.setDaemon(true);
+        thread.start();
+        return watcher;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientTls.class);
+
+    private static SslContext buildContext(Settings s) {
         String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
         try {
             SSLContext.getInstance(protocol);
@@ -180,7 +246,7 @@ public final class ClientTls {
         trustManager(builder, s);
         builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers).clientAuth(s.clientAuth().netty);
         try {
-            return new ClientTls(builder.build(), s);
+            return builder.build();
         } catch (IOException | RuntimeException e) {
             throw new TlsConfigException("cannot make the TLS context for clients (ssl.protocol=" + protocol
                     + ", ssl.enabledProtocols=" + protocols + ", ssl.ciphersuites=" + ciphers + "): " + e.getMessage(), e);

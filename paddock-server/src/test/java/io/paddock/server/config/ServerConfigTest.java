@@ -275,7 +275,8 @@ class ServerConfigTest {
         ConfigException custom = assertThrows(ConfigException.class,
                 () -> parse("dataDir", "/d", "authProvider.x509", "com.example.MyX509"));
         assertTrue(custom.getMessage().contains("authProvider.x509=com.example.MyX509"), custom.getMessage());
-        assertTrue(parse("dataDir", "/d", "client.certReload", "true").warnings().get(0).contains("client.certReload"));
+        assertTrue(parse("dataDir", "/d", "client.certReload", "true").clientTls().certReload());
+        assertFalse(none.clientTls().certReload(), "ZooKeeper's default");
         ConfigException supplier = assertThrows(ConfigException.class,
                 () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.context.supplier.class", "com.example.Ctx"));
         assertTrue(supplier.getMessage().contains("ssl.context.supplier.class"), supplier.getMessage());
