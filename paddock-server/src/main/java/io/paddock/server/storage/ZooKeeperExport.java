@@ -84,6 +84,7 @@ public final class ZooKeeperExport {
 
     private static Result exportLocked(Path dataDir, Path dataLogDir, boolean ensembleMember)
             throws IOException, StartupException {
+        ZooKeeperPidFile.refuseIfZooKeeperRuns(dataDir, "export-zookeeper replaces its files");
         if (Files.exists(dataDir.resolve(ZooKeeperImport.MARKER))) {
             throw new StartupException(dataDir.resolve(ZooKeeperImport.MARKER) + " says an import of ZooKeeper's data"
                     + " did not finish: start the server once (it finishes the import) before exporting");

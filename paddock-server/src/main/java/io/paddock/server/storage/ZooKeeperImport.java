@@ -132,6 +132,7 @@ public final class ZooKeeperImport {
                     dataDir.equals(dataLogDir) ? dataDir : dataDir + " and " + dataLogDir);
             return null;
         }
+        ZooKeeperPidFile.refuseIfZooKeeperRuns(dataDir, "Paddock takes over its data");
         if (zkSnaps.isEmpty()) {
             throw new StartupException("ZooKeeper's logs are in " + zkLogDir + " but there is no snapshot in " + zkSnapDir
                     + ": ZooKeeper refuses this data too (\"No snapshot found, but there are log entries\"); refusing"

@@ -188,6 +188,44 @@ class ZooKeeperImportExportTest {
         assertEquals(new TreeMap<>(sessions), new TreeMap<>(restoredSessions));
     }
 
+    /**
+     * zkServer.sh's pid file in dataDir naming a live ZooKeeper server: it is still writing these
+     * files, so neither the import nor the export touches them; once it is gone (or the pid file
+     * names another program), the pid file is stale and both go on.
+     */
+    @Test
+    void aZooKeeperStillRunningOnTheDirectoryStopsTheImportAndTheExport() throws Exception {
+        base();
+        files.commit();
+        fuzzySnapshot(zxid, List.of());
+        files.close();
+        Path pidFile = dir.resolve(ZooKeeperPidFile.NAME);
+        Process zooKeeper = fakeProcess("org.apache.zookeeper.server.quorum.QuorumPeerMain");
+        Process other = fakeProcess("some-other-program");
+        try {
+            Files.writeString(pidFile, zooKeeper.pid() + "\n");
+            StartupException e = assertThrows(StartupException.class, () -> importInto(dir, dir));
+            assertTrue(e.getMessage().contains(pidFile.toString()) && e.getMessage().contains("Stop it"), e.getMessage());
+            assertFalse(Files.exists(dir.resolve(ZooKeeperImport.MARKER)), "nothing was started");
+            Files.writeString(pidFile, other.pid() + "\n"); // the pid reused by another program: stale
+            assertNotNull(importInto(dir, dir));
+            Files.writeString(pidFile, zooKeeper.pid() + "\n");
+            e = assertThrows(StartupException.class, () -> ZooKeeperExport.export(dir, dir, false));
+            assertTrue(e.getMessage().contains("before export-zookeeper"), e.getMessage());
+            zooKeeper.destroy();
+            assertTrue(zooKeeper.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            ZooKeeperExport.export(dir, dir, false); // its process gone: stale
+        } finally {
+            zooKeeper.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+
+    /** A live process whose command line holds {@code name} (a shell that waits), ended by the caller. */
+    private static Process fakeProcess(String name) throws IOException {
+        return new ProcessBuilder("/bin/sh", "-c", "sleep 120; true", name).start();
+    }
+
     @Test
     void anImportCutShortIsDoneAgain() throws Exception {
         base();
