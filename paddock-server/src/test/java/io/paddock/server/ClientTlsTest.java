@@ -233,6 +233,38 @@ class ClientTlsTest {
         assertFalse(before == tls.context(), "read again");
     }
 
+    /**
+     * client.certReload with the store mounted as Kubernetes mounts a secret: {@code keys.p12 ->
+     * ..data/keys.p12}, {@code ..data -> ..<timestamp>}; a rotation writes a new timestamped folder
+     * and swaps the {@code ..data} link (no event names keys.p12 itself), then deletes the old folder.
+     */
+    @Test
+    void certReloadFollowsAKubernetesSecretsSymlinkSwap(@TempDir Path data) throws Exception {
+        Path mount = Files.createDirectories(data.resolve("tls"));
+        Path v1 = Files.createDirectories(mount.resolve("..2026_12_07_v1"));
+        Files.copy(certs.serverKeys, v1.resolve("keys.p12"));
+        Files.createSymbolicLink(mount.resolve("..data"), Path.of(v1.getFileName().toString()));
+        Files.createSymbolicLink(mount.resolve("keys.p12"), Path.of("..data", "keys.p12"));
+        Properties p = tlsConfig(data, "secureClientPort", "0", "secureClientPortAddress", "127.0.0.1",
+                "ssl.keyStore.location", mount.resolve("keys.p12").toString(), "ssl.clientAuth", "none",
+                "client.certReload", "true");
+        try (PaddockServer server = start(p)) {
+            int port = server.secureClientPort();
+            assertEquals("CN=paddock-server", servedSubject(port));
+            Path v2 = Files.createDirectories(mount.resolve("..2026_12_07_v2"));
+            Files.copy(certs.anotherServerKeys("CN=paddock-server-renewed"), v2.resolve("keys.p12"));
+            Files.createSymbolicLink(mount.resolve("..data_tmp"), Path.of(v2.getFileName().toString()));
+            Files.move(mount.resolve("..data_tmp"), mount.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(v1.resolve("keys.p12"));
+            Files.delete(v1);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!servedSubject(port).equals("CN=paddock-server-renewed")) {
+                assertTrue(System.nanoTime() < deadline, "the renewed certificate was not served within 20 s");
+                Thread.sleep(50);
+            }
+        }
+    }
+
     /** The subject of the certificate the server shows a new TLS connection (trusting whatever it shows). */
     private static String servedSubject(int port) throws Exception {
         javax.net.ssl.TrustManager trustAll = new javax.net.ssl.X509TrustManager() {

@@ -32,7 +32,8 @@ import javax.net.ssl.TrustManagerFactory;
  * default CAs; {@code ssl.clientAuth} none, want or need (the default); {@code ssl.protocol}
  * (default TLSv1.3 where the JVM has it), the only one enabled unless {@code ssl.enabledProtocols}
  * lists more, {@code ssl.crl} and {@code ssl.ocsp} (revocation checks of client certificates, as
- * ZooKeeper sets them up: JVM-wide properties), and {@code ssl.ciphersuites} (default:
+ * ZooKeeper 3.9 sets them up: an explicit PKIX revocation checker, no JVM-wide property), and
+ * {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
  */
 public final class ClientTls {
@@ -168,7 +169,39 @@ public final class ClientTls {
 
     /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
     public static ClientTls create(Settings s) {
-        return new ClientTls(buildContext(s), s);
+        ClientTls tls = new ClientTls(null, s);
+        List<StoreState> states = tls.storeStates();
+        tls.context = buildContext(s);
+        tls.loaded = states;
+        return tls;
+    }
+
+    /**
+     * What was read of each store: its real path (a Kubernetes secret's {@code ..data} symlink swap
+     * changes it), size and modification time; an unreadable one is all nulls.
+     */
+    private record StoreState(Path real, long size, long modified) {}
+
+    /** The stores' states when their context was read. */
+    private volatile List<StoreState> loaded;
+
+    private List<StoreState> storeStates() {
+        List<StoreState> states = new ArrayList<>();
+        for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation(),
+                settings.keyStorePasswordPath(), settings.trustStorePasswordPath()}) {
+            if (location == null || location.isEmpty()) {
+                continue;
+            }
+            try {
+                Path real = Path.of(location).toRealPath();
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(real,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                states.add(new StoreState(real, a.size(), a.lastModifiedTime().toMillis()));
+            } catch (IOException | RuntimeException e) {
+                states.add(new StoreState(null, -1, -1));
+            }
+        }
+        return states;
     }
 
     /**
@@ -176,8 +209,10 @@ public final class ClientTls {
      * keep theirs. A store that does not read now keeps the context there was, with a log line.
      */
     public boolean reload() {
+        List<StoreState> now = storeStates(); // before reading: a change while reading is seen next time
         try {
             context = buildContext(settings);
+            loaded = now;
             LOG.info("client TLS: read the key and trust stores again ({}, {})", settings.keyStoreLocation(),
                     settings.trustStoreLocation());
             return true;
@@ -187,38 +222,55 @@ public final class ClientTls {
         }
     }
 
+    /** {@link #reload} when a store (or a password file) is not what was read. */
+    private void reloadIfChanged() {
+        if (!storeStates().equals(loaded)) {
+            reload();
+        }
+    }
+
     /**
-     * Watches the key and trust stores' files (ZooKeeper's client.certReload, its FileChangeWatcher):
-     * a change to either reads both again ({@link #reload}). Closing the result stops it.
+     * Watches the directories of the key and trust stores (ZooKeeper's client.certReload, its
+     * FileChangeWatcher): after any change there, a store whose real path, size or time differs
+     * from what was read makes both be read again ({@link #reload}), so a file replaced in place, one
+     * moved into place and a Kubernetes secret's symlink swap are all seen. Checked once at once too:
+     * a store replaced while the server started. A failure to read is logged and the watch goes on;
+     * a directory that goes away ends its watch with a log line. Closing the result stops it.
      */
     public java.io.Closeable watchStores() throws IOException {
         java.nio.file.WatchService watcher = java.nio.file.FileSystems.getDefault().newWatchService();
-        java.util.Set<Path> files = new java.util.HashSet<>();
-        for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation()}) {
-            if (location == null || location.isEmpty()) {
-                continue;
+        int[] watching = {0};
+        try {
+            java.util.Set<Path> dirs = new java.util.HashSet<>();
+            for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation(),
+                    settings.keyStorePasswordPath(), settings.trustStorePasswordPath()}) {
+                if (location != null && !location.isEmpty()) {
+                    Path dir = Path.of(location).toAbsolutePath().getParent();
+                    if (dir != null && dirs.add(dir)) {
+                        dir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                                java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
+                                java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+                        watching[0]++;
+                    }
+                }
             }
-            Path file = Path.of(location).toAbsolutePath();
-            if (files.add(file)) {
-                file.getParent().register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
-                        java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
-            }
+        } catch (IOException | RuntimeException e) {
+            watcher.close();
+            throw e;
         }
         Thread thread = new Thread(() -> {
             try {
-                while (true) {
+                while (watching[0] > 0) {
                     java.nio.file.WatchKey key = watcher.take();
-                    boolean ours = false;
-                    for (java.nio.file.WatchEvent<?> event : key.pollEvents()) {
-                        if (event.context() instanceof Path name) {
-                            ours |= files.contains(((Path) key.watchable()).resolve(name).toAbsolutePath());
-                        } else {
-                            ours = true; // OVERFLOW: events were lost, read again to be sure
-                        }
+                    key.pollEvents();
+                    if (!key.reset()) {
+                        watching[0]--;
+                        LOG.error("client TLS: stopped watching {} for new stores: it is gone", key.watchable());
                     }
-                    key.reset();
-                    if (ours) {
-                        reload();
+                    try {
+                        reloadIfChanged();
+                    } catch (Throwable t) { // a bug must not end the watch without a word
+                        LOG.error("client TLS: reading the stores again failed", t);
                     }
                 }
             } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
@@ -227,6 +279,7 @@ public final class ClientTls {
         }, "paddock-client-tls-reload");
         thread.setDaemon(true);
         thread.start();
+        reloadIfChanged(); // replaced between the first read and the watch
         return watcher;
     }
 
@@ -305,24 +358,31 @@ public final class ClientTls {
         String type = storeType(s.trustStoreType(), location, "ssl.trustStore");
         try {
             KeyStore store = type.equals("PEM") ? loadPemCertificates(location) : load(location, password, type);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            // ZooKeeper 3.9's X509Util.createTrustManager: PKIX parameters of our own, with an explicit
+            // revocation checker for ssl.crl / ssl.ocsp (CRLs from the certificates' distribution
+            // points; OCSP first where ssl.ocsp, CRLs only and no fallback otherwise; end entity only
+            // where the JVM's com.sun.security.onlyCheckRevocationOfEECert says so), and none at all
+            // otherwise, whatever JVM-wide revocation flags are set. Nothing JVM-wide is written.
+            java.security.cert.PKIXBuilderParameters pkix =
+                    new java.security.cert.PKIXBuilderParameters(store, new java.security.cert.X509CertSelector());
             if (s.crl() || s.ocsp()) {
-                // ZooKeeper's X509Util.createTrustManager: PKIX with revocation checks, CRLs from each
-                // certificate's distribution points (ssl.crl) and OCSP (ssl.ocsp); a certificate whose
-                // status cannot be told is refused.
-                java.security.cert.PKIXBuilderParameters pkix =
-                        new java.security.cert.PKIXBuilderParameters(store, new java.security.cert.X509CertSelector());
-                pkix.setRevocationEnabled(true);
-                if (s.crl()) {
-                    System.setProperty("com.sun.security.enableCRLDP", "true");
+                java.util.Set<java.security.cert.PKIXRevocationChecker.Option> options = new java.util.HashSet<>();
+                if (!s.ocsp()) {
+                    options.add(java.security.cert.PKIXRevocationChecker.Option.NO_FALLBACK);
+                    options.add(java.security.cert.PKIXRevocationChecker.Option.PREFER_CRLS);
                 }
-                if (s.ocsp()) {
-                    java.security.Security.setProperty("ocsp.enable", "true");
+                if (Boolean.parseBoolean(java.security.Security.getProperty("com.sun.security.onlyCheckRevocationOfEECert"))) {
+                    options.add(java.security.cert.PKIXRevocationChecker.Option.ONLY_END_ENTITY);
                 }
-                tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(pkix));
+                java.security.cert.PKIXRevocationChecker checker = (java.security.cert.PKIXRevocationChecker)
+                        java.security.cert.CertPathValidator.getInstance("PKIX").getRevocationChecker();
+                checker.setOptions(options);
+                pkix.addCertPathChecker(checker);
             } else {
-                tmf.init(store);
+                pkix.setRevocationEnabled(false);
             }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(pkix));
             builder.trustManager(tmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsConfigException("cannot read the trust store ssl.trustStore.location=" + location + " (type " + type
