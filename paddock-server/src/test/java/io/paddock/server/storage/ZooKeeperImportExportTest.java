@@ -212,6 +212,12 @@ class ZooKeeperImportExportTest {
             Files.writeString(pidFile, zooKeeper.pid() + "\n");
             e = assertThrows(StartupException.class, () -> ZooKeeperExport.export(dir, dir, false));
             assertTrue(e.getMessage().contains("before export-zookeeper"), e.getMessage());
+            // A pid file written an hour before its process started: the pid was reused, stale.
+            Files.setLastModifiedTime(pidFile, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+            ZooKeeperPidFile.refuseIfZooKeeperRuns(dir, "a check");
+            Files.setLastModifiedTime(pidFile, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            assertThrows(StartupException.class, () -> ZooKeeperPidFile.refuseIfZooKeeperRuns(dir, "a check"));
             zooKeeper.destroy();
             assertTrue(zooKeeper.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             ZooKeeperExport.export(dir, dir, false); // its process gone: stale
