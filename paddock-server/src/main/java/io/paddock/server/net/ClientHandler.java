@@ -113,7 +113,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (failed || conn == null) {
                 return;
             }
-            if (!tlsVerified(ctx)) {
+            if (!transportVerified && !(transportVerified = tlsVerified(ctx))) {
                 // A TLS connection whose handshake did not end in an identity (refused and closing):
                 // nothing it sent behind the handshake is taken, as ZooKeeper drops a closing channel's input.
                 failed = true;
@@ -131,6 +131,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         }
     }
+
+    /** Set once {@link #tlsVerified} held: a frame's path then looks nothing up. */
+    private boolean transportVerified;
 
     /** Plain connections pass; a TLS one only once its handshake listener has set what it proved (maybe nothing). */
     private static boolean tlsVerified(ChannelHandlerContext ctx) {
