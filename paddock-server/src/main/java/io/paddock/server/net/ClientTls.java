@@ -102,14 +102,10 @@ public final class ClientTls {
 
     /** Replaced by {@link #reload}; each new connection takes the one current then. */
     private volatile SslContext context;
-    private final Auth clientAuth;
-    private final int handshakeDetectionTimeoutMs;
     private final Settings settings;
 
     private ClientTls(SslContext context, Settings settings) {
         this.context = context;
-        this.clientAuth = settings.clientAuth();
-        this.handshakeDetectionTimeoutMs = settings.handshakeDetectionTimeoutMs();
         this.settings = settings;
     }
 
@@ -160,11 +156,7 @@ public final class ClientTls {
     }
 
     public Auth clientAuth() {
-        return clientAuth;
-    }
-
-    public int handshakeDetectionTimeoutMs() {
-        return handshakeDetectionTimeoutMs;
+        return settings.clientAuth();
     }
 
     /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
@@ -185,15 +177,23 @@ public final class ClientTls {
     /** The stores' states when their context was read. */
     private volatile List<StoreState> loaded;
 
-    private List<StoreState> storeStates() {
-        List<StoreState> states = new ArrayList<>();
+    /** The files the context is read from: the stores and their password files, where set. */
+    private List<Path> storeFiles() {
+        List<Path> files = new ArrayList<>();
         for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation(),
                 settings.keyStorePasswordPath(), settings.trustStorePasswordPath()}) {
-            if (location == null || location.isEmpty()) {
-                continue;
+            if (location != null && !location.isEmpty()) {
+                files.add(Path.of(location).toAbsolutePath());
             }
+        }
+        return files;
+    }
+
+    private List<StoreState> storeStates() {
+        List<StoreState> states = new ArrayList<>();
+        for (Path location : storeFiles()) {
             try {
-                Path real = Path.of(location).toRealPath();
+                Path real = location.toRealPath();
                 java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(real,
                         java.nio.file.attribute.BasicFileAttributes.class);
                 states.add(new StoreState(real, a.size(), a.lastModifiedTime().toMillis()));
@@ -242,16 +242,13 @@ public final class ClientTls {
         int[] watching = {0};
         try {
             java.util.Set<Path> dirs = new java.util.HashSet<>();
-            for (String location : new String[] {settings.keyStoreLocation(), settings.trustStoreLocation(),
-                    settings.keyStorePasswordPath(), settings.trustStorePasswordPath()}) {
-                if (location != null && !location.isEmpty()) {
-                    Path dir = Path.of(location).toAbsolutePath().getParent();
-                    if (dir != null && dirs.add(dir)) {
-                        dir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
-                                java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
-                                java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
-                        watching[0]++;
-                    }
+            for (Path file : storeFiles()) {
+                Path dir = file.getParent();
+                if (dir != null && dirs.add(dir)) {
+                    dir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                            java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
+                            java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+                    watching[0]++;
                 }
             }
         } catch (IOException | RuntimeException e) {
