@@ -100,38 +100,31 @@ public final class ServerConfig {
      * with {@code -D} in SERVER_JVMFLAGS or JVMFLAGS ({@code -Djute.maxbuffer=4194304}), by the
      * zoo.cfg key Paddock reads: the property's name.
      */
-    static final Map<String, String> SYSTEM_PROPERTY_KEYS = Map.ofEntries(
-            Map.entry("jute.maxbuffer", "jute.maxbuffer"),
-            Map.entry("4lw.commands.whitelist", "zookeeper.4lw.commands.whitelist"),
-            Map.entry("extendedTypesEnabled", "zookeeper.extendedTypesEnabled"),
-            Map.entry("enforceQuota", "zookeeper.enforceQuota"),
-            Map.entry("client.portUnification", "zookeeper.client.portUnification"),
-            Map.entry("ssl.keyStore.location", "zookeeper.ssl.keyStore.location"),
-            Map.entry("ssl.keyStore.password", "zookeeper.ssl.keyStore.password"),
-            Map.entry("ssl.keyStore.passwordPath", "zookeeper.ssl.keyStore.passwordPath"),
-            Map.entry("ssl.keyStore.type", "zookeeper.ssl.keyStore.type"),
-            Map.entry("ssl.trustStore.location", "zookeeper.ssl.trustStore.location"),
-            Map.entry("ssl.trustStore.password", "zookeeper.ssl.trustStore.password"),
-            Map.entry("ssl.trustStore.passwordPath", "zookeeper.ssl.trustStore.passwordPath"),
-            Map.entry("ssl.trustStore.type", "zookeeper.ssl.trustStore.type"),
-            Map.entry("ssl.protocol", "zookeeper.ssl.protocol"),
-            Map.entry("ssl.enabledProtocols", "zookeeper.ssl.enabledProtocols"),
-            Map.entry("ssl.ciphersuites", "zookeeper.ssl.ciphersuites"),
-            Map.entry("ssl.clientAuth", "zookeeper.ssl.clientAuth"),
-            Map.entry("ssl.crl", "zookeeper.ssl.crl"),
-            Map.entry("ssl.ocsp", "zookeeper.ssl.ocsp"),
-            Map.entry("ssl.context.supplier.class", "zookeeper.ssl.context.supplier.class"),
-            Map.entry("ssl.handshakeDetectionTimeoutMillis", "zookeeper.ssl.handshakeDetectionTimeoutMillis"),
-            Map.entry("X509AuthenticationProvider.superUser", "zookeeper.X509AuthenticationProvider.superUser"),
-            Map.entry("ssl.authProvider", "zookeeper.ssl.authProvider"),
-            Map.entry("client.certReload", "zookeeper.client.certReload"),
-            Map.entry("snapCount", "zookeeper.snapCount"),
-            Map.entry("preAllocSize", "zookeeper.preAllocSize"),
-            Map.entry("forceSync", "zookeeper.forceSync"),
-            Map.entry("globalOutstandingLimit", "zookeeper.globalOutstandingLimit"),
-            Map.entry("electionPortBindRetry", "zookeeper.electionPortBindRetry"),
-            Map.entry("znode.container.checkIntervalMs", "znode.container.checkIntervalMs"),
-            Map.entry("znode.container.maxPerMinute", "znode.container.maxPerMinute"));
+    static final Map<String, String> SYSTEM_PROPERTY_KEYS = systemPropertyKeys();
+
+    /** Those read as {@code Boolean.parseBoolean} reads them: anything but "true" is false. */
+    private static final Set<String> BOOLEAN_SYSTEM_PROPERTY_KEYS = Set.of("extendedTypesEnabled", "enforceQuota",
+            "client.portUnification", "ssl.crl", "ssl.ocsp", "client.certReload");
+
+    private static Map<String, String> systemPropertyKeys() {
+        Map<String, String> keys = new HashMap<>();
+        // Read by ZooKeeper as "zookeeper." + the key (its zoo.cfg parser sets them so for keys it does not know).
+        for (String key : List.of("4lw.commands.whitelist", "extendedTypesEnabled", "enforceQuota",
+                "client.portUnification", "client.certReload", "snapCount", "preAllocSize", "forceSync",
+                "globalOutstandingLimit", "electionPortBindRetry", "X509AuthenticationProvider.superUser",
+                "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
+                "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath",
+                "ssl.trustStore.type", "ssl.protocol", "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.clientAuth",
+                "ssl.crl", "ssl.ocsp", "ssl.context.supplier.class", "ssl.handshakeDetectionTimeoutMillis",
+                "ssl.authProvider")) {
+            keys.put(key, "zookeeper." + key);
+        }
+        // Read by ZooKeeper under their own names only.
+        for (String key : List.of("jute.maxbuffer", "znode.container.checkIntervalMs", "znode.container.maxPerMinute")) {
+            keys.put(key, key);
+        }
+        return Map.copyOf(keys);
+    }
 
     /**
      * As {@link #load(Path)}, with the settings ZooKeeper reads as system properties taken from
@@ -160,9 +153,7 @@ public final class ServerConfig {
             value = value.trim();
             if (key.getKey().equals("forceSync")) {
                 value = value.equals("no") ? "no" : "yes";
-            } else if (key.getKey().equals("extendedTypesEnabled") || key.getKey().equals("enforceQuota")
-                    || key.getKey().equals("client.portUnification") || key.getKey().equals("ssl.crl")
-                    || key.getKey().equals("ssl.ocsp") || key.getKey().equals("client.certReload")) {
+            } else if (BOOLEAN_SYSTEM_PROPERTY_KEYS.contains(key.getKey())) {
                 value = Boolean.toString(Boolean.parseBoolean(value));
             } else if (!key.getKey().equals("4lw.commands.whitelist") && !key.getKey().startsWith("ssl.")) {
                 try {
