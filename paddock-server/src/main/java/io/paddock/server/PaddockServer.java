@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.ServerBootstrap;
-import io.paddock.server.net.ClientTls;
+import io.paddock.server.net.Tls;
 import io.paddock.core.zab.PeerConfig;
 import io.paddock.core.zab.PeerEffect;
 import io.paddock.server.quorum.EpochFiles;
@@ -70,9 +70,10 @@ public final class PaddockServer implements AutoCloseable {
     /** secureClientPort's channel, or null. */
     private Channel secureServerChannel;
     /** TLS for clients (secureClientPort, client.portUnification), or null. */
-    private final ClientTls clientTls;
+    private final Tls clientTls;
     /** client.certReload's watch of the stores, or null. */
     private java.io.Closeable tlsStoresWatch;
+    private java.io.Closeable quorumTlsStoresWatch;
     private ReplicaLoop loop;
     private TxnLog log;
     private ClientConnections connections;
@@ -114,11 +115,37 @@ public final class PaddockServer implements AutoCloseable {
         this.clientTls = config.clientTlsEnabled() ? clientTls(config) : null;
     }
 
-    /** The TLS context for clients, made now so that a store that does not read stops the start with its name. */
-    private static ClientTls clientTls(ServerConfig config) {
+    /**
+     * TLS between the servers (sslQuorum, portUnification), with its context made now so that a store
+     * that does not read stops the start with its name; its stores watched where
+     * sslQuorumReloadCertFiles.
+     */
+    private QuorumTransport.Security quorumSecurity() throws IOException {
+        if (!config.sslQuorum() && !config.quorumPortUnification()) {
+            return QuorumTransport.Security.PLAIN;
+        }
+        Tls tls;
         try {
-            return ClientTls.create(config.clientTls());
-        } catch (ClientTls.TlsConfigException e) {
+            tls = Tls.createForQuorum(config.quorumTls());
+        } catch (Tls.TlsConfigException e) {
+            throw new ServerConfig.ConfigException(e.getMessage());
+        }
+        if (config.quorumTls().certReload()) {
+            quorumTlsStoresWatch = tls.watchStores();
+        }
+        LOG.info("quorum connections: {}, accepting {} (ssl.quorum.clientAuth={}, host names {})",
+                config.sslQuorum() ? "opened with TLS" : "opened plain",
+                config.quorumPortUnification() ? "TLS and plain" : "TLS only",
+                tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT),
+                config.quorumTls().verifyServerHostname() ? "checked (fips-mode=false)" : "not checked (FIPS mode)");
+        return new QuorumTransport.Security(tls, config.sslQuorum(), config.quorumPortUnification());
+    }
+
+    /** The TLS context for clients, made now so that a store that does not read stops the start with its name. */
+    private static Tls clientTls(ServerConfig config) {
+        try {
+            return Tls.create(config.clientTls());
+        } catch (Tls.TlsConfigException e) {
             throw new ServerConfig.ConfigException(e.getMessage());
         }
     }
@@ -351,7 +378,7 @@ public final class PaddockServer implements AutoCloseable {
         replica.showMembership(config.membershipText().getBytes(StandardCharsets.UTF_8));
         replica.joinEnsemble(peerConfig, epochs.acceptedEpoch(), epochs.currentEpoch(), PeerShell.PEER_TICK_MS);
         PeerShell started = new PeerShell(myId, members, epochs, epochFiles, config.quorumListenOnAllIPs(),
-                config.electionPortBindRetry(), loop.peerSink());
+                config.electionPortBindRetry(), quorumSecurity(), loop.peerSink());
         loop.setPeerShell(started);
         LOG.info("server {} starts its election: accepted epoch {}, current epoch {}, last zxid 0x{}", myId,
                 epochs.acceptedEpoch(), epochs.currentEpoch(), Long.toHexString(lastZxid));
@@ -495,6 +522,16 @@ public final class PaddockServer implements AutoCloseable {
     }
 
 
+    private static void closeWatch(java.io.Closeable watch) {
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("closing the watch of the TLS stores: {}", e.toString());
+            }
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -510,14 +547,10 @@ public final class PaddockServer implements AutoCloseable {
                 secureServerChannel.close().syncUninterruptibly();
                 secureServerChannel = null;
             }
-            if (tlsStoresWatch != null) {
-                try {
-                    tlsStoresWatch.close();
-                } catch (java.io.IOException e) {
-                    LOG.warn("closing the watch of the TLS stores: {}", e.toString());
-                }
-                tlsStoresWatch = null;
-            }
+            closeWatch(tlsStoresWatch);
+            tlsStoresWatch = null;
+            closeWatch(quorumTlsStoresWatch);
+            quorumTlsStoresWatch = null;
             if (connections != null) {
                 connections.closeAll();
             }

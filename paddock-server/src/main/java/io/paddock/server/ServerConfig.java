@@ -95,6 +95,12 @@ public final class ServerConfig {
         return load(zooCfg, new Properties());
     }
 
+    /** The keys of one X509Util, after its prefix (ssl. or ssl.quorum.). */
+    private static final List<String> TLS_KEYS = List.of("keyStore.location", "keyStore.password",
+            "keyStore.passwordPath", "keyStore.type", "trustStore.location", "trustStore.password",
+            "trustStore.passwordPath", "trustStore.type", "protocol", "enabledProtocols", "ciphersuites", "clientAuth",
+            "crl", "ocsp", "context.supplier.class", "handshakeDetectionTimeoutMillis");
+
     /**
      * ZooKeeper's settings that it reads as JVM system properties, which ZooKeeper deployments set
      * with {@code -D} in SERVER_JVMFLAGS or JVMFLAGS ({@code -Djute.maxbuffer=4194304}), by the
@@ -104,7 +110,10 @@ public final class ServerConfig {
 
     /** Those read as {@code Boolean.parseBoolean} reads them: anything but "true" is false. */
     private static final Set<String> BOOLEAN_SYSTEM_PROPERTY_KEYS = Set.of("extendedTypesEnabled", "enforceQuota",
-            "client.portUnification", "ssl.crl", "ssl.ocsp", "client.certReload");
+            "client.portUnification", "ssl.crl", "ssl.ocsp", "client.certReload", "ssl.quorum.crl", "ssl.quorum.ocsp",
+            "fips-mode", "ssl.quorum.hostnameVerification", "ssl.quorum.clientHostnameVerification",
+            "ssl.quorum.allowReverseDnsLookup");
+
 
     private static Map<String, String> systemPropertyKeys() {
         Map<String, String> keys = new HashMap<>();
@@ -112,12 +121,13 @@ public final class ServerConfig {
         for (String key : List.of("4lw.commands.whitelist", "extendedTypesEnabled", "enforceQuota",
                 "client.portUnification", "client.certReload", "snapCount", "preAllocSize", "forceSync",
                 "globalOutstandingLimit", "electionPortBindRetry", "X509AuthenticationProvider.superUser",
-                "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
-                "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath",
-                "ssl.trustStore.type", "ssl.protocol", "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.clientAuth",
-                "ssl.crl", "ssl.ocsp", "ssl.context.supplier.class", "ssl.handshakeDetectionTimeoutMillis",
-                "ssl.authProvider")) {
+                "ssl.authProvider", "fips-mode", "ssl.quorum.hostnameVerification",
+                "ssl.quorum.clientHostnameVerification", "ssl.quorum.allowReverseDnsLookup")) {
             keys.put(key, "zookeeper." + key);
+        }
+        for (String key : TLS_KEYS) {
+            keys.put("ssl." + key, "zookeeper.ssl." + key);
+            keys.put("ssl.quorum." + key, "zookeeper.ssl.quorum." + key);
         }
         // Read by ZooKeeper under their own names only.
         for (String key : List.of("jute.maxbuffer", "znode.container.checkIntervalMs", "znode.container.maxPerMinute")) {
@@ -193,7 +203,7 @@ public final class ServerConfig {
      * zoo.cfg keys that, set to true, ask for a protection Paddock does not give (yet): it refuses to
      * start rather than run without it.
      */
-    private static final List<String> PROTECTION_KEYS = List.of("sslQuorum", "sessionRequireClientSASLAuth",
+    private static final List<String> PROTECTION_KEYS = List.of("sessionRequireClientSASLAuth",
             "enforce.auth.enabled", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
             "quorum.auth.learnerRequireSasl");
 
@@ -202,7 +212,6 @@ public final class ServerConfig {
             return;
         }
         String what = switch (key) {
-            case "sslQuorum" -> "TLS between the servers of the ensemble";
             case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
             case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
             // Even without the require keys, ZooKeeper's servers run a SASL exchange on their
@@ -221,6 +230,12 @@ public final class ServerConfig {
      * {@link System#getProperties()} in the server.
      */
     public static void refuseProtectionFlags(Properties system) {
+        for (String name : List.of("zookeeper.sslQuorum", "sslQuorum")) {
+            if (system.getProperty(name) != null) {
+                LOG.warn("-D{}={} is ignored: ZooKeeper and Paddock read sslQuorum from zoo.cfg only", name,
+                        system.getProperty(name));
+            }
+        }
         for (String key : PROTECTION_KEYS) {
             for (String name : List.of("zookeeper." + key, key)) {
                 String value = system.getProperty(name);
@@ -414,8 +429,23 @@ public final class ServerConfig {
     }
 
     /** The TLS settings for clients (ssl.*), whether or not a port uses them. */
-    public io.paddock.server.net.ClientTls.Settings clientTls() {
+    public io.paddock.server.net.Tls.Settings clientTls() {
         return s.clientTls;
+    }
+
+    /** sslQuorum: this server opens its connections to the other servers with TLS, and accepts only TLS. */
+    public boolean sslQuorum() {
+        return s.sslQuorum;
+    }
+
+    /** portUnification (the quorum's): the election and quorum ports accept TLS and plain connections. */
+    public boolean quorumPortUnification() {
+        return s.quorumPortUnification;
+    }
+
+    /** The TLS settings between servers (ssl.quorum.*), or null where this is no ensemble. */
+    public io.paddock.server.net.Tls.Settings quorumTls() {
+        return s.quorumTls;
     }
 
     /** Whether any client port speaks TLS. */
@@ -697,7 +727,10 @@ public final class ServerConfig {
         int secureClientPort = -1;
         String secureClientPortAddress;
         boolean portUnification;
-        io.paddock.server.net.ClientTls.Settings clientTls;
+        io.paddock.server.net.Tls.Settings clientTls;
+        boolean sslQuorum;
+        boolean quorumPortUnification;
+        io.paddock.server.net.Tls.Settings quorumTls;
         int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
         String superDigest;
         int containerCheckIntervalMs = DEFAULT_CONTAINER_CHECK_INTERVAL_MS;
@@ -743,6 +776,9 @@ public final class ServerConfig {
             c.secureClientPortAddress = secureClientPortAddress;
             c.portUnification = portUnification;
             c.clientTls = clientTls;
+            c.sslQuorum = sslQuorum;
+            c.quorumPortUnification = quorumPortUnification;
+            c.quorumTls = quorumTls;
             c.juteMaxBuffer = juteMaxBuffer;
             c.superDigest = superDigest;
             c.containerCheckIntervalMs = containerCheckIntervalMs;
@@ -805,7 +841,7 @@ public final class ServerConfig {
             "sessionRequireClientSASLAuth", "enforce.auth.enabled", "enforce.auth.schemes",
             "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
             "requestThrottleStallTime", "requestThrottleDropStale", "largeRequestMaxBytes",
-            "largeRequestThreshold", "watchManagerName", "closeSessionTxn.enabled");
+            "largeRequestThreshold", "watchManagerName", "closeSessionTxn.enabled", "fips-mode");
         private static final List<String> UNSUPPORTED_PREFIXES = List.of(
             "admin.", "metricsProvider.", "ssl.", "authProvider.", "jvm.pause.", "client.",
             "kerberos.", "connection_throttle_");
@@ -894,29 +930,13 @@ public final class ServerConfig {
             }
             st.secureClientPortAddress = secureAddress == null || secureAddress.isEmpty() ? null : secureAddress;
             st.portUnification = readBoolean("client.portUnification", false);
-            List<String> protocols = readList("ssl.enabledProtocols");
-            List<String> ciphers = readList("ssl.ciphersuites");
-            String authText = take("ssl.clientAuth");
-            io.paddock.server.net.ClientTls.Auth auth;
-            try {
-                auth = io.paddock.server.net.ClientTls.Auth.parse(authText);
-            } catch (IllegalArgumentException e) {
-                throw ConfigException.badValue("ssl.clientAuth", authText, "expected none, want or need");
-            }
-            int detection = readInt("ssl.handshakeDetectionTimeoutMillis",
-                    io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS, Integer.MIN_VALUE, false);
-            if (detection < 1) {
-                st.warnings.add("ssl.handshakeDetectionTimeoutMillis " + detection + " is below 1; using "
-                        + io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS);
-                detection = io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS;
-            }
             // ZooKeeper's X509AuthenticationProvider: named in authProvider.N, or put there by ZooKeeper
             // itself for a secureClientPort (QuorumPeerConfig.configureSSLAuth) when ssl.authProvider is
             // x509 or unset. Another class for the x509 scheme, or another ssl.authProvider, would decide
             // who gets in by code Paddock does not have: refused.
             boolean x509 = false;
             for (String key : new ArrayList<>(remaining.keySet())) {
-                if (key.startsWith("authProvider.") && io.paddock.server.net.ClientTls.X509_PROVIDER.equals(remaining.get(key))) {
+                if (key.startsWith("authProvider.") && io.paddock.server.net.Tls.X509_PROVIDER.equals(remaining.get(key))) {
                     take(key);
                     x509 = true;
                 }
@@ -924,7 +944,7 @@ public final class ServerConfig {
             String customX509 = remaining.get("authProvider.x509");
             if (customX509 != null) {
                 throw new ConfigException("authProvider.x509=" + customX509 + " names a class of its own for client"
-                    + " certificates; Paddock has only " + io.paddock.server.net.ClientTls.X509_PROVIDER
+                    + " certificates; Paddock has only " + io.paddock.server.net.Tls.X509_PROVIDER
                     + ". Name that, or keep ZooKeeper here.");
             }
             String sslAuthProvider = take("ssl.authProvider");
@@ -935,19 +955,85 @@ public final class ServerConfig {
             if (st.secureClientPort >= 0) {
                 x509 = true;
             }
-            st.clientTls = new io.paddock.server.net.ClientTls.Settings(take("ssl.keyStore.location"),
-                    take("ssl.keyStore.password"), take("ssl.keyStore.passwordPath"), take("ssl.keyStore.type"),
-                    take("ssl.trustStore.location"), take("ssl.trustStore.password"),
-                    take("ssl.trustStore.passwordPath"), take("ssl.trustStore.type"), take("ssl.protocol"),
-                    protocols, ciphers, auth, detection, x509, take("X509AuthenticationProvider.superUser"),
-                    readBoolean("ssl.crl", false), readBoolean("ssl.ocsp", false), readBoolean("client.certReload", false));
-            String supplier = take("ssl.context.supplier.class");
-            boolean tls = st.secureClientPort >= 0 || st.portUnification;
-            if (tls && supplier != null && !supplier.isEmpty()) {
-                throw new ConfigException("ssl.context.supplier.class=" + supplier + " names a Java class that makes"
-                    + " ZooKeeper's TLS context; Paddock does not load such classes. Configure the key and trust stores"
-                    + " (ssl.keyStore.*, ssl.trustStore.*) instead.");
+            st.clientTls = readTls(io.paddock.server.net.Tls.Settings.CLIENT, x509,
+                    take("X509AuthenticationProvider.superUser"), readBoolean("client.certReload", false),
+                    false, false, false, st.secureClientPort >= 0 || st.portUnification);
+        }
+
+        /**
+         * The keys of one ZooKeeper X509Util ({@code prefix} is {@code ssl.} or {@code ssl.quorum.}).
+         * A custom {@code context.supplier.class} is refused where {@code inUse}: Paddock loads no classes.
+         */
+        private io.paddock.server.net.Tls.Settings readTls(String prefix, boolean x509, String superUser,
+                boolean reload, boolean verifyServer, boolean verifyClient, boolean reverseDns, boolean inUse) {
+            List<String> protocols = readList(prefix + "enabledProtocols");
+            List<String> ciphers = readList(prefix + "ciphersuites");
+            String authText = take(prefix + "clientAuth");
+            io.paddock.server.net.Tls.Auth auth;
+            try {
+                auth = io.paddock.server.net.Tls.Auth.parse(authText);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.badValue(prefix + "clientAuth", authText, "expected none, want or need");
             }
+            int detection = readInt(prefix + "handshakeDetectionTimeoutMillis",
+                    io.paddock.server.net.Tls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS, Integer.MIN_VALUE, false);
+            if (detection < 1) {
+                st.warnings.add(prefix + "handshakeDetectionTimeoutMillis " + detection + " is below 1; using "
+                        + io.paddock.server.net.Tls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS);
+                detection = io.paddock.server.net.Tls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS;
+            }
+            io.paddock.server.net.Tls.Settings settings = new io.paddock.server.net.Tls.Settings(prefix,
+                    take(prefix + "keyStore.location"), take(prefix + "keyStore.password"),
+                    take(prefix + "keyStore.passwordPath"), take(prefix + "keyStore.type"),
+                    take(prefix + "trustStore.location"), take(prefix + "trustStore.password"),
+                    take(prefix + "trustStore.passwordPath"), take(prefix + "trustStore.type"), take(prefix + "protocol"),
+                    protocols, ciphers, auth, detection, x509, superUser,
+                    readBoolean(prefix + "crl", false), readBoolean(prefix + "ocsp", false), reload,
+                    verifyServer, verifyClient, reverseDns);
+            String supplier = take(prefix + "context.supplier.class");
+            if (inUse && supplier != null && !supplier.isEmpty()) {
+                throw new ConfigException(prefix + "context.supplier.class=" + supplier + " names a Java class that makes"
+                    + " ZooKeeper's TLS context; Paddock does not load such classes. Configure the key and trust stores"
+                    + " (" + prefix + "keyStore.*, " + prefix + "trustStore.*) instead.");
+            }
+            return settings;
+        }
+
+        /**
+         * TLS between the servers, as ZooKeeper 3.9's QuorumPeerConfig and QuorumX509Util read it:
+         * {@code sslQuorum} (this server opens its election and learner connections with TLS and
+         * accepts only TLS), {@code portUnification} (it accepts TLS and plain connections alike, for
+         * a rolling change to or from TLS), {@code sslQuorumReloadCertFiles}, and the
+         * {@code ssl.quorum.*} keys. Host names are checked only with {@code fips-mode=false} (ZooKeeper
+         * 3.9's FIPS mode, on by default, checks the chain alone); then
+         * {@code ssl.quorum.hostnameVerification} (default true) checks the servers this one connects
+         * to, with {@code ssl.quorum.clientHostnameVerification} (default true) those that connect to
+         * it, and {@code ssl.quorum.allowReverseDnsLookup} (default true) lets a bare address be
+         * looked up.
+         */
+        private void readQuorumTls() {
+            st.sslQuorum = readBoolean("sslQuorum", false);
+            st.quorumPortUnification = readBoolean("portUnification", false);
+            boolean reload = readBoolean("sslQuorumReloadCertFiles", false);
+            boolean fips = readZooKeeperBoolean("fips-mode", true);
+            String prefix = io.paddock.server.net.Tls.Settings.QUORUM;
+            boolean hostnames = !fips && readZooKeeperBoolean(prefix + "hostnameVerification", true);
+            boolean clientHostnames = hostnames && readZooKeeperBoolean(prefix + "clientHostnameVerification", true);
+            boolean reverseDns = readZooKeeperBoolean(prefix + "allowReverseDnsLookup", true);
+            take(prefix + "hostnameVerification"); // read above where FIPS mode is off
+            take(prefix + "clientHostnameVerification");
+            st.quorumTls = readTls(prefix, false, null, reload, hostnames, clientHostnames, reverseDns,
+                    st.sslQuorum || st.quorumPortUnification);
+        }
+
+        /** A boolean ZooKeeper reads with ZKConfig.getBoolean: anything but "true" (any case, trimmed) is false. */
+        private boolean readZooKeeperBoolean(String key, boolean defaultValue) {
+            String v = remaining.get(key);
+            if (v == null) {
+                return defaultValue;
+            }
+            take(key);
+            return Boolean.parseBoolean(v.trim());
         }
 
         /** A comma-separated list (ZooKeeper splits on commas; blanks around names are dropped here), or null. */
@@ -1138,6 +1224,7 @@ public final class ServerConfig {
             st.electionPortBindRetry = readInt("electionPortBindRetry", DEFAULT_ELECTION_PORT_BIND_RETRY, 0, false);
             st.quorumListenOnAllIPs = readBoolean("quorumListenOnAllIPs", false);
             st.electionFinalizeWaitMs = readInt(ELECTION_FINALIZE_WAIT_MS_KEY, DEFAULT_ELECTION_FINALIZE_WAIT_MS, 0, false);
+            readQuorumTls();
         }
 
         private void readTestSettings() {

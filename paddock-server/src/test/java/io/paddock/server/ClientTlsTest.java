@@ -223,7 +223,7 @@ class ClientTlsTest {
             }
         }
         // A store that does not read (caught mid-copy, say) leaves the context read before in use.
-        io.paddock.server.net.ClientTls tls = io.paddock.server.net.ClientTls.create(ServerConfig.fromProperties(p).clientTls());
+        io.paddock.server.net.Tls tls = io.paddock.server.net.Tls.create(ServerConfig.fromProperties(p).clientTls());
         io.netty.handler.ssl.SslContext before = tls.context();
         Files.writeString(keys, "not a key store");
         assertFalse(tls.reload());

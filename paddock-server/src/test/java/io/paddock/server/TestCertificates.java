@@ -92,24 +92,56 @@ public final class TestCertificates {
     private void issueFromCa() throws IOException, InterruptedException {
         Path ca = dir.resolve("ca.p12");
         Path caCert = dir.resolve("ca.crt");
-        Path request = dir.resolve("issued.csr");
-        Path issuedCert = dir.resolve("issued.crt");
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test-ca",
                 "-validity", "3", "-ext", "bc:c", "-keystore", ca.toString(), "-storetype", "PKCS12",
                 "-storepass", PASSWORD, "-keypass", PASSWORD);
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
                 "-file", caCert.toString());
-        keyPair(issuedClientKeys, "issued", "CN=issued-client", "PKCS12", null);
-        keytool("-certreq", "-alias", "issued", "-keystore", issuedClientKeys.toString(), "-storepass", PASSWORD,
-                "-file", request.toString());
-        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
-                "-infile", request.toString(), "-outfile", issuedCert.toString(), "-validity", "3");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore",
-                issuedClientKeys.toString(), "-storepass", PASSWORD);
-        keytool("-importcert", "-noprompt", "-alias", "issued", "-file", issuedCert.toString(), "-keystore",
-                issuedClientKeys.toString(), "-storepass", PASSWORD);
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore",
                 caTrust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        issue(issuedClientKeys, "CN=issued-client", null);
+    }
+
+    /**
+     * A PKCS12 key store whose certificate (subject {@code subject}, subject alternative names
+     * {@code san} in keytool's {@code -ext} form, or none) the test CA signed, the CA's certificate
+     * after it: trusted by {@link #caTrust()}.
+     */
+    public Path issue(Path store, String subject, String san) throws IOException, InterruptedException {
+        Path ca = dir.resolve("ca.p12");
+        Path caCert = dir.resolve("ca.crt");
+        Path request = dir.resolve("issued.csr");
+        Path issuedCert = dir.resolve("issued.crt");
+        keyPair(store, "issued", subject, "PKCS12", null);
+        keytool("-certreq", "-alias", "issued", "-keystore", store.toString(), "-storepass", PASSWORD,
+                "-file", request.toString());
+        List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(),
+                "-storepass", PASSWORD, "-infile", request.toString(), "-outfile", issuedCert.toString(), "-validity", "3"));
+        if (san != null) {
+            gencert.add("-ext");
+            gencert.add(san);
+        }
+        keytool(gencert.toArray(new String[0]));
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore",
+                store.toString(), "-storepass", PASSWORD);
+        keytool("-importcert", "-noprompt", "-alias", "issued", "-file", issuedCert.toString(), "-keystore",
+                store.toString(), "-storepass", PASSWORD);
+        return store;
+    }
+
+    /** A trust store holding only the test CA's certificate. */
+    public Path caTrust() {
+        return caTrust;
+    }
+
+    /** A trust store holding the server certificate ({@link #serverKeys}) alone. */
+    public Path serverCertTrust() {
+        return clientTrust;
+    }
+
+    /** A key store the server trust stores do not trust (self-signed, subject {@link #STRANGER_SUBJECT}). */
+    public Path strangerKeys() {
+        return strangerKeys;
     }
 
     /** A PKCS12 entry's private key (PKCS#8) and/or certificate as PEM text. */

@@ -138,7 +138,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Plain connections pass; a TLS one only once its handshake listener has set what it proved (maybe nothing). */
     private static boolean tlsVerified(ChannelHandlerContext ctx) {
         return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null
-                || ctx.channel().attr(ClientTls.TRANSPORT_IDS).get() != null;
+                || ctx.channel().attr(Tls.TRANSPORT_IDS).get() != null;
     }
 
     /** A reader over a copy of the frame's bytes, valid until this handler returns. */
@@ -171,7 +171,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         handshakeDone = true;
         handshakeTimer.cancel(false);
         connections.packetReceived(conn); // as ZooKeeper counts a ConnectRequest
-        java.util.List<io.paddock.core.wire.Id> proved = ctx.channel().attr(ClientTls.TRANSPORT_IDS).get(); // null: plain
+        java.util.List<io.paddock.core.wire.Id> proved = ctx.channel().attr(Tls.TRANSPORT_IDS).get(); // null: plain
         loop.post(new Event.ClientConnected(conn.id, request, conn.address, proved == null ? java.util.List.of() : proved));
     }
 

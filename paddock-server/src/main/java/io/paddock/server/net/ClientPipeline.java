@@ -56,7 +56,7 @@ public final class ClientPipeline {
     }
 
     /** A connection on secureClientPort: TLS first, then what every client connection has. */
-    public void installSecure(Channel ch, ClientTls tls) {
+    public void installSecure(Channel ch, Tls tls) {
         ch.config().setAllocator(ALLOCATOR);
         ch.pipeline().addLast(TLS, tls.context().newHandler(ch.alloc()));
         ch.pipeline().addLast(TLS_DONE, new TlsHandshakeListener(tls));
@@ -68,7 +68,7 @@ public final class ClientPipeline {
      * TLS record, plain otherwise (ZooKeeper's DualModeSslHandler; four bytes that are a
      * four-letter word are plain too, so {@code ruok} without a newline is answered).
      */
-    public void installUnified(Channel ch, ClientTls tls) {
+    public void installUnified(Channel ch, Tls tls) {
         ch.config().setAllocator(ALLOCATOR);
         ch.pipeline().addLast(DETECT, new TlsDetector(tls));
         addClientHandlers(ch);
@@ -80,9 +80,9 @@ public final class ClientPipeline {
 
     /** Decides, from the first bytes, whether a unified-port connection speaks TLS. */
     private static final class TlsDetector extends io.netty.handler.codec.ByteToMessageDecoder {
-        private final ClientTls tls;
+        private final Tls tls;
 
-        TlsDetector(ClientTls tls) {
+        TlsDetector(Tls tls) {
             this.tls = tls;
         }
 
@@ -110,9 +110,9 @@ public final class ClientPipeline {
      * certificate cannot be taken, which is closed here.
      */
     private static final class TlsHandshakeListener extends io.netty.channel.ChannelInboundHandlerAdapter {
-        private final ClientTls tls;
+        private final Tls tls;
 
-        TlsHandshakeListener(ClientTls tls) {
+        TlsHandshakeListener(Tls tls) {
             this.tls = tls;
         }
 
@@ -130,7 +130,7 @@ public final class ClientPipeline {
                         ctx.close();
                         return;
                     }
-                    ctx.channel().attr(ClientTls.TRANSPORT_IDS).set(ids); // empty: anonymous, but verified
+                    ctx.channel().attr(Tls.TRANSPORT_IDS).set(ids); // empty: anonymous, but verified
                 }
             }
             super.userEventTriggered(ctx, evt);

@@ -163,12 +163,12 @@ public final class PeerShell implements AutoCloseable {
      * @param epochs what the epoch files held at start-up (the status until the first step)
      */
     public PeerShell(long sid, Map<Long, PeerAddress> members, EpochFiles.Epochs epochs, EpochFiles epochFiles,
-            boolean listenOnAllIps, int bindRetry, Sink sink) {
+            boolean listenOnAllIps, int bindRetry, QuorumTransport.Security security, Sink sink) {
         this.sid = sid;
         this.history = new ElectionHistory(sid);
         this.epochFiles = epochFiles;
         this.sink = sink;
-        this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, new Inbound());
+        this.transport = new QuorumTransport(sid, members, listenOnAllIps, bindRetry, security, new Inbound());
         this.status = new Status(ServerState.LOOKING, -1, -1, epochs.acceptedEpoch(), epochs.currentEpoch(), 0, 0, null, -1, false);
     }
 

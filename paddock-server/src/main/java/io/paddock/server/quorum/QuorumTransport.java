@@ -39,6 +39,7 @@ import io.paddock.core.wire.quorum.SnapStream;
 import io.paddock.core.wire.quorum.ZooKeeperSnapWriter;
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.QuorumPacketType;
+import io.paddock.server.net.Tls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,6 +94,14 @@ import org.slf4j.LoggerFactory;
  * must not stop its clients' replies. One lookup per name runs at a time, and IP literals need
  * none, so a hanging name holds at most one lookup thread. A name that does not resolve fails that
  * connection attempt like a refused one (retried with back-off).
+ *
+ * <p><b>TLS</b> ({@link Security}, zoo.cfg's {@code sslQuorum} and {@code portUnification}, as
+ * ZooKeeper 3.9's QuorumCnxManager, Learner and UnifiedServerSocket): with TLS on, this server
+ * opens both kinds of connection with a TLS handshake first (an election connection counts as made
+ * only once its handshake is done, so a peer that refuses our certificate is retried with back-off,
+ * not at once), and tells an accepted connection's kind by its first five bytes (a TLS record, or
+ * not): plain ones are taken only with {@code portUnification}, and closed with a log line
+ * otherwise. The bytes inside are the same.
  *
  * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
  * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
@@ -201,6 +210,7 @@ public final class QuorumTransport implements AutoCloseable {
     private final boolean listenOnAllIps;
     private final int bindRetry;
     private final Inbound inbound;
+    private final Security security;
     private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
     /**
      * On a learner's connection to its leader the snapshot streamed after a SNAP may cost up to
@@ -292,14 +302,31 @@ public final class QuorumTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * TLS between the servers: {@code tls} null for none. {@code connectWithTls} (sslQuorum): the
+     * connections this server opens start with a TLS handshake. {@code acceptPlain}
+     * (portUnification, or no TLS at all): accepted connections may be plain; with a {@code tls},
+     * accepted connections may be TLS too.
+     */
+    public record Security(Tls tls, boolean connectWithTls, boolean acceptPlain) {
+        public static final Security PLAIN = new Security(null, false, true);
+
+        public Security {
+            if (tls == null && (connectWithTls || !acceptPlain)) {
+                throw new IllegalArgumentException("TLS asked for without a TLS context");
+            }
+        }
+    }
+
     public QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
-            Inbound inbound) {
-        this(mySid, members, listenOnAllIps, bindRetry, inbound, InetAddress::getByName);
+            Security security, Inbound inbound) {
+        this(mySid, members, listenOnAllIps, bindRetry, security, inbound, InetAddress::getByName);
     }
 
     /** As the public constructor, looking host names up with {@code lookup} (tests make a slow one). */
     QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
-            Inbound inbound, HostLookup lookup) {
+            Security security, Inbound inbound, HostLookup lookup) {
+        this.security = security;
         this.lookup = lookup;
         int lookupThreads = Math.max(1, Math.min(LOOKUP_THREADS_MAX, members.size()));
         this.lookupThreads = new ThreadPoolExecutor(lookupThreads, lookupThreads, 30, TimeUnit.SECONDS,
@@ -481,12 +508,14 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                addConnectingTls(ch, peer.host(), peer.electionPort());
                 ch.pipeline().addLast(new ElectionDecoder(link.sid), new ElectionHandler(link.sid));
             }
         }).connect(peer.host(), peer.electionPort());
-        f.addListener((ChannelFutureListener) done -> {
+        f.addListener((ChannelFutureListener) done -> secured(done, "election", link.sid).addListener(ready -> {
             link.connecting = false;
-            if (!done.isSuccess()) {
+            if (!ready.isSuccess()) {
+                done.channel().close();
                 if (!closed) {
                     inbound.electionUnreachable(link.sid);
                 }
@@ -506,8 +535,77 @@ public final class QuorumTransport implements AutoCloseable {
             }
             ch.write(Unpooled.wrappedBuffer(initialMessage));
             adoptElection(link, ch);
+        }));
+    }
+
+    private static final String TLS_HANDLER = "tls";
+    private static final String TLS_DETECT = "tls-detect";
+
+    /** On a connection this server opens: TLS first, where sslQuorum. */
+    private void addConnectingTls(SocketChannel ch, String host, int port) {
+        if (security.connectWithTls()) {
+            ch.pipeline().addLast(TLS_HANDLER, security.tls().connectingHandler(ch.alloc(), host, port));
+        }
+    }
+
+    /**
+     * Completes once {@code connected} may carry messages: at once for a plain connection, after
+     * its handshake for a TLS one; fails (with a log line for a handshake) otherwise.
+     */
+    private io.netty.util.concurrent.Future<?> secured(ChannelFuture connected, String kind, long sid) {
+        if (!connected.isSuccess()) {
+            return connected;
+        }
+        io.netty.handler.ssl.SslHandler tls = connected.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return connected;
+        }
+        return tls.handshakeFuture().addListener(handshake -> {
+            if (!handshake.isSuccess() && !closed) {
+                LOG.warn("TLS handshake for the {} connection to server {} at {} failed: {}", kind, sid,
+                        connected.channel().remoteAddress(), rootCause(handshake.cause()));
+            }
         });
     }
+
+    private static String rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? t.toString() : t + " (" + root + ")";
+    }
+
+    /**
+     * On an accepted connection, where TLS is configured: its first bytes tell TLS from plain;
+     * plain is taken only where allowed (portUnification), TLS gets its handler.
+     */
+    private void addAcceptingTls(SocketChannel ch, String kind) {
+        if (security.tls() == null) {
+            return;
+        }
+        ch.pipeline().addLast(TLS_DETECT, new io.netty.handler.codec.ByteToMessageDecoder() {
+            @Override
+            protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, List<Object> out) {
+                if (in.readableBytes() < 5) {
+                    return;
+                }
+                if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
+                    ctx.pipeline().addAfter(TLS_DETECT, TLS_HANDLER, security.tls().acceptingHandler(ctx.alloc(),
+                            (InetSocketAddress) ctx.channel().remoteAddress()));
+                } else if (!security.acceptPlain()) {
+                    LOG.warn("plain {} connection from {} closed: sslQuorum=true takes only TLS connections"
+                            + " (portUnification=true takes both, for a rolling change)", kind,
+                            ctx.channel().remoteAddress());
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
+                }
+                ctx.pipeline().remove(this); // what it holds goes on to the next handler
+            }
+        });
+    }
+
 
     private void scheduleElectionRetry(ElectionLink link) {
         if (closed || link.retry != null) {
@@ -552,6 +650,7 @@ public final class QuorumTransport implements AutoCloseable {
         if (!admitUnidentified(ch)) {
             return;
         }
+        addAcceptingTls(ch, "election");
         ch.pipeline().addLast(new ElectionDecoder(-1), new ElectionHandler(-1));
     }
 
@@ -1008,6 +1107,7 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                addConnectingTls(ch, peer.host(), peer.quorumPort());
                 ch.pipeline().addLast(new LearnerQuorumDecoder(peer.sid()), new QuorumHandler(link));
             }
         }).connect(peer.host(), peer.quorumPort());
@@ -1057,6 +1157,7 @@ public final class QuorumTransport implements AutoCloseable {
         if (!admitUnidentified(ch)) {
             return;
         }
+        addAcceptingTls(ch, "learner");
         ch.pipeline().addLast(new QuorumDecoder(packetDecoder), new QuorumHandler(null));
     }
 

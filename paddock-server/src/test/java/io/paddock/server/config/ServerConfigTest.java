@@ -57,7 +57,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.load(cfg, jvm);
         assertEquals("/k.p12", c.clientTls().keyStoreLocation());
         assertTrue(c.portUnification());
-        assertEquals(io.paddock.server.net.ClientTls.Auth.WANT, c.clientTls().clientAuth());
+        assertEquals(io.paddock.server.net.Tls.Auth.WANT, c.clientTls().clientAuth());
         assertEquals(List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"), c.clientTls().cipherSuites());
         assertTrue(c.enforceQuota());
         assertFalse(ServerConfig.load(cfg).enforceQuota(), "ZooKeeper's default");
@@ -203,7 +203,7 @@ class ServerConfigTest {
 
     @Test
     void settingsAskingForProtectionPaddockLacksRefuseToStart() {
-        for (String[] kv : new String[][] {{"sslQuorum", "true"},
+        for (String[] kv : new String[][] {
                 {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
                 {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
                 {"quorum.auth.learnerRequireSasl", "true"}}) {
@@ -231,12 +231,67 @@ class ServerConfigTest {
         ServerConfig.refuseProtectionFlags(props("zookeeper.enforceQuota", "true"));
     }
 
+    private static final String[] ENSEMBLE = {"dataDir", "/d", "initLimit", "10", "syncLimit", "5",
+            "server.1", "127.0.0.1:2888:3888", "server.2", "127.0.0.1:2889:3889", "server.3", "127.0.0.1:2890:3890"};
+
+    private static ServerConfig ensemble(String... keyValues) {
+        List<String> kv = new java.util.ArrayList<>(List.of(ENSEMBLE));
+        kv.addAll(List.of(keyValues));
+        return parse(kv.toArray(new String[0]));
+    }
+
+    @Test
+    void tlsBetweenServersIsReadWithZooKeepersKeys(@TempDir Path dir) throws Exception {
+        ServerConfig plain = ensemble();
+        assertFalse(plain.sslQuorum() || plain.quorumPortUnification());
+        ServerConfig tls = ensemble("sslQuorum", "true", "ssl.quorum.keyStore.location", "/q.p12",
+                "ssl.quorum.trustStore.location", "/t.p12", "ssl.quorum.clientAuth", "want", "sslQuorumReloadCertFiles",
+                "true", "ssl.keyStore.location", "/client.p12");
+        assertTrue(tls.sslQuorum());
+        assertFalse(tls.quorumPortUnification());
+        assertEquals("/q.p12", tls.quorumTls().keyStoreLocation(), "ssl.quorum.*, apart from the client port's ssl.*");
+        assertEquals("/client.p12", tls.clientTls().keyStoreLocation());
+        assertEquals(io.paddock.server.net.Tls.Auth.WANT, tls.quorumTls().clientAuth());
+        assertTrue(tls.quorumTls().certReload());
+        assertEquals(List.of(), tls.warnings());
+        assertTrue(tls.ignoredKeys().isEmpty(), tls.ignoredKeys().toString());
+        // ZooKeeper 3.9's default FIPS mode checks the chain alone; out of it, both sides' names.
+        assertFalse(tls.quorumTls().verifyServerHostname() || tls.quorumTls().verifyClientHostname());
+        ServerConfig named = ensemble("sslQuorum", "true", "fips-mode", "false");
+        assertTrue(named.quorumTls().verifyServerHostname() && named.quorumTls().verifyClientHostname());
+        assertTrue(named.quorumTls().reverseDnsLookup(), "QuorumX509Util allows reverse lookups");
+        ServerConfig serversOnly = ensemble("sslQuorum", "true", "fips-mode", "false",
+                "ssl.quorum.clientHostnameVerification", "false", "ssl.quorum.allowReverseDnsLookup", "no");
+        assertTrue(serversOnly.quorumTls().verifyServerHostname());
+        assertFalse(serversOnly.quorumTls().verifyClientHostname() || serversOnly.quorumTls().reverseDnsLookup());
+        ServerConfig off = ensemble("sslQuorum", "true", "fips-mode", "false", "ssl.quorum.hostnameVerification", "false");
+        assertFalse(off.quorumTls().verifyServerHostname() || off.quorumTls().verifyClientHostname(),
+                "hostnameVerification=false turns both off");
+        assertTrue(ensemble("portUnification", "true").quorumPortUnification());
+        ConfigException supplier = assertThrows(ConfigException.class,
+                () -> ensemble("sslQuorum", "true", "ssl.quorum.context.supplier.class", "com.example.Ctx"));
+        assertTrue(supplier.getMessage().contains("ssl.quorum.context.supplier.class"), supplier.getMessage());
+        // Standalone, ZooKeeper has no quorum connections to secure: taken, not refused (as it was before).
+        ServerConfig alone = parse("dataDir", "/d", "sslQuorum", "true");
+        assertFalse(alone.isEnsemble());
+        assertEquals(List.of(), alone.warnings());
+        // As ZooKeeper takes ssl.quorum.* and fips-mode: -Dzookeeper.* where zoo.cfg does not set them.
+        Path cfg = dir.resolve("zoo.cfg");
+        java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\ninitLimit=10\nsyncLimit=5\nsslQuorum=true\n"
+                + "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nssl.quorum.clientAuth=none\n");
+        ServerConfig flags = ServerConfig.load(cfg, props("zookeeper.ssl.quorum.keyStore.location", "/from-jvm.p12",
+                "zookeeper.fips-mode", "false", "zookeeper.ssl.quorum.clientAuth", "need"));
+        assertEquals("/from-jvm.p12", flags.quorumTls().keyStoreLocation());
+        assertTrue(flags.quorumTls().verifyServerHostname());
+        assertEquals(io.paddock.server.net.Tls.Auth.NONE, flags.quorumTls().clientAuth(), "zoo.cfg wins");
+    }
+
     @Test
     void tlsForClientsIsReadWithZooKeepersKeys() {
         ServerConfig none = parse("dataDir", "/d");
         assertFalse(none.clientTlsEnabled());
         assertEquals(-1, none.secureClientPort());
-        assertEquals(io.paddock.server.net.ClientTls.Auth.NEED, none.clientTls().clientAuth(), "ZooKeeper's default");
+        assertEquals(io.paddock.server.net.Tls.Auth.NEED, none.clientTls().clientAuth(), "ZooKeeper's default");
         assertNull(none.clientTls().enabledProtocols(), "the protocol's defaults");
 
         ServerConfig secure = parse("dataDir", "/d", "secureClientPort", "2182", "secureClientPortAddress", "10.0.0.1",
@@ -247,9 +302,9 @@ class ServerConfigTest {
         assertEquals(2182, secure.secureClientPort());
         assertEquals("10.0.0.1", secure.secureClientPortAddress());
         assertFalse(secure.servesClientPort(), "no clientPort: TLS only, as in ZooKeeper (not 2181)");
-        assertEquals(io.paddock.server.net.ClientTls.Auth.NONE, secure.clientTls().clientAuth());
+        assertEquals(io.paddock.server.net.Tls.Auth.NONE, secure.clientTls().clientAuth());
         assertEquals(List.of("TLSv1.2"), secure.clientTls().enabledProtocols());
-        assertEquals(io.paddock.server.net.ClientTls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS,
+        assertEquals(io.paddock.server.net.Tls.DEFAULT_HANDSHAKE_DETECTION_TIMEOUT_MS,
                 secure.clientTls().handshakeDetectionTimeoutMs());
         assertTrue(secure.warnings().get(0).contains("ssl.handshakeDetectionTimeoutMillis"), secure.warnings().toString());
         assertEquals("2182", secure.asMap().get("secureClientPort"));

@@ -78,9 +78,18 @@ final class LocalEnsemble implements AutoCloseable {
     /** Adds {@code line} (key=value) to every server's zoo.cfg; before the servers start. */
     void configureAll(String line) throws IOException {
         for (int sid = 1; sid <= size; sid++) {
-            Path cfg = dataDir(sid).resolve("zoo.cfg");
-            Files.writeString(cfg, Files.readString(cfg) + line + "\n");
+            configure(sid, line);
         }
+    }
+
+    /** Adds {@code line} (key=value) to server {@code sid}'s zoo.cfg; before it starts. */
+    void configure(int sid, String line) throws IOException {
+        Path cfg = dataDir(sid).resolve("zoo.cfg");
+        Files.writeString(cfg, Files.readString(cfg) + line + "\n");
+    }
+
+    int electionPort(int sid) {
+        return ports.get(sid)[2];
     }
 
     /** What server {@code sid}'s processes wrote so far (all of its starts). */

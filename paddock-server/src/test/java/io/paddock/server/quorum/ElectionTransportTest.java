@@ -92,7 +92,7 @@ class ElectionTransportTest {
 
     private QuorumTransport start(long sid, QuorumTransport.HostLookup lookup) throws IOException {
         BlockingQueue<Received> inbox = inboxes.get(sid);
-        QuorumTransport t = new QuorumTransport(sid, members, false, 3, new QuorumTransport.Inbound() {
+        QuorumTransport t = new QuorumTransport(sid, members, false, 3, QuorumTransport.Security.PLAIN, new QuorumTransport.Inbound() {
             @Override
             public void election(long fromSid, NotificationMessage message) {
                 inbox.add(new Received("election", fromSid, message));

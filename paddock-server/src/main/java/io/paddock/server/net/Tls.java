@@ -22,9 +22,11 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS for clients, configured with ZooKeeper's keys ({@code ssl.keyStore.location} and the rest,
- * in zoo.cfg or as {@code -Dzookeeper.ssl.*}), served on {@code secureClientPort} and, with
- * {@code client.portUnification=true}, on clientPort next to plain connections.
+ * TLS configured with ZooKeeper's keys: for clients ({@code ssl.keyStore.location} and the rest, in
+ * zoo.cfg or as {@code -Dzookeeper.ssl.*}), served on {@code secureClientPort} and, with
+ * {@code client.portUnification=true}, on clientPort next to plain connections; and between the
+ * servers ({@code ssl.quorum.*}, ZooKeeper's QuorumX509Util), where a server both accepts and opens
+ * connections ({@link #createForQuorum}). {@link Settings#prefix} says which keys.
  *
  * <p>As ZooKeeper 3.9's X509Util: store types JKS, PKCS12 and PEM, from {@code *.type} or the file
  * name ({@code .jks}, {@code .p12}, {@code .pem}); a password from {@code *.password} or the file
@@ -35,8 +37,13 @@ import javax.net.ssl.TrustManagerFactory;
  * ZooKeeper 3.9 sets them up: an explicit PKIX revocation checker, no JVM-wide property), and
  * {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
+ *
+ * <p>Host names are checked (ZooKeeper's ZKTrustManager, see {@link PeerNames}) only where
+ * {@link Settings#verifyServerHostname} or {@link Settings#verifyClientHostname} say so, which
+ * ZooKeeper 3.9 does only with {@code fips-mode=false}: in its default FIPS mode it checks the
+ * certificate chain alone.
  */
-public final class ClientTls {
+public final class Tls {
     /** ZooKeeper's default cipher suites on Java 9 and later, in its order of preference. */
     private static final List<String> DEFAULT_CIPHERS = List.of(
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
@@ -79,12 +86,22 @@ public final class ClientTls {
      * The settings as configured (nothing read from disk yet). Null for what is not set;
      * {@code enabledProtocols} and {@code cipherSuites} null for the defaults.
      */
-    public record Settings(String keyStoreLocation, String keyStorePassword, String keyStorePasswordPath,
+    public record Settings(String prefix, String keyStoreLocation, String keyStorePassword, String keyStorePasswordPath,
                            String keyStoreType, String trustStoreLocation, String trustStorePassword,
                            String trustStorePasswordPath, String trustStoreType, String protocol,
                            List<String> enabledProtocols, List<String> cipherSuites, Auth clientAuth,
                            int handshakeDetectionTimeoutMs, boolean x509Auth, String x509SuperUser,
-                           boolean crl, boolean ocsp, boolean certReload) {
+                           boolean crl, boolean ocsp, boolean certReload, boolean verifyServerHostname,
+                           boolean verifyClientHostname, boolean reverseDnsLookup) {
+        /** The prefix of the client port's keys. */
+        public static final String CLIENT = "ssl.";
+        /** The prefix of the keys for TLS between servers. */
+        public static final String QUORUM = "ssl.quorum.";
+
+        /** "client TLS" or "quorum TLS", for log lines. */
+        String label() {
+            return prefix.equals(QUORUM) ? "quorum TLS" : "client TLS";
+        }
     }
 
     /** The identities a connection's TLS handshake proved (its certificate's x509 ids), for its ConnectRequest. */
@@ -102,11 +119,14 @@ public final class ClientTls {
 
     /** Replaced by {@link #reload}; each new connection takes the one current then. */
     private volatile SslContext context;
+    /** For the connections this server opens (quorum TLS only, else null); replaced with {@link #context}. */
+    private volatile SslContext connectingContext;
     private final Settings settings;
+    private final boolean connects;
 
-    private ClientTls(SslContext context, Settings settings) {
-        this.context = context;
+    private Tls(Settings settings, boolean connects) {
         this.settings = settings;
+        this.connects = connects;
     }
 
     /**
@@ -155,17 +175,64 @@ public final class ClientTls {
         return context;
     }
 
+    /**
+     * A TLS handler for a connection this server accepted from {@code peer}: the peer's address is
+     * what its certificate is checked against where {@link Settings#verifyClientHostname}.
+     *
+     * <p>The handshake's certificate checks run on the connection's event loop. (Netty 4.1.130's
+     * delegated-task executor left one TLSv1.3 handshake in two hanging between two of these
+     * servers, certificates from a CA, with nothing logged.) With host names checked, a certificate
+     * that does not name the peer's address makes a reverse lookup there, as ZooKeeper's
+     * connection threads make one.
+     */
+    public io.netty.handler.ssl.SslHandler acceptingHandler(io.netty.buffer.ByteBufAllocator alloc,
+            java.net.InetSocketAddress peer) {
+        return context.newHandler(alloc, peer.getAddress().getHostAddress(), peer.getPort());
+    }
+
+    /**
+     * A TLS handler for a connection this server opens to {@code host}, whose certificate must name
+     * it where {@link Settings#verifyServerHostname} (see {@link #acceptingHandler} for where that runs).
+     */
+    public io.netty.handler.ssl.SslHandler connectingHandler(io.netty.buffer.ByteBufAllocator alloc, String host,
+            int port) {
+        if (connectingContext == null) {
+            throw new IllegalStateException("this TLS context only accepts connections");
+        }
+        return connectingContext.newHandler(alloc, host, port);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
     public Auth clientAuth() {
         return settings.clientAuth();
     }
 
     /** Reads the stores and builds the server's TLS context; throws {@link TlsConfigException} naming what failed. */
-    public static ClientTls create(Settings s) {
-        ClientTls tls = new ClientTls(null, s);
+    public static Tls create(Settings s) {
+        return created(new Tls(s, false));
+    }
+
+    /** As {@link #create}, with a context for the connections this server opens to the others too. */
+    public static Tls createForQuorum(Settings s) {
+        return created(new Tls(s, true));
+    }
+
+    private static Tls created(Tls tls) {
         List<StoreState> states = tls.storeStates();
-        tls.context = buildContext(s);
+        tls.build();
         tls.loaded = states;
         return tls;
+    }
+
+    /** Both contexts from the stores as they are now, or neither (the exception says why). */
+    private void build() {
+        SslContext accepting = buildContext(settings, false);
+        SslContext connecting = connects ? buildContext(settings, true) : null;
+        context = accepting;
+        connectingContext = connecting;
     }
 
     /**
@@ -211,13 +278,13 @@ public final class ClientTls {
     public boolean reload() {
         List<StoreState> now = storeStates(); // before reading: a change while reading is seen next time
         try {
-            context = buildContext(settings);
+            build();
             loaded = now;
-            LOG.info("client TLS: read the key and trust stores again ({}, {})", settings.keyStoreLocation(),
+            LOG.info("{}: read the key and trust stores again ({}, {})", settings.label(), settings.keyStoreLocation(),
                     settings.trustStoreLocation());
             return true;
         } catch (TlsConfigException e) {
-            LOG.warn("client TLS: keeping the stores read before: {}", e.getMessage());
+            LOG.warn("{}: keeping the stores read before: {}", settings.label(), e.getMessage());
             return false;
         }
     }
@@ -230,7 +297,8 @@ public final class ClientTls {
     }
 
     /**
-     * Watches the directories of the key and trust stores (ZooKeeper's client.certReload, its
+     * Watches the directories of the key and trust stores (ZooKeeper's client.certReload and
+     * sslQuorumReloadCertFiles, its
      * FileChangeWatcher): after any change there, a store whose real path, size or time differs
      * from what was read makes both be read again ({@link #reload}), so a file replaced in place, one
      * moved into place and a Kubernetes secret's symlink swap are all seen. Checked once at once too:
@@ -262,44 +330,50 @@ public final class ClientTls {
                     key.pollEvents();
                     if (!key.reset()) {
                         watching[0]--;
-                        LOG.error("client TLS: stopped watching {} for new stores: it is gone", key.watchable());
+                        LOG.error("{}: stopped watching {} for new stores: it is gone", settings.label(),
+                                key.watchable());
                     }
                     try {
                         reloadIfChanged();
                     } catch (Throwable t) { // a bug must not end the watch without a word
-                        LOG.error("client TLS: reading the stores again failed", t);
+                        LOG.error("{}: reading the stores again failed", settings.label(), t);
                     }
                 }
             } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
                 // closed: the server is stopping
             }
-        }, "paddock-client-tls-reload");
+        }, settings.prefix().equals(Settings.QUORUM) ? "paddock-quorum-tls-reload" : "paddock-client-tls-reload");
         thread.setDaemon(true);
         thread.start();
         reloadIfChanged(); // replaced between the first read and the watch
         return watcher;
     }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientTls.class);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tls.class);
 
-    private static SslContext buildContext(Settings s) {
+    /** The context for accepted connections, or ({@code connecting}) for those this server opens. */
+    private static SslContext buildContext(Settings s, boolean connecting) {
         String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
         try {
             SSLContext.getInstance(protocol);
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException("ssl.protocol=" + protocol + ": " + e.getMessage(), e);
+            throw new TlsConfigException(s.prefix() + "protocol=" + protocol + ": " + e.getMessage(), e);
         }
-        // ZooKeeper's client port enables just ssl.protocol unless ssl.enabledProtocols says more.
+        // ZooKeeper enables just ssl.protocol unless ssl.enabledProtocols says more.
         List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols() : List.of(protocol);
         List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites() : supported(DEFAULT_CIPHERS);
-        SslContextBuilder builder = keyManager(s);
+        SslContextBuilder builder = keyManager(s, connecting);
         trustManager(builder, s);
-        builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers).clientAuth(s.clientAuth().netty);
+        builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers);
+        if (!connecting) {
+            builder.clientAuth(s.clientAuth().netty);
+        }
         try {
             return builder.build();
         } catch (IOException | RuntimeException e) {
-            throw new TlsConfigException("cannot make the TLS context for clients (ssl.protocol=" + protocol
-                    + ", ssl.enabledProtocols=" + protocols + ", ssl.ciphersuites=" + ciphers + "): " + e.getMessage(), e);
+            throw new TlsConfigException("cannot make the " + s.label() + " context (" + s.prefix() + "protocol=" + protocol
+                    + ", " + s.prefix() + "enabledProtocols=" + protocols + ", " + s.prefix() + "ciphersuites=" + ciphers
+                    + "): " + e.getMessage(), e);
         }
     }
 
@@ -324,24 +398,27 @@ public final class ClientTls {
         return out;
     }
 
-    private static SslContextBuilder keyManager(Settings s) {
+    private static SslContextBuilder keyManager(Settings s, boolean connecting) {
         String location = s.keyStoreLocation();
+        String key = s.prefix() + "keyStore";
         if (location == null || location.isEmpty()) {
-            throw new TlsConfigException("ssl.keyStore.location is not set: a TLS server needs its certificate and key", null);
+            throw new TlsConfigException(key + ".location is not set: a TLS server needs its certificate and key", null);
         }
-        String password = password(s.keyStorePassword(), s.keyStorePasswordPath(), "ssl.keyStore.passwordPath");
-        String type = storeType(s.keyStoreType(), location, "ssl.keyStore");
+        String password = password(s.keyStorePassword(), s.keyStorePasswordPath(), key + ".passwordPath");
+        String type = storeType(s.keyStoreType(), location, key);
         try {
             if (type.equals("PEM")) {
                 File pem = new File(location);
-                return SslContextBuilder.forServer(pem, pem, password.isEmpty() ? null : password);
+                String pemPassword = password.isEmpty() ? null : password;
+                return connecting ? SslContextBuilder.forClient().keyManager(pem, pem, pemPassword)
+                        : SslContextBuilder.forServer(pem, pem, pemPassword);
             }
             KeyStore store = load(location, password, type);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX"); // ZooKeeper's: the valid certificate of several
             kmf.init(store, password.toCharArray());
-            return SslContextBuilder.forServer(kmf);
+            return connecting ? SslContextBuilder.forClient().keyManager(kmf) : SslContextBuilder.forServer(kmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new TlsConfigException("cannot read the key store ssl.keyStore.location=" + location + " (type " + type
+            throw new TlsConfigException("cannot read the key store " + key + ".location=" + location + " (type " + type
                     + "): " + e.getMessage(), e);
         }
     }
@@ -351,8 +428,9 @@ public final class ClientTls {
         if (location == null || location.isEmpty()) {
             return; // the JVM's default CAs, as ZooKeeper with no trust store
         }
-        String password = password(s.trustStorePassword(), s.trustStorePasswordPath(), "ssl.trustStore.passwordPath");
-        String type = storeType(s.trustStoreType(), location, "ssl.trustStore");
+        String key = s.prefix() + "trustStore";
+        String password = password(s.trustStorePassword(), s.trustStorePasswordPath(), key + ".passwordPath");
+        String type = storeType(s.trustStoreType(), location, key);
         try {
             KeyStore store = type.equals("PEM") ? loadPemCertificates(location) : load(location, password, type);
             // ZooKeeper 3.9's X509Util.createTrustManager: PKIX parameters of our own, with an explicit
@@ -380,11 +458,25 @@ public final class ClientTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(pkix));
-            builder.trustManager(tmf);
+            if (s.verifyServerHostname() || s.verifyClientHostname()) {
+                builder.trustManager(new PeerNames.CheckingTrustManager(extended(tmf), s.verifyServerHostname(),
+                        s.verifyClientHostname(), s.reverseDnsLookup()));
+            } else {
+                builder.trustManager(tmf);
+            }
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new TlsConfigException("cannot read the trust store ssl.trustStore.location=" + location + " (type " + type
+            throw new TlsConfigException("cannot read the trust store " + key + ".location=" + location + " (type " + type
                     + "): " + e.getMessage(), e);
         }
+    }
+
+    private static javax.net.ssl.X509ExtendedTrustManager extended(TrustManagerFactory tmf) throws GeneralSecurityException {
+        for (javax.net.ssl.TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof javax.net.ssl.X509ExtendedTrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("the JVM's PKIX trust manager factory made no X509ExtendedTrustManager");
     }
 
     /** A PEM trust store: every certificate in the file, in a key store of its own. */

@@ -1,0 +1,180 @@
+package io.paddock.server.ensemble;
+
+import static io.paddock.server.ensemble.EnsembleClients.BOUND;
+import static io.paddock.server.ensemble.EnsembleClients.connect;
+import static io.paddock.server.ensemble.EnsembleClients.syncWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paddock.core.wire.quorum.ElectionAddress;
+import io.paddock.core.wire.quorum.InitialMessage;
+import io.paddock.server.TestCertificates;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS between the servers of a mixed ensemble, Apache ZooKeeper 3.9.5 (QuorumPeerMain) beside
+ * Paddock servers, all on the same zoo.cfg keys: they elect and replicate over TLS only, with host
+ * names checked on both sides (fips-mode=false), through a leader's kill -9; and in the middle of
+ * ZooKeeper's rolling change to TLS (portUnification everywhere, sslQuorum on some), servers that
+ * open plain connections and servers that open TLS ones make one ensemble.
+ */
+class QuorumTlsProcessTest {
+    @TempDir
+    static Path certDir;
+    private static Path keys;
+    private static Path trust;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        TestCertificates certs = TestCertificates.make(certDir);
+        keys = certs.issue(certDir.resolve("quorum.p12"), "CN=quorum-member", "SAN=IP:127.0.0.1");
+        trust = certs.caTrust();
+    }
+
+    /** The ssl.quorum.* lines every server gets (ZooKeeper turns them into zookeeper.ssl.quorum.* properties). */
+    private static void stores(LocalEnsemble e) throws Exception {
+        e.configureAll("ssl.quorum.keyStore.location=" + keys);
+        e.configureAll("ssl.quorum.keyStore.password=" + TestCertificates.PASSWORD);
+        e.configureAll("ssl.quorum.trustStore.location=" + trust);
+        e.configureAll("ssl.quorum.trustStore.password=" + TestCertificates.PASSWORD);
+    }
+
+    private static final String ZK_CNX_LOG =
+            "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.QuorumCnxManager=info";
+
+    @Test
+    void zooKeeperAndPaddockServersElectAndReplicateOverTlsThroughALeadersKill() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            stores(e);
+            e.configureAll("sslQuorum=true");
+            e.configureAll("fips-mode=false"); // ZooKeeper checks host names only then; the certificate names 127.0.0.1
+            e.startZooKeeper(1, ZK_CNX_LOG);
+            e.start(2);
+            e.start(3);
+            e.awaitOneLeader(3, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            writeThroughEachAndReadThroughAll(e, expired, "a");
+            String zkOut = e.output(1);
+            assertTrue(zkOut.contains("SSL handshake complete"), "ZooKeeper opened a TLS connection:\n" + zkOut);
+
+            // A plain election connection to a Paddock server is closed unread.
+            try (Socket plain = new Socket("127.0.0.1", e.electionPort(2))) {
+                OutputStream out = plain.getOutputStream();
+                out.write(InitialMessage.v1(1, new ElectionAddress("127.0.0.1", e.electionPort(1))).encode());
+                out.flush();
+                plain.setSoTimeout((int) BOUND.toMillis());
+                assertEquals(-1, plain.getInputStream().read());
+            }
+            e.await("server 2 says why it closed the plain connection", BOUND,
+                    () -> output(e, 2).contains("sslQuorum=true takes only TLS connections"));
+
+            int leader = e.leader();
+            e.kill9(leader);
+            e.awaitOneLeader(2, BOUND);
+            if (leader == 1) {
+                e.startZooKeeper(1, ZK_CNX_LOG);
+            } else {
+                e.start(leader);
+            }
+            e.awaitOneLeader(3, BOUND);
+            writeThroughEachAndReadThroughAll(e, expired, "b");
+            try (ZooKeeper back = connect(e.connectString(leader), expired)) {
+                syncWith(back);
+                assertArrayEquals(bytes("a3"), back.getData("/tls-a3", false, null), "the restarted server caught up");
+            }
+            assertFalse(expired.get(), "no session expired");
+        }
+    }
+
+    /**
+     * ZooKeeper's steps to TLS in a running ensemble: portUnification=true on every server (each
+     * takes TLS and plain), then sslQuorum=true one server at a time (it opens TLS connections),
+     * then portUnification off. The middle: ZooKeeper still opening plain connections, one Paddock
+     * server opening TLS ones and one plain ones.
+     */
+    @Test
+    void halfwayThroughARollingChangeToTlsPlainAndTlsServersMakeOneEnsemble() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir, 3)) {
+            stores(e);
+            e.configureAll("portUnification=true");
+            e.configure(2, "sslQuorum=true");
+            e.startZooKeeper(1, ZK_CNX_LOG);
+            e.start(2);
+            e.start(3);
+            e.awaitOneLeader(3, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            writeThroughEachAndReadThroughAll(e, expired, "a");
+            int leader = e.leader();
+            e.kill9(leader);
+            e.awaitOneLeader(2, BOUND);
+            writeThroughEachLeft(e, expired, leader);
+            assertFalse(expired.get(), "no session expired");
+        }
+    }
+
+    private static void writeThroughEachAndReadThroughAll(LocalEnsemble e, AtomicBoolean expired, String round)
+            throws Exception {
+        try (ZooKeeper one = connect(e.connectString(1), expired);
+                ZooKeeper two = connect(e.connectString(2), expired);
+                ZooKeeper three = connect(e.connectString(3), expired)) {
+            ZooKeeper[] on = {null, one, two, three};
+            for (int sid = 1; sid <= 3; sid++) {
+                on[sid].create("/tls-" + round + sid, bytes(round + sid), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT);
+            }
+            for (int reader = 1; reader <= 3; reader++) {
+                syncWith(on[reader]);
+                for (int writer = 1; writer <= 3; writer++) {
+                    assertArrayEquals(bytes(round + writer), on[reader].getData("/tls-" + round + writer, false, null),
+                            "server " + reader + " reads what server " + writer + " took");
+                }
+            }
+        }
+    }
+
+    private static void writeThroughEachLeft(LocalEnsemble e, AtomicBoolean expired, int killed) throws Exception {
+        for (int sid = 1; sid <= 3; sid++) {
+            if (sid == killed) {
+                continue;
+            }
+            try (ZooKeeper zk = connect(e.connectString(sid), expired)) {
+                zk.create("/after-" + sid, bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                for (int other = 1; other <= 3; other++) {
+                    if (other != killed && other != sid) {
+                        try (ZooKeeper reader = connect(e.connectString(other), expired)) {
+                            syncWith(reader);
+                            assertArrayEquals(bytes("x"), reader.getData("/after-" + sid, false, null));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String output(LocalEnsemble e, int sid) {
+        try {
+            return e.output(sid);
+        } catch (java.io.IOException x) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.paddock.server.quorum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.paddock.core.storage.SnapshotData;
+import io.paddock.core.wire.quorum.ElectionAddress;
+import io.paddock.core.wire.quorum.InitialMessage;
+import io.paddock.core.wire.quorum.LearnerHandshake;
+import io.paddock.core.wire.quorum.LearnerInfo;
+import io.paddock.core.wire.quorum.NotificationMessage;
+import io.paddock.core.wire.quorum.QuorumPacket;
+import io.paddock.server.ServerConfig;
+import io.paddock.server.TestCertificates;
+import io.paddock.server.net.Tls;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS between servers on the quorum transport, configured as zoo.cfg says it (sslQuorum,
+ * portUnification, ssl.quorum.*, fips-mode) and read by {@link ServerConfig}: votes and learner
+ * packets travel over TLS; a peer whose certificate is not trusted, or (with fips-mode=false) does
+ * not name its address, is never heard; a TLS-only server closes plain connections, and one with
+ * portUnification takes plain and TLS peers alike.
+ */
+class QuorumTlsTransportTest {
+    private static final long WAIT_MS = 10_000;
+    /** How long a peer that must not be heard is listened for (after the connection it tried failed). */
+    private static final long SILENCE_MS = 500;
+
+    @TempDir
+    static Path certDir;
+    private static TestCertificates certs;
+    private static Path goodIssued;
+    private static Path wrongNameIssued;
+
+    record Received(String kind, long from, Object what) {}
+
+    private final Map<Long, PeerAddress> members = new TreeMap<>();
+    private final Map<Long, BlockingQueue<Received>> inboxes = new TreeMap<>();
+    private final Map<Long, BlockingQueue<Long>> unreachable = new TreeMap<>();
+    private final List<QuorumTransport> started = new ArrayList<>();
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        certs = TestCertificates.make(certDir);
+        goodIssued = certs.issue(certDir.resolve("named.p12"), "CN=server-named", "SAN=IP:127.0.0.1");
+        wrongNameIssued = certs.issue(certDir.resolve("misnamed.p12"), "CN=server-misnamed",
+                "SAN=IP:10.9.9.9,DNS:elsewhere.invalid");
+    }
+
+    @BeforeEach
+    void ports() throws IOException {
+        for (long sid = 1; sid <= 3; sid++) {
+            members.put(sid, new PeerAddress(sid, "127.0.0.1", PeerPorts.free(), PeerPorts.free()));
+            inboxes.put(sid, new LinkedBlockingQueue<>());
+            unreachable.put(sid, new LinkedBlockingQueue<>());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        started.forEach(QuorumTransport::close);
+    }
+
+    /** The transport's security as a server with these zoo.cfg lines would have it. */
+    private QuorumTransport.Security security(String... keyValues) {
+        Properties p = new Properties();
+        p.setProperty("dataDir", "/tmp/unused");
+        p.setProperty("initLimit", "10");
+        p.setProperty("syncLimit", "5");
+        for (Map.Entry<Long, PeerAddress> m : members.entrySet()) {
+            p.setProperty("server." + m.getKey(), "127.0.0.1:" + m.getValue().quorumPort() + ":" + m.getValue().electionPort());
+        }
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        ServerConfig config = ServerConfig.fromProperties(p);
+        if (!config.sslQuorum() && !config.quorumPortUnification()) {
+            return QuorumTransport.Security.PLAIN;
+        }
+        return new QuorumTransport.Security(Tls.createForQuorum(config.quorumTls()), config.sslQuorum(),
+                config.quorumPortUnification());
+    }
+
+    /** sslQuorum with this key store and trust store (and more lines). */
+    private QuorumTransport.Security tls(Path keys, Path trust, String... more) {
+        List<String> kv = new ArrayList<>(List.of("sslQuorum", "true",
+                "ssl.quorum.keyStore.location", keys.toString(), "ssl.quorum.keyStore.password", TestCertificates.PASSWORD,
+                "ssl.quorum.trustStore.location", trust.toString(),
+                "ssl.quorum.trustStore.password", TestCertificates.PASSWORD));
+        kv.addAll(List.of(more));
+        return security(kv.toArray(new String[0]));
+    }
+
+    private QuorumTransport.Security trusted(String... more) {
+        return tls(certs.serverKeys, certs.serverCertTrust(), more);
+    }
+
+    private QuorumTransport start(long sid, QuorumTransport.Security security) throws IOException {
+        BlockingQueue<Received> inbox = inboxes.get(sid);
+        QuorumTransport t = new QuorumTransport(sid, members, false, 3, security, new QuorumTransport.Inbound() {
+            @Override
+            public void election(long fromSid, NotificationMessage message) {
+                inbox.add(new Received("election", fromSid, message));
+            }
+
+            @Override
+            public void quorum(long fromSid, QuorumPacket packet) {
+                inbox.add(new Received("quorum", fromSid, packet));
+            }
+
+            @Override
+            public void peerDown(long down) {
+                inbox.add(new Received("down", down, null));
+            }
+
+            @Override
+            public void electionUnreachable(long sid2) {
+                unreachable.get(sid).add(sid2);
+            }
+
+            @Override
+            public void snapshot(long fromSid, long zxid, SnapshotData snapshot) {
+                inbox.add(new Received("snapshot", fromSid, snapshot));
+            }
+
+            @Override
+            public void streaming(long fromSid) {
+            }
+        });
+        t.start();
+        started.add(t);
+        return t;
+    }
+
+    private static NotificationMessage vote(long leader, long round) {
+        return NotificationMessage.current(NotificationMessage.LOOKING, leader, 0, round, 0, new byte[0]);
+    }
+
+    private Received next(long sid) throws InterruptedException {
+        Received r = inboxes.get(sid).poll(WAIT_MS, TimeUnit.MILLISECONDS);
+        assertNotNull(r, "server " + sid + " received nothing in " + WAIT_MS + " ms");
+        return r;
+    }
+
+    /** Both ways, each side first once: the higher sid keeps the connection it opens, so both sides open one. */
+    private void assertVotesTravel(QuorumTransport one, QuorumTransport two) throws InterruptedException {
+        one.sendElection(2, vote(1, 1));
+        assertEquals(new Received("election", 1, vote(1, 1)), next(2));
+        two.sendElection(1, vote(2, 2));
+        Received got = next(1);
+        if (got.equals(new Received("election", 2, vote(2, 1)))) {
+            got = next(1); // the vote server 2 kept for server 1 while it could not reach it
+        }
+        assertEquals(new Received("election", 2, vote(2, 2)), got);
+    }
+
+    /**
+     * Server 2 ({@code good}) and server 1 ({@code bad}) never hear each other: 2's connection to 1
+     * (the higher sid keeps the one it opens) fails and is reported; then 1 tries too, and after
+     * that nothing has reached either.
+     */
+    private void assertNeverHeard(QuorumTransport good, QuorumTransport bad) throws InterruptedException {
+        good.sendElection(1, vote(2, 1));
+        assertEquals(Long.valueOf(1), unreachable.get(2L).poll(WAIT_MS, TimeUnit.MILLISECONDS),
+                "server 2's connection to server 1 failed");
+        bad.sendElection(2, vote(1, 1));
+        assertNull(inboxes.get(2L).poll(SILENCE_MS, TimeUnit.MILLISECONDS), "server 2 heard server 1");
+        assertNull(inboxes.get(1L).poll(SILENCE_MS, TimeUnit.MILLISECONDS), "server 1 heard server 2");
+    }
+
+    @Test
+    void votesAndLearnerPacketsTravelOverTls() throws Exception {
+        QuorumTransport one = start(1, trusted());
+        QuorumTransport two = start(2, trusted());
+        assertVotesTravel(one, two);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(2, LearnerInfo.PROTOCOL_VERSION, 0));
+        two.sendQuorum(1, info);
+        assertEquals(new Received("quorum", 2, info), next(1));
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        one.sendQuorum(2, leaderInfo);
+        assertEquals(new Received("quorum", 1, leaderInfo), next(2));
+    }
+
+    @Test
+    void aPeerWhoseCertificateIsNotTrustedIsNeverHeard() throws Exception {
+        QuorumTransport two = start(2, trusted());
+        QuorumTransport stranger = start(1, tls(certs.strangerKeys(), certs.serverCertTrust()));
+        assertNeverHeard(two, stranger);
+    }
+
+    @Test
+    void aTlsOnlyServerClosesPlainConnectionsAndAPlainPeerIsNeverHeard() throws Exception {
+        QuorumTransport two = start(2, trusted());
+        // By hand: the initial message of server 3, then a vote; the connection is closed unread.
+        try (Socket plain = new Socket("127.0.0.1", members.get(2L).electionPort())) {
+            OutputStream out = plain.getOutputStream();
+            out.write(InitialMessage.v1(3, new ElectionAddress("127.0.0.1", members.get(3L).electionPort())).encode());
+            out.flush();
+            plain.setSoTimeout((int) WAIT_MS);
+            assertEquals(-1, plain.getInputStream().read(), "closed");
+        }
+        assertNeverHeard(two, start(1, QuorumTransport.Security.PLAIN));
+    }
+
+    /**
+     * ZooKeeper's rolling change to TLS: with portUnification every server takes both kinds, so a
+     * server still opening plain connections and one opening TLS ones hear each other.
+     */
+    @Test
+    void withPortUnificationPlainAndTlsPeersHearEachOther() throws Exception {
+        QuorumTransport plainOpener = start(1, tls(certs.serverKeys, certs.serverCertTrust(), "sslQuorum", "false",
+                "portUnification", "true"));
+        QuorumTransport tlsOpener = start(2, trusted("portUnification", "true"));
+        assertVotesTravel(plainOpener, tlsOpener);
+        QuorumPacket info = LearnerHandshake.followerInfo(0, new LearnerInfo(1, LearnerInfo.PROTOCOL_VERSION, 0));
+        plainOpener.sendQuorum(2, info);
+        assertEquals(new Received("quorum", 1, info), next(2));
+        QuorumTransport plainOnly = start(3, QuorumTransport.Security.PLAIN);
+        plainOnly.sendElection(2, vote(3, 3));
+        assertEquals(new Received("election", 3, vote(3, 3)), next(2));
+    }
+
+    /** ZooKeeper 3.9 checks host names only out of its default FIPS mode; then a certificate must name its server. */
+    @Test
+    void withFipsModeOffACertificateMustNameItsServer() throws Exception {
+        QuorumTransport two = start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false"));
+        QuorumTransport misnamed = start(1, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false"));
+        assertNeverHeard(two, misnamed);
+        started.remove(misnamed);
+        misnamed.close();
+        QuorumTransport named = start(1, tls(goodIssued, certs.caTrust(), "fips-mode", "false"));
+        assertVotesTravel(named, two);
+    }
+
+    @Test
+    void inFipsModeOnlyTheChainIsChecked() throws Exception {
+        QuorumTransport two = start(2, tls(goodIssued, certs.caTrust()));
+        QuorumTransport misnamed = start(1, tls(wrongNameIssued, certs.caTrust()));
+        assertVotesTravel(misnamed, two);
+    }
+
+    @Test
+    void hostnameVerificationFalseTurnsTheCheckOff() throws Exception {
+        QuorumTransport two = start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false",
+                "ssl.quorum.hostnameVerification", "false"));
+        QuorumTransport misnamed = start(1, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false",
+                "ssl.quorum.hostnameVerification", "false"));
+        assertVotesTravel(misnamed, two);
+    }
+}
