@@ -71,6 +71,8 @@ public final class PaddockServer implements AutoCloseable {
     private Channel secureServerChannel;
     /** TLS for clients (secureClientPort, client.portUnification), or null. */
     private final Tls clientTls;
+    /** TLS between the servers (sslQuorum, portUnification), or null. */
+    private final Tls quorumTls;
     /** client.certReload's watch of the stores, or null. */
     private java.io.Closeable tlsStoresWatch;
     private java.io.Closeable quorumTlsStoresWatch;
@@ -113,22 +115,19 @@ public final class PaddockServer implements AutoCloseable {
         this.config = config.isEnsemble() ? config.forMember(myId) : standaloneMember(config); // a client port on its server.N line
         this.failStop = failStop;
         this.clientTls = config.clientTlsEnabled() ? clientTls(config) : null;
+        this.quorumTls = config.isEnsemble() && quorumTlsInUse(config) ? tls(() -> Tls.createForQuorum(config.quorumTls()))
+                : null;
     }
 
     /**
-     * TLS between the servers (sslQuorum, portUnification), with its context made now so that a store
-     * that does not read stops the start with its name; its stores watched where
+     * TLS between the servers (sslQuorum, portUnification; its context made with the server, so that
+     * a store that does not read stops the start with its name), its stores watched where
      * sslQuorumReloadCertFiles.
      */
     private QuorumTransport.Security quorumSecurity() throws IOException {
-        if (!config.sslQuorum() && !config.quorumPortUnification()) {
+        Tls tls = quorumTls;
+        if (tls == null) {
             return QuorumTransport.Security.PLAIN;
-        }
-        Tls tls;
-        try {
-            tls = Tls.createForQuorum(config.quorumTls());
-        } catch (Tls.TlsConfigException e) {
-            throw new ServerConfig.ConfigException(e.getMessage());
         }
         if (config.quorumTls().certReload()) {
             quorumTlsStoresWatch = tls.watchStores();
@@ -143,8 +142,27 @@ public final class PaddockServer implements AutoCloseable {
 
     /** The TLS context for clients, made now so that a store that does not read stops the start with its name. */
     private static Tls clientTls(ServerConfig config) {
+        return tls(() -> Tls.create(config.clientTls()));
+    }
+
+    /**
+     * Whether the quorum ports speak TLS: sslQuorum, or portUnification with a key store. (ZooKeeper
+     * starts with portUnification and no key store, and fails each TLS connection; so does Paddock,
+     * which then takes plain connections only.)
+     */
+    private static boolean quorumTlsInUse(ServerConfig config) {
+        String keys = config.quorumTls().keyStoreLocation();
+        if (!config.sslQuorum() && config.quorumPortUnification() && (keys == null || keys.isEmpty())) {
+            LOG.warn("portUnification=true without ssl.quorum.keyStore.location: the quorum ports take plain"
+                    + " connections only");
+            return false;
+        }
+        return config.sslQuorum() || config.quorumPortUnification();
+    }
+
+    private static Tls tls(java.util.function.Supplier<Tls> make) {
         try {
-            return Tls.create(config.clientTls());
+            return make.get();
         } catch (Tls.TlsConfigException e) {
             throw new ServerConfig.ConfigException(e.getMessage());
         }

@@ -112,7 +112,8 @@ public final class ServerConfig {
     private static final Set<String> BOOLEAN_SYSTEM_PROPERTY_KEYS = Set.of("extendedTypesEnabled", "enforceQuota",
             "client.portUnification", "ssl.crl", "ssl.ocsp", "client.certReload", "ssl.quorum.crl", "ssl.quorum.ocsp",
             "fips-mode", "ssl.quorum.hostnameVerification", "ssl.quorum.clientHostnameVerification",
-            "ssl.quorum.allowReverseDnsLookup");
+            "ssl.quorum.allowReverseDnsLookup", "ssl.hostnameVerification", "ssl.clientHostnameVerification",
+            "ssl.allowReverseDnsLookup");
 
 
     private static Map<String, String> systemPropertyKeys() {
@@ -122,7 +123,8 @@ public final class ServerConfig {
                 "client.portUnification", "client.certReload", "snapCount", "preAllocSize", "forceSync",
                 "globalOutstandingLimit", "electionPortBindRetry", "X509AuthenticationProvider.superUser",
                 "ssl.authProvider", "fips-mode", "ssl.quorum.hostnameVerification",
-                "ssl.quorum.clientHostnameVerification", "ssl.quorum.allowReverseDnsLookup")) {
+                "ssl.quorum.clientHostnameVerification", "ssl.quorum.allowReverseDnsLookup", "ssl.hostnameVerification",
+                "ssl.clientHostnameVerification", "ssl.allowReverseDnsLookup")) {
             keys.put(key, "zookeeper." + key);
         }
         for (String key : TLS_KEYS) {
@@ -955,9 +957,21 @@ public final class ServerConfig {
             if (st.secureClientPort >= 0) {
                 x509 = true;
             }
+            boolean inUse = st.secureClientPort >= 0 || st.portUnification;
             st.clientTls = readTls(io.paddock.server.net.Tls.Settings.CLIENT, x509,
                     take("X509AuthenticationProvider.superUser"), readBoolean("client.certReload", false),
-                    false, false, false, st.secureClientPort >= 0 || st.portUnification);
+                    false, false, false, inUse);
+            // ZooKeeper 3.9 checks that a client's certificate names its address when asked
+            // (ClientX509Util: ssl.clientHostnameVerification, off by default). Paddock does not check
+            // that on the client port: asked for, it refuses to start rather than serve without it.
+            boolean names = readZooKeeperBoolean("ssl.hostnameVerification", true);
+            boolean clientNames = readZooKeeperBoolean("ssl.clientHostnameVerification", false);
+            take("ssl.allowReverseDnsLookup");
+            if (inUse && names && clientNames) {
+                throw new ConfigException("ssl.clientHostnameVerification=true asks that each TLS client's certificate"
+                    + " name its address, which Paddock does not check on the client port yet; it refuses to start"
+                    + " rather than serve without it. Remove the key, or keep ZooKeeper here.");
+            }
         }
 
         /**

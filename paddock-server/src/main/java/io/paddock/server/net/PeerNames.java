@@ -1,7 +1,6 @@
 package io.paddock.server.net;
 
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
@@ -13,8 +12,6 @@ import java.util.Locale;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Whether a peer's certificate names the address it connected from or was reached at, as
@@ -51,7 +48,7 @@ public final class PeerNames {
      * Checks that {@code cert} names {@code peer}: its address, else its host name (looked up in
      * reverse only where {@code reverseLookup}).
      */
-    static void check(InetAddress peer, X509Certificate cert, boolean reverseLookup) throws CertificateException {
+    public static void check(InetAddress peer, X509Certificate cert, boolean reverseLookup) throws CertificateException {
         String address = peer.getHostAddress();
         Mismatch byAddress;
         try {
@@ -190,88 +187,5 @@ public final class PeerNames {
             return null;
         }
         return null;
-    }
-
-    /**
-     * The JVM's PKIX checks, then the peer's name where asked: the server's when this side opened
-     * the connection, the client's when it accepted it. The address is the engine's peer host (the
-     * name from zoo.cfg, or the accepted connection's address).
-     */
-    static final class CheckingTrustManager extends X509ExtendedTrustManager {
-        private final X509ExtendedTrustManager pkix;
-        private final boolean checkServers;
-        private final boolean checkClients;
-        private final boolean reverseLookup;
-
-        CheckingTrustManager(X509ExtendedTrustManager pkix, boolean checkServers, boolean checkClients,
-                boolean reverseLookup) {
-            this.pkix = pkix;
-            this.checkServers = checkServers;
-            this.checkClients = checkClients;
-            this.reverseLookup = reverseLookup;
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            pkix.checkClientTrusted(chain, authType, engine);
-            if (checkClients) {
-                check(peerOf(engine), chain[0], reverseLookup);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            pkix.checkServerTrusted(chain, authType, engine);
-            if (checkServers) {
-                check(peerOf(engine), chain[0], reverseLookup);
-            }
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            pkix.checkClientTrusted(chain, authType, socket);
-            if (checkClients) {
-                check(socket.getInetAddress(), chain[0], reverseLookup);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            pkix.checkServerTrusted(chain, authType, socket);
-            if (checkServers) {
-                check(socket.getInetAddress(), chain[0], reverseLookup);
-            }
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return pkix.getAcceptedIssuers();
-        }
-
-        private static InetAddress peerOf(SSLEngine engine) throws CertificateException {
-            String host = engine.getPeerHost();
-            if (host == null) {
-                throw new CertificateException("no peer address to check the certificate's names against");
-            }
-            try {
-                return InetAddress.getByName(host);
-            } catch (UnknownHostException e) {
-                throw new CertificateException("cannot look up the peer " + host + " to check its certificate", e);
-            }
-        }
     }
 }

@@ -38,10 +38,10 @@ import javax.net.ssl.TrustManagerFactory;
  * {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).
  *
- * <p>Host names are checked (ZooKeeper's ZKTrustManager, see {@link PeerNames}) only where
- * {@link Settings#verifyServerHostname} or {@link Settings#verifyClientHostname} say so, which
- * ZooKeeper 3.9 does only with {@code fips-mode=false}: in its default FIPS mode it checks the
- * certificate chain alone.
+ * <p>Host names are not checked here: the quorum transport checks them after the handshake (see
+ * {@link PeerNames}) where {@link Settings#verifyServerHostname} or {@link
+ * Settings#verifyClientHostname} say so, which ZooKeeper 3.9 does only with {@code fips-mode=false}:
+ * in its default FIPS mode it checks the certificate chain alone.
  */
 public final class Tls {
     /** ZooKeeper's default cipher suites on Java 9 and later, in its order of preference. */
@@ -176,24 +176,19 @@ public final class Tls {
     }
 
     /**
-     * A TLS handler for a connection this server accepted from {@code peer}: the peer's address is
-     * what its certificate is checked against where {@link Settings#verifyClientHostname}.
+     * A TLS handler for a connection this server accepted from {@code peer}.
      *
-     * <p>The handshake's certificate checks run on the connection's event loop. (Netty 4.1.130's
+     * <p>The handshake's certificate checks run on the connection's event loop: Netty 4.1.130's
      * delegated-task executor left one TLSv1.3 handshake in two hanging between two of these
-     * servers, certificates from a CA, with nothing logged.) With host names checked, a certificate
-     * that does not name the peer's address makes a reverse lookup there, as ZooKeeper's
-     * connection threads make one.
+     * servers, with nothing logged (Netty's open pull request 14411 describes such a stall). With
+     * {@code crl}/{@code ocsp} on, fetching a CRL or an OCSP answer happens there too.
      */
     public io.netty.handler.ssl.SslHandler acceptingHandler(io.netty.buffer.ByteBufAllocator alloc,
             java.net.InetSocketAddress peer) {
         return context.newHandler(alloc, peer.getAddress().getHostAddress(), peer.getPort());
     }
 
-    /**
-     * A TLS handler for a connection this server opens to {@code host}, whose certificate must name
-     * it where {@link Settings#verifyServerHostname} (see {@link #acceptingHandler} for where that runs).
-     */
+    /** A TLS handler for a connection this server opens to {@code host} (see {@link #acceptingHandler}). */
     public io.netty.handler.ssl.SslHandler connectingHandler(io.netty.buffer.ByteBufAllocator alloc, String host,
             int port) {
         if (connectingContext == null) {
@@ -227,10 +222,15 @@ public final class Tls {
         return tls;
     }
 
-    /** Both contexts from the stores as they are now, or neither (the exception says why). */
-    private void build() {
-        SslContext accepting = buildContext(settings, false);
-        SslContext connecting = connects ? buildContext(settings, true) : null;
+    /**
+     * Both contexts from the stores as they are now, each store read once for both, or neither
+     * (the exception says why). One at a time: the start's check and the watch may both reload.
+     */
+    private synchronized void build() {
+        KeyMaterial keys = keyMaterial(settings);
+        TrustManagerFactory trust = trustManager(settings);
+        SslContext accepting = buildContext(settings, keys, trust, false);
+        SslContext connecting = connects ? buildContext(settings, keys, trust, true) : null;
         context = accepting;
         connectingContext = connecting;
     }
@@ -275,7 +275,7 @@ public final class Tls {
      * Reads the stores again (client.certReload): new connections get the new context, those open
      * keep theirs. A store that does not read now keeps the context there was, with a log line.
      */
-    public boolean reload() {
+    public synchronized boolean reload() {
         List<StoreState> now = storeStates(); // before reading: a change while reading is seen next time
         try {
             build();
@@ -290,7 +290,7 @@ public final class Tls {
     }
 
     /** {@link #reload} when a store (or a password file) is not what was read. */
-    private void reloadIfChanged() {
+    private synchronized void reloadIfChanged() {
         if (!storeStates().equals(loaded)) {
             reload();
         }
@@ -351,19 +351,31 @@ public final class Tls {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tls.class);
 
-    /** The context for accepted connections, or ({@code connecting}) for those this server opens. */
-    private static SslContext buildContext(Settings s, boolean connecting) {
+    /**
+     * The context for accepted connections, or ({@code connecting}) for those this server opens.
+     * The protocols and cipher suites not configured are ZooKeeper's defaults: for clients
+     * (ClientX509Util) {@code protocol} alone and ZooKeeper's cipher list; between servers
+     * (QuorumX509Util's SSL sockets) the JVM's defaults for a context of {@code protocol}.
+     */
+    private static SslContext buildContext(Settings s, KeyMaterial keys, TrustManagerFactory trust, boolean connecting) {
         String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
+        javax.net.ssl.SSLParameters jvmDefaults;
         try {
-            SSLContext.getInstance(protocol);
+            SSLContext jvm = SSLContext.getInstance(protocol);
+            jvm.init(null, null, null);
+            jvmDefaults = jvm.getDefaultSSLParameters();
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException(s.prefix() + "protocol=" + protocol + ": " + e.getMessage(), e);
         }
-        // ZooKeeper enables just ssl.protocol unless ssl.enabledProtocols says more.
-        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols() : List.of(protocol);
-        List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites() : supported(DEFAULT_CIPHERS);
-        SslContextBuilder builder = keyManager(s, connecting);
-        trustManager(builder, s);
+        boolean quorum = s.prefix().equals(Settings.QUORUM);
+        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols()
+                : quorum ? List.of(jvmDefaults.getProtocols()) : List.of(protocol);
+        List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites()
+                : quorum ? List.of(jvmDefaults.getCipherSuites()) : supported(DEFAULT_CIPHERS);
+        SslContextBuilder builder = keys.builder(connecting);
+        if (trust != null) {
+            builder.trustManager(trust);
+        }
         builder.sslProvider(SslProvider.JDK).protocols(protocols).ciphers(ciphers);
         if (!connecting) {
             builder.clientAuth(s.clientAuth().netty);
@@ -398,7 +410,20 @@ public final class Tls {
         return out;
     }
 
-    private static SslContextBuilder keyManager(Settings s, boolean connecting) {
+    /** The key store as read once: a PEM file's bytes, or a key manager factory. */
+    private record KeyMaterial(byte[] pem, String pemPassword, KeyManagerFactory factory) {
+        SslContextBuilder builder(boolean connecting) {
+            if (factory != null) {
+                return connecting ? SslContextBuilder.forClient().keyManager(factory) : SslContextBuilder.forServer(factory);
+            }
+            java.io.ByteArrayInputStream chain = new java.io.ByteArrayInputStream(pem);
+            java.io.ByteArrayInputStream key = new java.io.ByteArrayInputStream(pem);
+            return connecting ? SslContextBuilder.forClient().keyManager(chain, key, pemPassword)
+                    : SslContextBuilder.forServer(chain, key, pemPassword);
+        }
+    }
+
+    private static KeyMaterial keyMaterial(Settings s) {
         String location = s.keyStoreLocation();
         String key = s.prefix() + "keyStore";
         if (location == null || location.isEmpty()) {
@@ -408,25 +433,26 @@ public final class Tls {
         String type = storeType(s.keyStoreType(), location, key);
         try {
             if (type.equals("PEM")) {
-                File pem = new File(location);
-                String pemPassword = password.isEmpty() ? null : password;
-                return connecting ? SslContextBuilder.forClient().keyManager(pem, pem, pemPassword)
-                        : SslContextBuilder.forServer(pem, pem, pemPassword);
+                KeyMaterial pem = new KeyMaterial(Files.readAllBytes(Path.of(location)), password.isEmpty() ? null : password,
+                        null);
+                pem.builder(false); // reads the key and certificates now, so that a bad file names itself here
+                return pem;
             }
             KeyStore store = load(location, password, type);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX"); // ZooKeeper's: the valid certificate of several
             kmf.init(store, password.toCharArray());
-            return connecting ? SslContextBuilder.forClient().keyManager(kmf) : SslContextBuilder.forServer(kmf);
+            return new KeyMaterial(null, null, kmf);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsConfigException("cannot read the key store " + key + ".location=" + location + " (type " + type
                     + "): " + e.getMessage(), e);
         }
     }
 
-    private static void trustManager(SslContextBuilder builder, Settings s) {
+    /** The trust store's PKIX trust managers, or null for the JVM's default CAs (no trust store, as ZooKeeper). */
+    private static TrustManagerFactory trustManager(Settings s) {
         String location = s.trustStoreLocation();
         if (location == null || location.isEmpty()) {
-            return; // the JVM's default CAs, as ZooKeeper with no trust store
+            return null;
         }
         String key = s.prefix() + "trustStore";
         String password = password(s.trustStorePassword(), s.trustStorePasswordPath(), key + ".passwordPath");
@@ -458,25 +484,11 @@ public final class Tls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(pkix));
-            if (s.verifyServerHostname() || s.verifyClientHostname()) {
-                builder.trustManager(new PeerNames.CheckingTrustManager(extended(tmf), s.verifyServerHostname(),
-                        s.verifyClientHostname(), s.reverseDnsLookup()));
-            } else {
-                builder.trustManager(tmf);
-            }
+            return tmf;
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsConfigException("cannot read the trust store " + key + ".location=" + location + " (type " + type
                     + "): " + e.getMessage(), e);
         }
-    }
-
-    private static javax.net.ssl.X509ExtendedTrustManager extended(TrustManagerFactory tmf) throws GeneralSecurityException {
-        for (javax.net.ssl.TrustManager tm : tmf.getTrustManagers()) {
-            if (tm instanceof javax.net.ssl.X509ExtendedTrustManager x) {
-                return x;
-            }
-        }
-        throw new GeneralSecurityException("the JVM's PKIX trust manager factory made no X509ExtendedTrustManager");
     }
 
     /** A PEM trust store: every certificate in the file, in a key store of its own. */

@@ -101,7 +101,9 @@ import org.slf4j.LoggerFactory;
  * only once its handshake is done, so a peer that refuses our certificate is retried with back-off,
  * not at once), and tells an accepted connection's kind by its first five bytes (a TLS record, or
  * not): plain ones are taken only with {@code portUnification}, and closed with a log line
- * otherwise. The bytes inside are the same.
+ * otherwise. Where host names are checked (fips-mode=false), the check follows the handshake, on the
+ * lookup threads, and the connection carries nothing until it has passed. The bytes inside are the
+ * same.
  *
  * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
  * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
@@ -512,7 +514,7 @@ public final class QuorumTransport implements AutoCloseable {
                 ch.pipeline().addLast(new ElectionDecoder(link.sid), new ElectionHandler(link.sid));
             }
         }).connect(peer.host(), peer.electionPort());
-        f.addListener((ChannelFutureListener) done -> secured(done, "election", link.sid).addListener(ready -> {
+        f.addListener((ChannelFutureListener) done -> secured(done, "election", link.sid, peer.host()).addListener(ready -> {
             link.connecting = false;
             if (!ready.isSuccess()) {
                 done.channel().close();
@@ -540,6 +542,68 @@ public final class QuorumTransport implements AutoCloseable {
 
     private static final String TLS_HANDLER = "tls";
     private static final String TLS_DETECT = "tls-detect";
+    private static final String NAME_GATE = "tls-names";
+
+    /**
+     * On an accepted TLS connection where the connecting server's certificate must name it
+     * (clientHostnameVerification): nothing it sent goes on, and nothing more is read, until the
+     * check (off the event loop, see {@link #namesChecked}) has passed; a failed check closes it.
+     */
+    private final class NameGate extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final String kind;
+        private final List<Object> held = new ArrayList<>();
+        private boolean open;
+
+        NameGate(String kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (open) {
+                ctx.fireChannelRead(msg);
+            } else {
+                held.add(msg);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && done.isSuccess()) {
+                Channel ch = ctx.channel();
+                ch.config().setAutoRead(false);
+                io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+                namesChecked(ch, tls, true, null, ((InetSocketAddress) ch.remoteAddress()).getAddress())
+                        .addListener(checked -> {
+                            if (!checked.isSuccess()) {
+                                LOG.warn("{} connection from {} closed: {}", kind, ch.remoteAddress(),
+                                        checked.cause().getMessage());
+                                ch.close();
+                                return;
+                            }
+                            open = true;
+                            for (Object msg : held) {
+                                ctx.fireChannelRead(msg);
+                            }
+                            held.clear();
+                            ctx.fireChannelReadComplete();
+                            if (ch.isActive()) {
+                                ch.pipeline().remove(this);
+                                ch.config().setAutoRead(!readingPaused);
+                            }
+                        });
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            for (Object msg : held) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+            held.clear();
+        }
+    }
 
     /** On a connection this server opens: TLS first, where sslQuorum. */
     private void addConnectingTls(SocketChannel ch, String host, int port) {
@@ -549,23 +613,81 @@ public final class QuorumTransport implements AutoCloseable {
     }
 
     /**
-     * Completes once {@code connected} may carry messages: at once for a plain connection, after
-     * its handshake for a TLS one; fails (with a log line for a handshake) otherwise.
+     * Completes once {@code connected} may carry messages: at once for a plain connection; for a
+     * TLS one, after its handshake and, where names are checked, once the server's certificate was
+     * found to name it ({@code host}, its zoo.cfg name, and the address it was reached at). Fails,
+     * with a log line for TLS, otherwise.
      */
-    private io.netty.util.concurrent.Future<?> secured(ChannelFuture connected, String kind, long sid) {
+    private io.netty.util.concurrent.Future<?> secured(ChannelFuture connected, String kind, long sid, String host) {
         if (!connected.isSuccess()) {
             return connected;
         }
-        io.netty.handler.ssl.SslHandler tls = connected.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        Channel ch = connected.channel();
+        io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls == null) {
             return connected;
         }
-        return tls.handshakeFuture().addListener(handshake -> {
-            if (!handshake.isSuccess() && !closed) {
-                LOG.warn("TLS handshake for the {} connection to server {} at {} failed: {}", kind, sid,
-                        connected.channel().remoteAddress(), rootCause(handshake.cause()));
+        Promise<Void> ready = ch.eventLoop().newPromise();
+        tls.handshakeFuture().addListener(handshake -> {
+            if (!handshake.isSuccess()) {
+                if (!closed) {
+                    LOG.warn("TLS handshake for the {} connection to server {} at {} failed: {}", kind, sid,
+                            ch.remoteAddress(), rootCause(handshake.cause()));
+                }
+                ready.tryFailure(handshake.cause());
+                return;
             }
+            InetAddress reached = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+            namesChecked(ch, tls, security.tls().settings().verifyServerHostname(),
+                    NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host, reached)
+                    .addListener(checked -> {
+                        if (checked.isSuccess()) {
+                            ready.trySuccess(null);
+                        } else {
+                            LOG.warn("the {} connection to server {} at {} is closed: {}", kind, sid, ch.remoteAddress(),
+                                    checked.cause().getMessage());
+                            ready.tryFailure(checked.cause());
+                        }
+                    });
         });
+        return ready;
+    }
+
+    /**
+     * Completes (on the connection's event loop) once the peer's certificate was found to name it,
+     * at once where {@code check} is off: {@code address} (the connection's) and {@code name} (the
+     * one it was reached by, or null for a bare address, which is looked up in reverse where
+     * allowed). The check, which may look a name up, runs on the lookup threads: ZooKeeper makes it
+     * inside the handshake, on the connection's own thread; here the event loop is the replica's.
+     */
+    private io.netty.util.concurrent.Future<Void> namesChecked(Channel ch, io.netty.handler.ssl.SslHandler tls,
+            boolean check, String name, InetAddress address) {
+        Promise<Void> done = ch.eventLoop().newPromise();
+        if (!check) {
+            return done.setSuccess(null);
+        }
+        java.security.cert.X509Certificate cert;
+        InetAddress peer;
+        try {
+            cert = (java.security.cert.X509Certificate) tls.engine().getSession().getPeerCertificates()[0];
+            peer = InetAddress.getByAddress(name, address.getAddress()); // no lookup
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException | UnknownHostException e) {
+            return done.setFailure(new java.security.cert.CertificateException("no certificate to check: " + e, e));
+        }
+        boolean reverse = security.tls().settings().reverseDnsLookup();
+        try {
+            lookupThreads.execute(() -> {
+                try {
+                    io.paddock.server.net.PeerNames.check(peer, cert, reverse);
+                    done.trySuccess(null);
+                } catch (java.security.cert.CertificateException | RuntimeException e) {
+                    done.tryFailure(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            done.tryFailure(e); // closing
+        }
+        return done;
     }
 
     private static String rootCause(Throwable t) {
@@ -591,6 +713,9 @@ public final class QuorumTransport implements AutoCloseable {
                     return;
                 }
                 if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
+                    if (security.tls().settings().verifyClientHostname()) {
+                        ctx.pipeline().addAfter(TLS_DETECT, NAME_GATE, new NameGate(kind));
+                    }
                     ctx.pipeline().addAfter(TLS_DETECT, TLS_HANDLER, security.tls().acceptingHandler(ctx.alloc(),
                             (InetSocketAddress) ctx.channel().remoteAddress()));
                 } else if (!security.acceptPlain()) {
@@ -627,7 +752,6 @@ public final class QuorumTransport implements AutoCloseable {
             link.channel.close();
         }
         link.channel = ch;
-        link.backoffMs = RECONNECT_BACKOFF_MS_MIN;
         if (link.retry != null) {
             link.retry.cancel(false);
             link.retry = null;
@@ -688,6 +812,12 @@ public final class QuorumTransport implements AutoCloseable {
             if (msg instanceof InitialMessage m) {
                 identified(ctx.channel(), m);
                 return;
+            }
+            ElectionLink link = electionLinks.get(sid);
+            if (link != null && link.channel == ctx.channel()) {
+                // The connection carries votes: a later break is retried soon again. (Not when it is
+                // made: a TLSv1.3 peer that refuses our certificate does so after our handshake.)
+                link.backoffMs = RECONNECT_BACKOFF_MS_MIN;
             }
             try {
                 inbound.election(sid, NotificationMessage.decode((byte[]) msg));
@@ -1111,12 +1241,13 @@ public final class QuorumTransport implements AutoCloseable {
                 ch.pipeline().addLast(new LearnerQuorumDecoder(peer.sid()), new QuorumHandler(link));
             }
         }).connect(peer.host(), peer.quorumPort());
-        f.addListener((ChannelFutureListener) done -> {
+        f.addListener((ChannelFutureListener) done -> secured(done, "learner", link.sid, peer.host()).addListener(ready -> {
             if (link.dropped || closed) {
                 done.channel().close();
                 return;
             }
-            if (!done.isSuccess()) {
+            if (!ready.isSuccess()) {
+                done.channel().close();
                 lose(link, null); // the core retries (learnerRetryTicks)
                 return;
             }
@@ -1125,7 +1256,7 @@ public final class QuorumTransport implements AutoCloseable {
                 link.channel.write(Unpooled.wrappedBuffer(link.queue.pollFirst().encode()));
             }
             link.channel.flush();
-        });
+        }));
     }
 
     private void adoptQuorum(QuorumLink link, Channel ch) {

@@ -332,6 +332,12 @@ class ServerConfigTest {
         assertTrue(custom.getMessage().contains("authProvider.x509=com.example.MyX509"), custom.getMessage());
         assertTrue(parse("dataDir", "/d", "client.certReload", "true").clientTls().certReload());
         assertFalse(none.clientTls().certReload(), "ZooKeeper's default");
+        ConfigException names = assertThrows(ConfigException.class,
+                () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.clientHostnameVerification", "true"));
+        assertTrue(names.getMessage().contains("ssl.clientHostnameVerification=true"), names.getMessage());
+        parse("dataDir", "/d", "ssl.clientHostnameVerification", "true"); // no TLS port: nothing to check
+        parse("dataDir", "/d", "secureClientPort", "2182", "ssl.clientHostnameVerification", "true",
+                "ssl.hostnameVerification", "false"); // ZooKeeper: off with hostnameVerification off
         ConfigException supplier = assertThrows(ConfigException.class,
                 () -> parse("dataDir", "/d", "secureClientPort", "2182", "ssl.context.supplier.class", "com.example.Ctx"));
         assertTrue(supplier.getMessage().contains("ssl.context.supplier.class"), supplier.getMessage());
