@@ -353,25 +353,29 @@ public final class Tls {
 
     /**
      * The context for accepted connections, or ({@code connecting}) for those this server opens.
-     * The protocols and cipher suites not configured are ZooKeeper's defaults: for clients
-     * (ClientX509Util) {@code protocol} alone and ZooKeeper's cipher list; between servers
-     * (QuorumX509Util's SSL sockets) the JVM's defaults for a context of {@code protocol}.
+     * Not configured, the cipher suites are ZooKeeper's list (X509Util.getDefaultCipherSuites) and
+     * the protocols ZooKeeper's defaults: for clients (ClientX509Util) {@code protocol} alone;
+     * between servers (QuorumX509Util's SSL sockets, SSLContextAndOptions) the JVM's defaults for a
+     * context of {@code protocol} (TLSv1.3 and TLSv1.2 for TLSv1.3).
      */
     private static SslContext buildContext(Settings s, KeyMaterial keys, TrustManagerFactory trust, boolean connecting) {
         String protocol = s.protocol() == null || s.protocol().isEmpty() ? defaultProtocol() : s.protocol();
-        javax.net.ssl.SSLParameters jvmDefaults;
+        boolean quorum = s.prefix().equals(Settings.QUORUM);
+        List<String> protocols;
         try {
             SSLContext jvm = SSLContext.getInstance(protocol);
-            jvm.init(null, null, null);
-            jvmDefaults = jvm.getDefaultSSLParameters();
+            if (s.enabledProtocols() != null) {
+                protocols = s.enabledProtocols();
+            } else if (quorum) {
+                jvm.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null); // no stores read
+                protocols = List.of(jvm.getDefaultSSLParameters().getProtocols());
+            } else {
+                protocols = List.of(protocol);
+            }
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException(s.prefix() + "protocol=" + protocol + ": " + e.getMessage(), e);
         }
-        boolean quorum = s.prefix().equals(Settings.QUORUM);
-        List<String> protocols = s.enabledProtocols() != null ? s.enabledProtocols()
-                : quorum ? List.of(jvmDefaults.getProtocols()) : List.of(protocol);
-        List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites()
-                : quorum ? List.of(jvmDefaults.getCipherSuites()) : supported(DEFAULT_CIPHERS);
+        List<String> ciphers = s.cipherSuites() != null ? s.cipherSuites() : supported(DEFAULT_CIPHERS);
         SslContextBuilder builder = keys.builder(connecting);
         if (trust != null) {
             builder.trustManager(trust);

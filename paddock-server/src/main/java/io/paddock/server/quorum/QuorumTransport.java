@@ -165,6 +165,10 @@ public final class QuorumTransport implements AutoCloseable {
     public static final int RECONNECT_BACKOFF_MS_MAX = 2000;
     /** A second between tries to bind the election port (ZooKeeper's). */
     public static final int BIND_RETRY_DELAY_MS = 1000;
+    /** How long a peer certificate's name check may take (it may look the peer's address up in reverse). */
+    public static final int NAME_CHECK_TIMEOUT_MS = 10_000;
+    static final int NAME_CHECK_THREADS = 2;
+    static final int NAME_CHECK_QUEUE_MAX = 128;
 
     /** Host names are looked up on at most this many threads (one per member is plenty). */
     static final int LOOKUP_THREADS_MAX = 4;
@@ -213,6 +217,17 @@ public final class QuorumTransport implements AutoCloseable {
     private final int bindRetry;
     private final Inbound inbound;
     private final Security security;
+    /**
+     * Where certificates' names are checked (a reverse lookup may hang), apart from the host name
+     * lookups: {@value #NAME_CHECK_THREADS} threads, {@value #NAME_CHECK_QUEUE_MAX} checks waiting
+     * at most (more fail, and their connections close).
+     */
+    private final ThreadPoolExecutor nameCheckThreads = new ThreadPoolExecutor(NAME_CHECK_THREADS, NAME_CHECK_THREADS,
+            30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(NAME_CHECK_QUEUE_MAX), r -> {
+                Thread t = new Thread(r, "paddock-quorum-names");
+                t.setDaemon(true);
+                return t;
+            });
     private final QuorumPacketDecoder packetDecoder = QuorumPacketDecoder.withDefaultLimits();
     /**
      * On a learner's connection to its leader the snapshot streamed after a SNAP may cost up to
@@ -338,6 +353,7 @@ public final class QuorumTransport implements AutoCloseable {
                     return t;
                 });
         this.lookupThreads.allowCoreThreadTimeOut(true);
+        this.nameCheckThreads.allowCoreThreadTimeOut(true);
         if (!members.containsKey(mySid)) {
             throw new IllegalArgumentException("server " + mySid + " is not among " + members.keySet());
         }
@@ -510,7 +526,7 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                addConnectingTls(ch, peer.host(), peer.electionPort());
+                addConnectingTls(ch, peer.host(), peer.electionPort(), "election");
                 ch.pipeline().addLast(new ElectionDecoder(link.sid), new ElectionHandler(link.sid));
             }
         }).connect(peer.host(), peer.electionPort());
@@ -545,17 +561,22 @@ public final class QuorumTransport implements AutoCloseable {
     private static final String NAME_GATE = "tls-names";
 
     /**
-     * On an accepted TLS connection where the connecting server's certificate must name it
-     * (clientHostnameVerification): nothing it sent goes on, and nothing more is read, until the
-     * check (off the event loop, see {@link #namesChecked}) has passed; a failed check closes it.
+     * Where a peer's certificate must name it (fips-mode=false): after the TLS handshake nothing the
+     * peer sent goes on, and nothing more is read, until the name check (off the event loop, see
+     * {@link #namesChecked}) has passed; a failed check closes the connection. On an accepted
+     * connection the gate starts the check itself; on one this server opens, {@link #secured} does
+     * and opens the gate (a peer has nothing to say there before we speak, but a misnamed one that
+     * speaks first must not be heard).
      */
     private final class NameGate extends io.netty.channel.ChannelInboundHandlerAdapter {
         private final String kind;
+        private final boolean accepted;
         private final List<Object> held = new ArrayList<>();
         private boolean open;
 
-        NameGate(String kind) {
+        NameGate(String kind, boolean accepted) {
             this.kind = kind;
+            this.accepted = accepted;
         }
 
         @Override
@@ -572,28 +593,41 @@ public final class QuorumTransport implements AutoCloseable {
             if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && done.isSuccess()) {
                 Channel ch = ctx.channel();
                 ch.config().setAutoRead(false);
-                io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-                namesChecked(ch, tls, true, null, ((InetSocketAddress) ch.remoteAddress()).getAddress())
-                        .addListener(checked -> {
-                            if (!checked.isSuccess()) {
-                                LOG.warn("{} connection from {} closed: {}", kind, ch.remoteAddress(),
-                                        checked.cause().getMessage());
-                                ch.close();
-                                return;
-                            }
-                            open = true;
-                            for (Object msg : held) {
-                                ctx.fireChannelRead(msg);
-                            }
-                            held.clear();
-                            ctx.fireChannelReadComplete();
-                            if (ch.isActive()) {
-                                ch.pipeline().remove(this);
-                                ch.config().setAutoRead(!readingPaused);
-                            }
-                        });
+                if (accepted) {
+                    io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+                    namesChecked(ch, tls, true, true, null, ((InetSocketAddress) ch.remoteAddress()).getAddress())
+                            .addListener(checked -> {
+                                if (checked.isSuccess()) {
+                                    release(ctx);
+                                } else {
+                                    LOG.warn("{} connection from {} closed: {}", kind, ch.remoteAddress(),
+                                            checked.cause().getMessage());
+                                    ch.close();
+                                }
+                            });
+                }
             }
             super.userEventTriggered(ctx, evt);
+        }
+
+        /**
+         * The check passed: what was held goes on, in order, and reading resumes (a learner's
+         * connection takes the transport's back-pressure once it is adopted, see adoptQuorum).
+         */
+        void release(ChannelHandlerContext ctx) {
+            if (open || !ctx.channel().isActive()) {
+                return;
+            }
+            open = true;
+            ctx.channel().config().setAutoRead(true);
+            for (Object msg : held) {
+                ctx.fireChannelRead(msg);
+            }
+            held.clear();
+            ctx.fireChannelReadComplete();
+            if (!ctx.isRemoved()) {
+                ctx.pipeline().remove(this);
+            }
         }
 
         @Override
@@ -605,10 +639,13 @@ public final class QuorumTransport implements AutoCloseable {
         }
     }
 
-    /** On a connection this server opens: TLS first, where sslQuorum. */
-    private void addConnectingTls(SocketChannel ch, String host, int port) {
+    /** On a connection this server opens: TLS first, where sslQuorum (and a gate, where names are checked). */
+    private void addConnectingTls(SocketChannel ch, String host, int port, String kind) {
         if (security.connectWithTls()) {
             ch.pipeline().addLast(TLS_HANDLER, security.tls().connectingHandler(ch.alloc(), host, port));
+            if (security.tls().settings().verifyServerHostname()) {
+                ch.pipeline().addLast(NAME_GATE, new NameGate(kind, false));
+            }
         }
     }
 
@@ -638,10 +675,14 @@ public final class QuorumTransport implements AutoCloseable {
                 return;
             }
             InetAddress reached = ((InetSocketAddress) ch.remoteAddress()).getAddress();
-            namesChecked(ch, tls, security.tls().settings().verifyServerHostname(),
+            namesChecked(ch, tls, security.tls().settings().verifyServerHostname(), false,
                     NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host, reached)
                     .addListener(checked -> {
                         if (checked.isSuccess()) {
+                            io.netty.channel.ChannelHandlerContext gate = ch.pipeline().context(NAME_GATE);
+                            if (gate != null) {
+                                ((NameGate) gate.handler()).release(gate);
+                            }
                             ready.trySuccess(null);
                         } else {
                             LOG.warn("the {} connection to server {} at {} is closed: {}", kind, sid, ch.remoteAddress(),
@@ -657,11 +698,14 @@ public final class QuorumTransport implements AutoCloseable {
      * Completes (on the connection's event loop) once the peer's certificate was found to name it,
      * at once where {@code check} is off: {@code address} (the connection's) and {@code name} (the
      * one it was reached by, or null for a bare address, which is looked up in reverse where
-     * allowed). The check, which may look a name up, runs on the lookup threads: ZooKeeper makes it
-     * inside the handshake, on the connection's own thread; here the event loop is the replica's.
+     * allowed). A peer that connected ({@code accepted}) and showed no certificate (clientAuth want
+     * or none) has nothing to check, as ZooKeeper's trust manager is never asked then. The check,
+     * which may look a name up, runs on {@link #nameCheckThreads}, and fails after {@value
+     * #NAME_CHECK_TIMEOUT_MS} ms: ZooKeeper makes it inside the handshake, on the connection's own
+     * thread; here the event loop is the replica's.
      */
     private io.netty.util.concurrent.Future<Void> namesChecked(Channel ch, io.netty.handler.ssl.SslHandler tls,
-            boolean check, String name, InetAddress address) {
+            boolean check, boolean accepted, String name, InetAddress address) {
         Promise<Void> done = ch.eventLoop().newPromise();
         if (!check) {
             return done.setSuccess(null);
@@ -671,12 +715,23 @@ public final class QuorumTransport implements AutoCloseable {
         try {
             cert = (java.security.cert.X509Certificate) tls.engine().getSession().getPeerCertificates()[0];
             peer = InetAddress.getByAddress(name, address.getAddress()); // no lookup
-        } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException | UnknownHostException e) {
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return accepted ? done.setSuccess(null)
+                    : done.setFailure(new java.security.cert.CertificateException("the server showed no certificate", e));
+        } catch (ClassCastException | UnknownHostException e) {
             return done.setFailure(new java.security.cert.CertificateException("no certificate to check: " + e, e));
         }
         boolean reverse = security.tls().settings().reverseDnsLookup();
+        ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> done.tryFailure(new java.security.cert.CertificateException(
+                "checking the certificate's names took over " + NAME_CHECK_TIMEOUT_MS + " ms (a reverse lookup?)")),
+                NAME_CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        done.addListener(f -> timeout.cancel(false));
         try {
-            lookupThreads.execute(() -> {
+            nameCheckThreads.execute(() -> {
+                if (!ch.isOpen() || done.isDone()) {
+                    done.tryFailure(new java.nio.channels.ClosedChannelException());
+                    return;
+                }
                 try {
                     io.paddock.server.net.PeerNames.check(peer, cert, reverse);
                     done.trySuccess(null);
@@ -685,7 +740,7 @@ public final class QuorumTransport implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            done.tryFailure(e); // closing
+            done.tryFailure(new java.security.cert.CertificateException("too many certificate name checks waiting", e));
         }
         return done;
     }
@@ -714,7 +769,7 @@ public final class QuorumTransport implements AutoCloseable {
                 }
                 if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
                     if (security.tls().settings().verifyClientHostname()) {
-                        ctx.pipeline().addAfter(TLS_DETECT, NAME_GATE, new NameGate(kind));
+                        ctx.pipeline().addAfter(TLS_DETECT, NAME_GATE, new NameGate(kind, true));
                     }
                     ctx.pipeline().addAfter(TLS_DETECT, TLS_HANDLER, security.tls().acceptingHandler(ctx.alloc(),
                             (InetSocketAddress) ctx.channel().remoteAddress()));
@@ -1237,7 +1292,7 @@ public final class QuorumTransport implements AutoCloseable {
         ChannelFuture f = bootstrap(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                addConnectingTls(ch, peer.host(), peer.quorumPort());
+                addConnectingTls(ch, peer.host(), peer.quorumPort(), "learner");
                 ch.pipeline().addLast(new LearnerQuorumDecoder(peer.sid()), new QuorumHandler(link));
             }
         }).connect(peer.host(), peer.quorumPort());
@@ -1557,6 +1612,7 @@ public final class QuorumTransport implements AutoCloseable {
     public void close() {
         closed = true;
         lookupThreads.shutdownNow();
+        nameCheckThreads.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         resolverGroup.close();
     }

@@ -275,7 +275,7 @@ class QuorumTlsTransportTest {
     /** With fips-mode=false the accepting side checks the connecting server's certificate names its address. */
     @Test
     void withFipsModeOffAnAcceptedPeersCertificateMustNameIt() throws Exception {
-        start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false"));
+        start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false", "ssl.quorum.allowReverseDnsLookup", "false"));
         assertThreeHeardByTwo(start(3, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false")), false);
     }
 
@@ -283,6 +283,93 @@ class QuorumTlsTransportTest {
     void clientHostnameVerificationFalseLeavesAcceptedPeersUnchecked() throws Exception {
         start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false", "ssl.quorum.clientHostnameVerification", "false"));
         assertThreeHeardByTwo(start(3, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false")), true);
+    }
+
+    /** ZooKeeper asks no names of a peer that shows no certificate (clientAuth none or want). */
+    @Test
+    void withFipsModeOffAndClientAuthNoneAPeerWithoutACertificateIsHeard() throws Exception {
+        start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false", "ssl.quorum.clientAuth", "none"));
+        assertThreeHeardByTwo(start(3, tls(goodIssued, certs.caTrust(), "fips-mode", "false")), true);
+    }
+
+    /**
+     * A leader this learner reaches whose certificate names another server, and which speaks
+     * first (a real leader waits for FOLLOWERINFO): nothing it sends is taken, the connection ends.
+     */
+    @Test
+    void aMisnamedLeaderThatSpeaksFirstIsNotHeard() throws Exception {
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        try (FakeLeader fake = new FakeLeader(wrongNameIssued, leaderInfo)) {
+            QuorumTransport learner = start(3, tls(goodIssued, certs.caTrust(), "fips-mode", "false",
+                    "ssl.quorum.allowReverseDnsLookup", "false"));
+            learner.sendQuorum(2, LearnerHandshake.followerInfo(0, new LearnerInfo(3, LearnerInfo.PROTOCOL_VERSION, 0)));
+            assertEquals(new Received("down", 2, null), next(3), "the learner let the misnamed leader go unheard");
+        }
+    }
+
+    @Test
+    void aLeaderThatSpeaksFirstIsHeardWhereItsCertificateNamesIt() throws Exception {
+        QuorumPacket leaderInfo = LearnerHandshake.leaderInfo(1, LearnerInfo.PROTOCOL_VERSION);
+        try (FakeLeader fake = new FakeLeader(goodIssued, leaderInfo)) {
+            QuorumTransport learner = start(3, tls(goodIssued, certs.caTrust(), "fips-mode", "false",
+                    "ssl.quorum.allowReverseDnsLookup", "false"));
+            learner.sendQuorum(2, LearnerHandshake.followerInfo(0, new LearnerInfo(3, LearnerInfo.PROTOCOL_VERSION, 0)));
+            assertEquals(new Received("quorum", 2, leaderInfo), next(3));
+        }
+    }
+
+    /** Server 2's quorum port, served by the JDK's own TLS (v1.2): it sends {@code first} as soon as a handshake is done. */
+    private final class FakeLeader implements AutoCloseable {
+        private final javax.net.ssl.SSLServerSocket listener;
+        private final Thread thread;
+        private final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        FakeLeader(Path keys, QuorumPacket first) throws Exception {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(keys)) {
+                store.load(in, TestCertificates.PASSWORD.toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(store, TestCertificates.PASSWORD.toCharArray());
+            java.security.KeyStore trustStore = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(certs.caTrust())) {
+                trustStore.load(in, TestCertificates.PASSWORD.toCharArray());
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trustStore);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            listener = (javax.net.ssl.SSLServerSocket) context.getServerSocketFactory().createServerSocket(
+                    members.get(2L).quorumPort(), 8, java.net.InetAddress.getByName("127.0.0.1"));
+            listener.setNeedClientAuth(true);
+            // TLSv1.2: the server's Finished comes last, and its first packet right behind it, often
+            // in the same read as the end of the learner's handshake, before any name check is done.
+            listener.setEnabledProtocols(new String[] {"TLSv1.2"});
+            thread = new Thread(() -> {
+                try {
+                    while (true) {
+                        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept();
+                        accepted.add(s);
+                        s.startHandshake();
+                        s.getOutputStream().write(first.encode());
+                        s.getOutputStream().flush();
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "fake-leader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            listener.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+            thread.join(WAIT_MS);
+        }
     }
 
     @Test
@@ -320,7 +407,8 @@ class QuorumTlsTransportTest {
     /** ZooKeeper 3.9 checks host names only out of its default FIPS mode; then a certificate must name its server. */
     @Test
     void withFipsModeOffACertificateMustNameItsServer() throws Exception {
-        QuorumTransport two = start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false"));
+        QuorumTransport two = start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false",
+                "ssl.quorum.allowReverseDnsLookup", "false"));
         QuorumTransport misnamed = start(1, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false"));
         assertNeverHeard(two, misnamed);
         started.remove(misnamed);
