@@ -3,6 +3,7 @@ package io.paddock.server.quorum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.ElectionAddress;
@@ -283,6 +284,33 @@ class QuorumTlsTransportTest {
     void clientHostnameVerificationFalseLeavesAcceptedPeersUnchecked() throws Exception {
         start(2, tls(goodIssued, certs.caTrust(), "fips-mode", "false", "ssl.quorum.clientHostnameVerification", "false"));
         assertThreeHeardByTwo(start(3, tls(wrongNameIssued, certs.caTrust(), "fips-mode", "false")), true);
+    }
+
+    /**
+     * sslQuorumReloadCertFiles: a key store replaced in place (moved over the old one, as a
+     * rotation does) serves the connections opened after it, without a restart.
+     */
+    @Test
+    void withReloadAReplacedKeyStoreServesNewConnections(@TempDir Path stores) throws Exception {
+        Path keys = stores.resolve("quorum.p12");
+        java.nio.file.Files.copy(certs.strangerKeys(), keys);
+        start(2, trusted());
+        QuorumTransport.Security rotating = tls(keys, certs.serverCertTrust(), "sslQuorumReloadCertFiles", "true");
+        try (java.io.Closeable watch = rotating.tls().watchStores()) {
+            QuorumTransport three = start(3, rotating);
+            assertThreeHeardByTwo(three, false);
+            io.netty.handler.ssl.SslContext before = rotating.tls().context();
+            Path next = stores.resolve("quorum.p12.next");
+            java.nio.file.Files.copy(certs.serverKeys, next);
+            java.nio.file.Files.move(next, keys, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+            while (rotating.tls().context() == before && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(rotating.tls().context() != before, "the replaced key store was read again");
+            assertThreeHeardByTwo(three, true);
+        }
     }
 
     /** ZooKeeper asks no names of a peer that shows no certificate (clientAuth none or want). */
