@@ -961,9 +961,10 @@ public final class ServerConfig {
             st.clientTls = readTls(io.paddock.server.net.Tls.Settings.CLIENT, x509,
                     take("X509AuthenticationProvider.superUser"), readBoolean("client.certReload", false),
                     false, false, false, inUse);
-            // ZooKeeper 3.9 checks that a client's certificate names its address when asked
-            // (ClientX509Util: ssl.clientHostnameVerification, off by default). Paddock does not check
-            // that on the client port: asked for, it refuses to start rather than serve without it.
+            // ZooKeeper 3.9 checks a client's certificate against a host name when asked
+            // (ClientX509Util: ssl.clientHostnameVerification, off by default; its Netty client port
+            // gives the TLS engine no peer address to check against). Paddock does not check it on
+            // the client port: asked for, it refuses to start rather than serve without it.
             boolean names = readZooKeeperBoolean("ssl.hostnameVerification", true);
             boolean clientNames = readZooKeeperBoolean("ssl.clientHostnameVerification", false);
             take("ssl.allowReverseDnsLookup");

@@ -32,8 +32,8 @@ import javax.net.ssl.TrustManagerFactory;
  * name ({@code .jks}, {@code .p12}, {@code .pem}); a password from {@code *.password} or the file
  * {@code *.passwordPath} names (one trailing line separator dropped); no trust store means the JVM's
  * default CAs; {@code ssl.clientAuth} none, want or need (the default); {@code ssl.protocol}
- * (default TLSv1.3 where the JVM has it), the only one enabled unless {@code ssl.enabledProtocols}
- * lists more, {@code ssl.crl} and {@code ssl.ocsp} (revocation checks of client certificates, as
+ * (default TLSv1.3 where the JVM has it), for clients the only one enabled unless
+ * {@code ssl.enabledProtocols} lists more (between servers the JVM's defaults for it), {@code ssl.crl} and {@code ssl.ocsp} (revocation checks of client certificates, as
  * ZooKeeper 3.9 sets them up: an explicit PKIX revocation checker, no JVM-wide property), and
  * {@code ssl.ciphersuites} (default:
  * ZooKeeper's list of ECDHE GCM, then CBC, then TLSv1.3 suites, those the JVM supports).

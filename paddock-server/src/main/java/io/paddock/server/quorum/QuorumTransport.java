@@ -101,9 +101,9 @@ import org.slf4j.LoggerFactory;
  * only once its handshake is done, so a peer that refuses our certificate is retried with back-off,
  * not at once), and tells an accepted connection's kind by its first five bytes (a TLS record, or
  * not): plain ones are taken only with {@code portUnification}, and closed with a log line
- * otherwise. Where host names are checked (fips-mode=false), the check follows the handshake, on the
- * lookup threads, and the connection carries nothing until it has passed. The bytes inside are the
- * same.
+ * otherwise. Where host names are checked (fips-mode=false), the check follows the handshake, on
+ * threads of its own, and the connection carries nothing either way until it has passed. The bytes
+ * inside are the same.
  *
  * <p><b>Threads</b>: all connection state lives on one Netty event loop thread ({@link
  * #eventLoop()}); the public methods hand their work to it and return at once, or do it right away
@@ -785,7 +785,6 @@ public final class QuorumTransport implements AutoCloseable {
             }
         });
     }
-
 
     private void scheduleElectionRetry(ElectionLink link) {
         if (closed || link.retry != null) {
