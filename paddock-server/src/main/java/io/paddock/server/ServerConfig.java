@@ -1003,7 +1003,7 @@ public final class ServerConfig {
                     take(prefix + "trustStore.location"), take(prefix + "trustStore.password"),
                     take(prefix + "trustStore.passwordPath"), take(prefix + "trustStore.type"), take(prefix + "protocol"),
                     protocols, ciphers, auth, detection, x509, superUser,
-                    readBoolean(prefix + "crl", false), readBoolean(prefix + "ocsp", false), reload,
+                    readZooKeeperBoolean(prefix + "crl", false), readZooKeeperBoolean(prefix + "ocsp", false), reload,
                     verifyServer, verifyClient, reverseDns);
             String supplier = take(prefix + "context.supplier.class");
             if (inUse && supplier != null && !supplier.isEmpty()) {

@@ -316,6 +316,9 @@ class ServerConfigTest {
         assertTrue(parse("dataDir", "/d", "client.portUnification", "true", "ssl.crl", "true").clientTls().crl());
         assertTrue(parse("dataDir", "/d", "client.portUnification", "true", "ssl.ocsp", "true").clientTls().ocsp());
         assertFalse(none.clientTls().crl() || none.clientTls().ocsp(), "ZooKeeper's defaults: no revocation checks");
+        // Read as ZooKeeper's ZKConfig.getBoolean reads them: anything but "true" is false, never an error.
+        assertFalse(parse("dataDir", "/d", "client.portUnification", "true", "ssl.crl", "yes").clientTls().crl());
+        assertTrue(ensemble("sslQuorum", "true", "ssl.quorum.ocsp", " TRUE ").quorumTls().ocsp());
         assertTrue(secure.x509Auth(), "a secureClientPort brings ZooKeeper's X509AuthenticationProvider");
         assertFalse(parse("dataDir", "/d", "client.portUnification", "true").x509Auth(), "a unified port does not");
         assertTrue(parse("dataDir", "/d", "authProvider.1", "org.apache.zookeeper.server.auth.X509AuthenticationProvider")
