@@ -24,6 +24,12 @@ final class LocalEnsemble implements AutoCloseable {
     static final int INIT_LIMIT = 10;
     static final int SYNC_LIMIT = 5;
     private static final int OUTPUT_TAIL_CHARS = 3000;
+    /**
+     * With {@code -Dpaddock.ensemble.quorumTls=true} every ensemble these tests make talks TLS
+     * between its servers (sslQuorum, a certificate from a test CA naming 127.0.0.1, names checked
+     * with fips-mode=false): the long runs of the kill -9 tests over TLS (README).
+     */
+    static final boolean QUORUM_TLS = Boolean.getBoolean("paddock.ensemble.quorumTls");
 
     private final Path dir;
     private final int size;
@@ -73,6 +79,44 @@ final class LocalEnsemble implements AutoCloseable {
             }
             Files.writeString(data.resolve("zoo.cfg"), cfg.toString());
         }
+        if (QUORUM_TLS) {
+            configureQuorumTls();
+        }
+    }
+
+    /** The quorum's key store and trust store, made once per test JVM (keytool takes seconds). */
+    private static Path[] quorumStores;
+
+    private static synchronized Path[] quorumStores() throws IOException {
+        if (quorumStores == null) {
+            Path certs = Files.createTempDirectory("paddock-quorum-certs");
+            try {
+                io.paddock.server.TestCertificates made = io.paddock.server.TestCertificates.make(certs);
+                Path keys = made.issue(certs.resolve("quorum.p12"), "CN=quorum-member", "SAN=IP:127.0.0.1");
+                quorumStores = new Path[] {keys, made.caTrust()};
+            } catch (Exception e) {
+                throw new IOException("cannot make the quorum's certificates: " + e, e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.walk(certs)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary directory left behind
+                }
+            }));
+        }
+        return quorumStores;
+    }
+
+    private void configureQuorumTls() throws IOException {
+        Path[] stores = quorumStores();
+        Path keys = stores[0];
+        configureAll("sslQuorum=true");
+        configureAll("fips-mode=false");
+        configureAll("ssl.quorum.keyStore.location=" + keys);
+        configureAll("ssl.quorum.keyStore.password=" + io.paddock.server.TestCertificates.PASSWORD);
+        configureAll("ssl.quorum.trustStore.location=" + stores[1]);
+        configureAll("ssl.quorum.trustStore.password=" + io.paddock.server.TestCertificates.PASSWORD);
     }
 
     /** Adds {@code line} (key=value) to every server's zoo.cfg; before the servers start. */
