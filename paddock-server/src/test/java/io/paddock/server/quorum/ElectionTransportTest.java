@@ -42,6 +42,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.paddock.server.quorum.RecordingInbound.Received;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,8 +57,6 @@ import org.junit.jupiter.api.Test;
  */
 class ElectionTransportTest {
     private static final long WAIT_MS = 10_000;
-
-    record Received(String kind, long from, Object what) {}
 
     private final Map<Long, PeerAddress> members = new TreeMap<>();
     private final Map<Long, BlockingQueue<Received>> inboxes = new TreeMap<>();
@@ -92,37 +91,8 @@ class ElectionTransportTest {
 
     private QuorumTransport start(long sid, QuorumTransport.HostLookup lookup) throws IOException {
         BlockingQueue<Received> inbox = inboxes.get(sid);
-        QuorumTransport t = new QuorumTransport(sid, members, false, 3, QuorumTransport.Security.PLAIN, new QuorumTransport.Inbound() {
-            @Override
-            public void election(long fromSid, NotificationMessage message) {
-                inbox.add(new Received("election", fromSid, message));
-            }
-
-            @Override
-            public void quorum(long fromSid, QuorumPacket packet) {
-                inbox.add(new Received("quorum", fromSid, packet));
-            }
-
-            @Override
-            public void peerDown(long down) {
-                inbox.add(new Received("down", down, null));
-            }
-
-            @Override
-            public void electionUnreachable(long unreachable) {
-                unreachableReports.get(sid).add(unreachable);
-            }
-
-            @Override
-            public void snapshot(long fromSid, long zxid, SnapshotData snapshot) {
-                inbox.add(new Received("snapshot", fromSid, snapshot));
-            }
-
-            @Override
-            public void streaming(long fromSid) {
-                streamingReports.get(sid).add(fromSid);
-            }
-        }, lookup);
+        QuorumTransport t = new QuorumTransport(sid, members, false, 3, QuorumTransport.Security.PLAIN,
+                new RecordingInbound(inbox, unreachableReports.get(sid), streamingReports.get(sid)), lookup);
         t.start();
         started.add(t);
         return t;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.InitialMessage;
 import io.paddock.core.wire.quorum.LearnerHandshake;
@@ -27,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.paddock.server.quorum.RecordingInbound.Received;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,8 +50,6 @@ class QuorumTlsTransportTest {
     private static TestCertificates certs;
     private static Path goodIssued;
     private static Path wrongNameIssued;
-
-    record Received(String kind, long from, Object what) {}
 
     private final Map<Long, PeerAddress> members = new TreeMap<>();
     private final Map<Long, BlockingQueue<Received>> inboxes = new TreeMap<>();
@@ -116,36 +114,8 @@ class QuorumTlsTransportTest {
 
     private QuorumTransport start(long sid, QuorumTransport.Security security) throws IOException {
         BlockingQueue<Received> inbox = inboxes.get(sid);
-        QuorumTransport t = new QuorumTransport(sid, members, false, 3, security, new QuorumTransport.Inbound() {
-            @Override
-            public void election(long fromSid, NotificationMessage message) {
-                inbox.add(new Received("election", fromSid, message));
-            }
-
-            @Override
-            public void quorum(long fromSid, QuorumPacket packet) {
-                inbox.add(new Received("quorum", fromSid, packet));
-            }
-
-            @Override
-            public void peerDown(long down) {
-                inbox.add(new Received("down", down, null));
-            }
-
-            @Override
-            public void electionUnreachable(long sid2) {
-                unreachable.get(sid).add(sid2);
-            }
-
-            @Override
-            public void snapshot(long fromSid, long zxid, SnapshotData snapshot) {
-                inbox.add(new Received("snapshot", fromSid, snapshot));
-            }
-
-            @Override
-            public void streaming(long fromSid) {
-            }
-        });
+        QuorumTransport t = new QuorumTransport(sid, members, false, 3, security,
+                new RecordingInbound(inbox, unreachable.get(sid), null));
         t.start();
         started.add(t);
         return t;
