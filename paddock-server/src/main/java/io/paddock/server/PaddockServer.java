@@ -132,6 +132,11 @@ public final class PaddockServer implements AutoCloseable {
         if (config.quorumTls().certReload()) {
             quorumTlsStoresWatch = tls.watchStores();
         }
+        String trust = config.quorumTls().trustStoreLocation();
+        if (trust == null || trust.isEmpty()) {
+            LOG.warn("ssl.quorum.trustStore.location is not set: a server whose certificate any CA the JVM trusts"
+                    + " signed is taken as a member of this ensemble (as in ZooKeeper)");
+        }
         LOG.info("quorum connections: {}, accepting {} (ssl.quorum.clientAuth={}, host names {})",
                 config.sslQuorum() ? "opened with TLS" : "opened plain",
                 config.quorumPortUnification() ? "TLS and plain" : "TLS only",

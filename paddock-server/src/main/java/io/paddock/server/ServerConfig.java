@@ -1020,7 +1020,7 @@ public final class ServerConfig {
          * accepts only TLS), {@code portUnification} (it accepts TLS and plain connections alike, for
          * a rolling change to or from TLS), {@code sslQuorumReloadCertFiles}, and the
          * {@code ssl.quorum.*} keys. Host names are checked only with {@code fips-mode=false} (ZooKeeper
-         * 3.9's FIPS mode, on by default, checks the chain alone); then
+         * 3.9's FIPS mode, on by default, checks the chain alone) and a trust store; then
          * {@code ssl.quorum.hostnameVerification} (default true) checks the servers this one connects
          * to, with {@code ssl.quorum.clientHostnameVerification} (default true) those that connect to
          * it, and {@code ssl.quorum.allowReverseDnsLookup} (default true) lets a bare address be
@@ -1032,7 +1032,10 @@ public final class ServerConfig {
             boolean reload = readBoolean("sslQuorumReloadCertFiles", false);
             boolean fips = readZooKeeperBoolean("fips-mode", true);
             String prefix = io.paddock.server.net.Tls.Settings.QUORUM;
-            boolean hostnames = !fips && readZooKeeperBoolean(prefix + "hostnameVerification", true);
+            // ZooKeeper's ZKTrustManager, the one that checks names, is made only with a trust store.
+            String trustStore = remaining.get(prefix + "trustStore.location");
+            boolean hostnames = !fips && trustStore != null && !trustStore.isEmpty()
+                    && readZooKeeperBoolean(prefix + "hostnameVerification", true);
             boolean clientHostnames = hostnames && readZooKeeperBoolean(prefix + "clientHostnameVerification", true);
             boolean reverseDns = readZooKeeperBoolean(prefix + "allowReverseDnsLookup", true);
             take(prefix + "hostnameVerification"); // read above where FIPS mode is off

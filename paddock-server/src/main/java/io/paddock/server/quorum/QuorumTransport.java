@@ -561,6 +561,47 @@ public final class QuorumTransport implements AutoCloseable {
     private static final String NAME_GATE = "tls-names";
 
     /**
+     * TLS handshakes accepted per second at most, in bursts of up to as many: the server side of a
+     * handshake signs before it has seen the peer's certificate, on the event loop that is also
+     * the replica's, so anyone who can reach the quorum ports could otherwise keep that thread busy.
+     * The servers of an ensemble open two connections each, retried with back-off.
+     */
+    public static final int ACCEPTED_HANDSHAKES_PER_SECOND = 20;
+    /** How often a refused TLS peer's address is logged, at most. */
+    static final long REFUSED_LOG_INTERVAL_MS = 60_000;
+    private double handshakeTokens = ACCEPTED_HANDSHAKES_PER_SECOND;
+    private long handshakeTokensAt = System.nanoTime();
+    /** When each refused address was last logged (event loop only; cleared past 256 addresses). */
+    private final Map<InetAddress, Long> refusedLogged = new HashMap<>();
+
+    /** A token bucket of {@link #ACCEPTED_HANDSHAKES_PER_SECOND}; event loop only. */
+    private boolean handshakeAllowed() {
+        long now = System.nanoTime();
+        handshakeTokens = Math.min(ACCEPTED_HANDSHAKES_PER_SECOND,
+                handshakeTokens + (now - handshakeTokensAt) / 1e9 * ACCEPTED_HANDSHAKES_PER_SECOND);
+        handshakeTokensAt = now;
+        if (handshakeTokens < 1) {
+            return false;
+        }
+        handshakeTokens--;
+        return true;
+    }
+
+    /** A warning about a refused peer, at most once a minute per address (a peer retries every few seconds). */
+    private void logRefused(InetSocketAddress from, String line) {
+        long now = System.nanoTime();
+        Long last = refusedLogged.get(from.getAddress());
+        if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(REFUSED_LOG_INTERVAL_MS)) {
+            return;
+        }
+        if (refusedLogged.size() >= 256) {
+            refusedLogged.clear();
+        }
+        refusedLogged.put(from.getAddress(), now);
+        LOG.warn("{} (logged once a minute per address)", line);
+    }
+
+    /**
      * Where a peer's certificate must name it (fips-mode=false): after the TLS handshake nothing the
      * peer sent goes on, and nothing more is read, until the name check (off the event loop, see
      * {@link #namesChecked}) has passed; a failed check closes the connection. On an accepted
@@ -768,11 +809,26 @@ public final class QuorumTransport implements AutoCloseable {
                     return;
                 }
                 if (io.netty.handler.ssl.SslHandler.isEncrypted(in)) {
+                    InetSocketAddress from = (InetSocketAddress) ctx.channel().remoteAddress();
+                    if (!handshakeAllowed()) {
+                        logRefused(from, "TLS " + kind + " connection from " + from + " closed: over "
+                                + ACCEPTED_HANDSHAKES_PER_SECOND + " handshakes a second (each costs the replica's"
+                                + " thread a signature)");
+                        in.skipBytes(in.readableBytes());
+                        ctx.close();
+                        return;
+                    }
                     if (security.tls().settings().verifyClientHostname()) {
                         ctx.pipeline().addAfter(TLS_DETECT, NAME_GATE, new NameGate(kind, true));
                     }
-                    ctx.pipeline().addAfter(TLS_DETECT, TLS_HANDLER, security.tls().acceptingHandler(ctx.alloc(),
-                            (InetSocketAddress) ctx.channel().remoteAddress()));
+                    io.netty.handler.ssl.SslHandler tls = security.tls().acceptingHandler(ctx.alloc(), from);
+                    tls.handshakeFuture().addListener(handshake -> {
+                        if (!handshake.isSuccess() && !closed) {
+                            logRefused(from, "TLS handshake of the " + kind + " connection from " + from + " failed: "
+                                    + rootCause(handshake.cause()));
+                        }
+                    });
+                    ctx.pipeline().addAfter(TLS_DETECT, TLS_HANDLER, tls);
                 } else if (!security.acceptPlain()) {
                     LOG.warn("plain {} connection from {} closed: sslQuorum=true takes only TLS connections"
                             + " (portUnification=true takes both, for a rolling change)", kind,
@@ -1503,13 +1559,15 @@ public final class QuorumTransport implements AutoCloseable {
             return false;
         }
         unidentified++;
+        // Where a TLS peer's name is checked, that check (a reverse lookup, maybe) has its own bound on top.
+        long bound = IDENTIFY_TIMEOUT_MS + (security.tls() != null && security.tls().settings().verifyClientHostname()
+                ? NAME_CHECK_TIMEOUT_MS : 0);
         ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> {
             if (ch.attr(IDENTIFIED).get() == null) {
-                LOG.warn("connection from {} did not identify itself in {} ms; closed", ch.remoteAddress(),
-                        IDENTIFY_TIMEOUT_MS);
+                LOG.warn("connection from {} did not identify itself in {} ms; closed", ch.remoteAddress(), bound);
                 ch.close();
             }
-        }, IDENTIFY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }, bound, TimeUnit.MILLISECONDS);
         ch.closeFuture().addListener(done -> {
             timeout.cancel(false);
             if (ch.attr(IDENTIFIED).get() == null) {

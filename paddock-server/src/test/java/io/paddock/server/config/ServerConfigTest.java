@@ -257,14 +257,18 @@ class ServerConfigTest {
         assertTrue(tls.ignoredKeys().isEmpty(), tls.ignoredKeys().toString());
         // ZooKeeper 3.9's default FIPS mode checks the chain alone; out of it, both sides' names.
         assertFalse(tls.quorumTls().verifyServerHostname() || tls.quorumTls().verifyClientHostname());
-        ServerConfig named = ensemble("sslQuorum", "true", "fips-mode", "false");
+        ServerConfig named = ensemble("sslQuorum", "true", "fips-mode", "false", "ssl.quorum.trustStore.location", "/t.p12");
         assertTrue(named.quorumTls().verifyServerHostname() && named.quorumTls().verifyClientHostname());
+        ServerConfig noTrustStore = ensemble("sslQuorum", "true", "fips-mode", "false");
+        assertFalse(noTrustStore.quorumTls().verifyServerHostname() || noTrustStore.quorumTls().verifyClientHostname(),
+                "ZooKeeper's name-checking trust manager is made only with a trust store");
         assertTrue(named.quorumTls().reverseDnsLookup(), "QuorumX509Util allows reverse lookups");
-        ServerConfig serversOnly = ensemble("sslQuorum", "true", "fips-mode", "false",
+        ServerConfig serversOnly = ensemble("sslQuorum", "true", "fips-mode", "false", "ssl.quorum.trustStore.location", "/t",
                 "ssl.quorum.clientHostnameVerification", "false", "ssl.quorum.allowReverseDnsLookup", "no");
         assertTrue(serversOnly.quorumTls().verifyServerHostname());
         assertFalse(serversOnly.quorumTls().verifyClientHostname() || serversOnly.quorumTls().reverseDnsLookup());
-        ServerConfig off = ensemble("sslQuorum", "true", "fips-mode", "false", "ssl.quorum.hostnameVerification", "false");
+        ServerConfig off = ensemble("sslQuorum", "true", "fips-mode", "false", "ssl.quorum.trustStore.location", "/t",
+                "ssl.quorum.hostnameVerification", "false");
         assertFalse(off.quorumTls().verifyServerHostname() || off.quorumTls().verifyClientHostname(),
                 "hostnameVerification=false turns both off");
         assertTrue(ensemble("portUnification", "true").quorumPortUnification());
@@ -280,7 +284,8 @@ class ServerConfigTest {
         java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\ninitLimit=10\nsyncLimit=5\nsslQuorum=true\n"
                 + "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nssl.quorum.clientAuth=none\n");
         ServerConfig flags = ServerConfig.load(cfg, props("zookeeper.ssl.quorum.keyStore.location", "/from-jvm.p12",
-                "zookeeper.fips-mode", "false", "zookeeper.ssl.quorum.clientAuth", "need"));
+                "zookeeper.fips-mode", "false", "zookeeper.ssl.quorum.clientAuth", "need",
+                "zookeeper.ssl.quorum.trustStore.location", "/t.p12"));
         assertEquals("/from-jvm.p12", flags.quorumTls().keyStoreLocation());
         assertTrue(flags.quorumTls().verifyServerHostname());
         assertEquals(io.paddock.server.net.Tls.Auth.NONE, flags.quorumTls().clientAuth(), "zoo.cfg wins");

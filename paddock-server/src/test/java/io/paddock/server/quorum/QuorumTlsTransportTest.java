@@ -283,6 +283,58 @@ class QuorumTlsTransportTest {
         }
     }
 
+    /**
+     * Anyone who reaches a quorum port can start TLS handshakes, each a signature on the replica's
+     * thread: past ACCEPTED_HANDSHAKES_PER_SECOND a connection that opens with a TLS record is
+     * closed before its handshake. Those let in wait for the rest of their ClientHello.
+     */
+    @Test
+    void acceptedHandshakesAreBoundedInRate() throws Exception {
+        start(2, trusted());
+        byte[] recordStart = {0x16, 0x03, 0x03, 0x00, 0x40}; // a handshake record's header, its body never sent
+        int n = 40;
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(n);
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<Long>> closedAfterMs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Socket s = new Socket("127.0.0.1", members.get(2L).electionPort());
+                sockets.add(s);
+                s.getOutputStream().write(recordStart);
+                s.getOutputStream().flush();
+                long sent = System.nanoTime();
+                s.setSoTimeout((int) WAIT_MS);
+                closedAfterMs.add(readers.submit(() -> {
+                    try {
+                        s.getInputStream().read();
+                    } catch (IOException closedOrReset) {
+                        // closed all the same
+                    }
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+                }));
+            }
+            // Refused ones are closed at once; the others when the identify bound (5 s) ends them.
+            int atOnce = 0;
+            int later = 0;
+            for (java.util.concurrent.Future<Long> f : closedAfterMs) {
+                long ms = f.get(2 * WAIT_MS, TimeUnit.MILLISECONDS);
+                if (ms < QuorumTransport.IDENTIFY_TIMEOUT_MS / 2) {
+                    atOnce++;
+                } else {
+                    later++;
+                }
+            }
+            String counts = atOnce + " closed at once, " + later + " when their time was up";
+            assertTrue(atOnce >= 10, counts);
+            assertTrue(later >= QuorumTransport.ACCEPTED_HANDSHAKES_PER_SECOND / 2, counts);
+        } finally {
+            readers.shutdownNow();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
     /** ZooKeeper asks no names of a peer that shows no certificate (clientAuth none or want). */
     @Test
     void withFipsModeOffAndClientAuthNoneAPeerWithoutACertificateIsHeard() throws Exception {
