@@ -272,8 +272,8 @@ public final class Tls {
     }
 
     /**
-     * Reads the stores again (client.certReload): new connections get the new context, those open
-     * keep theirs. A store that does not read now keeps the context there was, with a log line.
+     * Reads the stores again (client.certReload, sslQuorumReloadCertFiles): new connections get the
+     * new contexts, those open keep theirs. A store that does not read now keeps the context there was, with a log line.
      */
     public synchronized boolean reload() {
         List<StoreState> now = storeStates(); // before reading: a change while reading is seen next time
@@ -298,8 +298,7 @@ public final class Tls {
 
     /**
      * Watches the directories of the key and trust stores (ZooKeeper's client.certReload and
-     * sslQuorumReloadCertFiles, its
-     * FileChangeWatcher): after any change there, a store whose real path, size or time differs
+     * sslQuorumReloadCertFiles, its FileChangeWatcher): after any change there, a store whose real path, size or time differs
      * from what was read makes both be read again ({@link #reload}), so a file replaced in place, one
      * moved into place and a Kubernetes secret's symlink swap are all seen. Checked once at once too:
      * a store replaced while the server started. A failure to read is logged and the watch goes on;
