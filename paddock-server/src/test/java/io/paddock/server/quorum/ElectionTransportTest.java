@@ -99,13 +99,11 @@ class ElectionTransportTest {
     }
 
     private static NotificationMessage vote(long leader, long round) {
-        return NotificationMessage.current(NotificationMessage.LOOKING, leader, 0, round, 0, new byte[0]);
+        return RecordingInbound.vote(leader, round);
     }
 
     private Received next(long sid) throws InterruptedException {
-        Received r = inboxes.get(sid).poll(WAIT_MS, TimeUnit.MILLISECONDS);
-        assertNotNull(r, "server " + sid + " received nothing in " + WAIT_MS + " ms");
-        return r;
+        return RecordingInbound.next(inboxes.get(sid), sid, WAIT_MS);
     }
 
     @Test

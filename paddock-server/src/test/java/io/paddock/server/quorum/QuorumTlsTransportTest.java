@@ -1,7 +1,6 @@
 package io.paddock.server.quorum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,13 +121,11 @@ class QuorumTlsTransportTest {
     }
 
     private static NotificationMessage vote(long leader, long round) {
-        return NotificationMessage.current(NotificationMessage.LOOKING, leader, 0, round, 0, new byte[0]);
+        return RecordingInbound.vote(leader, round);
     }
 
     private Received next(long sid) throws InterruptedException {
-        Received r = inboxes.get(sid).poll(WAIT_MS, TimeUnit.MILLISECONDS);
-        assertNotNull(r, "server " + sid + " received nothing in " + WAIT_MS + " ms");
-        return r;
+        return RecordingInbound.next(inboxes.get(sid), sid, WAIT_MS);
     }
 
     /** Both ways, each side first once: the higher sid keeps the connection it opens, so both sides open one. */

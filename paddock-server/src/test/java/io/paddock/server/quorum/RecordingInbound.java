@@ -4,6 +4,7 @@ import io.paddock.core.storage.SnapshotData;
 import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.QuorumPacket;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /** A transport's listener for tests: what it hears goes to queues the test reads. */
 final class RecordingInbound implements QuorumTransport.Inbound {
@@ -19,6 +20,20 @@ final class RecordingInbound implements QuorumTransport.Inbound {
         this.inbox = inbox;
         this.unreachable = unreachable;
         this.streaming = streaming;
+    }
+
+    /** A LOOKING vote for {@code leader} in election round {@code round}, zxid 0. */
+    static NotificationMessage vote(long leader, long round) {
+        return NotificationMessage.current(NotificationMessage.LOOKING, leader, 0, round, 0, new byte[0]);
+    }
+
+    /** The next thing server {@code sid} heard, waiting up to {@code waitMs}; fails the test if nothing came. */
+    static Received next(BlockingQueue<Received> inbox, long sid, long waitMs) throws InterruptedException {
+        Received r = inbox.poll(waitMs, TimeUnit.MILLISECONDS);
+        if (r == null) {
+            throw new AssertionError("server " + sid + " received nothing in " + waitMs + " ms");
+        }
+        return r;
     }
 
     @Override
