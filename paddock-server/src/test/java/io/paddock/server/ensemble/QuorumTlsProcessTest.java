@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * TLS between the servers of a mixed ensemble, Apache ZooKeeper 3.9.5 (QuorumPeerMain) beside
  * Paddock servers, all on the same zoo.cfg keys: they elect and replicate over TLS only, with host
- * names checked on both sides (fips-mode=false), through a leader's kill -9; and in the middle of
- * ZooKeeper's rolling change to TLS (portUnification everywhere, sslQuorum on some), servers that
- * open plain connections and servers that open TLS ones make one ensemble.
+ * names checked on both sides (fips-mode=false), through a leader's kill -9; and a running mixed
+ * ensemble goes through ZooKeeper's whole rolling change to TLS (portUnification everywhere, then
+ * sslQuorum server by server, then portUnification off), serving writes through every server at
+ * each step.
  */
 class QuorumTlsProcessTest {
     @TempDir
