@@ -1,5 +1,7 @@
 package io.paddock.core;
 
+import io.paddock.core.tree.AuthSchemes;
+
 /**
  * The part of the configuration a core needs, parsed once by the shell.
  *
@@ -7,25 +9,31 @@ package io.paddock.core;
  * @param enforceQuota ZooKeeper's {@code zookeeper.enforceQuota}: a create or setData that would
  *     take a quota's count or bytes past its hard limit fails with QUOTA_EXCEEDED (the leader
  *     checks; only its setting counts)
- * @param x509Auth ZooKeeper's X509AuthenticationProvider is configured ({@code authProvider.x509}):
- *     {@code x509} ACL entries are valid, and an {@code auth} entry stands for a connection's x509
- *     ids too (the shell gives a TLS client's certificate subject as one)
+ * @param authSchemes the authentication providers beyond ZooKeeper's defaults: x509 (the shell
+ *     gives a TLS client's certificate subject as an id) and sasl (the shell runs the SASL exchange
+ *     and hands the core its outcome, {@link SaslStep}); their ACL entries are valid, and an {@code
+ *     auth} entry stands for a connection's ids of them too
+ * @param requiredAuthSchemes ZooKeeper's {@code enforce.auth.schemes} where {@code
+ *     enforce.auth.enabled} (or {@code sasl} for {@code sessionRequireClientSASLAuth}): a
+ *     connection with no id of these schemes has every request but auth and sasl answered
+ *     SESSIONCLOSEDREQUIRESASLAUTH and is closed; empty for no enforcement (the default)
  */
 public record CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
                          boolean extendedTypesEnabled, long containerCheckIntervalMs,
-                         int containerMaxPerMinute, String superDigest, boolean enforceQuota, boolean x509Auth) {
-    /** Without x509 authentication (ZooKeeper's default). */
+                         int containerMaxPerMinute, String superDigest, boolean enforceQuota,
+                         AuthSchemes authSchemes, java.util.Set<String> requiredAuthSchemes) {
+    /** Without providers beyond the defaults, nor enforcement (ZooKeeper's default). */
     public CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, boolean extendedTypesEnabled,
                       long containerCheckIntervalMs, int containerMaxPerMinute, String superDigest, boolean enforceQuota) {
         this(tickMs, minSessionTimeoutMs, maxSessionTimeoutMs, extendedTypesEnabled, containerCheckIntervalMs,
-                containerMaxPerMinute, superDigest, enforceQuota, false);
+                containerMaxPerMinute, superDigest, enforceQuota, AuthSchemes.NONE, java.util.Set.of());
     }
 
     /** Without quota enforcement (ZooKeeper's default). */
     public CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTimeoutMs, boolean extendedTypesEnabled,
                       long containerCheckIntervalMs, int containerMaxPerMinute, String superDigest) {
         this(tickMs, minSessionTimeoutMs, maxSessionTimeoutMs, extendedTypesEnabled, containerCheckIntervalMs,
-                containerMaxPerMinute, superDigest, false, false);
+                containerMaxPerMinute, superDigest, false, AuthSchemes.NONE, java.util.Set.of());
     }
 
     public CoreConfig {
@@ -36,6 +44,8 @@ public record CoreConfig(int tickMs, int minSessionTimeoutMs, int maxSessionTime
         if (containerCheckIntervalMs <= 0 || containerMaxPerMinute <= 0) {
             throw new IllegalArgumentException("bad container sweep settings");
         }
+        java.util.Objects.requireNonNull(authSchemes, "authSchemes");
+        requiredAuthSchemes = java.util.Set.copyOf(requiredAuthSchemes);
     }
 
     public static CoreConfig defaults() {

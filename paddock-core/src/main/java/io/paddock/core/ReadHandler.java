@@ -1,6 +1,7 @@
 package io.paddock.core;
 
 import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.AuthSchemes;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.Znode;
 import io.paddock.core.wire.Acl;
@@ -52,16 +53,16 @@ import java.util.List;
  */
 final class ReadHandler {
     private final DataTree tree;
-    /** This server has ZooKeeper's X509AuthenticationProvider: x509 ACL entries can match. */
-    private final boolean x509Auth;
+    /** The providers this server has beyond the defaults: x509 and sasl ACL entries match only with theirs. */
+    private final AuthSchemes authSchemes;
 
     ReadHandler(DataTree tree) {
-        this(tree, false);
+        this(tree, AuthSchemes.NONE);
     }
 
-    ReadHandler(DataTree tree, boolean x509Auth) {
+    ReadHandler(DataTree tree, AuthSchemes authSchemes) {
         this.tree = tree;
-        this.x509Auth = x509Auth;
+        this.authSchemes = authSchemes;
     }
 
     /** The answer to a read: an error code and a body (null for none). */
@@ -96,7 +97,7 @@ final class ReadHandler {
     }
 
     private boolean allowed(ClientConnection conn, Znode node, int perm) {
-        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper(), x509Auth);
+        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper(), authSchemes);
     }
 
     /** Unlike the other reads, ZooKeeper's exists refuses a NUL in the path (BadArguments). */
@@ -287,13 +288,19 @@ final class ReadHandler {
         return present ? Answer.ok(null) : Answer.error(Code.NO_WATCHER);
     }
 
-    /** ZooKeeper reports the user name of digest identities and the id of the others. */
+    /**
+     * ZooKeeper reports the user name of digest identities and the id of the others, or "" for an
+     * id whose scheme has no provider on this server (AuthUtil.getUser): a SASL id where
+     * authProvider.N does not name the SASL provider, super.
+     */
     private Answer whoAmI(ClientConnection conn) {
         List<ClientInfo> infos = new ArrayList<>();
         for (Id id : conn.authIds) {
             String user = id.id();
             if (id.scheme().equals("digest") && user.indexOf(':') >= 0) {
                 user = user.substring(0, user.indexOf(':'));
+            } else if (!authSchemes.known(id.scheme())) {
+                user = "";
             }
             infos.add(new ClientInfo(id.scheme(), user));
         }

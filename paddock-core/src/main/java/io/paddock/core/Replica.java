@@ -29,6 +29,7 @@ import io.paddock.core.wire.Code;
 import io.paddock.core.wire.ConnectRequest;
 import io.paddock.core.wire.ConnectResponse;
 import io.paddock.core.wire.GetSASLRequest;
+import io.paddock.core.wire.SetSASLResponse;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.JuteRecord;
 import io.paddock.core.wire.JuteWriter;
@@ -246,9 +247,9 @@ public final class Replica {
     /** The parts that read or change the tree and sessions, made again when a SNAP replaces them. */
     private void wireTree() {
         this.prep = new RequestPrep(new TreeLookup(tree), pending, config.extendedTypesEnabled(), config.enforceQuota(),
-                config.x509Auth());
+                config.authSchemes());
         this.applier = new TxnApplier(tree, sessions);
-        this.reads = new ReadHandler(tree, config.x509Auth());
+        this.reads = new ReadHandler(tree, config.authSchemes());
     }
 
     /** Feeds one event; returns the effects, in the order the shell must carry them out. */
@@ -1479,6 +1480,15 @@ public final class Replica {
     }
 
     private void dispatch(ClientConnection conn, Session s, ClientRequest r) {
+        if (!config.requiredAuthSchemes().isEmpty() && r.opCode() != OpCode.AUTH && r.opCode() != OpCode.SASL
+                && !hasRequiredAuth(conn)) {
+            // ZooKeeper's AuthenticationHelper.enforceAuthentication: answered, then the connection
+            // (not the session) is closed.
+            out.add(new Reply(conn.connId, r.xid(), 0, Code.SESSION_CLOSED_REQUIRE_SASL_AUTH, null));
+            dropConnection(conn.connId, "it is not authenticated with any of " + config.requiredAuthSchemes()
+                    + " (enforce.auth.schemes)");
+            return;
+        }
         switch (r.opCode()) {
             case OpCode.AUTH -> authenticate(conn, r);
             case OpCode.CLOSE_SESSION -> {
@@ -1491,11 +1501,16 @@ public final class Replica {
                 }
             }
             case OpCode.SASL -> {
-                if (((GetSASLRequest) r.body()).token() == null) {
+                if (r.body() instanceof SaslStep step) {
+                    saslStep(conn, r.xid(), step);
+                } else if (((GetSASLRequest) r.body()).token() == null) {
                     // ZooKeeper closes the connection unanswered on a null token.
                     dropConnection(conn.connId, "sasl request without a token");
                 } else {
-                    answerInOrder(conn, r.xid(), r.opCode(), null);
+                    // No SASL configured in the shell: ZooKeeper's answer where it has no SASL
+                    // login (its connection's SaslServer is null), OK and no token. The Java client
+                    // then fails its exchange (AuthFailed); others go on unauthenticated.
+                    answerInOrder(conn, r.xid(), r.opCode(), SaslStep.next(null));
                 }
             }
             case OpCode.RECONFIG -> answerInOrder(conn, r.xid(), r.opCode(), null);
@@ -1683,6 +1698,38 @@ public final class Replica {
         answerInOrder(conn, r.xid(), OpCode.AUTH, null);
     }
 
+    private boolean hasRequiredAuth(ClientConnection conn) {
+        for (int i = 0; i < conn.authIds.size(); i++) {
+            if (config.requiredAuthSchemes().contains(conn.authIds.get(i).scheme())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A SASL token the shell evaluated. As ZooKeeper's processSasl: a proven id is added at once
+     * (with super for a {@code zookeeper.superUser} name) and the token answered in order; a
+     * failed exchange is answered at once with its error and no token, and the connection closed
+     * (the session lives on, as after a failed auth packet).
+     */
+    private void saslStep(ClientConnection conn, int xid, SaslStep step) {
+        if (step.err() != Code.OK) {
+            out.add(new Reply(conn.connId, xid, 0, step.err(), new SetSASLResponse(null)));
+            dropConnection(conn.connId, "SASL authentication failed");
+            return;
+        }
+        if (step.authorizedId() != null) {
+            conn.addAuthId(new Id(AclCheck.SASL, step.authorizedId()));
+            if (step.superUser()) {
+                conn.addAuthId(new Id(AclCheck.SUPER, ""));
+            }
+            out.add(new Trace("session 0x" + Long.toHexString(conn.sessionId) + ": SASL authenticated as "
+                    + step.authorizedId() + (step.superUser() ? " (super user)" : "")));
+        }
+        answerInOrder(conn, xid, OpCode.SASL, step);
+    }
+
     /** Answers now when nothing of this connection is in flight, else after what is. */
     private void answerInOrder(ClientConnection conn, int xid, int opCode, JuteRecord body) {
         if (conn.queue.isEmpty()) {
@@ -1720,7 +1767,9 @@ public final class Replica {
         switch (opCode) {
             case OpCode.AUTH -> out.add(new Reply(conn.connId, xid, 0, Code.OK, null));
             case OpCode.RECONFIG -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.RECONFIG_DISABLED, null));
-            case OpCode.SASL -> out.add(new Reply(conn.connId, xid, lastAppliedZxid, Code.AUTH_FAILED, null));
+            // zxid 0 in the header, as ZooKeeper's processSasl writes it.
+            case OpCode.SASL -> out.add(new Reply(conn.connId, xid, 0, Code.OK,
+                    new SetSASLResponse(((SaslStep) body).challenge())));
             case OpCode.SET_WATCHES, OpCode.SET_WATCHES2 -> {
                 List<Fired> fired = setWatches(conn, body);
                 if (fired == null) {
@@ -2039,7 +2088,7 @@ public final class Replica {
             if (conn == null) {
                 continue;
             }
-            if (!f.acl().isEmpty() && !AclCheck.permitted(f.acl(), Acl.READ, conn.authIds, conn.isSuper(), config.x509Auth())) {
+            if (!f.acl().isEmpty() && !AclCheck.permitted(f.acl(), Acl.READ, conn.authIds, conn.isSuper(), config.authSchemes())) {
                 continue;
             }
             out.add(new Effect.Watch(conn.connId, f.zxid(),

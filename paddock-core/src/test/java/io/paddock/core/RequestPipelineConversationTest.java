@@ -25,6 +25,7 @@ import io.paddock.core.wire.DeleteRequest;
 import io.paddock.core.wire.ExistsRequest;
 import io.paddock.core.wire.GetDataRequest;
 import io.paddock.core.wire.GetSASLRequest;
+import io.paddock.core.wire.SetSASLResponse;
 import io.paddock.core.wire.Id;
 import io.paddock.core.wire.MultiOp;
 import io.paddock.core.wire.MultiRequest;
@@ -123,7 +124,83 @@ class RequestPipelineConversationTest {
 
     @Test
     void saslPacketIsAnsweredNotThrown() {
-        answerOf(OpCode.SASL, new GetSASLRequest(new byte[] {1, 2, 3}));
+        // No SASL in the shell: ZooKeeper's answer without a login, OK with no token, zxid 0.
+        Reply reply = answerOf(OpCode.SASL, new GetSASLRequest(new byte[] {1, 2, 3}));
+        assertEquals(List.of(Code.OK, 0L), List.of(reply.err(), reply.zxid()));
+        assertEquals(new SetSASLResponse(null), reply.body());
+    }
+
+    /** A core whose server has ZooKeeper's SASLAuthenticationProvider and requires {@code required}. */
+    private void saslCore(java.util.Set<String> required) {
+        core = new Replica(new CoreConfig(100, 200, 2000, true, 1000, 100, null, false,
+                new io.paddock.core.tree.AuthSchemes(false, true, null), required), 0x100, new byte[] {7}, T0);
+    }
+
+    @Test
+    void aCompletedSaslExchangeAddsItsIdAndAnswersItsTokenInOrder() {
+        saslCore(java.util.Set.of());
+        connect(1);
+        step(request(1, 1, OpCode.CREATE, create("/first", 0)));
+        List<Effect> out = step(request(1, 2, OpCode.SASL, SaslStep.complete(new byte[] {9}, "bob", false)));
+        assertEquals(List.of(), xidsTo(1, out), "the SASL answer waits behind the create in flight");
+        out = durable();
+        assertEquals(List.of(1, 2), xidsTo(1, out));
+        Reply sasl = ofType(out, Reply.class).get(1);
+        assertEquals(List.of(Code.OK, 0L), List.of(sasl.err(), sasl.zxid()), "zxid 0, as ZooKeeper's processSasl");
+        assertEquals(new SetSASLResponse(new byte[] {9}), sasl.body());
+        step(request(1, 3, OpCode.CREATE, new CreateRequest("/bobs", new byte[0],
+                List.of(new Acl(Acl.ALL, new Id("auth", ""))), 0)));
+        assertEquals(Code.OK, only(durable(), Reply.class).err());
+        Reply acl = only(step(request(1, 4, OpCode.GET_ACL, new io.paddock.core.wire.GetACLRequest("/bobs"))), Reply.class);
+        assertEquals(List.of(new Acl(Acl.ALL, new Id("sasl", "bob"))),
+                ((io.paddock.core.wire.GetACLResponse) acl.body()).acl(), "the auth entry stands for the SASL id");
+    }
+
+    @Test
+    void whoAmINamesASaslIdOnlyWhereTheServerHasTheSaslProvider() {
+        for (boolean provider : new boolean[] {true, false}) {
+            core = new Replica(new CoreConfig(100, 200, 2000, true, 1000, 100, null, false,
+                    new io.paddock.core.tree.AuthSchemes(false, provider, null), java.util.Set.of()), 0x100,
+                    new byte[] {7}, T0);
+            connect(1);
+            step(request(1, 1, OpCode.SASL, SaslStep.complete(null, "bob", true)));
+            Reply who = only(step(request(1, 2, OpCode.WHO_AM_I, null)), Reply.class);
+            assertEquals(List.of(new io.paddock.core.wire.ClientInfo("ip", "127.0.0.1"),
+                    new io.paddock.core.wire.ClientInfo("sasl", provider ? "bob" : ""),
+                    new io.paddock.core.wire.ClientInfo("super", "")),
+                    ((io.paddock.core.wire.WhoAmIResponse) who.body()).clientInfo(), "provider " + provider);
+        }
+    }
+
+    @Test
+    void aFailedSaslExchangeIsAnsweredWithItsErrorAndNoTokenThenClosed() {
+        saslCore(java.util.Set.of());
+        connect(1);
+        List<Effect> out = step(request(1, 1, OpCode.SASL, SaslStep.failed(Code.AUTH_FAILED)));
+        Reply reply = only(out, Reply.class);
+        assertEquals(Code.AUTH_FAILED, reply.err());
+        assertEquals(new SetSASLResponse(null), reply.body(), "ZooKeeper writes an empty response: its client reads one");
+        assertEquals(1, ofType(out, CloseClient.class).size());
+        assertTrue(out.indexOf(reply) < out.indexOf(only(out, CloseClient.class)), "answered, then closed");
+    }
+
+    @Test
+    void whereSaslIsRequiredAnUnauthenticatedRequestIsRefusedAndItsConnectionClosed() {
+        saslCore(java.util.Set.of("sasl"));
+        connect(1);
+        List<Effect> out = step(request(1, 1, OpCode.EXISTS, new io.paddock.core.wire.ExistsRequest("/", false)));
+        assertEquals(Code.SESSION_CLOSED_REQUIRE_SASL_AUTH, only(out, Reply.class).err());
+        assertEquals(1, ofType(out, CloseClient.class).size());
+
+        connect(2);
+        step(request(2, 1, OpCode.SASL, SaslStep.next(new byte[] {1})));
+        out = step(request(2, 2, OpCode.EXISTS, new io.paddock.core.wire.ExistsRequest("/", false)));
+        assertEquals(Code.SESSION_CLOSED_REQUIRE_SASL_AUTH, only(out, Reply.class).err(), "not authenticated midway");
+        connect(3);
+        step(request(3, 1, OpCode.SASL, SaslStep.complete(null, "bob", false)));
+        out = step(request(3, 2, OpCode.EXISTS, new io.paddock.core.wire.ExistsRequest("/", false)));
+        assertEquals(Code.OK, only(out, Reply.class).err(), "served once authenticated");
+        assertEquals(List.of(), ofType(out, CloseClient.class));
     }
 
     @Test

@@ -73,6 +73,8 @@ public final class PaddockServer implements AutoCloseable {
     private final Tls clientTls;
     /** TLS between the servers (sslQuorum, portUnification), or null. */
     private final Tls quorumTls;
+    /** SASL for clients, or null where the JAAS configuration has no section for it. */
+    private final io.paddock.server.net.ClientSasl clientSasl;
     /** client.certReload's watch of the stores, or null. */
     private java.io.Closeable tlsStoresWatch;
     private java.io.Closeable quorumTlsStoresWatch;
@@ -117,6 +119,32 @@ public final class PaddockServer implements AutoCloseable {
         this.clientTls = config.clientTlsEnabled() ? clientTls(config) : null;
         this.quorumTls = config.isEnsemble() && quorumTlsInUse(config) ? tls(() -> Tls.createForQuorum(config.quorumTls()))
                 : null;
+        this.clientSasl = clientSasl(config);
+    }
+
+    /**
+     * SASL for clients, from the JVM's JAAS configuration ({@code -Djava.security.auth.login.config});
+     * null where it has no section for the server. Read with the server, so that a section Paddock
+     * cannot run stops the start.
+     */
+    private static io.paddock.server.net.ClientSasl clientSasl(ServerConfig config) {
+        io.paddock.server.net.ClientSasl sasl;
+        try {
+            sasl = io.paddock.server.net.ClientSasl.load(config.clientSasl(),
+                    System.getProperty("java.security.auth.login.config"),
+                    javax.security.auth.login.Configuration::getConfiguration);
+        } catch (io.paddock.server.net.ClientSasl.SaslConfigException e) {
+            throw new ServerConfig.ConfigException(e.getMessage());
+        }
+        if (sasl == null && config.requiredAuthSchemes().contains(io.paddock.core.tree.AclCheck.SASL)) {
+            LOG.warn("SASL is required of every client, but there is no JAAS section '{}' to authenticate them with:"
+                    + " no client can be served", config.clientSasl().section());
+        }
+        if (sasl != null && !config.authSchemes().sasl()) {
+            LOG.warn("clients can authenticate with SASL, but authProvider.N={} is not set: sasl ACL entries are"
+                    + " refused as invalid and match no one (as in ZooKeeper)", io.paddock.server.net.ClientSasl.PROVIDER);
+        }
+        return sasl;
     }
 
     /**
@@ -262,7 +290,7 @@ public final class PaddockServer implements AutoCloseable {
                 config.handshakeTimeoutMs(), code -> loop.call(() -> words.answer(code)),
                 // An ensemble member takes every client: while it has no leader the core holds them
                 // (answering pings) rather than closing them as ZooKeeper does (see Replica).
-                () -> true);
+                () -> true).withSasl(clientSasl);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(NioServerSocketChannel.class)
@@ -496,7 +524,7 @@ public final class PaddockServer implements AutoCloseable {
     static CoreConfig coreConfig(ServerConfig c) {
         return new CoreConfig(c.tickTime(), c.minSessionTimeout(), c.maxSessionTimeout(),
                 c.extendedTypesEnabled(), c.containerCheckIntervalMs(), c.containerMaxPerMinute(),
-                c.superDigest(), c.enforceQuota(), c.x509Auth());
+                c.superDigest(), c.enforceQuota(), c.authSchemes(), c.requiredAuthSchemes());
     }
 
     /** ZooKeeper's scheme: the clock in the middle bits, the server id in the top byte. */

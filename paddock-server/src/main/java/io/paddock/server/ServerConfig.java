@@ -113,7 +113,16 @@ public final class ServerConfig {
             "client.portUnification", "ssl.crl", "ssl.ocsp", "client.certReload", "ssl.quorum.crl", "ssl.quorum.ocsp",
             "fips-mode", "ssl.quorum.hostnameVerification", "ssl.quorum.clientHostnameVerification",
             "ssl.quorum.allowReverseDnsLookup", "ssl.hostnameVerification", "ssl.clientHostnameVerification",
-            "ssl.allowReverseDnsLookup");
+            "ssl.allowReverseDnsLookup", "sessionRequireClientSASLAuth", "enforce.auth.enabled", "allowSaslFailedClients");
+
+    /**
+     * Those taken as they are, their checks made with the whole configuration (alone, a scheme list
+     * or a rule could not be judged): a bad one refuses the start, as it does from zoo.cfg.
+     */
+    private static final Set<String> WHOLE_CONFIG_SYSTEM_PROPERTY_KEYS = Set.of("4lw.commands.whitelist",
+            "sasl.serverconfig", "superUser", "SASLAuthenticationProvider.superPassword",
+            "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "letAnySaslUserDoX",
+            "security.auth_to_local", "enforce.auth.schemes");
 
 
     private static Map<String, String> systemPropertyKeys() {
@@ -124,7 +133,10 @@ public final class ServerConfig {
                 "globalOutstandingLimit", "electionPortBindRetry", "X509AuthenticationProvider.superUser",
                 "ssl.authProvider", "fips-mode", "ssl.quorum.hostnameVerification",
                 "ssl.quorum.clientHostnameVerification", "ssl.quorum.allowReverseDnsLookup", "ssl.hostnameVerification",
-                "ssl.clientHostnameVerification", "ssl.allowReverseDnsLookup")) {
+                "ssl.clientHostnameVerification", "ssl.allowReverseDnsLookup", "sasl.serverconfig", "superUser",
+                "SASLAuthenticationProvider.superPassword", "allowSaslFailedClients", "kerberos.removeHostFromPrincipal",
+                "kerberos.removeRealmFromPrincipal", "letAnySaslUserDoX", "security.auth_to_local",
+                "sessionRequireClientSASLAuth", "enforce.auth.enabled", "enforce.auth.schemes")) {
             keys.put(key, "zookeeper." + key);
         }
         for (String key : TLS_KEYS) {
@@ -167,7 +179,7 @@ public final class ServerConfig {
                 value = value.equals("no") ? "no" : "yes";
             } else if (BOOLEAN_SYSTEM_PROPERTY_KEYS.contains(key.getKey())) {
                 value = Boolean.toString(Boolean.parseBoolean(value));
-            } else if (!key.getKey().equals("4lw.commands.whitelist") && !key.getKey().startsWith("ssl.")) {
+            } else if (!WHOLE_CONFIG_SYSTEM_PROPERTY_KEYS.contains(key.getKey()) && !key.getKey().startsWith("ssl.")) {
                 try {
                     Properties alone = props(key.getKey(), value);
                     alone.setProperty("dataDir", "/"); // any path: only the value is checked
@@ -177,13 +189,15 @@ public final class ServerConfig {
                     continue;
                 }
             }
-            LOG.info("{}={} from the JVM's -D{}", key.getKey(), key.getKey().contains("password") ? "(not shown)" : value,
+            LOG.info("{}={} from the JVM's -D{}", key.getKey(),
+                    key.getKey().toLowerCase(Locale.ROOT).contains("password") ? "(not shown)" : value,
                     property);
             fromJvm.put(key.getKey(), value);
         }
-        // ZooKeeper's authentication providers, -Dzookeeper.authProvider.<name>=<class> (zoo.cfg's authProvider.<name>).
+        // ZooKeeper's authentication providers, -Dzookeeper.authProvider.<name>=<class> (zoo.cfg's
+        // authProvider.<name>), and its further SASL super users, -Dzookeeper.superUser.<anything>.
         for (String property : new TreeSet<>(system.stringPropertyNames())) {
-            if (!property.startsWith("zookeeper.authProvider.")) {
+            if (!property.startsWith("zookeeper.authProvider.") && !property.startsWith("zookeeper.superUser.")) {
                 continue;
             }
             String key = property.substring("zookeeper.".length());
@@ -205,17 +219,14 @@ public final class ServerConfig {
      * zoo.cfg keys that, set to true, ask for a protection Paddock does not give (yet): it refuses to
      * start rather than run without it.
      */
-    private static final List<String> PROTECTION_KEYS = List.of("sessionRequireClientSASLAuth",
-            "enforce.auth.enabled", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
-            "quorum.auth.learnerRequireSasl");
+    private static final List<String> PROTECTION_KEYS = List.of("quorum.auth.enableSasl",
+            "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl");
 
     private static void refuseIfTrue(String key, String value, String remedy) {
         if (value == null || !value.trim().equalsIgnoreCase("true")) {
             return;
         }
         String what = switch (key) {
-            case "sessionRequireClientSASLAuth" -> "that every client authenticate (SASL)";
-            case "enforce.auth.enabled" -> "that every client authenticate (enforce.auth.schemes)";
             // Even without the require keys, ZooKeeper's servers run a SASL exchange on their
             // quorum connections then, which Paddock does not speak.
             case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
@@ -458,6 +469,25 @@ public final class ServerConfig {
     /** authProvider.N names ZooKeeper's X509AuthenticationProvider: TLS client certificates give x509 ids. */
     public boolean x509Auth() {
         return s.clientTls.x509Auth();
+    }
+
+    /** The authentication providers beyond ZooKeeper's defaults: x509 and sasl, as authProvider.N names them. */
+    public io.paddock.core.tree.AuthSchemes authSchemes() {
+        return new io.paddock.core.tree.AuthSchemes(x509Auth(), s.saslProvider, s.saslAnyUser);
+    }
+
+    /** SASL for clients: the JAAS section and the settings around it (ZooKeeper reads them as properties). */
+    public io.paddock.server.net.ClientSasl.Settings clientSasl() {
+        return s.clientSasl;
+    }
+
+    /**
+     * The schemes every client must have authenticated with before its requests are served
+     * (enforce.auth.schemes where enforce.auth.enabled, or sasl for sessionRequireClientSASLAuth);
+     * empty for none.
+     */
+    public Set<String> requiredAuthSchemes() {
+        return s.requiredAuthSchemes;
     }
 
     /** ZooKeeper's zookeeper.enforceQuota: writes past a quota's hard limit fail (checked by the leader). */
@@ -735,6 +765,10 @@ public final class ServerConfig {
         io.paddock.server.net.Tls.Settings quorumTls;
         int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
         String superDigest;
+        boolean saslProvider;
+        String saslAnyUser;
+        io.paddock.server.net.ClientSasl.Settings clientSasl = io.paddock.server.net.ClientSasl.Settings.DEFAULTS;
+        Set<String> requiredAuthSchemes = Set.of();
         int containerCheckIntervalMs = DEFAULT_CONTAINER_CHECK_INTERVAL_MS;
         int containerMaxPerMinute = DEFAULT_CONTAINER_MAX_PER_MINUTE;
         int globalOutstandingLimit = DEFAULT_GLOBAL_OUTSTANDING_LIMIT;
@@ -783,6 +817,10 @@ public final class ServerConfig {
             c.quorumTls = quorumTls;
             c.juteMaxBuffer = juteMaxBuffer;
             c.superDigest = superDigest;
+            c.saslProvider = saslProvider;
+            c.saslAnyUser = saslAnyUser;
+            c.clientSasl = clientSasl;
+            c.requiredAuthSchemes = requiredAuthSchemes;
             c.containerCheckIntervalMs = containerCheckIntervalMs;
             c.containerMaxPerMinute = containerMaxPerMinute;
             c.globalOutstandingLimit = globalOutstandingLimit;
@@ -913,6 +951,7 @@ public final class ServerConfig {
             st.handshakeTimeoutMs = readInt("handshakeTimeoutMs", DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, false);
             st.maxConnections = readInt("maxConnections", DEFAULT_MAX_CONNECTIONS, 1, false);
             readClientTls();
+            readClientAuth();
         }
 
         /**
@@ -1110,6 +1149,89 @@ public final class ServerConfig {
             st.extendedTypesEnabled = readBoolean("extendedTypesEnabled", false);
             st.enforceQuota = readBoolean("enforceQuota", false);
             st.superDigest = readSuperDigest();
+        }
+
+        /**
+         * SASL for clients and the enforcement of authentication, as ZooKeeper 3.9 reads them (as
+         * {@code zookeeper.}-prefixed properties, which its zoo.cfg parser makes of these keys):
+         * ZooKeeperServer (superUser, allowSaslFailedClients), SaslServerCallbackHandler
+         * (kerberos.remove*, SASLAuthenticationProvider.superPassword), SASLAuthenticationProvider
+         * (letAnySaslUserDoX), ZooKeeperSaslServer (sasl.serverconfig), AuthenticationHelper
+         * (sessionRequireClientSASLAuth, enforce.auth.*: a scheme without a provider refuses the
+         * start). After {@link #readClientTls}: x509 may be among the schemes.
+         */
+        private void readClientAuth() {
+            for (String key : new ArrayList<>(remaining.keySet())) {
+                if (key.startsWith("authProvider.") && io.paddock.server.net.ClientSasl.PROVIDER.equals(remaining.get(key))) {
+                    take(key);
+                    st.saslProvider = true;
+                }
+            }
+            String custom = remaining.get("authProvider.sasl");
+            if (custom != null) {
+                throw new ConfigException("authProvider.sasl=" + custom + " names a class of its own for SASL ids;"
+                    + " Paddock has only " + io.paddock.server.net.ClientSasl.PROVIDER + ". Name that, or keep ZooKeeper here.");
+            }
+            String section = take("sasl.serverconfig");
+            List<String> superUsers = new ArrayList<>();
+            for (String key : new ArrayList<>(remaining.keySet())) {
+                if (key.equals("superUser") || key.startsWith("superUser.")) {
+                    superUsers.add(take(key));
+                }
+            }
+            String superPassword = take("SASLAuthenticationProvider.superPassword");
+            boolean allowFailed = "true".equalsIgnoreCase(nullToEmpty(take("allowSaslFailedClients")));
+            boolean removeHost = "true".equals(take("kerberos.removeHostFromPrincipal"));
+            boolean removeRealm = "true".equals(take("kerberos.removeRealmFromPrincipal"));
+            st.saslAnyUser = take("letAnySaslUserDoX");
+            String rules = take("security.auth_to_local");
+            if (rules != null && !rules.equals("DEFAULT")) {
+                throw new ConfigException("security.auth_to_local=" + rules + " sets Kerberos name rules; Paddock has"
+                    + " only the DEFAULT rule. Remove the key, or keep ZooKeeper here.");
+            }
+            take("jaasLoginRenew"); // Kerberos ticket renewal: nothing to renew for DIGEST-MD5
+            Set<String> required = new java.util.LinkedHashSet<>();
+            boolean requireSasl = Boolean.parseBoolean(nullToEmpty(take("sessionRequireClientSASLAuth")));
+            boolean enforce = Boolean.parseBoolean(nullToEmpty(take("enforce.auth.enabled")));
+            String schemes = take("enforce.auth.schemes");
+            if (requireSasl) {
+                required.add(io.paddock.core.tree.AclCheck.SASL);
+            } else if (enforce) {
+                if (schemes != null) {
+                    for (String scheme : schemes.split(",")) {
+                        required.add(scheme.trim());
+                    }
+                }
+                if (required.isEmpty()) {
+                    throw new ConfigException("enforce.auth.enabled is true, so enforce.auth.schemes must be configured"
+                        + " (ZooKeeper refuses this too)");
+                }
+            }
+            boolean x509 = st.clientTls.x509Auth();
+            for (String scheme : required) {
+                boolean available = switch (scheme) {
+                    case "ip", "digest" -> true;
+                    case "x509" -> x509;
+                    case "sasl" -> st.saslProvider;
+                    default -> false;
+                };
+                if (!available) {
+                    throw new ConfigException("Authentication scheme " + scheme + " is not available: "
+                        + (scheme.equals("sasl") ? "authProvider.N=" + io.paddock.server.net.ClientSasl.PROVIDER
+                            + " is not set" : scheme.equals("x509") ? "no secureClientPort nor authProvider.N naming"
+                            + " ZooKeeper's X509AuthenticationProvider" : "Paddock has no provider for it")
+                        + " (ZooKeeper refuses this too)");
+                }
+            }
+            st.requiredAuthSchemes = Set.copyOf(required);
+            st.clientSasl = new io.paddock.server.net.ClientSasl.Settings(
+                    section == null ? io.paddock.server.net.ClientSasl.DEFAULT_SECTION : section, section != null,
+                    superUsers, superPassword, allowFailed, required.contains(io.paddock.core.tree.AclCheck.SASL),
+                    removeHost, removeRealm);
+        }
+
+        private static String nullToEmpty(String v) {
+            return v == null ? "" : v;
         }
 
         private Set<String> readWhitelist() {

@@ -2,6 +2,7 @@ package io.paddock.core.request;
 
 import io.paddock.core.tree.NodeKind;
 import io.paddock.core.tree.AclCheck;
+import io.paddock.core.tree.AuthSchemes;
 import io.paddock.core.tree.DataTree;
 import io.paddock.core.tree.QuotaStats;
 import io.paddock.core.tree.NodeDigest;
@@ -46,24 +47,24 @@ public final class RequestPrep {
     private final PendingChanges pending;
     private final boolean extendedTypesEnabled;
     private final boolean enforceQuota;
-    private final boolean x509Auth;
+    private final AuthSchemes authSchemes;
     private final NodeDigest digests = new NodeDigest();
 
     public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled) {
-        this(tree, pending, extendedTypesEnabled, false, false);
+        this(tree, pending, extendedTypesEnabled, false, AuthSchemes.NONE);
     }
 
     /**
      * {@code enforceQuota}: ZooKeeper's zookeeper.enforceQuota, see {@link #checkQuota};
-     * {@code x509Auth}: the x509 scheme is known ({@link AclCheck#fixup(List, List, boolean)}).
+     * {@code authSchemes}: the providers beyond the defaults ({@link AclCheck#fixup(List, List, AuthSchemes)}).
      */
     public RequestPrep(NodeLookup tree, PendingChanges pending, boolean extendedTypesEnabled, boolean enforceQuota,
-                       boolean x509Auth) {
+                       AuthSchemes authSchemes) {
         this.tree = tree;
         this.pending = pending;
         this.extendedTypesEnabled = extendedTypesEnabled;
         this.enforceQuota = enforceQuota;
-        this.x509Auth = x509Auth;
+        this.authSchemes = authSchemes;
     }
 
     /**
@@ -495,14 +496,14 @@ public final class RequestPrep {
     }
 
     private void requirePermission(NodeRecord node, int perm, Caller caller) throws PrepException {
-        if (!AclCheck.permitted(node.acl(), perm, caller.authIds(), caller.isSuper(), x509Auth)) {
+        if (!AclCheck.permitted(node.acl(), perm, caller.authIds(), caller.isSuper(), authSchemes)) {
             throw new PrepException(Code.NO_AUTH, node.path());
         }
     }
 
     private List<Acl> fixupAcl(List<Acl> acl, Caller caller) throws PrepException {
         try {
-            return AclCheck.fixup(acl, caller.authIds(), x509Auth);
+            return AclCheck.fixup(acl, caller.authIds(), authSchemes);
         } catch (AclCheck.InvalidAclException e) {
             throw new PrepException(e.code(), e.getMessage());
         }

@@ -24,6 +24,8 @@ public final class AclCheck {
     public static final String SUPER = "super";
     /** The certificate subject of a TLS client (ZooKeeper's X509AuthenticationProvider). */
     public static final String X509 = "x509";
+    /** The id a SASL exchange proved (ZooKeeper's SASLAuthenticationProvider). */
+    public static final String SASL = "sasl";
 
     private AclCheck() {}
 
@@ -61,15 +63,16 @@ public final class AclCheck {
      * As ZooKeeper: an empty or null ACL permits all, and so does a super id.
      */
     public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper) {
-        return permitted(acl, perm, authIds, isSuper, false);
+        return permitted(acl, perm, authIds, isSuper, AuthSchemes.NONE);
     }
 
     /**
-     * As {@link #permitted(List, int, List, boolean)}; {@code x509Auth}: this server has ZooKeeper's
-     * X509AuthenticationProvider, without which an x509 entry matches nobody (ZooKeeper finds no
-     * provider for its scheme), whatever x509 ids a request forwarded from another server carries.
+     * As {@link #permitted(List, int, List, boolean)}; {@code schemes}: the providers this server
+     * has beyond the defaults. Without ZooKeeper's X509AuthenticationProvider (or its
+     * SASLAuthenticationProvider) an x509 (or sasl) entry matches nobody, as ZooKeeper finds no
+     * provider for its scheme, whatever ids of it a request forwarded from another server carries.
      */
-    public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper, boolean x509Auth) {
+    public static boolean permitted(List<Acl> acl, int perm, List<Id> authIds, boolean isSuper, AuthSchemes schemes) {
         if (isSuper || acl == null || acl.isEmpty()) {
             return true;
         }
@@ -81,14 +84,14 @@ public final class AclCheck {
         }
         for (int i = 0; i < acl.size(); i++) {
             Acl entry = acl.get(i);
-            if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds, x509Auth)) {
+            if ((entry.perms() & perm) != 0 && grants(entry.id(), authIds, schemes)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean grants(Id aclId, List<Id> authIds, boolean x509Auth) {
+    private static boolean grants(Id aclId, List<Id> authIds, AuthSchemes schemes) {
         if (WORLD.equals(aclId.scheme()) && ANYONE.equals(aclId.id())) {
             return true;
         }
@@ -102,7 +105,12 @@ public final class AclCheck {
             if (IP.equals(aclId.scheme()) && IpAddress.matches(authId.id(), aclId.id())) {
                 return true;
             }
-            if (x509Auth && X509.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
+            if (schemes.x509() && X509.equals(aclId.scheme()) && aclId.id().equals(authId.id())) {
+                return true;
+            }
+            if (schemes.sasl() && SASL.equals(aclId.scheme())
+                    && (authId.id().equals(aclId.id()) || authId.id().equals(SUPER)
+                        || aclId.id().equals(schemes.saslAnyUser()))) {
                 return true;
             }
         }
@@ -124,15 +132,17 @@ public final class AclCheck {
      * permissions are equal.
      */
     public static List<Acl> fixup(List<Acl> acls, List<Id> authIds) {
-        return fixup(acls, authIds, false);
+        return fixup(acls, authIds, AuthSchemes.NONE);
     }
 
     /**
-     * As {@link #fixup(List, List)}, with ZooKeeper's X509AuthenticationProvider configured when
-     * {@code x509Auth}: {@code x509} entries are valid where the id is an X.500 name, and an
-     * {@code auth} entry stands for the connection's x509 ids as well as its digest ones.
+     * As {@link #fixup(List, List)}, with the providers {@code schemes} names: with ZooKeeper's
+     * X509AuthenticationProvider, {@code x509} entries are valid where the id is an X.500 name;
+     * with its SASLAuthenticationProvider, {@code sasl} entries where KerberosName parses the id;
+     * and an {@code auth} entry stands for the connection's ids of those schemes as well as its
+     * digest ones.
      */
-    public static List<Acl> fixup(List<Acl> acls, List<Id> authIds, boolean x509Auth) {
+    public static List<Acl> fixup(List<Acl> acls, List<Id> authIds, AuthSchemes schemes) {
         if (isStoredAsIs(acls)) {
             return acls; // nearly every create: world:anyone, nothing to drop or expand
         }
@@ -155,12 +165,16 @@ public final class AclCheck {
                 throw InvalidAclException.malformed("world ACL entry with a null id");
             }
             if (AUTH.equals(scheme)) {
-                fixed.addAll(expandAuth(acl.perms(), authIds, x509Auth));
-            } else if (!isKnownScheme(scheme) && !(x509Auth && X509.equals(scheme))) {
+                fixed.addAll(expandAuth(acl.perms(), authIds, schemes));
+            } else if (!schemes.known(scheme)) {
                 throw new InvalidAclException("unknown ACL scheme " + scheme);
             } else if (acl.id().id() == null) {
                 throw InvalidAclException.malformed(scheme + " ACL entry with a null id");
-            } else if (X509.equals(scheme) ? isX500Name(acl.id().id()) : isValid(acl.id())) {
+            } else if (switch (scheme) {
+                case X509 -> isX500Name(acl.id().id());
+                case SASL -> isKerberosName(acl.id().id());
+                default -> isValid(acl.id());
+            }) {
                 fixed.add(acl);
             } else {
                 throw new InvalidAclException("invalid ACL id " + scheme + ":" + acl.id().id());
@@ -192,10 +206,6 @@ public final class AclCheck {
         return false;
     }
 
-    private static boolean isKnownScheme(String scheme) {
-        return WORLD.equals(scheme) || DIGEST.equals(scheme) || IP.equals(scheme);
-    }
-
     /** A non-empty list of complete, valid, distinct entries with no `auth` entry: fixup would copy it unchanged. */
     private static boolean isStoredAsIs(List<Acl> acls) {
         if (acls == null || acls.isEmpty() || acls.size() > 8) {
@@ -216,13 +226,14 @@ public final class AclCheck {
         return true;
     }
 
-    private static List<Acl> expandAuth(int perms, List<Id> authIds, boolean x509Auth) {
+    private static List<Acl> expandAuth(int perms, List<Id> authIds, AuthSchemes schemes) {
         List<Acl> expanded = new ArrayList<>();
         for (Id authId : authIds) {
-            // Only providers that authenticate (digest, x509 where this server has it) count; ip ids
-            // and super do not. A request forwarded from another server may carry x509 ids this one
-            // has no provider for: ZooKeeper skips them.
-            if (DIGEST.equals(authId.scheme()) || x509Auth && X509.equals(authId.scheme())) {
+            // Only providers that authenticate (digest; x509 and sasl where this server has them)
+            // count; ip ids and super do not. A request forwarded from another server may carry x509
+            // or sasl ids this one has no provider for: ZooKeeper skips them.
+            if (DIGEST.equals(authId.scheme()) || schemes.x509() && X509.equals(authId.scheme())
+                    || schemes.sasl() && SASL.equals(authId.scheme())) {
                 expanded.add(new Acl(perms, authId));
             }
         }
@@ -251,6 +262,17 @@ public final class AclCheck {
             return false;
         }
     }
+
+    /**
+     * ZooKeeper's SASLAuthenticationProvider.isValid: KerberosName takes the id, that is, one
+     * without '@', or of the form {@code name[/host]@realm} with no other '/' or '@'.
+     */
+    static boolean isKerberosName(String id) {
+        return id.indexOf('@') < 0 || KERBEROS_NAME.matcher(id).matches();
+    }
+
+    /** ZooKeeper's KerberosName parser: name, an optional /host, then @realm. */
+    public static final java.util.regex.Pattern KERBEROS_NAME = java.util.regex.Pattern.compile("([^/@]*)(/([^/@]*))?@([^/@]*)");
 
     /** The digest id for "user:password": "user:" + base64(sha1("user:password")). */
     public static String digest(String userColonPassword) {

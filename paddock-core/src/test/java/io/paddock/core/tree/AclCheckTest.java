@@ -30,6 +30,63 @@ class AclCheckTest {
     private static final Id BOB = new Id("digest", AclCheck.digest("bob:secret"));
     private static final Id LOCALHOST = new Id("ip", "127.0.0.1");
 
+    /**
+     * With ZooKeeper's SASLAuthenticationProvider: sasl ids valid as its isValid (KerberosName)
+     * judges them, matched as its matches (the same id, the id super, or any id where the entry
+     * names letAnySaslUserDoX's user), and an auth entry standing for the SASL ids; without the
+     * provider a sasl entry is InvalidACL and matches no one.
+     */
+    @Test
+    void saslEntriesAreValidAndMatchAsZooKeepersSaslProvider() {
+        org.apache.zookeeper.server.auth.SASLAuthenticationProvider zk =
+                new org.apache.zookeeper.server.auth.SASLAuthenticationProvider();
+        AuthSchemes sasl = new AuthSchemes(false, true, null);
+        for (String id : List.of("bob", "", "a/b", "a/b/c", "bob@EXAMPLE.COM", "zk/host@EXAMPLE.COM", "a@b@c",
+                "a/b/c@R", "@", "/@", "a@", "@R", "a/@R", "x y@R", "a/b@c/d")) {
+            assertEquals(zk.isValid(id), AclCheck.isKerberosName(id), id);
+            List<Acl> entry = List.of(new Acl(Acl.ALL, new Id("sasl", id)));
+            if (zk.isValid(id)) {
+                assertEquals(entry, AclCheck.fixup(entry, List.of(), sasl), id);
+            } else {
+                assertThrows(AclCheck.InvalidAclException.class, () -> AclCheck.fixup(entry, List.of(), sasl), id);
+            }
+        }
+        assertThrows(AclCheck.InvalidAclException.class,
+                () -> AclCheck.fixup(List.of(new Acl(Acl.ALL, new Id("sasl", "bob"))), List.of(), AuthSchemes.NONE),
+                "no provider: an unknown scheme");
+
+        String anyUser = "zookeeper.letAnySaslUserDoX";
+        for (String letAny : new String[] {null, "everyone"}) {
+            if (letAny == null) {
+                System.clearProperty(anyUser);
+            } else {
+                System.setProperty(anyUser, letAny);
+            }
+            try {
+                AuthSchemes schemes = new AuthSchemes(false, true, letAny);
+                for (String[] pair : new String[][] {{"bob", "bob"}, {"bob", "carol"}, {"super", "carol"},
+                        {"bob", "everyone"}, {"bob@R", "bob"}, {"", ""}}) {
+                    boolean granted = AclCheck.permitted(List.of(new Acl(Acl.READ, new Id("sasl", pair[1]))), Acl.READ,
+                            List.of(LOCALHOST, new Id("sasl", pair[0])), false, schemes);
+                    assertEquals(zk.matches(pair[0], pair[1]), granted, letAny + ": " + String.join(" on ", pair));
+                    assertFalse(AclCheck.permitted(List.of(new Acl(Acl.READ, new Id("sasl", pair[1]))), Acl.READ,
+                            List.of(new Id("sasl", pair[0])), false, AuthSchemes.NONE), "no provider, no match");
+                }
+            } finally {
+                System.clearProperty(anyUser);
+            }
+        }
+
+        List<Acl> creatorAll = List.of(new Acl(Acl.ALL, new Id("auth", "")));
+        assertEquals(List.of(new Acl(Acl.ALL, ALICE), new Acl(Acl.ALL, new Id("sasl", "bob"))),
+                AclCheck.fixup(creatorAll, List.of(LOCALHOST, ALICE, new Id("sasl", "bob")), sasl));
+        assertEquals(List.of(new Acl(Acl.ALL, ALICE)),
+                AclCheck.fixup(creatorAll, List.of(LOCALHOST, ALICE, new Id("sasl", "bob")), AuthSchemes.NONE),
+                "ids without a provider here are skipped, as ZooKeeper's fixupACL skips them");
+        assertThrows(AclCheck.InvalidAclException.class,
+                () -> AclCheck.fixup(creatorAll, List.of(new Id("sasl", "bob")), AuthSchemes.NONE));
+    }
+
     @Test
     void worldAnyoneGrantsOnlyItsPermissions() {
         assertTrue(AclCheck.permitted(Acl.READ_ONLY, Acl.READ, List.of(), false));

@@ -64,10 +64,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimer;
 
     private final BooleanSupplier acceptsSessions;
+    /** SASL for clients, or null where the server has no JAAS section for it. */
+    private final ClientSasl sasl;
 
     ClientHandler(ClientConnections connections, ReplicaLoop loop, long handshakeTimeoutMs,
-                  IntFunction<CompletableFuture<String>> fourLetterWords, BooleanSupplier acceptsSessions) {
+                  IntFunction<CompletableFuture<String>> fourLetterWords, BooleanSupplier acceptsSessions,
+                  ClientSasl sasl) {
         this.acceptsSessions = acceptsSessions;
+        this.sasl = sasl;
         this.connections = connections;
         this.loop = loop;
         this.handshakeTimeoutMs = handshakeTimeoutMs;
@@ -97,6 +101,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
+        }
+        if (saslExchange != null) {
+            saslExchange.dispose();
+            saslExchange = null;
         }
         if (conn != null) {
             connections.closed(conn);
@@ -197,7 +205,31 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connections.requestArrived(conn, header.type());
+        if (header.type() == io.paddock.core.wire.OpCode.SASL && sasl != null
+                && ((io.paddock.core.wire.GetSASLRequest) body).token() != null) {
+            body = saslStep(((io.paddock.core.wire.GetSASLRequest) body).token());
+            if (body == null) {
+                fail(ctx, "no SASL exchange could be started for it");
+                return;
+            }
+        }
         loop.post(new Event.ClientRequest(conn.id, header.xid(), header.type(), body));
+    }
+
+    /** This connection's SASL exchange, begun by its first sasl packet; null before that. */
+    private ClientSasl.Exchange saslExchange;
+
+    /** A client's SASL token, evaluated here, on the I/O thread; null where no exchange could begin. */
+    private io.paddock.core.SaslStep saslStep(byte[] token) {
+        if (saslExchange == null) {
+            try {
+                saslExchange = sasl.newExchange();
+            } catch (javax.security.sasl.SaslException e) {
+                LOG.warn("cannot start a SASL exchange for {}: {}", conn.address, e.toString());
+                return null;
+            }
+        }
+        return sasl.evaluate(saslExchange, token, conn.address);
     }
 
     /**

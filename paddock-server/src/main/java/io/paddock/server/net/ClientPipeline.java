@@ -29,6 +29,14 @@ public final class ClientPipeline {
     private final IntFunction<CompletableFuture<String>> fourLetterWords;
 
     private final BooleanSupplier acceptsSessions;
+    /** SASL for clients, or null for none: set before the port opens. */
+    private volatile ClientSasl sasl;
+
+    /** Runs SASL exchanges with {@code sasl} (null for none) on every connection opened after this call. */
+    public ClientPipeline withSasl(ClientSasl sasl) {
+        this.sasl = sasl;
+        return this;
+    }
 
     public ClientPipeline(ClientConnections connections, ReplicaLoop loop, int frameBytesMax,
                           long handshakeTimeoutMs, IntFunction<CompletableFuture<String>> fourLetterWords) {
@@ -143,7 +151,7 @@ public final class ClientPipeline {
         ch.pipeline().addLast("frames", new FrameDecoder(frameBytesMax, FourLetterWords::isFourLetterWord));
         ch.pipeline().addLast("encoder", EffectEncoder.INSTANCE);
         ch.pipeline().addLast("client", new ClientHandler(connections, loop, handshakeTimeoutMs, fourLetterWords,
-                acceptsSessions));
+                acceptsSessions, sasl));
     }
 
     private static ByteBufAllocator newAllocator(int arenas) {

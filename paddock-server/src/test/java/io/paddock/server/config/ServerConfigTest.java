@@ -204,7 +204,6 @@ class ServerConfigTest {
     @Test
     void settingsAskingForProtectionPaddockLacksRefuseToStart() {
         for (String[] kv : new String[][] {
-                {"sessionRequireClientSASLAuth", "TRUE"}, {"enforce.auth.enabled", "true"},
                 {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
                 {"quorum.auth.learnerRequireSasl", "true"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
@@ -229,6 +228,74 @@ class ServerConfigTest {
         // Quotas are enforced since Paddock keeps them (zoo.cfg's key, as ZooKeeper copies it to zookeeper.enforceQuota).
         assertTrue(parse("dataDir", "/d", "enforceQuota", "true").enforceQuota());
         ServerConfig.refuseProtectionFlags(props("zookeeper.enforceQuota", "true"));
+    }
+
+    private static final String SASL_PROVIDER = "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
+
+    /**
+     * SASL for clients and the enforcement of authentication, read as ZooKeeper 3.9 reads them
+     * (from zoo.cfg, whose keys it makes zookeeper.* properties, or from -D flags): a required scheme
+     * without its provider refuses the start as in ZooKeeper's AuthenticationHelper, and so do
+     * settings Paddock cannot honour (rules of its own for Kerberos names, a class of one's own).
+     */
+    @Test
+    void clientAuthenticationSettingsAreReadAsZooKeeperReadsThem(@TempDir Path dir) throws Exception {
+        ServerConfig none = parse("dataDir", "/d");
+        assertEquals(io.paddock.core.tree.AuthSchemes.NONE, none.authSchemes());
+        assertEquals(java.util.Set.of(), none.requiredAuthSchemes());
+        assertEquals(io.paddock.server.net.ClientSasl.Settings.DEFAULTS, none.clientSasl());
+
+        ServerConfig sasl = parse("dataDir", "/d", "authProvider.1", SASL_PROVIDER, "sessionRequireClientSASLAuth", "true",
+                "superUser", "admin", "superUser.2", "root", "sasl.serverconfig", "ZkServer",
+                "SASLAuthenticationProvider.superPassword", "pw", "allowSaslFailedClients", "TRUE",
+                "kerberos.removeHostFromPrincipal", "true", "kerberos.removeRealmFromPrincipal", "TRUE",
+                "letAnySaslUserDoX", "anyone-sasl", "security.auth_to_local", "DEFAULT", "jaasLoginRenew", "3600000");
+        assertEquals(new io.paddock.core.tree.AuthSchemes(false, true, "anyone-sasl"), sasl.authSchemes());
+        assertEquals(java.util.Set.of("sasl"), sasl.requiredAuthSchemes());
+        io.paddock.server.net.ClientSasl.Settings settings = sasl.clientSasl();
+        assertEquals("ZkServer", settings.section());
+        assertTrue(settings.sectionNamed());
+        assertEquals(java.util.Set.of("admin", "root"), java.util.Set.copyOf(settings.superUsers()));
+        assertEquals("pw", settings.superPassword());
+        assertTrue(settings.allowFailedClients(), "Boolean.getBoolean: any case");
+        assertTrue(settings.required());
+        assertTrue(settings.removeHost());
+        assertFalse(settings.removeRealm(), "ZooKeeper compares with \"true\" exactly");
+        assertEquals(List.of(), sasl.warnings());
+
+        assertEquals(java.util.Set.of("digest", "ip"),
+                parse("dataDir", "/d", "enforce.auth.enabled", "true", "enforce.auth.schemes", "digest, ip")
+                        .requiredAuthSchemes());
+        assertEquals(java.util.Set.of(), parse("dataDir", "/d", "enforce.auth.enabled", "false",
+                "enforce.auth.schemes", "sasl").requiredAuthSchemes(), "not enabled: nothing enforced or checked");
+        // Each: the words the refusal must contain, then the keys.
+        for (String[] refused : new String[][] {
+                {"scheme sasl is not available", "sessionRequireClientSASLAuth", "true"},
+                {"enforce.auth.schemes must be configured", "enforce.auth.enabled", "true"},
+                {"scheme sasl is not available", "enforce.auth.enabled", "true", "enforce.auth.schemes", "sasl"},
+                {"scheme x509 is not available", "enforce.auth.enabled", "true", "enforce.auth.schemes", "x509"},
+                {"scheme kerberos is not available", "enforce.auth.enabled", "true", "enforce.auth.schemes", "kerberos"},
+                {"authProvider.sasl=com.example.MySaslProvider", "authProvider.sasl", "com.example.MySaslProvider"},
+                {"only the DEFAULT rule", "security.auth_to_local", "RULE:[1:$1@$0](.*@EXAMPLE.COM)s/@.*//"}}) {
+            String[] keys = new String[refused.length + 1];
+            keys[0] = "dataDir";
+            keys[1] = "/d";
+            System.arraycopy(refused, 1, keys, 2, refused.length - 1);
+            ConfigException e = assertThrows(ConfigException.class, () -> parse(keys), String.join(" ", keys));
+            assertTrue(e.getMessage().contains(refused[0]), e.getMessage());
+        }
+
+        // From the JVM flags too, as a ZooKeeper server started with them reads them.
+        Path cfg = dir.resolve("zoo.cfg");
+        java.nio.file.Files.writeString(cfg, "dataDir=" + dir + "\n");
+        ServerConfig flags = ServerConfig.load(cfg, props("zookeeper.authProvider.sasl", SASL_PROVIDER,
+                "zookeeper.enforce.auth.enabled", "true", "zookeeper.enforce.auth.schemes", "sasl,digest",
+                "zookeeper.superUser.1", "admin", "zookeeper.kerberos.removeRealmFromPrincipal", "true"));
+        assertTrue(flags.authSchemes().sasl());
+        assertEquals(java.util.Set.of("sasl", "digest"), flags.requiredAuthSchemes());
+        assertEquals(List.of("admin"), flags.clientSasl().superUsers());
+        assertTrue(flags.clientSasl().removeRealm());
+        assertTrue(flags.clientSasl().required());
     }
 
     private static final String[] ENSEMBLE = {"dataDir", "/d", "initLimit", "10", "syncLimit", "5",

@@ -155,18 +155,25 @@ final class LocalEnsemble implements AutoCloseable {
     }
 
     void start(int sid) throws IOException {
+        start(sid, new String[0]);
+    }
+
+    /** As {@link #start(int)}, with {@code jvmFlags} before the class path (a JAAS file, say), as SERVER_JVMFLAGS. */
+    void start(int sid, String... jvmFlags) throws IOException {
         if (running.containsKey(sid)) {
             throw new IllegalStateException("server " + sid + " runs already");
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(),
+        List<String> command = new ArrayList<>(List.of(java.toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // Snapshots, installs and truncations are rare and what tests look for in the output.
                 "-Dorg.slf4j.simpleLogger.log.io.paddock.server.storage=info",
                 // So are the connections a server closes, with why (a session moved, say).
-                "-Dorg.slf4j.simpleLogger.log.io.paddock.server.net.ClientConnections=info",
-                "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.log.io.paddock.server.net.ClientConnections=info"));
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.paddock.server.Main", "server", dataDir(sid).resolve("zoo.cfg").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir(sid).resolve("output.log").toFile()));
         running.put(sid, builder.start());
