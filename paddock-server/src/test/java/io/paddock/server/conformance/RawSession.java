@@ -131,6 +131,31 @@ final class RawSession implements AutoCloseable {
         return awaitReply(xid);
     }
 
+    /**
+     * True when the server ends the connection without being asked anything more (within the read
+     * timeout); false when a reply or the timeout comes first. For a close that follows a reply:
+     * ZooKeeper closes after it has written the reply, so a ping sent at once may still be read and
+     * answered before the close ({@link #pings} would race with it).
+     */
+    boolean endsUnasked() throws IOException {
+        while (true) {
+            byte[] frame;
+            try {
+                frame = readFrame();
+            } catch (java.net.SocketTimeoutException e) {
+                return false;
+            } catch (SocketException e) {
+                return true; // reset: closed
+            }
+            if (frame == null) {
+                return true;
+            }
+            if (new DataInputStream(new java.io.ByteArrayInputStream(frame)).readInt() != NOTIFICATION_XID) {
+                return false;
+            }
+        }
+    }
+
     /** True when a ping is answered; false when the connection has ended instead. */
     boolean pings() throws IOException {
         try {
