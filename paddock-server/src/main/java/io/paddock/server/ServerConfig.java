@@ -1189,7 +1189,7 @@ public final class ServerConfig {
                 throw new ConfigException("security.auth_to_local=" + rules + " sets Kerberos name rules; Paddock has"
                     + " only the DEFAULT rule. Remove the key, or keep ZooKeeper here.");
             }
-            take("jaasLoginRenew"); // Kerberos ticket renewal: nothing to renew for DIGEST-MD5
+            take("jaasLoginRenew"); // ticket renewal: accepting clients needs only the keytab's keys (ClientSasl)
             Set<String> required = new java.util.LinkedHashSet<>();
             boolean requireSasl = Boolean.parseBoolean(nullToEmpty(take("sessionRequireClientSASLAuth")));
             boolean enforce = Boolean.parseBoolean(nullToEmpty(take("enforce.auth.enabled")));

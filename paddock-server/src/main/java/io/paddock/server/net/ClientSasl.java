@@ -25,14 +25,18 @@ import org.slf4j.LoggerFactory;
  * SASL for clients, as ZooKeeper 3.9 runs it (ServerCnxnFactory.configureSaslLogin,
  * ZooKeeperSaslServer, SaslServerCallbackHandler, ZooKeeperServer.processSasl): the JAAS section
  * {@code Server} (or {@code zookeeper.sasl.serverconfig}) of the file named by {@code
- * -Djava.security.auth.login.config} lists the users as {@code user_<name>="<password>"} options
- * of ZooKeeper's DigestLoginModule, and each connection that sends a sasl packet gets a JDK
- * DIGEST-MD5 SaslServer (protocol {@code zookeeper}, server name {@code zk-sasl-md5}). The
- * exchange runs on the connection's I/O thread; the core gets each step's outcome ({@link
+ * -Djava.security.auth.login.config} either lists users as {@code user_<name>="<password>"}
+ * options of ZooKeeper's DigestLoginModule, and each connection that sends a sasl packet gets a
+ * JDK DIGEST-MD5 SaslServer (protocol {@code zookeeper}, server name {@code zk-sasl-md5}); or it
+ * logs the server in with the JDK's Krb5LoginModule (a keytab), and each connection gets a GSSAPI
+ * SaslServer for the service and host of the server's principal ({@code zookeeper/host@REALM}),
+ * made as that subject. As in ZooKeeper, a section that logs in with Kerberos offers GSSAPI only.
+ * The exchange runs on the connection's I/O thread; the core gets each step's outcome ({@link
  * SaslStep}) in the connection's order and adds the proven id as {@code sasl:<id>}.
  *
- * <p>Kerberos (a Krb5LoginModule section, GSSAPI) is not supported: such a section refuses the
- * start, as does a login module Paddock does not know (it loads no classes).
+ * <p>A login module of another class refuses the start (Paddock loads no classes). The Kerberos
+ * login is made once, at start: accepting clients needs only the keytab's keys, not a ticket, so
+ * nothing is renewed.
  */
 public final class ClientSasl {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSasl.class);
@@ -44,6 +48,7 @@ public final class ClientSasl {
     /** The JAAS section ZooKeeper's server reads unless {@code zookeeper.sasl.serverconfig} names another. */
     public static final String DEFAULT_SECTION = "Server";
     static final String MECHANISM = "DIGEST-MD5";
+    static final String KERBEROS_MECHANISM = "GSSAPI";
     static final String PROTOCOL = "zookeeper";
     static final String SERVER_NAME = "zk-sasl-md5";
     private static final String USER_PREFIX = "user_";
@@ -86,11 +91,25 @@ public final class ClientSasl {
     private final Settings settings;
     private final Map<String, String> credentials;
     private final String defaultRealm;
+    /** The server's Kerberos login, or null for DIGEST-MD5. */
+    private final javax.security.auth.Subject subject;
+    /** The service and host of the server's Kerberos principal (service/host@REALM); null for DIGEST-MD5. */
+    private final String service;
+    private final String host;
 
-    private ClientSasl(Settings settings, Map<String, String> credentials, String defaultRealm) {
+    private ClientSasl(Settings settings, Map<String, String> credentials, String defaultRealm,
+                       javax.security.auth.Subject subject, String service, String host) {
         this.settings = settings;
         this.credentials = Map.copyOf(credentials);
         this.defaultRealm = defaultRealm;
+        this.subject = subject;
+        this.service = service;
+        this.host = host;
+    }
+
+    /** The mechanism clients must use: GSSAPI where the server logged in with Kerberos, else DIGEST-MD5. */
+    public String mechanism() {
+        return subject != null ? KERBEROS_MECHANISM : MECHANISM;
     }
 
     /**
@@ -120,16 +139,17 @@ public final class ClientSasl {
             return null;
         }
         Map<String, String> credentials = new HashMap<>();
+        List<AppConfigurationEntry> kerberos = new java.util.ArrayList<>();
         for (AppConfigurationEntry entry : entries) {
             String module = entry.getLoginModuleName();
             if (KERBEROS_LOGIN_MODULE.equals(module)) {
-                throw new SaslConfigException("JAAS section '" + settings.section() + "' logs in with Kerberos ("
-                        + module + "): Paddock does not support Kerberos (GSSAPI) yet, only DIGEST-MD5 ("
-                        + DIGEST_LOGIN_MODULE + "). Keep ZooKeeper here.");
+                kerberos.add(entry);
+                continue;
             }
             if (!DIGEST_LOGIN_MODULE.equals(module)) {
                 throw new SaslConfigException("JAAS section '" + settings.section() + "' names login module " + module
-                        + ", which Paddock does not have (it loads no classes); it supports " + DIGEST_LOGIN_MODULE);
+                        + ", which Paddock does not have (it loads no classes); it supports " + DIGEST_LOGIN_MODULE
+                        + " and " + KERBEROS_LOGIN_MODULE);
             }
             for (Map.Entry<String, ?> option : entry.getOptions().entrySet()) {
                 if (option.getKey().startsWith(USER_PREFIX) && option.getValue() instanceof String password) {
@@ -137,15 +157,61 @@ public final class ClientSasl {
                 }
             }
         }
-        ClientSasl sasl = new ClientSasl(settings, credentials, defaultRealm());
+        ClientSasl sasl = kerberos.isEmpty()
+                ? new ClientSasl(settings, credentials, defaultRealm(), null, null, null)
+                : kerberosLogin(settings, credentials, kerberos);
         try {
             sasl.newExchange().dispose();
         } catch (SaslException | RuntimeException e) {
-            throw new SaslConfigException("this JVM cannot run SASL " + MECHANISM + ": " + e);
+            throw new SaslConfigException("this server cannot run SASL " + sasl.mechanism() + ": " + e);
         }
-        LOG.info("SASL for clients: {} from JAAS section '{}' ({} users)", MECHANISM, settings.section(),
-                credentials.size());
+        if (sasl.subject != null) {
+            LOG.info("SASL for clients: {} as {}/{} from JAAS section '{}'", KERBEROS_MECHANISM, sasl.service, sasl.host,
+                    settings.section());
+        } else {
+            LOG.info("SASL for clients: {} from JAAS section '{}' ({} users)", MECHANISM, settings.section(),
+                    credentials.size());
+        }
         return sasl;
+    }
+
+    /**
+     * Logs the server in with the section's Krb5LoginModule entries (its DigestLoginModule ones,
+     * ZooKeeper's classes, are not run: with a Kerberos principal ZooKeeper offers GSSAPI only),
+     * as ZooKeeper's Login does at start; the principal must be {@code service/host@REALM}.
+     */
+    private static ClientSasl kerberosLogin(Settings settings, Map<String, String> credentials,
+                                            List<AppConfigurationEntry> entries) {
+        AppConfigurationEntry[] only = entries.toArray(new AppConfigurationEntry[0]);
+        Configuration krb5Only = new Configuration() {
+            @Override
+            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
+                return settings.section().equals(name) ? only : null;
+            }
+        };
+        javax.security.auth.Subject subject = new javax.security.auth.Subject();
+        try {
+            new javax.security.auth.login.LoginContext(settings.section(), subject, callbacks -> {
+                throw new javax.security.auth.callback.UnsupportedCallbackException(callbacks[0],
+                        "the server logs in without prompting (a keytab)");
+            }, krb5Only).login();
+        } catch (javax.security.auth.login.LoginException e) {
+            throw new SaslConfigException("the Kerberos login of JAAS section '" + settings.section() + "' failed, so"
+                    + " this server cannot authenticate itself to clients: " + e.getMessage());
+        }
+        java.util.Set<javax.security.auth.kerberos.KerberosPrincipal> principals =
+                subject.getPrincipals(javax.security.auth.kerberos.KerberosPrincipal.class);
+        if (principals.isEmpty()) {
+            throw new SaslConfigException("the Kerberos login of JAAS section '" + settings.section()
+                    + "' gave no principal");
+        }
+        String name = principals.iterator().next().getName();
+        Matcher m = AclCheck.KERBEROS_NAME.matcher(name);
+        if (!m.matches() || m.group(3) == null) {
+            throw new SaslConfigException("the server's Kerberos principal " + name + " is not service/host@REALM"
+                    + " (zookeeper/host.example.com@EXAMPLE.COM, say), which GSSAPI needs");
+        }
+        return new ClientSasl(settings, credentials, defaultRealm(), subject, m.group(1), m.group(3));
     }
 
     /** The Kerberos default realm (krb5.conf's), or "" where there is none, as ZooKeeper's KerberosName takes it. */
@@ -160,9 +226,22 @@ public final class ClientSasl {
     /** One connection's exchange; {@link #dispose} it when the connection closes. */
     public Exchange newExchange() throws SaslException {
         Handler handler = new Handler();
-        SaslServer server = Sasl.createSaslServer(MECHANISM, PROTOCOL, SERVER_NAME, null, handler);
+        SaslServer server;
+        if (subject == null) {
+            server = Sasl.createSaslServer(MECHANISM, PROTOCOL, SERVER_NAME, null, handler);
+        } else {
+            // Made as the server's subject: the GSSAPI server takes its keys from it when made.
+            try {
+                server = javax.security.auth.Subject.doAs(subject,
+                        (java.security.PrivilegedExceptionAction<SaslServer>) () ->
+                                Sasl.createSaslServer(KERBEROS_MECHANISM, service, host, null, handler));
+            } catch (java.security.PrivilegedActionException e) {
+                throw e.getException() instanceof SaslException se ? se
+                        : new SaslException("cannot make a GSSAPI SaslServer: " + e.getException(), e.getException());
+            }
+        }
         if (server == null) {
-            throw new SaslException("no " + MECHANISM + " SaslServer in this JVM");
+            throw new SaslException("no " + mechanism() + " SaslServer in this JVM");
         }
         return new Exchange(server);
     }

@@ -152,10 +152,13 @@ class ClientSaslTest {
         assertNotNull(ClientSasl.load(named, null, () -> jaas("ZkServer",
                 entry(ClientSasl.DIGEST_LOGIN_MODULE, Map.of("user_a", "b")))));
 
+        // A Kerberos login that fails (here: a keytab that is not there) stops the start, saying so.
         ClientSasl.SaslConfigException kerberos = assertThrows(ClientSasl.SaslConfigException.class,
                 () -> ClientSasl.load(defaults, null, () -> jaas("Server",
-                        entry("com.sun.security.auth.module.Krb5LoginModule", Map.of("useKeyTab", "true")))));
-        assertTrue(kerberos.getMessage().contains("Kerberos"), kerberos.getMessage());
+                        entry("com.sun.security.auth.module.Krb5LoginModule", Map.of("useKeyTab", "true",
+                                "keyTab", "/nonexistent/paddock.keytab", "principal", "zookeeper/localhost@EXAMPLE.COM",
+                                "doNotPrompt", "true", "useTicketCache", "false", "storeKey", "true")))));
+        assertTrue(kerberos.getMessage().contains("Kerberos login of JAAS section 'Server' failed"), kerberos.getMessage());
         ClientSasl.SaslConfigException other = assertThrows(ClientSasl.SaslConfigException.class,
                 () -> ClientSasl.load(defaults, null, () -> jaas("Server",
                         entry("com.example.MyLoginModule", Map.of()))));
