@@ -21,8 +21,12 @@ final class ClientConnection {
     final long connId;
     final String remoteIp;
     long sessionId;
-    /** Read freely; changed only through {@link #addAuthId}, which keeps {@link #caller()} true. */
-    final List<Id> authIds = new ArrayList<>();
+    /**
+     * Read freely; an unmodifiable list, replaced (never changed) by {@link #addAuthId}, so that a
+     * request can keep the ids it came with (a read queued behind a write is judged by those, as
+     * ZooKeeper judges each request by the ids it had when it arrived); {@link #caller()} follows.
+     */
+    List<Id> authIds;
     final Deque<Queued> queue = new ArrayDeque<>();
     /** Who this connection's writes come from; built once, not per write. Null when stale. */
     private Caller caller;
@@ -35,19 +39,26 @@ final class ClientConnection {
     ClientConnection(long connId, String remoteIp, List<Id> transportIds) {
         this.connId = connId;
         this.remoteIp = remoteIp;
+        List<Id> ids = new ArrayList<>();
         if (remoteIp != null) {
-            authIds.add(new Id("ip", remoteIp));
+            ids.add(new Id("ip", remoteIp));
         }
         for (Id id : transportIds) {
-            if (!authIds.contains(id)) {
-                authIds.add(id);
+            if (!ids.contains(id)) {
+                ids.add(id);
             }
         }
+        this.authIds = List.copyOf(ids);
     }
 
     boolean isSuper() {
-        for (int i = 0; i < authIds.size(); i++) {
-            if (authIds.get(i).scheme().equals("super")) {
+        return isSuper(authIds);
+    }
+
+    /** Whether {@code ids} hold a super id. */
+    static boolean isSuper(List<Id> ids) {
+        for (int i = 0; i < ids.size(); i++) {
+            if (ids.get(i).scheme().equals("super")) {
                 return true;
             }
         }
@@ -57,7 +68,9 @@ final class ClientConnection {
     /** Adds an identity the connection has proved, unless it has it already. */
     void addAuthId(Id id) {
         if (!authIds.contains(id)) {
-            authIds.add(id);
+            List<Id> more = new ArrayList<>(authIds);
+            more.add(id);
+            authIds = List.copyOf(more);
             caller = null;
         }
     }
@@ -86,7 +99,8 @@ final class ClientConnection {
         }
     }
 
-    record QueuedRead(int xid, int opCode, JuteRecord body) implements Queued {}
+    /** {@code authIds}: the connection's ids when the read came, which it is judged by. */
+    record QueuedRead(int xid, int opCode, JuteRecord body, List<Id> authIds) implements Queued {}
 
     /**
      * A write (or createSession, closeSession) an ensemble learner forwarded to its leader: it is

@@ -18,6 +18,8 @@ final class HeldEvents implements Iterable<Event> {
     private static final int HANDSHAKE_BYTES = 64;
     /** A request header (xid, type) and the record that carries it. */
     private static final int REQUEST_OVERHEAD_BYTES = 32;
+    /** What a body that cannot be encoded is taken to weigh: a large request's worth. */
+    private static final int UNWEIGHABLE_BYTES = 4096;
 
     private record Entry(Event event, int bytes) {}
 
@@ -31,7 +33,12 @@ final class HeldEvents implements Iterable<Event> {
         }
         if (e instanceof ClientRequest r && r.body() != null) {
             JuteWriter w = new JuteWriter(64);
-            r.body().write(w);
+            try {
+                r.body().write(w);
+            } catch (RuntimeException notEncodable) {
+                // A body the core made that has no bytes of its own: weighing must not end the server.
+                return REQUEST_OVERHEAD_BYTES + UNWEIGHABLE_BYTES;
+            }
             return REQUEST_OVERHEAD_BYTES + w.size();
         }
         return REQUEST_OVERHEAD_BYTES;

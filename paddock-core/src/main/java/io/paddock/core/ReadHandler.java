@@ -76,7 +76,23 @@ final class ReadHandler {
         }
     }
 
-    Answer answer(ClientConnection conn, int opCode, JuteRecord body) {
+    /** The ids of the read being answered ({@link #answer}); null between reads. */
+    private List<Id> askingIds;
+
+    /**
+     * Answers one read of {@code conn}, judged by {@code authIds}: the ids the connection had when
+     * the read came (it may have proved more while the read waited behind a write).
+     */
+    Answer answer(ClientConnection conn, List<Id> authIds, int opCode, JuteRecord body) {
+        askingIds = authIds;
+        try {
+            return answerAsked(conn, opCode, body);
+        } finally {
+            askingIds = null;
+        }
+    }
+
+    private Answer answerAsked(ClientConnection conn, int opCode, JuteRecord body) {
         return switch (opCode) {
             case OpCode.EXISTS -> exists(conn, (ExistsRequest) body);
             case OpCode.GET_DATA -> getData(conn, (GetDataRequest) body);
@@ -90,14 +106,14 @@ final class ReadHandler {
             case OpCode.ADD_WATCH -> addWatch(conn, (AddWatchRequest) body);
             case OpCode.REMOVE_WATCHES -> removeWatches(conn, (RemoveWatchesRequest) body);
             case OpCode.CHECK_WATCHES -> checkWatches(conn, (CheckWatchesRequest) body);
-            case OpCode.WHO_AM_I -> whoAmI(conn);
+            case OpCode.WHO_AM_I -> whoAmI();
             case OpCode.PING -> Answer.ok(null);
             default -> Answer.error(Code.UNIMPLEMENTED);
         };
     }
 
     private boolean allowed(ClientConnection conn, Znode node, int perm) {
-        return AclCheck.permitted(node.acl(), perm, conn.authIds, conn.isSuper(), authSchemes);
+        return AclCheck.permitted(node.acl(), perm, askingIds, ClientConnection.isSuper(askingIds), authSchemes);
     }
 
     /** Unlike the other reads, ZooKeeper's exists refuses a NUL in the path (BadArguments). */
@@ -293,9 +309,9 @@ final class ReadHandler {
      * id whose scheme has no provider on this server (AuthUtil.getUser): a SASL id where
      * authProvider.N does not name the SASL provider, super.
      */
-    private Answer whoAmI(ClientConnection conn) {
+    private Answer whoAmI() {
         List<ClientInfo> infos = new ArrayList<>();
-        for (Id id : conn.authIds) {
+        for (Id id : askingIds) {
             String user = id.id();
             if (id.scheme().equals("digest") && user.indexOf(':') >= 0) {
                 user = user.substring(0, user.indexOf(':'));

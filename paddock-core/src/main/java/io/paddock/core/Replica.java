@@ -1431,13 +1431,23 @@ public final class Replica {
             return;
         }
         if (!serving) {
-            if (r.opCode() == OpCode.PING) {
+            if (r.opCode() == OpCode.PING && !unauthenticated(conn, r.opCode())) {
                 // Answered at once even ahead of held requests: clients match a ping's reply by its
                 // xid (-2), not by order, and an unanswered ping would make them give up the connection.
+                // (Not where authentication is required and missing: held, then refused in order,
+                // behind any SASL step held before it that may authenticate the connection.)
                 out.add(new Reply(conn.connId, r.xid(), lastAppliedZxid, Code.OK, null));
             } else {
                 hold(r, r.connId());
             }
+            return;
+        }
+        if (unauthenticated(conn, r.opCode())) {
+            // ZooKeeper's AuthenticationHelper.enforceAuthentication, before the request touches
+            // the session: answered, then the connection (not the session) is closed.
+            out.add(new Reply(conn.connId, r.xid(), 0, Code.SESSION_CLOSED_REQUIRE_SASL_AUTH, null));
+            dropConnection(conn.connId, "it is not authenticated with any of " + config.requiredAuthSchemes()
+                    + " (enforce.auth.schemes)");
             return;
         }
         Session s = sessions.get(conn.sessionId);
@@ -1480,15 +1490,6 @@ public final class Replica {
     }
 
     private void dispatch(ClientConnection conn, Session s, ClientRequest r) {
-        if (!config.requiredAuthSchemes().isEmpty() && r.opCode() != OpCode.AUTH && r.opCode() != OpCode.SASL
-                && !hasRequiredAuth(conn)) {
-            // ZooKeeper's AuthenticationHelper.enforceAuthentication: answered, then the connection
-            // (not the session) is closed.
-            out.add(new Reply(conn.connId, r.xid(), 0, Code.SESSION_CLOSED_REQUIRE_SASL_AUTH, null));
-            dropConnection(conn.connId, "it is not authenticated with any of " + config.requiredAuthSchemes()
-                    + " (enforce.auth.schemes)");
-            return;
-        }
         switch (r.opCode()) {
             case OpCode.AUTH -> authenticate(conn, r);
             case OpCode.CLOSE_SESSION -> {
@@ -1698,6 +1699,12 @@ public final class Replica {
         answerInOrder(conn, r.xid(), OpCode.AUTH, null);
     }
 
+    /** Authentication is required (enforce.auth.schemes) and {@code conn} lacks it; auth and sasl are exempt. */
+    private boolean unauthenticated(ClientConnection conn, int opCode) {
+        return !config.requiredAuthSchemes().isEmpty() && opCode != OpCode.AUTH && opCode != OpCode.SASL
+                && !hasRequiredAuth(conn);
+    }
+
     private boolean hasRequiredAuth(ClientConnection conn) {
         for (int i = 0; i < conn.authIds.size(); i++) {
             if (config.requiredAuthSchemes().contains(conn.authIds.get(i).scheme())) {
@@ -1733,16 +1740,16 @@ public final class Replica {
     /** Answers now when nothing of this connection is in flight, else after what is. */
     private void answerInOrder(ClientConnection conn, int xid, int opCode, JuteRecord body) {
         if (conn.queue.isEmpty()) {
-            answerRead(conn, xid, opCode, body);
+            answerRead(conn, xid, opCode, body, conn.authIds);
         } else {
-            conn.queue.add(new ClientConnection.QueuedRead(xid, opCode, body));
+            conn.queue.add(new ClientConnection.QueuedRead(xid, opCode, body, conn.authIds));
         }
     }
 
     /** Answers one read, now or from the queue; a read that throws fails only its connection. */
-    private void answerRead(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+    private void answerRead(ClientConnection conn, int xid, int opCode, JuteRecord body, List<Id> authIds) {
         try {
-            answerReadUnguarded(conn, xid, opCode, body);
+            answerReadUnguarded(conn, xid, opCode, body, authIds);
         } catch (RuntimeException e) {
             failRequest(conn, xid, opCode, e, true);
         }
@@ -1753,13 +1760,15 @@ public final class Replica {
      * zxid of its own. Never written to the wire.
      */
     private record Refused(int err) implements JuteRecord {
+        /** Never sent: written only where what it weighs is asked ({@link HeldEvents#weigh}). */
         @Override
         public void write(JuteWriter out) {
-            throw new UnsupportedOperationException("a refusal is answered, never encoded");
+            out.writeInt(err);
         }
     }
 
-    private void answerReadUnguarded(ClientConnection conn, int xid, int opCode, JuteRecord body) {
+    /** {@code authIds}: the ids the read came with, which it is judged by. */
+    private void answerReadUnguarded(ClientConnection conn, int xid, int opCode, JuteRecord body, List<Id> authIds) {
         if (body instanceof Refused refused) {
             out.add(new Reply(conn.connId, xid, lastAppliedZxid, refused.err(), null));
             return;
@@ -1780,7 +1789,7 @@ public final class Replica {
                 }
             }
             default -> {
-                ReadHandler.Answer a = reads.answer(conn, opCode, body);
+                ReadHandler.Answer a = reads.answer(conn, authIds, opCode, body);
                 out.add(new Reply(conn.connId, xid, lastAppliedZxid, a.err(), a.body()));
             }
         }
@@ -2074,7 +2083,7 @@ public final class Replica {
     private void answerReadsBehind(ClientConnection conn) {
         while (conn.queue.peek() instanceof ClientConnection.QueuedRead read) {
             conn.queue.poll();
-            answerRead(conn, read.xid(), read.opCode(), read.body());
+            answerRead(conn, read.xid(), read.opCode(), read.body(), read.authIds());
             if (!connections.containsKey(conn.connId)) {
                 return;
             }

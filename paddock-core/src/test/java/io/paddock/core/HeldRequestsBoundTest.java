@@ -76,6 +76,19 @@ class HeldRequestsBoundTest {
                 "connection 2 is still held, and its bytes were given back by connection 1's close");
     }
 
+    /**
+     * A SASL step (a body the shell made, never sent) is held like any request: it once ended the
+     * whole member, weighing it threw.
+     */
+    @Test
+    void aSaslStepIsHeldLikeAnyRequest() {
+        connect(1);
+        List<Effect> out = step(new ClientRequest(1, 1, OpCode.SASL, SaslStep.next(new byte[100])));
+        assertTrue(closed(out).isEmpty(), out.toString());
+        out = step(new ClientRequest(1, 2, OpCode.SASL, SaslStep.complete(null, "bob", false)));
+        assertTrue(closed(out).isEmpty(), out.toString());
+    }
+
     @Test
     void requestsPastTheEventBoundCloseTheirConnection() {
         connect(1);

@@ -172,6 +172,31 @@ class RequestPipelineConversationTest {
         }
     }
 
+    /**
+     * A read that waits behind a write is judged by the ids its connection had when it came, as
+     * ZooKeeper judges each request by the ids it arrived with: a SASL step completed after it
+     * does not let it through.
+     */
+    @Test
+    void aReadQueuedBehindAWriteIsJudgedByTheIdsItCameWith() {
+        saslCore(java.util.Set.of());
+        connect(2);
+        step(request(2, 1, OpCode.SASL, SaslStep.complete(null, "bob", false)));
+        step(request(2, 2, OpCode.CREATE, new CreateRequest("/secret", new byte[] {1},
+                List.of(new Acl(Acl.READ, new Id("sasl", "bob"))), 0)));
+        assertEquals(Code.OK, only(durable(), Reply.class).err());
+
+        connect(1);
+        step(request(1, 1, OpCode.CREATE, create("/other", 0)));
+        step(request(1, 2, OpCode.GET_DATA, new GetDataRequest("/secret", false)));
+        step(request(1, 3, OpCode.SASL, SaslStep.complete(null, "bob", false)));
+        List<Reply> replies = ofType(durable(), Reply.class).stream().filter(r -> r.connId() == 1).toList();
+        assertEquals(List.of(1, 2, 3), replies.stream().map(Reply::xid).toList());
+        assertEquals(List.of(Code.OK, Code.NO_AUTH, Code.OK), replies.stream().map(Reply::err).toList());
+        Reply later = only(step(request(1, 4, OpCode.GET_DATA, new GetDataRequest("/secret", false))), Reply.class);
+        assertEquals(Code.OK, later.err(), "a read after the step has the id");
+    }
+
     @Test
     void aFailedSaslExchangeIsAnsweredWithItsErrorAndNoTokenThenClosed() {
         saslCore(java.util.Set.of());

@@ -878,7 +878,6 @@ public final class ServerConfig {
             "snapSizeLimitInKb", "txnLogSizeLimitInKb", "commitLogCount", "maxCnxns", "skipACL",
             "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "digest.enabled",
             "znode.container.maxNeverUsedIntervalMs",
-            "sessionRequireClientSASLAuth", "enforce.auth.enabled", "enforce.auth.schemes",
             "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestThrottleLimit",
             "requestThrottleStallTime", "requestThrottleDropStale", "largeRequestMaxBytes",
             "largeRequestThreshold", "watchManagerName", "closeSessionTxn.enabled", "fips-mode");

@@ -258,11 +258,13 @@ public final class ClientSasl {
                 return SaslStep.next(challenge);
             }
             String id = exchange.server.getAuthorizationID();
-            return SaslStep.complete(challenge, id, settings.superUsers().contains(id));
+            // An empty id is never a super user (ZooKeeper's isSaslSuperUser), whatever superUser says.
+            return SaslStep.complete(challenge, id, !id.isEmpty() && settings.superUsers().contains(id));
         } catch (SaslException | RuntimeException e) {
-            // A RuntimeException too: a token after the exchange completed (IllegalStateException),
-            // a name KerberosName refuses (IllegalArgumentException). ZooKeeper closes the
-            // connection on those without an answer; they are answered as failures here.
+            // A RuntimeException too: a name KerberosName refuses (IllegalArgumentException), which
+            // ZooKeeper meets outside its catch and closes the connection on without an answer; it
+            // is answered as a failure here. (A token after the exchange completed is a
+            // SaslException from the JDK's servers: AUTHFAILED, as in ZooKeeper.)
             LOG.warn("client {} failed to SASL authenticate: {}", peer, e.toString());
             if (settings.allowFailedClients() && !settings.required()) {
                 LOG.warn("keeping the connection of {} despite its SASL failure (allowSaslFailedClients)", peer);

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The server's half of DIGEST-MD5 against the JDK's client half, as ZooKeeper's Java client runs
  * it (protocol zookeeper, server name zk-sasl-md5): the proven id, super users, wrong passwords
- * and unknown users under each failure setting, tokens after the end; the JAAS sections taken and
- * refused; and the authorized id of names with a host or realm, as ZooKeeper's KerberosName rules
- * make it.
+ * and unknown users under each failure setting, malformed tokens and tokens after the end; the
+ * JAAS sections taken and refused; and the authorized id of names with a host or realm, as
+ * ZooKeeper's KerberosName rules make it.
  */
 class ClientSaslTest {
     private static AppConfigurationEntry entry(String module, Map<String, ?> options) {
@@ -117,6 +117,32 @@ class ClientSaslTest {
         ClientSasl overridden = sasl(settings(List.of(), "from-property", false, false));
         assertEquals("super", exchange(overridden, "super", "from-property").authorizedId());
         assertEquals(Code.AUTH_FAILED, exchange(overridden, "super", "in-file").err());
+    }
+
+    @Test
+    void aTokenAfterTheEndFailsTheExchange() throws Exception {
+        ClientSasl sasl = sasl(settings(List.of(), null, false, false));
+        SaslClient client = Sasl.createSaslClient(new String[] {"DIGEST-MD5"}, "bob", "zookeeper", "zk-sasl-md5", null,
+                (Callback[] callbacks) -> {
+                    for (Callback c : callbacks) {
+                        if (c instanceof NameCallback n) {
+                            n.setName("bob");
+                        } else if (c instanceof PasswordCallback p) {
+                            p.setPassword("bob-secret".toCharArray());
+                        } else if (c instanceof RealmCallback r) {
+                            r.setText(r.getDefaultText());
+                        }
+                    }
+                });
+        ClientSasl.Exchange exchange = sasl.newExchange();
+        try {
+            SaslStep challenge = sasl.evaluate(exchange, new byte[0], "peer");
+            byte[] response = client.evaluateChallenge(challenge.challenge());
+            assertEquals("bob", sasl.evaluate(exchange, response, "peer").authorizedId());
+            assertEquals(Code.AUTH_FAILED, sasl.evaluate(exchange, response, "peer").err(), "the same response again");
+        } finally {
+            exchange.dispose();
+        }
     }
 
     @Test
