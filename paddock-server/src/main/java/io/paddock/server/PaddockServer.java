@@ -75,6 +75,8 @@ public final class PaddockServer implements AutoCloseable {
     private final Tls quorumTls;
     /** SASL for clients, or null where the JAAS configuration has no section for it. */
     private final io.paddock.server.net.ClientSasl clientSasl;
+    /** SASL between the servers, or null where quorum.auth.enableSasl is off. */
+    private final io.paddock.server.quorum.QuorumSasl quorumSasl;
     /** client.certReload's watch of the stores, or null. */
     private java.io.Closeable tlsStoresWatch;
     private java.io.Closeable quorumTlsStoresWatch;
@@ -120,6 +122,23 @@ public final class PaddockServer implements AutoCloseable {
         this.quorumTls = config.isEnsemble() && quorumTlsInUse(config) ? tls(() -> Tls.createForQuorum(config.quorumTls()))
                 : null;
         this.clientSasl = clientSasl(config);
+        this.quorumSasl = config.isEnsemble() ? quorumSasl(config) : null;
+    }
+
+    /** SASL between the servers (quorum.auth.*), its JAAS sections read now so that a missing one stops the start. */
+    private static io.paddock.server.quorum.QuorumSasl quorumSasl(ServerConfig config) {
+        try {
+            io.paddock.server.quorum.QuorumSasl sasl = io.paddock.server.quorum.QuorumSasl.load(config.quorumSasl(),
+                    javax.security.auth.login.Configuration::getConfiguration);
+            if (sasl != null) {
+                LOG.info("SASL between servers: DIGEST-MD5; this server authenticates the connections it opens: {};"
+                        + " it requires it of the others: {}", config.quorumSasl().learnerRequired(),
+                        config.quorumSasl().serverRequired());
+            }
+            return sasl;
+        } catch (io.paddock.server.quorum.QuorumSasl.SaslConfigException e) {
+            throw new ServerConfig.ConfigException(e.getMessage());
+        }
     }
 
     /**
@@ -429,7 +448,7 @@ public final class PaddockServer implements AutoCloseable {
         replica.showMembership(config.membershipText().getBytes(StandardCharsets.UTF_8));
         replica.joinEnsemble(peerConfig, epochs.acceptedEpoch(), epochs.currentEpoch(), PeerShell.PEER_TICK_MS);
         PeerShell started = new PeerShell(myId, members, epochs, epochFiles, config.quorumListenOnAllIPs(),
-                config.electionPortBindRetry(), quorumSecurity(), loop.peerSink());
+                config.electionPortBindRetry(), quorumSecurity().withSasl(quorumSasl), loop.peerSink());
         loop.setPeerShell(started);
         LOG.info("server {} starts its election: accepted epoch {}, current epoch {}, last zxid 0x{}", myId,
                 epochs.acceptedEpoch(), epochs.currentEpoch(), Long.toHexString(lastZxid));

@@ -216,44 +216,18 @@ public final class ServerConfig {
     }
 
     /**
-     * zoo.cfg keys that, set to true, ask for a protection Paddock does not give (yet): it refuses to
-     * start rather than run without it.
-     */
-    private static final List<String> PROTECTION_KEYS = List.of("quorum.auth.enableSasl",
-            "quorum.auth.serverRequireSasl", "quorum.auth.learnerRequireSasl");
-
-    private static void refuseIfTrue(String key, String value, String remedy) {
-        if (value == null || !value.trim().equalsIgnoreCase("true")) {
-            return;
-        }
-        String what = switch (key) {
-            // Even without the require keys, ZooKeeper's servers run a SASL exchange on their
-            // quorum connections then, which Paddock does not speak.
-            case "quorum.auth.enableSasl" -> "SASL between the servers of the ensemble";
-            default -> "that the servers of the ensemble authenticate each other (SASL)";
-        };
-        throw new ConfigException(key + "=" + value + " asks for " + what + ", which Paddock does not support"
-            + " yet; it refuses to start rather than run without it. " + remedy + " or keep ZooKeeper here.");
-    }
-
-    /**
-     * The same protections asked for the way ZooKeeper also takes them, as JVM system properties
-     * ({@code -Dzookeeper.sslQuorum=true} in SERVER_JVMFLAGS, say; ZooKeeper turns zoo.cfg keys it
-     * does not know into {@code zookeeper.}-prefixed ones): refused alike. {@code system} is
-     * {@link System#getProperties()} in the server.
+     * Protections between the servers asked for as JVM system properties ({@code
+     * -Dzookeeper.sslQuorum=true} in SERVER_JVMFLAGS, say): ZooKeeper reads sslQuorum and the
+     * quorum.auth keys from zoo.cfg only, and so does Paddock; a warning says such a flag is
+     * ignored. {@code system} is {@link System#getProperties()} in the server.
      */
     public static void refuseProtectionFlags(Properties system) {
-        for (String name : List.of("zookeeper.sslQuorum", "sslQuorum")) {
-            if (system.getProperty(name) != null) {
-                LOG.warn("-D{}={} is ignored: ZooKeeper and Paddock read sslQuorum from zoo.cfg only", name,
-                        system.getProperty(name));
-            }
-        }
-        for (String key : PROTECTION_KEYS) {
+        for (String key : List.of("sslQuorum", "quorum.auth.enableSasl", "quorum.auth.serverRequireSasl",
+                "quorum.auth.learnerRequireSasl")) {
             for (String name : List.of("zookeeper." + key, key)) {
-                String value = system.getProperty(name);
-                if (value != null && value.trim().equalsIgnoreCase("true")) {
-                    refuseIfTrue(key, value, "Remove -D" + name + " from the JVM flags");
+                if (system.getProperty(name) != null) {
+                    LOG.warn("-D{}={} is ignored: ZooKeeper and Paddock read {} from zoo.cfg only", name,
+                            system.getProperty(name), key);
                 }
             }
         }
@@ -459,6 +433,11 @@ public final class ServerConfig {
     /** The TLS settings between servers (ssl.quorum.*), or null where this is no ensemble. */
     public io.paddock.server.net.Tls.Settings quorumTls() {
         return s.quorumTls;
+    }
+
+    /** SASL between the servers (quorum.auth.*); {@link io.paddock.server.quorum.QuorumSasl.Settings#OFF} by default. */
+    public io.paddock.server.quorum.QuorumSasl.Settings quorumSasl() {
+        return s.quorumSasl;
     }
 
     /** Whether any client port speaks TLS. */
@@ -763,6 +742,7 @@ public final class ServerConfig {
         boolean sslQuorum;
         boolean quorumPortUnification;
         io.paddock.server.net.Tls.Settings quorumTls;
+        io.paddock.server.quorum.QuorumSasl.Settings quorumSasl = io.paddock.server.quorum.QuorumSasl.Settings.OFF;
         int juteMaxBuffer = DEFAULT_JUTE_MAX_BUFFER_BYTES;
         String superDigest;
         boolean saslProvider;
@@ -815,6 +795,7 @@ public final class ServerConfig {
             c.sslQuorum = sslQuorum;
             c.quorumPortUnification = quorumPortUnification;
             c.quorumTls = quorumTls;
+            c.quorumSasl = quorumSasl;
             c.juteMaxBuffer = juteMaxBuffer;
             c.superDigest = superDigest;
             c.saslProvider = saslProvider;
@@ -910,19 +891,8 @@ public final class ServerConfig {
             readDurability();
             readTestSettings();
             readServers();
-            refuseMissingProtection();
             sortLeftovers();
             return st.freeze();
-        }
-
-        /**
-         * Settings that ask for a protection Paddock does not give yet (TLS, required SASL): it
-         * refuses to start rather than serve without it, in plain text or to anyone.
-         */
-        private void refuseMissingProtection() {
-            for (String key : PROTECTION_KEYS) {
-                refuseIfTrue(key, remaining.get(key), "Remove " + key);
-            }
         }
 
         private void readPaths() {
@@ -1364,6 +1334,37 @@ public final class ServerConfig {
             st.quorumListenOnAllIPs = readBoolean("quorumListenOnAllIPs", false);
             st.electionFinalizeWaitMs = readInt(ELECTION_FINALIZE_WAIT_MS_KEY, DEFAULT_ELECTION_FINALIZE_WAIT_MS, 0, false);
             readQuorumTls();
+            readQuorumSasl();
+        }
+
+        /**
+         * SASL between the servers, as ZooKeeper's QuorumPeerConfig reads it (booleans strictly; a
+         * require key without the ones it needs is refused, as there). The Kerberos service
+         * principal and the thread count of ZooKeeper's blocking connections are not used.
+         */
+        private void readQuorumSasl() {
+            boolean enabled = readBoolean("quorum.auth.enableSasl", false);
+            boolean learner = readBoolean("quorum.auth.learnerRequireSasl", false);
+            boolean server = readBoolean("quorum.auth.serverRequireSasl", false);
+            if (!enabled && server) {
+                throw new ConfigException("quorum.auth.enableSasl is disabled, so cannot enable"
+                    + " quorum.auth.serverRequireSasl (ZooKeeper refuses this too)");
+            }
+            if (!enabled && learner) {
+                throw new ConfigException("quorum.auth.enableSasl is disabled, so cannot enable"
+                    + " quorum.auth.learnerRequireSasl (ZooKeeper refuses this too)");
+            }
+            if (!learner && server) {
+                throw new ConfigException("quorum.auth.learnerRequireSasl is disabled, so cannot enable"
+                    + " quorum.auth.serverRequireSasl (ZooKeeper refuses this too)");
+            }
+            String learnerSection = take("quorum.auth.learner.saslLoginContext");
+            String serverSection = take("quorum.auth.server.saslLoginContext");
+            take("quorum.auth.kerberos.servicePrincipal");
+            take("quorum.cnxn.threads.size");
+            st.quorumSasl = new io.paddock.server.quorum.QuorumSasl.Settings(enabled, learner, server,
+                    learnerSection == null ? "QuorumLearner" : learnerSection,
+                    serverSection == null ? "QuorumServer" : serverSection);
         }
 
         private void readTestSettings() {

@@ -28,6 +28,7 @@ import io.netty.util.concurrent.Promise;
 import io.paddock.core.wire.quorum.ElectionAddress;
 import io.paddock.core.wire.quorum.ElectionFrame;
 import io.paddock.core.wire.quorum.InitialMessage;
+import io.paddock.core.wire.quorum.QuorumAuthPacket;
 import io.paddock.core.wire.quorum.LearnerHandshake;
 import io.paddock.core.wire.quorum.NotificationMessage;
 import io.paddock.core.wire.quorum.PeerProtocolException;
@@ -325,7 +326,7 @@ public final class QuorumTransport implements AutoCloseable {
      * (portUnification, or no TLS at all): accepted connections may be plain; with a {@code tls},
      * accepted connections may be TLS too.
      */
-    public record Security(Tls tls, boolean connectWithTls, boolean acceptPlain) {
+    public record Security(Tls tls, boolean connectWithTls, boolean acceptPlain, QuorumSasl sasl) {
         public static final Security PLAIN = new Security(null, false, true);
 
         public Security {
@@ -333,7 +334,25 @@ public final class QuorumTransport implements AutoCloseable {
                 throw new IllegalArgumentException("TLS asked for without a TLS context");
             }
         }
+
+        /** Without SASL between the servers. */
+        public Security(Tls tls, boolean connectWithTls, boolean acceptPlain) {
+            this(tls, connectWithTls, acceptPlain, null);
+        }
+
+        /** The same, with SASL between the servers ({@code quorum.auth.*}; null for none). */
+        public Security withSasl(QuorumSasl quorumSasl) {
+            return new Security(tls, connectWithTls, acceptPlain, quorumSasl);
+        }
+
+        /** This server authenticates the connections it opens (quorum.auth.learnerRequireSasl). */
+        boolean learnerAuth() {
+            return sasl != null && sasl.settings().learnerRequired();
+        }
     }
+
+    /** A connection's SASL exchange (quorum.auth.enableSasl), while it has one. */
+    private static final AttributeKey<QuorumAuthExchange> AUTH = AttributeKey.valueOf("paddock.quorum.sasl");
 
     public QuorumTransport(long mySid, Map<Long, PeerAddress> members, boolean listenOnAllIps, int bindRetry,
             Security security, Inbound inbound) {
@@ -531,8 +550,8 @@ public final class QuorumTransport implements AutoCloseable {
             }
         }).connect(peer.host(), peer.electionPort());
         f.addListener((ChannelFutureListener) done -> secured(done, "election", link.sid, peer.host()).addListener(ready -> {
-            link.connecting = false;
             if (!ready.isSuccess()) {
+                link.connecting = false;
                 done.channel().close();
                 if (!closed) {
                     inbound.electionUnreachable(link.sid);
@@ -542,18 +561,87 @@ public final class QuorumTransport implements AutoCloseable {
             }
             Channel ch = done.channel();
             if (closed) {
+                link.connecting = false;
                 ch.close();
                 return;
             }
-            if (link.sid > mySid) {
-                // We lose the challenge: say who we are and close; the higher side connects back.
-                ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage)).addListener(ChannelFutureListener.CLOSE);
-                scheduleElectionRetry(link); // in case it never does
+            if (!security.learnerAuth()) {
+                link.connecting = false;
+                electionOpened(link, ch);
                 return;
             }
-            ch.write(Unpooled.wrappedBuffer(initialMessage));
-            adoptElection(link, ch);
+            // As ZooKeeper's QuorumCnxManager: the initial message, then the SASL exchange (also
+            // on a connection this server then drops), then votes.
+            ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage));
+            QuorumAuthExchange x = startAuth(ch, true, "election connection to server " + link.sid);
+            x.outcome().addListener(authed -> {
+                link.connecting = false;
+                if (!authed.isSuccess() || !ch.isActive()) {
+                    ch.close();
+                    if (!closed) {
+                        inbound.electionUnreachable(link.sid);
+                    }
+                    scheduleElectionRetry(link);
+                } else if (link.sid > mySid) {
+                    ch.close();
+                    scheduleElectionRetry(link); // in case it never connects back
+                } else {
+                    adoptElection(link, ch);
+                }
+            });
         }));
+    }
+
+    /** A connection this server opened, ready (and without SASL): say who we are, then keep or drop it. */
+    private void electionOpened(ElectionLink link, Channel ch) {
+        if (link.sid > mySid) {
+            // We lose the challenge: say who we are and close; the higher side connects back.
+            ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage)).addListener(ChannelFutureListener.CLOSE);
+            scheduleElectionRetry(link); // in case it never does
+            return;
+        }
+        ch.write(Unpooled.wrappedBuffer(initialMessage));
+        adoptElection(link, ch);
+    }
+
+    /**
+     * Begins {@code ch}'s SASL exchange: as the learner on a connection this server opened
+     * ({@code opened}), as the server on one it accepted; a failed one closes the connection.
+     */
+    private QuorumAuthExchange startAuth(Channel ch, boolean opened, String what) {
+        StreamDecoder decoder = ch.pipeline().get(StreamDecoder.class);
+        QuorumAuthExchange x = opened ? QuorumAuthExchange.asLearner(security.sasl(), ch, decoder, what)
+                : QuorumAuthExchange.asServer(security.sasl(), ch, decoder, what);
+        ch.attr(AUTH).set(x);
+        x.outcome().addListener(f -> {
+            if (!f.isSuccess()) {
+                ch.close();
+            }
+        });
+        return x;
+    }
+
+    /** A SASL packet read on {@code ch}: for its exchange; one without an exchange breaks the connection. */
+    private void authPacket(Channel ch, QuorumAuthPacket p, String what) {
+        QuorumAuthExchange x = ch.attr(AUTH).get();
+        if (x == null) {
+            dropForBadInput(ch, what, new PeerProtocolException("a SASL packet where none was asked for"));
+            return;
+        }
+        x.onPacket(p);
+    }
+
+    /**
+     * An accepted connection's first message of its own, while its SASL exchange may begin: it
+     * began none. False where that closes the connection (quorum.auth.serverRequireSasl).
+     */
+    private static boolean passedWithoutAuth(Channel ch) {
+        QuorumAuthExchange x = ch.attr(AUTH).get();
+        if (x == null || x.done()) {
+            return x == null || x.outcome().isSuccess();
+        }
+        x.onOtherFirst();
+        return x.outcome().isSuccess();
     }
 
     private static final String TLS_HANDLER = "tls";
@@ -886,6 +974,9 @@ public final class QuorumTransport implements AutoCloseable {
         }
         addAcceptingTls(ch, "election");
         ch.pipeline().addLast(new ElectionDecoder(-1), new ElectionHandler(-1));
+        if (security.sasl() != null) {
+            startAuth(ch, false, "election connection from " + ch.remoteAddress());
+        }
     }
 
     /** Initial message (on an accepted connection) then frames; a notification that does not decode is skipped. */
@@ -898,7 +989,7 @@ public final class QuorumTransport implements AutoCloseable {
 
         @Override
         Step next() {
-            return sid < 0 ? InitialMessage::decode : ElectionFrame::decode;
+            return sid < 0 ? InitialMessage::decode : authAware(ElectionFrame::decode);
         }
 
         @Override
@@ -920,7 +1011,31 @@ public final class QuorumTransport implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof InitialMessage m) {
+                QuorumAuthExchange x = ctx.channel().attr(AUTH).get();
+                if (x != null && !x.done()) {
+                    // As ZooKeeper's QuorumCnxManager: the SASL exchange (or its absence) before the
+                    // decision to keep the connection or connect back.
+                    Channel ch = ctx.channel();
+                    x.outcome().addListener(authed -> {
+                        if (!authed.isSuccess()) {
+                            return; // closed; not connected back (ZooKeeper does not either)
+                        }
+                        if (ch.isActive()) {
+                            identified(ch, m);
+                        } else {
+                            connectBack(m.sid()); // a lower sid that said who it is and left
+                        }
+                    });
+                    return;
+                }
                 identified(ctx.channel(), m);
+                return;
+            }
+            if (msg instanceof QuorumAuthPacket p) {
+                authPacket(ctx.channel(), p, "election connection");
+                return;
+            }
+            if (!passedWithoutAuth(ctx.channel()) || !ctx.channel().isActive()) {
                 return;
             }
             ElectionLink link = electionLinks.get(sid);
@@ -950,13 +1065,7 @@ public final class QuorumTransport implements AutoCloseable {
             if (from < mySid) {
                 // The lower sid loses the challenge: we keep only the connection we initiate.
                 ch.close();
-                if (link.channel == null && !link.connecting) {
-                    if (link.retry != null) {
-                        link.retry.cancel(false);
-                        link.retry = null;
-                    }
-                    connectElection(link);
-                }
+                connectBack(from);
                 return;
             }
             sid = from;
@@ -967,6 +1076,21 @@ public final class QuorumTransport implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             dropForBadInput(ctx.channel(), sid < 0 ? "election connection" : "election connection of server " + sid,
                     cause);
+        }
+    }
+
+    /** A lower sid connected (and was dropped): this server opens the election connection, unless it has one. */
+    private void connectBack(long from) {
+        if (from >= mySid || !members.containsKey(from)) {
+            return;
+        }
+        ElectionLink link = electionLink(from);
+        if (link.channel == null && !link.connecting) {
+            if (link.retry != null) {
+                link.retry.cancel(false);
+                link.retry = null;
+            }
+            connectElection(link);
         }
     }
 
@@ -1361,12 +1485,30 @@ public final class QuorumTransport implements AutoCloseable {
                 lose(link, null); // the core retries (learnerRetryTicks)
                 return;
             }
-            adoptQuorum(link, done.channel());
-            while (!link.queue.isEmpty()) {
-                link.channel.write(Unpooled.wrappedBuffer(link.queue.pollFirst().encode()));
+            if (!security.learnerAuth()) {
+                learnerOpened(link, done.channel());
+                return;
             }
-            link.channel.flush();
+            // As ZooKeeper's Learner: the SASL exchange first, then FOLLOWERINFO.
+            Channel ch = done.channel();
+            startAuth(ch, true, "learner connection to server " + link.sid).outcome().addListener(authed -> {
+                if (link.dropped || closed || !authed.isSuccess() || !ch.isActive()) {
+                    ch.close();
+                    lose(link, null); // the core retries (learnerRetryTicks)
+                    return;
+                }
+                learnerOpened(link, ch);
+            });
         }));
+    }
+
+    /** A learner connection this server opened, ready: what waited for it goes now. */
+    private void learnerOpened(QuorumLink link, Channel ch) {
+        adoptQuorum(link, ch);
+        while (!link.queue.isEmpty()) {
+            link.channel.write(Unpooled.wrappedBuffer(link.queue.pollFirst().encode()));
+        }
+        link.channel.flush();
     }
 
     private void adoptQuorum(QuorumLink link, Channel ch) {
@@ -1400,6 +1542,9 @@ public final class QuorumTransport implements AutoCloseable {
         }
         addAcceptingTls(ch, "learner");
         ch.pipeline().addLast(new QuorumDecoder(packetDecoder), new QuorumHandler(null));
+        if (security.sasl() != null) {
+            startAuth(ch, false, "learner connection from " + ch.remoteAddress());
+        }
     }
 
     private final class QuorumDecoder extends StreamDecoder {
@@ -1411,7 +1556,7 @@ public final class QuorumTransport implements AutoCloseable {
 
         @Override
         Step next() {
-            return decoder::decode;
+            return authAware(decoder::decode);
         }
     }
 
@@ -1441,7 +1586,7 @@ public final class QuorumTransport implements AutoCloseable {
         @Override
         Step next() {
             if (zkSnapReader == null) {
-                return learnerPacketDecoder::decode;
+                return authAware(learnerPacketDecoder::decode);
             }
             return zkSnapReader::decode;
         }
@@ -1487,8 +1632,15 @@ public final class QuorumTransport implements AutoCloseable {
                 }
                 return;
             }
+            if (message instanceof QuorumAuthPacket p) {
+                authPacket(ctx.channel(), p, "quorum connection");
+                return;
+            }
             QuorumPacket packet = (QuorumPacket) message;
             if (link == null) {
+                if (!passedWithoutAuth(ctx.channel()) || !ctx.channel().isActive()) {
+                    return;
+                }
                 identify(ctx.channel(), packet);
                 if (link == null) {
                     return;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.paddock.core.wire.quorum.DecodeResult;
 import io.paddock.core.wire.quorum.PeerProtocolException;
+import io.paddock.core.wire.quorum.QuorumAuthPacket;
 import java.util.List;
 
 /**
@@ -52,8 +53,50 @@ abstract class StreamDecoder extends ByteToMessageDecoder {
 
     private int bytesNeeded;
 
+    /** Where SASL packets ({@link QuorumAuthPacket}) may come, before the connection's own traffic. */
+    enum AuthStage {
+        /** None (the exchange is over, or there is none). */
+        NONE,
+        /** The first message may be one (an accepted connection where quorum.auth.enableSasl is on). */
+        MAYBE,
+        /** Only they come now (an exchange in progress). */
+        EXPECT
+    }
+
+    private AuthStage authStage = AuthStage.NONE;
+
     StreamDecoder() {
         setCumulator(HEAP_CUMULATOR);
+    }
+
+    /** Set by the connection's exchange ({@link QuorumAuthExchange}). */
+    void expectAuth(AuthStage stage) {
+        authStage = stage;
+    }
+
+    /**
+     * {@code normal}, or the SASL packet decoder where the auth stage says one comes (MAYBE: where
+     * the first eight bytes are ZooKeeper's magic; any other message ends the stage).
+     */
+    Step authAware(Step normal) {
+        return switch (authStage) {
+            case NONE -> normal;
+            case EXPECT -> QuorumAuthPacket::decode;
+            case MAYBE -> authOrElse(normal);
+        };
+    }
+
+    private Step authOrElse(Step normal) {
+        return (bytes, offset, length) -> {
+            if (length < 8) {
+                return new DecodeResult.NeedMore<>(8);
+            }
+            if (QuorumAuthPacket.startsWithMagic(bytes, offset)) {
+                return QuorumAuthPacket.decode(bytes, offset, length);
+            }
+            authStage = AuthStage.NONE;
+            return normal.decode(bytes, offset, length);
+        };
     }
 
     /** The decoder for the next message (it may change once the first message is read). */
@@ -94,6 +137,10 @@ abstract class StreamDecoder extends ByteToMessageDecoder {
                 DecodeResult.Complete<?> complete = (DecodeResult.Complete<?>) result;
                 used += complete.length();
                 bytesNeeded = 0;
+                if (complete.value() instanceof QuorumAuthPacket p && p.status() != QuorumAuthPacket.IN_PROGRESS) {
+                    // The server's last word: what follows at once is the connection's own traffic.
+                    authStage = AuthStage.NONE;
+                }
                 Object message = received(complete.value());
                 if (message != null) {
                     out.add(message);

@@ -201,33 +201,35 @@ class ServerConfigTest {
         assertEquals(3000, c.tickTime());
     }
 
+    /**
+     * SASL between the servers, read as ZooKeeper's QuorumPeerConfig reads it: booleans strictly,
+     * a require key without what it needs refused as there; the same keys as JVM flags are ignored
+     * (ZooKeeper reads them from zoo.cfg only), as is -Dzookeeper.sslQuorum.
+     */
     @Test
-    void settingsAskingForProtectionPaddockLacksRefuseToStart() {
-        for (String[] kv : new String[][] {
-                {"quorum.auth.enableSasl", "true"}, {"quorum.auth.serverRequireSasl", "true"},
-                {"quorum.auth.learnerRequireSasl", "true"}}) {
-            ConfigException e = assertThrows(ConfigException.class, () -> parse("dataDir", "/d", kv[0], kv[1]));
-            assertTrue(e.getMessage().startsWith(kv[0] + "=" + kv[1] + " asks for ")
-                    && e.getMessage().contains("refuses to start"), e.getMessage());
-            // As JVM flags too, with ZooKeeper's prefix or without.
-            for (String name : List.of("zookeeper." + kv[0], kv[0])) {
-                Properties system = new Properties();
-                system.setProperty(name, kv[1]);
-                ConfigException flag = assertThrows(ConfigException.class, () -> ServerConfig.refuseProtectionFlags(system));
-                assertTrue(flag.getMessage().contains("Remove -D" + name + " from the JVM flags"), flag.getMessage());
-            }
+    void quorumSaslSettingsAreReadAsZooKeeperReadsThem() {
+        assertEquals(io.paddock.server.quorum.QuorumSasl.Settings.OFF, ensemble().quorumSasl());
+        io.paddock.server.quorum.QuorumSasl.Settings on = ensemble("quorum.auth.enableSasl", "true",
+                "quorum.auth.learnerRequireSasl", "TRUE", "quorum.auth.serverRequireSasl", "true",
+                "quorum.auth.learner.saslLoginContext", "Learner", "quorum.auth.server.saslLoginContext", "Server2",
+                "quorum.auth.kerberos.servicePrincipal", "zkquorum/_HOST", "quorum.cnxn.threads.size", "20").quorumSasl();
+        assertEquals(new io.paddock.server.quorum.QuorumSasl.Settings(true, true, true, "Learner", "Server2"), on);
+        for (String[] refused : new String[][] {
+                {"quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
+                    "quorum.auth.serverRequireSasl", "true"},
+                {"quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.learnerRequireSasl",
+                    "quorum.auth.learnerRequireSasl", "true"},
+                {"quorum.auth.learnerRequireSasl is disabled, so cannot enable quorum.auth.serverRequireSasl",
+                    "quorum.auth.enableSasl", "true", "quorum.auth.serverRequireSasl", "true"},
+                {"quorum.auth.enableSasl", "quorum.auth.enableSasl", "yes"}}) {
+            String[] keys = java.util.Arrays.copyOfRange(refused, 1, refused.length);
+            ConfigException e = assertThrows(ConfigException.class, () -> ensemble(keys), String.join(" ", keys));
+            assertTrue(e.getMessage().contains(refused[0]), e.getMessage());
         }
-        Properties off = new Properties();
-        off.setProperty("zookeeper.sslQuorum", "false");
-        ServerConfig.refuseProtectionFlags(off);
-        // Turned off, they ask for nothing.
-        ServerConfig c = parse("dataDir", "/d", "sslQuorum", "false", "sessionRequireClientSASLAuth", "false",
-                "enforce.auth.enabled", "false", "quorum.auth.enableSasl", "false", "enforceQuota", "false",
-                "ssl.keyStore.location", "/k");
-        assertEquals(List.of(), c.warnings());
-        // Quotas are enforced since Paddock keeps them (zoo.cfg's key, as ZooKeeper copies it to zookeeper.enforceQuota).
-        assertTrue(parse("dataDir", "/d", "enforceQuota", "true").enforceQuota());
-        ServerConfig.refuseProtectionFlags(props("zookeeper.enforceQuota", "true"));
+        Properties flags = new Properties();
+        flags.setProperty("zookeeper.quorum.auth.enableSasl", "true");
+        flags.setProperty("zookeeper.sslQuorum", "true");
+        ServerConfig.refuseProtectionFlags(flags); // warned about, not refused
     }
 
     private static final String SASL_PROVIDER = "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";

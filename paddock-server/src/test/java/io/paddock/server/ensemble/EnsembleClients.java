@@ -23,6 +23,31 @@ final class EnsembleClients {
 
     private EnsembleClients() {}
 
+    /**
+     * A client on each of the three servers of {@code e} creates {@code prefix + round + sid}; each
+     * then reads all three (after a sync): every server takes writes and sees the others'.
+     */
+    static void writeThroughEachAndReadThroughAll(LocalEnsemble e, AtomicBoolean expired, String prefix, String round)
+            throws Exception {
+        try (ZooKeeper one = connect(e.connectString(1), expired);
+                ZooKeeper two = connect(e.connectString(2), expired);
+                ZooKeeper three = connect(e.connectString(3), expired)) {
+            ZooKeeper[] on = {null, one, two, three};
+            for (int sid = 1; sid <= 3; sid++) {
+                on[sid].create(prefix + round + sid, (round + sid).getBytes(StandardCharsets.UTF_8), Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT);
+            }
+            for (int reader = 1; reader <= 3; reader++) {
+                syncWith(on[reader]);
+                for (int writer = 1; writer <= 3; writer++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals((round + writer).getBytes(StandardCharsets.UTF_8),
+                            on[reader].getData(prefix + round + writer, false, null),
+                            "server " + reader + " reads what server " + writer + " took");
+                }
+            }
+        }
+    }
+
     static void syncWith(ZooKeeper zk) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         int[] rc = {-1};

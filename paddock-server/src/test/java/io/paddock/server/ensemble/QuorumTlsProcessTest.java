@@ -3,6 +3,7 @@ package io.paddock.server.ensemble;
 import static io.paddock.server.ensemble.EnsembleClients.BOUND;
 import static io.paddock.server.ensemble.EnsembleClients.connect;
 import static io.paddock.server.ensemble.EnsembleClients.syncWith;
+import static io.paddock.server.ensemble.EnsembleClients.writeThroughEachAndReadThroughAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,8 +17,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,7 @@ class QuorumTlsProcessTest {
             e.start(3);
             e.awaitOneLeader(3, BOUND);
             AtomicBoolean expired = new AtomicBoolean();
-            writeThroughEachAndReadThroughAll(e, expired, "a");
+            writeThroughEachAndReadThroughAll(e, expired, "/tls-", "a");
             String zkOut = e.output(1);
             assertTrue(zkOut.contains("SSL handshake complete"), "ZooKeeper opened a TLS connection:\n" + zkOut);
 
@@ -93,7 +92,7 @@ class QuorumTlsProcessTest {
                 e.start(leader);
             }
             e.awaitOneLeader(3, BOUND);
-            writeThroughEachAndReadThroughAll(e, expired, "b");
+            writeThroughEachAndReadThroughAll(e, expired, "/tls-", "b");
             try (ZooKeeper back = connect(e.connectString(leader), expired)) {
                 syncWith(back);
                 assertArrayEquals(bytes("a3"), back.getData("/tls-a3", false, null), "the restarted server caught up");
@@ -119,15 +118,15 @@ class QuorumTlsProcessTest {
             e.start(3);
             e.awaitOneLeader(3, BOUND);
             AtomicBoolean expired = new AtomicBoolean();
-            writeThroughEachAndReadThroughAll(e, expired, "start");
+            writeThroughEachAndReadThroughAll(e, expired, "/tls-", "start");
             int step = 0;
             for (int sid : new int[] {2, 1, 3}) {
                 restartWith(e, sid, "sslQuorum=true");
-                writeThroughEachAndReadThroughAll(e, expired, "tls" + step++);
+                writeThroughEachAndReadThroughAll(e, expired, "/tls-", "tls" + step++);
             }
             for (int sid : new int[] {3, 1, 2}) {
                 restartWith(e, sid, "portUnification=false");
-                writeThroughEachAndReadThroughAll(e, expired, "only" + step++);
+                writeThroughEachAndReadThroughAll(e, expired, "/tls-", "only" + step++);
             }
             // TLS only everywhere now: a plain election connection to a Paddock server is closed.
             try (Socket plain = new Socket("127.0.0.1", e.electionPort(3))) {
@@ -150,26 +149,6 @@ class QuorumTlsProcessTest {
             e.start(sid);
         }
         e.awaitOneLeader(3, BOUND);
-    }
-
-    private static void writeThroughEachAndReadThroughAll(LocalEnsemble e, AtomicBoolean expired, String round)
-            throws Exception {
-        try (ZooKeeper one = connect(e.connectString(1), expired);
-                ZooKeeper two = connect(e.connectString(2), expired);
-                ZooKeeper three = connect(e.connectString(3), expired)) {
-            ZooKeeper[] on = {null, one, two, three};
-            for (int sid = 1; sid <= 3; sid++) {
-                on[sid].create("/tls-" + round + sid, bytes(round + sid), ZooDefs.Ids.OPEN_ACL_UNSAFE,
-                        CreateMode.PERSISTENT);
-            }
-            for (int reader = 1; reader <= 3; reader++) {
-                syncWith(on[reader]);
-                for (int writer = 1; writer <= 3; writer++) {
-                    assertArrayEquals(bytes(round + writer), on[reader].getData("/tls-" + round + writer, false, null),
-                            "server " + reader + " reads what server " + writer + " took");
-                }
-            }
-        }
     }
 
     private static byte[] bytes(String s) {

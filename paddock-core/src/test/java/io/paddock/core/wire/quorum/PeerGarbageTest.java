@@ -32,6 +32,7 @@ class PeerGarbageTest {
             checkStream(input, DECODER::decode);
             checkStream(input, InitialMessage::decode);
             checkStream(input, ElectionFrame::decode);
+            checkStream(input, QuorumAuthPacket::decode);
         }
     }
 
@@ -109,6 +110,8 @@ class PeerGarbageTest {
         out.add(ElectionFrame.encode(n));
         out.add(new LearnerInfo(1, 0x10000, 5).encode());
         out.add(new TxnHeader(1, 2, 3, 4, 5).toBytes());
+        out.add(QuorumAuthPacket.of(QuorumAuthPacket.IN_PROGRESS, new byte[] {'r', 'e', 'a', 'l', 'm'}).encode());
+        out.add(QuorumAuthPacket.of(QuorumAuthPacket.SUCCESS, null).encode());
         return out;
     }
 }
