@@ -27,6 +27,12 @@ final class QuorumAuthExchange {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumAuthExchange.class);
     /** ZooKeeper's SaslQuorumAuthServer.MAX_RETRIES: challenges sent before the server gives up. */
     static final int SERVER_ROUNDS_MAX = 5;
+    /**
+     * How long the side that connected waits for the exchange to end; then it closes the connection
+     * and tries again later, as on a connection that failed. (The side that accepted is bounded by
+     * the transport's identify bound.) ZooKeeper's learner waits its socket timeout.
+     */
+    static final int LEARNER_EXCHANGE_TIMEOUT_MS = 5000;
 
     private final QuorumSasl sasl;
     private final Channel ch;
@@ -50,6 +56,9 @@ final class QuorumAuthExchange {
     static QuorumAuthExchange asLearner(QuorumSasl sasl, Channel ch, StreamDecoder decoder, String what) {
         QuorumAuthExchange x = new QuorumAuthExchange(sasl, ch, decoder, what);
         decoder.expectAuth(StreamDecoder.AuthStage.EXPECT);
+        var timeout = ch.eventLoop().schedule(() -> x.fail("no end within " + LEARNER_EXCHANGE_TIMEOUT_MS + " ms"),
+                LEARNER_EXCHANGE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        x.outcome.addListener(f -> timeout.cancel(false));
         try {
             x.client = sasl.newClient();
             byte[] first = x.client.hasInitialResponse() ? x.client.evaluateChallenge(new byte[0]) : new byte[0];
