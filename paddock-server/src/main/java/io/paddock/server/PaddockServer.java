@@ -136,7 +136,7 @@ public final class PaddockServer implements AutoCloseable {
                         config.quorumSasl().serverRequired());
             }
             return sasl;
-        } catch (io.paddock.server.quorum.QuorumSasl.SaslConfigException e) {
+        } catch (io.paddock.server.net.ClientSasl.SaslConfigException e) {
             throw new ServerConfig.ConfigException(e.getMessage());
         }
     }

@@ -79,11 +79,11 @@ public final class ClientSasl {
                 false, false);
     }
 
-    /** A JAAS configuration the server cannot use; the start stops with this message. */
+    /** A JAAS configuration the server cannot use (for clients or between servers); the start stops with this message. */
     public static final class SaslConfigException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        SaslConfigException(String message) {
+        public SaslConfigException(String message) {
             super(message);
         }
     }

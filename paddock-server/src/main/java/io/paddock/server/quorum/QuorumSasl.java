@@ -1,5 +1,6 @@
 package io.paddock.server.quorum;
 
+import io.paddock.server.net.ClientSasl.SaslConfigException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -46,15 +47,6 @@ public final class QuorumSasl {
     public record Settings(boolean enabled, boolean learnerRequired, boolean serverRequired, String learnerSection,
                            String serverSection) {
         public static final Settings OFF = new Settings(false, false, false, "QuorumLearner", "QuorumServer");
-    }
-
-    /** A JAAS configuration the server cannot use; the start stops with this message. */
-    public static final class SaslConfigException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        SaslConfigException(String message) {
-            super(message);
-        }
     }
 
     private final Settings settings;

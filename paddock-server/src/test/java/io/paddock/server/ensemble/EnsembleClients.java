@@ -48,6 +48,23 @@ final class EnsembleClients {
         }
     }
 
+    /** Waits (bounded) until {@code wanted} is among the states a client's watcher put in {@code events}. */
+    static void awaitState(java.util.concurrent.BlockingQueue<Watcher.Event.KeeperState> events,
+                           Watcher.Event.KeeperState wanted) throws InterruptedException {
+        List<Watcher.Event.KeeperState> seen = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (System.nanoTime() < deadline) {
+            Watcher.Event.KeeperState s = events.poll(100, TimeUnit.MILLISECONDS);
+            if (s != null) {
+                seen.add(s);
+                if (s == wanted) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no " + wanted + " within " + BOUND + "; saw " + seen);
+    }
+
     static void syncWith(ZooKeeper zk) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         int[] rc = {-1};

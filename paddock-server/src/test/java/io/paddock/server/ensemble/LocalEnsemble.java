@@ -202,6 +202,25 @@ final class LocalEnsemble implements AutoCloseable {
         running.put(sid, builder.start());
     }
 
+    /**
+     * One server, standalone, in {@code home}: ZooKeeper's own ({@code zooKeeper}) or Paddock, with
+     * {@code lines} added to its zoo.cfg and {@code jvmFlags}; returns once it serves.
+     */
+    static LocalEnsemble single(Path home, boolean zooKeeper, List<String> lines, String... jvmFlags)
+            throws IOException, InterruptedException {
+        LocalEnsemble e = new LocalEnsemble(Files.createDirectories(home), 1);
+        for (String line : lines) {
+            e.configureAll(line);
+        }
+        if (zooKeeper) {
+            e.startZooKeeper(1, jvmFlags);
+        } else {
+            e.start(1, jvmFlags);
+        }
+        e.await("the server serves", EnsembleClients.BOUND, () -> e.mode(1).equals("standalone"));
+        return e;
+    }
+
     /** kill -9 of the process this object started for {@code sid}. */
     void kill9(int sid) throws InterruptedException {
         Process p = running.remove(sid);

@@ -1,5 +1,7 @@
 package io.paddock.server.ensemble;
 
+import static io.paddock.server.ensemble.EnsembleClients.BOUND;
+import static io.paddock.server.ensemble.EnsembleClients.awaitState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import org.apache.zookeeper.CreateMode;
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  * (which looks for {@code Client}) starts a SASL exchange.
  */
 class SaslClientProcessTest {
-    private static final Duration BOUND = Duration.ofSeconds(30);
     private static final String PROVIDER = "authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
     private static final String DIGEST_MODULE = "org.apache.zookeeper.server.auth.DigestLoginModule";
     private static Configuration before;
@@ -100,19 +99,9 @@ class SaslClientProcessTest {
 
     /** One server of {@code kind} on zoo.cfg plus {@code lines}, with the JAAS file where {@code jaas}. */
     private LocalEnsemble single(Kind kind, boolean jaas, String... lines) throws Exception {
-        Path home = Files.createDirectories(dir.resolve(kind.name().toLowerCase() + "-" + System.nanoTime()));
-        LocalEnsemble e = new LocalEnsemble(home, 1);
-        for (String line : lines) {
-            e.configureAll(line);
-        }
         String[] flags = jaas ? new String[] {"-Djava.security.auth.login.config=" + serverJaas()} : new String[0];
-        if (kind == Kind.ZOOKEEPER) {
-            e.startZooKeeper(1, flags);
-        } else {
-            e.start(1, flags);
-        }
-        e.await("the server serves", BOUND, () -> e.mode(1).equals("standalone"));
-        return e;
+        return LocalEnsemble.single(dir.resolve(kind.name().toLowerCase() + "-" + System.nanoTime()),
+                kind == Kind.ZOOKEEPER, List.of(lines), flags);
     }
 
     /** A client that logs in from JAAS section {@code section}, or without SASL where null; its events in {@code events}. */
@@ -130,23 +119,6 @@ class SaslClientProcessTest {
                 events.add(event.getState());
             }
         }, config);
-    }
-
-    /** Waits (bounded) for {@code wanted} among the client's states, failing on AuthFailed unless that is wanted. */
-    private static void await(BlockingQueue<KeeperState> events, KeeperState wanted) throws InterruptedException {
-        List<KeeperState> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (System.nanoTime() < deadline) {
-            KeeperState s = events.poll(100, TimeUnit.MILLISECONDS);
-            if (s == null) {
-                continue;
-            }
-            seen.add(s);
-            if (s == wanted) {
-                return;
-            }
-        }
-        throw new AssertionError("no " + wanted + " within " + BOUND + "; saw " + seen);
     }
 
     /** ALL for {@code sasl:id}, in a list the client's validateACL can search for null (List.of cannot). */
@@ -171,7 +143,7 @@ class SaslClientProcessTest {
             try (ZooKeeper bob = client(connect, "PaddockTestBob", bobEvents);
                  ZooKeeper anonymous = client(connect, null, new LinkedBlockingQueue<>());
                  ZooKeeper admin = client(connect, "PaddockTestAdmin", new LinkedBlockingQueue<>())) {
-                await(bobEvents, KeeperState.SaslAuthenticated);
+                awaitState(bobEvents, KeeperState.SaslAuthenticated);
                 // A set: ZooKeeper keeps a connection's ids in a hash set, Paddock in the order they came.
                 assertEquals(java.util.Set.of(new org.apache.zookeeper.data.ClientInfo("ip", "127.0.0.1"),
                         new org.apache.zookeeper.data.ClientInfo("sasl", "bob")), java.util.Set.copyOf(bob.whoAmI()),
@@ -194,7 +166,7 @@ class SaslClientProcessTest {
             }
             BlockingQueue<KeeperState> wrongEvents = new LinkedBlockingQueue<>();
             try (ZooKeeper wrong = client(connect, "PaddockTestWrongPassword", wrongEvents)) {
-                await(wrongEvents, KeeperState.AuthFailed);
+                awaitState(wrongEvents, KeeperState.AuthFailed);
                 assertEquals(ZooKeeper.States.AUTH_FAILED, wrong.getState(), kind + ": a wrong password ends the client");
             }
         }
@@ -220,7 +192,7 @@ class SaslClientProcessTest {
             }
             BlockingQueue<KeeperState> events = new LinkedBlockingQueue<>();
             try (ZooKeeper bob = client(connect, "PaddockTestBob", events)) {
-                await(events, KeeperState.SaslAuthenticated);
+                awaitState(events, KeeperState.SaslAuthenticated);
                 bob.create("/served", bytes("x"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                 assertArrayEquals(bytes("x"), bob.getData("/served", false, null), kind.name());
             }
@@ -242,7 +214,7 @@ class SaslClientProcessTest {
         try (LocalEnsemble e = single(kind, false)) {
             BlockingQueue<KeeperState> events = new LinkedBlockingQueue<>();
             try (ZooKeeper bob = client(e.connectString(1), "PaddockTestBob", events)) {
-                await(events, KeeperState.AuthFailed);
+                awaitState(events, KeeperState.AuthFailed);
                 assertEquals(ZooKeeper.States.AUTH_FAILED, bob.getState(), kind.name());
             }
         }
@@ -276,7 +248,7 @@ class SaslClientProcessTest {
             BlockingQueue<KeeperState> events = new LinkedBlockingQueue<>();
             try (ZooKeeper bob = client(e.connectString(follower), "PaddockTestBob", events);
                  ZooKeeper anonymous = client(e.connectString(leader), null, new LinkedBlockingQueue<>())) {
-                await(events, KeeperState.SaslAuthenticated);
+                awaitState(events, KeeperState.SaslAuthenticated);
                 bob.create("/bobs", bytes("v1"), ZooDefs.Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
                 bob.setData("/bobs", bytes("v2"), -1);
                 assertEquals(List.of(new ACL(ZooDefs.Perms.ALL, new Id("sasl", "bob"))), bob.getACL("/bobs", null));

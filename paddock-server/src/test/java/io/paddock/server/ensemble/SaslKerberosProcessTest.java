@@ -1,5 +1,7 @@
 package io.paddock.server.ensemble;
 
+import static io.paddock.server.ensemble.EnsembleClients.BOUND;
+import static io.paddock.server.ensemble.EnsembleClients.awaitState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,14 +11,12 @@ import io.paddock.server.quorum.PeerPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
@@ -42,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kerberos.removeRealmFromPrincipal=true}) as the ACL and whoAmI see it.
  */
 class SaslKerberosProcessTest {
-    private static final Duration BOUND = Duration.ofSeconds(30);
     private static final String REALM = "EXAMPLE.COM";
     private static final String SERVER_PRINCIPAL = "zookeeper/localhost@" + REALM;
     private static final String KRB5_MODULE = "com.sun.security.auth.module.Krb5LoginModule";
@@ -127,19 +126,9 @@ class SaslKerberosProcessTest {
     private enum Kind { ZOOKEEPER, PADDOCK }
 
     private LocalEnsemble single(Kind kind, String... lines) throws Exception {
-        Path home = Files.createDirectories(dir.resolve(kind.name().toLowerCase() + "-" + System.nanoTime()));
-        LocalEnsemble e = new LocalEnsemble(home, 1);
-        for (String line : lines) {
-            e.configureAll(line);
-        }
-        String[] flags = {"-Djava.security.auth.login.config=" + serverJaas(), "-Djava.security.krb5.conf=" + krb5Conf};
-        if (kind == Kind.ZOOKEEPER) {
-            e.startZooKeeper(1, flags);
-        } else {
-            e.start(1, flags);
-        }
-        e.await("the server serves", BOUND, () -> e.mode(1).equals("standalone"));
-        return e;
+        return LocalEnsemble.single(dir.resolve(kind.name().toLowerCase() + "-" + System.nanoTime()),
+                kind == Kind.ZOOKEEPER, List.of(lines), "-Djava.security.auth.login.config=" + serverJaas(),
+                "-Djava.security.krb5.conf=" + krb5Conf);
     }
 
     private static ZooKeeper alice(String connect, BlockingQueue<KeeperState> events) throws Exception {
@@ -159,21 +148,6 @@ class SaslKerberosProcessTest {
         return new ZooKeeper(connect, 15_000, event -> { }, config);
     }
 
-    private static void await(BlockingQueue<KeeperState> events, KeeperState wanted) throws InterruptedException {
-        List<KeeperState> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (System.nanoTime() < deadline) {
-            KeeperState s = events.poll(100, TimeUnit.MILLISECONDS);
-            if (s != null) {
-                seen.add(s);
-                if (s == wanted) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("no " + wanted + " within " + BOUND + "; saw " + seen);
-    }
-
     private void aliceIsProvenAs(Kind kind, String id, String... lines) throws Exception {
         List<String> all = new ArrayList<>(List.of(lines));
         all.add(PROVIDER);
@@ -181,7 +155,7 @@ class SaslKerberosProcessTest {
             String connect = e.connectString(1);
             BlockingQueue<KeeperState> events = new LinkedBlockingQueue<>();
             try (ZooKeeper alice = alice(connect, events); ZooKeeper anonymous = anonymous(connect)) {
-                await(events, KeeperState.SaslAuthenticated);
+                awaitState(events, KeeperState.SaslAuthenticated);
                 assertTrue(alice.whoAmI().contains(new org.apache.zookeeper.data.ClientInfo("sasl", id)),
                         kind + ": " + alice.whoAmI());
                 byte[] data = "v".getBytes(StandardCharsets.UTF_8);
