@@ -28,11 +28,12 @@ final class QuorumAuthExchange {
     /** ZooKeeper's SaslQuorumAuthServer.MAX_RETRIES: challenges sent before the server gives up. */
     static final int SERVER_ROUNDS_MAX = 5;
     /**
-     * How long the side that connected waits for the exchange to end; then it closes the connection
-     * and tries again later, as on a connection that failed. (The side that accepted is bounded by
-     * the transport's identify bound.) ZooKeeper's learner waits its socket timeout.
+     * How long an accepted election connection, its initial message read, waits for the peer's
+     * first SASL token before it takes the connection as one without SASL (or closes it, where SASL
+     * is required). A peer that does not authenticate and has no vote to send says nothing more
+     * (ZooKeeper's learner waits here up to tickTime * syncLimit, then goes on the same way).
      */
-    static final int LEARNER_EXCHANGE_TIMEOUT_MS = 5000;
+    static final int FIRST_TOKEN_WAIT_MS = 1000;
 
     private final QuorumSasl sasl;
     private final Channel ch;
@@ -53,11 +54,16 @@ final class QuorumAuthExchange {
     }
 
     /** Starts the learner's half on a connection this server opened: its first token goes now. */
-    static QuorumAuthExchange asLearner(QuorumSasl sasl, Channel ch, StreamDecoder decoder, String what) {
+    /**
+     * {@code timeoutMs}: how long the side that connected waits for the exchange to end; then it
+     * closes the connection and tries again later, as on a connection that failed.
+     */
+    static QuorumAuthExchange asLearner(QuorumSasl sasl, Channel ch, StreamDecoder decoder, String what,
+                                        long timeoutMs) {
         QuorumAuthExchange x = new QuorumAuthExchange(sasl, ch, decoder, what);
         decoder.expectAuth(StreamDecoder.AuthStage.EXPECT);
-        var timeout = ch.eventLoop().schedule(() -> x.fail("no end within " + LEARNER_EXCHANGE_TIMEOUT_MS + " ms"),
-                LEARNER_EXCHANGE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        var timeout = ch.eventLoop().schedule(() -> x.fail("no end within " + timeoutMs + " ms"),
+                timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         x.outcome.addListener(f -> timeout.cancel(false));
         try {
             x.client = sasl.newClient();
@@ -87,7 +93,8 @@ final class QuorumAuthExchange {
     /** A packet of the exchange, which the decoder read. */
     void onPacket(QuorumAuthPacket p) {
         if (outcome.isDone()) {
-            fail("sent a SASL packet after the exchange");
+            LOG.warn("{} sent a SASL packet after the exchange; closed", what);
+            ch.close();
             return;
         }
         try {
@@ -145,6 +152,8 @@ final class QuorumAuthExchange {
             finish(true);
             return;
         }
+        // Past the rounds ZooKeeper breaks off and, oddly, keeps the connection even where SASL is
+        // required; here that is a failure like any other.
         if (++rounds > SERVER_ROUNDS_MAX) {
             send(QuorumAuthPacket.ERROR, challenge);
             serverFailed("no end after " + SERVER_ROUNDS_MAX + " rounds", false);
@@ -152,6 +161,13 @@ final class QuorumAuthExchange {
         }
         // ZooKeeper sends a null challenge IN_PROGRESS whatever the status asked.
         send(QuorumAuthPacket.IN_PROGRESS, challenge);
+    }
+
+    /** No first token came in {@link #FIRST_TOKEN_WAIT_MS}: as {@link #onOtherFirst}, unless the exchange began. */
+    void noFirstToken() {
+        if (server == null && ch.isActive()) {
+            onOtherFirst();
+        }
     }
 
     /** The accepted connection's first message is its own traffic, not a SASL token. */
@@ -177,6 +193,7 @@ final class QuorumAuthExchange {
             send(QuorumAuthPacket.ERROR, new byte[0]); // as ZooKeeper answers a failure
         }
         decoder.expectAuth(StreamDecoder.AuthStage.NONE);
+        dispose();
         if (sasl.settings().serverRequired()) {
             LOG.warn("{} failed to authenticate with SASL: {}; closed", what, why);
             outcome.tryFailure(new SaslException(why));
@@ -192,6 +209,7 @@ final class QuorumAuthExchange {
             return;
         }
         LOG.warn("SASL authentication of {} failed: {}", what, why);
+        dispose();
         outcome.tryFailure(new SaslException(why));
     }
 
@@ -212,8 +230,10 @@ final class QuorumAuthExchange {
             } else {
                 outcome.trySuccess(false);
             }
-        } else {
+        } else if (sasl.settings().serverRequired()) {
             outcome.tryFailure(new SaslException("closed during the exchange"));
+        } else {
+            outcome.trySuccess(false); // as ZooKeeper: a broken-off exchange, not required, goes on (connect back)
         }
     }
 

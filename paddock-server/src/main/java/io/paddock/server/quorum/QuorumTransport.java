@@ -572,8 +572,17 @@ public final class QuorumTransport implements AutoCloseable {
             }
             // As ZooKeeper's QuorumCnxManager: the initial message, then the SASL exchange (also
             // on a connection this server then drops), then votes.
-            ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage));
-            QuorumAuthExchange x = startAuth(ch, true, "election connection to server " + link.sid);
+            QuorumAuthExchange x = null;
+            if (ch.isActive()) {
+                ch.writeAndFlush(Unpooled.wrappedBuffer(initialMessage));
+                x = startAuth(ch, true, "election connection to server " + link.sid);
+            }
+            if (x == null) {
+                link.connecting = false;
+                ch.close();
+                scheduleElectionRetry(link);
+                return;
+            }
             x.outcome().addListener(authed -> {
                 link.connecting = false;
                 if (!authed.isSuccess() || !ch.isActive()) {
@@ -610,7 +619,12 @@ public final class QuorumTransport implements AutoCloseable {
      */
     private QuorumAuthExchange startAuth(Channel ch, boolean opened, String what) {
         StreamDecoder decoder = ch.pipeline().get(StreamDecoder.class);
-        QuorumAuthExchange x = opened ? QuorumAuthExchange.asLearner(security.sasl(), ch, decoder, what)
+        if (decoder == null) {
+            return null; // closed and taken apart already
+        }
+        // The side that connected waits as long as the accepting side may hold it (its name check).
+        long learnerWaitMs = IDENTIFY_TIMEOUT_MS + (security.tls() != null ? NAME_CHECK_TIMEOUT_MS : 0);
+        QuorumAuthExchange x = opened ? QuorumAuthExchange.asLearner(security.sasl(), ch, decoder, what, learnerWaitMs)
                 : QuorumAuthExchange.asServer(security.sasl(), ch, decoder, what);
         ch.attr(AUTH).set(x);
         x.outcome().addListener(f -> {
@@ -1014,8 +1028,12 @@ public final class QuorumTransport implements AutoCloseable {
                 QuorumAuthExchange x = ctx.channel().attr(AUTH).get();
                 if (x != null && !x.done()) {
                     // As ZooKeeper's QuorumCnxManager: the SASL exchange (or its absence) before the
-                    // decision to keep the connection or connect back.
+                    // decision to keep the connection or connect back. A peer that does not
+                    // authenticate may have nothing to say yet: after a moment it counts as not
+                    // authenticating (ZooKeeper's peek times out the same way).
                     Channel ch = ctx.channel();
+                    ch.eventLoop().schedule(x::noFirstToken, QuorumAuthExchange.FIRST_TOKEN_WAIT_MS,
+                            TimeUnit.MILLISECONDS);
                     x.outcome().addListener(authed -> {
                         if (!authed.isSuccess()) {
                             return; // closed; not connected back (ZooKeeper does not either)
@@ -1491,7 +1509,14 @@ public final class QuorumTransport implements AutoCloseable {
             }
             // As ZooKeeper's Learner: the SASL exchange first, then FOLLOWERINFO.
             Channel ch = done.channel();
-            startAuth(ch, true, "learner connection to server " + link.sid).outcome().addListener(authed -> {
+            QuorumAuthExchange x = ch.isActive() ? startAuth(ch, true, "learner connection to server " + link.sid)
+                    : null;
+            if (x == null) {
+                ch.close();
+                lose(link, null);
+                return;
+            }
+            x.outcome().addListener(authed -> {
                 if (link.dropped || closed || !authed.isSuccess() || !ch.isActive()) {
                     ch.close();
                     lose(link, null); // the core retries (learnerRetryTicks)
