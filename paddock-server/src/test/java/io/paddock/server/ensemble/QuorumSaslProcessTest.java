@@ -82,6 +82,34 @@ class QuorumSaslProcessTest {
         }
     }
 
+    /**
+     * ZooKeeper's first step of its rolling change: quorum.auth.enableSasl on every server, nothing
+     * required yet. The servers elect and replicate, through a restart of each Paddock server (a
+     * server that connects back without SASL and has no vote to send says nothing, which once kept
+     * a restarted server out).
+     */
+    @Test
+    void withSaslEnabledAndNothingRequiredTheMixedEnsembleServesThroughRestarts() throws Exception {
+        try (LocalEnsemble e = new LocalEnsemble(dir.resolve("enabled"), 3)) {
+            e.configureAll("quorum.auth.enableSasl=true");
+            e.configureAll("fips-mode=false");
+            String flag = "-Djava.security.auth.login.config=" + jaas("quorum-secret");
+            e.startZooKeeper(1, flag, ZK_AUTH_LOG);
+            e.start(2, flag);
+            e.start(3, flag);
+            e.awaitOneLeader(3, BOUND);
+            AtomicBoolean expired = new AtomicBoolean();
+            writeThroughEachAndReadThroughAll(e, expired, "/enabled-", "a");
+            for (int sid : new int[] {2, 3}) {
+                e.kill9(sid);
+                e.start(sid, flag);
+                e.awaitOneLeader(3, BOUND);
+                writeThroughEachAndReadThroughAll(e, expired, "/enabled-", "r" + sid);
+            }
+            assertFalse(expired.get(), "no session expired");
+        }
+    }
+
     /** A Paddock server whose QuorumLearner password is wrong cannot join; the other two serve. */
     @Test
     void aServerWithTheWrongPasswordIsKeptOut() throws Exception {
